@@ -1,1 +1,2 @@
-export const packageName = '@geglu/kernel';
+export * from './elementwise/index.js';
+export * from './mlp/index.js';

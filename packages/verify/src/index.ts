@@ -1,1 +1,1 @@
-export const packageName = '@geglu/verify';
+export * from './cli/command.js';

@@ -1,0 +1,213 @@
+/**
+ * Argument checking shared by every public function of `@geglu/kernel`.
+ *
+ * Every failure throws a {@link GegluError} whose message has the form
+ * `<function>: <argument> <what it is>, expected <what it should be>`, e.g.
+ * `gemma2Mlp: x has length 100, expected tokens × hidden = 2 × 64 = 128`
+ * (the convention of docs/architecture.md). All checks run before any work,
+ * so a rejected call never writes into a caller's output.
+ *
+ * The exported names and signatures are stable: other modules of the package
+ * (elementwise, mlp, safetensors) import them.
+ */
+
+/** Every error the kernel throws on purpose; `instanceof` lets callers tell them from bugs. */
+export class GegluError extends Error {
+  override name = 'GegluError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A float array the kernel accepts. */
+export type FloatArray = Float32Array | Float64Array;
+
+/** Short, bounded description of an arbitrary value for an error message. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number') {
+    if (Object.is(value, -0)) return '-0';
+    return String(value);
+  }
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'string') {
+    const s = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    return JSON.stringify(s);
+  }
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  if (ArrayBuffer.isView(value)) {
+    const name = value.constructor?.name ?? 'typed array';
+    const length = (value as unknown as { length?: number }).length;
+    return length === undefined ? `a ${name}` : `a ${name} of length ${length}`;
+  }
+  if (Array.isArray(value)) return `an Array of length ${value.length}`;
+  return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+}
+
+/** Throws a GegluError `${fn}: ${message}`. */
+export function fail(fn: string, message: string): never {
+  throw new GegluError(`${fn}: ${message}`);
+}
+
+/**
+ * A dimension: a safe integer ≥ `min` (default 1). Rejects non-numbers,
+ * NaN, ±Infinity, fractions, negatives and integers beyond 2^53 − 1.
+ */
+export function checkDimension(fn: string, name: string, value: unknown, min = 1): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    fail(fn, `${name} is ${describe(value)}, expected a finite integer ≥ ${min}`);
+  }
+  if (!Number.isInteger(value)) fail(fn, `${name} is ${describe(value)}, expected an integer ≥ ${min}`);
+  if (!Number.isSafeInteger(value)) {
+    fail(fn, `${name} is ${describe(value)}, expected a safe integer (≤ 2^53 − 1)`);
+  }
+  if (value < min) fail(fn, `${name} is ${describe(value)}, expected an integer ≥ ${min}`);
+  return value;
+}
+
+/**
+ * The product of already-checked dimensions, refusing products beyond
+ * 2^53 − 1 (where element counts stop being exact) and beyond `limit`
+ * (default 2^32 − 1, more elements than any typed array here can hold).
+ * `names` label the factors in the message, e.g. ['tokens', 'hidden'].
+ */
+export function checkedProduct(
+  fn: string,
+  names: readonly string[],
+  dims: readonly number[],
+  limit = 2 ** 32 - 1,
+): number {
+  let product = 1;
+  for (const d of dims) product *= d;
+  if (!Number.isSafeInteger(product) || product > limit) {
+    fail(
+      fn,
+      `${names.join(' × ')} = ${dims.join(' × ')} = ${product} elements, expected at most ${limit}`,
+    );
+  }
+  return product;
+}
+
+/** A Float32Array or Float64Array (any other type, including plain arrays, is refused). */
+export function checkFloatArray(fn: string, name: string, value: unknown): FloatArray {
+  if (!(value instanceof Float32Array) && !(value instanceof Float64Array)) {
+    fail(fn, `${name} is ${describe(value)}, expected a Float32Array or Float64Array`);
+  }
+  return value;
+}
+
+/** A typed array of exactly the given constructor. */
+export function checkArrayType<T extends FloatArray>(
+  fn: string,
+  name: string,
+  value: unknown,
+  type: { new (n: number): T; name: string },
+): T {
+  if (!(value instanceof type)) fail(fn, `${name} is ${describe(value)}, expected a ${type.name}`);
+  return value as T;
+}
+
+/**
+ * `array.length === expected`; `formula` explains where `expected` comes
+ * from (e.g. 'tokens × hidden = 2 × 64').
+ */
+export function checkLength(
+  fn: string,
+  name: string,
+  array: { length: number },
+  expected: number,
+  formula?: string,
+): void {
+  if (array.length !== expected) {
+    const why = formula === undefined ? `${expected}` : `${formula} = ${expected}`;
+    fail(fn, `${name} has length ${array.length}, expected ${why}`);
+  }
+}
+
+/** True when the byte ranges of two views share at least one byte. */
+export function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  if (a.buffer !== b.buffer) return false;
+  if (a.byteLength === 0 || b.byteLength === 0) return false;
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/**
+ * Refuses an output that shares memory with any of `inputs`. Use it where
+ * the function reads an input after it has started writing the output.
+ */
+export function checkNoAlias(
+  fn: string,
+  outName: string,
+  out: ArrayBufferView,
+  inputs: Readonly<Record<string, ArrayBufferView>>,
+): void {
+  for (const [name, input] of Object.entries(inputs)) {
+    if (overlaps(out, input)) {
+      fail(
+        fn,
+        `${outName} overlaps ${name} (bytes ${out.byteOffset}–${out.byteOffset + out.byteLength} ` +
+          `and ${input.byteOffset}–${input.byteOffset + input.byteLength} of one buffer), ` +
+          `expected separate memory`,
+      );
+    }
+  }
+}
+
+/**
+ * Allows an output that is exactly the same view range as an input (element
+ * i is read before it is written) but refuses any partial overlap.
+ */
+export function checkInPlaceOrDisjoint(
+  fn: string,
+  outName: string,
+  out: ArrayBufferView,
+  inputs: Readonly<Record<string, ArrayBufferView>>,
+): void {
+  for (const [name, input] of Object.entries(inputs)) {
+    const same =
+      out.buffer === input.buffer &&
+      out.byteOffset === input.byteOffset &&
+      out.byteLength === input.byteLength &&
+      out.constructor === input.constructor;
+    if (!same && overlaps(out, input)) {
+      fail(
+        fn,
+        `${outName} partially overlaps ${name}, expected either the same array (in place) or separate memory`,
+      );
+    }
+  }
+}
+
+/** `options` is undefined or a plain object; returns an object to read from. */
+export function checkOptions<T extends object>(fn: string, options: unknown): Partial<T> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    fail(fn, `options is ${describe(options)}, expected an object or undefined`);
+  }
+  return options as Partial<T>;
+}
+
+/** PyTorch's `approximate` option: 'none' | 'tanh', with the given default. */
+export function checkApproximate(
+  fn: string,
+  value: unknown,
+  fallback: 'none' | 'tanh',
+): 'none' | 'tanh' {
+  if (value === undefined) return fallback;
+  if (value !== 'none' && value !== 'tanh') {
+    fail(fn, `options.approximate is ${describe(value)}, expected 'none' or 'tanh'`);
+  }
+  return value;
+}
+
+/** Index of the first NaN or ±Infinity, or -1. */
+export function firstNonFinite(array: ArrayLike<number>): number {
+  for (let i = 0; i < array.length; i++) {
+    const v = array[i]!;
+    if (v - v !== 0) return i;
+  }
+  return -1;
+}

@@ -1,0 +1,71 @@
+// Each published package, packed as a publish would and installed alone into an
+// empty npm project, must import and work there: no workspace links, no hoisted
+// devDependencies to lean on.
+import { execFileSync } from 'node:child_process';
+import { correctlyRounded } from '@geglu/oracle';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { installAlone, installedPackages, packAll, runIn, type PublishedPackage } from '../src/pack.js';
+
+let tarballs: Record<PublishedPackage, string>;
+beforeAll(() => {
+  tarballs = packAll();
+});
+
+describe('published packages installed alone with npm', () => {
+  it('@geglu/oracle alone: correctly rounded gelu(1) in f64', () => {
+    const dir = installAlone([tarballs.oracle]);
+    const out = runIn(
+      dir,
+      `import { correctlyRounded } from '@geglu/oracle';
+       console.log(String(correctlyRounded('gelu', 1, 'f64')));`,
+    );
+    // Expected value from the workspace oracle, i.e. the same code before packing.
+    expect(out.trim()).toBe(String(correctlyRounded('gelu', 1, 'f64')));
+  });
+
+  it('@geglu/kernel alone: runs, and pulls in neither gpu.js, fast-check nor decimal.js', () => {
+    const dir = installAlone([tarballs.kernel]);
+    const installed = installedPackages(dir);
+    for (const heavy of ['gpu.js', 'fast-check', 'decimal.js', '@geglu/oracle']) {
+      expect(installed.has(heavy), `${heavy} installed with @geglu/kernel`).toBe(false);
+    }
+    const out = runIn(
+      dir,
+      `import { gelu, geluArray } from '@geglu/kernel';
+       const xs = new Float32Array([-3, -0.5, 0, 1, 2.5]);
+       console.log(JSON.stringify({ scalar: gelu(1, { approximate: 'tanh' }), array: Array.from(geluArray(xs)) }));`,
+    );
+    const result = JSON.parse(out) as { scalar: number; array: number[] };
+    expect(result.scalar).toBe(correctlyRounded('gelu-tanh', 1, 'f64'));
+    expect(result.array).toEqual([-3, -0.5, 0, 1, 2.5].map((x) => correctlyRounded('gelu', x, 'f32')));
+  });
+
+  it('@geglu/gpu with its one runtime sibling (@geglu/kernel): the cpu backend runs and reports itself', () => {
+    const dir = installAlone([tarballs.kernel, tarballs.gpu]);
+    const out = runIn(
+      dir,
+      `import { GegluGpu } from '@geglu/gpu';
+       const gpu = await GegluGpu.create({ backend: 'cpu' });
+       const y = await gpu.gelu(new Float32Array([-1, 0, 1]), { approximate: 'tanh' });
+       console.log(JSON.stringify({ backend: gpu.backend, y: Array.from(y) }));
+       await gpu.dispose();`,
+    );
+    const result = JSON.parse(out) as { backend: string; y: number[] };
+    expect(result.backend).toBe('cpu');
+    expect(result.y).toHaveLength(3);
+    expect(Object.is(result.y[1], 0)).toBe(true);
+  });
+
+  it('@geglu/verify with its runtime dependencies: `geglu eval` runs from node_modules/.bin', () => {
+    const dir = installAlone([tarballs.oracle, tarballs.kernel, tarballs.gpu, tarballs.verify]);
+    const out = execFileSync('npx', ['--no-install', 'geglu', 'eval', '--fn', 'gelu', '--dtype', 'f64', '--backend', 'oracle'], {
+      cwd: dir,
+      input: '1\n-0\n',
+      encoding: 'utf8',
+    });
+    expect(out.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      { x: '1', y: String(correctlyRounded('gelu', 1, 'f64')) },
+      { x: '-0', y: '-0' },
+    ]);
+  });
+});

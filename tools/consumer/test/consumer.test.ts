@@ -4,7 +4,16 @@
 import { execFileSync } from 'node:child_process';
 import { correctlyRounded } from '@geglu/oracle';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { installAlone, installedPackages, packAll, runIn, type PublishedPackage } from '../src/pack.js';
+import { join } from 'node:path';
+import {
+  installAlone,
+  installedPackages,
+  packAll,
+  publishedPackages,
+  repoRoot,
+  runIn,
+  type PublishedPackage,
+} from '../src/pack.js';
 
 let tarballs: Record<PublishedPackage, string>;
 beforeAll(() => {
@@ -67,5 +76,15 @@ describe('published packages installed alone with npm', () => {
       { x: '1', y: String(correctlyRounded('gelu', 1, 'f64')) },
       { x: '-0', y: '-0' },
     ]);
+  });
+});
+
+describe('package.json of each published package', () => {
+  it.each(publishedPackages)('@geglu/%s passes publint --strict (exports, files, types)', (name) => {
+    // publint exits non-zero on errors, and with --strict on warnings too.
+    execFileSync('pnpm', ['exec', 'publint', '--strict'], {
+      cwd: join(repoRoot, 'packages', name),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   });
 });

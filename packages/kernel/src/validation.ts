@@ -83,9 +83,12 @@ export function checkedProduct(
   let product = 1;
   for (const d of dims) product *= d;
   if (!Number.isSafeInteger(product) || product > limit) {
+    // BigInt so the message shows the exact product, not its rounded double.
+    let exact = 1n;
+    for (const d of dims) exact *= BigInt(d);
     fail(
       fn,
-      `${names.join(' × ')} = ${dims.join(' × ')} = ${product} elements, expected at most ${limit}`,
+      `${names.join(' × ')} = ${dims.join(' × ')} = ${exact} elements, expected at most ${limit}`,
     );
   }
   return product;

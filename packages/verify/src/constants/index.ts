@@ -1,0 +1,5 @@
+export * from './precision.js';
+export * from './normal.js';
+export * from './extrema.js';
+export * from './approximations.js';
+export * from './maxima.js';

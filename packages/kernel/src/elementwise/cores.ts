@@ -1,0 +1,147 @@
+/**
+ * Accurate gelu cores: each leaves gelu(x) = 2^rk·(rh + rl) in the dd
+ * registers of ./dd.ts with relative error below 2^-90, for a finite x.
+ * The scalar functions round that once to f64 or f32, and the fast array
+ * kernels fall back to these for the rare inputs whose fast result lies too
+ * close to a rounding boundary.
+ */
+import {
+  GELU_TANH_A_HI,
+  GELU_TANH_A_LO,
+  INV_SQRT_2PI_HI,
+  INV_SQRT2_HI,
+  INV_SQRT2_LO,
+  SQRT_2_OVER_PI_HI,
+  SQRT_2_OVER_PI_LO,
+} from './constants.js';
+import * as dd from './dd.js';
+
+/** Below this |x| both gelus are x/2 + x²/√(2π) to relative 2^-118. */
+export const GELU_TINY = 2 ** -60;
+/** At or above this x, exact gelu rounds to x in f64 and f32: x·erfc(x/√2)/2 < 2^-1000·x. */
+export const GELU_EXACT_IDENTITY = 40;
+/** At or below this x, exact gelu underflows to −0 in f64: |gelu(−40)| < 2^-1100. */
+export const GELU_EXACT_ZERO = -40;
+/** At or above this x, tanh gelu rounds to x: x·e^{−2u} ≤ e^{−87}·x at x = 10. */
+export const GELU_TANH_IDENTITY = 10;
+/** At or below this x, tanh gelu underflows to −0 in f64: |x|·e^{2u} < e^{−1150} at x = −25. */
+export const GELU_TANH_ZERO = -25;
+
+let h = 0;
+let l = 0;
+let k = 0;
+
+/**
+ * Tiny |x|: gelu(x) = x/2 + x²/√(2π) + O(x⁴) for both forms (their slopes
+ * and curvatures at 0 agree). Kept scaled by 2^61 so x/2 stays exact even for
+ * subnormal x; the x² term only breaks ties, so when it underflows it is
+ * replaced by the smallest positive double, which keeps its sign.
+ */
+function tiny(x: number): void {
+  h = x * 2 ** 60;
+  const t = INV_SQRT_2PI_HI * (x * 2 ** 30) * (x * 2 ** 31);
+  l = t > 0 ? t : Number.MIN_VALUE;
+  k = -61;
+}
+
+/** Exact gelu core: x·erfc(−x/√2)/2 with x/√2 in dd; result in h, l, k. */
+function exactCore(x: number): void {
+  if (Math.abs(x) < GELU_TINY) return tiny(x);
+  dd.ddMulD(INV_SQRT2_HI, INV_SQRT2_LO, x);
+  if (x < 0) {
+    dd.erfcDD(-dd.rh, -dd.rl);
+    const ek = dd.rk;
+    dd.ddMulD(dd.rh, dd.rl, 0.5 * x);
+    h = dd.rh;
+    l = dd.rl;
+    k = ek;
+  } else {
+    dd.erfcDD(dd.rh, dd.rl);
+    // Phi = 1 − erfc/2; the scaled tail below 2^-1000 cannot affect 1 − Q.
+    const qh = dd.rk < -1000 ? 0 : -0.5 * dd.ldexp(dd.rh, dd.rk);
+    const ql = dd.rk < -1000 ? 0 : -0.5 * dd.ldexp(dd.rl, dd.rk);
+    dd.ddAdd(1, 0, qh, ql);
+    dd.ddMulD(dd.rh, dd.rl, x);
+    h = dd.rh;
+    l = dd.rl;
+    k = 0;
+  }
+}
+
+/**
+ * tanh gelu core: x·sigmoid(2u), u = √(2/π)·(x + 0.044715·x³), with u in dd
+ * (its rounding would be amplified by |2u| in the exponential) and
+ * sigmoid(2u) = 1/(1 + e^{−2u}) for x > 0, e^{2u}/(1 + e^{2u}) for x < 0, so
+ * the exponential never overflows and the negative tail keeps its relative
+ * accuracy (1 + tanh(u) would cancel).
+ */
+function tanhCore(x: number): void {
+  if (Math.abs(x) < GELU_TINY) return tiny(x);
+  dd.twoProd(x, x);
+  dd.ddMulD(dd.rh, dd.rl, x);
+  dd.ddMul(dd.rh, dd.rl, GELU_TANH_A_HI, GELU_TANH_A_LO);
+  dd.ddAdd(x, 0, dd.rh, dd.rl);
+  dd.ddMul(dd.rh, dd.rl, SQRT_2_OVER_PI_HI, SQRT_2_OVER_PI_LO);
+  const uh = 2 * dd.rh;
+  const ul = 2 * dd.rl;
+  if (x > 0) {
+    dd.expDD(-uh, -ul);
+    const eh = dd.rk < -1100 ? 0 : dd.ldexp(dd.rh, dd.rk);
+    const el = dd.rk < -1100 ? 0 : dd.ldexp(dd.rl, dd.rk);
+    dd.ddAdd(1, 0, eh, el);
+    dd.ddDiv(x, 0, dd.rh, dd.rl);
+    h = dd.rh;
+    l = dd.rl;
+    k = 0;
+  } else {
+    dd.expDD(uh, ul);
+    const ek = dd.rk;
+    const nh = dd.rh;
+    const nl = dd.rl;
+    const eh = ek < -1100 ? 0 : dd.ldexp(nh, ek);
+    const el = ek < -1100 ? 0 : dd.ldexp(nl, ek);
+    dd.ddAdd(1, 0, eh, el);
+    const dh = dd.rh;
+    const dl = dd.rl;
+    dd.ddMulD(nh, nl, x);
+    dd.ddDiv(dd.rh, dd.rl, dh, dl);
+    h = dd.rh;
+    l = dd.rl;
+    k = ek;
+  }
+}
+
+/**
+ * gelu(x) rounded to the nearest double, for any x (special values included).
+ * `tanh` selects the tanh form.
+ */
+export function gelu64(x: number, tanh: boolean): number {
+  if (x !== x) return x;
+  if (x === 0) return x;
+  if (tanh) {
+    if (x >= GELU_TANH_IDENTITY) return x;
+    if (x <= GELU_TANH_ZERO) return -0;
+    tanhCore(x);
+  } else {
+    if (x >= GELU_EXACT_IDENTITY) return x;
+    if (x <= GELU_EXACT_ZERO) return -0;
+    exactCore(x);
+  }
+  return dd.roundTo64(h, l, k);
+}
+
+/** gelu(x) for a float32 x, rounded to the nearest float32 (returned as a number). */
+export function gelu32(x: number, tanh: boolean): number {
+  if (x !== x) return x;
+  if (x === 0) return x;
+  if (tanh) {
+    if (x >= GELU_TANH_IDENTITY) return x;
+    if (x <= GELU_TANH_ZERO) return -0;
+    tanhCore(x);
+  } else {
+    if (x >= GELU_EXACT_IDENTITY) return x;
+    if (x <= GELU_EXACT_ZERO) return -0;
+    exactCore(x);
+  }
+  return dd.roundTo32(h, l, k);
+}

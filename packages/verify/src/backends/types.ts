@@ -1,0 +1,53 @@
+/** Float formats, named as everywhere in geglu. */
+export type FloatFormat = 'f32' | 'f64';
+
+/** The scalar functions `geglu eval` and `geglu check` know (command-line names). */
+export type EvalFunction = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc';
+export const EVAL_FUNCTIONS: readonly EvalFunction[] = ['gelu', 'gelu-tanh', 'erf', 'erfc'];
+
+/** gpu.js backends that `@geglu/gpu` can be asked for. */
+export type GpuBackendName = 'auto' | 'webgpu' | 'headlessgl' | 'webasm' | 'cpu';
+export const GPU_BACKENDS: readonly Exclude<GpuBackendName, 'auto'>[] = ['webgpu', 'webasm', 'cpu', 'headlessgl'];
+
+/** Ids in the registry and in the tolerance table. */
+export type BackendId = 'oracle' | 'kernel-f64' | 'kernel-f32' | 'gpu-webgpu' | 'gpu-webasm' | 'gpu-cpu' | 'gpu-headlessgl';
+
+/**
+ * The arithmetic a backend promises: `exact` = correctly rounded into the requested dtype
+ * (the oracle); `f64` / `f32` = computed in that format, with a measured error in the tolerance table.
+ */
+export type Precision = 'exact' | 'f64' | 'f32';
+
+export interface BackendInfo {
+  id: BackendId;
+  kind: 'oracle' | 'kernel' | 'gpu';
+  precision: Precision;
+  /** dtypes it evaluates in. */
+  dtypes: readonly FloatFormat[];
+  functions: readonly EvalFunction[];
+  description: string;
+}
+
+/** An opened backend. Values travel in a Float64Array; for dtype f32 they are exact f32 values. */
+export interface BackendSession {
+  /** What actually ran, e.g. `gpu-webasm` after asking gpu.js for `auto`. */
+  ran: string;
+  evaluate(fn: EvalFunction, dtype: FloatFormat, xs: Float64Array): Promise<Float64Array>;
+  close(): Promise<void>;
+}
+
+export interface Backend extends BackendInfo {
+  /** @throws {BackendUnavailable} with the reason when it cannot run here. */
+  open(): Promise<BackendSession>;
+}
+
+/** A backend that cannot run in this build or on this machine; reported as skipped, never passed. */
+export class BackendUnavailable extends Error {
+  override name = 'BackendUnavailable';
+  constructor(
+    readonly backend: string,
+    readonly reason: string,
+  ) {
+    super(`backend ${backend} is not available: ${reason}`);
+  }
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadKernel } from '../../src/backends/modules.js';
+
+// These spawn the built bin (`pnpm build` first), the way users and CI run it.
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const geglu = (args: string[], input = '') => spawnSync(process.execPath, [cli, ...args], { input, encoding: 'utf8' });
+
+describe.skipIf(!existsSync(cli))('geglu command line (dist/cli.js)', () => {
+  it('--help lists every command and exits 0; no arguments prints it on stderr and exits 2', () => {
+    const r = geglu(['--help']);
+    expect(r.status).toBe(0);
+    for (const c of ['verify', 'eval', 'check', 'sweep', 'tolerances', 'constants']) expect(r.stdout).toContain(`  ${c}`);
+    const none = geglu([]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain('Usage: geglu');
+  });
+  it('an unknown command, an unknown flag, a missing value: one line on stderr, exit 2, no stack trace', () => {
+    for (const args of [['frobnicate'], ['eval', '--nope'], ['eval', '--fn'], ['eval', '--fn', 'gelu', '--fn', 'erf']]) {
+      const r = geglu(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stdout).toBe('');
+    }
+  });
+});
+
+const kernel = await loadKernel();
+describe.skipIf(!existsSync(cli) || typeof kernel === 'string')('geglu eval into a closed pipe (needs @geglu/kernel)', () => {
+  it('`geglu eval … | head -1` ends quietly: no EPIPE trace, exit 0', async () => {
+    const child = spawn(process.execPath, [cli, 'eval', '--fn', 'gelu', '--dtype', 'f64', '--backend', 'kernel'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.stdin.on('error', () => {});
+    const line = '0.5\n'.repeat(10000);
+    for (let i = 0; i < 200 && child.stdin.writable; i++) child.stdin.write(line);
+    child.stdin.end();
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(err).not.toMatch(/EPIPE|\n\s+at /);
+    expect(code).toBe(0);
+  });
+});

@@ -1,0 +1,67 @@
+import type { BenchOptions } from './types.js';
+import { defaultOptions } from './workloads.js';
+
+export const USAGE = `usage: node dist/main.js [--quick] [--only <regex>] [--repeats N] [--out <dir>] [--no-write]
+
+  --quick        small sizes and few repeats (CI and tests; numbers not for comparison)
+  --only REGEX   run the rows whose "<workload>/<implementation>" matches, e.g. 'gelu-tanh|kernel'
+                 (onnxruntime-node 1 thread and the copy floor always run beside them, for the ratios)
+  --repeats N    timed runs per row after warm-up (default 9, quick 3)
+  --out DIR      where latest.md and latest.json go (default: this package's results/)
+  --no-write     print only`;
+
+export interface CliOptions {
+  bench: BenchOptions;
+  outDir?: string;
+  write: boolean;
+  help: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const quick = argv.includes('--quick');
+  const bench = defaultOptions(quick);
+  let outDir: string | undefined;
+  let write = true;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a}: expected a value after it, got nothing`);
+      return v;
+    };
+    switch (a) {
+      case '--quick':
+        break;
+      case '--only': {
+        const v = value();
+        try {
+          bench.only = new RegExp(v, 'i');
+        } catch (e) {
+          throw new Error(`--only: expected a regular expression, got ${JSON.stringify(v)} (${(e as Error).message})`);
+        }
+        break;
+      }
+      case '--repeats': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new Error(`--repeats: expected a positive integer, got ${JSON.stringify(v)}`);
+        bench.repeats = n;
+        break;
+      }
+      case '--out':
+        outDir = value();
+        break;
+      case '--no-write':
+        write = false;
+        break;
+      case '--help':
+      case '-h':
+        help = true;
+        break;
+      default:
+        throw new Error(`unknown argument ${JSON.stringify(a)}; expected one of --quick, --only, --repeats, --out, --no-write\n${USAGE}`);
+    }
+  }
+  return { bench, outDir, write, help };
+}

@@ -1,0 +1,122 @@
+import type { BenchReport, RowResult } from './types.js';
+
+function sig(v: number, digits: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return '0';
+  const magnitude = Math.floor(Math.log10(Math.abs(v)));
+  const decimals = Math.max(0, digits - 1 - magnitude);
+  return v.toFixed(Math.min(decimals, 6));
+}
+
+function ratio(v: number | null | undefined): string {
+  if (v === null || v === undefined) return '—';
+  return `${sig(v, 3)}×`;
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function accuracyCells(r: RowResult): [string, string] {
+  if (r.group === 'oracle') return ['reference', '—'];
+  const a = r.accuracy;
+  if (a === undefined || a === null) return ['—', '—'];
+  const steps = a.maxSteps === null ? `NaN on ${a.nanOutputs}` : String(a.maxSteps);
+  return [
+    a.format === 'f64' ? `${steps} (f64)` : steps,
+    a.tailNonzero === 0 ? '—' : `${a.flushedToZero} / ${a.tailNonzero}`,
+  ];
+}
+
+export const TABLE_HEADER = [
+  'Workload',
+  'Implementation',
+  'Prec.',
+  'Median ms',
+  'Min–max ms',
+  'Runs',
+  'Throughput',
+  '× ORT 1t',
+  '× copy',
+  'Max steps',
+  'Tail flushed',
+  'Notes',
+];
+
+export function tableRows(report: BenchReport): string[][] {
+  const titles = new Map(report.workloads.map((w) => [w.id, w]));
+  return report.rows.map((r) => {
+    const w = titles.get(r.workload);
+    const title = w?.title ?? r.workload;
+    if (r.status === 'skipped') {
+      return [title, r.label, '—', '—', '—', '—', '—', '—', '—', '—', '—', `skipped: ${r.reason ?? ''}`];
+    }
+    const [steps, flushed] = accuracyCells(r);
+    const notes = [...(r.notes ?? [])];
+    if (r.accuracy === null && r.accuracyNote !== undefined && r.group !== 'oracle') {
+      notes.push(`accuracy: ${r.accuracyNote}`);
+    }
+    return [
+      title,
+      r.label,
+      r.precision ?? '—',
+      sig(r.medianMs!, 3),
+      `${sig(r.minMs!, 3)}–${sig(r.maxMs!, 3)}`,
+      String(r.runs),
+      `${sig(r.throughput!, 3)} ${w?.unit ?? ''}`.trim(),
+      ratio(r.vsOrt1t),
+      ratio(r.vsCopy),
+      steps,
+      flushed,
+      notes.join('; '),
+    ];
+  });
+}
+
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
+  const align = header.map((h) =>
+    /ms|Runs|Throughput|×|steps|flushed/.test(h) ? '---:' : '---',
+  );
+  return [line(header), `|${align.join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+export function machineLine(report: BenchReport): string {
+  const m = report.machine;
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform} (${m.arch}), Node ${m.node}`;
+}
+
+export function versionsLine(report: BenchReport): string {
+  return Object.entries(report.versions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}
+
+/** The full results file: provenance, the one table, and what each row means. */
+export function renderMarkdown(report: BenchReport): string {
+  const lines = [
+    '# geglu benchmark',
+    '',
+    `Produced by \`${report.command}\` on ${report.date} (${report.durationSeconds} s).`,
+    '',
+    `- Machine: ${machineLine(report)}`,
+    `- Versions: ${versionsLine(report)}`,
+    `- Runs: ${report.options.warmup} warm-up, then up to ${report.options.repeats} timed runs per row, rows interleaved run by run within each workload, all in one process${report.options.quick ? ' (**--quick**: small sizes, few runs; not for comparison)' : ''}${report.options.only ? `; \`--only ${report.options.only}\`` : ''}.`,
+    '',
+    markdownTable(TABLE_HEADER, tableRows(report)),
+    '',
+    '## Columns',
+    '',
+    '- Median and min–max wall time per run; throughput from the median (elements per second, or for the MLP 2·T·d·f·3 flops per second).',
+    '- × ORT 1t: throughput divided by onnxruntime-node’s with one thread on the same workload (> 1 is faster). × copy: divided by the typed-array copy’s, the bandwidth floor.',
+    `- Max steps: the largest number of representable values between the row’s output and the correctly rounded result, over an accuracy sample of ${report.accuracySample.size} inputs evaluated by the same implementation (0 = correctly rounded). Reference: ${report.accuracySample.reference}.`,
+    '- Tail flushed: of the sample inputs x ≤ −3 whose correctly rounded result is nonzero, how many came back as ±0.',
+    `- Accuracy sample: ${report.accuracySample.composition}.`,
+    '',
+    '## Implementations',
+    '',
+    ...report.implementations.map((i) => `- **${i.label}** (\`${i.id}\`): ${i.description}`),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,179 @@
+export type Approximate = 'none' | 'tanh';
+export type FloatFormat = 'f32' | 'f64';
+
+export type WorkloadKind = 'gelu' | 'gelu-alloc' | 'geglu' | 'mlp';
+
+export interface MlpShape {
+  tokens: number;
+  hidden: number;
+  intermediate: number;
+}
+
+export interface Workload {
+  /** Stable key used by `--only` and in the JSON, e.g. `gelu-tanh-2^20`. */
+  id: string;
+  /** What a reader sees in the table. */
+  title: string;
+  kind: WorkloadKind;
+  approximate: Approximate;
+  /** Elements per run for the elementwise kinds; tokens × hidden for the MLP. */
+  elements: number;
+  mlp?: MlpShape;
+  /** Throughput unit: elements for elementwise work, 2·T·d·f·3 flops for the MLP. */
+  unit: 'Melem/s' | 'GFLOP/s';
+  /** Work per run in the unit's base (elements or flops). */
+  work: number;
+}
+
+/** The inputs every row of one workload shares, so all rows see the same numbers. */
+export interface WorkloadInputs {
+  /** gelu: x; geglu: the gate half. */
+  x: Float32Array;
+  /** geglu only: the up half. */
+  up?: Float32Array;
+  /** Preallocated outputs shared by the rows that write into a caller's buffer. */
+  out32: Float32Array;
+  /** Lazily converted so f64 rows pay nothing inside the timed region. */
+  x64(): Float64Array;
+  up64(): Float64Array;
+  out64(): Float64Array;
+  mlpWeights?: MlpWeights32;
+}
+
+export interface MlpWeights32 {
+  hidden: number;
+  intermediate: number;
+  gate: Float32Array;
+  up: Float32Array;
+  down: Float32Array;
+}
+
+/** A row that is ready to time. */
+export interface Prepared {
+  run(): void | Promise<void>;
+  precision: FloatFormat;
+  /** Overrides the workload's work per run (the oracle row runs on a small sample). */
+  work?: number;
+  /**
+   * Evaluates the same implementation on the accuracy sample. For gelu it gets x;
+   * for geglu gate and up. Absent when accuracy is not measured for this row.
+   */
+  evaluate?(x: Float32Array, up?: Float32Array): Promise<Float32Array | Float64Array>;
+  /** Why accuracy is absent, when it is. */
+  accuracyNote?: string;
+  notes?: string[];
+  dispose?(): void | Promise<void>;
+}
+
+/** Thrown from prepare() when a row cannot run here; the row is reported as skipped. */
+export class SkipRow extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'SkipRow';
+  }
+}
+
+export interface Implementation {
+  /** Stable key for `--only` and the JSON, e.g. `ort-node-1t`. */
+  id: string;
+  label: string;
+  group: 'geglu' | 'peer' | 'floor' | 'oracle';
+  /** How it is run and what was composed, for the table's footnotes. */
+  description: string;
+  /** Whether this row belongs in the workload at all (a Math.tanh loop has no exact gelu). */
+  supports(w: Workload): boolean;
+  prepare(w: Workload, inputs: WorkloadInputs): Promise<Prepared>;
+  /** Called once after every workload ran, to release runtimes (GPU contexts keep Node alive). */
+  shutdown?(): Promise<void>;
+}
+
+export interface Accuracy {
+  /** The format of the correctly rounded reference the steps are counted in. */
+  format: FloatFormat;
+  sampleSize: number;
+  /** Largest step distance to the correctly rounded result; null when some output was NaN. */
+  maxSteps: number | null;
+  /** Outputs that were NaN for a finite input (never correct). */
+  nanOutputs: number;
+  /** Sample inputs whose correctly rounded result is a nonzero value in the negative tail. */
+  tailNonzero: number;
+  /** Of those, how many came back as ±0. */
+  flushedToZero: number;
+}
+
+export interface RowResult {
+  workload: string;
+  implementation: string;
+  label: string;
+  group: Implementation['group'];
+  status: 'ok' | 'skipped';
+  reason?: string;
+  precision?: FloatFormat;
+  runs?: number;
+  timesMs?: number[];
+  medianMs?: number;
+  minMs?: number;
+  maxMs?: number;
+  work?: number;
+  /** In the workload's unit (Melem/s or GFLOP/s), from the median. */
+  throughput?: number;
+  /** throughput / throughput of onnxruntime-node with one thread; > 1 is faster. */
+  vsOrt1t?: number | null;
+  /** throughput / throughput of the typed-array copy; the floor no elementwise kernel can beat. */
+  vsCopy?: number | null;
+  accuracy?: Accuracy | null;
+  accuracyNote?: string;
+  notes?: string[];
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  only?: RegExp;
+  repeats: number;
+  warmup: number;
+  /** Accuracy sample size (inputs per variant). */
+  sampleSize: number;
+  /** Elementwise sizes (2^20 and 2^24 by default). */
+  sizes: number[];
+  /** The allocating variant's size. */
+  allocSize: number;
+  gegluShape: { rows: number; features: number };
+  mlpShapes: { name: string; shape: MlpShape }[];
+  /** A row whose single run would take longer than this is cut to fewer runs or skipped. */
+  maxRunSeconds: number;
+  /** Rows stop repeating once their total time passes this. */
+  rowBudgetSeconds: number;
+  /** Elements the oracle row evaluates per run (it is slow by design). */
+  oracleElements: number;
+  log?: (line: string) => void;
+}
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  platform: string;
+  arch: string;
+  node: string;
+}
+
+export interface BenchReport {
+  schema: 1;
+  command: string;
+  date: string;
+  durationSeconds: number;
+  machine: MachineInfo;
+  versions: Record<string, string>;
+  options: {
+    quick: boolean;
+    only: string | null;
+    repeats: number;
+    warmup: number;
+    sampleSize: number;
+  };
+  accuracySample: { size: number; composition: string; reference: string };
+  workloads: Workload[];
+  rows: RowResult[];
+  /** One line per implementation: how it was run and what was composed. */
+  implementations: { id: string; label: string; description: string }[];
+}

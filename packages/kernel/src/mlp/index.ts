@@ -2,4 +2,20 @@ export { GEMMA2_PRESETS } from './presets.js';
 export type { Gemma2Preset, Gemma2PresetName } from './presets.js';
 export { gemma2Mlp } from './gemma2.js';
 export type { Gemma2MlpWeights, Gemma2MlpOptions } from './gemma2.js';
+export {
+  MAX_HEADER_BYTES,
+  SafetensorsError,
+  f16ToNumber,
+  readSafetensorsHeader,
+  readSafetensorsTensor,
+  readSafetensorsTensors,
+} from './safetensors.js';
+export type {
+  ReadTensorOptions,
+  SafetensorsHeader,
+  SafetensorsTensor,
+  SafetensorsTensorInfo,
+} from './safetensors.js';
+export { gemma2MlpTensorNames, loadGemma2MlpLayer } from './loader.js';
+export type { Gemma2MlpLayer, LoadGemma2MlpLayerOptions } from './loader.js';
 export { GegluError } from '../validation.js';

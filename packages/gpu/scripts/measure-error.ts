@@ -1,0 +1,153 @@
+/**
+ * Measures each available backend's worst error, in float32 steps, for gelu,
+ * gelu-tanh, erf and erfc over the whole float32 range, per input region.
+ *
+ *   node packages/gpu/dist/scripts/measure-error.js [--samples N] [--backends webgpu,webasm,cpu] [--json]
+ *
+ * Inputs: every binade of float32, both signs, subnormal binades included,
+ * N points per binade (default 64) spread evenly over its mantissas with a
+ * fixed offset (stratified, deterministic), plus ±0, ±min subnormal,
+ * ±max subnormal, ±min normal, ±FLT_MAX, ±1 and the region boundaries.
+ * Reference: @geglu/oracle's correctlyRounded(fn, x, 'f32') when it is
+ * available, else this package's float64 reference rounded with Math.fround
+ * (see src/reference.ts; within one step of correct rounding).
+ *
+ * Regions (of the input x): subnormal = 0 < |x| < 2^-126; tail = the
+ * finite inputs where the result is a small remainder of a saturating
+ * function (gelu, gelu-tanh: x < -3; erfc: x > 3; erf: |x| > 3); normal =
+ * every other finite nonzero input (±0 counted as normal).
+ */
+import { GegluGpu, availableGpuBackends, type ResolvedGpuBackend } from '@geglu/gpu';
+import { erfF64, erfcF64, geluF64, geluTanhF64, stepDistanceF32 } from '@geglu/gpu/reference';
+
+type Fn = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc';
+type Region = 'tail' | 'subnormal' | 'normal';
+const FNS: Fn[] = ['gelu', 'gelu-tanh', 'erf', 'erfc'];
+const REGIONS: Region[] = ['tail', 'subnormal', 'normal'];
+
+export function region(fn: Fn, x: number): Region {
+  if (x !== 0 && Math.abs(x) < 2 ** -126) return 'subnormal';
+  if ((fn === 'gelu' || fn === 'gelu-tanh') && x < -3) return 'tail';
+  if (fn === 'erfc' && x > 3) return 'tail';
+  if (fn === 'erf' && Math.abs(x) > 3) return 'tail';
+  return 'normal';
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+function fromBits(b: number): number {
+  u32[0] = b >>> 0;
+  return f32[0]!;
+}
+
+/** Stratified float32 samples over every binade (subnormals included), both signs, plus special values. */
+export function samples(perBinade: number): Float32Array {
+  const out: number[] = [];
+  for (let e = 0; e < 255; e++) {
+    for (let i = 0; i < perBinade; i++) {
+      // mantissa spread evenly with an odd offset so sample points are not all round numbers
+      const m = Math.floor(((i + 0.5) / perBinade) * 0x800000 + 0x2b3c5) & 0x7fffff;
+      const bits = (e << 23) | m;
+      if (bits === 0) continue;
+      out.push(fromBits(bits), fromBits(bits | 0x80000000));
+    }
+  }
+  const special = [0, -0, 1, -1, 2 ** -149, 2 ** -126 - 2 ** -149, 2 ** -126, 3.4028234663852886e38, 0.5, 3, 4, 5.4, 10, 10.5, 13.2, 14, 15, 20];
+  for (const s of special) out.push(s, -s);
+  return Float32Array.from(out);
+}
+
+interface Reference {
+  name: string;
+  value(fn: Fn, x: number): number;
+}
+
+async function loadReference(): Promise<Reference> {
+  try {
+    const oracle = (await import('@geglu/oracle')) as { correctlyRounded?: (fn: string, x: number, f: string) => number };
+    const cr = oracle.correctlyRounded;
+    if (typeof cr === 'function' && cr('gelu', 1, 'f32') > 0.84) {
+      return { name: '@geglu/oracle correctlyRounded (f32)', value: (fn, x) => cr(fn, x, 'f32') };
+    }
+  } catch {
+    // oracle not built yet: fall through to the float64 reference
+  }
+  const f = { gelu: geluF64, 'gelu-tanh': geluTanhF64, erf: erfF64, erfc: erfcF64 };
+  return { name: 'float64 reference (src/reference.ts) rounded to f32', value: (fn, x) => Math.fround(f[fn](x)) };
+}
+
+export interface Worst {
+  steps: number;
+  x: number;
+  got: number;
+  want: number;
+  count: number;
+}
+
+export async function measure(
+  gpu: GegluGpu,
+  xs: Float32Array,
+  ref: Reference,
+): Promise<Record<Fn, Record<Region, Worst>>> {
+  const res = {} as Record<Fn, Record<Region, Worst>>;
+  for (const fn of FNS) {
+    const got =
+      fn === 'erf' ? await gpu.erf(xs) : fn === 'erfc' ? await gpu.erfc(xs) : await gpu.gelu(xs, { approximate: fn === 'gelu' ? 'none' : 'tanh' });
+    const r = {} as Record<Region, Worst>;
+    for (const reg of REGIONS) r[reg] = { steps: 0, x: NaN, got: NaN, want: NaN, count: 0 };
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i]!;
+      const want = ref.value(fn, x);
+      const d = stepDistanceF32(got[i]!, want);
+      const w = r[region(fn, x)];
+      w.count++;
+      if (d > w.steps || (Number.isNaN(w.x) && d === 0)) Object.assign(w, { steps: d, x, got: got[i]!, want });
+    }
+    res[fn] = r;
+  }
+  return res;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const opt = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const perBinade = Number(opt('--samples') ?? 64);
+  const only = opt('--backends')?.split(',');
+  const xs = samples(perBinade);
+  const ref = await loadReference();
+  console.log(`reference: ${ref.name}`);
+  console.log(`inputs: ${xs.length} float32 values (${perBinade} per binade, every binade incl. subnormals, both signs, + specials)`);
+  const all: Record<string, unknown> = {};
+  for (const a of await availableGpuBackends()) {
+    if (only && !only.includes(a.backend)) continue;
+    if (!a.available) {
+      console.log(`\n${a.backend}: skipped (${a.reason})`);
+      continue;
+    }
+    const gpu = await GegluGpu.create({ backend: a.backend as ResolvedGpuBackend });
+    try {
+      console.log(`\nbackend ${gpu.backend} — ${gpu.device}`);
+      const r = await measure(gpu, xs, ref);
+      all[gpu.backend] = { device: gpu.device, ...r };
+      console.log('| function | tail | subnormal | normal | worst input (steps: got vs want) |');
+      console.log('|---|---:|---:|---:|---|');
+      for (const fn of FNS) {
+        const row = r[fn];
+        const worst = REGIONS.map((g) => row[g]).reduce((a, b) => (b.steps > a.steps ? b : a));
+        console.log(
+          `| ${fn} | ${row.tail.steps} | ${row.subnormal.steps} | ${row.normal.steps} | x=${worst.x} (${worst.steps}: ${worst.got} vs ${worst.want}) |`,
+        );
+      }
+    } finally {
+      await gpu.dispose();
+    }
+  }
+  if (args.includes('--json')) console.log(JSON.stringify(all, null, 1));
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  await main();
+}

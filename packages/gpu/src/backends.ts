@@ -1,0 +1,191 @@
+/**
+ * Backend discovery: which gpu.js modes can run here, and why not.
+ *
+ * WebGPU in Node comes from the `webgpu` npm package (Dawn). gpu.js reads
+ * `navigator.gpu`, so while a WebGPU GegluGpu is alive this module installs
+ * `navigator.gpu` (and the WebGPU globals gpu.js uses, e.g. GPUBufferUsage)
+ * and removes it again when the last one is disposed: the object returned by
+ * webgpu's `create` keeps Node's event loop alive while referenced.
+ * A `navigator.gpu` that was already present (a browser, or a caller's own
+ * setup) is used as is and never removed.
+ */
+import { createRequire } from 'node:module';
+
+export type GpuBackendName = 'auto' | 'webgpu' | 'headlessgl' | 'webasm' | 'cpu';
+export type ResolvedGpuBackend = Exclude<GpuBackendName, 'auto'>;
+
+export const GPU_BACKENDS: readonly ResolvedGpuBackend[] = ['webgpu', 'headlessgl', 'webasm', 'cpu'];
+export const AUTO_ORDER: readonly ResolvedGpuBackend[] = ['webgpu', 'headlessgl', 'webasm', 'cpu'];
+
+export interface BackendAvailability {
+  backend: ResolvedGpuBackend;
+  available: boolean;
+  /** Why it is unavailable; absent when available. */
+  reason?: string;
+  /** Device description when available, e.g. the WebGPU adapter ("llvmpipe …"). */
+  device?: string;
+}
+
+// gpu.js is CommonJS; load it with require so its optional `gl` probe and
+// module-level WebGPU singleton behave as in any Node program.
+const require = createRequire(import.meta.url);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type GpuJs = any;
+let gpuJs: GpuJs | null = null;
+export function loadGpuJs(): GpuJs {
+  if (gpuJs === null) gpuJs = require('gpu.js');
+  return gpuJs;
+}
+
+interface NavigatorState {
+  owned: boolean;
+  refs: number;
+  previous: PropertyDescriptor | undefined;
+}
+let navState: NavigatorState | null = null;
+
+function currentNavigatorGpu(): unknown {
+  const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
+  return nav?.gpu;
+}
+
+/**
+ * Makes `navigator.gpu` available (installing webgpu's if absent) and takes a
+ * reference; pair with releaseWebGpu(). Throws with the reason on failure.
+ */
+export async function acquireWebGpu(): Promise<void> {
+  if (navState !== null) {
+    navState.refs++;
+    return;
+  }
+  if (currentNavigatorGpu()) {
+    navState = { owned: false, refs: 1, previous: undefined };
+    return;
+  }
+  let mod: { create: (flags: string[]) => unknown; globals: Record<string, unknown> };
+  try {
+    mod = (await import('webgpu')) as typeof mod;
+  } catch (e) {
+    throw new Error(`the 'webgpu' npm package (Dawn for Node) failed to load: ${(e as Error).message}`);
+  }
+  let gpu: unknown;
+  try {
+    gpu = mod.create([]);
+  } catch (e) {
+    throw new Error(`webgpu's create() failed: ${(e as Error).message}`);
+  }
+  for (const [k, v] of Object.entries(mod.globals)) {
+    if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+  }
+  const previous = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  const base = (globalThis as { navigator?: object }).navigator;
+  const nav = Object.create(base ?? null, { gpu: { value: gpu, configurable: true, enumerable: true } });
+  Object.defineProperty(globalThis, 'navigator', { value: nav, configurable: true, writable: true });
+  navState = { owned: true, refs: 1, previous };
+}
+
+/** Drops a reference taken by acquireWebGpu; the last one destroys the device and removes navigator.gpu. */
+export async function releaseWebGpu(): Promise<void> {
+  if (navState === null) return;
+  navState.refs--;
+  if (navState.refs > 0) return;
+  const state = navState;
+  navState = null;
+  try {
+    await loadGpuJs().WebGPUContext.destroy();
+  } catch {
+    // a device that never came up has nothing to destroy
+  }
+  if (state.owned) {
+    if (state.previous) Object.defineProperty(globalThis, 'navigator', state.previous);
+    else delete (globalThis as { navigator?: unknown }).navigator;
+  }
+}
+
+function describeAdapterInfo(info: Record<string, unknown> | undefined): string {
+  if (!info) return 'unknown WebGPU adapter';
+  const parts = ['vendor', 'architecture', 'device', 'description']
+    .map((k) => info[k])
+    .filter((v): v is string => typeof v === 'string' && v.length > 0);
+  return parts.length > 0 ? [...new Set(parts)].join(' / ') : 'unnamed WebGPU adapter';
+}
+
+/** Checks WebGPU for real (an adapter must answer); returns its description. Holds no reference afterwards. */
+export async function probeWebGpu(): Promise<BackendAvailability> {
+  try {
+    await acquireWebGpu();
+  } catch (e) {
+    return { backend: 'webgpu', available: false, reason: (e as Error).message };
+  }
+  try {
+    const nav = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator;
+    const adapter = (await nav!.gpu!.requestAdapter()) as { info?: Record<string, unknown> } | null;
+    if (!adapter) {
+      return {
+        backend: 'webgpu',
+        available: false,
+        reason:
+          'navigator.gpu is present but requestAdapter() returned null (no Vulkan/Metal/D3D12 device; ' +
+          'on Debian 12 install Mesa >= 24 lavapipe from bookworm-backports, see the README)',
+      };
+    }
+    return { backend: 'webgpu', available: true, device: describeAdapterInfo(adapter.info) };
+  } catch (e) {
+    return { backend: 'webgpu', available: false, reason: `requestAdapter() failed: ${(e as Error).message}` };
+  } finally {
+    await releaseWebGpu();
+  }
+}
+
+export function probeHeadlessGl(): BackendAvailability {
+  let GPU: GpuJs;
+  try {
+    GPU = loadGpuJs().GPU;
+  } catch (e) {
+    return { backend: 'headlessgl', available: false, reason: `gpu.js failed to load: ${(e as Error).message}` };
+  }
+  if (!GPU.isHeadlessGLSupported) {
+    let why = "the optional 'gl' package (headless-gl) did not load or could not create a context";
+    try {
+      require('gl');
+    } catch (e) {
+      why = `the optional 'gl' package (headless-gl) is not loadable: ${(e as Error).message.split('\n')[0]}`;
+    }
+    return { backend: 'headlessgl', available: false, reason: why };
+  }
+  return { backend: 'headlessgl', available: true, device: 'headless-gl (ANGLE, OpenGL ES)' };
+}
+
+export function probeWebAsm(): BackendAvailability {
+  const GPU = loadGpuJs().GPU;
+  if (!GPU.isWebAssemblySupported) {
+    return { backend: 'webasm', available: false, reason: 'WebAssembly is not supported by this JavaScript engine' };
+  }
+  const simd = Boolean(loadGpuJs().WebAssemblyKernel.isSIMDSupported);
+  return { backend: 'webasm', available: true, device: `WebAssembly${simd ? ' SIMD (f32x4)' : ' (no SIMD)'} on the CPU` };
+}
+
+export function probeCpu(): BackendAvailability {
+  return { backend: 'cpu', available: true, device: 'JavaScript on the CPU (float64 arithmetic, float32 output)' };
+}
+
+export async function probeBackend(backend: ResolvedGpuBackend): Promise<BackendAvailability> {
+  switch (backend) {
+    case 'webgpu':
+      return probeWebGpu();
+    case 'headlessgl':
+      return probeHeadlessGl();
+    case 'webasm':
+      return probeWebAsm();
+    case 'cpu':
+      return probeCpu();
+  }
+}
+
+/** Every concrete backend with whether it can run here and, if not, why. */
+export async function availableGpuBackends(): Promise<BackendAvailability[]> {
+  const out: BackendAvailability[] = [];
+  for (const b of GPU_BACKENDS) out.push(await probeBackend(b));
+  return out;
+}

@@ -22,7 +22,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   cli.bench.log = (line) => process.stderr.write(`${line}\n`);
   const command = ['pnpm bench', ...argv].join(' ').replace(/^pnpm bench$/, 'pnpm bench');
-  const report = await runBench(cli.bench, allImplementations(), command);
+  const report = await runBench(cli.bench, allImplementations(cli.bench), command);
   const markdown = renderMarkdown(report);
   if (cli.write) {
     const dir = path.resolve(cli.outDir ?? DEFAULT_OUT);

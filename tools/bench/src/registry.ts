@@ -1,15 +1,22 @@
+import { GPU_BACKEND_NAMES, gpuRow, kernelRow, oracleRow } from './impl/geglu.js';
 import { ortNodeRow, ortWebRow } from './impl/ort.js';
 import { copyFloor, mathTanhLoop, stdlibErfLoop } from './impl/simple.js';
-import type { Implementation } from './types.js';
+import { tfjsWasmRow } from './impl/tfjs.js';
+import type { BenchOptions, Implementation } from './types.js';
 
-/** Every row the table can hold, in the order it prints. */
-export function allImplementations(): Implementation[] {
+/** Every row the table can hold, in the order it prints: geglu first, then peers, then the floor. */
+export function allImplementations(options: Pick<BenchOptions, 'oracleElements'>): Implementation[] {
   return [
-    copyFloor,
+    kernelRow('f32'),
+    kernelRow('f64'),
+    ...GPU_BACKEND_NAMES.map(gpuRow),
+    oracleRow(options.oracleElements),
     ortNodeRow(1),
     ortNodeRow(2),
     ortWebRow,
+    tfjsWasmRow,
     mathTanhLoop,
     stdlibErfLoop,
+    copyFloor,
   ];
 }

@@ -1,0 +1,229 @@
+import { loadOracle, oracleFunction } from '../oracle.js';
+import type { Approximate, Implementation, MlpWeights32, Prepared, Workload, WorkloadInputs } from '../types.js';
+import { SkipRow } from '../types.js';
+
+type F = Float32Array | Float64Array;
+
+/** The part of @geglu/kernel's contract (docs/architecture.md) the benchmark calls. */
+interface KernelApi {
+  geluArray<A extends F>(x: A, options?: { approximate?: Approximate; out?: A }): A;
+  geglu<A extends F>(gate: A, up: A, options?: { approximate?: Approximate; out?: A }): A;
+  gemma2Mlp<A extends F>(
+    x: A,
+    tokens: number,
+    weights: { hidden: number; intermediate: number; gate: A; up: A; down: A },
+    options?: { approximate?: Approximate; out?: A },
+  ): A;
+}
+
+/** The part of @geglu/gpu's contract the benchmark calls. */
+interface GpuInstance {
+  readonly backend: string;
+  readonly device?: string;
+  gelu(x: Float32Array, options?: { approximate?: Approximate }): Promise<Float32Array>;
+  geglu(gate: Float32Array, up: Float32Array, options?: { approximate?: Approximate }): Promise<Float32Array>;
+  gemma2Mlp(x: Float32Array, tokens: number, weights: MlpWeights32, options?: { approximate?: Approximate }): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+interface GpuApi {
+  GegluGpu: { create(options: { backend: string }): Promise<GpuInstance> };
+}
+
+/** The backends docs/architecture.md names, in the order the table lists them. */
+export const GPU_BACKEND_NAMES = ['webgpu', 'headlessgl', 'webasm', 'cpu'] as const;
+
+let kernelModule: Promise<KernelApi | string> | undefined;
+
+function loadKernel(): Promise<KernelApi | string> {
+  kernelModule ??= (async () => {
+    try {
+      return (await import('@geglu/kernel')) as unknown as KernelApi;
+    } catch (e) {
+      return `@geglu/kernel failed to load: ${(e as Error).message.split('\n')[0]}`;
+    }
+  })();
+  return kernelModule;
+}
+
+async function kernelFunction<K extends keyof KernelApi>(name: K): Promise<KernelApi[K]> {
+  const k = await loadKernel();
+  if (typeof k === 'string') throw new SkipRow(k);
+  const fn = k[name];
+  if (typeof fn !== 'function') throw new SkipRow(`@geglu/kernel does not export ${name} yet`);
+  return fn.bind(k) as KernelApi[K];
+}
+
+const weights64Cache = new WeakMap<MlpWeights32, { hidden: number; intermediate: number; gate: Float64Array; up: Float64Array; down: Float64Array }>();
+
+function weights64(w: MlpWeights32) {
+  let c = weights64Cache.get(w);
+  if (c === undefined) {
+    c = {
+      hidden: w.hidden,
+      intermediate: w.intermediate,
+      gate: Float64Array.from(w.gate),
+      up: Float64Array.from(w.up),
+      down: Float64Array.from(w.down),
+    };
+    weights64Cache.set(w, c);
+  }
+  return c;
+}
+
+export function kernelRow(precision: 'f32' | 'f64'): Implementation {
+  return {
+    id: `kernel-${precision}`,
+    label: `geglu kernel ${precision}`,
+    group: 'geglu',
+    description:
+      precision === 'f32'
+        ? '@geglu/kernel on Float32Array: `geluArray(x, { approximate, out })`, `geglu(gate, up, { approximate, out })`, `gemma2Mlp(x, tokens, weights, { out })`; one thread.'
+        : '@geglu/kernel on Float64Array (inputs converted once, outside the timing); accuracy counted in f64 steps against the f64 correctly rounded result.',
+    supports: (w) => precision === 'f32' || w.kind !== 'gelu-alloc',
+    async prepare(w: Workload, inputs: WorkloadInputs): Promise<Prepared> {
+      const approximate = w.approximate;
+      const as = (a: Float32Array): F => (precision === 'f32' ? a : Float64Array.from(a));
+      switch (w.kind) {
+        case 'gelu':
+        case 'gelu-alloc': {
+          const geluArray = await kernelFunction('geluArray');
+          const x = precision === 'f32' ? inputs.x : inputs.x64();
+          const out = precision === 'f32' ? inputs.out32 : inputs.out64();
+          const alloc = w.kind === 'gelu-alloc';
+          return {
+            precision,
+            run: alloc ? () => void geluArray(x, { approximate }) : () => void geluArray(x, { approximate, out }),
+            evaluate: async (sx) => geluArray(as(sx), { approximate }),
+          };
+        }
+        case 'geglu': {
+          const geglu = await kernelFunction('geglu');
+          const gate = precision === 'f32' ? inputs.x : inputs.x64();
+          const up = precision === 'f32' ? inputs.up! : inputs.up64();
+          const out = precision === 'f32' ? inputs.out32 : inputs.out64();
+          return {
+            precision,
+            run: () => void geglu(gate, up, { approximate, out }),
+            evaluate: async (sx, sup) => geglu(as(sx), as(sup!), { approximate }),
+          };
+        }
+        case 'mlp': {
+          const gemma2Mlp = await kernelFunction('gemma2Mlp');
+          const shape = w.mlp!;
+          const weights = precision === 'f32' ? inputs.mlpWeights! : weights64(inputs.mlpWeights!);
+          const x = precision === 'f32' ? inputs.x : inputs.x64();
+          const out = precision === 'f32' ? inputs.out32 : inputs.out64();
+          return {
+            precision,
+            run: () => void gemma2Mlp(x, shape.tokens, weights as never, { approximate, out }),
+            accuracyNote: 'not measured for the MLP',
+          };
+        }
+      }
+    },
+  };
+}
+
+let gpuModule: Promise<GpuApi | string> | undefined;
+const gpuInstances = new Map<string, Promise<GpuInstance | string>>();
+
+function openGpu(backend: string): Promise<GpuInstance | string> {
+  let p = gpuInstances.get(backend);
+  if (p === undefined) {
+    p = (async () => {
+      gpuModule ??= (import('@geglu/gpu') as Promise<unknown>).then(
+        (m) => m as GpuApi,
+        (e: unknown) => `@geglu/gpu failed to load: ${(e as Error).message.split('\n')[0]}`,
+      );
+      const mod = await gpuModule;
+      if (typeof mod === 'string') return mod;
+      if (typeof mod.GegluGpu?.create !== 'function') return '@geglu/gpu does not export GegluGpu.create yet';
+      try {
+        const gpu = await mod.GegluGpu.create({ backend });
+        if (gpu.backend !== backend) {
+          await gpu.dispose();
+          return `asked for ${backend}, GegluGpu ran ${String(gpu.backend)}`;
+        }
+        return gpu;
+      } catch (e) {
+        return (e as Error).message.split('\n')[0]!;
+      }
+    })();
+    gpuInstances.set(backend, p);
+  }
+  return p;
+}
+
+export function gpuRow(backend: (typeof GPU_BACKEND_NAMES)[number]): Implementation {
+  return {
+    id: `gpu-${backend}`,
+    label: `geglu gpu (${backend})`,
+    group: 'geglu',
+    description: `@geglu/gpu with \`GegluGpu.create({ backend: '${backend}' })\`; the row is kept only when \`gpu.backend\` reports '${backend}'. Its API returns a new Float32Array per call, so every gpu row allocates its output.`,
+    supports: () => true,
+    async prepare(w, inputs) {
+      const gpu = await openGpu(backend);
+      if (typeof gpu === 'string') throw new SkipRow(gpu);
+      const approximate = w.approximate;
+      const notes = ['allocates its output (API returns a new array)'];
+      if (gpu.device) notes.push(`device: ${gpu.device}`);
+      switch (w.kind) {
+        case 'gelu':
+        case 'gelu-alloc':
+          return {
+            precision: 'f32',
+            run: async () => void (await gpu.gelu(inputs.x, { approximate })),
+            evaluate: (sx) => gpu.gelu(sx, { approximate }),
+            notes,
+          };
+        case 'geglu':
+          return {
+            precision: 'f32',
+            run: async () => void (await gpu.geglu(inputs.x, inputs.up!, { approximate })),
+            evaluate: (sx, sup) => gpu.geglu(sx, sup!, { approximate }),
+            notes,
+          };
+        case 'mlp':
+          return {
+            precision: 'f32',
+            run: async () => void (await gpu.gemma2Mlp(inputs.x, w.mlp!.tokens, inputs.mlpWeights!, { approximate })),
+            accuracyNote: 'not measured for the MLP',
+            notes,
+          };
+      }
+    },
+    async shutdown() {
+      const p = gpuInstances.get(backend);
+      gpuInstances.delete(backend);
+      const gpu = p === undefined ? undefined : await p;
+      if (gpu !== undefined && typeof gpu !== 'string') await gpu.dispose();
+    },
+  };
+}
+
+export function oracleRow(elements: number): Implementation {
+  return {
+    id: 'oracle',
+    label: 'geglu oracle (correctly rounded)',
+    group: 'oracle',
+    description: `@geglu/oracle \`correctlyRounded(fn, x, 'f32')\` over the first ${elements} elements of the workload's input: how many correctly rounded results per second the reference itself delivers.`,
+    supports: (w) => w.kind === 'gelu',
+    async prepare(w, inputs) {
+      const oracle = await loadOracle();
+      if (typeof oracle === 'string') throw new SkipRow(oracle);
+      const sub = inputs.x.subarray(0, Math.min(elements, inputs.x.length));
+      const fn = oracleFunction(w.approximate);
+      let sink = 0;
+      return {
+        precision: 'f32',
+        work: sub.length,
+        run: () => {
+          for (let i = 0; i < sub.length; i++) sink += oracle.correctlyRounded(fn, sub[i]!, 'f32');
+        },
+        notes: [`${sub.length} elements per run`],
+        accuracyNote: 'the reference',
+        dispose: () => void sink,
+      };
+    },
+  };
+}

@@ -1,0 +1,197 @@
+import { readFileSync } from 'node:fs';
+import type { BackendId, FloatFormat } from '../backends/types.js';
+
+export const TOLERANCE_BACKENDS: readonly BackendId[] = [
+  'oracle', 'kernel-f64', 'kernel-f32', 'gpu-webgpu', 'gpu-webasm', 'gpu-cpu', 'gpu-headlessgl',
+];
+export type ToleranceFunction = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc' | 'geglu' | 'mlp';
+export const TOLERANCE_FUNCTIONS: readonly ToleranceFunction[] = ['gelu', 'gelu-tanh', 'erf', 'erfc', 'geglu', 'mlp'];
+export type Region = 'tail' | 'subnormal' | 'normal';
+export const REGIONS: readonly Region[] = ['tail', 'subnormal', 'normal'];
+
+/** One bound: results may be at most `maxSteps` representable values from the correctly rounded one. */
+export interface ToleranceEntry {
+  /** null only while `measured` is false: not gated, reported as "not measured". */
+  maxSteps: number | null;
+  /** false for a required bound not yet measured, or a placeholder. */
+  measured: boolean;
+  /** How it was measured (a command) or why it is what it is. */
+  source: string;
+}
+
+export interface ToleranceTable {
+  version: 1;
+  regions: Record<Region, string>;
+  specials: string;
+  backends: Record<BackendId, {
+    precision: 'exact' | 'f64' | 'f32';
+    bounds: Partial<Record<ToleranceFunction, Partial<Record<FloatFormat, Record<Region, ToleranceEntry>>>>>;
+  }>;
+}
+
+/** A tolerance file that does not match the schema; the message starts with the file and the JSON path. */
+export class ToleranceError extends Error {
+  override name = 'ToleranceError';
+}
+
+/** The table shipped with the package (packages/verify/tolerances.json). */
+export const DEFAULT_TOLERANCES_URL = new URL('../../tolerances.json', import.meta.url);
+
+/** Reads and validates a tolerance file (default: the shipped one). @throws {ToleranceError} */
+export function loadTolerances(file?: string): ToleranceTable {
+  const name = file ?? 'tolerances.json (shipped)';
+  let text: string;
+  try {
+    text = readFileSync(file ?? DEFAULT_TOLERANCES_URL, 'utf8');
+  } catch (err) {
+    throw new ToleranceError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ToleranceError(`${name}: not valid JSON (${(err as Error).message})`);
+  }
+  return validateTolerances(json, name);
+}
+
+/**
+ * Checks a parsed tolerance file against the schema and returns it typed. Every problem names the
+ * JSON path of the bad field: unknown keys, missing backends or regions, bounds that are negative,
+ * fractional or not numbers, `null` bounds claimed as measured, empty sources.
+ * @throws {ToleranceError}
+ */
+export function validateTolerances(json: unknown, name = 'tolerances'): ToleranceTable {
+  const fail = (path: string, msg: string): never => {
+    throw new ToleranceError(`${name}: ${path}: ${msg}`);
+  };
+  const obj = (v: unknown, path: string): Record<string, unknown> => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, `expected an object, got ${describe(v)}`);
+    return v as Record<string, unknown>;
+  };
+  const keys = (o: Record<string, unknown>, path: string, allowed: readonly string[], required: readonly string[]): void => {
+    for (const k of Object.keys(o)) if (!allowed.includes(k)) fail(child(path, k), `unknown key (allowed: ${allowed.join(', ')})`);
+    for (const k of required) if (!Object.hasOwn(o, k)) fail(`${path}.${k}`, 'missing');
+  };
+  const root = obj(json, '$');
+  keys(root, '$', ['$comment', 'version', 'regions', 'specials', 'backends'], ['version', 'regions', 'specials', 'backends']);
+  if (root.version !== 1) fail('$.version', `expected 1, got ${describe(root.version)}`);
+  const regions = obj(root.regions, '$.regions');
+  keys(regions, '$.regions', REGIONS, REGIONS);
+  for (const r of REGIONS) if (typeof regions[r] !== 'string' || regions[r] === '') fail(`$.regions.${r}`, 'expected a non-empty description');
+  if (typeof root.specials !== 'string' || root.specials === '') fail('$.specials', 'expected a non-empty description');
+  const backends = obj(root.backends, '$.backends');
+  keys(backends, '$.backends', TOLERANCE_BACKENDS, TOLERANCE_BACKENDS);
+  for (const b of TOLERANCE_BACKENDS) {
+    const bp = `$.backends.${b}`;
+    const backend = obj(backends[b], bp);
+    keys(backend, bp, ['precision', 'bounds'], ['precision', 'bounds']);
+    if (!['exact', 'f64', 'f32'].includes(backend.precision as string)) {
+      fail(`${bp}.precision`, `expected exact, f64 or f32, got ${describe(backend.precision)}`);
+    }
+    const bounds = obj(backend.bounds, `${bp}.bounds`);
+    keys(bounds, `${bp}.bounds`, TOLERANCE_FUNCTIONS, []);
+    if (Object.keys(bounds).length === 0) fail(`${bp}.bounds`, 'no functions');
+    for (const [fn, byDtype] of Object.entries(bounds)) {
+      const fp = `${bp}.bounds.${fn}`;
+      const d = obj(byDtype, fp);
+      keys(d, fp, ['f32', 'f64'], []);
+      if (Object.keys(d).length === 0) fail(fp, 'no dtypes');
+      for (const [dtype, byRegion] of Object.entries(d)) {
+        const dp = `${fp}.${dtype}`;
+        const rr = obj(byRegion, dp);
+        keys(rr, dp, REGIONS, REGIONS);
+        for (const region of REGIONS) {
+          const ep = `${dp}.${region}`;
+          const e = obj(rr[region], ep);
+          keys(e, ep, ['maxSteps', 'measured', 'source'], ['maxSteps', 'measured', 'source']);
+          if (typeof e.measured !== 'boolean') fail(`${ep}.measured`, `expected true or false, got ${describe(e.measured)}`);
+          if (e.maxSteps === null) {
+            if (e.measured) fail(`${ep}.maxSteps`, 'null (no bound) is only allowed while measured is false');
+          } else if (typeof e.maxSteps !== 'number' || !Number.isInteger(e.maxSteps) || e.maxSteps < 0) {
+            fail(`${ep}.maxSteps`, `expected a non-negative integer number of steps, got ${describe(e.maxSteps)}`);
+          }
+          if (typeof e.source !== 'string' || e.source.trim() === '') fail(`${ep}.source`, 'expected a non-empty string saying how it was measured');
+        }
+      }
+    }
+  }
+  return json as ToleranceTable;
+}
+
+/** `$.a.b` for plain keys, `$.a["odd key"]` otherwise, so a path always reads back unambiguously. */
+function child(path: string, key: string): string {
+  return /^[A-Za-z0-9_$-]+$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key.length > 60 ? `${key.slice(0, 57)}...` : key)}]`;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** The entry for one combination, or undefined when the backend does not evaluate it. */
+export function toleranceFor(
+  table: ToleranceTable, backend: BackendId, fn: ToleranceFunction, dtype: FloatFormat, region: Region,
+): ToleranceEntry | undefined {
+  return table.backends[backend]?.bounds[fn]?.[dtype]?.[region];
+}
+
+const MIN_NORMAL: Record<FloatFormat, number> = { f32: 2 ** -126, f64: 2 ** -1022 };
+
+/**
+ * The region of a finite input, exactly as `$.regions` in tolerances.json states it (tail first).
+ * Returns undefined for NaN and ±Infinity, which belong to no region (they must be exact).
+ */
+export function regionOf(fn: ToleranceFunction, dtype: FloatFormat, x: number): Region | undefined {
+  if (!Number.isFinite(x)) return undefined;
+  const tail = fn === 'erf' ? Math.abs(x) > 4 : fn === 'erfc' ? x > 4 : x < -4;
+  if (tail) return 'tail';
+  return Math.abs(x) < MIN_NORMAL[dtype] ? 'subnormal' : 'normal';
+}
+
+const cell = (e: ToleranceEntry | undefined): string => {
+  if (!e) return '–';
+  if (e.maxSteps === null) return 'not measured';
+  const v = e.maxSteps === 0 ? '0' : `≤ ${e.maxSteps}`;
+  return e.measured ? v : `${v} (required)`;
+};
+
+/** The accuracy table as Markdown (the root README's table is generated from this). */
+export function formatTolerancesMarkdown(table: ToleranceTable): string {
+  const lines = [
+    'Maximum distance from the correctly rounded result, in steps (representable values; 0 = correctly rounded).',
+    '"(required)" is a bound the issues demand that no measurement has confirmed yet; "not measured" is not gated.',
+    '',
+    '| backend | function | dtype | tail | subnormal | normal | source |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const b of TOLERANCE_BACKENDS) {
+    for (const fn of TOLERANCE_FUNCTIONS) {
+      const byDtype = table.backends[b].bounds[fn];
+      if (!byDtype) continue;
+      for (const dtype of ['f32', 'f64'] as const) {
+        const r = byDtype[dtype];
+        if (!r) continue;
+        const sources = [...new Set(REGIONS.map((g) => r[g].source))].join('; ').replace(/\|/g, '\\|');
+        lines.push(`| ${b} | ${fn} | ${dtype} | ${REGIONS.map((g) => cell(r[g])).join(' | ')} | ${sources} |`);
+      }
+    }
+  }
+  lines.push('', 'Regions:', ...REGIONS.map((g) => `- ${g}: ${table.regions[g]}`), `- ${table.specials}`);
+  return lines.join('\n');
+}
+
+/** A compact plain-text table for the terminal. */
+export function formatTolerancesText(table: ToleranceTable): string {
+  const rows: string[][] = [['backend', 'function', 'dtype', 'tail', 'subnormal', 'normal']];
+  for (const b of TOLERANCE_BACKENDS) {
+    for (const [fn, byDtype] of Object.entries(table.backends[b].bounds)) {
+      for (const [dtype, r] of Object.entries(byDtype ?? {})) {
+        if (r) rows.push([b, fn, dtype, ...REGIONS.map((g) => cell(r[g]))]);
+      }
+    }
+  }
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n');
+}

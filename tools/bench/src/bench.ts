@@ -117,6 +117,7 @@ export async function runBench(
         status: 'ok',
         precision: prepared.precision,
         notes: [...(prepared.notes ?? [])],
+        ...(prepared.device !== undefined ? { device: prepared.device } : {}),
       };
       const row: LiveRow = { impl, result, prepared, target: options.repeats, times: [] };
       try {
@@ -196,6 +197,14 @@ export async function runBench(
     }
   }
 
+  // Skipped rows were recorded as they happened; print in registry order instead.
+  const order = new Map(implementations.map((impl, i) => [impl.id, i]));
+  const workloadOrder = new Map(chosen.map((w, i) => [w.id, i]));
+  rows.sort(
+    (a, b) =>
+      workloadOrder.get(a.workload)! - workloadOrder.get(b.workload)! ||
+      order.get(a.implementation)! - order.get(b.implementation)!,
+  );
   addRatios(rows);
   const versions = await packageVersions();
   return {
@@ -224,7 +233,14 @@ export async function runBench(
     rows,
     implementations: implementations
       .filter((i) => rows.some((r) => r.implementation === i.id))
-      .map((i) => ({ id: i.id, label: i.label, description: i.description })),
+      .map((i) => {
+        const device = rows.find((r) => r.implementation === i.id && r.device !== undefined)?.device;
+        return {
+          id: i.id,
+          label: i.label,
+          description: device === undefined ? i.description : `${i.description} Ran on: ${device}.`,
+        };
+      }),
   };
 }
 

@@ -1,10 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBench } from './bench.js';
 import { parseArgs, USAGE } from './cli.js';
 import { allImplementations } from './registry.js';
 import { renderMarkdown } from './render.js';
+import { writeResults } from './results.js';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../results/', import.meta.url));
 
@@ -21,15 +21,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   cli.bench.log = (line) => process.stderr.write(`${line}\n`);
-  const command = ['pnpm bench', ...argv].join(' ').replace(/^pnpm bench$/, 'pnpm bench');
+  // `pnpm bench` passes no arguments; anything else was run by hand in this folder.
+  const command = argv.length === 0 ? 'pnpm bench' : `node tools/bench/dist/main.js ${argv.join(' ')}`;
   const report = await runBench(cli.bench, allImplementations(cli.bench), command);
   const markdown = renderMarkdown(report);
   if (cli.write) {
-    const dir = path.resolve(cli.outDir ?? DEFAULT_OUT);
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'latest.md'), markdown);
-    await writeFile(path.join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-    process.stderr.write(`\nwrote ${path.join(dir, 'latest.md')} and latest.json\n`);
+    const written = await writeResults(report, path.resolve(cli.outDir ?? DEFAULT_OUT));
+    process.stderr.write(`\nwrote ${written.markdown} and ${written.json}\n`);
   }
   process.stdout.write(`${markdown}\n`);
   return 0;

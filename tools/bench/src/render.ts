@@ -73,11 +73,16 @@ export function tableRows(report: BenchReport): string[][] {
   });
 }
 
-export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function markdownTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  alignment?: readonly ('left' | 'right')[],
+): string {
   const line = (cells: readonly string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
-  const align = header.map((h) =>
-    /ms|Runs|Throughput|×|steps|flushed/.test(h) ? '---:' : '---',
-  );
+  const align = header.map((h, i) => {
+    const right = alignment ? alignment[i] === 'right' : /ms|Runs|Throughput|×|steps|flushed/.test(h);
+    return right ? '---:' : '---';
+  });
   return [line(header), `|${align.join('|')}|`, ...rows.map(line)].join('\n');
 }
 

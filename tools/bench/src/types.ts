@@ -62,6 +62,8 @@ export interface Prepared {
   /** Why accuracy is absent, when it is. */
   accuracyNote?: string;
   notes?: string[];
+  /** What actually ran it, when the implementation can tell (a GPU adapter, a wasm build). */
+  device?: string;
   dispose?(): void | Promise<void>;
 }
 
@@ -124,6 +126,7 @@ export interface RowResult {
   accuracy?: Accuracy | null;
   accuracyNote?: string;
   notes?: string[];
+  device?: string;
 }
 
 export interface BenchOptions {

@@ -165,8 +165,8 @@ export function gpuRow(backend: (typeof GPU_BACKEND_NAMES)[number]): Implementat
       const gpu = await openGpu(backend);
       if (typeof gpu === 'string') throw new SkipRow(gpu);
       const approximate = w.approximate;
-      const notes = ['allocates its output (API returns a new array)'];
-      if (gpu.device) notes.push(`device: ${gpu.device}`);
+      const notes = ['allocates its output'];
+      const device = gpu.device;
       switch (w.kind) {
         case 'gelu':
         case 'gelu-alloc':
@@ -175,6 +175,7 @@ export function gpuRow(backend: (typeof GPU_BACKEND_NAMES)[number]): Implementat
             run: async () => void (await gpu.gelu(inputs.x, { approximate })),
             evaluate: (sx) => gpu.gelu(sx, { approximate }),
             notes,
+            device,
           };
         case 'geglu':
           return {
@@ -182,6 +183,7 @@ export function gpuRow(backend: (typeof GPU_BACKEND_NAMES)[number]): Implementat
             run: async () => void (await gpu.geglu(inputs.x, inputs.up!, { approximate })),
             evaluate: (sx, sup) => gpu.geglu(sx, sup!, { approximate }),
             notes,
+            device,
           };
         case 'mlp':
           return {
@@ -189,6 +191,7 @@ export function gpuRow(backend: (typeof GPU_BACKEND_NAMES)[number]): Implementat
             run: async () => void (await gpu.gemma2Mlp(inputs.x, w.mlp!.tokens, inputs.mlpWeights!, { approximate })),
             accuracyNote: 'not measured for the MLP',
             notes,
+            device,
           };
       }
     },

@@ -95,7 +95,7 @@ async function prepareOrt(
     precision: 'f32',
     run,
     evaluate,
-    accuracyNote: w.kind === 'mlp' ? 'not measured for the MLP (see notes)' : undefined,
+    accuracyNote: w.kind === 'mlp' ? 'not measured for the MLP' : undefined,
     notes,
     dispose: () => session.release(),
   };

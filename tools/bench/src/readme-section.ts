@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { machineLine, markdownTable } from './render.js';
+import type { BenchReport, RowResult, Workload } from './types.js';
+
+function fmt(v: number): string {
+  if (v >= 100) return v.toFixed(0);
+  if (v >= 10) return v.toFixed(1);
+  return v.toPrecision(2);
+}
+
+/** The largest workload of each kind: the column a reader compares. */
+function pickColumns(report: BenchReport): Workload[] {
+  const pick: Workload[] = [];
+  const largest = (pred: (w: Workload) => boolean) =>
+    report.workloads.filter(pred).sort((a, b) => b.work - a.work)[0];
+  for (const w of [
+    largest((w) => w.kind === 'gelu' && w.approximate === 'none'),
+    largest((w) => w.kind === 'gelu' && w.approximate === 'tanh'),
+    largest((w) => w.kind === 'geglu'),
+    ...report.workloads.filter((w) => w.kind === 'mlp'),
+  ]) {
+    if (w !== undefined) pick.push(w);
+  }
+  return pick;
+}
+
+function cell(r: RowResult | undefined): string {
+  if (r === undefined) return '';
+  if (r.status !== 'ok' || r.throughput === undefined) return 'skipped';
+  return fmt(r.throughput);
+}
+
+function accuracyCell(r: RowResult | undefined): string {
+  const a = r?.accuracy;
+  if (r?.group === 'oracle') return 'reference';
+  if (a === undefined || a === null) return '';
+  const steps = a.maxSteps === null ? 'NaN' : String(a.maxSteps);
+  const flushed = a.tailNonzero > 0 ? `, ${a.flushedToZero}/${a.tailNonzero} flushed` : '';
+  return `${steps}${a.format === 'f64' ? ' (f64)' : ''}${flushed}`;
+}
+
+/**
+ * Renders the README's performance section from a benchmark report (latest.json):
+ * one row per implementation, throughput at the largest size of each workload,
+ * and accuracy on the gelu tanh sample, stamped with the command and the date.
+ */
+export function renderReadmeSection(report: BenchReport, options: { resultsPath?: string } = {}): string {
+  const resultsPath = options.resultsPath ?? 'tools/bench/results/latest.md';
+  const columns = pickColumns(report);
+  const accuracyFrom =
+    columns.find((w) => w.kind === 'gelu' && w.approximate === 'tanh') ?? columns.find((w) => w.kind === 'gelu');
+  const exactFrom = columns.find((w) => w.kind === 'gelu' && w.approximate === 'none');
+  const ids = report.implementations.map((i) => i.id);
+  const find = (w: Workload | undefined, id: string) =>
+    w === undefined ? undefined : report.rows.find((r) => r.workload === w.id && r.implementation === id);
+  const header = [
+    'Implementation',
+    ...columns.map((w) => `${w.title} (${w.unit})`),
+    ...(exactFrom ? ['Max steps, gelu none'] : []),
+    ...(accuracyFrom ? ['Max steps, gelu tanh'] : []),
+  ];
+  const body = ids
+    .map((id) => {
+      const label = report.rows.find((r) => r.implementation === id)!.label;
+      return [
+        label,
+        ...columns.map((w) => cell(find(w, id))),
+        ...(exactFrom ? [accuracyCell(find(exactFrom, id))] : []),
+        ...(accuracyFrom ? [accuracyCell(find(accuracyFrom, id))] : []),
+      ];
+    })
+    .filter((cells) => cells.slice(1).some((c) => c !== '' && c !== 'skipped'));
+  const skipped = ids.filter((id) =>
+    report.rows.filter((r) => r.implementation === id).every((r) => r.status === 'skipped'),
+  );
+  const lines = [
+    '## Performance',
+    '',
+    `Measured by \`${report.command}\` on ${report.date.slice(0, 10)} (${report.date}) — ${machineLine(report)}.` +
+      (report.options.quick ? ' **Quick mode: tiny sizes, not for comparison.**' : ''),
+    `Throughput is from the median of up to ${report.options.repeats} runs after warm-up, all rows in one process; ` +
+      `max steps is the distance to the correctly rounded result (0 = correctly rounded) over ${report.accuracySample.size} sample inputs, ` +
+      'and "flushed" counts negative-tail inputs whose true result is nonzero but came back as 0.',
+    '',
+    markdownTable(header, body, header.map((_, i) => (i === 0 ? 'left' : 'right'))),
+    '',
+    ...(skipped.length > 0
+      ? [
+          `Not run on that machine: ${skipped
+            .map((id) => {
+              const r = report.rows.find((x) => x.implementation === id)!;
+              return `${r.label} (${r.reason ?? 'skipped'})`;
+            })
+            .join('; ')}.`,
+          '',
+        ]
+      : []),
+    `Versions: ${Object.entries(report.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}. Every row, the min–max spread, the ratios to onnxruntime-node and to a plain copy, and how each peer was run: [${resultsPath}](${resultsPath}).`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export async function readmeSectionFromFile(jsonPath: string): Promise<string> {
+  const report = JSON.parse(await readFile(jsonPath, 'utf8')) as BenchReport;
+  if (report.schema !== 1) {
+    throw new Error(`${jsonPath}: schema is ${String(report.schema)}, expected 1`);
+  }
+  return renderReadmeSection(report);
+}
+
+// `node dist/readme-section.js [latest.json]` prints the section for splicing into the root README.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const file = process.argv[2] ?? new URL('../results/latest.json', import.meta.url).pathname;
+  readmeSectionFromFile(file).then(
+    (text) => process.stdout.write(text),
+    (e: unknown) => {
+      process.stderr.write(`${(e as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}

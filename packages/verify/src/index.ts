@@ -7,3 +7,4 @@ export { parseNumber, formatNumber, numberSyntaxError } from './io/numbers.js';
 export { readLineBatches, OutputWriter, OutputClosed, MAX_LINE_BYTES, type Line } from './io/lines.js';
 export * from './tolerances/index.js';
 export { tolerancesCommand } from './commands/tolerances.js';
+export { checkCommand, type CheckSummary, type CheckWorst } from './commands/check.js';

@@ -1,0 +1,217 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { formatOptions, parseArgs, requireOption, type ArgSpec } from '../cli/args.js';
+import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
+import { loadOracle, type OracleModule } from '../backends/modules.js';
+import { EVAL_FUNCTIONS, type EvalFunction, type FloatFormat } from '../backends/types.js';
+import { MAX_LINE_BYTES, readLineBatches } from '../io/lines.js';
+import { formatNumber, numberSyntaxError, parseNumber } from '../io/numbers.js';
+import { regionOf, REGIONS, type Region } from '../tolerances/index.js';
+
+export const MAX_REPORTED_BAD_LINES = 20;
+const WORST = 10;
+
+const spec: ArgSpec = {
+  command: 'geglu check',
+  options: {
+    fn: { type: 'string', choices: EVAL_FUNCTIONS, description: 'function the outputs claim to be (required)' },
+    dtype: { type: 'string', choices: ['f32', 'f64'], description: 'format of x and y (required)' },
+    'max-steps': { type: 'integer', description: 'largest allowed distance from the correctly rounded result (default 0)' },
+    json: { type: 'boolean', description: 'print the summary as one JSON object instead of text' },
+  },
+  positionals: { min: 1, max: 1, name: 'FILE.jsonl (or - for stdin)' },
+};
+
+const usage = `Usage: geglu check --fn gelu|gelu-tanh|erf|erfc --dtype f32|f64 [--max-steps N] [--json] FILE.jsonl
+
+Judges another implementation's outputs (for example dumped from PyTorch) against the oracle.
+Each line of FILE is {"x": X, "y": Y} with exactly these two fields; X and Y are strings in
+geglu eval's number syntax ("0.5", "-0", "NaN", "-Infinity", "inf") or JSON numbers, and are
+rounded to --dtype the way geglu eval rounds its input (a shortest float32 string reads back
+exactly). For each line the distance of Y from the correctly rounded fn(X) is measured in steps
+(representable values between them; NaN vs non-NaN counts as infinitely many) and in ulps of
+the exact value. Prints the maximum per input region, the worst inputs and the step histogram.
+
+Bad lines (invalid JSON, a missing or extra field, a value that is not a number, longer than
+${MAX_LINE_BYTES} bytes) are skipped and named with their line number on stderr; the run then exits 1.
+
+Options:
+${formatOptions(spec)}
+
+Exit status: 0 every line within --max-steps, 1 a line above it or a bad line, 2 bad usage or
+unreadable file, or the oracle is not available.`;
+
+export interface CheckWorst {
+  line: number;
+  x: string;
+  y: string;
+  expected: string;
+  steps: number;
+  ulps: number | null;
+}
+
+export interface CheckSummary {
+  fn: EvalFunction;
+  dtype: FloatFormat;
+  maxStepsAllowed: number;
+  lines: number;
+  checked: number;
+  badLines: number;
+  maxSteps: number;
+  maxUlps: number | null;
+  byRegion: Record<Region | 'special', { count: number; maxSteps: number }>;
+  /** steps → count; "Infinity" for NaN mismatches. */
+  histogram: Record<string, number>;
+  worst: CheckWorst[];
+  passed: boolean;
+}
+
+function parseField(v: unknown, dtype: FloatFormat): number | string {
+  if (typeof v === 'number') return Number.isFinite(v) ? parseNumber(formatNumber(v), dtype) : 'not a number';
+  if (typeof v !== 'string') return `expected a number or a string, got ${v === null ? 'null' : typeof v}`;
+  const why = numberSyntaxError(v);
+  return why === null ? parseNumber(v, dtype) : why === 'not a number' ? `${JSON.stringify(v.slice(0, 40))} is not a number` : why;
+}
+
+/** Steps between a computed and the correctly rounded value; NaN against a number is infinitely far. */
+function steps(oracle: OracleModule, y: number, ref: number, dtype: FloatFormat): number {
+  if (Number.isNaN(y) || Number.isNaN(ref)) return Number.isNaN(y) && Number.isNaN(ref) ? 0 : Infinity;
+  return oracle.stepDistance(y, ref, dtype);
+}
+
+async function openInput(file: string, io: CommandIO): Promise<Readable> {
+  if (file === '-') return io.stdin;
+  try {
+    const h = await open(file, 'r');
+    const st = await h.stat();
+    await h.close();
+    if (st.isDirectory()) throw new UsageError(`geglu check: ${file} is a directory, expected a JSONL file`);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`geglu check: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return createReadStream(file);
+}
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: "judge another implementation's JSONL outputs against the oracle",
+  usage,
+  async run(argv: readonly string[], io: CommandIO): Promise<number> {
+    const args = parseArgs(argv, spec);
+    if (args.help) {
+      io.stdout.write(`${usage}\n`);
+      return EXIT_OK;
+    }
+    const fn = requireOption<EvalFunction>(args, 'fn', spec.command);
+    const dtype = requireOption<FloatFormat>(args, 'dtype', spec.command);
+    const limit = (args.values['max-steps'] as number | undefined) ?? 0;
+    const file = args.positionals[0]!;
+    const oracle = await loadOracle();
+    if (typeof oracle === 'string') throw new UsageError(`geglu check: the oracle is not available: ${oracle}`);
+    const input = await openInput(file, io);
+    const canUlp = typeof oracle.evaluate === 'function' && typeof oracle.ulpError === 'function';
+
+    const s: CheckSummary = {
+      fn, dtype, maxStepsAllowed: limit, lines: 0, checked: 0, badLines: 0, maxSteps: 0, maxUlps: canUlp ? 0 : null,
+      byRegion: { tail: { count: 0, maxSteps: 0 }, subnormal: { count: 0, maxSteps: 0 }, normal: { count: 0, maxSteps: 0 }, special: { count: 0, maxSteps: 0 } },
+      histogram: {}, worst: [], passed: true,
+    };
+    const bad = (no: number, why: string): void => {
+      s.badLines++;
+      if (s.badLines <= MAX_REPORTED_BAD_LINES) io.stderr.write(`geglu check: ${file === '-' ? 'stdin' : file} line ${no}: ${why}; skipped\n`);
+    };
+    try {
+      for await (const lines of readLineBatches(input, { batchSize: 1024 })) {
+        for (const line of lines) {
+          s.lines = line.no;
+          if (line.tooLong) {
+            bad(line.no, `longer than ${MAX_LINE_BYTES} bytes`);
+            continue;
+          }
+          if (line.text.trim() === '') {
+            bad(line.no, 'empty line, expected {"x": …, "y": …}');
+            continue;
+          }
+          let obj: unknown;
+          try {
+            obj = JSON.parse(line.text);
+          } catch {
+            bad(line.no, 'not valid JSON');
+            continue;
+          }
+          if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+            bad(line.no, 'expected a JSON object {"x": …, "y": …}');
+            continue;
+          }
+          const rec = obj as Record<string, unknown>;
+          const extra = Object.keys(rec).filter((k) => k !== 'x' && k !== 'y');
+          if (extra.length > 0) {
+            bad(line.no, `unexpected field ${JSON.stringify(extra[0]!.slice(0, 40))} (only "x" and "y" are allowed)`);
+            continue;
+          }
+          const missing = ['x', 'y'].filter((k) => !Object.hasOwn(rec, k));
+          if (missing.length > 0) {
+            bad(line.no, `missing field "${missing[0]}"`);
+            continue;
+          }
+          const x = parseField(rec.x, dtype);
+          const y = parseField(rec.y, dtype);
+          if (typeof x === 'string' || typeof y === 'string') {
+            bad(line.no, typeof x === 'string' ? `field "x": ${x}` : `field "y": ${y as string}`);
+            continue;
+          }
+          const ref = oracle.correctlyRounded(fn, x, dtype);
+          const st = steps(oracle, y, ref, dtype);
+          let ulps: number | null = null;
+          if (canUlp && Number.isFinite(x) && Number.isFinite(y)) {
+            const exact = oracle.evaluate!(fn, x, { digits: 40 }).value;
+            ulps = oracle.ulpError!(y, exact, dtype);
+            if (ulps > (s.maxUlps ?? 0)) s.maxUlps = ulps;
+          } else if (canUlp && st !== 0) ulps = Infinity;
+          s.checked++;
+          const region = regionOf(fn, dtype, x) ?? 'special';
+          s.byRegion[region].count++;
+          if (st > s.byRegion[region].maxSteps) s.byRegion[region].maxSteps = st;
+          if (st > s.maxSteps) s.maxSteps = st;
+          const key = String(st);
+          s.histogram[key] = (s.histogram[key] ?? 0) + 1;
+          if (st > 0 && (s.worst.length < WORST || st > s.worst.at(-1)!.steps)) {
+            s.worst.push({ line: line.no, x: formatNumber(x), y: formatNumber(y), expected: formatNumber(ref), steps: st, ulps });
+            s.worst.sort((a, b) => b.steps - a.steps || (b.ulps ?? 0) - (a.ulps ?? 0) || a.line - b.line);
+            if (s.worst.length > WORST) s.worst.pop();
+          }
+        }
+      }
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EISDIR' || e.code === 'EACCES') throw new UsageError(`geglu check: cannot read ${file} (${e.code})`);
+      throw err;
+    }
+    if (s.badLines > MAX_REPORTED_BAD_LINES) io.stderr.write(`geglu check: ... and ${s.badLines - MAX_REPORTED_BAD_LINES} more bad lines\n`);
+    s.passed = s.maxSteps <= limit && s.badLines === 0;
+    // Infinity (a NaN mismatch) is written as the string "Infinity": JSON has no Infinity and null would read as "no data".
+    io.stdout.write(args.values.json ? `${JSON.stringify(s, (_k, v) => (v === Infinity ? 'Infinity' : v))}\n` : formatSummary(s));
+    return s.passed ? EXIT_OK : EXIT_CHECK_FAILED;
+  },
+};
+
+function formatSummary(s: CheckSummary): string {
+  const out: string[] = [];
+  out.push(`geglu check ${s.fn} ${s.dtype}: ${s.checked} lines checked, ${s.badLines} bad lines skipped`);
+  out.push(`max steps ${s.maxSteps} (allowed ${s.maxStepsAllowed}), max ulps ${s.maxUlps === null ? 'n/a (oracle has no ulpError)' : s.maxUlps.toPrecision(4)}`);
+  for (const r of [...REGIONS, 'special'] as const) {
+    const g = s.byRegion[r];
+    if (g.count > 0) out.push(`  ${r.padEnd(9)} ${String(g.count).padStart(10)} inputs, max steps ${g.maxSteps}`);
+  }
+  out.push(`histogram (steps: count): ${Object.entries(s.histogram).sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+  if (s.worst.length > 0) {
+    out.push('worst inputs:');
+    for (const w of s.worst) {
+      out.push(`  line ${w.line}: x=${w.x} y=${w.y} expected ${w.expected} (${w.steps} steps${w.ulps === null ? '' : `, ${w.ulps.toPrecision(4)} ulps`})`);
+    }
+  }
+  out.push(s.passed ? 'PASS' : `FAIL: ${s.maxSteps > s.maxStepsAllowed ? `max steps ${s.maxSteps} > ${s.maxStepsAllowed}` : ''}${s.badLines > 0 ? `${s.maxSteps > s.maxStepsAllowed ? '; ' : ''}${s.badLines} bad lines` : ''}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// A stand-in oracle whose "function" is the identity (correctlyRounded(fn, x) = x), so the parsing,
+// step counting and exit codes of `geglu check` are tested whatever state @geglu/oracle is in.
+// Its stepDistance is the textbook one: distance of the sign-magnitude bit patterns mapped to
+// ordered integers (−0 and +0 are one step apart, as the oracle's contract counts representables).
+vi.mock('@geglu/oracle', () => {
+  const f = new Float32Array(1);
+  const u = new Int32Array(f.buffer);
+  const d = new Float64Array(1);
+  const b = new BigInt64Array(d.buffer);
+  const ord32 = (x: number) => {
+    f[0] = x;
+    return u[0]! < 0 ? -(u[0]! & 0x7fffffff) - 1 : u[0]!;
+  };
+  const ord64 = (x: number) => {
+    d[0] = x;
+    return b[0]! < 0n ? -(b[0]! & 0x7fffffffffffffffn) - 1n : b[0]!;
+  };
+  return {
+    correctlyRounded: (_fn: string, x: number) => x,
+    evaluate: undefined, // no ulps from the stand-in
+    ulpError: undefined,
+    stepDistance: (a: number, c: number, format: string) =>
+      format === 'f32' ? Math.abs(ord32(a) - ord32(c)) : Number(ord64(a) > ord64(c) ? ord64(a) - ord64(c) : ord64(c) - ord64(a)),
+  };
+});
+
+const { runCli } = await import('../../src/cli/main.js');
+const { fakeIO } = await import('../cli/fake-io.js');
+
+const dir = mkdtempSync(join(tmpdir(), 'geglu-check-'));
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const check = async (argv: string[], stdin = '') => {
+  const f = fakeIO(stdin);
+  const code = await runCli(['check', ...argv], f.io);
+  return { code, stdout: f.stdout, stderr: f.stderr };
+};
+
+describe('geglu check against an identity stand-in oracle', () => {
+  it('exact outputs (strings, JSON numbers, specials, -0) pass with 0 steps and exit 0', async () => {
+    const p = file('ok.jsonl', '{"x":"0.5","y":"0.5"}\n{"x":-0,"y":"-0"}\r\n{"x":"NaN","y":"nan"}\n{"y":"-inf","x":"-Infinity"}\n{"x":"0.1","y":0.1}\n');
+    const r = await check(['--fn', 'gelu', '--dtype', 'f32', p]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('5 lines checked, 0 bad lines skipped');
+    expect(r.stdout).toContain('max steps 0 (allowed 0)');
+    expect(r.stdout).toContain('PASS');
+  });
+  it('counts steps in the dtype: y one f32 step above x is 1 step, NaN against a number is infinite', async () => {
+    const one = 1 + 2 ** -23; // next float32 after 1
+    const p = file('steps.jsonl', `{"x":"1","y":"${one}"}\n{"x":"2","y":"NaN"}\n{"x":"3","y":"3"}\n`);
+    const r = await check(['--fn', 'gelu', '--dtype', 'f32', '--max-steps', '1', '--json', p]);
+    const s = JSON.parse(r.stdout);
+    expect(s.histogram).toEqual({ 0: 1, 1: 1, Infinity: 1 });
+    expect(s.maxSteps).toBe('Infinity'); // the NaN mismatch
+    expect(s.worst.map((w: { line: number }) => w.line)).toEqual([2, 1]);
+    expect(r.code).toBe(1);
+    const q = file('one.jsonl', `{"x":"1","y":"${one}"}\n`);
+    expect((await check(['--fn', 'gelu', '--dtype', 'f32', '--max-steps', '1', q])).code).toBe(0);
+    expect((await check(['--fn', 'gelu', '--dtype', 'f32', q])).code).toBe(1);
+    // in f64 the same pair is 2^29 steps apart
+    const r64 = await check(['--fn', 'gelu', '--dtype', 'f64', '--json', q]);
+    expect(JSON.parse(r64.stdout).maxSteps).toBe(2 ** 29);
+  });
+  it('names each bad line (invalid JSON, missing or extra field, non-number, empty, huge) and exits 1', async () => {
+    const p = file(
+      'bad.jsonl',
+      [
+        '{"x":"1","y":"1"}',
+        '{"x":"1"',
+        '{"x":"1"}',
+        '{"x":"1","y":"1","z":0}',
+        '{"x":"abc","y":"1"}',
+        '{"x":"1","y":true}',
+        '',
+        '[1,2]',
+        `{"x":"${'1'.repeat(10000)}","y":"1"}`,
+        '{"x":"2","y":"2"}',
+      ].join('\n'),
+    );
+    const r = await check(['--fn', 'erf', '--dtype', 'f64', p]);
+    expect(r.code).toBe(1);
+    const e = r.stderr;
+    expect(e).toContain(`${p} line 2: not valid JSON; skipped`);
+    expect(e).toContain(`${p} line 3: missing field "y"; skipped`);
+    expect(e).toContain(`${p} line 4: unexpected field "z" (only "x" and "y" are allowed); skipped`);
+    expect(e).toContain(`${p} line 5: field "x": "abc" is not a number; skipped`);
+    expect(e).toContain(`${p} line 6: field "y": expected a number or a string, got boolean; skipped`);
+    expect(e).toContain(`${p} line 7: empty line`);
+    expect(e).toContain(`${p} line 8: expected a JSON object`);
+    expect(e).toContain(`${p} line 9: longer than 4096 bytes`);
+    expect(r.stdout).toContain('2 lines checked, 8 bad lines skipped');
+    expect(r.stdout).toContain('FAIL: 8 bad lines');
+  });
+  it('reads stdin with -, and a missing file or directory is a usage error (exit 2, one line)', async () => {
+    expect((await check(['--fn', 'gelu', '--dtype', 'f64', '-'], '{"x":"1","y":"1"}\n')).code).toBe(0);
+    const r = await check(['--fn', 'gelu', '--dtype', 'f64', join(dir, 'nope.jsonl')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`geglu check: cannot read ${join(dir, 'nope.jsonl')} (ENOENT)\n`);
+    const d = await check(['--fn', 'gelu', '--dtype', 'f64', dir]);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toMatch(/is a directory/);
+    const m = await check(['--fn', 'gelu', '--dtype', 'f64']);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/missing FILE\.jsonl/);
+  });
+});

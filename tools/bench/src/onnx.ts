@@ -25,7 +25,7 @@ export const GELU_OPSET = 20;
 
 type Chunk = Uint8Array;
 
-function varint(value: number): Chunk {
+export function varint(value: number): Chunk {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new Error(`varint: value must be a non-negative safe integer, got ${value}`);
   }

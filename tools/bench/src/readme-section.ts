@@ -33,7 +33,7 @@ function cell(r: RowResult | undefined): string {
 
 function accuracyCell(r: RowResult | undefined): string {
   const a = r?.accuracy;
-  if (r?.group === 'oracle') return 'reference';
+  if (r?.group === 'oracle') return r.status === 'ok' ? 'reference' : '';
   if (a === undefined || a === null) return '';
   const steps = a.maxSteps === null ? 'NaN' : String(a.maxSteps);
   const flushed = a.tailNonzero > 0 ? `, ${a.flushedToZero}/${a.tailNonzero} flushed` : '';

@@ -1,0 +1,260 @@
+/**
+ * The fast Gemma 2 MLP: weights copied once into WebAssembly linear memory,
+ * the three projections run by the f32x4 tiles of ./wasm.ts, optionally split
+ * over worker threads that share that memory.
+ *
+ * Results are bit-identical to `gemma2Mlp` (float32): every output is one
+ * kernel-order dot product (./matmul.ts), whichever tile, block or thread
+ * computed it, so the error bound documented in ./gemma2.ts holds unchanged.
+ *
+ * Threads: each projection's output rows [0, O) are split into contiguous
+ * ranges, one per thread; the calling thread computes the first range and
+ * waits (Atomics.wait) for the workers, so `forward` stays synchronous.
+ * Workers are created with `eval` from source held in this module (no file to
+ * resolve, so it works from src, from dist and when installed alone), receive
+ * the compiled module and the shared memory, and are unref'd: they never keep
+ * a process alive. Call `dispose()` to end them early.
+ */
+import { Worker } from 'node:worker_threads';
+import { gegluFallback } from './activation.js';
+import { checkMlpCall, type Gemma2MlpWeights } from './gemma2.js';
+import { matmulTransposedF32 } from './matmul.js';
+import { matmulModuleBytes, matmulWasm, wasmApi, wasmSimdAvailable, type TileFn, type WasmMemory } from './wasm.js';
+import {
+  checkApproximate,
+  checkArrayType,
+  checkDimension,
+  checkLength,
+  checkNoAlias,
+  checkOptions,
+  checkedProduct,
+  describe,
+  fail,
+} from '../validation.js';
+
+const FN = 'createGemma2Mlp';
+const PAGE = 65536;
+const MAX_PAGES = 65536; // wasm32: 4 GiB
+/** Tokens per pass; bounds the scratch to CHUNK·(2f + 2d) floats. Never changes a result. */
+const CHUNK = 64;
+/** Longest a forward pass waits for a worker before reporting it (a 27b projection of 64 tokens is ~1 s here). */
+const WORKER_TIMEOUT_MS = 120_000;
+
+export interface CreateGemma2MlpOptions {
+  /** Threads including the caller (default 1; at most 16). */
+  readonly threads?: number;
+  /** 'wasm' (default when WebAssembly SIMD validates) or 'js' (the plain path; same results). */
+  readonly engine?: 'wasm' | 'js';
+}
+
+export interface Gemma2MlpForwardOptions {
+  readonly approximate?: 'none' | 'tanh';
+  readonly out?: Float32Array;
+}
+
+export interface Gemma2Mlp {
+  readonly hidden: number;
+  readonly intermediate: number;
+  /** The engine that actually runs: 'wasm-simd' or 'js'. */
+  readonly engine: 'wasm-simd' | 'js';
+  readonly threads: number;
+  /** y = (gelu(x·W_gateᵀ) ⊙ (x·W_upᵀ))·W_downᵀ for x [tokens, hidden] (float32). */
+  forward(x: Float32Array, tokens: number, options?: Gemma2MlpForwardOptions): Float32Array;
+  /** Ends the workers and releases the weights' copy. */
+  dispose(): void;
+}
+
+/** Checks a forward call's x, tokens and options (the weights were checked at creation). */
+function checkForward(x: unknown, tokens: unknown, d: number, options: unknown) {
+  const fn = 'Gemma2Mlp.forward';
+  const xa = checkArrayType(fn, 'x', x, Float32Array);
+  const t = checkDimension(fn, 'tokens', tokens, 0);
+  const td = checkedProduct(fn, ['tokens', 'hidden'], [t, d]);
+  checkLength(fn, 'x', xa, td, `tokens × hidden = ${t} × ${d}`);
+  const opts = checkOptions<Gemma2MlpForwardOptions>(fn, options);
+  const approximate = checkApproximate(fn, opts.approximate, 'tanh');
+  let out: Float32Array | undefined;
+  if (opts.out !== undefined) {
+    out = checkArrayType(fn, 'options.out', opts.out, Float32Array);
+    checkLength(fn, 'options.out', out, td, `tokens × hidden = ${t} × ${d}`);
+    checkNoAlias(fn, 'options.out', out, { x: xa });
+  }
+  return { x: xa, tokens: t, approximate, out };
+}
+
+const WORKER_SOURCE = (driver: string) => `
+'use strict';
+const { workerData } = require('node:worker_threads');
+const { module, memory, control } = workerData;
+const tiles = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const ctl = new Int32Array(control);
+const matmulWasm = ${driver};
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctl, 0, seen);
+  seen = Atomics.load(ctl, 0);
+  if (ctl[1] === 1) break;
+  try {
+    matmulWasm(tiles, ctl[2], ctl[3], ctl[4], ctl[5], ctl[6], ctl[7], ctl[8], ctl[9]);
+  } catch (e) {
+    Atomics.store(ctl, 11, 1);
+  }
+  Atomics.store(ctl, 10, seen);
+  Atomics.notify(ctl, 10);
+}
+`;
+
+interface WorkerSlot {
+  worker: Worker;
+  ctl: Int32Array;
+  seq: number;
+}
+
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+
+/**
+ * Prepares a Gemma 2 MLP for repeated forward passes (float32 weights).
+ * Copies the weights once; later changes to the caller's arrays are not seen.
+ */
+export function createGemma2Mlp(weights: Gemma2MlpWeights<Float32Array>, options?: CreateGemma2MlpOptions): Gemma2Mlp {
+  // Validates weights with an empty x so the messages match gemma2Mlp's.
+  const w = checkMlpCall<Float32Array>(FN, new Float32Array(0), 0, weights, undefined);
+  if (!(w.gate instanceof Float32Array)) fail(FN, `weights.gate is ${describe(w.gate)}, expected a Float32Array`);
+  const opts = checkOptions<CreateGemma2MlpOptions>(FN, options);
+  const threads = opts.threads === undefined ? 1 : checkDimension(FN, 'options.threads', opts.threads, 1);
+  if (threads > 16) fail(FN, `options.threads is ${threads}, expected at most 16`);
+  if (opts.engine !== undefined && opts.engine !== 'wasm' && opts.engine !== 'js') {
+    fail(FN, `options.engine is ${describe(opts.engine)}, expected 'wasm' or 'js'`);
+  }
+  const d = w.hidden;
+  const f = w.intermediate;
+  const useWasm = opts.engine !== 'js' && wasmSimdAvailable();
+  if (!useWasm) return jsPlan(w.gate, w.up, w.down as Float32Array, d, f);
+
+  const gateAt = 0;
+  const upAt = align16(gateAt + 4 * f * d);
+  const downAt = align16(upAt + 4 * f * d);
+  const xAt = align16(downAt + 4 * d * f);
+  const gAt = align16(xAt + 4 * CHUNK * d);
+  const uAt = align16(gAt + 4 * CHUNK * f);
+  const yAt = align16(uAt + 4 * CHUNK * f);
+  const bytes = yAt + 4 * CHUNK * d;
+  const pages = Math.ceil(bytes / PAGE);
+  if (pages > MAX_PAGES) {
+    fail(FN, `weights need ${bytes} bytes of WebAssembly memory, expected at most 4 GiB (use gemma2Mlp or engine 'js')`);
+  }
+  const shared = threads > 1;
+  const api = wasmApi!;
+  const memory: WasmMemory = new api.Memory({ initial: pages, maximum: pages, shared });
+  const module = new api.Module(matmulModuleBytes(pages, shared));
+  const tiles = new api.Instance(module, { env: { memory } }).exports as unknown as Record<string, TileFn>;
+  const heap = new Float32Array(memory.buffer);
+  heap.set(w.gate, gateAt / 4);
+  heap.set(w.up, upAt / 4);
+  heap.set(w.down as Float32Array, downAt / 4);
+  const xs = heap.subarray(xAt / 4, xAt / 4 + CHUNK * d);
+  const gs = heap.subarray(gAt / 4, gAt / 4 + CHUNK * f);
+  const us = heap.subarray(uAt / 4, uAt / 4 + CHUNK * f);
+  const ys = heap.subarray(yAt / 4, yAt / 4 + CHUNK * d);
+
+  const slots: WorkerSlot[] = [];
+  const driver = matmulWasm.toString();
+  for (let i = 1; i < threads; i++) {
+    const control = new SharedArrayBuffer(16 * 4);
+    const worker = new Worker(WORKER_SOURCE(driver), { eval: true, workerData: { module, memory, control } });
+    worker.unref();
+    slots.push({ worker, ctl: new Int32Array(control), seq: 0 });
+  }
+  let disposed = false;
+
+  /** Rows [0, O) of out = x·Wᵀ split over the caller and the workers. */
+  const project = (x: number, tokens: number, k: number, wAt: number, o: number, out: number) => {
+    const parts = slots.length + 1;
+    // Split on multiples of the 32-row block so every thread gets whole blocks.
+    const per = Math.ceil(o / parts / 32) * 32;
+    slots.forEach((s, i) => {
+      const o0 = Math.min(o, per * (i + 1));
+      const o1 = Math.min(o, per * (i + 2));
+      s.seq++;
+      s.ctl.set([x, tokens, k, wAt, o0, o1, out, o], 2);
+      Atomics.store(s.ctl, 0, s.seq);
+      Atomics.notify(s.ctl, 0);
+    });
+    matmulWasm(tiles, x, tokens, k, wAt, 0, Math.min(o, per), out, o);
+    for (const s of slots) {
+      const deadline = Date.now() + WORKER_TIMEOUT_MS;
+      while (Atomics.load(s.ctl, 10) !== s.seq) {
+        if (Atomics.wait(s.ctl, 10, Atomics.load(s.ctl, 10), Math.max(1, deadline - Date.now())) === 'timed-out' && Date.now() >= deadline) {
+          throw new Error(`gemma2Mlp: worker thread did not finish within ${WORKER_TIMEOUT_MS} ms`);
+        }
+      }
+      if (s.ctl[11] !== 0) throw new Error('gemma2Mlp: a worker thread failed inside WebAssembly');
+    }
+  };
+
+  return {
+    hidden: d,
+    intermediate: f,
+    engine: 'wasm-simd',
+    threads,
+    forward(x, tokens, options) {
+      if (disposed) fail('Gemma2Mlp.forward', 'this Gemma2Mlp was disposed, expected a live one');
+      const c = checkForward(x, tokens, d, options);
+      return runChunks(c.x, c.tokens, d, c.out, (xc, n, yc) => {
+        xs.set(xc);
+        project(xAt, n, d, gateAt, f, gAt);
+        project(xAt, n, d, upAt, f, uAt);
+        gegluFallback(gs.subarray(0, n * f), us.subarray(0, n * f), c.approximate, gs.subarray(0, n * f));
+        project(gAt, n, f, downAt, d, yAt);
+        yc.set(ys.subarray(0, n * d));
+      });
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const s of slots) {
+        s.ctl[1] = 1;
+        Atomics.add(s.ctl, 0, 1);
+        Atomics.notify(s.ctl, 0);
+        void s.worker.terminate();
+      }
+    },
+  };
+}
+
+function runChunks(
+  x: Float32Array,
+  tokens: number,
+  d: number,
+  out: Float32Array | undefined,
+  pass: (xc: Float32Array, n: number, yc: Float32Array) => void,
+): Float32Array {
+  const y = out ?? new Float32Array(tokens * d);
+  for (let t0 = 0; t0 < tokens; t0 += CHUNK) {
+    const n = Math.min(CHUNK, tokens - t0);
+    pass(x.subarray(t0 * d, (t0 + n) * d), n, y.subarray(t0 * d, (t0 + n) * d));
+  }
+  return y;
+}
+
+function jsPlan(gate: Float32Array, up: Float32Array, down: Float32Array, d: number, f: number): Gemma2Mlp {
+  const W = { gate: gate.slice(), up: up.slice(), down: down.slice() };
+  const g = new Float32Array(CHUNK * f);
+  const u = new Float32Array(CHUNK * f);
+  return {
+    hidden: d,
+    intermediate: f,
+    engine: 'js',
+    threads: 1,
+    forward(x, tokens, options) {
+      const c = checkForward(x, tokens, d, options);
+      return runChunks(c.x, c.tokens, d, c.out, (xc, n, yc) => {
+        matmulTransposedF32(xc, n, d, W.gate, f, g);
+        matmulTransposedF32(xc, n, d, W.up, f, u);
+        gegluFallback(g.subarray(0, n * f), u.subarray(0, n * f), c.approximate, g.subarray(0, n * f));
+        matmulTransposedF32(g, n, f, W.down, d, yc);
+      });
+    },
+    dispose() {},
+  };
+}

@@ -1,0 +1,255 @@
+/**
+ * WebAssembly SIMD (f32x4) matmul tiles, emitted as bytes by this module —
+ * the source of the binary is the code below; nothing prebuilt is shipped.
+ *
+ * Each exported function `tile_R_C(x, w, out, K, ldo)` computes an R × C block
+ * of out = x·Wᵀ: out[r·ldo + c] = dot(x + r·K, w + c·K) (byte addresses of f32
+ * rows in the shared linear memory, K elements per row). The dot product is
+ * exactly the kernel order of ./matmul.ts: one f32x4 accumulator per output
+ * (lane l sums k ≡ l mod 4, ascending), a scalar tail into lanes 0..2, then
+ * fl(fl(s₀+s₁) + fl(s₂+s₃)); wasm f32 arithmetic is IEEE round-to-nearest with
+ * subnormals (no flush-to-zero), so results equal the JavaScript path's bit for
+ * bit. R·C accumulators plus R + C loaded vectors stay ≤ 14 of the 16 XMM
+ * registers V8 allocates on x64 for the 4 × 2 tile.
+ *
+ * Binary format: WebAssembly Core Specification 2.0, §5 (binary encoding)
+ * and the fixed-width SIMD proposal's opcode table (0xFD prefix, LEB128
+ * sub-opcodes).
+ */
+
+const I32 = 0x7f;
+const F32 = 0x7d;
+const V128 = 0x7b;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+function str(s: string): number[] {
+  const b = [...new TextEncoder().encode(s)];
+  return [...uleb(b.length), ...b];
+}
+
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+const op = {
+  block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br_if: 0x0d, void: 0x40,
+  get: 0x20, set: 0x21, tee: 0x22,
+  i32const: 0x41, i32add: 0x6a, i32mul: 0x6c, i32and: 0x71, i32shl: 0x74, i32ltu: 0x49, i32geu: 0x4f, i32gtu: 0x4b,
+  f32load: 0x2a, f32store: 0x38, f32add: 0x92, f32mul: 0x94,
+};
+const simd = (sub: number) => [0xfd, ...uleb(sub)];
+const V128_LOAD = 0x00;
+const F32X4_EXTRACT = 0x1f;
+const F32X4_ADD = 0xe4;
+const F32X4_MUL = 0xe6;
+const V128_CONST = 0x0c;
+
+/** Body of tile_R_C. Params: 0 x, 1 w, 2 out, 3 K, 4 ldo. */
+function tileBody(R: number, C: number): number[] {
+  let next = 5;
+  const p = next++; // byte offset into the rows
+  const end = next++; // 4·(K − K mod 4)
+  const rem = next++; // K mod 4
+  const xb = Array.from({ length: R }, () => next++);
+  const wb = Array.from({ length: C }, () => next++);
+  const firstV = next;
+  const acc = Array.from({ length: R * C }, () => next++);
+  const wv = Array.from({ length: C }, () => next++);
+  const xv = next++;
+  const firstF = next;
+  const lane = [next++, next++, next++, next++];
+  const locals = [
+    [...uleb(firstV - 5), I32],
+    [...uleb(firstF - firstV), V128],
+    [...uleb(4), F32],
+  ];
+  const c: number[] = [];
+  const get = (i: number) => c.push(op.get, ...uleb(i));
+  const set = (i: number) => c.push(op.set, ...uleb(i));
+  const i32 = (n: number) => c.push(op.i32const, ...sleb(n));
+  // Row bases: x + r·K·4, w + j·K·4.
+  for (let r = 0; r < R; r++) {
+    get(0); get(3); i32(4 * r); c.push(op.i32mul, op.i32add); set(xb[r]!);
+  }
+  for (let j = 0; j < C; j++) {
+    get(1); get(3); i32(4 * j); c.push(op.i32mul, op.i32add); set(wb[j]!);
+  }
+  get(3); i32(3); c.push(op.i32and); set(rem);
+  get(3); i32(-4); c.push(op.i32and); i32(2); c.push(op.i32shl); set(end);
+  for (const a of acc) {
+    c.push(...simd(V128_CONST), ...new Array(16).fill(0));
+    set(a);
+  }
+  i32(0); set(p);
+  const load = (base: number) => {
+    get(base); get(p); c.push(op.i32add, ...simd(V128_LOAD), 4, 0); // align 2^4, offset 0
+  };
+  c.push(op.block, op.void);
+  get(p); get(end); c.push(op.i32geu, op.br_if, 0);
+  c.push(op.loop, op.void);
+  for (let j = 0; j < C; j++) { load(wb[j]!); set(wv[j]!); }
+  for (let r = 0; r < R; r++) {
+    load(xb[r]!); set(xv);
+    for (let j = 0; j < C; j++) {
+      const a = acc[r * C + j]!;
+      get(a); get(xv); get(wv[j]!); c.push(...simd(F32X4_MUL), ...simd(F32X4_ADD)); set(a);
+    }
+  }
+  get(p); i32(16); c.push(op.i32add); c.push(op.tee, ...uleb(p));
+  get(end); c.push(op.i32ltu, op.br_if, 0);
+  c.push(op.end, op.end);
+  for (let r = 0; r < R; r++) {
+    for (let j = 0; j < C; j++) {
+      const a = acc[r * C + j]!;
+      for (let l = 0; l < 4; l++) { get(a); c.push(...simd(F32X4_EXTRACT), l); set(lane[l]!); }
+      for (let l = 0; l < 3; l++) {
+        // if (rem > l) lane_l = lane_l + x[end + 4l]·w[end + 4l]
+        get(rem); i32(l); c.push(op.i32gtu, op.if, op.void);
+        get(lane[l]!);
+        get(xb[r]!); get(end); c.push(op.i32add, op.f32load, 2, ...uleb(4 * l));
+        get(wb[j]!); get(end); c.push(op.i32add, op.f32load, 2, ...uleb(4 * l));
+        c.push(op.f32mul, op.f32add); set(lane[l]!);
+        c.push(op.end);
+      }
+      // out + 4·(r·ldo + j) ← (s0 + s1) + (s2 + s3)
+      get(2); get(4); i32(4 * r); c.push(op.i32mul, op.i32add);
+      get(lane[0]!); get(lane[1]!); c.push(op.f32add);
+      get(lane[2]!); get(lane[3]!); c.push(op.f32add, op.f32add);
+      c.push(op.f32store, 2, ...uleb(4 * j));
+    }
+  }
+  c.push(op.end);
+  const body = [...vec(locals), ...c];
+  return [...uleb(body.length), ...body];
+}
+
+/** Tile shapes compiled into the module, largest first. */
+export const TILES = [
+  [4, 2],
+  [1, 2],
+  [4, 1],
+  [1, 1],
+] as const;
+
+/** The module bytes; imports `env.memory` (shared when `shared`, `pages` initial/maximum). */
+export function matmulModuleBytes(pages: number, shared: boolean): Uint8Array {
+  const type = section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])]]));
+  const limits = shared ? [0x03, ...uleb(pages), ...uleb(pages)] : [0x01, ...uleb(pages), ...uleb(pages)];
+  const imports = section(2, vec([[...str('env'), ...str('memory'), 0x02, ...limits]]));
+  const funcs = section(3, vec(TILES.map(() => [0])));
+  const exports = section(7, vec(TILES.map(([r, cc], i) => [...str(`tile_${r}_${cc}`), 0x00, ...uleb(i)])));
+  const code = section(10, [...uleb(TILES.length), ...TILES.flatMap(([r, cc]) => tileBody(r, cc))]);
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imports, ...funcs, ...exports, ...code]);
+}
+
+/**
+ * The slice of the WebAssembly JS API used here, typed locally: the
+ * repository's tsconfig has no DOM lib and @types/node 20 does not declare
+ * the WebAssembly namespace, and a global declaration could clash with other
+ * modules of the package.
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
+}
+export const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+export type TileFn = (x: number, w: number, out: number, k: number, ldo: number) => void;
+
+export interface MatmulInstance {
+  readonly memory: WasmMemory;
+  readonly tiles: Readonly<Record<string, TileFn>>;
+}
+
+/** Instantiates the tiles over `memory` (synchronously; the module is small). */
+export function instantiateMatmul(memory: WasmMemory, pages: number, shared: boolean): MatmulInstance {
+  const api = wasmApi!;
+  const module = new api.Module(matmulModuleBytes(pages, shared));
+  const instance = new api.Instance(module, { env: { memory } });
+  return { memory, tiles: instance.exports as unknown as Record<string, TileFn> };
+}
+
+/** Whether this runtime validates the module (WebAssembly SIMD present). */
+export function wasmSimdAvailable(): boolean {
+  try {
+    return wasmApi !== undefined && wasmApi.validate(matmulModuleBytes(1, false));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * out[t·ldo + o] for t < tokens, o ∈ [o0, o1): x·Wᵀ over wasm memory (byte
+ * addresses). W rows are visited in blocks of `rowBlock` so the block stays in
+ * L2 while all token tiles pass over it; the blocking never changes a result.
+ */
+export function matmulWasm(
+  tiles: Readonly<Record<string, TileFn>>,
+  x: number,
+  tokens: number,
+  k: number,
+  w: number,
+  o0: number,
+  o1: number,
+  out: number,
+  ldo: number,
+  rowBlock = 32,
+): void {
+  const t42 = tiles.tile_4_2!;
+  const t12 = tiles.tile_1_2!;
+  const t41 = tiles.tile_4_1!;
+  const t11 = tiles.tile_1_1!;
+  const rowBytes = 4 * k;
+  const t4 = tokens - (tokens % 4);
+  for (let ob = o0; ob < o1; ob += rowBlock) {
+    const oe = Math.min(ob + rowBlock, o1);
+    const oe2 = oe - ((oe - ob) % 2);
+    for (let t = 0; t < tokens; t += 4) {
+      const xt = x + t * rowBytes;
+      const ot = out + 4 * t * ldo;
+      if (t < t4) {
+        for (let o = ob; o < oe2; o += 2) t42(xt, w + o * rowBytes, ot + 4 * o, k, ldo);
+        if (oe2 < oe) t41(xt, w + oe2 * rowBytes, ot + 4 * oe2, k, ldo);
+      } else {
+        for (let tt = t; tt < tokens; tt++) {
+          const xr = x + tt * rowBytes;
+          const orow = out + 4 * tt * ldo;
+          for (let o = ob; o < oe2; o += 2) t12(xr, w + o * rowBytes, orow + 4 * o, k, ldo);
+          if (oe2 < oe) t11(xr, w + oe2 * rowBytes, orow + 4 * oe2, k, ldo);
+        }
+      }
+    }
+  }
+}

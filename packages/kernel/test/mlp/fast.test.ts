@@ -1,0 +1,78 @@
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { GegluError, createGemma2Mlp, gemma2Mlp, type Gemma2Mlp } from '../../src/index.js';
+
+const f32 = (n: number, scale: number) =>
+  fc.array(fc.float({ min: -1, max: 1, noNaN: true }).map((v) => Math.fround(v * scale)), { minLength: n, maxLength: n }).map((a) => new Float32Array(a));
+
+const made: Gemma2Mlp[] = [];
+afterAll(() => made.forEach((m) => m.dispose()));
+
+describe('createGemma2Mlp (WebAssembly SIMD, worker threads) equals gemma2Mlp bit for bit', () => {
+  it('wasm-simd is the engine on Node ≥ 20', () => {
+    const m = createGemma2Mlp({ hidden: 1, intermediate: 1, gate: new Float32Array(1), up: new Float32Array(1), down: new Float32Array(1) });
+    made.push(m);
+    expect(m.engine).toBe('wasm-simd');
+  });
+
+  for (const threads of [1, 2]) {
+    it(`threads ${threads}: T ≤ 70 (chunks of 64 and tile remainders), d ≤ 21, f ≤ 75 (block remainders), both activations`, () => {
+      fc.assert(
+        fc.property(
+          fc.record({ t: fc.integer({ min: 0, max: 70 }), d: fc.integer({ min: 1, max: 21 }), f: fc.integer({ min: 1, max: 75 }) }).chain(({ t, d, f }) =>
+            fc.record({ t: fc.constant(t), d: fc.constant(d), f: fc.constant(f), x: f32(t * d, 2), gate: f32(f * d, 1), up: f32(f * d, 1), down: f32(d * f, 1), approximate: fc.constantFrom('none' as const, 'tanh' as const) }),
+          ),
+          (c) => {
+            const w = { hidden: c.d, intermediate: c.f, gate: c.gate, up: c.up, down: c.down };
+            const m = createGemma2Mlp(w, { threads });
+            try {
+              const want = gemma2Mlp(c.x, c.t, w, { approximate: c.approximate });
+              const got = m.forward(c.x, c.t, { approximate: c.approximate });
+              for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) throw new Error(`output ${i}: ${got[i]} ≠ ${want[i]}`);
+            } finally {
+              m.dispose();
+            }
+          },
+        ),
+        { numRuns: threads === 1 ? 60 : 15 },
+      );
+    });
+  }
+
+  it("engine 'js' gives the same results and later edits of the caller's weights are not seen", () => {
+    const d = 5, f = 9, t = 3;
+    const w = { hidden: d, intermediate: f, gate: new Float32Array(f * d).map((_, i) => Math.sin(i)), up: new Float32Array(f * d).map((_, i) => Math.cos(i)), down: new Float32Array(d * f).map((_, i) => Math.sin(3 * i)) };
+    const x = new Float32Array(t * d).map((_, i) => i / 7 - 1);
+    const want = gemma2Mlp(x, t, w);
+    const js = createGemma2Mlp(w, { engine: 'js' });
+    const wa = createGemma2Mlp(w);
+    made.push(js, wa);
+    w.gate.fill(0);
+    expect(js.engine).toBe('js');
+    expect([...js.forward(x, t)]).toEqual([...want]);
+    const out = new Float32Array(t * d);
+    expect(wa.forward(x, t, { out })).toBe(out);
+    expect([...out]).toEqual([...want]);
+  });
+});
+
+describe('createGemma2Mlp argument errors', () => {
+  const w = { hidden: 2, intermediate: 3, gate: new Float32Array(6), up: new Float32Array(6), down: new Float32Array(6) };
+  it('weights are checked at creation with gemma2Mlp\'s messages; threads and engine too', () => {
+    expect(() => createGemma2Mlp({ ...w, up: new Float32Array(5) })).toThrow(/createGemma2Mlp: weights\.up has length 5, expected intermediate × hidden = 3 × 2 = 6/);
+    expect(() => createGemma2Mlp({ ...w, gate: new Float64Array(6) } as never)).toThrow(GegluError);
+    expect(() => createGemma2Mlp(w, { threads: 0 })).toThrow(/options\.threads is 0, expected an integer ≥ 1/);
+    expect(() => createGemma2Mlp(w, { threads: 17 })).toThrow(/options\.threads is 17, expected at most 16/);
+    expect(() => createGemma2Mlp(w, { engine: 'gpu' as never })).toThrow(/options\.engine is "gpu", expected 'wasm' or 'js'/);
+  });
+  it('forward checks x, tokens, out and refuses calls after dispose', () => {
+    const m = createGemma2Mlp(w);
+    const x = new Float32Array(4);
+    expect(() => m.forward(new Float32Array(3), 2)).toThrow(/Gemma2Mlp\.forward: x has length 3, expected tokens × hidden = 2 × 2 = 4/);
+    expect(() => m.forward(x, NaN)).toThrow(/tokens is NaN, expected a finite integer/);
+    expect(() => m.forward(x, 2, { out: x })).toThrow(/options\.out overlaps x/);
+    expect(() => m.forward(new Float64Array(4) as never, 2)).toThrow(/x is a Float64Array of length 4, expected a Float32Array/);
+    m.dispose();
+    expect(() => m.forward(x, 2)).toThrow(/disposed/);
+  });
+});

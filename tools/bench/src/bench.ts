@@ -270,7 +270,7 @@ async function addAccuracy(
     result.accuracy = measureAccuracy(oracle, sampleX, got, ref, format);
   } catch (e) {
     result.accuracy = null;
-    result.accuracyNote = `accuracy failed: ${(e as Error).message.split('\n')[0]}`;
+    result.accuracyNote = (e as Error).message.split('\n')[0];
   }
 }
 

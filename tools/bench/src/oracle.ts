@@ -94,19 +94,28 @@ export function measureAccuracy(
     throw new Error(`measureAccuracy: got has length ${got.length}, expected ${ref.length}`);
   }
   let maxSteps = 0;
+  let maxStepsBody = 0;
+  let maxStepsTail = 0;
+  let nanBody = 0;
+  let nanTail = 0;
   let nanOutputs = 0;
   let tailNonzero = 0;
   let flushedToZero = 0;
   for (let i = 0; i < ref.length; i++) {
     const g = format === 'f32' ? Math.fround(got[i]!) : got[i]!;
     const r = ref[i]!;
+    const tail = x[i]! <= NEGATIVE_TAIL;
     if (Number.isNaN(g) && !Number.isNaN(r)) {
       nanOutputs++;
+      if (tail) nanTail++;
+      else nanBody++;
       continue;
     }
     const steps = oracle.stepDistance(g, r, format);
     if (steps > maxSteps) maxSteps = steps;
-    if (x[i]! <= NEGATIVE_TAIL && r !== 0) {
+    if (tail && steps > maxStepsTail) maxStepsTail = steps;
+    if (!tail && steps > maxStepsBody) maxStepsBody = steps;
+    if (tail && r !== 0) {
       tailNonzero++;
       if (g === 0) flushedToZero++;
     }
@@ -115,6 +124,8 @@ export function measureAccuracy(
     format,
     sampleSize: ref.length,
     maxSteps: nanOutputs > 0 ? null : maxSteps,
+    maxStepsBody: nanBody > 0 ? null : maxStepsBody,
+    maxStepsTail: nanTail > 0 ? null : maxStepsTail,
     nanOutputs,
     tailNonzero,
     flushedToZero,

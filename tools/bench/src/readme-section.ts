@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { machineLine, markdownTable } from './render.js';
+import { formatSteps, machineLine, markdownTable } from './render.js';
 import type { BenchReport, RowResult, Workload } from './types.js';
 
 function fmt(v: number): string {
@@ -35,9 +35,9 @@ function accuracyCell(r: RowResult | undefined): string {
   const a = r?.accuracy;
   if (r?.group === 'oracle') return r.status === 'ok' ? 'reference' : '';
   if (a === undefined || a === null) return '';
-  const steps = a.maxSteps === null ? 'NaN' : String(a.maxSteps);
-  const flushed = a.tailNonzero > 0 ? `, ${a.flushedToZero}/${a.tailNonzero} flushed` : '';
-  return `${steps}${a.format === 'f64' ? ' (f64)' : ''}${flushed}`;
+  const suffix = a.format === 'f64' ? ' (f64)' : '';
+  const flushed = a.tailNonzero > 0 ? `; ${a.flushedToZero}/${a.tailNonzero} tail flushed` : '';
+  return `${formatSteps(a.maxStepsBody, a.nanOutputs)}${suffix}${flushed}`;
 }
 
 /**
@@ -80,8 +80,8 @@ export function renderReadmeSection(report: BenchReport, options: { resultsPath?
     `Measured by \`${report.command}\` on ${report.date.slice(0, 10)} (${report.date}) — ${machineLine(report)}.` +
       (report.options.quick ? ' **Quick mode: tiny sizes, not for comparison.**' : ''),
     `Throughput is from the median of up to ${report.options.repeats} runs after warm-up, all rows in one process; ` +
-      `max steps is the distance to the correctly rounded result (0 = correctly rounded) over ${report.accuracySample.size} sample inputs, ` +
-      'and "flushed" counts negative-tail inputs whose true result is nonzero but came back as 0.',
+      `max steps is the largest distance to the correctly rounded result (0 = correctly rounded) over the ${report.accuracySample.size}-input sample for x > −3, ` +
+      'and "tail flushed" counts sample inputs x ≤ −3 whose true result is nonzero but came back as 0.',
     '',
     markdownTable(header, body, header.map((_, i) => (i === 0 ? 'left' : 'right'))),
     '',

@@ -95,6 +95,13 @@ export interface Accuracy {
   sampleSize: number;
   /** Largest step distance to the correctly rounded result; null when some output was NaN. */
   maxSteps: number | null;
+  /**
+   * The same over inputs above the negative tail (x > −3). A flushed tail value is
+   * billions of steps from a tiny nonzero result, which would hide everything else.
+   */
+  maxStepsBody: number | null;
+  /** The same over the negative tail (x ≤ −3), flushed values included. */
+  maxStepsTail: number | null;
   /** Outputs that were NaN for a finite input (never correct). */
   nanOutputs: number;
   /** Sample inputs whose correctly rounded result is a nonzero value in the negative tail. */

@@ -26,7 +26,16 @@ describe('measureAccuracy (f32)', () => {
 
   it('counts 0 steps for identical outputs and no flushes', () => {
     const a = measureAccuracy(fakeOracle, x, Float32Array.from(ref), ref, 'f32');
-    expect(a).toEqual({ format: 'f32', sampleSize: 5, maxSteps: 0, nanOutputs: 0, tailNonzero: 2, flushedToZero: 0 });
+    expect(a).toEqual({
+      format: 'f32',
+      sampleSize: 5,
+      maxSteps: 0,
+      maxStepsBody: 0,
+      maxStepsTail: 0,
+      nanOutputs: 0,
+      tailNonzero: 2,
+      flushedToZero: 0,
+    });
   });
 
   it('reports the largest step distance and counts negative-tail values returned as ±0', () => {
@@ -37,8 +46,10 @@ describe('measureAccuracy (f32)', () => {
     const a = measureAccuracy(fakeOracle, x, got, ref, 'f32');
     expect(a.flushedToZero).toBe(2);
     expect(a.tailNonzero).toBe(2);
-    // the flushed tail values are far more than 2 steps away
+    // the flushed tail values are far more than 2 steps away; the body's worst is the 2-step value
     expect(a.maxSteps).toBeGreaterThan(2);
+    expect(a.maxStepsTail).toBe(a.maxSteps);
+    expect(a.maxStepsBody).toBe(2);
     const b = measureAccuracy(fakeOracle, x, Float32Array.from(ref).fill(nextUp(ref[3]!), 3, 4), ref, 'f32');
     expect(b.maxSteps).toBe(1);
   });
@@ -48,6 +59,8 @@ describe('measureAccuracy (f32)', () => {
     got[2] = Number.NaN;
     const a = measureAccuracy(fakeOracle, x, got, ref, 'f32');
     expect(a.maxSteps).toBeNull();
+    expect(a.maxStepsBody).toBeNull();
+    expect(a.maxStepsTail).toBe(0);
     expect(a.nanOutputs).toBe(1);
   });
 

@@ -1,0 +1,300 @@
+// Public evaluation API: evaluate (an enclosure at any number of digits),
+// correctlyRounded (Ziv's strategy to f32/f64), gelu (a Decimal at `digits` digits).
+import { Decimal } from 'decimal.js';
+import { context, MAX_WORKING_DIGITS, type Context } from './context.js';
+import {
+  assertRepresentable,
+  describe,
+  exactDecimal,
+  formatInfo,
+  roundDecimalWithInterval,
+  type FloatFormat,
+} from './float.js';
+import {
+  erfApprox,
+  erfcApprox,
+  expPublic,
+  geluApprox,
+  geluSigmoidApprox,
+  geluTanhApprox,
+  phiApprox,
+  sigmoidPublic,
+  tanhApprox,
+  type Approx,
+} from './functions.js';
+
+/** Functions the oracle evaluates. 'phi' is Φ, the standard normal distribution function. */
+export type OracleFunction =
+  | 'erf'
+  | 'erfc'
+  | 'phi'
+  | 'exp'
+  | 'tanh'
+  | 'sigmoid'
+  | 'gelu'
+  | 'gelu-tanh'
+  | 'gelu-sigmoid';
+
+/** An interval [value − error, value + error] that contains the exact result. */
+export interface Enclosure {
+  value: Decimal;
+  error: Decimal;
+}
+
+export const ORACLE_FUNCTIONS: readonly OracleFunction[] = [
+  'erf',
+  'erfc',
+  'phi',
+  'exp',
+  'tanh',
+  'sigmoid',
+  'gelu',
+  'gelu-tanh',
+  'gelu-sigmoid',
+];
+
+const KERNELS: Record<OracleFunction, (ctx: Context, x: Decimal) => Approx> = {
+  erf: erfApprox,
+  erfc: erfcApprox,
+  phi: phiApprox,
+  exp: expPublic,
+  tanh: tanhApprox,
+  sigmoid: sigmoidPublic,
+  gelu: geluApprox,
+  'gelu-tanh': geluTanhApprox,
+  'gelu-sigmoid': geluSigmoidApprox,
+};
+
+/** Fewest significant digits evaluate accepts (fewer cannot even tell f32 values apart). */
+export const MIN_DIGITS = 4;
+/** Most significant digits evaluate accepts (the generated constants hold 1100). */
+export const MAX_DIGITS = 1000;
+
+function checkFunction(fn: unknown, where: string): OracleFunction {
+  if (typeof fn !== 'string' || !(fn in KERNELS)) {
+    throw new TypeError(`${where}: fn must be one of ${ORACLE_FUNCTIONS.join(', ')}, got ${describe(fn)}`);
+  }
+  return fn as OracleFunction;
+}
+
+function checkDigits(options: unknown, where: string): number {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${where}: options must be an object with digits, got ${describe(options)}`);
+  }
+  const digits = (options as { digits?: unknown }).digits;
+  if (typeof digits !== 'number' || !Number.isInteger(digits) || digits < MIN_DIGITS || digits > MAX_DIGITS) {
+    throw new RangeError(
+      `${where}: options.digits must be an integer in [${MIN_DIGITS}, ${MAX_DIGITS}], got ${describe(digits)}`,
+    );
+  }
+  return digits;
+}
+
+/**
+ * The exact Decimal an input denotes: a number is its exact binary value (0.1 is
+ * 0.1000000000000000055511151231257827…), a string or Decimal its exact decimal value.
+ */
+export function toExactDecimal(x: unknown, where: string): Decimal {
+  let d: Decimal;
+  if (typeof x === 'number') {
+    d = exactDecimal(x);
+  } else if (typeof x === 'string') {
+    try {
+      d = new Decimal(x);
+    } catch {
+      throw new TypeError(`${where}: x must be a number, numeric string or Decimal, got ${describe(x)}`);
+    }
+  } else if (Decimal.isDecimal(x)) {
+    d = new Decimal(x as Decimal);
+  } else {
+    throw new TypeError(`${where}: x must be a number, numeric string or Decimal, got ${describe(x)}`);
+  }
+  if (!d.isFinite()) {
+    throw new RangeError(`${where}: x must be finite, got ${describe(x)}`);
+  }
+  return d;
+}
+
+/** Outward rounding for enclosure ends (exact unless the ends span > 2000 digits). */
+const Floor = Decimal.clone({ precision: 2000, rounding: Decimal.ROUND_FLOOR, minE: -9e15, maxE: 9e15 });
+const Ceil = Decimal.clone({ precision: 2000, rounding: Decimal.ROUND_CEIL, minE: -9e15, maxE: 9e15 });
+
+const ErrorDecimal = Decimal.clone({ precision: 12, rounding: Decimal.ROUND_UP, minE: -9e15, maxE: 9e15 });
+
+/** Absolute bound |f(x) − v| ≤ 1.01·c·u·|v| + abs, rounded upwards. */
+function absoluteError(a: Approx, ctx: Context): Decimal {
+  let e = new ErrorDecimal(a.v).abs().times(a.c * 1.01 * 1.000001).times(ctx.u);
+  if (a.abs !== undefined) e = e.plus(a.abs);
+  return e;
+}
+
+/**
+ * Evaluates fn at x with `digits` significant digits and returns an enclosure:
+ * |fn(x) − value| ≤ error, where value has at most `digits` significant digits and
+ * error ≤ one unit in its last digit (except when the true result is below
+ * 10^(−8.98·10^15), where value is a signed 0 and error that bound; see README).
+ *
+ * Method: run the kernel at w = digits + guard working digits; it returns v and a
+ * rigorous bound from its truncation and rounding analysis (functions.ts). Round v to
+ * `digits`, add the rounding to the bound, and retry with more guard digits if the
+ * total exceeds one unit in the last place.
+ */
+export function evaluate(fn: OracleFunction, x: Decimal.Value, options: { digits: number }): Enclosure {
+  const f = checkFunction(fn, 'evaluate');
+  const digits = checkDigits(options, 'evaluate');
+  const xd = toExactDecimal(x, 'evaluate');
+  let w = digits + 6;
+  for (;;) {
+    const ctx = context(Math.min(w, MAX_WORKING_DIGITS));
+    const a = KERNELS[f](ctx, xd);
+    const err = absoluteError(a, ctx);
+    const value = new Decimal(a.v).toSignificantDigits(digits, Decimal.ROUND_HALF_EVEN);
+    const total = err.plus(new ErrorDecimal(a.v).minus(value).abs());
+    if (value.isZero()) {
+      if (a.abs !== undefined && a.v.isZero()) return { value, error: new Decimal(total) };
+    } else {
+      const unit = new Decimal(10).pow(value.e - digits + 1);
+      if (total.lte(unit)) return { value, error: new Decimal(total) };
+    }
+    if (w >= MAX_WORKING_DIGITS) {
+      throw new Error(`evaluate: could not reach ${digits} digits for ${f}(${xd.toString()}) within ${MAX_WORKING_DIGITS} working digits`);
+    }
+    w = Math.min(MAX_WORKING_DIGITS, w + Math.max(10, Math.ceil(w / 2)));
+  }
+}
+
+/** gelu at `digits` significant digits (error ≤ one unit in the last digit, see evaluate). */
+export function gelu(
+  x: Decimal.Value,
+  options: { approximate?: 'none' | 'tanh' | 'sigmoid'; digits: number },
+): Decimal {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`gelu: options must be an object with digits, got ${describe(options)}`);
+  }
+  const approximate = options.approximate ?? 'none';
+  const fn: OracleFunction | undefined =
+    approximate === 'none' ? 'gelu' : approximate === 'tanh' ? 'gelu-tanh' : approximate === 'sigmoid' ? 'gelu-sigmoid' : undefined;
+  if (fn === undefined) {
+    throw new TypeError(`gelu: options.approximate must be 'none', 'tanh' or 'sigmoid', got ${describe(approximate)}`);
+  }
+  return evaluate(fn, x, { digits: options.digits }).value;
+}
+
+const TWO_M60 = 2 ** -60;
+
+/**
+ * Results decided without evaluation. Every threshold is argued in the README table
+ * "Results decided analytically"; the short form:
+ * - gelu variants, 0 < |x| < 2^-60: f(x) = x/2 + δ with 0 < δ ≤ 0.43x²(1 + x²), and
+ *   δ/|x/2| < 2^-60 is far below the half spacing 2^-55 relative, so the result is x/2
+ *   when representable; otherwise x/2 is a midpoint (x = m·2^etiny, m odd) and δ > 0
+ *   breaks the tie upwards: the result is ⌈m/2⌉·2^etiny (which is −0 for m = −1).
+ * - gelu, gelu tanh for x ≥ 10 and gelu sigmoid for x ≥ 50: x − f(x) < x·2^-120, far
+ *   below the half spacing below x (≥ x·2^-55 in f64, x·2^-26 in f32): result x.
+ * - gelu, gelu tanh for x ≤ −40, gelu sigmoid for x ≤ −1000: |f(x)| < 10^-347 < 2^-1075
+ *   (half the smallest f64 subnormal; the f32 one is larger): result −0.
+ */
+function decided(fn: OracleFunction, x: number, format: FloatFormat): number | undefined {
+  if (Number.isNaN(x)) return NaN;
+  switch (fn) {
+    case 'gelu':
+    case 'gelu-tanh':
+    case 'gelu-sigmoid': {
+      if (x === 0) return x;
+      if (x === Infinity) return Infinity;
+      if (x === -Infinity) return -0;
+      if (Math.abs(x) < TWO_M60) {
+        const etiny = formatInfo(format).etiny;
+        // 2^1074 overflows a double: scale in two exact steps by integer powers of two.
+        const a = Math.floor(-etiny / 2);
+        const b = -etiny - a;
+        const m = x * 2 ** a * 2 ** b;
+        return Math.ceil(m / 2) * 2 ** -a * 2 ** -b;
+      }
+      const hi = fn === 'gelu-sigmoid' ? 50 : 10;
+      const lo = fn === 'gelu-sigmoid' ? -1000 : -40;
+      if (x >= hi) return x;
+      if (x <= lo) return -0;
+      return undefined;
+    }
+    case 'erf':
+      // erfc(10) < 2.1·10^-45 < 2^-54 (half the spacing below 1 in f64).
+      if (x === 0) return x;
+      if (x >= 10) return 1;
+      if (x <= -10) return -1;
+      return undefined;
+    case 'erfc':
+      // erfc(30) < e^-900 < 2^-1075; erfc(−10) = 2 − erfc(10) with erfc(10) < 2^-53.
+      if (x === 0) return 1;
+      if (x >= 30) return 0;
+      if (x <= -10) return 2;
+      return undefined;
+    case 'phi':
+      // 1 − Φ(15) < 3.7·10^-51 < 2^-54;  Φ(−40) < φ(40)/40 < 10^-349 < 2^-1075.
+      if (x === 0) return 0.5;
+      if (x >= 15) return 1;
+      if (x <= -40) return 0;
+      return undefined;
+    case 'exp':
+      // e^1000 > 2^1024 overflows both formats; e^-1000 < 2^-1075 underflows both.
+      if (x === 0) return 1;
+      if (x >= 1000) return Infinity;
+      if (x <= -1000) return 0;
+      return undefined;
+    case 'tanh':
+      // 1 − tanh(40) < 2e^-80 < 2^-54.
+      if (x === 0) return x;
+      if (x >= 40) return 1;
+      if (x <= -40) return -1;
+      return undefined;
+    case 'sigmoid':
+      // 1 − σ(1000) < e^-1000 < 2^-54;  σ(−1000) < e^-1000 < 2^-1075.
+      if (x === 0) return 0.5;
+      if (x >= 1000) return 1;
+      if (x <= -1000) return 0;
+      return undefined;
+  }
+}
+
+/** Working digits of the first attempt: 17 digits identify an f64, 9 an f32, plus guard. */
+const FIRST_DIGITS: Record<FloatFormat, number> = { f64: 28, f32: 18 };
+
+/**
+ * fn(x) correctly rounded (nearest, ties to even) to the format, x being the exact
+ * value of a float of that format.
+ *
+ * Method (Ziv): evaluate an enclosure [v − E, v + E] at w digits; if every point of it
+ * rounds to the same float (same sign, inside one rounding interval), that float is
+ * the answer, because the exact value is inside. Otherwise double w and retry. The
+ * exact value can only sit on a rounding boundary if fn(x) were a dyadic rational or
+ * a midpoint, which happens only at the special values handled beforehand, so the loop
+ * ends; a cap at MAX_WORKING_DIGITS turns a surprise into an Error instead of a hang.
+ */
+export function correctlyRounded(fn: OracleFunction, x: number, format: FloatFormat): number {
+  const f = checkFunction(fn, 'correctlyRounded');
+  const info = formatInfo(format, 'correctlyRounded');
+  assertRepresentable(x, format, 'correctlyRounded: x');
+  const known = decided(f, x, format);
+  if (known !== undefined) return known;
+  const xd = exactDecimal(x);
+  let w = FIRST_DIGITS[format];
+  for (;;) {
+    const ctx = context(w);
+    const a = KERNELS[f](ctx, xd);
+    const err = absoluteError(a, ctx);
+    const lo = new Floor(a.v).minus(err);
+    const hi = new Ceil(a.v).plus(err);
+    if (lo.isNeg() === hi.isNeg() && !lo.isZero() && !hi.isZero()) {
+      const r = roundDecimalWithInterval(new Decimal(a.v), info);
+      const magLo = lo.abs().lt(hi.abs()) ? lo.abs() : hi.abs();
+      const magHi = lo.abs().lt(hi.abs()) ? hi.abs() : lo.abs();
+      const loOk = r.inclusive ? magLo.gte(r.lo) : magLo.gt(r.lo);
+      const hiOk = r.hi === null || (r.inclusive ? magHi.lte(r.hi) : magHi.lt(r.hi));
+      if (loOk && hiOk) return r.result;
+    }
+    if (w >= MAX_WORKING_DIGITS) {
+      throw new Error(`correctlyRounded: ${f}(${x}) in ${format} was not decided at ${w} digits`);
+    }
+    w = Math.min(MAX_WORKING_DIGITS, w * 2);
+  }
+}

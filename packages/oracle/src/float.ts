@@ -1,0 +1,310 @@
+// Binary floating-point formats, exact conversion between floats and decimals,
+// round-to-nearest-even of a Decimal, and the step/ulp distance helpers.
+//
+// Everything here is exact: a float is converted to the decimal string of its exact
+// binary value (m·2^E = m·5^(−E)·10^E), and rounding decisions compare a Decimal
+// against exact midpoints between adjacent floats, so no step depends on how
+// JavaScript parses or prints numbers.
+import { Decimal } from 'decimal.js';
+
+/** The two IEEE 754 binary formats the project uses. */
+export type FloatFormat = 'f32' | 'f64';
+
+interface FormatInfo {
+  readonly name: FloatFormat;
+  /** Significand bits including the implicit one (p). */
+  readonly precision: number;
+  /** Smallest normal exponent: the smallest normal is 2^emin. */
+  readonly emin: number;
+  /** Largest finite exponent: the largest finite is (2 − 2^(1−p))·2^emax. */
+  readonly emax: number;
+  /** Exponent of the smallest subnormal, 2^(emin − p + 1). */
+  readonly etiny: number;
+  /** Bit pattern of +Infinity, which is also the ordinal just above the largest finite. */
+  readonly infOrdinal: bigint;
+}
+
+const F64: FormatInfo = {
+  name: 'f64',
+  precision: 53,
+  emin: -1022,
+  emax: 1023,
+  etiny: -1074,
+  infOrdinal: 0x7ff0000000000000n,
+};
+const F32: FormatInfo = {
+  name: 'f32',
+  precision: 24,
+  emin: -126,
+  emax: 127,
+  etiny: -149,
+  infOrdinal: 0x7f800000n,
+};
+
+/** Returns the format's parameters, or throws a clear error for a bad format name. */
+export function formatInfo(format: unknown, fnName = 'format'): FormatInfo {
+  if (format === 'f64') return F64;
+  if (format === 'f32') return F32;
+  throw new TypeError(`${fnName}: format must be 'f32' or 'f64', got ${describe(format)}`);
+}
+
+/** A short description of any value for error messages. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Decimal.isDecimal(value)) return `Decimal(${(value as Decimal).toString()})`;
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  return typeof value;
+}
+
+/** True when `x` is a number that the format represents exactly (NaN and ±Infinity included). */
+export function isRepresentable(x: number, format: FloatFormat): boolean {
+  if (typeof x !== 'number') return false;
+  if (format === 'f64' || Number.isNaN(x)) return true;
+  return Object.is(Math.fround(x), x);
+}
+
+/** Throws unless `x` is a number exactly representable in `format`. */
+export function assertRepresentable(x: unknown, format: FloatFormat, what: string): asserts x is number {
+  if (typeof x !== 'number') {
+    throw new TypeError(`${what} must be a number, got ${describe(x)}`);
+  }
+  if (!isRepresentable(x, format)) {
+    throw new RangeError(
+      `${what} must be exactly representable in ${format}, got ${describe(x)} ` +
+        `(nearest ${format} is ${describe(Math.fround(x))})`,
+    );
+  }
+}
+
+const f64Scratch = new Float64Array(1);
+const u64Scratch = new BigUint64Array(f64Scratch.buffer);
+
+/** The IEEE 754 binary64 bit pattern of `x`. */
+function bitsOf(x: number): bigint {
+  f64Scratch[0] = x;
+  return u64Scratch[0]!;
+}
+
+/** The double whose bit pattern is `bits`. */
+function fromBits64(bits: bigint): number {
+  u64Scratch[0] = bits;
+  return f64Scratch[0]!;
+}
+
+/**
+ * Decomposes a finite |x| into an integer significand and a power of two,
+ * |x| = m·2^e, exactly (m = 0 for ±0).
+ */
+function decompose(x: number): { m: bigint; e: number } {
+  const bits = bitsOf(x) & 0x7fffffffffffffffn;
+  const biased = Number(bits >> 52n);
+  const frac = bits & 0xfffffffffffffn;
+  if (biased === 0) return { m: frac, e: -1074 };
+  return { m: frac | 0x10000000000000n, e: biased - 1075 };
+}
+
+const pow5Cache: bigint[] = [1n];
+function pow5(k: number): bigint {
+  for (let i = pow5Cache.length; i <= k; i++) pow5Cache.push(pow5Cache[i - 1]! * 5n);
+  return pow5Cache[k]!;
+}
+
+/** The exact decimal string of m·2^e (m ≥ 0). */
+function dyadicString(m: bigint, e: number): string {
+  if (m === 0n) return '0';
+  if (e >= 0) return (m << BigInt(e)).toString();
+  // m·2^e = m·5^(−e)·10^e: an integer times a power of ten, exact.
+  return `${(m * pow5(-e)).toString()}e${e}`;
+}
+
+/**
+ * The exact value of a float as a Decimal (not the shortest round-trip string that
+ * `new Decimal(number)` would use: 0.1 becomes 0.1000000000000000055511151231257827…).
+ * ±0, ±Infinity and NaN map to their Decimal counterparts.
+ */
+export function exactDecimal(x: number): Decimal {
+  if (!Number.isFinite(x) || x === 0) return new Decimal(x);
+  const { m, e } = decompose(x);
+  const s = dyadicString(m, e);
+  return new Decimal(x < 0 ? `-${s}` : s);
+}
+
+/**
+ * Ordinal of a non-negative float of the format: consecutive representable
+ * magnitudes have consecutive ordinals, 0 ↦ 0, +Infinity ↦ infOrdinal.
+ */
+function magnitudeOrdinal(x: number, info: FormatInfo): bigint {
+  if (info.name === 'f64') return bitsOf(Math.abs(x));
+  const f32 = new Float32Array([Math.abs(x)]);
+  return BigInt(new Uint32Array(f32.buffer)[0]!);
+}
+
+/** The non-negative float (or +Infinity) with the given magnitude ordinal. */
+function fromMagnitudeOrdinal(o: bigint, info: FormatInfo): number {
+  if (info.name === 'f64') return fromBits64(o);
+  const u = new Uint32Array([Number(o)]);
+  return new Float32Array(u.buffer)[0]!;
+}
+
+/** Significand and exponent of the magnitude with ordinal o, treating infOrdinal as 2^(emax+1). */
+function ordinalDyadic(o: bigint, info: FormatInfo): { m: bigint; e: number } {
+  if (o === info.infOrdinal) return { m: 1n, e: info.emax + 1 };
+  return decompose(fromMagnitudeOrdinal(o, info));
+}
+
+/** Exact midpoint between the magnitudes with ordinals o and o + 1, as a Decimal. */
+function midpointAbove(o: bigint, info: FormatInfo): Decimal {
+  const a = ordinalDyadic(o, info);
+  const b = ordinalDyadic(o + 1n, info);
+  const e = Math.min(a.e, b.e);
+  const sum = (a.m << BigInt(a.e - e)) + (b.m << BigInt(b.e - e));
+  return new Decimal(dyadicString(sum, e - 1));
+}
+
+/**
+ * Rounds a Decimal to the nearest float of the format, ties to even, with gradual
+ * underflow (subnormals), overflow to ±Infinity (a magnitude at or above the midpoint
+ * between the largest finite and 2^(emax+1) overflows, as IEEE 754 specifies), and
+ * the sign kept on zero (a negative value that rounds to zero gives −0).
+ *
+ * Method: take the double nearest to the Decimal as a first guess (Math.fround of it
+ * for f32), then compare the Decimal exactly against the midpoints to the neighbours
+ * and step until it lies between them; a tie goes to the even significand.
+ */
+export function roundDecimal(value: Decimal, format: FloatFormat): number {
+  const info = formatInfo(format, 'roundDecimal');
+  if (!Decimal.isDecimal(value)) {
+    throw new TypeError(`roundDecimal: value must be a Decimal, got ${describe(value)}`);
+  }
+  return roundDecimalWithInterval(value, info).result;
+}
+
+/**
+ * Rounds like roundDecimal and also returns the interval of magnitudes that round to
+ * the same float: every magnitude m with lo < m < hi does, and m = lo or m = hi does
+ * when `inclusive` (ties to even). hi is null above the largest finite (everything
+ * rounds to Infinity there). Used by the Ziv loop to accept an enclosure at once.
+ */
+export function roundDecimalWithInterval(
+  value: Decimal,
+  info: FormatInfo,
+): { result: number; lo: Decimal; hi: Decimal | null; inclusive: boolean } {
+  const zero = new Decimal(0);
+  if (value.isNaN()) return { result: NaN, lo: zero, hi: null, inclusive: false };
+  const negative = value.isNegative();
+  const sign = (r: number) => (negative ? -r : r);
+  if (!value.isFinite()) return { result: sign(Infinity), lo: zero, hi: null, inclusive: false };
+  const mag = value.abs();
+  let o: bigint;
+  if (mag.isZero() || mag.e < info.etiny * 0.30103 - 2) {
+    // Below 10^(etiny·log10 2 − 2) < 2^(etiny−1): rounds to zero.
+    o = 0n;
+  } else if (mag.e > (info.emax + 1) * 0.30103 + 1) {
+    o = info.infOrdinal;
+  } else {
+    const guess = info.name === 'f64' ? Number(mag.toString()) : Math.fround(Number(mag.toString()));
+    o = magnitudeOrdinal(guess, info);
+    if (o > info.infOrdinal) o = info.infOrdinal;
+  }
+  // Walk to the float whose rounding interval contains mag (usually no step at all).
+  let hi: Decimal | null = null;
+  let lo: Decimal = zero;
+  for (;;) {
+    hi = o < info.infOrdinal ? midpointAbove(o, info) : null;
+    if (hi !== null) {
+      const c = mag.cmp(hi);
+      if (c > 0 || (c === 0 && (o & 1n) === 1n)) {
+        o += 1n;
+        continue;
+      }
+    }
+    lo = o > 0n ? midpointAbove(o - 1n, info) : zero;
+    if (o > 0n) {
+      const c = mag.cmp(lo);
+      if (c < 0 || (c === 0 && (o & 1n) === 1n)) {
+        o -= 1n;
+        continue;
+      }
+    }
+    break;
+  }
+  return { result: sign(fromMagnitudeOrdinal(o, info)), lo, hi, inclusive: (o & 1n) === 0n };
+}
+
+/** Signed ordinal: consecutive floats get consecutive integers, −0 and +0 both map to 0. */
+function signedOrdinal(x: number, info: FormatInfo): bigint {
+  const o = magnitudeOrdinal(x, info);
+  return x < 0 || Object.is(x, -0) ? -o : o;
+}
+
+/**
+ * Number of representable steps between two floats of the format: 0 when they are
+ * the same number, 1 for neighbours.
+ *
+ * Decisions (see README): −0 and +0 are the same number, so stepDistance(−0, +0) = 0
+ * (check the sign of zero separately, with Object.is); the smallest subnormal is one
+ * step from either zero; ±Infinity is one step beyond the largest finite (IEEE 754's
+ * nextUp). Two NaNs are 0 apart; a NaN and a non-NaN are Infinity apart. The count is
+ * exact up to 2^53 and rounded to the nearest double beyond.
+ */
+export function stepDistance(a: number, b: number, format: FloatFormat): number {
+  const info = formatInfo(format, 'stepDistance');
+  assertRepresentable(a, format, 'stepDistance: a');
+  assertRepresentable(b, format, 'stepDistance: b');
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
+  const d = signedOrdinal(a, info) - signedOrdinal(b, info);
+  return Number(d < 0n ? -d : d);
+}
+
+const pow2Cache = new Map<number, Decimal>();
+/** 2^k exactly, as a Decimal. */
+export function pow2(k: number): Decimal {
+  let v = pow2Cache.get(k);
+  if (v === undefined) {
+    v = new Decimal(dyadicString(1n, k));
+    if (pow2Cache.size < 4096) pow2Cache.set(k, v);
+  }
+  return v;
+}
+
+/** floor(log2 |v|) for a finite non-zero Decimal, exactly. */
+export function floorLog2(v: Decimal): number {
+  const mag = v.abs();
+  // A first guess from the decimal exponent and leading digits, then exact correction.
+  const lead = Number(mag.toSignificantDigits(15, Decimal.ROUND_DOWN).times(new Decimal(10).pow(-mag.e)).toString());
+  let k = Math.floor(mag.e * Math.log2(10) + Math.log2(lead));
+  while (mag.lt(pow2(k))) k--;
+  while (mag.gte(pow2(k + 1))) k++;
+  return k;
+}
+
+const ErrorDecimal = Decimal.clone({ precision: 20, rounding: Decimal.ROUND_HALF_EVEN });
+
+/**
+ * Error of a computed float against the exact value, in units in the last place of
+ * the exact value: |computed − exact| / ulp(exact), where ulp(y) = 2^(max(⌊log2|y|⌋, emin) − p + 1)
+ * (the spacing of floats at y; the smallest subnormal for y = 0 and below 2^emin).
+ * A correctly rounded result has ulpError ≤ 0.5. Returns Infinity when exactly one of
+ * the two is non-finite or they are different infinities, 0 for equal infinities or
+ * NaN against NaN. Evaluated to 20 significant digits, then rounded to a double.
+ */
+export function ulpError(computed: number, exact: Decimal, format: FloatFormat): number {
+  const info = formatInfo(format, 'ulpError');
+  assertRepresentable(computed, format, 'ulpError: computed');
+  if (!Decimal.isDecimal(exact)) {
+    throw new TypeError(`ulpError: exact must be a Decimal, got ${describe(exact)}`);
+  }
+  if (exact.isNaN() || Number.isNaN(computed)) return exact.isNaN() && Number.isNaN(computed) ? 0 : Infinity;
+  if (!exact.isFinite() || !Number.isFinite(computed)) {
+    return !exact.isFinite() && exact.toNumber() === computed ? 0 : Infinity;
+  }
+  let e = info.emin;
+  if (!exact.isZero() && exact.abs().gte(pow2(info.emin))) e = floorLog2(exact);
+  const ulp = pow2(e - info.precision + 1);
+  const diff = new ErrorDecimal(exactDecimal(computed)).minus(exact).abs();
+  return diff.div(ulp).toNumber();
+}

@@ -1,0 +1,502 @@
+// The function kernels: each returns an approximation v of f(x) at working precision w
+// together with a rigorous bound on its error,
+//
+//     |f(x) − v| ≤ 1.01·c·u·|v| + abs,     u = ½·10^(1−w)      (see context.ts),
+//
+// where c counts rounding errors (a plain number) and abs (optional) bounds a quantity
+// too small for decimal.js to hold (below 10^(−8.99·10^15)). Inputs x are exact Decimals
+// (a float's exact binary value, or a decimal given by the caller).
+//
+// Sources for the mathematics:
+//   [DLMF]  NIST Digital Library of Mathematical Functions, https://dlmf.nist.gov
+//           7.6.2 (erf's all-positive Maclaurin series), 7.9.2 (erfc continued fraction),
+//           7.2.2 (erfc), 7.17/7.18 (normal distribution via erfc).
+//   [Higham] N. J. Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed.,
+//           §3.1 (γ_k), eq. (5.3) (Horner's rule error: a_k picks up θ_{2k+1}).
+//   [JT]    W. B. Jones, W. J. Thron, Continued Fractions (1980), Thm 4.35 (convergents
+//           of a continued fraction with positive elements interlace around its value).
+import { Decimal } from 'decimal.js';
+import { context, exactTimes, type Context } from './context.js';
+
+/** |f(x) − v| ≤ 1.01·c·u·|v| + (abs ?? 0). */
+export interface Approx {
+  v: Decimal;
+  c: number;
+  abs?: Decimal;
+}
+
+/**
+ * Arguments beyond which results leave decimal.js's exponent range: e^(−Y_MAX) =
+ * 10^(−8.99·10^15) is still representable (minE = −9·10^15), so every e^(−y) with
+ * y ≤ Y_MAX is computed, and beyond it the neglected quantity is < TINY.
+ */
+export const Y_MAX = 2.07e16; // < 8.99e15 · ln 10 = 2.0700…e16
+/** An upper bound for every quantity neglected beyond Y_MAX: e^(−Y_MAX) < 10^(−8.98·10^15). */
+export const TINY = new Decimal('1e-8980000000000000');
+
+/** |x| beyond which e^(−x²/2) < TINY (x²/2 > 2.0699·10^16); below it e^(−x²/2) is representable. */
+const X_PHI_MAX = new Decimal('2.0347e8');
+/** |x| beyond which e^(−x²) < TINY (x² > 2.0698·10^16). */
+const X_ERF_MAX = new Decimal('1.4387e8');
+
+/** Natural log of 10 in double precision, only used to choose reduction steps (never in a bound). */
+const LOG10E = Math.LOG10E;
+
+/** Per-context caches of series coefficients (each correctly rounded: relative error ≤ u). */
+const invFactorials = new WeakMap<Context, Decimal[]>();
+const invOddDoubleFactorials = new WeakMap<Context, Decimal[]>();
+
+/** 1/n! rounded to w digits, for n = 0..N−1. */
+function invFact(ctx: Context, N: number): Decimal[] {
+  let a = invFactorials.get(ctx);
+  if (a === undefined) {
+    a = [ctx.one];
+    invFactorials.set(ctx, a);
+  }
+  if (a.length < N) {
+    let f = 1n;
+    for (let i = 2; i < a.length; i++) f *= BigInt(i);
+    for (let n = a.length; n < N; n++) {
+      f *= BigInt(n);
+      a.push(ctx.one.div(f.toString()));
+    }
+  }
+  return a;
+}
+
+/** 1/(2n+1)!! = 1/(1·3·5···(2n+1)) rounded to w digits, for n = 0..N−1. */
+function invOddFact(ctx: Context, N: number): Decimal[] {
+  let a = invOddDoubleFactorials.get(ctx);
+  if (a === undefined) {
+    a = [ctx.one];
+    invOddDoubleFactorials.set(ctx, a);
+  }
+  if (a.length < N) {
+    let f = 1n;
+    for (let i = 1; i < a.length; i++) f *= BigInt(2 * i + 1);
+    for (let n = a.length; n < N; n++) {
+      f *= BigInt(2 * n + 1);
+      a.push(ctx.one.div(f.toString()));
+    }
+  }
+  return a;
+}
+
+/** log10|x| of a non-zero finite Decimal, to about 15 digits (for choosing term counts only). */
+function log10Abs(x: Decimal): number {
+  const d = (x as unknown as { d: number[] }).d;
+  // decimal.js stores digits in base 1e7 words; x = 0.d0 d1 … · 10^(e+1) adjusted.
+  const lead = d[0]! + (d.length > 1 ? d[1]! / 1e7 : 0) + (d.length > 2 ? d[2]! / 1e14 : 0);
+  const leadDigits = String(d[0]!).length;
+  return x.e - (leadDigits - 1) + Math.log10(lead);
+}
+
+/** A double that is ≥ |x| (for bounds on magnitudes that must not be underestimated). */
+function absUpper(x: Decimal): number {
+  return Math.abs(x.toNumber()) * (1 + 1e-12) + 1e-300;
+}
+
+/**
+ * Horner's rule for Σ_{k<N} a_k z^k at precision w, with coefficients a_k ≥ 0 rounded
+ * (relative error ≤ u each) and z exact. Error bound ([Higham] eq. 5.3 plus the
+ * coefficient rounding): |p̂ − p| ≤ 1.001·u·Σ_k (2k+2)·a_k·ρ^k with ρ ≥ |z|; returned as
+ * `errSum` = Σ (2k+2)·a_k·ρ^k in doubles (callers divide by a lower bound of |p|).
+ * The doubles a_k ρ^k are evaluated in log space so they cannot underflow to a wrong 0
+ * before they matter; terms below 10^-300 relative are dropped only after the sum is
+ * ≥ 1, where they cannot change it by more than 10^-280.
+ */
+function horner(ctx: Context, coeffs: Decimal[], N: number, z: Decimal, logCoeff: (k: number) => number, rho: number) {
+  let p = coeffs[N - 1]!;
+  for (let k = N - 2; k >= 0; k--) p = p.times(z).plus(coeffs[k]!);
+  let errSum = 0;
+  const lr = rho > 0 ? Math.log10(rho) : -Infinity;
+  for (let k = 0; k < N; k++) {
+    const lt = logCoeff(k) + (k === 0 ? 0 : k * lr);
+    if (lt < -300) continue;
+    errSum += (2 * k + 2) * Math.pow(10, lt);
+  }
+  void ctx;
+  return { p, errSum: errSum * 1.0001 };
+}
+
+const logFactCache: number[] = [0];
+/** log10(n!) in doubles. */
+function log10Fact(n: number): number {
+  for (let i = logFactCache.length; i <= n; i++) logFactCache.push(logFactCache[i - 1]! + Math.log10(i));
+  return logFactCache[n]!;
+}
+const logOddFactCache: number[] = [0];
+/** log10((2n+1)!!) in doubles. */
+function log10OddFact(n: number): number {
+  for (let i = logOddFactCache.length; i <= n; i++) logOddFactCache.push(logOddFactCache[i - 1]! + Math.log10(2 * i + 1));
+  return logOddFactCache[n]!;
+}
+
+/** Halvings 2^-EXP_HALVINGS applied to the reduced exp argument before the Taylor series. */
+const EXP_HALVINGS = 4;
+
+/**
+ * e^y for an exact Decimal y with |y| ≤ Y_MAX.
+ *
+ * ## Method
+ * 1. Reduce: k = round(y / ln 10), r = y − k·ln10, computed at w + digits(k) + 3 digits
+ *    with ln 10 from the generated constant. Absolute error of r:
+ *    ≤ 1.01·u_r·|k|·ln10 (constant) + u_r·|k ln10| (product) + u_r·|r| (difference),
+ *    with u_r ≤ 10^-3·u/|k|, hence ≤ 0.006u + 0.0012u < 0.01u.
+ * 2. Halve: s = r / 2^4 (one rounding, relative u), so |s| ≤ ρ ≤ 0.073 (|r| ≤ 1.16).
+ * 3. Taylor: P = Σ_{k<N} s^k/k! by Horner with coefficients 1/k! rounded to w digits;
+ *    N is the least with ρ^N/N!·1/(1 − ρ/(N+1)) ≤ 0.01·u·e^(−ρ) (truncation ≤ 0.01u
+ *    relative). Rounding error (Horner above) relative to P ≥ e^(−ρ): errSum·e^ρ.
+ *    An absolute error δ in s multiplies e^s by e^δ, relative error ≤ 1.01|δ|.
+ * 4. Square 4 times: (1 + c·u)²(1 + u) − 1 ≤ (2.001c + 1.001)u while c·u ≤ 10^-3.
+ * 5. Multiply by 10^k (exact: only the exponent changes).
+ *
+ * ## Notes
+ * decimal.js's own exp chooses its guard digits empirically ("empirically derived" in
+ * its source), so it is not used where a proven bound is needed.
+ */
+export function expApprox(ctx: Context, y: Decimal): Approx {
+  const D = ctx.D;
+  if (y.isZero()) return { v: ctx.one, c: 0 };
+  const yn = y.toNumber();
+  const k = Math.round(yn / Math.LN10);
+  let r: Decimal;
+  let rAbsErrU = 0; // absolute error of r in units of u
+  if (k === 0) {
+    r = new D(y);
+  } else {
+    const extra = Math.ceil(Math.log10(Math.abs(k) + 1)) + 3;
+    const R = context(ctx.w + extra);
+    r = new R.D(y).minus(R.ln10.times(k));
+    rAbsErrU = 0.01;
+  }
+  const s = new D(r).div(1 << EXP_HALVINGS);
+  const rho = absUpper(s);
+  const sAbsErrU = (rAbsErrU + absUpper(r)) / (1 << EXP_HALVINGS) * 1.001;
+  // Term count from the truncation bound ρ^N/N! ≤ 0.01·u·e^(−ρ)·(1 − ρ/(N+1)).
+  const logTarget = Math.log10(0.5) + (1 - ctx.w) - 2 - rho * LOG10E - 0.01;
+  const lr = rho > 0 ? Math.log10(rho) : -Infinity;
+  let N = 2;
+  while (N * lr - log10Fact(N) > logTarget) N++;
+  const coeffs = invFact(ctx, N);
+  const { p, errSum } = horner(ctx, coeffs, N, s, (j) => -log10Fact(j), rho);
+  let c = errSum * Math.exp(rho) + 0.01 + 1.01 * sAbsErrU;
+  let v = p;
+  for (let i = 0; i < EXP_HALVINGS; i++) {
+    v = v.times(v);
+    c = 2.001 * c + 1.001;
+  }
+  if (k !== 0) v = v.times(new D(`1e${k}`));
+  return { v, c };
+}
+
+/**
+ * e^z − 1 for an exact Decimal z with |z| ≤ 0.75.
+ *
+ * ## Method
+ * z·Σ_{k<N} z^k/(k+1)! by Horner (coefficients 1/(k+1)! rounded), N the least with
+ * ρ^N/(N+1)!·1/(1 − ρ/(N+2)) ≤ 0.01·u·q, where q = (1 − e^(−ρ))/ρ ≤ Σ z^k/(k+1)! is a lower
+ * bound of the sum for either sign of z (the sum is (e^z − 1)/z, decreasing in −z).
+ * Relative error ≤ (errSum/q + 0.01 + 1)·u (the last u for the product with z).
+ */
+export function expm1Approx(ctx: Context, z: Decimal): Approx {
+  const D = ctx.D;
+  if (z.isZero()) return { v: ctx.zero, c: 0 };
+  const rho = absUpper(z);
+  const q = (1 - Math.exp(-rho)) / rho / 1.0001;
+  const logTarget = Math.log10(0.5) + (1 - ctx.w) - 2 + Math.log10(q) - 0.01;
+  const lr = Math.log10(rho);
+  let N = 2;
+  while (N * lr - log10Fact(N + 1) > logTarget) N++;
+  const all = invFact(ctx, N + 1);
+  const coeffs = all.slice(1, N + 1);
+  const { p, errSum } = horner(ctx, coeffs, N, new D(z), (j) => -log10Fact(j + 1), rho);
+  return { v: p.times(z), c: errSum / q + 0.01 + 1 };
+}
+
+/**
+ * The all-positive series S(x) = Σ_{n≥0} y^n / (2n+1)!! (so that, with y = x²,
+ * ½·erf(x/√2) = φ(x)·x·S and with y = 2x², erf(x) = (2/√π)·e^(−x²)·x·S; [DLMF] 7.6.2).
+ *
+ * ## Method
+ * Horner in y with coefficients 1/(2n+1)!! rounded to w digits. N is the least with
+ * b_N·y^N·1/(1 − y/(2N+3)) ≤ 0.01·u (the ratio of consecutive terms y/(2n+3) decreases,
+ * so the tail is below a geometric series), and S ≥ 1 makes that a relative bound.
+ * y may carry a relative error ≤ yRelU·u: a term with y^n changes by ≤ n·yRelU·u·1.001
+ * relative, so the error sum gets (2k+2 + k·yRelU) per term. No term is negative, so
+ * nothing cancels at any x.
+ */
+function oddSeries(ctx: Context, y: Decimal, yRelU: number): Approx {
+  const rho = absUpper(y);
+  const lr = rho > 0 ? Math.log10(rho) : -Infinity;
+  const logTarget = Math.log10(0.5) + (1 - ctx.w) - 2;
+  let N = 2;
+  while (N * lr - log10OddFact(N) - Math.log10(Math.max(1e-300, 1 - rho / (2 * N + 3))) > logTarget || rho / (2 * N + 3) > 0.5) N++;
+  const coeffs = invOddFact(ctx, N);
+  const { p, errSum } = horner(ctx, coeffs, N, new ctx.D(y), (j) => -log10OddFact(j), rho);
+  // Add the y-error contribution Σ k·yRelU·b_k ρ^k ≤ yRelU·(errSum/2).
+  return { v: p, c: errSum * (1 + yRelU / 2) + 0.01 };
+}
+
+/**
+ * The positive continued fraction F(t) = 1/(t + a_2/(t + a_3/(t + …))), a_n = (n−1)·h,
+ * for t > 0: h = 1 gives the Mills ratio (1 − Φ(t))/φ(t) (Laplace; equivalently [DLMF] 7.9.2
+ * with z = t/√2), h = ½ gives √π·e^(t²)·erfc(t) ([DLMF] 7.9.2).
+ *
+ * ## Method
+ * Forward recurrence A_n = t·A_{n−1} + a_n·A_{n−2}, B_n likewise (A_0 = 0, A_1 = 1,
+ * B_0 = 1, B_1 = t); f_n = A_n/B_n. All elements are positive, so the convergents
+ * interlace around F ([JT] Thm 4.35): F lies between f_{n−1} and f_n, hence
+ * |F − f_n| ≤ |f_n − f_{n−1}|. Every A_n, B_n is a sum of positive products, so each
+ * carries relative error ≤ 2(n−1)u, and f̂_n ≤ (4n−3)u; the bound is
+ * |F − f̂_n| ≤ |f̂_n − f̂_{n−1}|·1.01 + 3.03·(4n)·u·f̂_n (f̂_{n−1} ≤ 1.01 f̂_n at stopping).
+ * Stops when |f̂_n − f̂_{n−1}| ≤ u·f̂_n/4, checked every 4 steps.
+ */
+function positiveCF(ctx: Context, t: Decimal, h: Decimal): Approx & { terms: number } {
+  const D = ctx.D;
+  const tt = new D(t);
+  let A2 = ctx.zero; // A_{n-2}
+  let A1 = ctx.one; // A_{n-1}
+  let B2 = ctx.one;
+  let B1 = tt;
+  const quarterU = ctx.u.div(4);
+  for (let n = 2; n < 1_000_000; n++) {
+    const a = h.times(n - 1);
+    const A = tt.times(A1).plus(a.times(A2));
+    const B = tt.times(B1).plus(a.times(B2));
+    A2 = A1;
+    A1 = A;
+    B2 = B1;
+    B1 = B;
+    if (n % 4 === 0) {
+      const f = A.div(B);
+      const fPrev = A2.div(B2);
+      const diff = f.minus(fPrev).abs();
+      if (diff.lte(f.times(quarterU))) {
+        const c = diff.div(f.times(ctx.u)).toNumber() * 1.01 + 3.03 * 4 * n;
+        return { v: f, c, terms: n };
+      }
+    }
+  }
+  throw new Error(`continued fraction did not converge at t = ${t.toString()}`);
+}
+
+/** Boundary between the series and the continued fraction for Φ (in x) and erf (in x). */
+export const PHI_SERIES_LIMIT = 3;
+export const ERF_SERIES_LIMIT = 2.2;
+
+/**
+ * x² rounded to enough digits that its relative error is ≤ 10^-3·u/max(1, x²)
+ * (so e^(−x²/2) changes by ≤ 0.0005u relative, and y^n in a series by ≤ n·10^-3·u).
+ */
+function squareOf(ctx: Context, x: Decimal): { y: Decimal; half: Decimal; yRelU: number } {
+  const mag = Math.max(0, Math.ceil(2 * log10Abs(x) + 1));
+  const wy = Math.min(ctx.w + 3 + mag, 1030);
+  const xx = new (context(wy).D)(x);
+  const y = xx.times(xx);
+  // y/2 has at most one digit more than y: exact at wy + 1 digits.
+  return { y, half: new (context(wy + 1).D)(y).div(2), yRelU: 1e-3 };
+}
+
+/**
+ * Upper tail Q(t) = 1 − Φ(t) = φ(t)·F(t) for t > 0, with φ(t) = e^(−t²/2)/√(2π) and F the
+ * Mills-ratio continued fraction (h = 1). Relative error: exp + constant (1.01) +
+ * two products + the continued fraction + the x² rounding (0.0005·1.01).
+ */
+function upperTail(ctx: Context, t: Decimal): Approx {
+  const { half } = squareOf(ctx, t);
+  const e = expApprox(ctx, half.neg());
+  // y = t² carries relative error ≤ 10^-4·u/y, i.e. absolute ≤ 10^-4·u on y/2, which
+  // changes e^(−y/2) by ≤ 1.01·10^-4·u relative.
+  const argErr = 0.0002;
+  const F = positiveCF(ctx, t, ctx.one);
+  return { v: e.v.times(ctx.invSqrt2Pi).times(F.v), c: e.c + argErr + 1.01 + 2 + F.c };
+}
+
+/** Φ(x), the standard normal distribution function, x exact. */
+export function phiApprox(ctx: Context, x: Decimal): Approx {
+  if (x.isZero()) return { v: ctx.half, c: 0 };
+  if (x.abs().gt(X_PHI_MAX)) {
+    // x²/2 > 2.06999·10^16 ≥ 8.9898·10^15·ln 10: 1 − Φ(|x|) < φ(x) < e^(−x²/2) < TINY.
+    return x.isNeg() ? { v: ctx.zero, c: 0, abs: TINY } : { v: ctx.one, c: 0, abs: TINY };
+  }
+  const ax = x.abs();
+  if (ax.lt(PHI_SERIES_LIMIT)) {
+    // Φ(x) = ½ + sign(x)·φ(x)·|x|·S(x²)   ([DLMF] 7.6.2 with z = x/√2)
+    const { y, half, yRelU } = squareOf(ctx, ax);
+    const e = expApprox(ctx, half.neg());
+    const argErr = 0.0002;
+    const S = oddSeries(ctx, y, yRelU);
+    const A = e.v.times(ctx.invSqrt2Pi).times(S.v).times(ax);
+    const cA = e.c + argErr + 1.01 + S.c + 3;
+    if (!x.isNeg()) {
+      // Both terms positive: relative error ≤ max(cA, 0) + u for the sum.
+      return { v: ctx.half.plus(A), c: cA + 1 };
+    }
+    const v = ctx.half.minus(A);
+    // Cancellation: the absolute error cA·u·A becomes relative cA·A/v.
+    return { v, c: (cA * absUpper(A)) / (absUpper(v) * (1 - 1e-12)) + 1 };
+  }
+  const Q = upperTail(ctx, ax);
+  if (x.isNeg()) return Q;
+  // 1 − Q with Q ≤ 1.35·10^-3: absolute cQ·u·Q, relative ≤ cQ·Q/(1−Q) + 1.
+  const v = ctx.one.minus(Q.v);
+  return { v, c: (Q.c * absUpper(Q.v)) / (1 - 2e-3) + 1 };
+}
+
+/** erfc(|x|) for |x| ≥ ERF_SERIES_LIMIT: e^(−x²)/√π · F(|x|) with h = ½. */
+function erfcTail(ctx: Context, ax: Decimal): Approx {
+  const { y } = squareOf(ctx, ax);
+  const e = expApprox(ctx, y.neg());
+  const argErr = 0.0002;
+  const F = positiveCF(ctx, ax, ctx.half);
+  return { v: e.v.times(ctx.invSqrtPi).times(F.v), c: e.c + argErr + 1.01 + 2 + F.c };
+}
+
+/** erf(|x|) for |x| < ERF_SERIES_LIMIT: (2/√π)·e^(−x²)·|x|·S(2x²). */
+function erfSeries(ctx: Context, ax: Decimal): Approx {
+  const { y, yRelU } = squareOf(ctx, ax);
+  const e = expApprox(ctx, y.neg());
+  const argErr = 0.0002;
+  const S = oddSeries(ctx, new ctx.D(y).times(2), yRelU + 1);
+  return { v: e.v.times(ctx.twoOverSqrtPi).times(S.v).times(ax), c: e.c + argErr + 1.01 + S.c + 3 };
+}
+
+/** erf(x), x exact. */
+export function erfApprox(ctx: Context, x: Decimal): Approx {
+  if (x.isZero()) return { v: new ctx.D(x), c: 0 };
+  const neg = x.isNeg();
+  const ax = x.abs();
+  const sign = (a: Approx): Approx => (neg ? { ...a, v: a.v.neg() } : a);
+  if (ax.gt(X_ERF_MAX)) return sign({ v: ctx.one, c: 0, abs: TINY }); // erfc(|x|) < e^(−x²) < TINY
+  if (ax.lt(ERF_SERIES_LIMIT)) return sign(erfSeries(ctx, ax));
+  const t = erfcTail(ctx, ax); // ≤ erfc(2.2) < 1.9·10^-3
+  return sign({ v: ctx.one.minus(t.v), c: (t.c * absUpper(t.v)) / (1 - 2e-3) + 1 });
+}
+
+/** erfc(x), x exact. */
+export function erfcApprox(ctx: Context, x: Decimal): Approx {
+  if (x.isZero()) return { v: ctx.one, c: 0 };
+  const ax = x.abs();
+  if (ax.gt(X_ERF_MAX)) return x.isNeg() ? { v: ctx.two, c: 0, abs: TINY } : { v: ctx.zero, c: 0, abs: TINY };
+  if (ax.lt(ERF_SERIES_LIMIT)) {
+    const s = erfSeries(ctx, ax);
+    if (x.isNeg()) return { v: ctx.one.plus(s.v), c: s.c + 1 };
+    // 1 − erf(x), erf(x) < erf(2.2): cancellation factor erf/erfc, up to ~535.
+    const v = ctx.one.minus(s.v);
+    return { v, c: (s.c * absUpper(s.v)) / (absUpper(v) * (1 - 1e-12)) + 1 };
+  }
+  const t = erfcTail(ctx, ax);
+  if (!x.isNeg()) return t;
+  return { v: ctx.two.minus(t.v), c: (t.c * absUpper(t.v)) / 2 + 1 };
+}
+
+/** e^x for the public 'exp' function. */
+export function expPublic(ctx: Context, x: Decimal): Approx {
+  if (x.gt(Y_MAX)) {
+    throw new RangeError(`evaluate: exp(x) for x = ${x.toString()} exceeds decimal.js's exponent range (x must be ≤ ${Y_MAX})`);
+  }
+  if (x.lt(-Y_MAX)) return { v: ctx.zero, c: 0, abs: TINY };
+  return expApprox(ctx, x);
+}
+
+/**
+ * σ(y) = 1/(1 + e^(−y)) for y given with a relative error ≤ yRelU·u' where u' = yU/u
+ * scales it (argument computed at higher precision). d ln σ/dy = 1 − σ(y) ∈ (0, 1), so an
+ * absolute argument error δ changes σ by a factor within e^(±|δ|): relative ≤ 1.01|δ|.
+ */
+function sigmoidApprox(ctx: Context, y: Decimal, argAbsErrU: number): Approx {
+  if (y.isZero()) return { v: ctx.half, c: argAbsErrU * 1.01 };
+  if (y.abs().gt(Y_MAX)) {
+    return y.isNeg() ? { v: ctx.zero, c: 0, abs: TINY } : { v: ctx.one, c: 0, abs: TINY };
+  }
+  const argErr = 1.01 * argAbsErrU;
+  if (!y.isNeg()) {
+    const e = expApprox(ctx, y.neg());
+    // 1/(1 + e): e's relative error enters 1 + e scaled by e/(1+e) < 1; then two roundings.
+    return { v: ctx.one.div(ctx.one.plus(e.v)), c: e.c + 2 + argErr };
+  }
+  const e = expApprox(ctx, y);
+  return { v: e.v.div(ctx.one.plus(e.v)), c: 2 * e.c + 2 + argErr };
+}
+
+export function sigmoidPublic(ctx: Context, x: Decimal): Approx {
+  return sigmoidApprox(ctx, x, 0);
+}
+
+/**
+ * tanh(x), x exact. |x| < 0.375: −E/(2 + E) with E = expm1(−2|x|) (no cancellation:
+ * 2 + E > 1); otherwise (1 − e)/(1 + e) with e = e^(−2|x|) ≤ e^(−0.75) < 0.48, where 1 − e
+ * amplifies e's error by e/(1 − e) < 0.91.
+ */
+export function tanhApprox(ctx: Context, x: Decimal): Approx {
+  if (x.isZero()) return { v: new ctx.D(x), c: 0 };
+  const neg = x.isNeg();
+  const ax = x.abs();
+  const sign = (a: Approx): Approx => (neg ? { ...a, v: a.v.neg() } : a);
+  if (ax.gt(Y_MAX / 2)) return sign({ v: ctx.one, c: 0, abs: TINY.times(2) });
+  const z = exactTimes(ax, -2);
+  if (ax.lt(0.375)) {
+    const E = expm1Approx(ctx, z);
+    // E ∈ (−0.53, 0): 2 + E > 1.47, so E's relative error enters 2 + E scaled by < 0.37.
+    const v = E.v.neg().div(ctx.two.plus(E.v));
+    return sign({ v, c: 1.37 * E.c + 2 });
+  }
+  const e = expApprox(ctx, z);
+  return sign({ v: ctx.one.minus(e.v).div(ctx.one.plus(e.v)), c: 0.91 * e.c + e.c + 3 });
+}
+
+/** gelu(x) = x·Φ(x). */
+export function geluApprox(ctx: Context, x: Decimal): Approx {
+  if (x.isZero()) return { v: new ctx.D(x), c: 0 };
+  const p = phiApprox(ctx, x);
+  if (p.abs !== undefined) {
+    // |x| > 2·10^8: x·(1 − Φ(x)) and |x·Φ(x)| for x < 0 are both < φ(x) < TINY
+    // (|x|·Q(|x|) < φ(x) since the Mills ratio is < 1/|x|).
+    return x.isNeg() ? { v: new ctx.D(-0), c: 0, abs: TINY } : { v: new ctx.D(x).times(1), c: 1, abs: TINY };
+  }
+  return { v: p.v.times(x), c: p.c + 1 };
+}
+
+/** 0.044715, the exact decimal of PyTorch's gelu tanh approximation. */
+const TANH_CUBIC = new Decimal('0.044715');
+/** 1.702, the exact decimal of the sigmoid approximation x·σ(1.702x). */
+const SIGMOID_SLOPE = new Decimal('1.702');
+
+/**
+ * gelu tanh: ½x(1 + tanh(u)) = x·σ(2u), u = √(2/π)·(x + 0.044715·x³).
+ * The argument y = 2u is computed at w_a = w + 3 + ⌈log10 max(1,|y|)⌉ digits: x³ (2 roundings),
+ * × 0.044715 (1), + x (same sign, 1), × 2√(2/π) (constant 1.01 + 1): relative ≤ 6.02·u_a,
+ * so the absolute argument error is ≤ 6.02·|y|·u_a ≤ 0.00602·u.
+ */
+export function geluTanhApprox(ctx: Context, x: Decimal): Approx {
+  if (x.isZero()) return { v: new ctx.D(x), c: 0 };
+  const mag = Math.max(0, Math.ceil(3 * log10Abs(x) + 1));
+  const wa = Math.min(ctx.w + 3 + mag, 1030);
+  const A = context(wa);
+  const xa = new A.D(x);
+  const s = xa.times(xa).times(xa).times(TANH_CUBIC).plus(xa);
+  const y = s.times(A.twoSqrt2OverPi);
+  const argAbsErrU = 6.02 * absUpper(y) * Math.pow(10, ctx.w - wa) * 1.001;
+  return timesSigmoid(ctx, x, y, argAbsErrU);
+}
+
+/** gelu sigmoid: x·σ(1.702·x), with 1.702x exact. */
+export function geluSigmoidApprox(ctx: Context, x: Decimal): Approx {
+  if (x.isZero()) return { v: new ctx.D(x), c: 0 };
+  const y = exactTimes(x, SIGMOID_SLOPE);
+  return timesSigmoid(ctx, x, y, 0);
+}
+
+/** x·σ(y) for y of the sign of x with |y| ≥ 1.59|x| (both gelu approximations). */
+function timesSigmoid(ctx: Context, x: Decimal, y: Decimal, argAbsErrU: number): Approx {
+  if (y.abs().gt(Y_MAX + 1000)) {
+    // |x|·e^(−|y|) ≤ |y|·e^(−|y|) < e^(−Y_MAX) < TINY, for the tail and for x − x·σ(y).
+    return x.isNeg() ? { v: new ctx.D(-0), c: 0, abs: TINY } : { v: new ctx.D(x).times(1), c: 1, abs: TINY };
+  }
+  const s = sigmoidApprox(ctx, y, argAbsErrU);
+  if (s.abs !== undefined) {
+    return x.isNeg() ? { v: new ctx.D(-0), c: 0, abs: TINY } : { v: new ctx.D(x).times(1), c: 1, abs: TINY };
+  }
+  return { v: s.v.times(x), c: s.c + 1 };
+}

@@ -1,0 +1,175 @@
+/**
+ * A fast float64 evaluation of gelu (erf form) and gelu tanh at float32 inputs, with a rigorous
+ * error bound computed per input, and the test whether that bound decides the rounding to f32.
+ * Written independently of @geglu/kernel (different method: power series and continued fraction
+ * rather than the kernel's approximations) so that the sweep does not check the kernel against itself.
+ *
+ * Notation: u = 2^-53 (unit roundoff of f64). Every f64 operation is exact up to a factor (1 + δ),
+ * |δ| ≤ u; `Math.exp` (V8's port of fdlibm e_exp.c) has error < 1 ulp, i.e. relative ≤ 2u.
+ * x is a float32, so x is exact in f64 and x·x is exact (24 + 24 bits ≤ 53, no under/overflow).
+ *
+ * ## Method: gelu tanh, y = x·σ(z), z = 2·√(2/π)·(x + 0.044715·x³) = x·(A + B·x²)
+ *
+ * - A = 2√(2/π), B = 2·0.044715·√(2/π) rounded to f64 (each ≤ u); x² exact; B·x², A + (·), x·(·):
+ *   three roundings, no cancellation (both addends positive). So z_c = z·(1 + θ), |θ| ≤ 6u.
+ * - σ(z) = 1/(1 + e^−z) for z ≥ 0, e^z/(1 + e^z) for z < 0 (no cancellation either way).
+ *   Propagating θ: |d ln σ(z)/d ln z| = |z|·(1 − σ(z)) ≤ |z|, so ≤ 6u·|z|; exp ≤ 2u (times
+ *   E/(1+E) ≤ 1); 1 + E, the division, the product with x: 3u.
+ * - Bound: |y_c − y| ≤ ε·|y| with ε = (6|z| + 6)·u·(1 + 2^-40) (|z| ≤ 745 here, so ε ≤ 2^-41).
+ * - Beyond |z| > 700: for z > 700, 1 − σ(z) < e^−700 < 2^-1000, so y rounds to x (x is f32 and the
+ *   gap below x is ≥ x·2^-25); for z < −700, |x| ≤ |z|/A and |y| < |x|·e^−|z| ≤ (|z|/A)·e^−|z|,
+ *   which decreases in |z|: ≤ 440·e^−700 < 2^-150, so y rounds to −0. (Also the ±∞ inputs.)
+ *
+ * ## Method: gelu, y = x·Φ(x), Φ(x) = ½·(1 + erf(t)) = ½·erfc(−t), t = x/√2
+ *
+ * t_c = x·(1/√2)_f64: relative error ≤ 2u + u² (constant, product). Its effect on the result is
+ * bounded by the condition number c(x) = |t·d ln Φ/d t| (computed below from the same quantities,
+ * with a 1 % margin) times 2.01u.
+ *
+ * - |t| ≤ 2 (and 0 ≤ t ≤ 3.5): erf(t) = (2/√π)·e^(−t²)·S, S = Σ_{n≥0} a_n,
+ *   a_0 = t, a_n = a_{n−1}·2t²/(2n+1) (all terms of one sign: no cancellation).
+ *   After N terms each a_n carries ≤ 3n·u (q = 2t² costs u once, each step two roundings),
+ *   the sum ≤ N·u more; we stop when a_n ≤ 2^-56·|S| and the ratio 2t²/(2n+3) ≤ ½, so the
+ *   tail (a geometric series) is ≤ 2^-56·|S|. e^(−t²): argument rounded (t²·u ≤ 12.25u), exp
+ *   ≤ 2u; the constant and two products 3u. So erf_c has relative error e_erf ≤ (4N + 18)·u.
+ *   Then Φ = ½ + ½·erf for t ≥ 0 (adds ≤ e_erf + u) and ½·(1 − |erf|) for t < 0, where the
+ *   cancellation multiplies e_erf by K = |erf|/(1 − |erf|) ≤ 1/erfc(2) = 214 (+ u).
+ * - t < −2: erfc(|t|) = e^(−t²)/√π · F, F = 1/(|t| + (1/2)/(|t| + (2/2)/(|t| + (3/2)/(…)))),
+ *   Laplace's continued fraction for erfc (Abramowitz & Stegun 7.1.14). It is a Stieltjes
+ *   fraction with positive elements, so its successive approximants alternate around F: the
+ *   truncation error of depth D is ≤ |F_D − F_(D+1)|, which we compute (both depths, sharing
+ *   nothing). The backward recurrence f ← |t| + a/f contracts relative errors
+ *   (|d ln(|t| + a/f)/d ln f| < 1), so its rounding error is ≤ 2D·u. With e^(−t²) (≤ 2u + t²·u
+ *   for the rounded argument) and the constant and products (3u): e_erfc ≤ (2D + 5 + t²)·u
+ *   + |F_D − F_(D+1)|/F.
+ * - t > 3.5: Φ = 1 − ½·erfc(t) with the same continued fraction; the correction is < 2^-19 so
+ *   its relative error is scaled down by ½erfc(t)/Φ.
+ * - Tails: for t < −26 (x < −36.7), |y| ≤ |x|·e^(−t²)/(2√π|t|) = e^(−t²)/√(2π) < 2^-150: rounds
+ *   to −0 (the cut keeps e^(−t²) a normal f64, so exp keeps its relative bound); for
+ *   t > 6.5, ½·erfc(t) ≤ e^(−t²)/(2√π t) < 2^-64, so y rounds to x (as for tanh above).
+ *
+ * ## Special Cases
+ * NaN → NaN; +∞ → +∞; −∞ → −0; ±0 → ±0 (both variants).
+ *
+ * ## Notes
+ * The bound is checked against the oracle at many points per binade in test/sweep/reference.test.ts
+ * (every observed error must be within the stated ε). Where ε does not decide the rounding to
+ * f32, the sweep asks the oracle's correctlyRounded.
+ */
+
+const U = 2 ** -53;
+const A_TANH = 1.5957691216057308; // 2·√(2/π) = 1.59576912160573071175… rounded to f64
+const B_TANH = 0.07135481627260025; // 2·0.044715·√(2/π) = 0.07135481627260024877633875…
+const INV_SQRT2 = 0.7071067811865476; // 1/√2 = 0.70710678118654752440…
+const TWO_OVER_SQRT_PI = 1.1283791670955126; // 2/√π = 1.12837916709551257390…
+const INV_SQRT_PI = 0.5641895835477563; // 1/√π = 0.56418958354775628695…
+const MARGIN = 1 + 2 ** -40;
+
+/** Result of one reference evaluation: value y and relative bound eps (|y_c − y| ≤ eps·|y|). */
+export interface RefResult {
+  y: number;
+  eps: number;
+}
+
+const out: RefResult = { y: 0, eps: 0 };
+
+/** gelu tanh at a float32 x. Returns a shared object (overwritten by the next call). */
+export function refGeluTanh(x: number): RefResult {
+  if (x !== x) return set(NaN, 0);
+  const z = x * (A_TANH + B_TANH * (x * x));
+  if (z > 700) return set(x, 0); // exact enough: rounds to x (see Method); also covers +∞
+  if (z < -700) return set(-0, 0); // |y| < 2^-150 (see Method); also covers −∞
+  let y: number;
+  if (z >= 0) y = x / (1 + Math.exp(-z));
+  else {
+    const e = Math.exp(z);
+    y = (x * e) / (1 + e);
+  }
+  return set(y, (6 * Math.abs(z) + 6) * U * MARGIN);
+}
+
+/** gelu (erf form) at a float32 x. Returns a shared object (overwritten by the next call). */
+export function refGelu(x: number): RefResult {
+  if (x !== x) return set(NaN, 0);
+  if (x === Infinity) return set(Infinity, 0);
+  if (x === -Infinity) return set(-0, 0);
+  const t = x * INV_SQRT2;
+  const tArgErr = 2.01 * U;
+  if (t < -26) return set(-0, 0);
+  if (t > 6.5) return set(x, 0);
+  if (t >= -2 && t <= 3.5) {
+    const q = 2 * t * t;
+    let a = t;
+    let s = t;
+    let n = 0;
+    for (;;) {
+      n++;
+      a = (a * q) / (2 * n + 1);
+      s += a;
+      if (Math.abs(a) <= 1.3877787807814457e-17 * Math.abs(s) && q <= 0.5 * (2 * n + 3)) break; // 2^-56
+      if (a === 0) break;
+    }
+    const e = Math.exp(-(t * t));
+    const erf = TWO_OVER_SQRT_PI * e * s;
+    const eErf = (4 * (n + 1) + 18) * U + 1.3877787807814457e-17;
+    let phi: number;
+    let eps: number;
+    let cond: number;
+    if (t >= 0) {
+      phi = 0.5 + 0.5 * erf;
+      eps = eErf + U;
+      cond = (t * TWO_OVER_SQRT_PI * e) / (1 + erf); // t·erf′(t)/(1 + erf(t)) ≤ 1
+    } else {
+      const m = 1 - -erf;
+      phi = 0.5 * m;
+      eps = (eErf * -erf) / m + U;
+      cond = (-t * TWO_OVER_SQRT_PI * e) / m;
+    }
+    if (x === 0) return set(x * 0.5, 0);
+    const y = x * phi;
+    return set(y, (eps + cond * 1.01 * tArgErr + U) * MARGIN);
+  }
+  const at = Math.abs(t);
+  const t2 = t * t;
+  const e = Math.exp(-t2);
+  // depth: enough that the two approximants agree to ~2^-60 for |t| ≥ 2 (checked, not assumed: the
+  // difference enters the bound)
+  const depth = at < 2.5 ? 90 : at < 3 ? 64 : at < 4 ? 44 : at < 6 ? 28 : 16;
+  let f1 = at;
+  for (let k = depth; k >= 1; k--) f1 = at + (0.5 * k) / f1;
+  let f2 = at;
+  for (let k = depth + 1; k >= 1; k--) f2 = at + (0.5 * k) / f2;
+  const F = 1 / f1;
+  const trunc = Math.abs(1 / f1 - 1 / f2) * F ** -1;
+  const erfc = INV_SQRT_PI * e * F;
+  const eErfc = (2 * (depth + 1) + 6 + t2) * U + trunc * 1.01;
+  const cond = 2 * t2 + 1; // |t·d ln erfc(|t|)/dt| ≤ 2t² + 1 for |t| ≥ 2 (erfc(t) ≥ e^−t²/(√π(t + 1/t)))
+  if (t < 0) {
+    const y = x * 0.5 * erfc;
+    return set(y, (eErfc + cond * 1.01 * tArgErr + 2 * U) * MARGIN);
+  }
+  const corr = 0.5 * erfc;
+  const phi = 1 - corr;
+  const y = x * phi;
+  // the correction's relative error (and its argument's) scaled by corr/phi, plus two roundings
+  return set(y, ((eErfc + cond * 1.01 * tArgErr) * (corr / phi) + 2 * U) * MARGIN);
+}
+
+function set(y: number, eps: number): RefResult {
+  out.y = y;
+  out.eps = eps;
+  return out;
+}
+
+/**
+ * The float32 that every real within [y(1 − eps), y(1 + eps)] rounds to, or NaN when the interval
+ * straddles a rounding boundary (then the caller asks the oracle). Sound because the exact gelu
+ * of a nonzero float is transcendental and never lies exactly on a midpoint; the two products
+ * below are widened by 2u to cover their own rounding.
+ */
+export function decideF32(y: number, eps: number): number {
+  const f = Math.fround(y);
+  if (eps === 0 || y !== y) return f;
+  const w = (eps + 2 * U) * Math.abs(y);
+  return Math.fround(y - w) === f && Math.fround(y + w) === f ? f : NaN;
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { decideF32, refGelu, refGeluTanh } from '../../src/sweep/reference.js';
+import { loadOracle } from '../../src/backends/modules.js';
+
+const oracleMod = await loadOracle();
+const hasOracle = typeof oracleMod === 'string' ? false : typeof oracleMod.evaluate === 'function';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const O = oracleMod as any;
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+const fromBits = (b: number) => {
+  u32[0] = b >>> 0;
+  return f32[0]!;
+};
+
+/** Points per binade: the binade's first and last float, its middle, and one fast-check chosen mantissa. */
+function binadePoints(minExp: number, maxExp: number, extra: number[]): number[] {
+  const xs: number[] = [];
+  for (let e = minExp; e <= maxExp; e++) {
+    const biased = e + 127; // 0 = subnormals
+    for (const mant of [0, 0x400000, 0x7fffff, extra[(e - minExp) % extra.length]!]) {
+      if (biased === 0 && mant === 0) continue; // ±0: exact, in the special-values test
+      for (const sign of [0, 0x80000000]) xs.push(fromBits(sign | (biased << 23) | mant));
+    }
+  }
+  return xs;
+}
+
+describe.skipIf(!hasOracle)('sweep reference (f64 with a per-input error bound) against the oracle', () => {
+  it('the constants are the f64 nearest to their exact values (oracle Decimal, 60 digits)', () => {
+    const D = O.Decimal.clone({ precision: 60 });
+    const pi = D.acos(-1);
+    const near = (lit: number, exact: { toString(): string }) => expect(lit).toBe(Number(exact.toString()));
+    near(1.5957691216057308, D.sqrt(new D(2).div(pi)).mul(2));
+    near(0.07135481627260025, D.sqrt(new D(2).div(pi)).mul(2).mul('0.044715'));
+    near(0.7071067811865476, new D(1).div(D.sqrt(2)));
+    near(1.1283791670955126, new D(2).div(D.sqrt(pi)));
+    near(0.5641895835477563, new D(1).div(D.sqrt(pi)));
+  });
+  for (const [fn, ref] of [['gelu', refGelu], ['gelu-tanh', refGeluTanh]] as const) {
+    it(`${fn}: |ref − exact| ≤ eps·|exact| at 4 points per f32 binade in [2^-149, 2^7), both signs, and decided roundings are correct`, () => {
+      const extra = fc.sample(fc.integer({ min: 1, max: 0x7ffffe }), 16);
+      const xs = binadePoints(-127, 6, extra);
+      let decided = 0;
+      for (const x of xs) {
+        const { y, eps } = ref(x);
+        const exact = O.evaluate(fn, x, { digits: 40 }).value;
+        const err = exact.minus(y).abs();
+        const bound = exact.abs().times(eps);
+        // eps = 0 is claimed only where the rounding is decided analytically; then check the rounding itself
+        if (eps === 0) expect(Math.fround(y), `${fn}(${x})`).toBe(O.correctlyRounded(fn, x, 'f32'));
+        else expect(err.lte(bound), `${fn}(${x}): error ${err.toExponential(3)} > bound ${bound.toExponential(3)}`).toBe(true);
+        const d = decideF32(y, eps);
+        if (!Number.isNaN(d)) {
+          decided++;
+          expect(Object.is(d, O.correctlyRounded(fn, x, 'f32')), `${fn}(${x}) decided ${d}`).toBe(true);
+        }
+      }
+      expect(decided).toBeGreaterThan(xs.length * 0.9);
+    });
+    it(`${fn}: the bound holds at 150 fast-check points in each method's interval, tails included ([-40, 10])`, () => {
+      fc.assert(
+        fc.property(fc.float({ min: -40, max: 10, noNaN: true }).filter((x) => x !== 0), (x) => {
+          const { y, eps } = ref(x);
+          if (eps === 0) return Object.is(Math.fround(y), O.correctlyRounded(fn, x, 'f32'));
+          const exact = O.evaluate(fn, x, { digits: 40 }).value;
+          return exact.minus(y).abs().lte(exact.abs().times(eps));
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
+  it('special values: NaN → NaN, +∞ → +∞, −∞ → −0, ±0 → ±0, both variants', () => {
+    for (const ref of [refGelu, refGeluTanh]) {
+      expect(ref(NaN).y).toBeNaN();
+      expect(ref(Infinity).y).toBe(Infinity);
+      expect(Object.is(ref(-Infinity).y, -0)).toBe(true);
+      expect(Object.is(ref(-0).y, -0)).toBe(true);
+      expect(Object.is(ref(0).y, 0)).toBe(true);
+    }
+  });
+});

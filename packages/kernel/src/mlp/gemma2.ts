@@ -17,7 +17,8 @@
  *
  * u = 2^−24 (f32) or 2^−53 (f64), γ_n = n·u/(1 − n·u), L = 1.13 ≥ sup|gelu′|
  * (the supremum is 1.1289 at x = √2 for the exact form; the tanh form's is
- * within 1e−3 of it), ρ = 2^−22 (one step plus the rounding, relative) and
+ * within 1e−3 of it), ρ = 2^−22 (f32) / 2^−51 (f64) for the activation
+ * (≤ 1 step from the correctly rounded product, relative) and
  * η = 2^−148 (f32) / 2^−1073 (f64) for subnormal activations, μ = 2^−149
  * (f32) / 2^−1074 (f64) for underflowing products. With exact
  * G = x·W_gateᵀ, U = x·W_upᵀ, A = gelu(G)⊙U, y = A·W_downᵀ, elementwise:

@@ -159,7 +159,12 @@ export const TILES = [
 ] as const;
 
 /** The module bytes; imports `env.memory` (shared when `shared`, `pages` initial/maximum). */
-export function matmulModuleBytes(pages: number, shared: boolean): Uint8Array {
+export function matmulModuleBytes(
+  pages: number,
+  shared: boolean,
+  tiles: readonly (readonly [number, number])[] = TILES,
+): Uint8Array {
+  const TILES = tiles;
   const type = section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])]]));
   const limits = shared ? [0x03, ...uleb(pages), ...uleb(pages)] : [0x01, ...uleb(pages), ...uleb(pages)];
   const imports = section(2, vec([[...str('env'), ...str('memory'), 0x02, ...limits]]));

@@ -1,0 +1,90 @@
+/**
+ * Gemma 2 MLP forward throughput, float32, preallocated output.
+ *
+ * Run (prints the table the README section quotes):
+ *
+ *   pnpm --filter @geglu/kernel build
+ *   cd packages/kernel
+ *   npx tsc --module nodenext --moduleResolution nodenext --target es2022 --types node \
+ *       --skipLibCheck --ignoreConfig --rootDir bench --outDir bench/dist bench/mlp-gemma2.ts
+ *   nice -n 10 node bench/dist/mlp-gemma2.js [model=gemma-2-2b] [tokens=64] [reps=5]
+ *
+ * FLOPs counted: 3 projections × 2·T·d·f (multiply and add); the activation
+ * (T·f elements) is not counted. Engines run interleaved, rep by rep, so a
+ * busy machine slows them alike; the median of `reps` is reported, and the
+ * outputs of every engine are checked bit-identical first.
+ *
+ * On a shared machine wall time includes waiting for a CPU, so the table also
+ * gives GFLOP per CPU-second (process user + system time over the same
+ * forward passes, all threads): with n threads and idle cores, wall-clock
+ * GFLOP/s would be about n × that figure (minus the time threads wait for each other).
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import { GEMMA2_PRESETS, createGemma2Mlp, gemma2Mlp, type Gemma2PresetName } from '@geglu/kernel';
+
+const [model = 'gemma-2-2b', tokensArg = '64', repsArg = '5'] = process.argv.slice(2);
+const preset = GEMMA2_PRESETS[model as Gemma2PresetName];
+if (preset === undefined) throw new Error(`model is ${model}, expected one of ${Object.keys(GEMMA2_PRESETS).join(', ')}`);
+const T = Number(tokensArg);
+const reps = Number(repsArg);
+const { hidden: d, intermediate: f } = preset;
+
+// Deterministic weights of Gemma-like scale (uniform, |w| ≤ 1/√fan-in).
+let s = 12345;
+const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 2;
+const fill = (n: number, scale: number) => {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = rand() * scale;
+  return a;
+};
+const weights = { hidden: d, intermediate: f, gate: fill(f * d, 1 / Math.sqrt(d)), up: fill(f * d, 1 / Math.sqrt(d)), down: fill(d * f, 1 / Math.sqrt(f)) };
+const x = fill(T * d, 1);
+const flop = 3 * 2 * T * d * f;
+
+const engines = [
+  { name: 'wasm-simd, 1 thread', mlp: createGemma2Mlp(weights, { threads: 1 }) },
+  { name: 'wasm-simd, 2 threads', mlp: createGemma2Mlp(weights, { threads: 2 }) },
+];
+const outs = engines.map(() => new Float32Array(T * d));
+engines.forEach((e, i) => e.mlp.forward(x, T, { out: outs[i]! })); // warm-up and correctness
+for (let i = 1; i < outs.length; i++) {
+  for (let j = 0; j < outs[0]!.length; j++) {
+    if (!Object.is(outs[i]![j], outs[0]![j])) throw new Error(`${engines[i]!.name} differs from ${engines[0]!.name} at ${j}`);
+  }
+}
+// The plain-TypeScript path on a few tokens only (it is ~30× slower), as the floor.
+const tJs = Math.min(T, 2);
+const jsOut = new Float32Array(tJs * d);
+const times: number[][] = engines.map(() => []);
+const cpu: number[][] = engines.map(() => []);
+const jsTimes: number[] = [];
+for (let r = 0; r < reps; r++) {
+  engines.forEach((e, i) => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    e.mlp.forward(x, T, { out: outs[i]! });
+    times[i]!.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu[i]!.push((c.user + c.system) / 1000);
+  });
+  if (r < 2) {
+    const t0 = performance.now();
+    gemma2Mlp(x.subarray(0, tJs * d), tJs, weights, { out: jsOut });
+    jsTimes.push(performance.now() - t0);
+  }
+}
+for (let j = 0; j < jsOut.length; j++) if (!Object.is(jsOut[j], outs[0]![j])) throw new Error(`gemma2Mlp differs at ${j}`);
+const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
+console.log(
+  `${model} MLP (d=${d}, f=${f}), T=${T}, float32; ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)}; node ${process.version}; median of ${reps}`,
+);
+console.log('| engine | wall ms | GFLOP/s (wall) | CPU ms | GFLOP per CPU-s |');
+console.log('|---|---:|---:|---:|---:|');
+engines.forEach((e, i) => {
+  const ms = median(times[i]!);
+  const c = median(cpu[i]!);
+  console.log(`| ${e.name} | ${ms.toFixed(1)} | ${(flop / ms / 1e6).toFixed(1)} | ${c.toFixed(1)} | ${(flop / c / 1e6).toFixed(1)} |`);
+});
+const jsMs = median(jsTimes);
+console.log(`| gemma2Mlp (plain TypeScript), T=${tJs} | ${jsMs.toFixed(1)} | ${((3 * 2 * tJs * d * f) / jsMs / 1e6).toFixed(2)} | | |`);
+engines.forEach((e) => e.mlp.dispose());

@@ -43,6 +43,8 @@
  *   longer needed, but W_down is read throughout, and partial overlaps are never safe).
  */
 import { gegluFallback } from './activation.js';
+import { createGemma2Mlp } from './fast.js';
+import { wasmSimdAvailable } from './wasm.js';
 import { matmulTransposedF32, matmulTransposedF64 } from './matmul.js';
 import {
   checkApproximate,
@@ -76,6 +78,13 @@ export interface Gemma2MlpOptions<A extends Float32Array | Float64Array = Float3
   /** Output [T, d]; same type as x; allocated when absent. */
   readonly out?: A;
 }
+
+/**
+ * From this many multiply-adds (T·d·f) on, float32 calls run on the
+ * WebAssembly SIMD tiles (one thread; the weights are copied per call, which
+ * costs far less than the ~30× slower plain loop). Results are identical.
+ */
+export const WASM_THRESHOLD = 2 ** 22;
 
 /** Tokens processed together; bounds the scratch to 2·TOKEN_CHUNK·f elements. */
 const TOKEN_CHUNK = 256;
@@ -136,9 +145,10 @@ export function checkMlpCall<A extends Float32Array | Float64Array>(
 }
 
 /**
- * Gemma 2 MLP forward for x [tokens, hidden] (plain TypeScript; see
- * `createGemma2Mlp` for the WebAssembly SIMD / multi-threaded path, which
- * returns bit-identical results).
+ * Gemma 2 MLP forward for x [tokens, hidden]. Small or float64 calls run in
+ * plain TypeScript, large float32 ones on WebAssembly SIMD (bit-identical);
+ * for repeated calls with the same weights, and for threads, use
+ * `createGemma2Mlp`, which copies the weights once.
  */
 export function gemma2Mlp<A extends Float32Array | Float64Array>(
   x: A,
@@ -148,6 +158,14 @@ export function gemma2Mlp<A extends Float32Array | Float64Array>(
 ): A {
   const c = checkMlpCall<A>('gemma2Mlp', x, tokens, weights, options);
   const { hidden: d, intermediate: f } = c;
+  if (c.x instanceof Float32Array && c.tokens * d * f >= WASM_THRESHOLD && wasmSimdAvailable()) {
+    const plan = createGemma2Mlp(c as unknown as Gemma2MlpWeights<Float32Array>);
+    try {
+      return plan.forward(c.x, c.tokens, { approximate: c.approximate, ...(c.out ? { out: c.out as Float32Array } : {}) }) as A;
+    } finally {
+      plan.dispose();
+    }
+  }
   const type = c.x.constructor as { new (n: number): A };
   const out = c.out ?? new type(c.tokens * d);
   const chunk = Math.max(1, Math.min(TOKEN_CHUNK, c.tokens));

@@ -207,12 +207,16 @@ export function instantiateMatmul(memory: WasmMemory, pages: number, shared: boo
 }
 
 /** Whether this runtime validates the module (WebAssembly SIMD present). */
+let simdValidates: boolean | undefined;
 export function wasmSimdAvailable(): boolean {
-  try {
-    return wasmApi !== undefined && wasmApi.validate(matmulModuleBytes(1, false));
-  } catch {
-    return false;
+  if (simdValidates === undefined) {
+    try {
+      simdValidates = wasmApi !== undefined && wasmApi.validate(matmulModuleBytes(1, false));
+    } catch {
+      simdValidates = false;
+    }
   }
+  return simdValidates;
 }
 
 /**

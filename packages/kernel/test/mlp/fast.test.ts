@@ -76,3 +76,22 @@ describe('createGemma2Mlp argument errors', () => {
     expect(() => m.forward(x, 2)).toThrow(/disposed/);
   });
 });
+
+describe('gemma2Mlp switches to WebAssembly SIMD for large float32 calls without changing a bit', () => {
+  it('T = 16, d = 256, f = 1024 (T·d·f = 2^22, the threshold): equals the plain-TypeScript engine', () => {
+    const t = 16, d = 256, f = 1024;
+    let s = 7;
+    const r = (n: number, scale: number) => new Float32Array(n).map(() => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * scale);
+    const w = { hidden: d, intermediate: f, gate: r(f * d, 0.1), up: r(f * d, 0.1), down: r(d * f, 0.05) };
+    const x = r(t * d, 2);
+    const js = createGemma2Mlp(w, { engine: 'js' });
+    made.push(js);
+    for (const approximate of ['tanh', 'none'] as const) {
+      const want = js.forward(x, t, { approximate });
+      const got = gemma2Mlp(x, t, w, { approximate });
+      let diff = 0;
+      for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) diff++;
+      expect(diff).toBe(0);
+    }
+  });
+});

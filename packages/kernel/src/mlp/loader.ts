@@ -110,6 +110,18 @@ function checkShape(file: string, t: SafetensorsTensor, expected: readonly numbe
  */
 export async function loadGemma2MlpLayer(
   path: string,
+  options: LoadGemma2MlpLayerOptions & { readonly dtype: 'f64' },
+): Promise<Gemma2MlpLayer<Float64Array>>;
+export async function loadGemma2MlpLayer(
+  path: string,
+  options: LoadGemma2MlpLayerOptions & { readonly dtype?: 'f32' },
+): Promise<Gemma2MlpLayer<Float32Array>>;
+export async function loadGemma2MlpLayer(
+  path: string,
+  options: LoadGemma2MlpLayerOptions,
+): Promise<Gemma2MlpLayer<Float32Array | Float64Array>>;
+export async function loadGemma2MlpLayer(
+  path: string,
   options: LoadGemma2MlpLayerOptions,
 ): Promise<Gemma2MlpLayer<Float32Array | Float64Array>> {
   if (typeof path !== 'string' || path === '') {

@@ -221,7 +221,7 @@ describe('loadGemma2MlpLayer', () => {
       expect([...layer.up]).toEqual(l1.up);
       expect([...layer.down]).toEqual(l1.down);
       const x = new Float32Array([0.5, -1, 0.25, 2, -0.75, 1.5, 1, 0, -0.5, 0.125, 3, -2]);
-      const y = gemma2Mlp(x, 2, layer as never);
+      const y = gemma2Mlp(x, 2, layer);
       const ref = mlpReference(x, 2, d, f, l1.gate, l1.up, l1.down, 'tanh', 'f32');
       for (let i = 0; i < y.length; i++) expect(Math.abs(y[i]! - ref.y[i]!)).toBeLessThanOrEqual(ref.bound[i]!);
       const as64 = await loadGemma2MlpLayer(file, { layer: 1, dtype: 'f64' });

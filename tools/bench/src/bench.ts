@@ -173,7 +173,9 @@ export async function runBench(
         await addAccuracy(result, w, prepared, refs, oracle, sampleX, sampleUp);
         log(
           `  ${row.impl.id}: median ${result.medianMs!.toFixed(3)} ms, ${result.throughput.toPrecision(4)} ${w.unit}` +
-            (result.accuracy ? `, max ${result.accuracy.maxSteps ?? 'NaN'} steps, ${result.accuracy.flushedToZero}/${result.accuracy.tailNonzero} flushed` : ''),
+            (result.accuracy
+              ? `, max ${result.accuracy.maxStepsBody ?? 'NaN'} steps for x > -3, ${result.accuracy.flushedToZero}/${result.accuracy.tailNonzero} tail flushed`
+              : ''),
         );
       }
       try {

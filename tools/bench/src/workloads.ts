@@ -90,8 +90,10 @@ export function defaultOptions(quick: boolean): BenchOptions {
       { name: 'small', shape: { tokens: 64, hidden: 256, intermediate: 1024 } },
       { name: 'gemma-2-2b', shape: GEMMA2_2B },
     ],
-    maxRunSeconds: 20,
-    rowBudgetSeconds: 60,
+    // Keeps a full run near ten minutes on a 2-core machine while slow rows
+    // (gpu.js cpu/webasm at 2^24, the JS MLP) still get several runs.
+    maxRunSeconds: 15,
+    rowBudgetSeconds: 30,
     oracleElements: 200,
   };
 }

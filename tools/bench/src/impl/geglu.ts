@@ -159,8 +159,8 @@ export function gpuRow(backend: (typeof GPU_BACKEND_NAMES)[number]): Implementat
     id: `gpu-${backend}`,
     label: `geglu gpu (${backend})`,
     group: 'geglu',
-    description: `@geglu/gpu with \`GegluGpu.create({ backend: '${backend}' })\`; the row is kept only when \`gpu.backend\` reports '${backend}'. Its API returns a new Float32Array per call, so every gpu row allocates its output.`,
-    supports: () => true,
+    description: `@geglu/gpu with \`GegluGpu.create({ backend: '${backend}' })\`; the row is kept only when \`gpu.backend\` reports '${backend}'. Its API returns a new Float32Array per call, so every gpu row allocates its output (and the allocating workload does not repeat them).`,
+    supports: (w) => w.kind !== 'gelu-alloc',
     async prepare(w, inputs) {
       const gpu = await openGpu(backend);
       if (typeof gpu === 'string') throw new SkipRow(gpu);

@@ -10,7 +10,7 @@
  * are Decimals from `oracle.evaluate` at {@link LANDMARK_DIGITS} digits, so
  * comparisons are decided far below the size of the differences involved
  * (≥ 1e−20 at the last golden steps). Golden section assumes unimodality on the
- * bracket; the grid step (1/32) is far below the scale on which these
+ * bracket; the grid steps (1/16 for the gaps, 1/4 for the minimum) are below the scale on which these
  * functions change shape (the tanh/erf difference has its extrema ~1 apart),
  * which is what makes the scan's bracket unimodal. At an interior extremum
  * f(x* + δ) − f(x*) = O(δ²), so a double argmax (δ ≲ 1e−16) gives the
@@ -96,11 +96,16 @@ export function geluGap(oracle: OracleApi, x: number | string, digits = LANDMARK
   return t.minus(e).abs();
 }
 
-/** |tanhPhi(x) − Phi(x)| = |gelu_tanh(x) − gelu(x)| / |x| (x ≠ 0; the gap is 0 at 0). */
+/** |tanhPhi(x) − Phi(x)| = |gelu_tanh(x) − gelu(x)| / |x| (x ≠ 0). */
 export function phiGap(oracle: OracleApi, x: number | string, digits = LANDMARK_DIGITS): DecimalLike {
-  if (Number(x) === 0) return geluGap(oracle, 0, digits);
   return geluGap(oracle, x, digits).div(Math.abs(Number(x)));
 }
+
+/**
+ * Scans start just right of 0: both gaps vanish at 0 (the two forms agree to
+ * third order there), and the oracle cannot give relative digits of an exact 0.
+ */
+const GAP_SCAN_FROM = 1 / 64;
 
 /**
  * The global maxima of the two gaps. Beyond x = 8, Phi(−x) < 1e−15 and
@@ -109,8 +114,8 @@ export function phiGap(oracle: OracleApi, x: number | string, digits = LANDMARK_
  */
 export function locateGapMaxima(oracle: OracleApi): { gelu: Extremum; phi: Extremum } {
   return {
-    gelu: scanMaximum((x) => geluGap(oracle, x), 0, 8, 256),
-    phi: scanMaximum((x) => phiGap(oracle, x), 0, 8, 256),
+    gelu: scanMaximum((x) => geluGap(oracle, x), GAP_SCAN_FROM, 8, 128),
+    phi: scanMaximum((x) => phiGap(oracle, x), GAP_SCAN_FROM, 8, 128),
   };
 }
 
@@ -119,7 +124,9 @@ export function locateGapMaxima(oracle: OracleApi): { gelu: Extremum; phi: Extre
  * magnitude is < 1e−14; the scan of [−8, 0] therefore covers it.
  */
 export function locateMinimum(oracle: OracleApi, fn: GeluFunction): Extremum {
-  const neg = scanMaximum((x) => oracle.evaluate(fn, x, { digits: LANDMARK_DIGITS }).value.neg(), -8, 0, 256);
+  // gelu is unimodal on x < 0 (gelu′ = Phi + x·φ has one negative root), so a
+  // short scan only guards the tanh variant; −1/64 keeps 0 (value exactly 0) out.
+  const neg = scanMaximum((x) => oracle.evaluate(fn, x, { digits: LANDMARK_DIGITS }).value.neg(), -8, -1 / 64, 32);
   return { x: neg.x, value: neg.value.neg() };
 }
 

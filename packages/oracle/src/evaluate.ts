@@ -151,7 +151,8 @@ export function evaluate(fn: OracleFunction, x: Decimal.Value, options: { digits
     const value = new Decimal(a.v).toSignificantDigits(digits, Decimal.ROUND_HALF_EVEN);
     const total = err.plus(new ErrorDecimal(a.v).minus(value).abs());
     if (value.isZero()) {
-      if (a.abs !== undefined && a.v.isZero()) return { value, error: new Decimal(total) };
+      // An exact zero (f(±0) = ±0) or a result below decimal.js's range (bounded by abs).
+      if (total.isZero() || (a.abs !== undefined && a.v.isZero())) return { value, error: new Decimal(total) };
     } else {
       const unit = new Decimal(10).pow(value.e - digits + 1);
       if (total.lte(unit)) return { value, error: new Decimal(total) };

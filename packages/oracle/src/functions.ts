@@ -177,7 +177,7 @@ export function expApprox(ctx: Context, y: Decimal): Approx {
   const logTarget = Math.log10(0.5) + (1 - ctx.w) - 2 - rho * LOG10E - 0.01;
   const lr = rho > 0 ? Math.log10(rho) : -Infinity;
   let N = 2;
-  while (N * lr - log10Fact(N) > logTarget) N++;
+  while (N * lr - log10Fact(N) > logTarget) if (++N > 100_000) throw new Error(`exp: no term count for ρ = ${rho}`);
   const coeffs = invFact(ctx, N);
   const { p, errSum } = horner(ctx, coeffs, N, s, (j) => -log10Fact(j), rho);
   let c = errSum * Math.exp(rho) + 0.01 + 1.01 * sAbsErrU;
@@ -203,11 +203,11 @@ export function expm1Approx(ctx: Context, z: Decimal): Approx {
   const D = ctx.D;
   if (z.isZero()) return { v: ctx.zero, c: 0 };
   const rho = absUpper(z);
-  const q = (1 - Math.exp(-rho)) / rho / 1.0001;
+  const q = -Math.expm1(-rho) / rho / 1.0001; // expm1 keeps q ≈ 1 for tiny ρ
   const logTarget = Math.log10(0.5) + (1 - ctx.w) - 2 + Math.log10(q) - 0.01;
   const lr = Math.log10(rho);
   let N = 2;
-  while (N * lr - log10Fact(N + 1) > logTarget) N++;
+  while (N * lr - log10Fact(N + 1) > logTarget) if (++N > 100_000) throw new Error(`expm1: no term count for ρ = ${rho}`);
   const all = invFact(ctx, N + 1);
   const coeffs = all.slice(1, N + 1);
   const { p, errSum } = horner(ctx, coeffs, N, new D(z), (j) => -log10Fact(j + 1), rho);
@@ -231,7 +231,7 @@ function oddSeries(ctx: Context, y: Decimal, yRelU: number): Approx {
   const lr = rho > 0 ? Math.log10(rho) : -Infinity;
   const logTarget = Math.log10(0.5) + (1 - ctx.w) - 2;
   let N = 2;
-  while (N * lr - log10OddFact(N) - Math.log10(Math.max(1e-300, 1 - rho / (2 * N + 3))) > logTarget || rho / (2 * N + 3) > 0.5) N++;
+  while (N * lr - log10OddFact(N) - Math.log10(Math.max(1e-300, 1 - rho / (2 * N + 3))) > logTarget || rho / (2 * N + 3) > 0.5) if (++N > 100_000) throw new Error(`series: no term count for y = ${rho}`);
   const coeffs = invOddFact(ctx, N);
   const { p, errSum } = horner(ctx, coeffs, N, new ctx.D(y), (j) => -log10OddFact(j), rho);
   // Add the y-error contribution Σ k·yRelU·b_k ρ^k ≤ yRelU·(errSum/2).

@@ -30,8 +30,9 @@ export function readJson<T>(name: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
 }
 
-/** Neighbouring float towards −∞ (f64 or f32), for finite non-zero x. */
+/** Neighbouring float towards −∞ (f64 or f32) as IEEE 754 nextDown: nextDown(±0) = −(smallest subnormal). */
 export function nextDown(x: number, format: FloatFormat): number {
+  if (x === 0) return format === 'f64' ? -(2 ** -1074) : -(2 ** -149);
   if (format === 'f64') {
     const b = new BigInt64Array(new Float64Array([x]).buffer)[0]!;
     const nb = x > 0 ? b - 1n : b + 1n;

@@ -1,6 +1,6 @@
 import { accuracySample, accuracyUp, elementwiseInputs, mlpInputs, SAMPLE_COMPOSITION } from './inputs.js';
 import { machineInfo, packageVersions } from './machine.js';
-import { loadOracle, measureAccuracy, References } from './oracle.js';
+import { loadOracle, measureAccuracy, MLP_ORACLE_MAX_WEIGHTS, References } from './oracle.js';
 import type {
   BenchOptions,
   BenchReport,
@@ -170,7 +170,7 @@ export async function runBench(
         result.work = prepared.work ?? w.work;
         const scale = w.unit === 'GFLOP/s' ? 1e9 : 1e6;
         result.throughput = result.work / (result.medianMs! / 1000) / scale;
-        await addAccuracy(result, w, prepared, refs, oracle, sampleX, sampleUp);
+        await addAccuracy(result, w, inputs, prepared, refs, oracle, sampleX, sampleUp);
         log(
           `  ${row.impl.id}: median ${result.medianMs!.toFixed(3)} ms, ${result.throughput.toPrecision(4)} ${w.unit}` +
             (result.accuracy
@@ -249,6 +249,7 @@ export async function runBench(
 async function addAccuracy(
   result: RowResult,
   w: Workload,
+  inputs: WorkloadInputs,
   prepared: Prepared,
   refs: References | undefined,
   oracle: Awaited<ReturnType<typeof loadOracle>>,
@@ -267,6 +268,20 @@ async function addAccuracy(
   }
   try {
     const format = prepared.precision;
+    if (w.kind === 'mlp') {
+      const shape = w.mlp!;
+      if (shape.hidden * shape.intermediate > MLP_ORACLE_MAX_WEIGHTS) {
+        result.accuracy = null;
+        result.accuracyNote = `not measured at this shape (the oracle MLP is measured up to ${MLP_ORACLE_MAX_WEIGHTS} weights per matrix)`;
+        return;
+      }
+      // The first token of the workload's own input, against the oracle's MLP on the same weights.
+      const x0 = inputs.x.slice(0, shape.hidden);
+      const ref = refs.mlp(w.id, x0, inputs.mlpWeights!, format);
+      const got = await prepared.evaluate(x0);
+      result.accuracy = measureAccuracy(oracle, null, got, ref, format);
+      return;
+    }
     const ref = w.kind === 'geglu' ? refs.geglu(w.approximate, format) : refs.gelu(w.approximate, format);
     const got = await prepared.evaluate(sampleX, w.kind === 'geglu' ? sampleUp : undefined);
     result.accuracy = measureAccuracy(oracle, sampleX, got, ref, format);

@@ -1,10 +1,16 @@
-import type { Accuracy, Approximate, FloatFormat } from './types.js';
+import type { Accuracy, Approximate, FloatFormat, MlpWeights32 } from './types.js';
 
 /** The part of @geglu/oracle's contract (docs/architecture.md) the benchmark uses. */
 export interface OracleApi {
   correctlyRounded(fn: string, x: number, format: FloatFormat): number;
   stepDistance(a: number, b: number, format: FloatFormat): number;
   geglu(gate: readonly number[], up: readonly number[], options: { approximate?: Approximate; digits: number }): unknown[];
+  gemma2Mlp(
+    x: readonly number[],
+    weights: { gate: readonly number[]; up: readonly number[]; down: readonly number[]; hidden: number; intermediate: number },
+    tokens: number,
+    options: { approximate?: Approximate; digits: number },
+  ): unknown[];
   roundDecimal(value: unknown, format: FloatFormat): number;
 }
 
@@ -54,6 +60,16 @@ export class References {
     return ref;
   }
 
+  mlp(key: string, x: Float32Array, weights: MlpWeights32, format: FloatFormat): Float64Array {
+    const k = `mlp/${key}/${format}`;
+    let ref = this.cache.get(k);
+    if (ref === undefined) {
+      ref = mlpReference(this.oracle, x, weights, format);
+      this.cache.set(k, ref);
+    }
+    return ref;
+  }
+
   /**
    * GeGLU's product is rounded once from the oracle's high-precision value; 40
    * digits leave ample guard digits over f64's 17 for the product of two enclosures.
@@ -77,6 +93,38 @@ export class References {
 }
 
 /**
+ * Above this many weights per matrix the oracle MLP (decimal.js, 3·d·f
+ * multiply-adds per token) takes minutes, so MLP accuracy is measured on the
+ * small shape only. 2^19 covers d 256 × f 1024 (a few seconds per token).
+ */
+export const MLP_ORACLE_MAX_WEIGHTS = 2 ** 19;
+
+/** The MLP reference for one token; weights are the workload's own, so rows and reference see the same numbers. */
+export function mlpReference(
+  oracle: OracleApi,
+  x: Float32Array,
+  weights: MlpWeights32,
+  format: FloatFormat,
+): Float64Array {
+  if (typeof oracle.gemma2Mlp !== 'function' || typeof oracle.roundDecimal !== 'function') {
+    throw new Error('@geglu/oracle does not export gemma2Mlp and roundDecimal yet');
+  }
+  const values = oracle.gemma2Mlp(
+    Array.from(x),
+    {
+      gate: Array.from(weights.gate),
+      up: Array.from(weights.up),
+      down: Array.from(weights.down),
+      hidden: weights.hidden,
+      intermediate: weights.intermediate,
+    },
+    x.length / weights.hidden,
+    { approximate: 'tanh', digits: 40 },
+  );
+  return Float64Array.from(values, (v) => oracle.roundDecimal(v, format));
+}
+
+/**
  * Compares one row's outputs on the sample with the correctly rounded reference.
  * A flush is an input in the negative tail (x ≤ NEGATIVE_TAIL) whose correctly
  * rounded result is nonzero but which came back as ±0: the failure mode of
@@ -85,7 +133,8 @@ export class References {
  */
 export function measureAccuracy(
   oracle: OracleApi,
-  x: Float32Array,
+  /** The inputs, to find the negative tail; null where outputs have no input of their own (the MLP). */
+  x: Float32Array | null,
   got: Float32Array | Float64Array,
   ref: Float64Array,
   format: FloatFormat,
@@ -104,7 +153,7 @@ export function measureAccuracy(
   for (let i = 0; i < ref.length; i++) {
     const g = format === 'f32' ? Math.fround(got[i]!) : got[i]!;
     const r = ref[i]!;
-    const tail = x[i]! <= NEGATIVE_TAIL;
+    const tail = x !== null && x[i]! <= NEGATIVE_TAIL;
     if (Number.isNaN(g) && !Number.isNaN(r)) {
       nanOutputs++;
       if (tail) nanTail++;

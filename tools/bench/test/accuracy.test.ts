@@ -70,3 +70,31 @@ describe('measureAccuracy (f32)', () => {
     );
   });
 });
+
+describe('mlpReference', () => {
+  it('passes the token count and plain-array weights of the documented oracle contract, and rounds each output', async () => {
+    const { mlpReference } = await import('../src/oracle.js');
+    const calls: unknown[][] = [];
+    const oracle = {
+      gemma2Mlp: (...args: unknown[]) => {
+        calls.push(args);
+        return [0.1, 0.2];
+      },
+      roundDecimal: (v: unknown) => Math.fround(v as number),
+    } as unknown as OracleApi;
+    const weights = {
+      hidden: 2,
+      intermediate: 3,
+      gate: new Float32Array(6),
+      up: new Float32Array(6),
+      down: new Float32Array(6),
+    };
+    const ref = mlpReference(oracle, Float32Array.of(1, 2), weights, 'f32');
+    expect([...ref]).toEqual([Math.fround(0.1), Math.fround(0.2)]);
+    const [x, w, tokens, options] = calls[0]!;
+    expect(x).toEqual([1, 2]);
+    expect(Array.isArray((w as { gate: unknown }).gate)).toBe(true);
+    expect(tokens).toBe(1);
+    expect(options).toMatchObject({ approximate: 'tanh' });
+  });
+});

@@ -116,7 +116,7 @@ export function kernelRow(precision: 'f32' | 'f64'): Implementation {
           return {
             precision,
             run: () => void gemma2Mlp(x, shape.tokens, weights as never, { approximate, out }),
-            accuracyNote: 'not measured for the MLP',
+            evaluate: async (x0) => gemma2Mlp(as(x0), x0.length / shape.hidden, weights as never, { approximate }),
           };
         }
       }
@@ -189,7 +189,7 @@ export function gpuRow(backend: (typeof GPU_BACKEND_NAMES)[number]): Implementat
           return {
             precision: 'f32',
             run: async () => void (await gpu.gemma2Mlp(inputs.x, w.mlp!.tokens, inputs.mlpWeights!, { approximate })),
-            accuracyNote: 'not measured for the MLP',
+            evaluate: (x0) => gpu.gemma2Mlp(x0, x0.length / w.mlp!.hidden, inputs.mlpWeights!, { approximate }),
             notes,
             device,
           };

@@ -84,18 +84,14 @@ async function prepareOrt(
       await session.run(feeds, fetches);
     };
   }
-  const evaluate =
-    w.kind === 'mlp'
-      ? undefined
-      : async (x: Float32Array, up?: Float32Array) => {
-          const r = await session.run(feedsFor(x, up));
-          return Float32Array.from(r.y!.data as Float32Array);
-        };
+  const evaluate = async (x: Float32Array, up?: Float32Array) => {
+    const r = await session.run(feedsFor(x, up));
+    return Float32Array.from(r.y!.data as Float32Array);
+  };
   return {
     precision: 'f32',
     run,
     evaluate,
-    accuracyNote: w.kind === 'mlp' ? 'not measured for the MLP' : undefined,
     notes,
     dispose: () => session.release(),
   };

@@ -38,6 +38,12 @@ function gelu(tf: Tf, x: Tf, approximate: 'none' | 'tanh'): Tf {
   return tf.mul(tf.mul(x, 0.5), tf.add(inner, 1));
 }
 
+function read(y: Tf): Float32Array {
+  const data = y.dataSync() as Float32Array;
+  y.dispose();
+  return data;
+}
+
 export const tfjsWasmRow: Implementation = {
   id: 'tfjs-wasm',
   label: 'TensorFlow.js wasm',
@@ -70,8 +76,7 @@ export const tfjsWasmRow: Implementation = {
             y.dataSync();
             y.dispose();
           },
-          evaluate: async (sx) =>
-            tf.tidy(() => gelu(tf, tf.tensor1d(sx), approximate)).dataSync() as Float32Array,
+          evaluate: async (sx) => read(tf.tidy(() => gelu(tf, tf.tensor1d(sx), approximate))),
           notes,
           dispose,
         };
@@ -87,7 +92,7 @@ export const tfjsWasmRow: Implementation = {
             y.dispose();
           },
           evaluate: async (sx, sup) =>
-            tf.tidy(() => tf.mul(gelu(tf, tf.tensor1d(sx), approximate), tf.tensor1d(sup!))).dataSync() as Float32Array,
+            read(tf.tidy(() => tf.mul(gelu(tf, tf.tensor1d(sx), approximate), tf.tensor1d(sup!)))),
           notes,
           dispose,
         };
@@ -99,18 +104,19 @@ export const tfjsWasmRow: Implementation = {
         const wg = keep(tf.tensor2d(m.gate, [f, d]));
         const wu = keep(tf.tensor2d(m.up, [f, d]));
         const wd = keep(tf.tensor2d(m.down, [d, f]));
+        const mlp = (xt: Tf) => {
+          const g = tf.matMul(xt, wg, false, true);
+          const u = tf.matMul(xt, wu, false, true);
+          return tf.matMul(tf.mul(gelu(tf, g, approximate), u), wd, false, true);
+        };
         return {
           precision: 'f32',
           run: () => {
-            const y = tf.tidy(() => {
-              const g = tf.matMul(x, wg, false, true);
-              const u = tf.matMul(x, wu, false, true);
-              return tf.matMul(tf.mul(gelu(tf, g, approximate), u), wd, false, true);
-            });
+            const y = tf.tidy(() => mlp(x));
             y.dataSync();
             y.dispose();
           },
-          accuracyNote: 'not measured for the MLP',
+          evaluate: async (x0) => read(tf.tidy(() => mlp(tf.tensor2d(x0, [x0.length / d, d])))),
           notes,
           dispose,
         };

@@ -8,3 +8,8 @@ export { readLineBatches, OutputWriter, OutputClosed, MAX_LINE_BYTES, type Line 
 export * from './tolerances/index.js';
 export { tolerancesCommand } from './commands/tolerances.js';
 export { checkCommand, type CheckSummary, type CheckWorst } from './commands/check.js';
+export { sweepCommand } from './commands/sweep.js';
+export { refGelu, refGeluTanh, decideF32 } from './sweep/reference.js';
+export { sweepRange, stepsF32, type SweepCounts, type SweepWorst, type SweepFunction, type SweepImpl } from './sweep/engine.js';
+export { runSweep, type SweepOptions } from './sweep/run.js';
+export { readResult, mergeResults, type SweepResult } from './sweep/result.js';

@@ -1,0 +1,175 @@
+import { availableParallelism } from 'node:os';
+import { formatOptions, parseArgs, quote, requireOption, type ArgSpec } from '../cli/args.js';
+import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
+import type { SweepFunction } from '../sweep/engine.js';
+import { ALL_INPUTS, formatHistogram, hex, mergeResults, readResult, SweepFileError, writeJsonAtomic, type SweepResult } from '../sweep/result.js';
+import { runSweep, SweepUnavailable } from '../sweep/run.js';
+
+export const DEFAULT_CHUNK_SIZE = 1 << 20;
+
+const spec: ArgSpec = {
+  command: 'geglu sweep',
+  options: {
+    fn: { type: 'string', choices: ['gelu', 'gelu-tanh'], description: 'function to sweep (required)' },
+    dtype: { type: 'string', choices: ['f32'], description: 'input and output format; only f32 is exhaustible (required)' },
+    range: { type: 'string', valueName: 'START:END', description: 'bit patterns START (inclusive) to END (exclusive), decimal or 0x hex; default 0:0x100000000' },
+    shard: { type: 'string', valueName: 'i/n', description: 'check only the i-th of n equal parts of the range (1 ≤ i ≤ n)' },
+    workers: { type: 'integer', valueName: 'K', description: 'worker threads (default: available cores)' },
+    resume: { type: 'string', valueName: 'FILE', description: 'checkpoint file: continue from it if it exists, keep it up to date (written atomically)' },
+    out: { type: 'string', valueName: 'FILE', description: 'write the JSON result (for geglu sweep merge)' },
+    'chunk-size': { type: 'integer', valueName: 'N', description: `inputs per unit of work and checkpoint (default ${DEFAULT_CHUNK_SIZE})` },
+  },
+};
+
+const mergeSpec: ArgSpec = {
+  command: 'geglu sweep merge',
+  options: {
+    out: { type: 'string', valueName: 'FILE', description: 'write the merged JSON result' },
+    partial: { type: 'boolean', description: 'do not fail when the files cover less than all 2^32 inputs' },
+  },
+  positionals: { min: 1, max: Infinity, name: 'FILES' },
+};
+
+const usage = `Usage: geglu sweep --fn gelu|gelu-tanh --dtype f32 [--range START:END] [--shard i/n] [--workers K]
+                   [--resume FILE] [--out FILE] [--chunk-size N]
+       geglu sweep merge [--partial] [--out FILE] FILES...
+
+Checks @geglu/kernel's float32 gelu on every float32 input (all 2^32 bit patterns, NaN payloads
+included) against a float64 reference with a proven per-input error bound, asking the oracle's
+correctlyRounded only where that bound does not decide the rounding. Prints a progress line on
+stderr (rate, ETA) and a summary with the histogram of steps on stdout.
+
+A killed sweep resumes with --resume FILE: the checkpoint lists whole chunks only, so no input is
+checked twice or skipped. Shards (--shard i/n) of one range are joined with geglu sweep merge,
+which refuses overlapping files and, unless --partial, files that do not cover all 2^32 inputs.
+
+sweep options:
+${formatOptions(spec)}
+
+merge options:
+${formatOptions(mergeSpec)}
+
+Exit status: 0 every input correctly rounded, 1 a mismatch, an undecided input (no oracle) or
+missing coverage, 2 bad usage, unreadable or overlapping files, or the kernel not available.`;
+
+function parseBits(s: string, what: string): number {
+  const v = /^0x[0-9a-f]+$/i.test(s) ? parseInt(s.slice(2), 16) : /^\d+$/.test(s) ? Number(s) : NaN;
+  if (!Number.isSafeInteger(v) || v > ALL_INPUTS) {
+    throw new UsageError(`geglu sweep: --range ${what} must be an integer in [0, 0x100000000], got ${quote(s)}`);
+  }
+  return v;
+}
+
+function fmtDuration(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(1)}s`;
+}
+
+function summary(r: SweepResult, label: string): string {
+  const lines = [
+    `${label}: ${r.checked} inputs checked (${r.nan} NaN), ${r.escalated} escalated to the oracle, ${r.undecided} undecided, ${r.mismatches} not correctly rounded`,
+    `  impl: ${r.impl}`,
+    `  covered: ${r.intervals.map(([s, e]) => `[0x${hex(s)}, 0x${hex(e)})`).slice(0, 8).join(' ')}${r.intervals.length > 8 ? ' …' : ''}`,
+    `  steps histogram: ${formatHistogram(r.histogram)}`,
+    `  time: ${fmtDuration(r.elapsedSeconds)} (summed over runs${r.target ? '' : ' and shards'})`,
+  ];
+  for (const w of r.worst.slice(0, 10)) lines.push(`  worst: x=${w.x} (0x${hex(w.bits)}) got ${w.got}, expected ${w.expected}: ${w.steps} steps`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function merge(argv: readonly string[], io: CommandIO): Promise<number> {
+  const args = parseArgs(argv, mergeSpec);
+  if (args.help) {
+    io.stdout.write(`${usage}\n`);
+    return EXIT_OK;
+  }
+  let merged: SweepResult;
+  try {
+    merged = mergeResults(args.positionals.map((file) => ({ file, result: readResult(file) })));
+  } catch (err) {
+    if (err instanceof SweepFileError) throw new UsageError(`geglu sweep merge: ${err.message}`);
+    throw err;
+  }
+  if (args.values.out) writeJsonAtomic(args.values.out as string, merged);
+  const covered = merged.intervals.reduce((n, [s, e]) => n + e - s, 0);
+  io.stdout.write(summary(merged, `sweep merge ${merged.fn} f32 (${args.positionals.length} files, ${covered} of 2^32 inputs)`));
+  const problems: string[] = [];
+  if (merged.mismatches > 0) problems.push(`${merged.mismatches} inputs not correctly rounded`);
+  if (merged.undecided > 0) problems.push(`${merged.undecided} inputs undecided (no oracle)`);
+  if (!merged.complete && !args.values.partial) problems.push(`covers ${covered} of ${ALL_INPUTS} inputs`);
+  io.stdout.write(problems.length === 0 ? 'PASS\n' : `FAIL: ${problems.join('; ')}\n`);
+  return problems.length === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
+export const sweepCommand: Command = {
+  name: 'sweep',
+  summary: "check the kernel's float32 gelu on every one of the 2^32 inputs",
+  usage,
+  async run(argv: readonly string[], io: CommandIO): Promise<number> {
+    if (argv[0] === 'merge') return merge(argv.slice(1), io);
+    const args = parseArgs(argv, spec);
+    if (args.help) {
+      io.stdout.write(`${usage}\n`);
+      return EXIT_OK;
+    }
+    const fn = requireOption<SweepFunction>(args, 'fn', spec.command);
+    requireOption<string>(args, 'dtype', spec.command);
+    let start = 0;
+    let end = ALL_INPUTS;
+    const range = args.values.range as string | undefined;
+    if (range !== undefined) {
+      const m = /^([^:]+):([^:]+)$/.exec(range);
+      if (!m) throw new UsageError(`geglu sweep: --range must be START:END, got ${quote(range)}`);
+      start = parseBits(m[1]!, 'START');
+      end = parseBits(m[2]!, 'END');
+      if (start >= end) throw new UsageError(`geglu sweep: --range START must be below END, got ${quote(range)}`);
+    }
+    const shard = args.values.shard as string | undefined;
+    if (shard !== undefined) {
+      const m = /^(\d+)\/(\d+)$/.exec(shard);
+      const i = m ? Number(m[1]) : NaN;
+      const n = m ? Number(m[2]) : NaN;
+      if (!m || !(n >= 1 && n <= 65536 && i >= 1 && i <= n)) {
+        throw new UsageError(`geglu sweep: --shard must be i/n with 1 ≤ i ≤ n ≤ 65536, got ${quote(shard)}`);
+      }
+      const total = end - start;
+      [start, end] = [start + Math.floor((total * (i - 1)) / n), start + Math.floor((total * i) / n)];
+      if (start === end) throw new UsageError(`geglu sweep: shard ${shard} of a range of ${total} inputs is empty`);
+    }
+    const workers = (args.values.workers as number | undefined) ?? availableParallelism();
+    if (workers < 1 || workers > 256) throw new UsageError(`geglu sweep: --workers must be between 1 and 256, got ${workers}`);
+    const chunkSize = (args.values['chunk-size'] as number | undefined) ?? DEFAULT_CHUNK_SIZE;
+    if (chunkSize < 1 || chunkSize > 2 ** 28) throw new UsageError(`geglu sweep: --chunk-size must be between 1 and 2^28, got ${chunkSize}`);
+    const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+    let lastLine = 0;
+    let result: SweepResult;
+    try {
+      result = await runSweep({
+        fn, start, end, chunkSize, workers,
+        checkpoint: args.values.resume as string | undefined,
+        onStart: ({ impl, oracle, resumedInputs, total }) => {
+          io.stderr.write(
+            `geglu sweep: ${fn} f32 over [0x${hex(start)}, 0x${hex(end)}) (${total} inputs), ${workers} workers, impl ${impl}` +
+              `${oracle ? '' : ', NO ORACLE: undecided inputs will fail the sweep'}${resumedInputs > 0 ? `, resuming with ${resumedInputs} done` : ''}\n`,
+          );
+        },
+        onProgress: ({ done, total, rate, etaSeconds, result: r }) => {
+          const now = Date.now();
+          if (!tty && now - lastLine < 10_000 && done < total) return;
+          lastLine = now;
+          const line = `sweep ${fn}: ${((100 * done) / total).toFixed(1)}% (${(done / 1e6).toFixed(1)}M of ${(total / 1e6).toFixed(1)}M), ${(rate / 1e6).toFixed(2)}M inputs/s, ETA ${fmtDuration(etaSeconds)}, ${r.escalated} escalated, ${r.mismatches} mismatches`;
+          io.stderr.write(tty ? `\r${line}\x1b[K${done >= total ? '\n' : ''}` : `${line}\n`);
+        },
+      });
+    } catch (err) {
+      if (err instanceof SweepFileError || err instanceof SweepUnavailable) throw new UsageError(`geglu sweep: ${err.message}`);
+      throw err;
+    }
+    if (args.values.out) writeJsonAtomic(args.values.out as string, result);
+    io.stdout.write(summary(result, `sweep ${fn} f32 [0x${hex(start)}, 0x${hex(end)})`));
+    const ok = result.mismatches === 0 && result.undecided === 0 && result.complete;
+    io.stdout.write(ok ? 'PASS\n' : `FAIL\n`);
+    return ok ? EXIT_OK : EXIT_CHECK_FAILED;
+  },
+};

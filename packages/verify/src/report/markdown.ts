@@ -39,7 +39,7 @@ export function formatMarkdown(r: VerifyReport): string {
   for (const p of r.results) {
     const note = p.status === 'pass' ? '' : truncate(`${p.reason ?? ''}${p.counterexample ? `; counterexample ${p.counterexample}` : ''}`, 300);
     L.push(
-      `| ${p.suite} | ${p.backend} ${p.dtype} | ${esc(p.property)} | ${p.status} | ${p.runs} | ${fmt(p.maxObserved)} | ${p.bound !== undefined ? `${fmt(p.bound)} ${p.unit ?? ''}` : '–'} | ${esc(note)} |`,
+      `| ${p.suite} | ${p.backend} ${p.dtype} | ${esc(p.property)} | ${p.status} | ${p.runs} | ${fmt(p.maxObserved)} | ${p.bound === undefined ? '–' : Number.isFinite(p.bound) ? `${fmt(p.bound)} ${p.unit ?? ''}` : 'not gated'} | ${esc(note)} |`,
     );
   }
   L.push('');

@@ -82,7 +82,8 @@ export function regionErrorSvg(results: readonly PropertyResult[], fn: 'gelu' | 
   const W = Math.max(480, 90 + groups.length * (regions.length * 14 + 24));
   const H = 380;
   const m = { l: 60, r: 150, t: 40, b: 70 };
-  const value = (r: PropertyResult | undefined) => (r && r.status !== 'skipped' && r.maxObserved !== undefined ? r.maxObserved : undefined);
+  // Measure-only runs (no bound in the table yet) are skipped but still have an observed maximum: drawn faded.
+  const value = (r: PropertyResult | undefined) => (r && r.runs > 0 && r.maxObserved !== undefined && Number.isFinite(r.maxObserved) ? r.maxObserved : undefined);
   const top = Math.max(1, ...rows.map((r) => Math.max(value(r) ?? 0, r.bound !== undefined && Number.isFinite(r.bound) ? r.bound : 0)));
   const sy = (v: number) => m.t + (1 - v / top) * (H - m.t - m.b);
   const groupW = (W - m.l - m.r) / Math.max(1, groups.length);
@@ -109,7 +110,7 @@ export function regionErrorSvg(results: readonly PropertyResult[], fn: 'gelu' | 
         parts.push(`<rect x="${n(x)}" y="${n(sy(top) )}" width="${n(barW - 2)}" height="${n(sy(0) - sy(top))}" fill="#f3f3f3" stroke="#ccc"><title>${esc(`${g} ${region}: ${r?.reason ?? 'not run'}`)}</title></rect>`);
       } else {
         const h = Math.max(1.5, sy(0) - sy(v));
-        parts.push(`<rect x="${n(x)}" y="${n(sy(0) - h)}" width="${n(barW - 2)}" height="${n(h)}" fill="${colour}"${r?.status === 'fail' ? ' stroke="#c00" stroke-width="2"' : ''}><title>${esc(`${g} ${region}: ${v} steps (bound ${r?.bound ?? '–'})`)}</title></rect>`);
+        parts.push(`<rect x="${n(x)}" y="${n(sy(0) - h)}" width="${n(barW - 2)}" height="${n(h)}" fill="${colour}"${r?.status === 'fail' ? ' stroke="#c00" stroke-width="2"' : r?.status === 'skipped' ? ' fill-opacity="0.35" stroke="#888" stroke-dasharray="2 2"' : ''}><title>${esc(`${g} ${region}: ${v} steps (bound ${r?.bound ?? '–'})`)}</title></rect>`);
       }
       if (r?.bound !== undefined && Number.isFinite(r.bound) && r.status !== 'skipped') {
         parts.push(`<line x1="${n(x - 1)}" x2="${n(x + barW - 1)}" y1="${n(sy(r.bound))}" y2="${n(sy(r.bound))}" stroke="#000" stroke-width="2"/>`);
@@ -122,7 +123,7 @@ export function regionErrorSvg(results: readonly PropertyResult[], fn: 'gelu' | 
     parts.push(`<rect x="${W - m.r + 12}" y="${y}" width="10" height="10" fill="${palette[ri % palette.length]}"/>`);
     parts.push(`<text x="${W - m.r + 26}" y="${y + 9}">${esc(region)}</text>`);
   });
-  parts.push(`<text x="${W - m.r + 12}" y="${m.t + regions.length * 16 + 16}" fill="#888">grey: skipped / not measured</text>`);
+  parts.push(`<text x="${W - m.r + 12}" y="${m.t + regions.length * 16 + 16}" fill="#888">grey: skipped; faded: measured, no bound yet</text>`);
   parts.push('</svg>');
   return parts.join('\n');
 }

@@ -11,7 +11,7 @@ import { mlpCase, type MlpCase } from '../arbitraries/tensors.js';
 import type { GeluFunction } from '../arbitraries/thresholds.js';
 import { regionOf as tableRegion } from '../tolerances/index.js';
 import { show, stepsBetween, type FullContext } from './context.js';
-import { batch, checkAgainstOracle, fnName, GELU_FUNCTIONS, isToleranceMissing, num } from './common.js';
+import { batch, checkAgainstOracle, fnName, GELU_FUNCTIONS, isToleranceMissing, measureOnly, num } from './common.js';
 import { LANDMARK_DIGITS } from './landmarks.js';
 import type { PropertySpec, SuiteTarget } from './types.js';
 
@@ -32,11 +32,15 @@ function regionProperty(fn: GeluFunction, region: InputRegion): PropertySpec<Flo
       const [lo, hi] = regionBounds(region, th);
       if (!(lo <= hi)) return { skip: `the ${region} region is empty in ${target.dtype}` };
       const probe = region === 'core' ? 1 : lo;
-      const tol = ctx.toleranceAt(target, fn, probe);
-      if (isToleranceMissing(tol)) return { skip: tol.missing };
+      const found = ctx.toleranceAt(target, fn, probe);
+      const unmeasured = measureOnly(found);
+      if (isToleranceMissing(found) && !unmeasured) return { skip: found.missing };
+      const tol = isToleranceMissing(found) ? { steps: Infinity, measured: false } : found;
+      const tolAt = (x: number) => (unmeasured ? tol : ctx.toleranceAt(target, fn, x));
       return {
         arbitrary: batch(regionInput(region, th)),
-        check: (xs) => checkAgainstOracle(ctx, target, fn, xs),
+        check: (xs) => checkAgainstOracle(ctx, target, fn, xs, tolAt),
+        ...(unmeasured ? { measureOnly: unmeasured } : {}),
         bound: tol.steps,
         unit: 'steps',
         facts: { region: `[${num(lo)}, ${num(hi)}]`, tableRegion: tableRegion(fn, target.dtype, probe) ?? 'none', measured: String(tol.measured) },
@@ -61,8 +65,11 @@ function neighbourhoodProperty(fn: GeluFunction, which: 'thresholds' | 'peak'): 
       if (!target.gelu) return { skip: target.missing?.gelu ?? 'no gelu' };
       const th = ctx.landmarks.thresholds(fn, target.dtype);
       const arb = which === 'thresholds' ? thresholdNeighbourhood(th) : peakNeighbourhood(ctx.landmarks.gaps().maxGeluGap.x, target.dtype);
-      const tol = ctx.maxTolerance(target, fn);
-      if (isToleranceMissing(tol)) return { skip: tol.missing };
+      const found = ctx.maxTolerance(target, fn);
+      const unmeasured = measureOnly(found);
+      if (isToleranceMissing(found) && !unmeasured) return { skip: found.missing };
+      const tol = isToleranceMissing(found) ? { steps: Infinity, measured: false } : found;
+      const tolAt = (x: number) => (unmeasured ? tol : ctx.toleranceAt(target, fn, x));
       const facts: Record<string, string> =
         which === 'thresholds'
           ? { underflowToZero: show(th.underflowToZero), normalFrom: show(th.normalFrom), identityFrom: show(th.identityFrom) }
@@ -70,7 +77,8 @@ function neighbourhoodProperty(fn: GeluFunction, which: 'thresholds' | 'peak'): 
       return {
         arbitrary: batch(arb),
         facts,
-        check: (xs) => checkAgainstOracle(ctx, target, fn, xs),
+        ...(unmeasured ? { measureOnly: unmeasured } : {}),
+        check: (xs) => checkAgainstOracle(ctx, target, fn, xs, tolAt),
         bound: tol.steps,
         unit: 'steps',
       };

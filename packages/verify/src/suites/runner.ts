@@ -71,9 +71,12 @@ export async function runProperty<T>(
     }
     reason = lastMessage ?? (details.errorInstance instanceof Error ? details.errorInstance.message : 'property failed');
   }
+  if (!details.failed && p.measureOnly !== undefined) {
+    reason = `${p.measureOnly}; measured, not gated: max ${maxObserved ?? 0}${p.unit ? ` ${p.unit}` : ''}`;
+  }
   return {
     ...base,
-    status: details.failed ? 'fail' : 'pass',
+    status: details.failed ? 'fail' : p.measureOnly !== undefined ? 'skipped' : 'pass',
     ...(reason !== undefined ? { reason } : {}),
     runs: details.numRuns,
     seed: details.seed,

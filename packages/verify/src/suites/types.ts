@@ -90,6 +90,8 @@ export interface PreparedProperty<T> {
   unit?: string;
   /** Extra facts for the report (e.g. the located maximum). */
   facts?: Record<string, string | number>;
+  /** Run to measure only (no bound holds yet): reported as skipped with this reason and the observed maximum. */
+  measureOnly?: string;
 }
 
 /**

@@ -43,7 +43,7 @@
  *   longer needed, but W_down is read throughout, and partial overlaps are never safe).
  */
 import { gegluFallback } from './activation.js';
-import { createGemma2Mlp } from './fast.js';
+import { forwardWithScratch } from './fast.js';
 import { wasmSimdAvailable } from './wasm.js';
 import { matmulTransposedF32, matmulTransposedF64 } from './matmul.js';
 import {
@@ -81,8 +81,10 @@ export interface Gemma2MlpOptions<A extends Float32Array | Float64Array = Float3
 
 /**
  * From this many multiply-adds (T·d·f) on, float32 calls run on the
- * WebAssembly SIMD tiles (one thread; the weights are copied per call, which
- * costs far less than the ~30× slower plain loop). Results are identical.
+ * WebAssembly SIMD tiles (one thread). The weights are copied per call into
+ * one WebAssembly memory kept for the last shape (`releaseGemma2MlpScratch`
+ * frees it), which costs far less than the ~30× slower plain loop. Results
+ * are identical.
  */
 export const WASM_THRESHOLD = 2 ** 22;
 
@@ -159,12 +161,9 @@ export function gemma2Mlp<A extends Float32Array | Float64Array>(
   const c = checkMlpCall<A>('gemma2Mlp', x, tokens, weights, options);
   const { hidden: d, intermediate: f } = c;
   if (c.x instanceof Float32Array && c.tokens * d * f >= WASM_THRESHOLD && wasmSimdAvailable()) {
-    const plan = createGemma2Mlp(c as unknown as Gemma2MlpWeights<Float32Array>);
-    try {
-      return plan.forward(c.x, c.tokens, { approximate: c.approximate, ...(c.out ? { out: c.out as Float32Array } : {}) }) as A;
-    } finally {
-      plan.dispose();
-    }
+    const w = c as unknown as Gemma2MlpWeights<Float32Array>;
+    const out = c.out as Float32Array | undefined;
+    return forwardWithScratch(w, c.x, c.tokens, { approximate: c.approximate, ...(out ? { out } : {}) }) as A;
   }
   const type = c.x.constructor as { new (n: number): A };
   const out = c.out ?? new type(c.tokens * d);

@@ -19,5 +19,5 @@ export type {
 export { gemma2MlpTensorNames, loadGemma2MlpLayer } from './loader.js';
 export type { Gemma2MlpLayer, LoadGemma2MlpLayerOptions } from './loader.js';
 export { GegluError } from '../validation.js';
-export { createGemma2Mlp } from './fast.js';
+export { createGemma2Mlp, releaseGemma2MlpScratch } from './fast.js';
 export type { CreateGemma2MlpOptions, Gemma2Mlp, Gemma2MlpForwardOptions } from './fast.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GegluError, createGemma2Mlp, gemma2Mlp, type Gemma2Mlp } from '../../src/index.js';
+import { GegluError, createGemma2Mlp, gemma2Mlp, releaseGemma2MlpScratch, type Gemma2Mlp } from '../../src/index.js';
 
 const f32 = (n: number, scale: number) =>
   fc.array(fc.float({ min: -1, max: 1, noNaN: true }).map((v) => Math.fround(v * scale)), { minLength: n, maxLength: n }).map((a) => new Float32Array(a));
@@ -93,5 +93,35 @@ describe('gemma2Mlp switches to WebAssembly SIMD for large float32 calls without
       for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) diff++;
       expect(diff).toBe(0);
     }
+  });
+
+  it('the reused WebAssembly memory never serves stale weights: edit, other shape, back, release', () => {
+    const t = 8, d = 128, f = 4096; // T·d·f = 2^22
+    let s = 11;
+    const r = (n: number, scale: number) => new Float32Array(n).map(() => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * scale);
+    const w = { hidden: d, intermediate: f, gate: r(f * d, 0.1), up: r(f * d, 0.1), down: r(d * f, 0.05) };
+    const x = r(t * d, 2);
+    const same = (a: Float32Array, b: Float32Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+    const viaJs = () => {
+      const js = createGemma2Mlp(w, { engine: 'js' });
+      try {
+        return js.forward(x, t);
+      } finally {
+        js.dispose();
+      }
+    };
+    expect(same(gemma2Mlp(x, t, w), viaJs())).toBe(true);
+    w.up[5] = 0.5;
+    w.down[w.down.length - 1] = -0.25;
+    expect(same(gemma2Mlp(x, t, w), viaJs())).toBe(true);
+    const w2 = { hidden: d * 2, intermediate: f / 2, gate: r(f * d, 0.1), up: r(f * d, 0.1), down: r(d * f, 0.05) };
+    const x2 = r(t * 2 * d, 1);
+    const js2 = createGemma2Mlp(w2, { engine: 'js' });
+    made.push(js2);
+    expect(same(gemma2Mlp(x2, t, w2), js2.forward(x2, t))).toBe(true);
+    expect(same(gemma2Mlp(x, t, w), viaJs())).toBe(true);
+    releaseGemma2MlpScratch();
+    expect(same(gemma2Mlp(x, t, w), viaJs())).toBe(true);
+    releaseGemma2MlpScratch();
   });
 });

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { sweepRange, stepsF32, type SweepImpl } from '../../src/sweep/engine.js';
+import { refGeluTanh, refGelu } from '../../src/sweep/reference.js';
+import { addInterval, mergeResults, newResult, readResult, SweepFileError } from '../../src/sweep/result.js';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const f = new Float32Array(1);
+const u = new Uint32Array(f.buffer);
+const bitsOf = (x: number) => {
+  f[0] = x;
+  return u[0]!;
+};
+const fromBits = (b: number) => {
+  u[0] = b;
+  return f[0]!;
+};
+
+// The reference rounded to f32, with planted faults: where the bound decides the rounding this is
+// the correctly rounded result, so the only mismatches are the planted ones.
+const planted = new Map<number, number>();
+const impl = (ref: typeof refGelu): SweepImpl => (xs, out) => {
+  // read bits through a view: a NaN read as a number loses its payload
+  const xb = new Uint32Array(xs.buffer, xs.byteOffset, xs.length);
+  for (let i = 0; i < xs.length; i++) {
+    const b = xb[i]!;
+    out[i] = planted.has(b) ? planted.get(b)! : Math.fround(ref(xs[i]!).y);
+  }
+};
+const noOracle = null;
+
+describe('sweep engine', () => {
+  it('steps between float32 values: ±0 are 1 apart, NaN vs number is infinite, NaN vs NaN is 0', () => {
+    expect(stepsF32(0, -0)).toBe(1);
+    expect(stepsF32(1, 1 + 2 ** -23)).toBe(1);
+    expect(stepsF32(-(2 ** -149), 2 ** -149)).toBe(3); // −min, −0, +0, +min
+    expect(stepsF32(NaN, 1)).toBe(Infinity);
+    expect(stepsF32(NaN, NaN)).toBe(0);
+    expect(stepsF32(3.4028234663852886e38, Infinity)).toBe(1);
+  });
+  it('finds exactly the planted faults in [1, 1.0078125) (gelu tanh: 65536 inputs, none escalated)', () => {
+    const start = 0x3f800000;
+    planted.clear();
+    const x1 = fromBits(start + 5);
+    planted.set(start + 5, fromBits(bitsOf(Math.fround(refGeluTanh(x1).y)) + 3)); // 3 steps up
+    planted.set(start + 9, NaN);
+    const c = sweepRange('gelu-tanh', start, start + 65536, impl(refGeluTanh), noOracle);
+    expect(c.undecided).toBe(0);
+    expect(c.checked).toBe(65536);
+    expect(c.mismatches).toBe(2);
+    expect(c.histogram).toEqual({ 0: 65534, 3: 1, Infinity: 1 });
+    expect(c.worst.map((w) => [w.bits, w.steps])).toEqual([[start + 9, 'Infinity'], [start + 5, 3]]);
+    planted.clear();
+  });
+  it('NaN payloads: every NaN input must give a NaN; a number there is a mismatch', () => {
+    const start = 0x7f800000; // +Infinity, then NaN payloads
+    planted.clear();
+    planted.set(start + 100, 0);
+    const c = sweepRange('gelu', start, start + 4096, impl(refGelu), noOracle);
+    expect(c.nan).toBe(4095);
+    expect(c.mismatches).toBe(1);
+    expect(c.worst[0]).toMatchObject({ bits: start + 100, got: '0', expected: 'NaN', steps: 'Infinity' });
+    planted.clear();
+  });
+  it('without an oracle, inputs the bound does not decide are counted undecided, never passed', () => {
+    // Rounding-boundary inputs are rare; count them over a binade slice where gelu escalates some
+    const c = sweepRange('gelu', 0xc0000000, 0xc0000000 + (1 << 18), impl(refGelu), noOracle);
+    expect(c.undecided).toBeGreaterThan(0);
+    expect(c.checked + c.undecided).toBe(1 << 18);
+    expect(Object.values(c.histogram).reduce((a, b) => a + b, 0)).toBe(c.checked);
+  });
+});
+
+describe('sweep results: intervals and merge', () => {
+  it('intervals coalesce when touching and reject overlap (an input checked twice)', () => {
+    const l: [number, number][] = [];
+    addInterval(l, 10, 20);
+    addInterval(l, 30, 40);
+    addInterval(l, 20, 30);
+    expect(l).toEqual([[10, 40]]);
+    addInterval(l, 0, 5);
+    expect(l).toEqual([[0, 5], [10, 40]]);
+    expect(() => addInterval(l, 39, 41)).toThrow(SweepFileError);
+    expect(() => addInterval(l, 4, 6)).toThrow(/covered twice/);
+    expect(() => addInterval(l, 0, 100)).toThrow(/covered twice/);
+  });
+  it('readResult rejects malformed files with the field path; merge rejects mixed functions', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'geglu-sweep-'));
+    const good = newResult('gelu', 'x');
+    good.intervals = [[0, 4]];
+    good.checked = 4;
+    good.histogram = { 0: 4 };
+    const p = join(dir, 'a.json');
+    writeFileSync(p, JSON.stringify(good));
+    expect(readResult(p).checked).toBe(4);
+    writeFileSync(p, JSON.stringify({ ...good, checked: 5 }));
+    expect(() => readResult(p)).toThrow(/\$\.histogram: counts 4 inputs but checked is 5/);
+    writeFileSync(p, JSON.stringify({ ...good, intervals: [[4, 0]] }));
+    expect(() => readResult(p)).toThrow(/\$\.intervals\[0\]: expected 0 ≤ start < end ≤ 2\^32/);
+    writeFileSync(p, '{"kind": "geglu-sweep", ');
+    expect(() => readResult(p)).toThrow(/not valid JSON/);
+    const other = { ...good, fn: 'gelu-tanh' as const, intervals: [[4, 8]] as [number, number][] };
+    expect(() => mergeResults([{ file: 'a', result: good }, { file: 'b', result: other }])).toThrow(/fn gelu-tanh differs/);
+  });
+});

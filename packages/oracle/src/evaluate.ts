@@ -4,6 +4,7 @@ import { Decimal } from 'decimal.js';
 import { context, MAX_WORKING_DIGITS, type Context } from './context.js';
 import {
   assertRepresentable,
+  decideMagnitude,
   describe,
   exactDecimal,
   formatInfo,
@@ -286,6 +287,9 @@ export function correctlyRounded(fn: OracleFunction, x: number, format: FloatFor
     const lo = new Floor(a.v).minus(err);
     const hi = new Ceil(a.v).plus(err);
     if (lo.isNeg() === hi.isNeg() && !lo.isZero() && !hi.isZero()) {
+      const neg = lo.isNeg();
+      const fast = decideMagnitude(neg ? hi.neg() : lo, neg ? lo.neg() : hi, format);
+      if (fast !== undefined) return neg ? -fast : fast;
       const r = roundDecimalWithInterval(new Decimal(a.v), info);
       const magLo = lo.abs().lt(hi.abs()) ? lo.abs() : hi.abs();
       const magHi = lo.abs().lt(hi.abs()) ? hi.abs() : lo.abs();

@@ -235,6 +235,62 @@ export function roundDecimalWithInterval(
   return { result: sign(fromMagnitudeOrdinal(o, info)), lo, hi, inclusive: (o & 1n) === 0n };
 }
 
+const scaleCache = new Map<number, Decimal>();
+/** 2^k exactly (k ≥ −1100 or so), cached: the scale factors of the fast rounding test. */
+function pow2Cached(k: number): Decimal {
+  let v = scaleCache.get(k);
+  if (v === undefined) {
+    v = new Decimal(dyadicString(1n, k));
+    scaleCache.set(k, v);
+  }
+  return v;
+}
+
+const ScaleFloor = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_FLOOR, minE: -9e15, maxE: 9e15 });
+const ScaleCeil = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_CEIL, minE: -9e15, maxE: 9e15 });
+
+/**
+ * The float that every real in [lo, hi] rounds to, or undefined when the interval
+ * straddles a rounding boundary, zero, or a binade edge (the caller then refines, or
+ * falls back to roundDecimalWithInterval). Requires 0 < lo ≤ hi as magnitudes and
+ * hi below 2^(emax) so no overflow question arises.
+ *
+ * Method: with q = max(⌊log2 hi⌋, emin) − p + 1 (the spacing of floats at hi is 2^q),
+ * A = lo·2^(−q) rounded down and B = hi·2^(−q) rounded up (80 digits, so [A, B] ⊇ the
+ * scaled interval); the answer is n·2^q when A and B round to the same integer n and
+ * neither is a half-integer, and lo is in the same binade (A ≥ 2^(p−1)) or below 2^emin.
+ * Only exact operations and directed roundings are involved.
+ */
+export function decideMagnitude(lo: Decimal, hi: Decimal, format: FloatFormat): number | undefined {
+  const info = formatInfo(format);
+  const approx = hi.toNumber();
+  if (!(approx > 0) || approx >= 2 ** info.emax) return undefined;
+  let e = Math.max(Math.floor(Math.log2(approx)), info.emin);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const q = e - info.precision + 1;
+    const scale = pow2Cached(-q);
+    const B = new ScaleCeil(hi).times(scale);
+    const top = 2 ** info.precision;
+    if (e > info.emin && B.lt(top / 2)) {
+      e -= 1; // log2 guess one too high (hi just below a power of two)
+      continue;
+    }
+    if (B.gte(top)) {
+      e += 1;
+      continue;
+    }
+    const A = new ScaleFloor(lo).times(scale);
+    if (e > info.emin && A.lt(top / 2)) return undefined; // lo in a lower binade
+    const nA = A.toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN);
+    const nB = B.toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN);
+    if (!nA.eq(nB)) return undefined;
+    const half = nA.minus(0.5);
+    if (A.eq(half) || B.eq(nA.plus(0.5)) || A.lt(half)) return undefined;
+    return nA.toNumber() * 2 ** q;
+  }
+  return undefined;
+}
+
 /** Signed ordinal: consecutive floats get consecutive integers, −0 and +0 both map to 0. */
 function signedOrdinal(x: number, info: FormatInfo): bigint {
   const o = magnitudeOrdinal(x, info);

@@ -254,7 +254,11 @@ function oddSeries(ctx: Context, y: Decimal, yRelU: number): Approx {
  */
 function positiveCF(ctx: Context, t: Decimal, h: Decimal): Approx & { terms: number } {
   const D = ctx.D;
-  const tt = new D(t);
+  // t rounded to w digits (relative error ≤ u): both fractions have |d ln F/d ln t| < 1
+  // (for h = 1: t·F'/F = t² − t/F ∈ (−1, 0) because t/(1+t²) < F < 1/t; for h = ½ the same
+  // with 2t² − 2t/F and 1/(t + 1/(2t)) < F < 1/t), so this adds ≤ 1.0001u to the error,
+  // and every product below costs w digits instead of the ~50 of an exact float.
+  const tt = new D(t).toSignificantDigits(ctx.w);
   let A2 = ctx.zero; // A_{n-2}
   let A1 = ctx.one; // A_{n-1}
   let B2 = ctx.one;
@@ -273,7 +277,7 @@ function positiveCF(ctx: Context, t: Decimal, h: Decimal): Approx & { terms: num
       const fPrev = A2.div(B2);
       const diff = f.minus(fPrev).abs();
       if (diff.lte(f.times(quarterU))) {
-        const c = diff.div(f.times(ctx.u)).toNumber() * 1.01 + 3.03 * 4 * n;
+        const c = diff.div(f.times(ctx.u)).toNumber() * 1.01 + 3.03 * 4 * n + 1.0001;
         return { v: f, c, terms: n };
       }
     }
@@ -281,9 +285,82 @@ function positiveCF(ctx: Context, t: Decimal, h: Decimal): Approx & { terms: num
   throw new Error(`continued fraction did not converge at t = ${t.toString()}`);
 }
 
+const asymptoticCoefficients = new WeakMap<Context, Decimal[]>();
+/** (−1)^m·(2m−1)!! rounded to w digits, m = 0..N−1. */
+function altOddFact(ctx: Context, N: number): Decimal[] {
+  let a = asymptoticCoefficients.get(ctx);
+  if (a === undefined) {
+    a = [ctx.one];
+    asymptoticCoefficients.set(ctx, a);
+  }
+  if (a.length < N) {
+    let f = 1n;
+    for (let m = 1; m < a.length; m++) f *= BigInt(2 * m - 1);
+    for (let m = a.length; m < N; m++) {
+      f *= BigInt(2 * m - 1);
+      a.push(new ctx.D((m % 2 === 1 ? -f : f).toString()).toSignificantDigits(ctx.w));
+    }
+  }
+  return a;
+}
+
+/**
+ * The asymptotic sum S = Σ_{m<N} (−1)^m (2m−1)!!/q^m for q = 2z² ≥ 100, where
+ * erfc(z) = e^(−z²)/(√π z)·(S + R_N) ([DLMF] 7.12.1; with q = t² it is the Mills ratio
+ * (1 − Φ(t))/φ(t) = (S + R_N)/t). For real z > 0 the remainder R_N is bounded in
+ * magnitude by the first neglected term ([DLMF] §7.12(i)), so N is the least m with
+ * (2m−1)!!/q^m ≤ 0.009·u, provided the terms still decrease there; otherwise (the
+ * expansion cannot reach w digits at this q) undefined is returned and the caller uses
+ * the continued fraction. The true sum lies in [1 − 1/q, 1] ⊂ [0.99, 1], which turns the
+ * Horner bound and the truncation into relative bounds. q carries relative error
+ * ≤ qRelU·u; 1/q adds one rounding.
+ */
+function asymptoticSum(ctx: Context, q: Decimal, qRelU: number): Approx | undefined {
+  const z = 1 / q.toNumber();
+  if (!(z <= 0.01)) return undefined;
+  const logTarget = Math.log10(0.009 * 0.5) + 1 - ctx.w;
+  let lt = 0;
+  let N = 0;
+  while (lt > logTarget) {
+    const ratio = (2 * N + 1) * z;
+    if (ratio >= 0.9) return undefined;
+    lt += Math.log10(ratio);
+    N++;
+  }
+  N = Math.max(N, 1);
+  const coeffs = altOddFact(ctx, N);
+  const zz = ctx.one.div(new ctx.D(q));
+  const zRelU = qRelU + 1;
+  const { p, errSum } = horner(ctx, coeffs, N, zz, (k) => (k === 0 ? 0 : log10OddFact(k - 1)), z * (1 + 1e-9) * (1 + 1e-3));
+  const lower = 1 - 1.001 * z;
+  return { v: p, c: (errSum * (1 + zRelU / 2)) / lower + 0.01 / lower };
+}
+
+/**
+ * Runs a kernel at w + extra digits and expresses its error in units of the caller's u
+ * (c·10^(−extra)): used where a subtraction is known to cancel about `extra` digits.
+ */
+function withExtraDigits(ctx: Context, extra: number, kernel: (c: Context) => Approx): Approx {
+  if (extra <= 0) return kernel(ctx);
+  const wide = context(Math.min(ctx.w + extra, 1030));
+  const a = kernel(wide);
+  return { v: a.v, c: a.c * Math.pow(10, ctx.w - wide.w), ...(a.abs === undefined ? {} : { abs: a.abs }) };
+}
+
+/**
+ * Decimal digits lost in 1 − erf(z) (0 ≤ z): log10(1/erfc z) bounded with
+ * erfc z > 2e^(−z²)/(√π(z + √(z² + 2))) (A&S 7.1.13), plus one.
+ */
+function erfcCancellationDigits(z: number): number {
+  return Math.max(0, Math.ceil(z * z * Math.LOG10E + Math.log10((Math.sqrt(Math.PI) * (z + Math.sqrt(z * z + 2))) / 2))) + 1;
+}
+
 /** Boundary between the series and the continued fraction for Φ (in x) and erf (in x). */
-export const PHI_SERIES_LIMIT = 3;
-export const ERF_SERIES_LIMIT = 2.2;
+export const PHI_SERIES_LIMIT = 5;
+export const ERF_SERIES_LIMIT = 3.5;
+/** From here on the asymptotic expansion is tried first (Mills ratio in t, erfc in x). */
+const PHI_ASYMPTOTIC_FROM = 10;
+const ERF_ASYMPTOTIC_FROM = 7.1;
 
 /**
  * x² rounded to enough digits that its relative error is ≤ 10^-3·u/max(1, x²)
@@ -304,12 +381,14 @@ function squareOf(ctx: Context, x: Decimal): { y: Decimal; half: Decimal; yRelU:
  * two products + the continued fraction + the x² rounding (0.0005·1.01).
  */
 function upperTail(ctx: Context, t: Decimal): Approx {
-  const { half } = squareOf(ctx, t);
+  const { y, half } = squareOf(ctx, t);
   const e = expApprox(ctx, half.neg());
   // y = t² carries relative error ≤ 10^-4·u/y, i.e. absolute ≤ 10^-4·u on y/2, which
   // changes e^(−y/2) by ≤ 1.01·10^-4·u relative.
   const argErr = 0.0002;
-  const F = positiveCF(ctx, t, ctx.one);
+  const S = t.gte(PHI_ASYMPTOTIC_FROM) ? asymptoticSum(ctx, y, 0.001) : undefined;
+  // F = S/t: one correctly rounded division by the exact t.
+  const F = S !== undefined ? { v: S.v.div(new ctx.D(t)), c: S.c + 1 } : positiveCF(ctx, t, ctx.one);
   return { v: e.v.times(ctx.invSqrt2Pi).times(F.v), c: e.c + argErr + 1.01 + 2 + F.c };
 }
 
@@ -322,7 +401,23 @@ export function phiApprox(ctx: Context, x: Decimal): Approx {
   }
   const ax = x.abs();
   if (ax.lt(PHI_SERIES_LIMIT)) {
-    // Φ(x) = ½ + sign(x)·φ(x)·|x|·S(x²)   ([DLMF] 7.6.2 with z = x/√2)
+    if (x.isNeg()) {
+      // ½ − φ(x)|x|S cancels log10(½/Φ(x)) = log10(1/erfc(|x|/√2)) digits: add them.
+      const extra = erfcCancellationDigits(ax.toNumber() / Math.SQRT2);
+      return withExtraDigits(ctx, extra, (wide) => phiSeries(wide, x, ax));
+    }
+    return phiSeries(ctx, x, ax);
+  }
+  const Q = upperTail(ctx, ax);
+  if (x.isNeg()) return Q;
+  // 1 − Q with Q ≤ 2.9·10^-7: absolute cQ·u·Q, relative ≤ cQ·Q/(1−Q) + 1.
+  const v = ctx.one.minus(Q.v);
+  return { v, c: (Q.c * absUpper(Q.v)) / (1 - 2e-3) + 1 };
+}
+
+/** Φ(x) = ½ + sign(x)·φ(x)·|x|·S(x²) for |x| < PHI_SERIES_LIMIT ([DLMF] 7.6.2 with z = x/√2). */
+function phiSeries(ctx: Context, x: Decimal, ax: Decimal): Approx {
+  {
     const { y, half, yRelU } = squareOf(ctx, ax);
     const e = expApprox(ctx, half.neg());
     const argErr = 0.0002;
@@ -337,11 +432,6 @@ export function phiApprox(ctx: Context, x: Decimal): Approx {
     // Cancellation: the absolute error cA·u·A becomes relative cA·A/v.
     return { v, c: (cA * absUpper(A)) / (absUpper(v) * (1 - 1e-12)) + 1 };
   }
-  const Q = upperTail(ctx, ax);
-  if (x.isNeg()) return Q;
-  // 1 − Q with Q ≤ 1.35·10^-3: absolute cQ·u·Q, relative ≤ cQ·Q/(1−Q) + 1.
-  const v = ctx.one.minus(Q.v);
-  return { v, c: (Q.c * absUpper(Q.v)) / (1 - 2e-3) + 1 };
 }
 
 /** erfc(|x|) for |x| ≥ ERF_SERIES_LIMIT: e^(−x²)/√π · F(|x|) with h = ½. */
@@ -349,7 +439,9 @@ function erfcTail(ctx: Context, ax: Decimal): Approx {
   const { y } = squareOf(ctx, ax);
   const e = expApprox(ctx, y.neg());
   const argErr = 0.0002;
-  const F = positiveCF(ctx, ax, ctx.half);
+  // q = 2x² rounded once more: relative error ≤ u + 10^-4·u.
+  const S = ax.gte(ERF_ASYMPTOTIC_FROM) ? asymptoticSum(ctx, new ctx.D(y).times(2), 1.001) : undefined;
+  const F = S !== undefined ? { v: S.v.div(new ctx.D(ax)), c: S.c + 1 } : positiveCF(ctx, ax, ctx.half);
   return { v: e.v.times(ctx.invSqrtPi).times(F.v), c: e.c + argErr + 1.01 + 2 + F.c };
 }
 
@@ -370,7 +462,7 @@ export function erfApprox(ctx: Context, x: Decimal): Approx {
   const sign = (a: Approx): Approx => (neg ? { ...a, v: a.v.neg() } : a);
   if (ax.gt(X_ERF_MAX)) return sign({ v: ctx.one, c: 0, abs: TINY }); // erfc(|x|) < e^(−x²) < TINY
   if (ax.lt(ERF_SERIES_LIMIT)) return sign(erfSeries(ctx, ax));
-  const t = erfcTail(ctx, ax); // ≤ erfc(2.2) < 1.9·10^-3
+  const t = erfcTail(ctx, ax); // ≤ erfc(3.5) < 7.5·10^-7
   return sign({ v: ctx.one.minus(t.v), c: (t.c * absUpper(t.v)) / (1 - 2e-3) + 1 });
 }
 
@@ -380,11 +472,16 @@ export function erfcApprox(ctx: Context, x: Decimal): Approx {
   const ax = x.abs();
   if (ax.gt(X_ERF_MAX)) return x.isNeg() ? { v: ctx.two, c: 0, abs: TINY } : { v: ctx.zero, c: 0, abs: TINY };
   if (ax.lt(ERF_SERIES_LIMIT)) {
-    const s = erfSeries(ctx, ax);
-    if (x.isNeg()) return { v: ctx.one.plus(s.v), c: s.c + 1 };
-    // 1 − erf(x), erf(x) < erf(2.2): cancellation factor erf/erfc, up to ~535.
-    const v = ctx.one.minus(s.v);
-    return { v, c: (s.c * absUpper(s.v)) / (absUpper(v) * (1 - 1e-12)) + 1 };
+    if (x.isNeg()) {
+      const s = erfSeries(ctx, ax);
+      return { v: ctx.one.plus(s.v), c: s.c + 1 };
+    }
+    // 1 − erf(x) cancels log10(erf/erfc) < log10(1/erfc x) digits: computed with that many more.
+    return withExtraDigits(ctx, erfcCancellationDigits(ax.toNumber()), (wide) => {
+      const s = erfSeries(wide, ax);
+      const v = wide.one.minus(s.v);
+      return { v, c: (s.c * absUpper(s.v)) / (absUpper(v) * (1 - 1e-12)) + 1 };
+    });
   }
   const t = erfcTail(ctx, ax);
   if (!x.isNeg()) return t;

@@ -24,6 +24,8 @@ export interface CdfApproximation {
   dx(x: Decimal, p: Decimal, D: DecimalCtor): Decimal;
   /** ∂A/∂p. */
   dp(x: Decimal, p: Decimal, D: DecimalCtor): Decimal;
+  /** [A, ∂A/∂p] sharing one sigmoid evaluation (the quadrature's inner loop). */
+  valueAndDp(x: Decimal, p: Decimal, D: DecimalCtor): [Decimal, Decimal];
 }
 
 /** ½(1 + tanh(√(2/π)(x + a·x³))), written as sigmoid(2u) so neither tail cancels. */
@@ -50,6 +52,12 @@ export const tanhFamily: CdfApproximation = {
     const s = sigmoid(c.times(x.plus(a.times(x.pow(3)))).times(2), D);
     return s.times(new D(1).minus(s)).times(2).times(c).times(x.pow(3));
   },
+  valueAndDp(x, a, D) {
+    const c = constantsAt(D).sqrt2OverPi;
+    const x3 = x.times(x).times(x);
+    const s = sigmoid(c.times(x.plus(a.times(x3))).times(2), D);
+    return [s, s.times(new D(1).minus(s)).times(2).times(c).times(x3)];
+  },
 };
 
 /** sigmoid(k·x): the CDF behind x·sigmoid(1.702x). */
@@ -71,6 +79,10 @@ export const sigmoidFamily: CdfApproximation = {
   dp(x, k, D) {
     const s = sigmoid(k.times(x), D);
     return s.times(new D(1).minus(s)).times(x);
+  },
+  valueAndDp(x, k, D) {
+    const s = sigmoid(k.times(x), D);
+    return [s, s.times(new D(1).minus(s)).times(x)];
   },
 };
 

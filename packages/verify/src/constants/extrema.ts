@@ -72,7 +72,7 @@ export function scanForMaxima(f: RealFunction, grid: ScanGrid, scanDigits = 20, 
   }
   const out: { bracket: [Decimal, Decimal]; endpoint: boolean }[] = [];
   const n = grid.points;
-  const threshold = Decimal.max(...ys).times(floor);
+  const threshold = D.max(...ys).times(floor);
   for (let i = 0; i < n; i++) if (ys[i]!.lt(threshold)) ys[i] = threshold;
   if (ys[0]!.gt(ys[1]!)) out.push({ bracket: [xs[0]!, xs[0]!], endpoint: true });
   for (let i = 1; i < n - 1; i++) {
@@ -102,7 +102,7 @@ export function refineMaximum(f: RealFunction, bracket: readonly [Decimal.Value,
   let lo = new D(bracket[0]);
   let hi = new D(bracket[1]);
   if (lo.gt(hi)) [lo, hi] = [hi, lo];
-  const scale = Decimal.max(lo.abs(), hi.abs(), 1);
+  const scale = D.max(lo.abs(), hi.abs(), 1);
   // Stop when the argmax is pinned to a few digits beyond what was asked for.
   const tol = scale.times(new D(10).pow(-(digits + 3)));
   let evaluations = 0;
@@ -111,38 +111,14 @@ export function refineMaximum(f: RealFunction, bracket: readonly [Decimal.Value,
   if (lo.eq(hi)) {
     method = 'endpoint';
   } else if (derivative) {
-    let glo = derivative(lo, D);
-    let ghi = derivative(hi, D);
-    evaluations += 2;
+    const glo = derivative(lo, D);
+    const ghi = derivative(hi, D);
     if (!(glo.gte(0) && ghi.lte(0))) {
       throw new RangeError(`refineMaximum: f′ must go from ≥ 0 to ≤ 0 across [${lo.toSignificantDigits(8)}, ${hi.toSignificantDigits(8)}], got f′ = ${glo.toSignificantDigits(3)} and ${ghi.toSignificantDigits(3)}`);
     }
-    let side = 0;
-    while (hi.minus(lo).gt(tol) && !glo.isZero() && !ghi.isZero()) {
-      const width = hi.minus(lo);
-      // Illinois: halve the stale end's weight when the same end moved twice in a row.
-      const wlo = side === -1 ? glo.div(2) : glo;
-      const whi = side === 1 ? ghi.div(2) : ghi;
-      let x = lo.minus(wlo.times(width).div(whi.minus(wlo)));
-      if (!x.gt(lo) || !x.lt(hi)) x = lo.plus(hi).div(2);
-      const gx = derivative(x, D);
-      evaluations++;
-      if (gx.gt(0)) {
-        lo = x; glo = gx; side = 1;
-      } else {
-        hi = x; ghi = gx; side = -1;
-      }
-      if (hi.minus(lo).gt(width.times(0.5))) {
-        // Interpolation crept from one side: force a bisection so the width at least halves.
-        const mid = lo.plus(hi).div(2);
-        const gm = derivative(mid, D);
-        evaluations++;
-        if (gm.gt(0)) { lo = mid; glo = gm; } else { hi = mid; ghi = gm; }
-        side = 0;
-      }
-    }
-    if (glo.isZero()) hi = lo;
-    else if (ghi.isZero()) lo = hi;
+    const r = bracketedRoot(derivative, [lo, hi], digits, working);
+    [lo, hi] = [new D(r.bracket[0]), new D(r.bracket[1])];
+    evaluations += r.evaluations + 2;
     method = 'root of derivative';
   } else {
     const invPhi = new D(5).sqrt().minus(1).div(2);
@@ -173,7 +149,7 @@ export function refineMaximum(f: RealFunction, bracket: readonly [Decimal.Value,
   const flo = f(lo, D);
   const fhi = f(hi, D);
   evaluations += 4;
-  const maxError = new D(Decimal.max(max.minus(flo).abs(), max.minus(fhi).abs())).plus(maxCheck.minus(max).abs());
+  const maxError = new D(D.max(max.minus(flo).abs(), max.minus(fhi).abs())).plus(maxCheck.minus(max).abs());
   const maxDigits = maxError.isZero()
     ? working
     : Math.max(0, Math.floor(max.abs().div(maxError).log(10).toNumber()));
@@ -234,4 +210,61 @@ export function refineMagnitude(E: RealFunction, dE: RealFunction, bracket: read
   const df: RealFunction = sign === 1 ? dE : (x, Dx) => dE(x, Dx).neg();
   const m = refineMaximum(f, bracket, { ...options, derivative: df });
   return { ...m, value: sign === 1 ? m.max : m.max.neg(), max: m.max.abs(), sign };
+}
+
+/** A root of g bracketed in [lo, hi] (g(lo), g(hi) of opposite signs or zero), found by safeguarded Illinois steps. */
+export interface BracketedRoot {
+  root: Decimal;
+  bracket: [Decimal, Decimal];
+  /** Half the final bracket width. */
+  error: Decimal;
+  evaluations: number;
+}
+
+/**
+ * Find the root of g in [lo, hi] to `digits` significant digits (relative to max(|lo|, |hi|),
+ * at least 1), evaluating g at `working` digits. Regula falsi with the Illinois modification
+ * (halve the retained end's value when the same end is retained twice) converges with order
+ * ≈ 1.44 and never loses the sign change; a bisection is forced when three steps in a row have
+ * not halved the bracket, which bounds the worst case by bisection's.
+ */
+export function bracketedRoot(g: RealFunction, bracket: readonly [Decimal.Value, Decimal.Value], digits: number, working: number): BracketedRoot {
+  const D = decimalContext(working);
+  let a = new D(bracket[0]);
+  let b = new D(bracket[1]);
+  let ga = g(a, D);
+  let gb = g(b, D);
+  let evaluations = 2;
+  if (ga.isZero()) return { root: a, bracket: [a, a], error: new D(0), evaluations };
+  if (gb.isZero()) return { root: b, bracket: [b, b], error: new D(0), evaluations };
+  if (ga.isNeg() === gb.isNeg()) {
+    throw new RangeError(`bracketedRoot: g must change sign across [${a.toSignificantDigits(8)}, ${b.toSignificantDigits(8)}], got ${ga.toSignificantDigits(3)} and ${gb.toSignificantDigits(3)}`);
+  }
+  const tol = D.max(a.abs(), b.abs(), 1).times(new D(10).pow(-(digits + 3)));
+  let lastHalving = a.minus(b).abs();
+  let sinceHalving = 0;
+  // Invariant: g(a) and g(b) have opposite signs; b is the newest point.
+  while (a.minus(b).abs().gt(tol) && evaluations < 2000) {
+    let x: Decimal;
+    if (sinceHalving >= 3) {
+      x = a.plus(b).div(2);
+    } else {
+      x = b.minus(gb.times(b.minus(a)).div(gb.minus(ga)));
+      if (!x.minus(a).times(x.minus(b)).isNeg()) x = a.plus(b).div(2);
+    }
+    const gx = g(x, D);
+    evaluations++;
+    if (gx.isZero()) return { root: x, bracket: [x, x], error: new D(0), evaluations };
+    if (gx.isNeg() !== gb.isNeg()) {
+      a = b; ga = gb;
+    } else {
+      ga = ga.div(2);
+    }
+    b = x; gb = gx;
+    const width = a.minus(b).abs();
+    if (width.lte(lastHalving.div(2))) { lastHalving = width; sinceHalving = 0; } else sinceHalving++;
+  }
+  const lo = D.min(a, b);
+  const hi = D.max(a, b);
+  return { root: new D(lo.plus(hi).div(2)), bracket: [new D(lo), new D(hi)], error: new D(hi.minus(lo).div(2)), evaluations };
 }

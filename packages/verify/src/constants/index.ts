@@ -3,3 +3,4 @@ export * from './normal.js';
 export * from './extrema.js';
 export * from './approximations.js';
 export * from './maxima.js';
+export * from './derivation.js';

@@ -17,7 +17,7 @@ export interface KernelModule {
   erf(x: number): number;
   erfc(x: number): number;
   geluF32(x: number, options?: { approximate?: 'none' | 'tanh' }): number;
-  geluArray<T extends Float32Array | Float64Array>(x: T, options?: { approximate?: 'none' | 'tanh'; out?: T }): T;
+  geluArray?<T extends Float32Array | Float64Array>(x: T, options?: { approximate?: 'none' | 'tanh'; out?: T }): T;
 }
 
 export interface GegluGpuInstance {
@@ -44,5 +44,7 @@ async function load<T>(specifier: string, required: readonly string[]): Promise<
 }
 
 export const loadOracle = (): Promise<OracleModule | string> => load<OracleModule>('@geglu/oracle', ['correctlyRounded', 'stepDistance']);
-export const loadKernel = (): Promise<KernelModule | string> => load<KernelModule>('@geglu/kernel', ['gelu', 'erf', 'erfc', 'geluF32', 'geluArray']);
+/** The kernel, checked for the members a caller needs (default: the f64 scalars). */
+export const loadKernel = (required: readonly (keyof KernelModule)[] = ['gelu', 'erf', 'erfc']): Promise<KernelModule | string> =>
+  load<KernelModule>('@geglu/kernel', required);
 export const loadGpu = (): Promise<GpuModule | string> => load<GpuModule>('@geglu/gpu', ['GegluGpu']);

@@ -73,16 +73,19 @@ const kernelF32: Backend = {
   precision: 'f32',
   dtypes: ['f32'],
   functions: ['gelu', 'gelu-tanh'],
-  description: '@geglu/kernel geluArray over Float32Array (the f32 path, correctly rounded by contract)',
+  description: '@geglu/kernel geluArray over Float32Array (geluF32 where the build lacks it), correctly rounded by contract',
   async open() {
-    const k = await loadKernel();
+    const k = await loadKernel(['geluF32']);
     if (typeof k === 'string') throw new BackendUnavailable('kernel-f32', k);
+    const geluArray = k.geluArray;
     return {
-      ran: 'kernel-f32',
+      // geluArray is the f32 path users call; a build without it still has the scalar geluF32
+      ran: geluArray ? 'kernel-f32' : 'kernel-f32 (scalar geluF32: this build has no geluArray)',
       async evaluate(fn, dtype, xs) {
         if (dtype !== 'f32' || (fn !== 'gelu' && fn !== 'gelu-tanh')) unsupported('kernel-f32', fn, dtype);
-        const y = k.geluArray(Float32Array.from(xs), { approximate: approximate(fn) });
-        return Float64Array.from(y);
+        const options = { approximate: approximate(fn) };
+        if (geluArray) return Float64Array.from(geluArray(Float32Array.from(xs), options));
+        return xs.map((x) => k.geluF32(x, options));
       },
       async close() {},
     };

@@ -1,4 +1,4 @@
-import { loadKernel, loadOracle } from '../backends/modules.js';
+import { loadOracle } from '../backends/modules.js';
 import type { Escalate, SweepFunction, SweepImpl } from './engine.js';
 
 /** The kernel's float32 gelu as a SweepImpl: geluArray over the block when the kernel has it, else geluF32 per element. */
@@ -9,7 +9,6 @@ export async function kernelImpl(fn: SweepFunction): Promise<{ impl: SweepImpl; 
   } catch (err) {
     return `@geglu/kernel could not be loaded (${(err as Error).message.split('\n')[0]})`;
   }
-  void loadKernel;
   const approximate = fn === 'gelu-tanh' ? 'tanh' : 'none';
   const options = { approximate } as const;
   if (typeof mod.geluArray === 'function') {

@@ -18,4 +18,4 @@ export {
   ulpError,
   type FloatFormat,
 } from './float.js';
-// export { geglu, gemma2Mlp, type GegluOptions, type Gemma2MlpWeights, type MlpOptions } from './mlp.js';
+export { geglu, gemma2Mlp, type GegluOptions, type Gemma2MlpWeights, type MlpOptions } from './mlp.js';

@@ -21,3 +21,4 @@ export type { Gemma2MlpLayer, LoadGemma2MlpLayerOptions } from './loader.js';
 export { GegluError } from '../validation.js';
 export { createGemma2Mlp, releaseGemma2MlpScratch } from './fast.js';
 export type { CreateGemma2MlpOptions, Gemma2Mlp, Gemma2MlpForwardOptions } from './fast.js';
+export { GELU_LIPSCHITZ, gemma2MlpErrorBound } from './bound.js';

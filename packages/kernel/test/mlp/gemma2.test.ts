@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GEMMA2_PRESETS, GegluError, gemma2Mlp } from '../../src/index.js';
+import { GEMMA2_PRESETS, GegluError, gemma2Mlp, gemma2MlpErrorBound } from '../../src/index.js';
 import { mlpReference, type Approximate } from './reference.js';
 
 interface Case {
@@ -76,6 +76,22 @@ describe('gemma2Mlp against a float64 triple-loop reference', () => {
       );
     });
   }
+
+  it('gemma2MlpErrorBound (exported for verifiers) equals the test\'s independent evaluation of the stated bound within 2^−19 relative, f32 and f64', () => {
+    fc.assert(
+      fc.property(mlpCase(), fc.boolean(), fc.constantFrom('none' as const, 'tanh' as const), (c, f64, approximate) => {
+        const type = f64 ? Float64Array : Float32Array;
+        const w = { hidden: c.d, intermediate: c.f, gate: new type(c.gate), up: new type(c.up), down: new type(c.down) };
+        const x = new type(c.x);
+        const got = gemma2MlpErrorBound(x as Float32Array, c.tokens, w as never, { approximate });
+        const ref = mlpReference(x, c.tokens, c.d, c.f, w.gate, w.up, w.down, approximate, f64 ? 'f64' : 'f32');
+        expect(got.length).toBe(ref.stated.length);
+        for (let i = 0; i < got.length; i++) {
+          expect(Math.abs(got[i]! - ref.stated[i]!)).toBeLessThanOrEqual(2 ** -19 * ref.stated[i]!);
+        }
+      }),
+    );
+  });
 
   it('the bound is not vacuous: on d = 64, f = 96 it is below 1e−5 of Σ|A||W_down| and the f32 result is not the f64 one', () => {
     fc.assert(

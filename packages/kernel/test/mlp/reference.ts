@@ -35,6 +35,8 @@ export interface Reference {
   y: Float64Array;
   /** The stated bound on |ŷ − y| per output, plus the reference's own error allowance. */
   bound: Float64Array;
+  /** The stated bound alone. */
+  stated: Float64Array;
 }
 
 /** γ_n = n·u/(1 − n·u). */
@@ -63,6 +65,7 @@ export function mlpReference(
   const gelu = approximate === 'tanh' ? geluTanhRef : geluExactRef;
   const y = new Float64Array(tokens * d);
   const bound = new Float64Array(tokens * d);
+  const stated = new Float64Array(tokens * d);
   const A = new Float64Array(f);
   const EA = new Float64Array(f);
   const mag = new Float64Array(f);
@@ -99,8 +102,9 @@ export function mlpReference(
         m += mag[j]! * Math.abs(w);
       }
       y[t * d + i] = s;
+      stated[t * d + i] = b + f * mu;
       bound[t * d + i] = b + f * mu + 2 ** -40 * m;
     }
   }
-  return { y, bound };
+  return { y, bound, stated };
 }

@@ -41,6 +41,7 @@ export function createContext(options: ContextOptions): FullContext {
   const thresholdCache = new Map<string, GeluThresholds>();
   const minima = new Map<GeluFunction, Extremum>();
   let gaps: Pick<Landmarks, 'maxGeluGap' | 'maxPhiGap' | 'source'> | undefined;
+  let oracleGaps: { gelu: Extremum; phi: Extremum } | undefined;
   const landmarks: LazyLandmarks = {
     thresholds(fn, dtype) {
       const key = `${fn}/${dtype}`;
@@ -62,6 +63,9 @@ export function createContext(options: ContextOptions): FullContext {
         }
       }
       return gaps;
+    },
+    oracleGaps() {
+      return (oracleGaps ??= locateGapMaxima(oracle));
     },
   };
   const memo = new Map<string, number>();

@@ -70,6 +70,8 @@ export interface LazyLandmarks {
   thresholds(fn: GeluFunction, dtype: FloatFormat): Landmarks['thresholds'][`${GeluFunction}/${FloatFormat}`];
   minimum(fn: GeluFunction): Landmarks['minimum'][GeluFunction];
   gaps(): Pick<Landmarks, 'maxGeluGap' | 'maxPhiGap' | 'source'>;
+  /** The same maxima found independently by golden-section search over the oracle (src/suites/landmarks.ts). */
+  oracleGaps(): { gelu: Landmarks['maxGeluGap']; phi: Landmarks['maxPhiGap'] };
 }
 
 /** What one evaluation of a property reports. */

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stepFloat } from '../../src/arbitraries/index.js';
-import { createContext, loadOracle, runProperty, SUITES, type SuiteTarget } from '../../src/suites/index.js';
+import { createContext, loadOracle, runProperty, SUITES, tanhVsErfGapsFromConstants, type SuiteTarget } from '../../src/suites/index.js';
 import { loadTolerances } from '../../src/tolerances/index.js';
 
 const loaded = await loadOracle();
@@ -92,6 +92,22 @@ describe.skipIf(!loaded.ok)('planted defects are caught', () => {
     const b = await runProperty(p, ctxFor(t), t, { numRuns: 10, seed });
     expect(a.status).toBe('fail');
     expect([b.counterexample, b.path, b.worstInput]).toEqual([a.counterexample, a.path, a.worstInput]);
+  });
+
+  it('a maximum of |gelu_tanh − gelu| understated by 1e−9 relative fails the 12-digit check of suite 1', async () => {
+    const ctx = createContext({
+      oracle,
+      table,
+      toleranceSource: 'shipped',
+      gapMaxima: () => {
+        const real = tanhVsErfGapsFromConstants();
+        return { ...real, maxGeluGap: { ...real.maxGeluGap, value: real.maxGeluGap.value.times(1 - 1e-9) } };
+      },
+    });
+    const t: SuiteTarget = { backend: 'oracle', dtype: 'f64', precision: 'exact', gelu: exact };
+    const r = await runProperty(find('tanh-vs-erf', 'oracle/gelu'), ctx, t, { numRuns: 2 });
+    expect(r.status).toBe('fail');
+    expect(r.reason).toMatch(/disagrees with the oracle beyond 12 digits/);
   });
 
   it('an unavailable target is reported as skipped with its reason, never as passed', async () => {

@@ -174,7 +174,10 @@ export async function runBench(
         log(
           `  ${row.impl.id}: median ${result.medianMs!.toFixed(3)} ms, ${result.throughput.toPrecision(4)} ${w.unit}` +
             (result.accuracy
-              ? `, max ${result.accuracy.maxStepsBody ?? 'NaN'} steps for x > -3, ${result.accuracy.flushedToZero}/${result.accuracy.tailNonzero} tail flushed`
+              ? `, max ${result.accuracy.maxStepsBody ?? 'NaN'} steps` +
+                (result.accuracy.tailNonzero > 0
+                  ? ` for x > -3, ${result.accuracy.flushedToZero}/${result.accuracy.tailNonzero} tail flushed`
+                  : '')
               : ''),
         );
       }

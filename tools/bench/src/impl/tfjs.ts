@@ -1,3 +1,4 @@
+import { transpose } from '../onnx.js';
 import type { Implementation, Prepared } from '../types.js';
 import { SkipRow } from '../types.js';
 
@@ -49,7 +50,7 @@ export const tfjsWasmRow: Implementation = {
   label: 'TensorFlow.js wasm',
   group: 'peer',
   description:
-    '@tensorflow/tfjs-core with @tensorflow/tfjs-backend-wasm (XNNPACK), one thread. tfjs has no gelu op: gelu is composed from `erf` or `tanh`, `mul` and `add`; the MLP uses `matMul(…, transposeB)` on the [out, in] weights. Inputs are uploaded once; the timed region is the ops plus `dataSync()` for elementwise rows, whose readback allocates.',
+    '@tensorflow/tfjs-core with @tensorflow/tfjs-backend-wasm (XNNPACK), one thread. tfjs has no gelu op: gelu is composed from `erf` or `tanh`, `mul` and `add`; the MLP uses `matMul` on weights transposed once to [in, out] (its transposeB path was ~10× slower). Inputs are uploaded once; the timed region is the ops plus `dataSync()` for elementwise rows, whose readback allocates.',
   supports: (w) => w.kind !== 'gelu-alloc',
   async prepare(w, inputs): Promise<Prepared> {
     const tf = await loadTf();
@@ -101,13 +102,15 @@ export const tfjsWasmRow: Implementation = {
         const { tokens, hidden: d, intermediate: f } = w.mlp!;
         const m = inputs.mlpWeights!;
         const x = keep(tf.tensor2d(inputs.x, [tokens, d]));
-        const wg = keep(tf.tensor2d(m.gate, [f, d]));
-        const wu = keep(tf.tensor2d(m.up, [f, d]));
-        const wd = keep(tf.tensor2d(m.down, [d, f]));
+        // Pre-transposed once, as for onnxruntime: tfjs-wasm's matMul with
+        // transposeB ran about 10× slower than on [in, out] weights here.
+        const wg = keep(tf.tensor2d(transpose(m.gate, f, d), [d, f]));
+        const wu = keep(tf.tensor2d(transpose(m.up, f, d), [d, f]));
+        const wd = keep(tf.tensor2d(transpose(m.down, d, f), [f, d]));
         const mlp = (xt: Tf) => {
-          const g = tf.matMul(xt, wg, false, true);
-          const u = tf.matMul(xt, wu, false, true);
-          return tf.matMul(tf.mul(gelu(tf, g, approximate), u), wd, false, true);
+          const g = tf.matMul(xt, wg);
+          const u = tf.matMul(xt, wu);
+          return tf.matMul(tf.mul(gelu(tf, g, approximate), u), wd);
         };
         return {
           precision: 'f32',

@@ -1,10 +1,28 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { MachineInfo } from './types.js';
 
+/** The vector extensions that decide how fast the native and wasm peers run (Linux only). */
+const SIMD_FLAGS = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512bw', 'avx512_vnni', 'amx_tile'];
+
+function simdFlags(): string[] | undefined {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const line = info.split('\n').find((l) => l.startsWith('flags'));
+    if (line === undefined) return undefined;
+    const flags = new Set(line.split(':')[1]!.trim().split(/\s+/));
+    return SIMD_FLAGS.filter((f) => flags.has(f));
+  } catch {
+    return undefined;
+  }
+}
+
 export function machineInfo(): MachineInfo {
   const cpus = os.cpus();
+  const simd = simdFlags();
   return {
+    ...(simd !== undefined ? { simd } : {}),
     cpu: cpus[0]?.model.trim() ?? 'unknown',
     cores: cpus.length,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),

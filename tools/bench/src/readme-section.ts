@@ -51,6 +51,9 @@ export function renderReadmeSection(report: BenchReport, options: { resultsPath?
   const accuracyFrom =
     columns.find((w) => w.kind === 'gelu' && w.approximate === 'tanh') ?? columns.find((w) => w.kind === 'gelu');
   const exactFrom = columns.find((w) => w.kind === 'gelu' && w.approximate === 'none');
+  const mlpFrom = report.workloads.find(
+    (w) => w.kind === 'mlp' && report.rows.some((r) => r.workload === w.id && r.accuracy),
+  );
   const ids = report.implementations.map((i) => i.id);
   const find = (w: Workload | undefined, id: string) =>
     w === undefined ? undefined : report.rows.find((r) => r.workload === w.id && r.implementation === id);
@@ -59,6 +62,7 @@ export function renderReadmeSection(report: BenchReport, options: { resultsPath?
     ...columns.map((w) => `${w.title} (${w.unit})`),
     ...(exactFrom ? ['Max steps, gelu none'] : []),
     ...(accuracyFrom ? ['Max steps, gelu tanh'] : []),
+    ...(mlpFrom ? [`Max steps, MLP ${mlpFrom.id.replace(/^mlp-/, '')}`] : []),
   ];
   const body = ids
     .map((id) => {
@@ -68,6 +72,7 @@ export function renderReadmeSection(report: BenchReport, options: { resultsPath?
         ...columns.map((w) => cell(find(w, id))),
         ...(exactFrom ? [accuracyCell(find(exactFrom, id))] : []),
         ...(accuracyFrom ? [accuracyCell(find(accuracyFrom, id))] : []),
+        ...(mlpFrom ? [accuracyCell(find(mlpFrom, id))] : []),
       ];
     })
     .filter((cells) => cells.slice(1).some((c) => c !== '' && c !== 'skipped'));
@@ -77,11 +82,12 @@ export function renderReadmeSection(report: BenchReport, options: { resultsPath?
   const lines = [
     '## Performance',
     '',
-    `Measured by \`${report.command}\` on ${report.date.slice(0, 10)} (${report.date}) — ${machineLine(report)}.` +
+    `Measured by \`${report.command}\` on ${report.date.slice(0, 10)} at ${report.date.slice(11, 16)} UTC — ${machineLine(report)}.` +
       (report.options.quick ? ' **Quick mode: tiny sizes, not for comparison.**' : ''),
     `Throughput is from the median of up to ${report.options.repeats} runs after warm-up, all rows in one process; ` +
       `max steps is the largest distance to the correctly rounded result (0 = correctly rounded) over the ${report.accuracySample.size}-input sample for x > −3, ` +
-      'and "tail flushed" counts sample inputs x ≤ −3 whose true result is nonzero but came back as 0.',
+      'and "tail flushed" counts sample inputs x ≤ −3 whose true result is nonzero but came back as 0; ' +
+      'for the MLP, over the first token’s outputs. "skipped" means the row could not run there or one run was predicted to exceed the time limit.',
     '',
     markdownTable(header, body, header.map((_, i) => (i === 0 ? 'left' : 'right'))),
     '',

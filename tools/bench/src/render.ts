@@ -97,7 +97,8 @@ export function markdownTable(
 
 export function machineLine(report: BenchReport): string {
   const m = report.machine;
-  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform} (${m.arch}), Node ${m.node}`;
+  const simd = m.simd !== undefined && m.simd.length > 0 ? ` (${m.simd.join(' ')})` : '';
+  return `${m.cpu}${simd}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform} (${m.arch}), Node ${m.node}`;
 }
 
 export function versionsLine(report: BenchReport): string {
@@ -125,6 +126,7 @@ export function renderMarkdown(report: BenchReport): string {
     '- × ORT 1t: throughput divided by onnxruntime-node’s with one thread on the same workload (> 1 is faster). × copy: divided by the typed-array copy’s, the bandwidth floor.',
     `- Max steps: the largest number of representable values between the row’s output and the correctly rounded result (0 = correctly rounded), over an accuracy sample of ${report.accuracySample.size} inputs evaluated by the same implementation, split at x = −3 because one flushed tail value is ~10^9 steps from its tiny true result. Reference: ${report.accuracySample.reference}.`,
     '- Tail flushed: of the sample inputs x ≤ −3 whose correctly rounded result is nonzero, how many came back as ±0.',
+    '- MLP rows: max steps over the outputs of the first token of the workload’s own input and weights, against the oracle’s gemma2Mlp (small shapes only).',
     `- Accuracy sample: ${report.accuracySample.composition}.`,
     '',
     '## Implementations',

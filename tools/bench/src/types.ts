@@ -160,6 +160,8 @@ export interface BenchOptions {
 
 export interface MachineInfo {
   cpu: string;
+  /** Vector extensions from /proc/cpuinfo, when readable. */
+  simd?: string[];
   cores: number;
   memoryGiB: number;
   platform: string;

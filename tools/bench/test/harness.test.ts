@@ -146,7 +146,7 @@ describe('bench harness in quick mode on tiny sizes', () => {
   it('the README section names the command and the date and has one line per implementation that ran', () => {
     const section = renderReadmeSection(report);
     expect(section).toContain('`vitest harness.test.ts`');
-    expect(section).toContain(report.date);
+    expect(section).toContain(`${report.date.slice(0, 10)} at ${report.date.slice(11, 16)} UTC`);
     expect(section).toContain('Quick mode');
     const ran = new Set(report.rows.filter((r) => r.status === 'ok').map((r) => r.label));
     const lines = section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Implementation'));

@@ -58,6 +58,11 @@ export interface Gemma2Mlp {
   /** The engine that actually runs: 'wasm-simd' or 'js'. */
   readonly engine: 'wasm-simd' | 'js';
   readonly threads: number;
+  /**
+   * Threads that run the activation now: 1 + the workers that imported it (they load it
+   * asynchronously, so right after creation this may still be 1; the results never depend on it).
+   */
+  readonly activationThreads: number;
   /** y = (gelu(x·W_gateᵀ) ⊙ (x·W_upᵀ))·W_downᵀ for x [tokens, hidden] (float32). */
   forward(x: Float32Array, tokens: number, options?: Gemma2MlpForwardOptions): Float32Array;
   /** Ends the workers and releases the weights' copy. */
@@ -82,26 +87,47 @@ function checkForward(x: unknown, tokens: unknown, d: number, options: unknown) 
   return { x: xa, tokens: t, approximate, out };
 }
 
+/**
+ * Worker protocol over an Int32Array `ctl` on a SharedArrayBuffer: [0] task sequence number
+ * (bumped by the caller), [1] opcode (0 matmul, 1 exit, 2 activation), [2..9] arguments,
+ * [10] sequence number of the last finished task, [11] failure flag, [12] activation state
+ * (0 loading, 1 ready, 2 unavailable). The activation is the same module the caller uses,
+ * imported by URL; where it cannot be imported (e.g. tests running the TypeScript sources),
+ * the caller computes the whole activation itself, with the same results.
+ */
 const WORKER_SOURCE = (driver: string) => `
 'use strict';
 const { workerData } = require('node:worker_threads');
-const { module, memory, control } = workerData;
+const { module, memory, control, activationUrl } = workerData;
 const tiles = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ctl = new Int32Array(control);
 const matmulWasm = ${driver};
-let seen = 0;
-for (;;) {
-  Atomics.wait(ctl, 0, seen);
-  seen = Atomics.load(ctl, 0);
-  if (ctl[1] === 1) break;
+(async () => {
+  let activation = null;
   try {
-    matmulWasm(tiles, ctl[2], ctl[3], ctl[4], ctl[5], ctl[6], ctl[7], ctl[8], ctl[9]);
-  } catch (e) {
-    Atomics.store(ctl, 11, 1);
+    activation = (await import(activationUrl)).gegluFallback;
+  } catch (e) {}
+  Atomics.store(ctl, 12, typeof activation === 'function' ? 1 : 2);
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(ctl, 0, seen);
+    seen = Atomics.load(ctl, 0);
+    if (ctl[1] === 1) break;
+    try {
+      if (ctl[1] === 0) {
+        matmulWasm(tiles, ctl[2], ctl[3], ctl[4], ctl[5], ctl[6], ctl[7], ctl[8], ctl[9]);
+      } else {
+        const n = ctl[4];
+        const g = new Float32Array(memory.buffer, ctl[2], n);
+        activation(g, new Float32Array(memory.buffer, ctl[3], n), ctl[5] === 1 ? 'tanh' : 'none', g);
+      }
+    } catch (e) {
+      Atomics.store(ctl, 11, 1);
+    }
+    Atomics.store(ctl, 10, seen);
+    Atomics.notify(ctl, 10);
   }
-  Atomics.store(ctl, 10, seen);
-  Atomics.notify(ctl, 10);
-}
+})();
 `;
 
 interface WorkerSlot {
@@ -162,37 +188,57 @@ export function createGemma2Mlp(weights: Gemma2MlpWeights<Float32Array>, options
 
   const slots: WorkerSlot[] = [];
   const driver = matmulWasm.toString();
+  const activationUrl = new URL('./activation.js', import.meta.url).href;
   for (let i = 1; i < threads; i++) {
     const control = new SharedArrayBuffer(16 * 4);
-    const worker = new Worker(WORKER_SOURCE(driver), { eval: true, workerData: { module, memory, control } });
+    const worker = new Worker(WORKER_SOURCE(driver), { eval: true, workerData: { module, memory, control, activationUrl } });
     worker.unref();
     slots.push({ worker, ctl: new Int32Array(control), seq: 0 });
   }
   let disposed = false;
 
   /** Rows [0, O) of out = x·Wᵀ split over the caller and the workers. */
-  const project = (x: number, tokens: number, k: number, wAt: number, o: number, out: number) => {
-    const parts = slots.length + 1;
-    // Split on multiples of the 32-row block so every thread gets whole blocks.
-    const per = Math.ceil(o / parts / 32) * 32;
-    slots.forEach((s, i) => {
-      const o0 = Math.min(o, per * (i + 1));
-      const o1 = Math.min(o, per * (i + 2));
-      s.seq++;
-      s.ctl.set([x, tokens, k, wAt, o0, o1, out, o], 2);
-      Atomics.store(s.ctl, 0, s.seq);
-      Atomics.notify(s.ctl, 0);
-    });
-    matmulWasm(tiles, x, tokens, k, wAt, 0, Math.min(o, per), out, o);
-    for (const s of slots) {
+  const post = (s: WorkerSlot, opcode: number, args: number[]) => {
+    s.seq++;
+    s.ctl[1] = opcode;
+    s.ctl.set(args, 2);
+    Atomics.store(s.ctl, 0, s.seq);
+    Atomics.notify(s.ctl, 0);
+  };
+  const join = (busy: WorkerSlot[]) => {
+    for (const s of busy) {
       const deadline = Date.now() + WORKER_TIMEOUT_MS;
       while (Atomics.load(s.ctl, 10) !== s.seq) {
         if (Atomics.wait(s.ctl, 10, Atomics.load(s.ctl, 10), Math.max(1, deadline - Date.now())) === 'timed-out' && Date.now() >= deadline) {
           throw new Error(`gemma2Mlp: worker thread did not finish within ${WORKER_TIMEOUT_MS} ms`);
         }
       }
-      if (s.ctl[11] !== 0) throw new Error('gemma2Mlp: a worker thread failed inside WebAssembly');
+      if (s.ctl[11] !== 0) throw new Error('gemma2Mlp: a worker thread failed');
     }
+  };
+
+  /** Rows [0, O) of out = x·Wᵀ split over the caller and the workers. */
+  const project = (x: number, tokens: number, k: number, wAt: number, o: number, out: number) => {
+    const parts = slots.length + 1;
+    // Split on multiples of the 32-row block so every thread gets whole blocks.
+    const per = Math.ceil(o / parts / 32) * 32;
+    slots.forEach((s, i) => post(s, 0, [x, tokens, k, wAt, Math.min(o, per * (i + 1)), Math.min(o, per * (i + 2)), out, o]));
+    matmulWasm(tiles, x, tokens, k, wAt, 0, Math.min(o, per), out, o);
+    join(slots);
+  };
+
+  /** g ← fl(gelu(g)·u) over n elements, split over the caller and the workers whose activation loaded. */
+  const activate = (n: number, approximate: 'none' | 'tanh') => {
+    const ready = slots.filter((s) => Atomics.load(s.ctl, 12) === 1);
+    const per = Math.ceil(n / (ready.length + 1) / 4) * 4;
+    ready.forEach((s, i) => {
+      const a = Math.min(n, per * (i + 1));
+      const b = Math.min(n, per * (i + 2));
+      post(s, 2, [gAt + 4 * a, uAt + 4 * a, b - a, approximate === 'tanh' ? 1 : 0]);
+    });
+    const m = Math.min(n, per);
+    gegluFallback(gs.subarray(0, m), us.subarray(0, m), approximate, gs.subarray(0, m));
+    join(ready);
   };
 
   const plan: Gemma2Mlp & { reload: typeof load } = {
@@ -201,6 +247,9 @@ export function createGemma2Mlp(weights: Gemma2MlpWeights<Float32Array>, options
     intermediate: f,
     engine: 'wasm-simd',
     threads,
+    get activationThreads() {
+      return 1 + slots.filter((s) => Atomics.load(s.ctl, 12) === 1).length;
+    },
     forward(x, tokens, options) {
       if (disposed) fail('Gemma2Mlp.forward', 'this Gemma2Mlp was disposed, expected a live one');
       const c = checkForward(x, tokens, d, options);
@@ -208,7 +257,7 @@ export function createGemma2Mlp(weights: Gemma2MlpWeights<Float32Array>, options
         xs.set(xc);
         project(xAt, n, d, gateAt, f, gAt);
         project(xAt, n, d, upAt, f, uAt);
-        gegluFallback(gs.subarray(0, n * f), us.subarray(0, n * f), c.approximate, gs.subarray(0, n * f));
+        activate(n * f, c.approximate);
         project(gAt, n, f, downAt, d, yAt);
         yc.set(ys.subarray(0, n * d));
       });
@@ -251,6 +300,7 @@ function jsPlan(gate: Float32Array, up: Float32Array, down: Float32Array, d: num
     intermediate: f,
     engine: 'js',
     threads: 1,
+    activationThreads: 1,
     reload(g: Float32Array, u: Float32Array, dn: Float32Array) {
       W.gate.set(g);
       W.up.set(u);

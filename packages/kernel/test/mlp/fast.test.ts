@@ -125,3 +125,27 @@ describe('gemma2Mlp switches to WebAssembly SIMD for large float32 calls without
     releaseGemma2MlpScratch();
   });
 });
+
+describe('from the built package (dist/, what users install), workers also run the activation', () => {
+  it('activationThreads reaches 2 with 2 threads and the results stay bit-identical to gemma2Mlp (both forms)', async () => {
+    // dist/ is built before tests (turbo: test dependsOn build); the sources cannot be imported by URL in a worker.
+    const dist = (await import(new URL('../../dist/index.js', import.meta.url).href)) as typeof import('../../src/index.js');
+    const d = 24, f = 200, t = 9;
+    let s = 3;
+    const r = (n: number, scale: number) => new Float32Array(n).map(() => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * scale);
+    const w = { hidden: d, intermediate: f, gate: r(f * d, 0.5), up: r(f * d, 0.5), down: r(d * f, 0.3) };
+    const x = r(t * d, 3);
+    const m = dist.createGemma2Mlp(w, { threads: 2 });
+    try {
+      for (let i = 0; i < 100 && m.activationThreads < 2; i++) await new Promise((res) => setTimeout(res, 50));
+      expect(m.activationThreads).toBe(2);
+      for (const approximate of ['tanh', 'none'] as const) {
+        const want = gemma2Mlp(x, t, w, { approximate });
+        const got = m.forward(x, t, { approximate });
+        for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) throw new Error(`output ${i}: ${got[i]} ≠ ${want[i]}`);
+      }
+    } finally {
+      m.dispose();
+    }
+  });
+});

@@ -48,6 +48,9 @@
  *   to −0 (the cut keeps e^(−t²) a normal f64, so exp keeps its relative bound); for
  *   t > 6.5, ½·erfc(t) ≤ e^(−t²)/(2√π t) < 2^-64, so y rounds to x (as for tanh above).
  *
+ * ## Method: |x| < 2^-60, both variants
+ * Decided analytically, see `tiny` below (x/2 plus a positive δ < x²).
+ *
  * ## Special Cases
  * NaN → NaN; +∞ → +∞; −∞ → −0; ±0 → ±0 (both variants).
  *
@@ -76,6 +79,7 @@ const out: RefResult = { y: 0, eps: 0 };
 /** gelu tanh at a float32 x. Returns a shared object (overwritten by the next call). */
 export function refGeluTanh(x: number): RefResult {
   if (x !== x) return set(NaN, 0);
+  if (Math.abs(x) < TINY) return tiny(x);
   const z = x * (A_TANH + B_TANH * (x * x));
   if (z > 700) return set(x, 0); // exact enough: rounds to x (see Method); also covers +∞
   if (z < -700) return set(-0, 0); // |y| < 2^-150 (see Method); also covers −∞
@@ -93,6 +97,7 @@ export function refGelu(x: number): RefResult {
   if (x !== x) return set(NaN, 0);
   if (x === Infinity) return set(Infinity, 0);
   if (x === -Infinity) return set(-0, 0);
+  if (Math.abs(x) < TINY) return tiny(x);
   const t = x * INV_SQRT2;
   const tArgErr = 2.01 * U;
   if (t < -26) return set(-0, 0);
@@ -153,6 +158,24 @@ export function refGelu(x: number): RefResult {
   const y = x * phi;
   // the correction's relative error (and its argument's) scaled by corr/phi, plus two roundings
   return set(y, ((eErfc + cond * 1.01 * tArgErr) * (corr / phi) + 2 * U) * MARGIN);
+}
+
+const TINY = 8.673617379884035e-19; // 2^-60
+const TWO_M40 = 9.094947017729282e-13; // 2^-40
+
+/**
+ * |x| < 2^-60 (subnormals included): both variants are x/2 + δ with 0 < δ < x²
+ * (gelu: Φ(x) = ½ + x/√(2π) − x³/(6√(2π)) + …, so δ = x²/√(2π) − O(x⁴); tanh: σ(2u) = ½ + u/2 − …
+ * with u = √(2/π)(x + 0.044715x³), so δ = x²/√(2π) + O(x⁴)). δ is below 2^-59·|x/2| (and below
+ * 2^-298 in absolute value), far inside half an f32 gap, yet positive: when x/2 is a float32 the
+ * result is x/2; when x/2 is a midpoint (x subnormal or in [2^-126, 2^-125) with an odd last bit)
+ * the result is the float32 just above x/2 in value. We return a representative of that open
+ * interval, x/2 + |x|·2^-40, whose fround is the correctly rounded result (eps = 0: decided).
+ * Without this, half of these 2^24 inputs would each cost an oracle call.
+ */
+function tiny(x: number): RefResult {
+  if (x === 0) return set(x, 0);
+  return set(0.5 * x + Math.abs(x) * TWO_M40, 0);
 }
 
 function set(y: number, eps: number): RefResult {

@@ -37,6 +37,8 @@ export interface MlpWeights {
 }
 
 export interface OracleApi {
+  /** The exact decimal value of a double (new Decimal(x) would take its shortest string instead). */
+  exactDecimal(x: number): DecimalLike;
   evaluate(fn: OracleFunction, x: number | string | DecimalLike, options: { digits: number }): Enclosure;
   correctlyRounded(fn: OracleFunction, x: number, format: FloatFormat): number;
   roundDecimal(value: DecimalLike, format: FloatFormat): number;
@@ -52,6 +54,7 @@ export interface OracleApi {
 }
 
 const REQUIRED = [
+  'exactDecimal',
   'evaluate',
   'correctlyRounded',
   'roundDecimal',

@@ -114,6 +114,8 @@ export function ortNodeRow(threads: 1 | 2): Implementation {
     async prepare(w, inputs) {
       ortNode ??= import('onnxruntime-node') as unknown as Promise<OrtModule>;
       const ort = await ortNode;
+      // Session config keys and their defaults: onnxruntime.ai/docs/performance/tune-performance/threading.html;
+      // the JS binding flattens `extra` into dotted config keys.
       const options = {
         intraOpNumThreads: threads,
         interOpNumThreads: 1,

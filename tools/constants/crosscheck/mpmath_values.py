@@ -50,3 +50,42 @@ def minimax_a():
 
 print('minimax a (phi)', minimax_a())
 print('taylor a', 2 / (3 * pi) - mpf(1) / 6)
+print('sqrt(2/pi)', c)
+
+
+def sig(t):
+    return 1 / (1 + exp(-t))
+
+
+def minimax_k():
+    def es(x, k):
+        return sig(k * x) - Phi(x)
+
+    def des(x, k):
+        s = sig(k * x)
+        return s * (1 - s) * k - exp(-x**2 / 2) / sqrt(2 * pi)
+
+    def g(k):
+        x1 = root(lambda x: des(x, k), '0.57')
+        x2 = root(lambda x: des(x, k), '2.04')
+        return es(x1, k) + es(x2, k)
+    return root(g, '1.70')
+
+
+print('minimax k (phi)', minimax_k())
+
+mp.dps = 40
+from mpmath import quad
+
+
+def ls_a(L):
+    def F(b):
+        def integrand(x):
+            s = (1 + tanh(c * (x + b * x**3))) / 2
+            return (s - Phi(x)) * 2 * s * (1 - s) * c * x**3
+        return quad(integrand, [0, 1.5, 3] if L == 3 else [0, 1.5, 3, 4.5, 6, 9, 12])
+    return findroot(F, mpf('0.0448'), tol=mpf(10) ** -60, verify=False)
+
+
+print('least-squares a (phi, all reals)', ls_a(12))
+print('least-squares a (phi, [-3, 3])', ls_a(3))

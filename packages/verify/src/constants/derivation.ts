@@ -20,9 +20,9 @@ export interface SlopeDerivation {
   phiPrime0: Decimal;
   /** d/dx ½(1 + tanh(c(x + a·x³))) at 0 with c = √(2/π): ½·c, for any a. */
   approximationSlope: Decimal;
-  /** approximationSlope − phiPrime0 evaluated at digits + 12 digits (0 up to rounding). */
+  /** √(2/π)/2 − 1/√(2π), each rounded independently to digits + 12 digits: 0 up to one unit in the last place. */
   difference: Decimal;
-  /** (T(h) − T(−h))/(2h) − phi(0) for h = 10^−(digits/2 + 6): a numerical check independent of the algebra. */
+  /** (T(h) − T(−h))/(2h) − phi(0) at digits + 12 working digits p, h = 10^−⌈p/3⌉: a check independent of the algebra, O(h²) + O(10^−p/h). */
   centralDifferenceCheck: Decimal;
   algebra: string[];
 }
@@ -36,14 +36,13 @@ export function deriveSqrt2OverPi(digits = 30): SlopeDerivation {
   const D = decimalContext(digits + GUARD);
   const { sqrt2OverPi, invSqrt2Pi } = constantsAt(D);
   const slope = sqrt2OverPi.div(2);
-  const h = new D(10).pow(-Math.ceil(digits / 2 + 6));
+  const h = new D(10).pow(-Math.ceil((digits + GUARD) / 3));
   const a = new D('0.044715');
   const fd = tanhFamily.value(h, a, D).minus(tanhFamily.value(h.neg(), a, D)).div(h.times(2));
-  const out = decimalContext(digits);
   return {
-    sqrt2OverPi: new out(sqrt2OverPi),
-    phiPrime0: new out(invSqrt2Pi),
-    approximationSlope: new out(slope),
+    sqrt2OverPi: sqrt2OverPi.toSignificantDigits(digits),
+    phiPrime0: invSqrt2Pi.toSignificantDigits(digits),
+    approximationSlope: slope.toSignificantDigits(digits),
     difference: slope.minus(invSqrt2Pi),
     centralDifferenceCheck: fd.minus(invSqrt2Pi).toSignificantDigits(3),
     algebra: [
@@ -91,9 +90,8 @@ export function deriveTaylorCoefficient(digits = 30): TaylorDerivation {
       const e = tanhFamily.value(x, new Dx(a), Dx).minus(cachedPhi(x, Dx));
       return { x: s, ratio: e.div(x.pow(power)).toSignificantDigits(8) };
     });
-  const out = decimalContext(digits);
   return {
-    taylorA: new out(aT),
+    taylorA: aT.toSignificantDigits(digits),
     algebra: [
       '½(1 + tanh u) = ½ + u/2 − u³/6 + O(u⁵),  u = c·(x + a·x³)',
       'T(x) = ½ + (c/2)·x + (c·a/2 − c³/6)·x³ + O(x⁵)',
@@ -140,7 +138,7 @@ function significantDigits(s: string): number {
  * argmin over p of max over all real x of |E(x; p)| (E the family's error for the criterion).
  *
  * Nested optimisation. Outer stage 1: golden-section search on M(p) = max_x |E| (M is unimodal
- * on the brackets used, with a V-shaped kink at the optimum) down to a relative width of 1e−4,
+ * on the brackets used, with a V-shaped kink at the optimum) down to a relative width of 1e−3,
  * each M(p) from a full scan plus refinement at low precision. Stage 2: at the optimum two
  * extrema of opposite sign have equal magnitude (equioscillation), so the optimum is the root
  * of g(p) = |E(x₁(p); p)| − |E(x₂(p); p)| for the two largest extrema at the stage-1 midpoint,
@@ -159,7 +157,8 @@ export function minimaxParameter(family: CdfApproximation, criterion: Criterion,
   let mc = M(c).maximum.max;
   let md = M(d).maximum.max;
   let golden = 2;
-  while (hi.minus(lo).gt(hi.abs().times('1e-4'))) {
+  // 1e−3 relative is enough to tell which two extrema equioscillate; stage 2 does the rest.
+  while (hi.minus(lo).gt(hi.abs().times('1e-3'))) {
     if (mc.lt(md)) {
       hi = d; d = c; md = mc;
       c = hi.minus(hi.minus(lo).times(invPhi));
@@ -178,10 +177,16 @@ export function minimaxParameter(family: CdfApproximation, criterion: Criterion,
   const refineAt = (p: Decimal, i: number): MagnitudeExtremum => {
     const { E, dE } = errorFunctions(family, p, criterion);
     const x = positions[i]!;
-    const h = Decimal.max(x.abs(), 1).times('1e-3');
-    const m = refineMagnitude(E, dE, [x.minus(h), x.plus(h)], { digits: digits + 4 });
-    positions[i] = m.argmax;
-    return m;
+    // Warm start around the previous position; widen when the extremum moved further than that.
+    for (let h = Decimal.max(x.abs(), 1).times('1e-3'); ; h = h.times(8)) {
+      try {
+        const m = refineMagnitude(E, dE, [x.minus(h), x.plus(h)], { digits: digits + 4 });
+        positions[i] = m.argmax;
+        return m;
+      } catch (err) {
+        if (!(err instanceof RangeError) || h.gt(0.3)) throw err;
+      }
+    }
   };
   const g = (p: Decimal) => refineAt(p, 0).max.minus(refineAt(p, 1).max);
   const root = bracketedRoot(g, [lo, hi], digits, digits + GUARD);

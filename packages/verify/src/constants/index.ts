@@ -4,3 +4,4 @@ export * from './extrema.js';
 export * from './approximations.js';
 export * from './maxima.js';
 export * from './derivation.js';
+export * from './report.js';

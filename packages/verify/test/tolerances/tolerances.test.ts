@@ -124,3 +124,11 @@ describe('tolerance table (tolerances.json)', () => {
     expect(h.stderr).toMatch(/missing\.json: cannot read \(ENOENT\)/);
   });
 });
+
+describe('README accuracy section', () => {
+  it('packages/verify/README.md holds exactly the output of `geglu tolerances --markdown`', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(formatTolerancesMarkdown(loadTolerances()));
+  });
+});

@@ -147,13 +147,12 @@ export async function runBench(
 
     for (let r = 0; r < options.repeats; r++) {
       for (const row of live) {
-        if (row.times.length >= row.target || row.prepared === undefined) continue;
+        if (row.times.length >= row.target || row.prepared === undefined || row.result.status !== 'ok') continue;
         try {
           row.times.push(await timeOnce(row.prepared));
         } catch (e) {
           row.result.status = 'skipped';
           row.result.reason = `failed while timed: ${(e as Error).message.split('\n')[0]}`;
-          row.prepared = undefined;
         }
       }
     }

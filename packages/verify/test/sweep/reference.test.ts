@@ -82,3 +82,44 @@ describe.skipIf(!hasOracle)('sweep reference (f64 with a per-input error bound) 
     }
   });
 });
+
+describe.skipIf(!hasOracle)('sweep reference: the analytically decided regions, checked at their edges by the oracle', () => {
+  const next = (x: number, dir: 1 | -1) => {
+    f32[0] = x;
+    u32[0] = u32[0]! + (Math.abs(x) === 0 ? 0 : dir);
+    return f32[0]!;
+  };
+  // the first float32 inside each decided region, by bisection on the reference's own cutoffs
+  const firstInside = (ref: typeof refGelu, lo: number, hi: number) => {
+    // lo is decided analytically (eps 0), hi is not; shrink to adjacent floats
+    let a = Math.fround(lo);
+    let b = Math.fround(hi);
+    for (let i = 0; i < 200 && next(a, a < b ? 1 : -1) !== b; i++) {
+      const m = Math.fround((a + b) / 2);
+      if (m === a || m === b) break;
+      if (ref(m).eps === 0) a = m;
+      else b = m;
+    }
+    return [a, b];
+  };
+  for (const [fn, ref, cuts] of [
+    ['gelu', refGelu, [[40, 5], [-40, -10], [2 ** -61, 2 ** -58], [-(2 ** -61), -(2 ** -58)]]],
+    ['gelu-tanh', refGeluTanh, [[40, 5], [-40, -10], [2 ** -61, 2 ** -58], [-(2 ** -61), -(2 ** -58)]]],
+  ] as const) {
+    it(`${fn}: the float32s on both sides of each cutoff (x/2 region, large x → x, negative tail → −0) round as the oracle says`, () => {
+      for (const [lo, hi] of cuts) {
+        const [a, b] = firstInside(ref, lo, hi);
+        expect(ref(a).eps, `${fn} cutoff near ${a}`).toBe(0);
+        expect(ref(b).eps).toBeGreaterThan(0);
+        for (const x of [a, next(a, a > 0 ? 1 : -1), next(a, a > 0 ? -1 : 1)]) {
+          const r = ref(x);
+          const got = r.eps === 0 ? Math.fround(r.y) : decideF32(r.y, r.eps);
+          if (!Number.isNaN(got)) expect(Object.is(got, O.correctlyRounded(fn, x, 'f32')), `${fn}(${x})`).toBe(true);
+        }
+      }
+      // the tails' results are x (large x) and −0 (negative tail): the claims, not just agreement
+      expect(Math.fround(ref(40).y)).toBe(40);
+      expect(Object.is(Math.fround(ref(-40).y), -0)).toBe(true);
+    });
+  }
+});

@@ -16,7 +16,7 @@
 //   [JT]    W. B. Jones, W. J. Thron, Continued Fractions (1980), Thm 4.35 (convergents
 //           of a continued fraction with positive elements interlace around its value).
 import { Decimal } from 'decimal.js';
-import { context, exactTimes, type Context } from './context.js';
+import { context, exactTimes, MAX_WORKING_DIGITS, type Context } from './context.js';
 
 /** |f(x) − v| ≤ 1.01·c·u·|v| + (abs ?? 0). */
 export interface Approx {
@@ -139,11 +139,12 @@ const EXP_HALVINGS = 4;
  * e^y for an exact Decimal y with |y| ≤ Y_MAX.
  *
  * ## Method
- * 1. Reduce: k = round(y / ln 10), r = y − k·ln10, computed at w + digits(k) + 3 digits
- *    with ln 10 from the generated constant. Absolute error of r:
- *    ≤ 1.01·u_r·|k|·ln10 (constant) + u_r·|k ln10| (product) + u_r·|r| (difference),
- *    with u_r ≤ 10^-3·u/|k|, hence ≤ 0.006u + 0.0012u < 0.01u.
- * 2. Halve: s = r / 2^4 (one rounding, relative u), so |s| ≤ ρ ≤ 0.073 (|r| ≤ 1.16).
+ * 1. Reduce: k = round(y / ln 10), r = y − k·ln10, computed at wr = w + digits(k) + 3
+ *    digits (capped at MAX_WORKING_DIGITS) with ln 10 from the generated constant.
+ *    Absolute error of r: ≤ 1.01·u_r·|k|·ln10 (constant) + u_r·|k ln10| (product) +
+ *    u_r·|r| (difference), u_r = 10^(w−wr)·u: normally < 0.01u, and computed as such.
+ * 2. Halve: s = r / 2^4 (one rounding, relative u), so |s| ≤ ρ ≈ 0.073 (|r| ≤ 1.16 when
+ *    k is exact; the bounds below use the actual ρ = |s|).
  * 3. Taylor: P = Σ_{k<N} s^k/k! by Horner with coefficients 1/k! rounded to w digits;
  *    N is the least with ρ^N/N!·1/(1 − ρ/(N+1)) ≤ 0.01·u·e^(−ρ) (truncation ≤ 0.01u
  *    relative). Rounding error (Horner above) relative to P ≥ e^(−ρ): errSum·e^ρ.
@@ -165,19 +166,22 @@ export function expApprox(ctx: Context, y: Decimal): Approx {
   if (k === 0) {
     r = new D(y);
   } else {
-    const extra = Math.ceil(Math.log10(Math.abs(k) + 1)) + 3;
-    const R = context(ctx.w + extra);
+    const wr = Math.min(ctx.w + Math.ceil(Math.log10(Math.abs(k) + 1)) + 3, MAX_WORKING_DIGITS);
+    const R = context(wr);
     r = new R.D(y).minus(R.ln10.times(k));
-    rAbsErrU = 0.01;
+    // |Δr| ≤ u_r·(|k|·ln10·(1.01 + 1) + |r|), u_r = 10^(w−wr)·u; |r| < 3 however k was rounded.
+    rAbsErrU = Math.pow(10, ctx.w - wr) * (Math.abs(k) * 2.3026 * 2.01 + absUpper(r)) * 1.001;
   }
   const s = new D(r).div(1 << EXP_HALVINGS);
   const rho = absUpper(s);
   const sAbsErrU = (rAbsErrU + absUpper(r)) / (1 << EXP_HALVINGS) * 1.001;
   // Term count from the truncation bound ρ^N/N! ≤ 0.01·u·e^(−ρ)·(1 − ρ/(N+1)).
-  const logTarget = Math.log10(0.5) + (1 - ctx.w) - 2 - rho * LOG10E - 0.01;
+  const logTarget = Math.log10(0.5) + (1 - ctx.w) - 2 - rho * LOG10E;
   const lr = rho > 0 ? Math.log10(rho) : -Infinity;
   let N = 2;
-  while (N * lr - log10Fact(N) > logTarget) if (++N > 100_000) throw new Error(`exp: no term count for ρ = ${rho}`);
+  while (N * lr - log10Fact(N) - Math.log10(1 - rho / (N + 1)) > logTarget) {
+    if (++N > 100_000) throw new Error(`exp: no term count for ρ = ${rho}`);
+  }
   const coeffs = invFact(ctx, N);
   const { p, errSum } = horner(ctx, coeffs, N, s, (j) => -log10Fact(j), rho);
   let c = errSum * Math.exp(rho) + 0.01 + 1.01 * sAbsErrU;
@@ -204,10 +208,12 @@ export function expm1Approx(ctx: Context, z: Decimal): Approx {
   if (z.isZero()) return { v: ctx.zero, c: 0 };
   const rho = absUpper(z);
   const q = -Math.expm1(-rho) / rho / 1.0001; // expm1 keeps q ≈ 1 for tiny ρ
-  const logTarget = Math.log10(0.5) + (1 - ctx.w) - 2 + Math.log10(q) - 0.01;
+  const logTarget = Math.log10(0.5) + (1 - ctx.w) - 2 + Math.log10(q);
   const lr = Math.log10(rho);
   let N = 2;
-  while (N * lr - log10Fact(N + 1) > logTarget) if (++N > 100_000) throw new Error(`expm1: no term count for ρ = ${rho}`);
+  while (N * lr - log10Fact(N + 1) - Math.log10(1 - rho / (N + 2)) > logTarget) {
+    if (++N > 100_000) throw new Error(`expm1: no term count for ρ = ${rho}`);
+  }
   const all = invFact(ctx, N + 1);
   const coeffs = all.slice(1, N + 1);
   const { p, errSum } = horner(ctx, coeffs, N, new D(z), (j) => -log10Fact(j + 1), rho);
@@ -342,7 +348,7 @@ function asymptoticSum(ctx: Context, q: Decimal, qRelU: number): Approx | undefi
  */
 function withExtraDigits(ctx: Context, extra: number, kernel: (c: Context) => Approx): Approx {
   if (extra <= 0) return kernel(ctx);
-  const wide = context(Math.min(ctx.w + extra, 1030));
+  const wide = context(Math.min(ctx.w + extra, MAX_WORKING_DIGITS - 2));
   const a = kernel(wide);
   return { v: a.v, c: a.c * Math.pow(10, ctx.w - wide.w), ...(a.abs === undefined ? {} : { abs: a.abs }) };
 }
@@ -363,16 +369,26 @@ const PHI_ASYMPTOTIC_FROM = 10;
 const ERF_ASYMPTOTIC_FROM = 7.1;
 
 /**
- * x² rounded to enough digits that its relative error is ≤ 10^-3·u/max(1, x²)
- * (so e^(−x²/2) changes by ≤ 0.0005u relative, and y^n in a series by ≤ n·10^-3·u).
+ * y = x² rounded at wy = w + 3 + ⌈log10 max(1, x²)⌉ digits, so its relative error is
+ * ≤ u_y = 10^(w−wy)·u ≤ 10^-3·u/max(1, x²). Returned in units of u: yRelU (relative
+ * error of y) and argErrHalf/argErrFull, the relative error that y's rounding causes in
+ * e^(−y/2) and e^(−y) (an absolute argument error δ changes e^z by ≤ 1.01|δ| relative).
+ * y/2 has at most one digit more than y, so it is computed exactly at wy + 1 digits.
  */
-function squareOf(ctx: Context, x: Decimal): { y: Decimal; half: Decimal; yRelU: number } {
+function squareOf(ctx: Context, x: Decimal): { y: Decimal; half: Decimal; yRelU: number; argErrHalf: number; argErrFull: number } {
   const mag = Math.max(0, Math.ceil(2 * log10Abs(x) + 1));
-  const wy = Math.min(ctx.w + 3 + mag, 1030);
+  const wy = Math.min(ctx.w + 3 + mag, MAX_WORKING_DIGITS - 1);
   const xx = new (context(wy).D)(x);
   const y = xx.times(xx);
-  // y/2 has at most one digit more than y: exact at wy + 1 digits.
-  return { y, half: new (context(wy + 1).D)(y).div(2), yRelU: 1e-3 };
+  const yRelU = Math.pow(10, ctx.w - wy) * 1.0001;
+  const yUp = absUpper(y);
+  return {
+    y,
+    half: new (context(wy + 1).D)(y).div(2),
+    yRelU,
+    argErrHalf: 1.01 * (yUp / 2) * yRelU,
+    argErrFull: 1.01 * yUp * yRelU,
+  };
 }
 
 /**
@@ -381,12 +397,10 @@ function squareOf(ctx: Context, x: Decimal): { y: Decimal; half: Decimal; yRelU:
  * two products + the continued fraction + the x² rounding (0.0005·1.01).
  */
 function upperTail(ctx: Context, t: Decimal): Approx {
-  const { y, half } = squareOf(ctx, t);
+  const { y, half, yRelU, argErrHalf } = squareOf(ctx, t);
   const e = expApprox(ctx, half.neg());
-  // y = t² carries relative error ≤ 10^-4·u/y, i.e. absolute ≤ 10^-4·u on y/2, which
-  // changes e^(−y/2) by ≤ 1.01·10^-4·u relative.
-  const argErr = 0.0002;
-  const S = t.gte(PHI_ASYMPTOTIC_FROM) ? asymptoticSum(ctx, y, 0.001) : undefined;
+  const argErr = argErrHalf;
+  const S = t.gte(PHI_ASYMPTOTIC_FROM) ? asymptoticSum(ctx, y, yRelU) : undefined;
   // F = S/t: one correctly rounded division by the exact t.
   const F = S !== undefined ? { v: S.v.div(new ctx.D(t)), c: S.c + 1 } : positiveCF(ctx, t, ctx.one);
   return { v: e.v.times(ctx.invSqrt2Pi).times(F.v), c: e.c + argErr + 1.01 + 2 + F.c };
@@ -418,9 +432,9 @@ export function phiApprox(ctx: Context, x: Decimal): Approx {
 /** Φ(x) = ½ + sign(x)·φ(x)·|x|·S(x²) for |x| < PHI_SERIES_LIMIT ([DLMF] 7.6.2 with z = x/√2). */
 function phiSeries(ctx: Context, x: Decimal, ax: Decimal): Approx {
   {
-    const { y, half, yRelU } = squareOf(ctx, ax);
+    const { y, half, yRelU, argErrHalf } = squareOf(ctx, ax);
     const e = expApprox(ctx, half.neg());
-    const argErr = 0.0002;
+    const argErr = argErrHalf;
     const S = oddSeries(ctx, y, yRelU);
     const A = e.v.times(ctx.invSqrt2Pi).times(S.v).times(ax);
     const cA = e.c + argErr + 1.01 + S.c + 3;
@@ -436,20 +450,20 @@ function phiSeries(ctx: Context, x: Decimal, ax: Decimal): Approx {
 
 /** erfc(|x|) for |x| ≥ ERF_SERIES_LIMIT: e^(−x²)/√π · F(|x|) with h = ½. */
 function erfcTail(ctx: Context, ax: Decimal): Approx {
-  const { y } = squareOf(ctx, ax);
+  const { y, yRelU, argErrFull } = squareOf(ctx, ax);
   const e = expApprox(ctx, y.neg());
-  const argErr = 0.0002;
-  // q = 2x² rounded once more: relative error ≤ u + 10^-4·u.
-  const S = ax.gte(ERF_ASYMPTOTIC_FROM) ? asymptoticSum(ctx, new ctx.D(y).times(2), 1.001) : undefined;
+  const argErr = argErrFull;
+  // q = 2x² rounded once more: relative error ≤ u + yRelU·u.
+  const S = ax.gte(ERF_ASYMPTOTIC_FROM) ? asymptoticSum(ctx, new ctx.D(y).times(2), yRelU + 1) : undefined;
   const F = S !== undefined ? { v: S.v.div(new ctx.D(ax)), c: S.c + 1 } : positiveCF(ctx, ax, ctx.half);
   return { v: e.v.times(ctx.invSqrtPi).times(F.v), c: e.c + argErr + 1.01 + 2 + F.c };
 }
 
 /** erf(|x|) for |x| < ERF_SERIES_LIMIT: (2/√π)·e^(−x²)·|x|·S(2x²). */
 function erfSeries(ctx: Context, ax: Decimal): Approx {
-  const { y, yRelU } = squareOf(ctx, ax);
+  const { y, yRelU, argErrFull } = squareOf(ctx, ax);
   const e = expApprox(ctx, y.neg());
-  const argErr = 0.0002;
+  const argErr = argErrFull;
   const S = oddSeries(ctx, new ctx.D(y).times(2), yRelU + 1);
   return { v: e.v.times(ctx.twoOverSqrtPi).times(S.v).times(ax), c: e.c + argErr + 1.01 + S.c + 3 };
 }
@@ -485,7 +499,7 @@ export function erfcApprox(ctx: Context, x: Decimal): Approx {
   }
   const t = erfcTail(ctx, ax);
   if (!x.isNeg()) return t;
-  return { v: ctx.two.minus(t.v), c: (t.c * absUpper(t.v)) / 2 + 1 };
+  return { v: ctx.two.minus(t.v), c: (t.c * absUpper(t.v)) / (2 - 1e-6) + 1 };
 }
 
 /** e^x for the public 'exp' function. */
@@ -569,7 +583,7 @@ const SIGMOID_SLOPE = new Decimal('1.702');
 export function geluTanhApprox(ctx: Context, x: Decimal): Approx {
   if (x.isZero()) return { v: new ctx.D(x), c: 0 };
   const mag = Math.max(0, Math.ceil(3 * log10Abs(x) + 1));
-  const wa = Math.min(ctx.w + 3 + mag, 1030);
+  const wa = Math.min(ctx.w + 3 + mag, MAX_WORKING_DIGITS);
   const A = context(wa);
   const xa = new A.D(x);
   const s = xa.times(xa).times(xa).times(TANH_CUBIC).plus(xa);

@@ -112,36 +112,54 @@ function tanhCore(x: number): void {
 }
 
 /**
+ * gelu(x) = 2^ck·(ch + cl) for a finite nonzero x (relative error < 2^-90),
+ * including the ranges where it rounds to x (then ch = x) or lies below
+ * 2^-1100 in magnitude (then −2^-1100: it rounds to −0 in f64 and f32, and
+ * so does its product with any float32 or with a double below 2^70 in
+ * magnitude, since the true |gelu| there is below 2^-1150; geglu documents
+ * the remaining f64 case).
+ */
+export function geluDD(x: number, tanh: boolean): void {
+  if (tanh ? x >= GELU_TANH_IDENTITY : x >= GELU_EXACT_IDENTITY) {
+    h = x;
+    l = 0;
+    k = 0;
+  } else if (tanh ? x <= GELU_TANH_ZERO : x <= GELU_EXACT_ZERO) {
+    h = -1;
+    l = 0;
+    k = -1100;
+  } else if (tanh) {
+    tanhCore(x);
+  } else {
+    exactCore(x);
+  }
+  ch = h;
+  cl = l;
+  ck = k;
+}
+
+/** Result registers of {@link geluDD}. */
+export let ch = 0;
+export let cl = 0;
+export let ck = 0;
+
+/**
  * gelu(x) rounded to the nearest double, for any x (special values included).
  * `tanh` selects the tanh form.
  */
 export function gelu64(x: number, tanh: boolean): number {
-  if (x !== x) return x;
-  if (x === 0) return x;
-  if (tanh) {
-    if (x >= GELU_TANH_IDENTITY) return x;
-    if (x <= GELU_TANH_ZERO) return -0;
-    tanhCore(x);
-  } else {
-    if (x >= GELU_EXACT_IDENTITY) return x;
-    if (x <= GELU_EXACT_ZERO) return -0;
-    exactCore(x);
-  }
+  if (x !== x || x === 0) return x;
+  if (x === Infinity) return x;
+  if (x === -Infinity) return -0;
+  geluDD(x, tanh);
   return dd.roundTo64(h, l, k);
 }
 
 /** gelu(x) for a float32 x, rounded to the nearest float32 (returned as a number). */
 export function gelu32(x: number, tanh: boolean): number {
-  if (x !== x) return x;
-  if (x === 0) return x;
-  if (tanh) {
-    if (x >= GELU_TANH_IDENTITY) return x;
-    if (x <= GELU_TANH_ZERO) return -0;
-    tanhCore(x);
-  } else {
-    if (x >= GELU_EXACT_IDENTITY) return x;
-    if (x <= GELU_EXACT_ZERO) return -0;
-    exactCore(x);
-  }
+  if (x !== x || x === 0) return x;
+  if (x === Infinity) return x;
+  if (x === -Infinity) return -0;
+  geluDD(x, tanh);
   return dd.roundTo32(h, l, k);
 }

@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// Writes src/elementwise/tables.generated.ts: the piecewise polynomials of the
+// fast float32 kernels. For each variant, F(x) = gelu(x)/x (= Phi(x) for the
+// exact form, sigmoid(2u(x)) for the tanh form) is interpolated on intervals
+// [X0 + i/16, X0 + (i+1)/16] by a degree-13 polynomial in t ∈ [−1, 1] at the
+// 14 Chebyshev points of the first kind, converted to monomial form (Horner in
+// the kernel). Samples come from the package's double-double gelu
+// (dist/elementwise/cores.js, build first), whose results are correctly
+// rounded doubles, so F is known to ~1.5 ulp at every node.
+//
+// The range of each table ends where float32 gelu is exactly x (above) or
+// −0 (below) for every float32; those thresholds are found here by scanning
+// float32 values with the accurate float32 gelu, and stamped into the file.
+//
+// Usage (from packages/kernel): pnpm build && node scripts/generate-tables.mjs
+import { writeFileSync } from 'node:fs';
+import { gelu32, gelu64 } from '../dist/elementwise/cores.js';
+
+const DEGREE = 13;
+const PER_UNIT = 16;
+
+const f32 = new Float32Array(1);
+const i32 = new Int32Array(f32.buffer);
+const fromBits = (b) => { i32[0] = b; return f32[0]; };
+const toBits = (x) => { f32[0] = x; return i32[0]; };
+/**
+ * Bisection over float32 bit patterns (ordered like the values for x > 0 and
+ * reversed for x < 0) for the boundary of a predicate that holds on one side.
+ * Monotonicity is the mathematical claim (|gelu(x) − x|/|x| decreases for
+ * x > 0, |gelu(x)| increases for x < 0); the tests check each side of it.
+ */
+function bisect(lo, hi, holdsAtHi) { // lo fails, hi holds; returns first holding bits
+  while (hi - lo > 1) { const m = Math.floor((lo + hi) / 2); if (holdsAtHi(m)) hi = m; else lo = m; }
+  return hi;
+}
+/** Smallest float32 xi such that gelu32(x) === x for every float32 x ≥ xi. */
+function identityThreshold(tanh) {
+  return fromBits(bisect(toBits(1), toBits(64), (b) => gelu32(fromBits(b), tanh) === fromBits(b)));
+}
+/** Largest float32 xz such that gelu32(x) is −0 for every float32 x ≤ xz. */
+function zeroThreshold(tanh) {
+  // Negative floats: larger bit pattern (as uint) = more negative.
+  const lo = toBits(-1) >>> 0, hi = toBits(-64) >>> 0;
+  return fromBits(bisect(lo, hi, (b) => Object.is(gelu32(fromBits(b | 0), tanh), -0)) | 0);
+}
+
+function chebyshevToMonomial(c) { // Σ c_j T_j(t) → Σ a_i t^i
+  const n = c.length;
+  const a = new Array(n).fill(0);
+  let tPrev = new Array(n).fill(0); tPrev[0] = 1; // T0
+  let tCur = new Array(n).fill(0); tCur[1] = 1;   // T1
+  for (let i = 0; i < n; i++) a[i] += c[0] * tPrev[i];
+  if (n > 1) for (let i = 0; i < n; i++) a[i] += c[1] * tCur[i];
+  for (let j = 2; j < n; j++) {
+    const tNext = new Array(n).fill(0);
+    for (let i = 0; i < n; i++) {
+      if (i > 0) tNext[i] += 2 * tCur[i - 1];
+      tNext[i] -= tPrev[i];
+    }
+    for (let i = 0; i < n; i++) a[i] += c[j] * tNext[i];
+    tPrev = tCur; tCur = tNext;
+  }
+  return a;
+}
+
+function table(tanh) {
+  const xi = identityThreshold(tanh);
+  const xz = zeroThreshold(tanh);
+  const x0 = Math.floor(xz * PER_UNIT) / PER_UNIT;
+  const count = Math.ceil((xi - x0) * PER_UNIT);
+  const F = (x) => (x === 0 ? 0.5 : gelu64(x, tanh) / x);
+  const n = DEGREE + 1;
+  const coeffs = [];
+  for (let i = 0; i < count; i++) {
+    const lo = x0 + i / PER_UNIT;
+    const half = 0.5 / PER_UNIT;
+    const mid = lo + half;
+    const nodes = [];
+    for (let k = 0; k < n; k++) nodes.push(Math.cos((Math.PI * (k + 0.5)) / n));
+    const f = nodes.map((t) => F(mid + half * t));
+    const c = [];
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += f[k] * Math.cos((Math.PI * j * (k + 0.5)) / n);
+      c.push(((j === 0 ? 1 : 2) / n) * s);
+    }
+    coeffs.push(...chebyshevToMonomial(c));
+  }
+  return { xi, xz, x0, count, coeffs };
+}
+
+const hex32 = (x) => { const f = new Float32Array([x]); return '0x' + new Uint32Array(f.buffer)[0].toString(16).toUpperCase().padStart(8, '0'); };
+const lines = [
+  '// generated — do not edit. Regenerate with `node scripts/generate-tables.mjs`',
+  '// (after a build): Chebyshev interpolants of F(x) = gelu(x)/x on intervals of',
+  `// width 1/${PER_UNIT}, degree ${DEGREE}, monomial coefficients in t ∈ [−1, 1], lowest first;`,
+  '// interval i covers [X0 + i/16, X0 + (i+1)/16], t = 32·(x − X0 − i/16) − 1.',
+  '',
+];
+for (const [name, tanh] of [['EXACT', false], ['TANH', true]]) {
+  const t = table(tanh);
+  lines.push(`/** Every float32 x ≥ this has float32 gelu(x) = x (${tanh ? 'tanh' : 'exact'} form; float32 bits ${hex32(t.xi)}). */`);
+  lines.push(`export const ${name}_IDENTITY_F32 = ${t.xi};`);
+  lines.push(`/** Every float32 x ≤ this has float32 gelu(x) = −0 (${tanh ? 'tanh' : 'exact'} form; float32 bits ${hex32(t.xz)}). */`);
+  lines.push(`export const ${name}_ZERO_F32 = ${t.xz};`);
+  lines.push(`/** Left end of the first interval. */`);
+  lines.push(`export const ${name}_X0 = ${t.x0};`);
+  lines.push(`/** Number of intervals. */`);
+  lines.push(`export const ${name}_COUNT = ${t.count};`);
+  lines.push(`/** ${t.count} × ${DEGREE + 1} coefficients. */`);
+  lines.push(`export const ${name}_COEFFS: readonly number[] = [`);
+  for (let i = 0; i < t.count; i++) lines.push('  ' + t.coeffs.slice(i * (DEGREE + 1), (i + 1) * (DEGREE + 1)).join(', ') + ',');
+  lines.push('];');
+  console.error(name, 'identity ≥', t.xi, 'zero ≤', t.xz, 'intervals', t.count);
+}
+lines.push(`/** Coefficients per interval. */`);
+lines.push(`export const TABLE_STRIDE = ${DEGREE + 1};`);
+lines.push(`/** Intervals per unit of x. */`);
+lines.push(`export const TABLE_PER_UNIT = ${PER_UNIT};`);
+writeFileSync(new URL('../src/elementwise/tables.generated.ts', import.meta.url), lines.join('\n') + '\n');

@@ -1,0 +1,160 @@
+/**
+ * Fast float32 kernels in plain JavaScript: piecewise polynomials for
+ * F(x) = gelu(x)/x, a rounding-boundary test, and the double-double cores as
+ * the fallback, so every result is the correctly rounded float32.
+ *
+ * ## Method
+ *
+ * - x ≥ IDENTITY_F32 (5.3475 exact, 4.9941 tanh; +∞ included): gelu = x. These
+ *   thresholds are where the float32 result becomes x, found by bisection
+ *   with the accurate float32 gelu (scripts/generate-tables.mjs; the tests
+ *   check both sides).
+ * - x ≤ ZERO_F32 (−14.356 exact, −10.771 tanh; −∞ included): −0.
+ * - In between: y = x·P_i(t), P_i the degree-13 Chebyshev interpolant of F on
+ *   the i-th interval of width 1/16 (t ∈ [−1, 1]), evaluated by Horner in
+ *   double. Measured relative error of y against the double-double gelu at
+ *   65 points per interval (bench/fast-error.mjs; the tests re-measure it on
+ *   a different grid): 2^-46.2 (exact, worst at x ≈ −14.27) and 2^-45.3
+ *   (tanh, worst at x ≈ −10.77), largest in the tails where F varies fastest.
+ * - Rounding test: y·(1 − E) and y·(1 + E), E = 2^-38 (over 128× the
+ *   measured error), must round to the same float32; then that float32 is
+ *   the correctly rounded result. Otherwise (about one input in 2^13, and
+ *   every exact tie such as x/2 for odd subnormal x) the double-double core
+ *   decides.
+ *
+ * ## Special Cases
+ *
+ * NaN → NaN (any payload), +∞ → +∞, −∞ → −0, ±0 → ±0, tiny negative results
+ * → −0.
+ */
+import { geluDD, gelu32, ch, cl, ck } from './cores.js';
+import { roundTo32, roundTo64, ddMulD, rh, rl } from './dd.js';
+import {
+  EXACT_COEFFS,
+  EXACT_IDENTITY_F32,
+  EXACT_X0,
+  EXACT_ZERO_F32,
+  TANH_COEFFS,
+  TANH_IDENTITY_F32,
+  TANH_X0,
+  TANH_ZERO_F32,
+  TABLE_PER_UNIT,
+  TABLE_STRIDE,
+} from './tables.generated.js';
+
+/** Relative half-width of the rounding test (see the Method above). */
+export const FAST_BAND = 2 ** -38;
+
+/** One variant's table, in the shape the kernels index. */
+export interface FastTable {
+  readonly coeffs: Float64Array;
+  readonly x0: number;
+  readonly identity: number;
+  readonly zero: number;
+  readonly tanh: boolean;
+}
+
+export const EXACT_TABLE: FastTable = {
+  coeffs: Float64Array.from(EXACT_COEFFS),
+  x0: EXACT_X0,
+  identity: EXACT_IDENTITY_F32,
+  zero: EXACT_ZERO_F32,
+  tanh: false,
+};
+export const TANH_TABLE: FastTable = {
+  coeffs: Float64Array.from(TANH_COEFFS),
+  x0: TANH_X0,
+  identity: TANH_IDENTITY_F32,
+  zero: TANH_ZERO_F32,
+  tanh: true,
+};
+
+if (TABLE_STRIDE !== 14 || TABLE_PER_UNIT !== 16) {
+  throw new Error('tables.generated.ts does not match the unrolled Horner in fast.ts (expected 14 × 1/16)');
+}
+
+/**
+ * The fast double approximation of gelu(x) for x in [table.x0, table.identity):
+ * relative error below 2^-45 (measured; see the module notes).
+ */
+export function fastGelu(c: Float64Array, x0: number, x: number): number {
+  const s = (x - x0) * 16;
+  const j = Math.floor(s);
+  const t = 2 * (s - j) - 1;
+  const b = j * 14;
+  let p = c[b + 13]!;
+  p = p * t + c[b + 12]!;
+  p = p * t + c[b + 11]!;
+  p = p * t + c[b + 10]!;
+  p = p * t + c[b + 9]!;
+  p = p * t + c[b + 8]!;
+  p = p * t + c[b + 7]!;
+  p = p * t + c[b + 6]!;
+  p = p * t + c[b + 5]!;
+  p = p * t + c[b + 4]!;
+  p = p * t + c[b + 3]!;
+  p = p * t + c[b + 2]!;
+  p = p * t + c[b + 1]!;
+  p = p * t + c[b]!;
+  return x * p;
+}
+
+/** out[i] = float32 gelu(x[i]) for i in [start, end), correctly rounded. */
+export function geluF32Range(
+  x: Float32Array,
+  out: Float32Array,
+  table: FastTable,
+  start: number,
+  end: number,
+): void {
+  const { coeffs, x0, identity, zero, tanh } = table;
+  const lo = 1 - FAST_BAND;
+  const hi = 1 + FAST_BAND;
+  for (let i = start; i < end; i++) {
+    const v = x[i]!;
+    if (v >= identity) {
+      out[i] = v;
+    } else if (v > zero) {
+      const y = fastGelu(coeffs, x0, v);
+      const r = Math.fround(y * hi);
+      out[i] = r === Math.fround(y * lo) ? r : gelu32(v, tanh);
+    } else if (v <= zero) {
+      out[i] = -0;
+    } else {
+      out[i] = v; // NaN
+    }
+  }
+}
+
+/**
+ * float32 geglu element: the float32 nearest to gelu(g)·u for doubles g, u
+ * (the caller has already added biases in double), by the fast path when the
+ * rounding test allows and the double-double core otherwise.
+ */
+export function gegluElement32(g: number, u: number, table: FastTable): number {
+  if (g >= table.x0 && g < table.identity) {
+    const y = fastGelu(table.coeffs, table.x0, g) * u;
+    const r = Math.fround(y * (1 + FAST_BAND));
+    if (r === Math.fround(y * (1 - FAST_BAND))) return r;
+  }
+  return gegluExact(g, u, table.tanh, false);
+}
+
+/**
+ * gelu(g)·u rounded once to float32 (`f64` false) or float64, through the
+ * double-double core; IEEE rules for NaN, infinities and zeros of the product.
+ */
+export function gegluExact(g: number, u: number, tanh: boolean, f64: boolean): number {
+  if (g !== g || u !== u) return NaN;
+  if (g === Infinity || g === -Infinity || g === 0 || u === 0 || u === Infinity || u === -Infinity) {
+    const gv = g === -Infinity ? -0 : g;
+    // gelu(g) has the sign of g and is nonzero for finite nonzero g.
+    const prod = (g === 0 || g === Infinity || g === -Infinity ? gv : Math.sign(g)) * u;
+    return f64 ? prod : Math.fround(prod);
+  }
+  geluDD(g, tanh);
+  const k = ck;
+  ddMulD(ch, cl, u);
+  if (f64) return roundTo64(rh, rl, k);
+  return roundTo32(rh, rl, k);
+}

@@ -144,9 +144,14 @@ export const sweepCommand: Command = {
     const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
     let lastLine = 0;
     let result: SweepResult;
+    // Ctrl-C or a CI timeout's SIGTERM: stop between chunks and leave the checkpoint up to date
+    const abort = new AbortController();
+    const onSignal = (): void => abort.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     try {
       result = await runSweep({
-        fn, start, end, chunkSize, workers,
+        fn, start, end, chunkSize, workers, signal: abort.signal,
         checkpoint: args.values.resume as string | undefined,
         onStart: ({ impl, oracle, resumedInputs, total }) => {
           io.stderr.write(
@@ -165,6 +170,16 @@ export const sweepCommand: Command = {
     } catch (err) {
       if (err instanceof SweepFileError || err instanceof SweepUnavailable) throw new UsageError(`geglu sweep: ${err.message}`);
       throw err;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    if (abort.signal.aborted && !result.complete) {
+      io.stderr.write(
+        args.values.resume
+          ? `geglu sweep: interrupted; ${args.values.resume} holds every finished chunk: run the same command to resume\n`
+          : 'geglu sweep: interrupted (use --resume FILE to be able to continue an interrupted sweep)\n',
+      );
     }
     if (args.values.out) writeJsonAtomic(args.values.out as string, result);
     io.stdout.write(summary(result, `sweep ${fn} f32 [0x${hex(start)}, 0x${hex(end)})`));

@@ -20,6 +20,8 @@ export interface SweepOptions {
   checkpointInterval?: number;
   /** Called about once a second and at the end. */
   onProgress?: (p: { done: number; total: number; rate: number; etaSeconds: number; result: SweepResult }) => void;
+  /** Stops the sweep between chunks (chunks in flight are dropped, never half-counted). */
+  signal?: AbortSignal;
   /** Called once the implementation is loaded. */
   onStart?: (info: { impl: string; oracle: boolean; resumedInputs: number; total: number }) => void;
 }
@@ -87,11 +89,16 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     result.impl = k.name;
     o.onStart?.({ impl: k.name, oracle: escalate !== null, resumedInputs, total });
     for (const [s, e] of chunks) {
+      if (o.signal?.aborted) break;
       record(s, e, sweepRange(o.fn, s, e, k.impl, escalate));
       await new Promise((r) => setImmediate(r));
     }
   } else {
-    await runWorkers(o, chunks, result, resumedInputs, total, record);
+    try {
+      await runWorkers(o, chunks, result, resumedInputs, total, record);
+    } catch (err) {
+      if (!(o.signal?.aborted && (err as Error).name === 'AbortError')) throw err;
+    }
   }
   result.elapsedSeconds = elapsedBefore + (performance.now() - t0) / 1000;
   result.complete = coveredCount(result.intervals) === total;
@@ -120,6 +127,8 @@ async function runWorkers(
         resolve();
         return;
       }
+      o.signal?.addEventListener('abort', () => reject(Object.assign(new Error('sweep interrupted'), { name: 'AbortError' })), { once: true });
+      if (o.signal?.aborted) reject(Object.assign(new Error('sweep interrupted'), { name: 'AbortError' }));
       for (let w = 0; w < n; w++) {
         const worker = new Worker(url, { workerData: { fn: o.fn } });
         workers.push(worker);

@@ -36,6 +36,23 @@ describe('mpmath reference set (test/fixtures/mpmath_reference.jsonl)', () => {
   }
 });
 
+describe('mpmath reference set for the other functions (test/fixtures/mpmath_reference_extra.jsonl)', () => {
+  const extra = readJsonl<ReferenceLine>('mpmath_reference_extra.jsonl');
+  it('covers phi, exp, tanh, sigmoid and gelu-sigmoid in both formats', () => {
+    expect([...new Set(extra.map((l) => l.fn))].sort()).toEqual(['exp', 'gelu-sigmoid', 'phi', 'sigmoid', 'tanh']);
+    expect([...new Set(extra.map((l) => l.format))].sort()).toEqual(['f32', 'f64']);
+  });
+  it('correctlyRounded equals mpmath on every line (0 steps, sign of zero included)', () => {
+    const mismatches: string[] = [];
+    for (const l of extra) {
+      const x = fromBits(l.x_bits, l.format);
+      const got = correctlyRounded(l.fn, x, l.format);
+      if (!Object.is(got, fromBits(l.expected_bits, l.format))) mismatches.push(`${l.format} ${l.fn}(${l.x}) = ${got}, mpmath ${l.expected}`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
+
 interface Threshold {
   format: FloatFormat;
   fn: 'gelu' | 'gelu-tanh';

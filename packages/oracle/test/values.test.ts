@@ -64,6 +64,24 @@ describe('published values', () => {
   });
 });
 
+describe('hard cases for the Ziv loop (results within 10^-45 relative of a rounding midpoint)', () => {
+  it('σ(2^-52) = ½ + 2^-54 − 2^-156/48 + … lies just below the midpoint above ½: rounds to ½', () => {
+    expect(correctlyRounded('sigmoid', 2 ** -52, 'f64')).toBe(0.5);
+  });
+  it('σ(−2^-53) = ½ − 2^-55 + 2^-159/48 − … lies just above the midpoint below ½: rounds to ½', () => {
+    expect(correctlyRounded('sigmoid', -(2 ** -53), 'f64')).toBe(0.5);
+  });
+  it('exp(2^-53) = 1 + 2^-53 + 2^-107 + … lies just above the midpoint above 1: rounds to 1 + 2^-52', () => {
+    expect(correctlyRounded('exp', 2 ** -53, 'f64')).toBe(1 + 2 ** -52);
+  });
+  it('exp(−2^-54) = 1 − 2^-54 + 2^-109 − … lies just above the midpoint below 1: rounds to 1', () => {
+    expect(correctlyRounded('exp', -(2 ** -54), 'f64')).toBe(1);
+  });
+  it('f32: σ(2^-23) = ½ + 2^-25 − … just below the f32 midpoint above ½: rounds to ½', () => {
+    expect(correctlyRounded('sigmoid', 2 ** -23, 'f32')).toBe(0.5);
+  });
+});
+
 describe('special values (Object.is, so −0 ≠ +0)', () => {
   const geluLike = ['gelu', 'gelu-tanh', 'gelu-sigmoid'] as const;
   for (const format of ['f64', 'f32'] as const) {

@@ -1,5 +1,6 @@
 import type { Decimal } from 'decimal.js';
-import { normalCdf, normalPdf, sigmoid } from './normal.js';
+import { evaluate } from '@geglu/oracle';
+import { normalPdf, sigmoid } from './normal.js';
 import { constantsAt, type DecimalCtor } from './precision.js';
 import type { RealFunction } from './extrema.js';
 
@@ -90,13 +91,18 @@ export const sigmoidFamily: CdfApproximation = {
 // points for every trial parameter, so cache it per (precision, x).
 const phiCache = new Map<string, Decimal>();
 
-/** Phi(x) from normalCdf, memoised per working precision. */
+/**
+ * Phi(x) from the oracle (`evaluate('phi', x, { digits: p })`, p = the context's precision:
+ * correctly rounded to p significant digits, so its absolute error is below 10^(−p) since
+ * Phi < 1), memoised per precision, returned as an instance of D so arithmetic on it keeps
+ * D's precision (the oracle hands back decimal.js's default constructor).
+ */
 export function cachedPhi(x: Decimal, D: DecimalCtor): Decimal {
   const key = `${D.precision}:${x.toString()}`;
   let v = phiCache.get(key);
   if (v === undefined) {
     if (phiCache.size > 200_000) phiCache.clear();
-    v = normalCdf(x, D);
+    v = new D(evaluate('phi', x, { digits: D.precision }).value);
     phiCache.set(key, v);
   }
   return v;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
+import { evaluate } from '@geglu/oracle';
 import { decimalContext, maximize, normalCdf, refineMaximum, scanForMaxima } from '../../src/constants/index.js';
 
 // π/2 to 40 digits: the argmax of sin on [0, 3] (π from decimal.js's stored 1025-digit constant).
@@ -54,6 +55,16 @@ describe('normalCdf (src/constants/normal.ts)', () => {
   it('matches mpmath Phi(1) and Phi(−3) to 45 digits at 50 working digits', () => {
     expect(normalCdf(new D(1), D).minus('0.841344746068542948585232545632037922477912966726604390987394').abs().lt('1e-45')).toBe(true);
     expect(normalCdf(new D(-3), D).minus('0.00134989803163009452665181476759497737782936815838064936422199').abs().lt('1e-45')).toBe(true);
+  });
+
+  it('agrees with the oracle\'s Phi to 1e−45 absolute for x in [−12, 12] (two independent implementations)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -12, max: 12, noNaN: true }), (x) => {
+        const o = evaluate('phi', new D(x), { digits: 50 });
+        return normalCdf(new D(x), D).minus(o.value).abs().lt(o.error.plus('1e-45'));
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('Phi(x) + Phi(−x) = 1 to 45 digits for x in [−12, 12]', () => {

@@ -46,3 +46,18 @@ describe.skipIf(!existsSync(cli) || typeof kernel === 'string')('geglu eval into
     expect(code).toBe(0);
   });
 });
+
+describe.skipIf(!existsSync(cli))('geglu <command> --help', () => {
+  it.each([
+    ['eval', ['--fn', '--dtype', '--backend', '--gpu-backend', 'CRLF']],
+    ['check', ['--fn', '--dtype', '--max-steps', 'FILE.jsonl']],
+    ['sweep', ['--shard', '--workers', '--resume', '--range', 'merge']],
+    ['tolerances', ['--tolerances', '--markdown']],
+  ])('geglu %s --help prints its usage and options on stdout, exit 0', (name, words) => {
+    const r = geglu([name, '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Usage: geglu ${name}`));
+    for (const w of words) expect(r.stdout).toContain(w);
+    expect(r.stderr).toBe('');
+  });
+});

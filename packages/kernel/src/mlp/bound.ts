@@ -9,7 +9,7 @@
  * (≥ 2^−24 of them), and far below the float64 ones for n < 2^20; the result
  * is multiplied by (1 + 2^−20) to cover it.
  */
-import { gegluFallback } from './activation.js';
+import { gelu } from '../elementwise/index.js';
 import { checkMlpCall, type Gemma2MlpWeights } from './gemma2.js';
 
 /** sup |gelu′| over ℝ is 1.12899 (tanh form, x ≈ 1.418) / 1.12888 (exact form, x = √2). */
@@ -33,7 +33,7 @@ export function gemma2MlpErrorBound<A extends Float32Array | Float64Array>(
   const f32 = c.x instanceof Float32Array;
   const u = f32 ? 2 ** -24 : 2 ** -53;
   const rho = f32 ? 2 ** -22 : 2 ** -51;
-  const eta = f32 ? 2 ** -148 : 2 ** -1073;
+  const eta = f32 ? 2 ** -148 : 2 ** -1022;
   const mu = f32 ? 2 ** -149 : 2 ** -1074;
   const gd = gammaOf(Math.ceil(d / 4) + 2, u);
   const gf = gammaOf(Math.ceil(f / 4) + 2, u);
@@ -44,7 +44,7 @@ export function gemma2MlpErrorBound<A extends Float32Array | Float64Array>(
   const AG = new Float64Array(f);
   const AU = new Float64Array(f);
   const gl = new Float64Array(f);
-  const ones = new Float64Array(f).fill(1);
+  const geluOptions = { approximate: c.approximate };
   const Amag = new Float64Array(f);
   const EA = new Float64Array(f);
   for (let t = 0; t < c.tokens; t++) {
@@ -64,7 +64,7 @@ export function gemma2MlpErrorBound<A extends Float32Array | Float64Array>(
       AG[j] = ag;
       AU[j] = au;
     }
-    gegluFallback(G, ones, c.approximate, gl);
+    for (let j = 0; j < f; j++) gl[j] = gelu(G[j]!, geluOptions);
     for (let j = 0; j < f; j++) {
       const eg = gd * AG[j]! + d * mu;
       const eu = gd * AU[j]! + d * mu;

@@ -16,7 +16,7 @@
  * a process alive. Call `dispose()` to end them early.
  */
 import { Worker } from 'node:worker_threads';
-import { gegluFallback } from './activation.js';
+import { gegluActivation } from './activation.js';
 import { checkMlpCall, type Gemma2MlpWeights } from './gemma2.js';
 import { matmulTransposedF32 } from './matmul.js';
 import { matmulModuleBytes, matmulWasm, wasmApi, wasmSimdAvailable, type TileFn, type WasmMemory } from './wasm.js';
@@ -105,7 +105,7 @@ const matmulWasm = ${driver};
 (async () => {
   let activation = null;
   try {
-    activation = (await import(activationUrl)).gegluFallback;
+    activation = (await import(activationUrl)).gegluActivation;
   } catch (e) {}
   Atomics.store(ctl, 12, typeof activation === 'function' ? 1 : 2);
   let seen = 0;
@@ -236,7 +236,7 @@ export function createGemma2Mlp(weights: Gemma2MlpWeights<Float32Array>, options
       post(s, 2, [gAt + 4 * a, uAt + 4 * a, b - a, approximate === 'tanh' ? 1 : 0]);
     });
     const m = Math.min(n, per);
-    gegluFallback(gs.subarray(0, m), us.subarray(0, m), approximate, gs.subarray(0, m));
+    gegluActivation(gs.subarray(0, m), us.subarray(0, m), approximate, gs.subarray(0, m));
     join(ready);
   };
 
@@ -310,7 +310,7 @@ function jsPlan(gate: Float32Array, up: Float32Array, down: Float32Array, d: num
       return runChunks(c.x, c.tokens, d, c.out, (xc, n, yc) => {
         matmulTransposedF32(xc, n, d, W.gate, f, g);
         matmulTransposedF32(xc, n, d, W.up, f, u);
-        gegluFallback(g.subarray(0, n * f), u.subarray(0, n * f), c.approximate, g.subarray(0, n * f));
+        gegluActivation(g.subarray(0, n * f), u.subarray(0, n * f), c.approximate, g.subarray(0, n * f));
         matmulTransposedF32(g, n, f, W.down, d, yc);
       });
     },

@@ -10,7 +10,8 @@
  *
  * 1. Ĝ = x·W_gateᵀ and Û = x·W_upᵀ with the kernel dot product (./matmul.ts),
  *    K = d, in the format of x (f32 or f64, no wider accumulator).
- * 2. Â = fl(gelu(Ĝ)·Û) elementwise (the fused geglu; ≤ 1 step per element).
+ * 2. Â = fl(gelu(Ĝ)·Û) elementwise: the fused `geglu` of ../elementwise
+ *    (correctly rounded in f32, ≤ 1 step in f64).
  * 3. ŷ = Â·W_downᵀ, K = f.
  *
  * ## Error bound (what a verifier may test against)
@@ -19,7 +20,8 @@
  * (the supremum is 1.1289 at x = √2 for the exact form; the tanh form's is
  * within 1e−3 of it), ρ = 2^−22 (f32) / 2^−51 (f64) for the activation
  * (≤ 1 step from the correctly rounded product, relative) and
- * η = 2^−148 (f32) / 2^−1073 (f64) for subnormal activations, μ = 2^−149
+ * η = 2^−148 (f32) / 2^−1022 (f64: the elementwise geglu's documented
+ * exception returns a signed zero for some subnormal products) for tiny activations, μ = 2^−149
  * (f32) / 2^−1074 (f64) for underflowing products. With exact
  * G = x·W_gateᵀ, U = x·W_upᵀ, A = gelu(G)⊙U, y = A·W_downᵀ, elementwise:
  *
@@ -42,7 +44,7 @@
  * - `out` may not overlap x or any weight (step 3 writes y while x is no
  *   longer needed, but W_down is read throughout, and partial overlaps are never safe).
  */
-import { gegluFallback } from './activation.js';
+import { gegluActivation } from './activation.js';
 import { forwardWithScratch } from './fast.js';
 import { wasmSimdAvailable } from './wasm.js';
 import { matmulTransposedF32, matmulTransposedF64 } from './matmul.js';
@@ -179,12 +181,12 @@ export function gemma2Mlp<A extends Float32Array | Float64Array>(
     if (xs instanceof Float32Array) {
       matmulTransposedF32(xs, n, d, c.gate as Float32Array, f, gs as Float32Array);
       matmulTransposedF32(xs, n, d, c.up as Float32Array, f, us as Float32Array);
-      gegluFallback(gs, us, c.approximate, gs);
+      gegluActivation(gs, us, c.approximate, gs);
       matmulTransposedF32(gs as Float32Array, n, f, c.down as Float32Array, d, ys as Float32Array);
     } else {
       matmulTransposedF64(xs as Float64Array, n, d, c.gate as Float64Array, f, gs as Float64Array);
       matmulTransposedF64(xs as Float64Array, n, d, c.up as Float64Array, f, us as Float64Array);
-      gegluFallback(gs, us, c.approximate, gs);
+      gegluActivation(gs, us, c.approximate, gs);
       matmulTransposedF64(gs as Float64Array, n, f, c.down as Float64Array, d, ys as Float64Array);
     }
   }

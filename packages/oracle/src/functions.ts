@@ -39,7 +39,7 @@ const X_PHI_MAX = new Decimal('2.0347e8');
 /** |x| beyond which e^(−x²) < TINY (x² > 2.0698·10^16). */
 const X_ERF_MAX = new Decimal('1.4387e8');
 
-/** Natural log of 10 in double precision, only used to choose reduction steps (never in a bound). */
+/** log10(e) in double precision, only used to choose term counts (never in a bound). */
 const LOG10E = Math.LOG10E;
 
 /** Per-context caches of series coefficients (each correctly rounded: relative error ≤ u). */
@@ -97,15 +97,16 @@ function absUpper(x: Decimal): number {
 }
 
 /**
- * Horner's rule for Σ_{k<N} a_k z^k at precision w, with coefficients a_k ≥ 0 rounded
- * (relative error ≤ u each) and z exact. Error bound ([Higham] eq. 5.3 plus the
- * coefficient rounding): |p̂ − p| ≤ 1.001·u·Σ_k (2k+2)·a_k·ρ^k with ρ ≥ |z|; returned as
- * `errSum` = Σ (2k+2)·a_k·ρ^k in doubles (callers divide by a lower bound of |p|).
+ * Horner's rule for Σ_{k<N} a_k z^k at the coefficients' precision w, with coefficients
+ * rounded (relative error ≤ u each) and z exact. Error bound ([Higham] eq. 5.3 plus the
+ * coefficient rounding): |p̂ − p| ≤ 1.001·u·Σ_k (2k+2)·|a_k|·ρ^k with ρ ≥ |z|; returned as
+ * `errSum` = Σ (2k+2)·|a_k|·ρ^k in doubles (callers divide by a lower bound of |p|);
+ * logCoeff(k) = log10|a_k|.
  * The doubles a_k ρ^k are evaluated in log space so they cannot underflow to a wrong 0
  * before they matter; terms below 10^-300 relative are dropped only after the sum is
  * ≥ 1, where they cannot change it by more than 10^-280.
  */
-function horner(ctx: Context, coeffs: Decimal[], N: number, z: Decimal, logCoeff: (k: number) => number, rho: number) {
+function horner(coeffs: Decimal[], N: number, z: Decimal, logCoeff: (k: number) => number, rho: number) {
   let p = coeffs[N - 1]!;
   for (let k = N - 2; k >= 0; k--) p = p.times(z).plus(coeffs[k]!);
   let errSum = 0;
@@ -115,7 +116,6 @@ function horner(ctx: Context, coeffs: Decimal[], N: number, z: Decimal, logCoeff
     if (lt < -300) continue;
     errSum += (2 * k + 2) * Math.pow(10, lt);
   }
-  void ctx;
   return { p, errSum: errSum * 1.0001 };
 }
 
@@ -183,7 +183,7 @@ export function expApprox(ctx: Context, y: Decimal): Approx {
     if (++N > 100_000) throw new Error(`exp: no term count for ρ = ${rho}`);
   }
   const coeffs = invFact(ctx, N);
-  const { p, errSum } = horner(ctx, coeffs, N, s, (j) => -log10Fact(j), rho);
+  const { p, errSum } = horner(coeffs, N, s, (j) => -log10Fact(j), rho);
   let c = errSum * Math.exp(rho) + 0.01 + 1.01 * sAbsErrU;
   let v = p;
   for (let i = 0; i < EXP_HALVINGS; i++) {
@@ -216,7 +216,7 @@ export function expm1Approx(ctx: Context, z: Decimal): Approx {
   }
   const all = invFact(ctx, N + 1);
   const coeffs = all.slice(1, N + 1);
-  const { p, errSum } = horner(ctx, coeffs, N, new D(z), (j) => -log10Fact(j + 1), rho);
+  const { p, errSum } = horner(coeffs, N, new D(z), (j) => -log10Fact(j + 1), rho);
   return { v: p.times(z), c: errSum / q + 0.01 + 1 };
 }
 
@@ -239,7 +239,7 @@ function oddSeries(ctx: Context, y: Decimal, yRelU: number): Approx {
   let N = 2;
   while (N * lr - log10OddFact(N) - Math.log10(Math.max(1e-300, 1 - rho / (2 * N + 3))) > logTarget || rho / (2 * N + 3) > 0.5) if (++N > 100_000) throw new Error(`series: no term count for y = ${rho}`);
   const coeffs = invOddFact(ctx, N);
-  const { p, errSum } = horner(ctx, coeffs, N, new ctx.D(y), (j) => -log10OddFact(j), rho);
+  const { p, errSum } = horner(coeffs, N, new ctx.D(y), (j) => -log10OddFact(j), rho);
   // Add the y-error contribution Σ k·yRelU·b_k ρ^k ≤ yRelU·(errSum/2).
   return { v: p, c: errSum * (1 + yRelU / 2) + 0.01 };
 }
@@ -337,7 +337,7 @@ function asymptoticSum(ctx: Context, q: Decimal, qRelU: number): Approx | undefi
   const coeffs = altOddFact(ctx, N);
   const zz = ctx.one.div(new ctx.D(q));
   const zRelU = qRelU + 1;
-  const { p, errSum } = horner(ctx, coeffs, N, zz, (k) => (k === 0 ? 0 : log10OddFact(k - 1)), z * (1 + 1e-9) * (1 + 1e-3));
+  const { p, errSum } = horner(coeffs, N, zz, (k) => (k === 0 ? 0 : log10OddFact(k - 1)), z * (1 + 1e-9) * (1 + 1e-3));
   const lower = 1 - 1.001 * z;
   return { v: p, c: (errSum * (1 + zRelU / 2)) / lower + 0.01 / lower };
 }

@@ -6,11 +6,14 @@
  *
  * Inputs: every binade of float32, both signs, subnormal binades included,
  * N points per binade (default 64) spread evenly over its mantissas with a
- * fixed offset (stratified, deterministic), plus ±0, ±min subnormal,
+ * fixed offset (stratified, deterministic), 256·N per binade for
+ * 2^-8 <= |x| < 32 (where the forms switch and the tails start), plus ±0, ±min subnormal,
  * ±max subnormal, ±min normal, ±FLT_MAX, ±1 and the region boundaries.
- * Reference: @geglu/oracle's correctlyRounded(fn, x, 'f32') when it is
- * available, else this package's float64 reference rounded with Math.fround
- * (see src/reference.ts; within one step of correct rounding).
+ * Reference: this package's float64 reference rounded with Math.fround
+ * (src/reference.ts) ranks all inputs; where @geglu/oracle is built, its
+ * correctlyRounded(fn, x, 'f32') cross-checks that reference on a spread
+ * subset and re-scores every region's worst input (`--oracle all` uses the
+ * oracle for every input: slow, ~1-2 ms per value).
  *
  * Regions (of the input x): subnormal = 0 < |x| < 2^-126; tail = the
  * finite inputs where the result is a small remainder of a saturating
@@ -52,6 +55,16 @@ export function samples(perBinade: number): Float32Array {
       out.push(fromBits(bits), fromBits(bits | 0x80000000));
     }
   }
+  // where the approximations change form and the tails begin, sample densely:
+  // every binade with 2^-8 <= |x| < 32 gets `dense` points more
+  const dense = perBinade * 256;
+  for (let e = 127 - 8; e < 127 + 5; e++) {
+    for (let i = 0; i < dense; i++) {
+      const m = Math.floor(((i + 0.5) / dense) * 0x800000 + 0x2b3c5 / 256) & 0x7fffff;
+      const bits = (e << 23) | m;
+      out.push(fromBits(bits), fromBits(bits | 0x80000000));
+    }
+  }
   const special = [0, -0, 1, -1, 2 ** -149, 2 ** -126 - 2 ** -149, 2 ** -126, 3.4028234663852886e38, 0.5, 3, 4, 5.4, 10, 10.5, 13.2, 14, 15, 20];
   for (const s of special) out.push(s, -s);
   return Float32Array.from(out);
@@ -62,18 +75,23 @@ interface Reference {
   value(fn: Fn, x: number): number;
 }
 
-async function loadReference(): Promise<Reference> {
+const F64: Reference = {
+  name: 'float64 reference (src/reference.ts) rounded to f32',
+  value: (fn, x) => Math.fround({ gelu: geluF64, 'gelu-tanh': geluTanhF64, erf: erfF64, erfc: erfcF64 }[fn](x)),
+};
+
+/** @geglu/oracle's correctlyRounded(fn, x, 'f32'), or null when it is not built. */
+async function loadOracle(): Promise<Reference | null> {
   try {
     const oracle = (await import('@geglu/oracle')) as { correctlyRounded?: (fn: string, x: number, f: string) => number };
     const cr = oracle.correctlyRounded;
-    if (typeof cr === 'function' && cr('gelu', 1, 'f32') > 0.84) {
+    if (typeof cr === 'function') {
       return { name: '@geglu/oracle correctlyRounded (f32)', value: (fn, x) => cr(fn, x, 'f32') };
     }
   } catch {
-    // oracle not built yet: fall through to the float64 reference
+    // not built (yet)
   }
-  const f = { gelu: geluF64, 'gelu-tanh': geluTanhF64, erf: erfF64, erfc: erfcF64 };
-  return { name: 'float64 reference (src/reference.ts) rounded to f32', value: (fn, x) => Math.fround(f[fn](x)) };
+  return null;
 }
 
 export interface Worst {
@@ -116,10 +134,36 @@ async function main(): Promise<void> {
   };
   const perBinade = Number(opt('--samples') ?? 64);
   const only = opt('--backends')?.split(',');
+  const check = Number(opt('--oracle-check') ?? 1500);
   const xs = samples(perBinade);
-  const ref = await loadReference();
-  console.log(`reference: ${ref.name}`);
-  console.log(`inputs: ${xs.length} float32 values (${perBinade} per binade, every binade incl. subnormals, both signs, + specials)`);
+  const oracle = await loadOracle();
+  // The oracle costs ~1-2 ms per value here, too slow for ~460k inputs × 4
+  // functions; `--oracle all` uses it everywhere. By default the float64
+  // reference ranks every input, and the oracle (1) cross-checks the float64
+  // reference on `--oracle-check` inputs per function spread over the set and
+  // (2) re-scores each region's worst input, so every reported maximum is an
+  // oracle number.
+  const ref = opt('--oracle') === 'all' && oracle ? oracle : F64;
+  console.log(`reference: ${ref.name}${oracle && ref !== oracle ? `; worst cases re-scored with ${oracle.name}` : ''}`);
+  console.log(
+    `inputs: ${xs.length} float32 values (${perBinade} per binade, every binade incl. subnormals, both signs; ${perBinade * 256} per binade for 2^-8 <= |x| < 32; + specials)`,
+  );
+  if (oracle && ref !== oracle) {
+    const stride = Math.max(1, Math.floor(xs.length / check));
+    let disagree = 0;
+    let n = 0;
+    for (const fn of FNS) {
+      for (let i = 0; i < xs.length; i += stride) {
+        n++;
+        const d = stepDistanceF32(F64.value(fn, xs[i]!), oracle.value(fn, xs[i]!));
+        if (d > 0) {
+          disagree++;
+          console.log(`  float64 reference differs from the oracle: ${fn}(${xs[i]}) by ${d} steps`);
+        }
+      }
+    }
+    console.log(`float64 reference vs oracle: ${disagree} of ${n} checked values differ`);
+  }
   const all: Record<string, unknown> = {};
   for (const a of await availableGpuBackends()) {
     if (only && !only.includes(a.backend)) continue;
@@ -131,12 +175,22 @@ async function main(): Promise<void> {
     try {
       console.log(`\nbackend ${gpu.backend} — ${gpu.device}`);
       const r = await measure(gpu, xs, ref);
+      if (oracle && ref !== oracle) {
+        for (const fn of FNS) {
+          for (const reg of REGIONS) {
+            const w = r[fn][reg];
+            if (Number.isNaN(w.x)) continue;
+            w.want = oracle.value(fn, w.x);
+            w.steps = stepDistanceF32(w.got, w.want);
+          }
+        }
+      }
       all[gpu.backend] = { device: gpu.device, ...r };
       console.log('| function | tail | subnormal | normal | worst input (steps: got vs want) |');
       console.log('|---|---:|---:|---:|---|');
       for (const fn of FNS) {
         const row = r[fn];
-        const worst = REGIONS.map((g) => row[g]).reduce((a, b) => (b.steps > a.steps ? b : a));
+        const worst = REGIONS.map((g) => row[g]).reduce((p, q) => (q.steps > p.steps ? q : p));
         console.log(
           `| ${fn} | ${row.tail.steps} | ${row.subnormal.steps} | ${row.normal.steps} | x=${worst.x} (${worst.steps}: ${worst.got} vs ${worst.want}) |`,
         );

@@ -50,7 +50,9 @@ import { E_TAIL, ERF_SMALL, PHI_SMALL, Q_TAIL } from './coefficients.js';
 /** A float literal every gpu.js backend types as a float (never an integer). */
 export function lit(v: number): string {
   if (!Number.isFinite(v)) throw new Error(`lit: non-finite literal ${v}`);
-  let s = Math.abs(v).toPrecision(9);
+  // full float64 round-trip digits: gpu.js's cpu backend evaluates in float64,
+  // where a 9-digit literal of a float32 head/tail pair would be off by ~1e-9
+  let s = String(Math.abs(v));
   if (!/[.e]/.test(s)) s += '.0';
   if (/e/.test(s) && !/\./.test(s)) s = s.replace('e', '.0e');
   return v < 0 || Object.is(v, -0) ? `(-${s})` : s;
@@ -90,17 +92,110 @@ function expNeg(p: string, hHi: string, hLo: string): string {
     const ${p}s2 = Math.pow(2.0, ${p}k1 - ${p}k);`;
 }
 
-/** Statements computing `out = gelu_tanh(v)`. */
-export function geluTanhStatements(v: string, out: string): string {
+/**
+ * Statements that overwrite `out` with gelu(v) for 0 < |v| < 2^-125, where v/2
+ * is subnormal (either variant: both are x/2 + x²/√(2π) + O(x³) near 0).
+ * v/2 of such a v with an odd last bit is a tie
+ * that float32 breaks to even, but the x² term is positive, so the correctly
+ * rounded result is the upper neighbour: add back the remainder v - 2(v/2)
+ * when it is positive. Under float64 (gpu.js cpu) v/2 is exact and a
+ * nudge, |v/2|·2^-40 (zero in float32), that makes the final rounding to
+ * float32 go up.
+ */
+function subnormalGelu(v: string, out: string): string {
   return `
-    const ${out}_a = Math.min(Math.abs(${v}), 10000.0);
-    const ${out}_u = ${lit(SQRT_8_OVER_PI)} * (${out}_a + 0.044715 * ${out}_a * ${out}_a * ${out}_a);
-    ${expNeg(`${out}_e`, `${out}_u`, '0.0')}
+    if (Math.abs(${v}) < 2.350988701644575e-38) {
+      if (${v} != 0.0) {
+        const ${out}_y = 0.5 * ${v};
+        ${out} = (${out}_y + Math.abs(${out}_y) * 9.094947017729282e-13) + Math.max(${v} - 2.0 * ${out}_y, 0.0);
+      }
+    }`;
+}
+
+/**
+ * Statements for the Veltkamp split of `v` (>= 0) into `${p}h` + `${p}l`, each
+ * with <= 12 significant bits. The min() is a fusion barrier: Mesa contracts
+ * c - v with c = 4097·v into fma(4097, v, -v) = 4096·v exactly, which breaks
+ * the split (measured: 121 steps on llvmpipe without it). Contraction
+ * elsewhere in the products is harmless: every partial product is exact.
+ */
+function split(p: string, v: string): string {
+  return `
+    const ${p}c = Math.min(4097.0 * ${v}, 3.0e38);
+    const ${p}h = ${p}c - (${p}c - ${v});
+    const ${p}l = ${v} - ${p}h;`;
+}
+
+/**
+ * Dekker's TwoProduct without FMA: `${p}p` + `${p}e` = a·b exactly (float32,
+ * a, b >= 0, no overflow). `${p}p` gets a fusion barrier too: contracted into a
+ * later a + p, the exact product would be added once there and its rounding
+ * error `${p}e` a second time (measured: 121 steps on llvmpipe).
+ */
+function twoProd(p: string, a: string, b: string): string {
+  return `${split(`${p}x`, a)}${split(`${p}y`, b)}
+    const ${p}p = Math.min(${a} * ${b}, 3.0e38);
+    const ${p}e = ((${p}xh * ${p}yh - ${p}p) + ${p}xh * ${p}yl + ${p}xl * ${p}yh) + ${p}xl * ${p}yl;`;
+}
+
+/** Veltkamp split of a float32 constant, done here in emulated float32. */
+function splitConst(v: number): [number, number] {
+  const f = Math.fround;
+  const c = f(4097 * v);
+  const h = f(c - f(c - v));
+  return [h, f(v - h)];
+}
+
+/**
+ * TwoProduct with a constant factor. The constant's split is precomputed:
+ * WGSL evaluates constant expressions such as 4097.0 * 0.0447149985 in
+ * AbstractFloat (float64) precision, which yields a wrong float32 split
+ * (measured: 121 steps on llvmpipe before this).
+ */
+function twoProdConst(p: string, k: number, b: string): string {
+  const [kh, kl] = splitConst(k);
+  return `${split(`${p}y`, b)}
+    const ${p}p = Math.min(${lit(k)} * ${b}, 3.0e38);
+    const ${p}e = ((${lit(kh)} * ${p}yh - ${p}p) + ${lit(kh)} * ${p}yl + ${lit(kl)} * ${p}yh) + ${lit(kl)} * ${p}yl;`;
+}
+
+// 0.044715 and √(8/π) as float32 head + tail, so the products carry ~44 bits
+const A_HI = Math.fround(0.044715);
+const A_LO = Math.fround(0.044715 - A_HI);
+const C_HI = Math.fround(SQRT_8_OVER_PI);
+const C_LO = Math.fround(SQRT_8_OVER_PI - C_HI);
+
+/**
+ * Statements computing `out = gelu_tanh(v)`.
+ *
+ * 2u = √(8/π)(a + 0.044715a³) (a = |v|) is carried as a float32 pair
+ * (Dekker products, Knuth TwoSum): in the negative tail the result is
+ * ≈ v·e^(-2u) with 2u up to ~104, so a plain float32 2u (relative error
+ * ~3·2^-24) would cost 2u·3·2^-24 relative, about 175 steps near x = -9.5
+ * (measured). The pair leaves only the exp and the final products.
+ * TwoSum's s and s - a get min() barriers as well: Mesa otherwise simplifies
+ * (a + q) - a to q, which drops the rounding error TwoSum exists to capture.
+ */
+export function geluTanhStatements(v: string, out: string): string {
+  const p = `${out}_`;
+  return `
+    const ${p}a = Math.min(Math.abs(${v}), 10000.0);
+    ${twoProd(`${p}q2`, `${p}a`, `${p}a`)}
+    ${twoProd(`${p}q3`, `${p}q2p`, `${p}a`)}
+    const ${p}a3e = ${p}q3e + ${p}q2e * ${p}a;
+    ${twoProdConst(`${p}qa`, A_HI, `${p}q3p`)}
+    const ${p}qe = ${p}qae + (${lit(A_HI)} * ${p}a3e + ${lit(A_LO)} * ${p}q3p);
+    const ${p}s = Math.min(${p}a + ${p}qap, 3.0e38);
+    const ${p}sb = Math.min(${p}s - ${p}a, 3.0e38);
+    const ${p}se = ((${p}a - (${p}s - ${p}sb)) + (${p}qap - ${p}sb)) + ${p}qe;
+    ${twoProdConst(`${p}qt`, C_HI, `${p}s`)}
+    const ${p}tl = ${p}qte + (${lit(C_HI)} * ${p}se + ${lit(C_LO)} * ${p}s);
+    ${expNeg(`${out}_e`, `${p}qtp`, `${p}tl`)}
     const ${out}_ex = ${out}_em * ${out}_es1 * ${out}_es2;
     let ${out} = ${v} / (1.0 + ${out}_ex);
     if (${v} < 0.0) {
       ${out} = ((Math.max(${v}, -100.0) * ${out}_em) * ${out}_es1 * ${out}_es2) / (1.0 + ${out}_ex);
-    }`;
+    }${subnormalGelu(v, out)}`;
 }
 
 /**
@@ -126,7 +221,7 @@ export function geluExactStatements(v: string, out: string): string {
       if (${v} > 0.0) {
         ${out} = ${v} - ${out};
       }
-    }`;
+    }${subnormalGelu(v, out)}`;
 }
 
 /** Statements computing `out = erfc(|z|)` for |z| > 0.5. */

@@ -51,9 +51,21 @@ export function phiF64(x: number): number {
   return erfcF64(-x / Math.SQRT2) / 2;
 }
 
+// Below 2^-125, gelu(x) = x/2 + x²/√(2π) + O(x³) (both variants) sits just
+// above x/2, which is subnormal and, for x with an odd last bit, a rounding tie; float64
+// cannot hold the x² term next to x/2, so add a nudge of |x/2|·2^-40 (far
+// below half a float32 step, far above float64's) that makes Math.fround round
+// the tie upward, as the exact value does.
+const HALF_IS_SUBNORMAL = 2 ** -125;
+function subnormalGelu(x: number): number {
+  const y = x / 2;
+  return y + Math.abs(y) * 2 ** -40;
+}
+
 export function geluF64(x: number): number {
   if (x === Infinity) return Infinity;
   if (x === -Infinity) return -0;
+  if (x !== 0 && Math.abs(x) < HALF_IS_SUBNORMAL) return subnormalGelu(x);
   return x * phiF64(x);
 }
 
@@ -63,6 +75,7 @@ export function geluTanhF64(x: number): number {
   if (x === Infinity) return Infinity;
   if (x === -Infinity) return -0;
   if (Number.isNaN(x)) return NaN;
+  if (x !== 0 && Math.abs(x) < HALF_IS_SUBNORMAL) return subnormalGelu(x);
   const t = SQRT_8_OVER_PI * (x + 0.044715 * x * x * x);
   if (t >= 0) return x / (1 + Math.exp(-t));
   const e = Math.exp(t);

@@ -1,0 +1,103 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { GegluGpu, availableGpuBackends } from '../src/index.js';
+import { avail, requireWebGpu } from './helpers.js';
+
+const webgpu = avail('webgpu');
+const headless = avail('headlessgl');
+
+describe('backend discovery', () => {
+  it('availableGpuBackends lists webgpu, headlessgl, webasm and cpu, each available or with a reason', async () => {
+    const list = await availableGpuBackends();
+    expect(list.map((a) => a.backend)).toEqual(['webgpu', 'headlessgl', 'webasm', 'cpu']);
+    for (const a of list) {
+      if (a.available) expect(typeof a.device).toBe('string');
+      else expect(a.reason).toMatch(/\S/);
+    }
+    expect(list.find((a) => a.backend === 'cpu')!.available).toBe(true);
+  });
+
+  it('GEGLU_REQUIRE_WEBGPU=1 demands a WebGPU adapter', () => {
+    if (requireWebGpu) expect(webgpu.reason ?? 'available').toBe('available');
+    expect(typeof requireWebGpu).toBe('boolean');
+  });
+
+  it("auto picks the first backend that works and records what it passed over", async () => {
+    const g = await GegluGpu.create({ backend: 'auto' });
+    try {
+      expect(g.requested).toBe('auto');
+      expect(g.backend).not.toBe('auto');
+      const order = ['webgpu', 'headlessgl', 'webasm', 'cpu'];
+      const expected = order.find((b) => avail(b as 'cpu').available);
+      expect(g.backend).toBe(expected);
+      expect(g.fallbacks.map((f) => f.backend)).toEqual(order.slice(0, order.indexOf(g.backend)));
+      for (const f of g.fallbacks) expect(f.reason).toMatch(/\S/);
+    } finally {
+      await g.dispose();
+    }
+  });
+
+  it.skipIf(headless.available)(`explicit headlessgl fails naming the backend and why (headless-gl unavailable here: ${headless.reason})`, async () => {
+    await expect(GegluGpu.create({ backend: 'headlessgl' })).rejects.toThrow(/backend 'headlessgl' is not available: .*gl/);
+  });
+
+  it.skipIf(webgpu.available || requireWebGpu)(`explicit webgpu fails naming the backend and why (WebGPU unavailable here: ${webgpu.reason})`, async () => {
+    await expect(GegluGpu.create({ backend: 'webgpu' })).rejects.toThrow(/backend 'webgpu' is not available: /);
+  });
+
+  it('explicit backends report themselves, never auto, with a device description', async () => {
+    for (const b of ['webasm', 'cpu'] as const) {
+      const g = await GegluGpu.create({ backend: b });
+      expect(g.backend).toBe(b);
+      expect(g.fallbacks).toEqual([]);
+      expect(g.device).toMatch(b === 'webasm' ? /WebAssembly/ : /JavaScript/);
+      await g.dispose();
+    }
+  });
+
+  it.skipIf(!webgpu.available && !requireWebGpu)(`webgpu reports the adapter (${webgpu.device ?? webgpu.reason})`, async () => {
+    const g = await GegluGpu.create({ backend: 'webgpu' });
+    try {
+      expect(g.backend).toBe('webgpu');
+      expect(g.device).toBe(webgpu.device);
+    } finally {
+      await g.dispose();
+    }
+  });
+
+  it('rejects an unknown backend name, naming the option and the value', async () => {
+    await expect(GegluGpu.create({ backend: 'cuda' as never })).rejects.toThrow(
+      /options\.backend must be one of 'auto', 'webgpu', 'headlessgl', 'webasm', 'cpu', got the string "cuda"/,
+    );
+  });
+
+  it('a disposed instance refuses work', async () => {
+    const g = await GegluGpu.create({ backend: 'cpu' });
+    await g.dispose();
+    await expect(g.gelu(new Float32Array(1))).rejects.toThrow(/disposed/);
+  });
+});
+
+describe('process lifetime', () => {
+  // The object from webgpu's create() keeps Node's event loop alive; dispose()
+  // must drop it, or every CLI and test process using WebGPU would hang.
+  it.skipIf(!webgpu.available && !requireWebGpu)('a Node process that creates, uses and disposes a WebGPU GegluGpu exits by itself within 30 s', () => {
+    const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    const script = `
+      const { GegluGpu } = await import(${JSON.stringify(dist)});
+      const g = await GegluGpu.create({ backend: 'webgpu' });
+      const r = await g.gelu(new Float32Array([1]));
+      await g.dispose();
+      console.log('done', g.backend, r[0]);
+    `;
+    const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 30_000,
+      encoding: 'utf8',
+      env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
+    });
+    expect(res.error).toBeUndefined();
+    expect(res.stdout).toMatch(/done webgpu 0\.84134/);
+    expect(res.status).toBe(0);
+  });
+});

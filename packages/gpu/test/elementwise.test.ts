@@ -1,0 +1,166 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GegluGpu } from '../src/index.js';
+import { erfF64, erfcF64, geluF64, geluTanhF64, stepDistanceF32 } from '../src/reference.js';
+import { BACKENDS, fromBits, stratified } from './helpers.js';
+
+type Fn = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc';
+type Region = 'tail' | 'subnormal' | 'normal';
+
+/**
+ * Worst error in float32 steps per backend, function and input region, as
+ * measured by `node packages/gpu/dist/scripts/measure-error.js` (64 inputs
+ * per binade, all binades, both signs, 16384 per binade for 2^-8 <= |x| < 32)
+ * on 2026-11-24: webgpu on Mesa 25.0.7 llvmpipe, webasm and cpu on the 2-core
+ * dev VM; worst cases scored with @geglu/oracle's correctlyRounded. The tests
+ * compare with the float64 reference (src/reference.ts), which
+ * reference.test.ts checks against the oracle.
+ * Regions: subnormal = 0 < |x| < 2^-126; tail = gelu x < -3, erfc x > 3,
+ * erf |x| > 3; normal = the rest.
+ */
+const MEASURED: Record<string, Record<Fn, Record<Region, number>>> = {
+  webgpu: {
+    gelu: { tail: 5, subnormal: 1, normal: 5 },
+    'gelu-tanh': { tail: 3, subnormal: 1, normal: 3 },
+    erf: { tail: 0, subnormal: 1, normal: 3 },
+    erfc: { tail: 4, subnormal: 0, normal: 5 },
+  },
+  webasm: {
+    gelu: { tail: 5, subnormal: 0, normal: 5 },
+    'gelu-tanh': { tail: 3, subnormal: 0, normal: 3 },
+    erf: { tail: 0, subnormal: 1, normal: 3 },
+    erfc: { tail: 4, subnormal: 0, normal: 5 },
+  },
+  cpu: {
+    gelu: { tail: 1, subnormal: 0, normal: 1 },
+    'gelu-tanh': { tail: 1, subnormal: 0, normal: 1 },
+    erf: { tail: 0, subnormal: 1, normal: 1 },
+    erfc: { tail: 1, subnormal: 0, normal: 2 },
+  },
+};
+// headless-gl was never available where these were measured; its suite uses
+// the webgpu bounds (same float32 GPU arithmetic) until it is measured.
+MEASURED.headlessgl = MEASURED.webgpu!;
+
+const REF: Record<Fn, (x: number) => number> = { gelu: geluF64, 'gelu-tanh': geluTanhF64, erf: erfF64, erfc: erfcF64 };
+
+function regionOf(fn: Fn, x: number): Region {
+  if (x !== 0 && Math.abs(x) < 2 ** -126) return 'subnormal';
+  if ((fn === 'gelu' || fn === 'gelu-tanh') && x < -3) return 'tail';
+  if (fn === 'erfc' && x > 3) return 'tail';
+  if (fn === 'erf' && Math.abs(x) > 3) return 'tail';
+  return 'normal';
+}
+
+async function run(g: GegluGpu, fn: Fn, x: Float32Array): Promise<Float32Array> {
+  if (fn === 'erf') return g.erf(x);
+  if (fn === 'erfc') return g.erfc(x);
+  return g.gelu(x, { approximate: fn === 'gelu' ? 'none' : 'tanh' });
+}
+
+// 16 per binade, a different stride from measure-error.ts, so the bound is
+// checked on inputs it was not measured on
+const GRID = stratified(16);
+
+for (const { backend, skip, label } of BACKENDS) {
+  describe.skipIf(skip)(`elementwise on ${label}`, () => {
+    let g: GegluGpu;
+    beforeAll(async () => {
+      g = await GegluGpu.create({ backend });
+    });
+    afterAll(async () => {
+      await g?.dispose();
+    });
+
+    it(`runs on ${backend}, not a fallback`, () => {
+      expect(g.backend).toBe(backend);
+    });
+
+    for (const fn of ['gelu', 'gelu-tanh', 'erf', 'erfc'] as const) {
+      const b = MEASURED[backend]![fn];
+      it(`${fn} (${backend}, f32) over all binades: tail <= ${b.tail}, subnormal <= ${b.subnormal}, normal <= ${b.normal} steps`, async () => {
+        const y = await run(g, fn, GRID);
+        const worst: Record<Region, { steps: number; x: number }> = {
+          tail: { steps: 0, x: 0 },
+          subnormal: { steps: 0, x: 0 },
+          normal: { steps: 0, x: 0 },
+        };
+        for (let i = 0; i < GRID.length; i++) {
+          const x = GRID[i]!;
+          const d = stepDistanceF32(y[i]!, Math.fround(REF[fn](x)));
+          const w = worst[regionOf(fn, x)];
+          if (d > w.steps) Object.assign(w, { steps: d, x });
+        }
+        expect(worst.tail.steps, `tail worst at x=${worst.tail.x}`).toBeLessThanOrEqual(b.tail);
+        expect(worst.subnormal.steps, `subnormal worst at x=${worst.subnormal.x}`).toBeLessThanOrEqual(b.subnormal);
+        expect(worst.normal.steps, `normal worst at x=${worst.normal.x}`).toBeLessThanOrEqual(b.normal);
+      });
+    }
+
+    it(`every finite float32 input gives a finite output (${backend}, all four functions, random bit patterns)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 64 }),
+          async (bits) => {
+            const x = Float32Array.from(bits.map(fromBits).filter((v) => Number.isFinite(v)));
+            for (const fn of ['gelu', 'gelu-tanh', 'erf', 'erfc'] as const) {
+              const y = await run(g, fn, x);
+              for (let i = 0; i < x.length; i++) {
+                if (!Number.isFinite(y[i]!)) throw new Error(`${fn}(${x[i]}) = ${y[i]}`);
+              }
+            }
+          },
+        ),
+        { numRuns: 20 },
+      );
+    });
+
+    it(`special values (${backend}): gelu(NaN)=NaN, gelu(+inf)=+inf, gelu(-inf)=-0, gelu(±0)=±0, underflow keeps the sign; erf/erfc limits`, async () => {
+      const x = new Float32Array([NaN, Infinity, -Infinity, 0, -0, -20, -3.4028234663852886e38, 3.4028234663852886e38]);
+      for (const approximate of ['none', 'tanh'] as const) {
+        const y = await g.gelu(x, { approximate });
+        expect(y[0]).toBeNaN();
+        expect(y[1]).toBe(Infinity);
+        expect(Object.is(y[2], -0), `gelu ${approximate}(-inf) = ${y[2]}`).toBe(true);
+        expect(Object.is(y[3], 0), `gelu ${approximate}(+0) = ${y[3]}`).toBe(true);
+        expect(Object.is(y[4], -0), `gelu ${approximate}(-0) = ${y[4]}`).toBe(true);
+        // gelu(-20) ≈ -20·Phi(-20) ≈ -5.5e-88, far below the smallest float32 subnormal
+        expect(Object.is(y[5], -0), `gelu ${approximate}(-20) = ${y[5]}`).toBe(true);
+        expect(Object.is(y[6], -0), `gelu ${approximate}(-FLT_MAX) = ${y[6]}`).toBe(true);
+        expect(y[7]).toBe(3.4028234663852886e38);
+      }
+      const e = await g.erf(new Float32Array([NaN, Infinity, -Infinity, 0, -0, 10]));
+      expect(e[0]).toBeNaN();
+      expect([e[1], e[2], e[5]]).toEqual([1, -1, 1]);
+      expect(Object.is(e[3], 0) && Object.is(e[4], -0), `erf(±0) = ${e[3]}, ${e[4]}`).toBe(true);
+      const c = await g.erfc(new Float32Array([NaN, Infinity, -Infinity, 0, 11]));
+      expect(c[0]).toBeNaN();
+      // erfc(11) ≈ 1.4e-54 underflows float32 to +0
+      expect([c[1], c[2], c[3], c[4]]).toEqual([0, 2, 1, 0]);
+    });
+
+    it(`geglu (${backend}) equals gelu(gate)·up within the gelu bound + 1 step, both variants`, async () => {
+      const n = 4096;
+      const gate = Float32Array.from({ length: n }, (_, i) => Math.fround(-12 + (24 * i) / n));
+      const up = Float32Array.from({ length: n }, (_, i) => Math.fround(Math.cos(i) * 3));
+      for (const approximate of ['none', 'tanh'] as const) {
+        const fn: Fn = approximate === 'none' ? 'gelu' : 'gelu-tanh';
+        const y = await g.geglu(gate, up, { approximate });
+        const bound = Math.max(MEASURED[backend]![fn].tail, MEASURED[backend]![fn].normal) + 1;
+        let worst = 0;
+        for (let i = 0; i < n; i++) {
+          worst = Math.max(worst, stepDistanceF32(y[i]!, Math.fround(REF[fn](gate[i]!) * up[i]!)));
+        }
+        expect(worst).toBeLessThanOrEqual(bound);
+      }
+    });
+
+    it(`geglu (${backend}) handles non-finite gate and up on the host with IEEE semantics`, async () => {
+      const y = await g.geglu(new Float32Array([Infinity, 1, 0, -Infinity]), new Float32Array([2, Infinity, Infinity, 1]));
+      expect(y[0]).toBe(Infinity);
+      expect(y[1]).toBe(Infinity);
+      expect(y[2]).toBeNaN(); // gelu(0) = 0, 0·inf = NaN
+      expect(Object.is(y[3], -0)).toBe(true);
+    });
+  });
+}

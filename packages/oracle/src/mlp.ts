@@ -11,18 +11,18 @@ export interface GegluOptions {
   /** Significant digits of every output element (error ≤ one unit in the last digit). */
   digits: number;
   /** Added to gate[i] before gelu: one bias per feature, feature = i mod bias.length. */
-  gateBias?: readonly number[];
+  gateBias?: ArrayLike<number>;
   /** Added to up[i]: one bias per feature. */
-  upBias?: readonly number[];
+  upBias?: ArrayLike<number>;
 }
 
 export interface Gemma2MlpWeights {
   /** [intermediate, hidden] row-major, as nn.Linear stores it. */
-  gate: readonly number[] | Float32Array | Float64Array;
+  gate: ArrayLike<number>;
   /** [intermediate, hidden] row-major. */
-  up: readonly number[] | Float32Array | Float64Array;
+  up: ArrayLike<number>;
   /** [hidden, intermediate] row-major. */
-  down: readonly number[] | Float32Array | Float64Array;
+  down: ArrayLike<number>;
   hidden: number;
   intermediate: number;
 }
@@ -34,7 +34,8 @@ export interface MlpOptions {
   digits: number;
 }
 
-type NumArray = readonly number[] | Float32Array | Float64Array;
+/** Any array-like of numbers: plain arrays, typed arrays, other ArrayLike<number>. */
+type NumArray = ArrayLike<number>;
 
 function fnOf(approximate: unknown, where: string): OracleFunction {
   if (approximate === 'none') return 'gelu';
@@ -55,7 +56,7 @@ function checkDigits(options: unknown, where: string): number {
 }
 
 function checkArray(a: unknown, name: string, where: string, length?: number): NumArray {
-  const ok = Array.isArray(a) || a instanceof Float32Array || a instanceof Float64Array;
+  const ok = typeof a === 'object' && a !== null && typeof (a as { length?: unknown }).length === 'number';
   if (!ok) throw new TypeError(`${where}: ${name} must be an array of numbers, got ${describe(a)}`);
   const arr = a as NumArray;
   if (length !== undefined && arr.length !== length) {
@@ -80,7 +81,7 @@ const Exact = Decimal.clone({ precision: 1100, rounding: Decimal.ROUND_HALF_EVEN
  * Inputs are the exact values of the given numbers. Sums of two floats are exact here
  * (1100 digits hold any f64 sum whose exponents differ by less than ~1000 decimal places).
  */
-export function geglu(gate: readonly number[] | Float32Array | Float64Array, up: readonly number[] | Float32Array | Float64Array, options: GegluOptions): Decimal[] {
+export function geglu(gate: ArrayLike<number>, up: ArrayLike<number>, options: GegluOptions): Decimal[] {
   const where = 'geglu';
   const digits = checkDigits(options, where);
   const fn = fnOf(options.approximate ?? 'none', where);
@@ -127,7 +128,7 @@ export function geglu(gate: readonly number[] | Float32Array | Float64Array, up:
  * for with digits, not hidden).
  */
 export function gemma2Mlp(
-  x: readonly number[] | Float32Array | Float64Array,
+  x: ArrayLike<number>,
   weights: Gemma2MlpWeights,
   tokens: number,
   options: MlpOptions,

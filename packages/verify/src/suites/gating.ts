@@ -107,6 +107,42 @@ function zeroUp(fn: GeluFunction): PropertySpec<Float64Array> {
   };
 }
 
+const signBit = (v: number) => v < 0 || Object.is(v, -0);
+
+function signs(fn: GeluFunction): PropertySpec<GegluCase> {
+  return {
+    suite: 'gating',
+    id: `signs/${fn}`,
+    fn,
+    name: (t) => `geglu(g, u) (${t.backend} ${t.dtype}, ${fnName(fn)}) has the sign of g·u, zeros and underflowing products included, every finite g and u`,
+    prepare(_c, target) {
+      const no = needGeglu(target);
+      if (no) return no;
+      const dtype = target.dtype;
+      const { minNormal, max } = formatLimits(dtype);
+      // gelu(g) has the sign of g (Phi > 0), so gelu(g)·u has the sign of g·u; rounding never flips a
+      // sign, so only a lost zero sign can break this. Tiny operands make products that underflow.
+      const tiny = floatInRange(-minNormal, minNormal, dtype);
+      const any = fc.oneof(tiny, floatInRange(-max, max, dtype), fc.constantFrom(0, -0));
+      return {
+        arbitrary: gegluCase(dtype, { gate: fc.oneof(tiny, any), up: fc.oneof(tiny, any) }),
+        bound: 0,
+        unit: 'wrong signs',
+        async check(gc) {
+          const y = await target.geglu!(fn, gc.gate, gc.up);
+          for (let i = 0; i < gc.length; i++) {
+            const want = signBit(gc.gate[i]!) !== signBit(gc.up[i]!);
+            if (Number.isNaN(y[i]!) || signBit(y[i]!) !== want) {
+              return { ok: false, observed: 1, message: `geglu(${show(gc.gate[i]!)}, ${show(gc.up[i]!)}) = ${show(y[i]!)}, expected a ${want ? 'negative' : 'positive'} result (or ${want ? '-0' : '+0'})` };
+            }
+          }
+          return { ok: true, observed: 0 };
+        },
+      };
+    },
+  };
+}
+
 interface ScaleCase {
   gate: Float64Array;
   up: Float64Array;
@@ -212,4 +248,4 @@ function positionIndependent(fn: GeluFunction): PropertySpec<GegluCase> {
 }
 
 /** Every property of suite 3. */
-export const gatingSuite: PropertySpec<any>[] = GELU_FUNCTIONS.flatMap((fn) => [product(fn), zeroUp(fn), scaling(fn), signSymmetry(fn), positionIndependent(fn)]);
+export const gatingSuite: PropertySpec<any>[] = GELU_FUNCTIONS.flatMap((fn) => [product(fn), zeroUp(fn), signs(fn), scaling(fn), signSymmetry(fn), positionIndependent(fn)]);

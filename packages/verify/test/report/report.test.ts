@@ -94,12 +94,14 @@ describe('report', () => {
     // kernel-f32 core (0 steps), kernel-f32 tail (3, failed), gpu-cpu core (measure-only, faded), gpu-cpu tail (no data)
     expect(svg.match(/<title>kernel-f32 f32 tail: 3 steps/g)).toHaveLength(1);
     expect(svg).toContain('fill-opacity="0.35"');
+    expect(svg).not.toMatch(/NaN|Infinity|undefined/);
     expect(svg).toContain('stroke="#c00"');
   });
 
   it('the gap plot marks ±argmax and the ±max lines', () => {
     const svg = gapCurveSvg(report().gapCurve, { argmax: 2.7, value: 4.73e-4 });
     expect(svg.match(/<circle /g)).toHaveLength(2);
+    expect(svg).not.toMatch(/NaN|Infinity|undefined/);
     expect(svg).toContain('max |gap| = 0.000473000 at x = ±2.7000000');
   });
 

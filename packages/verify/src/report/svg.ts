@@ -110,7 +110,7 @@ export function regionErrorSvg(results: readonly PropertyResult[], fn: 'gelu' | 
         parts.push(`<rect x="${n(x)}" y="${n(sy(top) )}" width="${n(barW - 2)}" height="${n(sy(0) - sy(top))}" fill="#f3f3f3" stroke="#ccc"><title>${esc(`${g} ${region}: ${r?.reason ?? 'not run'}`)}</title></rect>`);
       } else {
         const h = Math.max(1.5, sy(0) - sy(v));
-        parts.push(`<rect x="${n(x)}" y="${n(sy(0) - h)}" width="${n(barW - 2)}" height="${n(h)}" fill="${colour}"${r?.status === 'fail' ? ' stroke="#c00" stroke-width="2"' : r?.status === 'skipped' ? ' fill-opacity="0.35" stroke="#888" stroke-dasharray="2 2"' : ''}><title>${esc(`${g} ${region}: ${v} steps (bound ${r?.bound ?? '–'})`)}</title></rect>`);
+        parts.push(`<rect x="${n(x)}" y="${n(sy(0) - h)}" width="${n(barW - 2)}" height="${n(h)}" fill="${colour}"${r?.status === 'fail' ? ' stroke="#c00" stroke-width="2"' : r?.status === 'skipped' ? ' fill-opacity="0.35" stroke="#888" stroke-dasharray="2 2"' : ''}><title>${esc(`${g} ${region}: ${v} steps (${r?.bound !== undefined && Number.isFinite(r.bound) ? `bound ${r.bound}` : 'not gated'})`)}</title></rect>`);
       }
       if (r?.bound !== undefined && Number.isFinite(r.bound) && r.status !== 'skipped') {
         parts.push(`<line x1="${n(x - 1)}" x2="${n(x + barW - 1)}" y1="${n(sy(r.bound))}" y2="${n(sy(r.bound))}" stroke="#000" stroke-width="2"/>`);

@@ -264,16 +264,25 @@ export function createGemma2Mlp(weights: Gemma2MlpWeights<Float32Array>, options
     dispose() {
       if (disposed) return;
       disposed = true;
-      for (const s of slots) {
-        s.ctl[1] = 1;
-        Atomics.add(s.ctl, 0, 1);
-        Atomics.notify(s.ctl, 0);
-        void s.worker.terminate();
-      }
+      if (slots.length > 0) workerReaper.unregister(plan);
+      endWorkers(slots);
     },
   };
+  // Workers block in Atomics.wait and hold the shared memory: end them if the plan is dropped undisposed.
+  if (slots.length > 0) workerReaper.register(plan, slots, plan);
   return plan;
 }
+
+function endWorkers(slots: readonly WorkerSlot[]): void {
+  for (const s of slots) {
+    s.ctl[1] = 1;
+    Atomics.add(s.ctl, 0, 1);
+    Atomics.notify(s.ctl, 0);
+    void s.worker.terminate();
+  }
+}
+
+const workerReaper = new FinalizationRegistry<readonly WorkerSlot[]>(endWorkers);
 
 function runChunks(
   x: Float32Array,

@@ -118,7 +118,7 @@ function checkBiases<T extends FloatArray>(
  * float32 — correctly rounded. Float64: g = fl(gate + gateBias) and
  * u = fl(up + upBias) as float64 sums, then gelu(g)·u is rounded once
  * (0 steps except hard cases). One exception: for float64 with g ≤ −40
- * (≤ −25 tanh) and |u| ≥ 2^70 the result is a signed zero where the true
+ * (≤ −25 tanh) and |u| ≥ 2^78 the result is a signed zero where the true
  * product can be a nonzero subnormal.
  */
 export function geglu<T extends FloatArray>(gate: T, up: T, options?: GegluOptions<T>): T {

@@ -113,11 +113,12 @@ function tanhCore(x: number): void {
 
 /**
  * gelu(x) = 2^ck·(ch + cl) for a finite nonzero x (relative error < 2^-90),
- * including the ranges where it rounds to x (then ch = x) or lies below
- * 2^-1100 in magnitude (then −2^-1100: it rounds to −0 in f64 and f32, and
- * so does its product with any float32 or with a double below 2^70 in
- * magnitude, since the true |gelu| there is below 2^-1150; geglu documents
- * the remaining f64 case).
+ * including the ranges where it rounds to x (then ch = x) or is tiny
+ * (x ≤ −40 exact, true |gelu| < 2^-1150; x ≤ −25 tanh, < 2^-1660): there the
+ * stand-in −2^-2000 is returned, which rounds to −0 in f64 and f32, and so
+ * does its product with any float32, or with a double u as long as
+ * |u| < 2^78 (where the true product also rounds to zero); geglu documents
+ * the remaining f64 case.
  */
 export function geluDD(x: number, tanh: boolean): void {
   if (tanh ? x >= GELU_TANH_IDENTITY : x >= GELU_EXACT_IDENTITY) {
@@ -127,7 +128,7 @@ export function geluDD(x: number, tanh: boolean): void {
   } else if (tanh ? x <= GELU_TANH_ZERO : x <= GELU_EXACT_ZERO) {
     h = -1;
     l = 0;
-    k = -1100;
+    k = -2000;
   } else if (tanh) {
     tanhCore(x);
   } else {

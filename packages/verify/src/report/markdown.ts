@@ -25,6 +25,13 @@ export function formatMarkdown(r: VerifyReport): string {
     L.push('', '| function/dtype | gelu(x) = −0 for x ≤ | normal results from x = | gelu(x) = x from x = |', '|---|---|---|---|');
     for (const [k, t] of Object.entries(lm.thresholds)) L.push(`| ${k} | ${t.underflowToZero} | ${t.normalFrom} | ${t.identityFrom} |`);
   }
+  const suite1 = r.results.filter((p) => p.suite === 'tanh-vs-erf' && p.id.startsWith('oracle/') && p.facts);
+  if (suite1.length > 0) {
+    L.push('', '### Suite 1: the maxima checked against the oracle', '');
+    for (const p of suite1) {
+      L.push(`- ${p.id} (${p.status}): ${Object.entries(p.facts!).map(([k, v]) => `${k} = ${esc(String(v))}`).join('; ')}`);
+    }
+  }
   L.push('', '## Suites × backends', '');
   const targets = r.targets.map((t) => `${t.backend} ${t.dtype}`);
   L.push(`| suite | ${targets.join(' | ')} |`, `|---|${targets.map(() => '---').join('|')}|`);

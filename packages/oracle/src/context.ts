@@ -11,6 +11,7 @@
 //     k·u ≤ 10^-3, where γ_k ≤ 1.001·k·u, and inflate c by 1.01 when turning it into
 //     an absolute Decimal bound, which covers that and the double rounding of c itself.
 import { Decimal } from 'decimal.js';
+import { X } from './decimal.js';
 import {
   CONSTANT_DIGITS,
   INV_SQRT_2PI,
@@ -52,6 +53,7 @@ export function context(w: number): Context {
     throw new RangeError(`working precision must be an integer in [2, ${MAX_WORKING_DIGITS}], got ${w}`);
   }
   const D = Decimal.clone({
+    defaults: true,
     precision: w,
     rounding: Decimal.ROUND_HALF_EVEN,
     toExpNeg: -7,
@@ -84,7 +86,7 @@ export function exactContext(digits: number): Decimal.Constructor {
   const p = Math.max(32, Math.ceil(digits / 32) * 32);
   let D = exactClones.get(p);
   if (D === undefined) {
-    D = Decimal.clone({ precision: p, rounding: Decimal.ROUND_HALF_EVEN, minE: -9e15, maxE: 9e15 });
+    D = Decimal.clone({ defaults: true, precision: p, rounding: Decimal.ROUND_HALF_EVEN, minE: -9e15, maxE: 9e15 });
     exactClones.set(p, D);
   }
   return D;
@@ -97,7 +99,7 @@ export function sigDigits(x: Decimal): number {
 
 /** x·y computed exactly (decimal products are finite). */
 export function exactTimes(x: Decimal, y: Decimal.Value): Decimal {
-  const yy = new Decimal(y);
+  const yy = new X(y);
   const D = exactContext(sigDigits(x) + sigDigits(yy) + 2);
   return new D(x).times(yy);
 }

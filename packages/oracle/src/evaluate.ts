@@ -2,11 +2,12 @@
 // correctlyRounded (Ziv's strategy to f32/f64), gelu (a Decimal at `digits` digits).
 import { Decimal } from 'decimal.js';
 import { context, MAX_WORKING_DIGITS, type Context } from './context.js';
+import { X } from './decimal.js';
 import {
   assertRepresentable,
   decideMagnitude,
   describe,
-  exactDecimal,
+  exactInternal,
   formatInfo,
   roundDecimalWithInterval,
   type FloatFormat,
@@ -98,15 +99,15 @@ function checkDigits(options: unknown, where: string): number {
 export function toExactDecimal(x: unknown, where: string): Decimal {
   let d: Decimal;
   if (typeof x === 'number') {
-    d = exactDecimal(x);
+    d = exactInternal(x);
   } else if (typeof x === 'string') {
     try {
-      d = new Decimal(x);
+      d = new X(x);
     } catch {
       throw new TypeError(`${where}: x must be a number, numeric string or Decimal, got ${describe(x)}`);
     }
   } else if (Decimal.isDecimal(x)) {
-    d = new Decimal(x as Decimal);
+    d = new X(x as Decimal);
   } else {
     throw new TypeError(`${where}: x must be a number, numeric string or Decimal, got ${describe(x)}`);
   }
@@ -117,10 +118,10 @@ export function toExactDecimal(x: unknown, where: string): Decimal {
 }
 
 /** Outward rounding for enclosure ends (exact unless the ends span > 2000 digits). */
-const Floor = Decimal.clone({ precision: 2000, rounding: Decimal.ROUND_FLOOR, minE: -9e15, maxE: 9e15 });
-const Ceil = Decimal.clone({ precision: 2000, rounding: Decimal.ROUND_CEIL, minE: -9e15, maxE: 9e15 });
+const Floor = Decimal.clone({ defaults: true, precision: 2000, rounding: Decimal.ROUND_FLOOR, minE: -9e15, maxE: 9e15 });
+const Ceil = Decimal.clone({ defaults: true, precision: 2000, rounding: Decimal.ROUND_CEIL, minE: -9e15, maxE: 9e15 });
 
-const ErrorDecimal = Decimal.clone({ precision: 12, rounding: Decimal.ROUND_UP, minE: -9e15, maxE: 9e15 });
+const ErrorDecimal = Decimal.clone({ defaults: true, precision: 12, rounding: Decimal.ROUND_UP, minE: -9e15, maxE: 9e15 });
 
 /** Absolute bound |f(x) − v| ≤ 1.01·c·u·|v| + abs, rounded upwards. */
 function absoluteError(a: Approx, ctx: Context): Decimal {
@@ -149,14 +150,14 @@ export function evaluate(fn: OracleFunction, x: Decimal.Value, options: { digits
     const ctx = context(Math.min(w, MAX_WORKING_DIGITS));
     const a = KERNELS[f](ctx, xd);
     const err = absoluteError(a, ctx);
-    const value = new Decimal(a.v).toSignificantDigits(digits, Decimal.ROUND_HALF_EVEN);
+    const value = new X(a.v).toSignificantDigits(digits, Decimal.ROUND_HALF_EVEN);
     const total = err.plus(new ErrorDecimal(a.v).minus(value).abs());
     if (value.isZero()) {
       // An exact zero (f(±0) = ±0) or a result below decimal.js's range (bounded by abs).
-      if (total.isZero() || (a.abs !== undefined && a.v.isZero())) return { value, error: new Decimal(total) };
+      if (total.isZero() || (a.abs !== undefined && a.v.isZero())) return { value: new Decimal(value), error: new Decimal(total) };
     } else {
-      const unit = new Decimal(10).pow(value.e - digits + 1);
-      if (total.lte(unit)) return { value, error: new Decimal(total) };
+      const unit = new X(10).pow(value.e - digits + 1);
+      if (total.lte(unit)) return { value: new Decimal(value), error: new Decimal(total) };
     }
     if (w >= MAX_WORKING_DIGITS) {
       throw new Error(`evaluate: could not reach ${digits} digits for ${f}(${xd.toString()}) within ${MAX_WORKING_DIGITS} working digits`);
@@ -278,7 +279,7 @@ export function correctlyRounded(fn: OracleFunction, x: number, format: FloatFor
   assertRepresentable(x, format, 'correctlyRounded: x');
   const known = decided(f, x, format);
   if (known !== undefined) return known;
-  const xd = exactDecimal(x);
+  const xd = exactInternal(x);
   let w = FIRST_DIGITS[format];
   for (;;) {
     const ctx = context(w);
@@ -290,7 +291,7 @@ export function correctlyRounded(fn: OracleFunction, x: number, format: FloatFor
       const neg = lo.isNeg();
       const fast = decideMagnitude(neg ? hi.neg() : lo, neg ? lo.neg() : hi, format);
       if (fast !== undefined) return neg ? -fast : fast;
-      const r = roundDecimalWithInterval(new Decimal(a.v), info);
+      const r = roundDecimalWithInterval(new X(a.v), info);
       const magLo = lo.abs().lt(hi.abs()) ? lo.abs() : hi.abs();
       const magHi = lo.abs().lt(hi.abs()) ? hi.abs() : lo.abs();
       const loOk = r.inclusive ? magLo.gte(r.lo) : magLo.gt(r.lo);

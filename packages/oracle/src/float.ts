@@ -6,6 +6,7 @@
 // against exact midpoints between adjacent floats, so no step depends on how
 // JavaScript parses or prints numbers.
 import { Decimal } from 'decimal.js';
+import { X } from './decimal.js';
 
 /** The two IEEE 754 binary formats the project uses. */
 export type FloatFormat = 'f32' | 'f64';
@@ -127,10 +128,15 @@ function dyadicString(m: bigint, e: number): string {
  * ±0, ±Infinity and NaN map to their Decimal counterparts.
  */
 export function exactDecimal(x: number): Decimal {
-  if (!Number.isFinite(x) || x === 0) return new Decimal(x);
+  return new Decimal(exactInternal(x));
+}
+
+/** exactDecimal as an instance of the package's own constructor (immune to global settings). */
+export function exactInternal(x: number): Decimal {
+  if (!Number.isFinite(x) || x === 0) return new X(x);
   const { m, e } = decompose(x);
   const s = dyadicString(m, e);
-  return new Decimal(x < 0 ? `-${s}` : s);
+  return new X(x < 0 ? `-${s}` : s);
 }
 
 /**
@@ -162,7 +168,7 @@ function midpointAbove(o: bigint, info: FormatInfo): Decimal {
   const b = ordinalDyadic(o + 1n, info);
   const e = Math.min(a.e, b.e);
   const sum = (a.m << BigInt(a.e - e)) + (b.m << BigInt(b.e - e));
-  return new Decimal(dyadicString(sum, e - 1));
+  return new X(dyadicString(sum, e - 1));
 }
 
 /**
@@ -180,7 +186,7 @@ export function roundDecimal(value: Decimal, format: FloatFormat): number {
   if (!Decimal.isDecimal(value)) {
     throw new TypeError(`roundDecimal: value must be a Decimal, got ${describe(value)}`);
   }
-  return roundDecimalWithInterval(value, info).result;
+  return roundDecimalWithInterval(new X(value), info).result;
 }
 
 /**
@@ -193,7 +199,7 @@ export function roundDecimalWithInterval(
   value: Decimal,
   info: FormatInfo,
 ): { result: number; lo: Decimal; hi: Decimal | null; inclusive: boolean } {
-  const zero = new Decimal(0);
+  const zero = new X(0);
   if (value.isNaN()) return { result: NaN, lo: zero, hi: null, inclusive: false };
   const negative = value.isNegative();
   const sign = (r: number) => (negative ? -r : r);
@@ -240,14 +246,14 @@ const scaleCache = new Map<number, Decimal>();
 function pow2Cached(k: number): Decimal {
   let v = scaleCache.get(k);
   if (v === undefined) {
-    v = new Decimal(dyadicString(1n, k));
+    v = new X(dyadicString(1n, k));
     scaleCache.set(k, v);
   }
   return v;
 }
 
-const ScaleFloor = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_FLOOR, minE: -9e15, maxE: 9e15 });
-const ScaleCeil = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_CEIL, minE: -9e15, maxE: 9e15 });
+const ScaleFloor = Decimal.clone({ defaults: true, precision: 80, rounding: Decimal.ROUND_FLOOR, minE: -9e15, maxE: 9e15 });
+const ScaleCeil = Decimal.clone({ defaults: true, precision: 80, rounding: Decimal.ROUND_CEIL, minE: -9e15, maxE: 9e15 });
 
 /**
  * The float that every real in [lo, hi] rounds to, or undefined when the interval
@@ -321,7 +327,7 @@ const pow2Cache = new Map<number, Decimal>();
 export function pow2(k: number): Decimal {
   let v = pow2Cache.get(k);
   if (v === undefined) {
-    v = new Decimal(dyadicString(1n, k));
+    v = new X(dyadicString(1n, k));
     if (pow2Cache.size < 4096) pow2Cache.set(k, v);
   }
   return v;
@@ -329,16 +335,16 @@ export function pow2(k: number): Decimal {
 
 /** floor(log2 |v|) for a finite non-zero Decimal, exactly. */
 export function floorLog2(v: Decimal): number {
-  const mag = v.abs();
+  const mag = new X(v).abs();
   // A first guess from the decimal exponent and leading digits, then exact correction.
-  const lead = Number(mag.toSignificantDigits(15, Decimal.ROUND_DOWN).times(new Decimal(10).pow(-mag.e)).toString());
+  const lead = Number(mag.toSignificantDigits(15, Decimal.ROUND_DOWN).times(new X(10).pow(-mag.e)).toString());
   let k = Math.floor(mag.e * Math.log2(10) + Math.log2(lead));
   while (mag.lt(pow2(k))) k--;
   while (mag.gte(pow2(k + 1))) k++;
   return k;
 }
 
-const ErrorDecimal = Decimal.clone({ precision: 20, rounding: Decimal.ROUND_HALF_EVEN });
+const ErrorDecimal = Decimal.clone({ defaults: true, precision: 20, rounding: Decimal.ROUND_HALF_EVEN });
 
 /**
  * Error of a computed float against the exact value, in units in the last place of
@@ -361,6 +367,6 @@ export function ulpError(computed: number, exact: Decimal, format: FloatFormat):
   let e = info.emin;
   if (!exact.isZero() && exact.abs().gte(pow2(info.emin))) e = floorLog2(exact);
   const ulp = pow2(e - info.precision + 1);
-  const diff = new ErrorDecimal(exactDecimal(computed)).minus(exact).abs();
+  const diff = new ErrorDecimal(exactInternal(computed)).minus(exact).abs();
   return diff.div(ulp).toNumber();
 }

@@ -16,6 +16,7 @@
 //   [JT]    W. B. Jones, W. J. Thron, Continued Fractions (1980), Thm 4.35 (convergents
 //           of a continued fraction with positive elements interlace around its value).
 import { Decimal } from 'decimal.js';
+import { X } from './decimal.js';
 import { context, exactTimes, MAX_WORKING_DIGITS, type Context } from './context.js';
 
 /** |f(x) − v| ≤ 1.01·c·u·|v| + (abs ?? 0). */
@@ -32,12 +33,12 @@ export interface Approx {
  */
 export const Y_MAX = 2.07e16; // < 8.99e15 · ln 10 = 2.0700…e16
 /** An upper bound for every quantity neglected beyond Y_MAX: e^(−Y_MAX) < 10^(−8.98·10^15). */
-export const TINY = new Decimal('1e-8980000000000000');
+export const TINY = new X('1e-8980000000000000');
 
 /** |x| beyond which e^(−x²/2) < TINY (x²/2 > 2.0699·10^16); below it e^(−x²/2) is representable. */
-const X_PHI_MAX = new Decimal('2.0347e8');
+const X_PHI_MAX = new X('2.0347e8');
 /** |x| beyond which e^(−x²) < TINY (x² > 2.0698·10^16). */
-const X_ERF_MAX = new Decimal('1.4387e8');
+const X_ERF_MAX = new X('1.4387e8');
 
 /** log10(e) in double precision, only used to choose term counts (never in a bound). */
 const LOG10E = Math.LOG10E;
@@ -570,9 +571,9 @@ export function geluApprox(ctx: Context, x: Decimal): Approx {
 }
 
 /** 0.044715, the exact decimal of PyTorch's gelu tanh approximation. */
-const TANH_CUBIC = new Decimal('0.044715');
+const TANH_CUBIC = new X('0.044715');
 /** 1.702, the exact decimal of the sigmoid approximation x·σ(1.702x). */
-const SIGMOID_SLOPE = new Decimal('1.702');
+const SIGMOID_SLOPE = new X('1.702');
 
 /**
  * gelu tanh: ½x(1 + tanh(u)) = x·σ(2u), u = √(2/π)·(x + 0.044715·x³).

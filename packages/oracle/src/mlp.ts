@@ -2,6 +2,7 @@
 // output element (computed alongside, then checked against the requested digits).
 import { Decimal } from 'decimal.js';
 import { context, MAX_WORKING_DIGITS } from './context.js';
+import { X } from './decimal.js';
 import { describe } from './float.js';
 import { evaluate, toExactDecimal, type OracleFunction } from './evaluate.js';
 
@@ -71,9 +72,9 @@ function checkArray(a: unknown, name: string, where: string, length?: number): N
   return arr;
 }
 
-const Up = Decimal.clone({ precision: 12, rounding: Decimal.ROUND_UP, minE: -9e15, maxE: 9e15 });
+const Up = Decimal.clone({ defaults: true, precision: 12, rounding: Decimal.ROUND_UP, minE: -9e15, maxE: 9e15 });
 /** Wide enough that sums of exact float values stay exact in practice; the bound covers it if not. */
-const Exact = Decimal.clone({ precision: 1100, rounding: Decimal.ROUND_HALF_EVEN, minE: -9e15, maxE: 9e15 });
+const Exact = Decimal.clone({ defaults: true, precision: 1100, rounding: Decimal.ROUND_HALF_EVEN, minE: -9e15, maxE: 9e15 });
 
 /**
  * GeGLU elementwise: gelu(gate[i] + gateBias[f]) · (up[i] + upBias[f]), f = i mod features,
@@ -158,7 +159,7 @@ export function gemma2Mlp(
   const wu = checkArray(weights.up, 'weights.up', where, intermediate * hidden);
   const wd = checkArray(weights.down, 'weights.down', where, hidden * intermediate);
   const exact = (a: NumArray) => Array.from(a, (v) => toExactDecimal(v, where));
-  const X = exact(xs);
+  const XS = exact(xs);
   const G = exact(wg);
   const U = exact(wu);
   const W = exact(wd);
@@ -181,7 +182,7 @@ export function gemma2Mlp(
         let absG = new Up(0);
         let absV = new Up(0);
         for (let i = 0; i < hidden; i++) {
-          const xi = X[t * hidden + i]!;
+          const xi = XS[t * hidden + i]!;
           const pg = new D(xi).times(G[k * hidden + i]!);
           const pv = new D(xi).times(U[k * hidden + i]!);
           g = g.plus(pg);
@@ -209,14 +210,14 @@ export function gemma2Mlp(
           prop = prop.plus(new Up(w).abs().times(ea[k]!));
         }
         const err = prop.plus(gammaN(intermediate + 1).times(absY));
-        const value = new Decimal(y).toSignificantDigits(digits, Decimal.ROUND_HALF_EVEN);
+        const value = new X(y).toSignificantDigits(digits, Decimal.ROUND_HALF_EVEN);
         const total = err.plus(new Up(y).minus(value).abs());
-        const unit = value.isZero() ? new Decimal(0) : new Decimal(10).pow(value.e - digits + 1);
+        const unit = value.isZero() ? new X(0) : new X(10).pow(value.e - digits + 1);
         if (value.isZero() ? !total.isZero() : total.gt(unit)) {
           ok = false;
           break;
         }
-        out.push(value);
+        out.push(new Decimal(value));
       }
     }
     if (ok) return out;

@@ -136,3 +136,30 @@ describe('special values (Object.is, so −0 ≠ +0)', () => {
     expect(() => evaluate('exp', 1e300, { digits: 20 })).toThrow(/exp\(x\).*exceeds decimal\.js's exponent range/);
   });
 });
+
+describe('no global configuration leaks in or out', () => {
+  it("a caller's Decimal.set({ precision: 3, rounding: ROUND_DOWN, minE: −20, toExpNeg: −1 }) changes no result, and the oracle changes no global setting", () => {
+    const before = { p: Decimal.precision, r: Decimal.rounding, minE: Decimal.minE, maxE: Decimal.maxE, neg: Decimal.toExpNeg };
+    // Decimals are kept as objects and printed after the settings are restored, so only
+    // values are compared (toString itself follows the caller's toExpNeg).
+    const run = () => [
+      correctlyRounded('gelu', -5.25, 'f64'),
+      correctlyRounded('gelu', 2 ** -1074, 'f64'),
+      correctlyRounded('erfc', 20, 'f32'),
+      correctlyRounded('erfc', 20, 'f64'), // 5.4e-176: below the caller's minE, above ours
+      evaluate('erf', '0.5', { digits: 30 }).value,
+      gelu('-3', { approximate: 'tanh', digits: 25 }),
+    ];
+    const expected = run().map(String);
+    expect(Decimal.precision).toBe(before.p);
+    expect(Decimal.rounding).toBe(before.r);
+    try {
+      Decimal.set({ precision: 3, rounding: Decimal.ROUND_DOWN, minE: -20, toExpNeg: -1 });
+      const got = run();
+      Decimal.set({ precision: before.p, rounding: before.r, minE: before.minE, toExpNeg: before.neg });
+      expect(got.map(String)).toEqual(expected);
+    } finally {
+      Decimal.set({ precision: before.p, rounding: before.r, minE: before.minE, maxE: before.maxE, toExpNeg: before.neg });
+    }
+  });
+});

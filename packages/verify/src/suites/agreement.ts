@@ -25,7 +25,21 @@ function regionProperty(fn: GeluFunction, region: InputRegion): PropertySpec<Flo
     id: `oracle/${fn}/${region}`,
     fn,
     region,
-    name: (t) => `${fnName(fn)} (${t.backend} ${t.dtype}) is within the tolerance table's steps of the correctly rounded value on the ${region} region`,
+    name: (t, c) => {
+      // With a context the name carries the numbers: the region's interval and the table's bound.
+      let detail = '';
+      if (c) {
+        try {
+          const ctx = ctxOf(c);
+          const [lo, hi] = regionBounds(region, ctx.landmarks.thresholds(fn, t.dtype));
+          const tol = ctx.toleranceAt(t, fn, region === 'core' ? 1 : lo);
+          detail = ` [${num(lo)}, ${num(hi)}]${isToleranceMissing(tol) ? '' : ` (${tol.steps} steps)`}`;
+        } catch {
+          detail = '';
+        }
+      }
+      return `${fnName(fn)} (${t.backend} ${t.dtype}) is within the tolerance table's steps of the correctly rounded value on the ${region} region${detail}`;
+    },
     prepare(c, target) {
       const ctx = ctxOf(c);
       if (target.precision === 'exact') return { skip: 'the oracle is the reference itself' };

@@ -25,7 +25,7 @@ export async function runProperty<T>(
   const base = {
     suite: spec.suite,
     id: spec.id,
-    property: spec.name(target),
+    property: spec.name(target, ctx),
     backend: target.backend,
     dtype: target.dtype,
     ...(spec.fn ? { fn: spec.fn } : {}),

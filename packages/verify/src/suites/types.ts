@@ -103,8 +103,8 @@ export interface PreparedProperty<T> {
  */
 export interface PropertySpec<T = unknown> {
   suite: SuiteId;
-  /** The name with domain and bound; may depend on the target. */
-  name(target: SuiteTarget): string;
+  /** The name with domain and bound; may depend on the target and (for numbers in it) the context. */
+  name(target: SuiteTarget, ctx?: SuiteContext): string;
   /** Short id for tables (e.g. `odd-part`). */
   id: string;
   /** Function and region, for per-region tables and plots. */

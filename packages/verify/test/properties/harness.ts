@@ -33,7 +33,7 @@ export async function registerSuite(suite: SuiteId): Promise<void> {
   for (const target of session.targets) {
     describe(`${SUITE_TITLES[suite]} — ${targetLabel(target)}`, () => {
       for (const spec of SUITES[suite]) {
-        it(spec.name(target), async ({ skip }) => {
+        it(spec.name(target, session.ctx), async ({ skip }) => {
           const r = await runProperty(spec, session.ctx, target, TEST_RUNS === undefined ? {} : { numRuns: TEST_RUNS });
           if (r.status === 'skipped') skip(r.reason);
           expect(r.status, formatFailure(r)).toBe('pass');

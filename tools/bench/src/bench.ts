@@ -89,14 +89,10 @@ export async function runBench(
     const live: LiveRow[] = [];
     for (const impl of impls) {
       const predicted = predictSeconds(w, impl, rows, all);
-      if (predicted !== undefined && predicted > options.maxRunSeconds) {
-        rows.push(
-          skipped(
-            impl,
-            w,
-            `one run would take about ${predicted.toFixed(0)} s (extrapolated from the smaller MLP), over the ${options.maxRunSeconds} s limit`,
-          ),
-        );
+      if (predicted !== undefined && predicted.seconds > options.maxRunSeconds) {
+        const reason = `one run would take about ${predicted.seconds.toFixed(0)} s (extrapolated from ${predicted.from.id}), over the ${options.maxRunSeconds} s limit`;
+        log(`  ${impl.id}: skipped (${reason})`);
+        rows.push(skipped(impl, w, reason));
         continue;
       }
       let prepared: Prepared;
@@ -294,24 +290,26 @@ async function addAccuracy(
 }
 
 /**
- * A row at the large MLP shape is skipped up front when its small-shape speed
- * says one run would exceed the limit (the gpu.js cpu backend would take minutes).
+ * A row is skipped up front when its speed on an earlier workload of the same
+ * family (same function and variant, another size) says one run here would
+ * exceed the limit: the gpu.js cpu backend on the gemma-2-2b MLP, or a
+ * correctly rounded f64 path at 2^24 elements, would otherwise take minutes.
  */
 function predictSeconds(
   w: Workload,
   impl: Implementation,
   done: readonly RowResult[],
   all: readonly Workload[],
-): number | undefined {
-  if (w.kind !== 'mlp') return undefined;
-  const smaller = all.filter((o) => o.kind === 'mlp' && o.work < w.work);
-  let best: number | undefined;
-  for (const o of smaller) {
+): { seconds: number; from: Workload } | undefined {
+  const family = (x: Workload) => `${x.kind === 'gelu-alloc' ? 'gelu' : x.kind}/${x.approximate}`;
+  let best: { seconds: number; from: Workload } | undefined;
+  for (const o of all) {
+    if (o.id === w.id || family(o) !== family(w) || o.unit !== w.unit) continue;
     const r = done.find((d) => d.workload === o.id && d.implementation === impl.id && d.status === 'ok');
-    if (r?.throughput !== undefined) {
-      const seconds = w.work / (r.throughput * 1e9);
-      best = best === undefined ? seconds : Math.min(best, seconds);
-    }
+    if (r?.throughput === undefined) continue;
+    const scale = w.unit === 'GFLOP/s' ? 1e9 : 1e6;
+    const seconds = w.work / (r.throughput * scale);
+    if (best === undefined || seconds < best.seconds) best = { seconds, from: o };
   }
   return best;
 }

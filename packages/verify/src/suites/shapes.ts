@@ -146,5 +146,31 @@ const mismatch: PropertySpec<Mismatch> = {
   },
 };
 
+const gegluMismatch: PropertySpec<{ n: number; m: number }> = {
+  suite: 'shapes',
+  id: 'geglu-mismatch',
+  name: (t) => `geglu (${t.backend} ${t.dtype}) rejects gate and up of different lengths (1..8) with an Error naming both lengths`,
+  prepare(_c, target) {
+    if (!target.geglu) return { skip: target.missing?.geglu ?? 'no geglu' };
+    return {
+      arbitrary: fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 })).filter(([n, m]) => n !== m).map(([n, m]) => ({ n, m })),
+      async check({ n, m }) {
+        let thrown: unknown;
+        try {
+          await target.geglu!(FN, new Float64Array(n).fill(0.5), new Float64Array(m).fill(0.5));
+        } catch (err) {
+          thrown = err;
+        }
+        if (!(thrown instanceof Error)) return { ok: false, message: `gate of length ${n} and up of length ${m} were accepted` };
+        const msg = thrown.message;
+        if (!/\b(gate|up)\b/.test(msg) || !msg.includes(String(n)) || !msg.includes(String(m))) {
+          return { ok: false, message: `gate of length ${n}, up of length ${m}: threw "${msg}", which does not name the argument and both lengths` };
+        }
+        return { ok: true };
+      },
+    };
+  },
+};
+
 /** Every property of suite 4. */
-export const shapesSuite: PropertySpec<any>[] = [shape, permute, rows, mismatch];
+export const shapesSuite: PropertySpec<any>[] = [shape, permute, rows, mismatch, gegluMismatch];

@@ -12,9 +12,10 @@
  * | large           | (4, identityFrom)                         | gelu(x) just below x                  |
  * | identity        | [identityFrom, max]                       | gelu(x) rounds to x                   |
  *
- * −4 and 4 are where the erfc tail takes over from the interval where
- * cancellation-free series are used in typical implementations; they are a
- * partition choice, not a measured threshold.
+ * −4 is the tolerance table's tail boundary (tolerances.json `$.regions.tail`:
+ * x < −4 for gelu), so every region here lies inside one region of the table
+ * and has one bound; +4 mirrors it. Both are a partition choice, not a
+ * measured threshold.
  */
 import fc from 'fast-check';
 import { floatInRange, floatNear, formatLimits, stepFloat, type FloatFormat } from './floats.js';

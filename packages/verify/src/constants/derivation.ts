@@ -199,14 +199,17 @@ export function minimaxParameter(family: CdfApproximation, criterion: Criterion,
   if (biggestOther.minus(Decimal.max(eq[0].max, eq[1].max)).gt(biggestOther.times(new Decimal(10).pow(-(digits - 2))))) {
     throw new Error(`minimaxParameter: at ${family.parameter} = ${value.toSignificantDigits(12)} an extremum at x = ${atOptimum.maximum.argmax.toSignificantDigits(6)} exceeds the equioscillating pair`);
   }
-  const valueError = root.error.isZero() ? new Decimal(0) : root.error.toSignificantDigits(3, Decimal.ROUND_UP);
-  const valueDigits = valueError.isZero() ? digits : Math.floor(value.abs().div(valueError).log(10).toNumber());
+  const rootDigits = root.error.isZero() ? digits : Math.floor(value.abs().div(root.error).log(10).toNumber());
+  const valueDigits = Math.min(digits, rootDigits);
+  const shown = value.toSignificantDigits(valueDigits);
+  // The bound covers the value as returned: root bracket plus rounding to valueDigits digits.
+  const valueError = root.error.plus(shown.minus(value).abs()).toSignificantDigits(3, Decimal.ROUND_UP);
   const sd = significantDigits(family.standard);
   return {
     family: family.name,
     parameter: family.parameter,
     criterion,
-    value: value.toSignificantDigits(Math.min(digits, valueDigits)),
+    value: shown,
     valueError,
     valueDigits,
     atOptimum,
@@ -317,9 +320,11 @@ export function leastSquaresParameter(family: CdfApproximation, criterion: Crite
   const p1 = secantPolish(integral(level, working), coarse, digits, working);
   const p2 = secantPolish(integral(level + 1, working), p1, digits, working);
   const diff = p2.minus(p1).abs();
-  const valueError = Decimal.max(diff, p2.abs().times(new Decimal(10).pow(-(digits + 2)))).toSignificantDigits(3, Decimal.ROUND_UP);
-  const valueDigits = Math.floor(p2.abs().div(valueError).log(10).toNumber());
-  const value = new (decimalContext(digits + 2))(p2).toSignificantDigits(Math.min(digits, valueDigits));
+  const estimate = Decimal.max(diff, p2.abs().times(new Decimal(10).pow(-(digits + 2))));
+  const valueDigits = Math.min(digits, Math.floor(p2.abs().div(estimate).log(10).toNumber()));
+  const value = new (decimalContext(digits + 2))(p2).toSignificantDigits(valueDigits);
+  // The estimate covers the value as returned: quadrature-step change plus rounding to valueDigits.
+  const valueError = estimate.plus(value.minus(p2).abs()).toSignificantDigits(3, Decimal.ROUND_UP);
   return {
     family: family.name,
     parameter: family.parameter,

@@ -25,6 +25,8 @@ export interface ConstantsDerivation {
     sigmoidGelu: MinimaxResult;
   };
   leastSquares: { tanhPhiAll: LeastSquaresResult; tanhPhi3: LeastSquaresResult };
+  /** max |T − Phi| (the CDF error) at the GELU-minimax a, to compare criteria on one scale. */
+  cdfErrorAtGeluMinimax: ErrorMaximum;
   /** max error over all reals with the standard constants (0.044715 and 1.702). */
   standard: {
     tanhGelu: ErrorMaximum;
@@ -67,8 +69,10 @@ export function deriveConstants(options: { digits?: number; onStep?: (step: stri
   const sigmoidGelu = step('minimax k for GELU', () => minimaxParameter(sigmoidFamily, 'gelu', K_BRACKET, digits));
   const tanhPhiAll = step('least-squares a over all reals', () => leastSquaresParameter(tanhFamily, 'phi', 'all', A_BRACKET, digits));
   const tanhPhi3 = step('least-squares a over [−3, 3]', () => leastSquaresParameter(tanhFamily, 'phi', 3, A_BRACKET, digits));
+  const cdfErrorAtGeluMinimax = errorMaximum(tanhFamily, tanhGelu.value, 'phi', Math.min(digits, 20));
   return {
     digits,
+    cdfErrorAtGeluMinimax,
     slope,
     taylor,
     minimax: { tanhPhi, tanhGelu, sigmoidPhi, sigmoidGelu },

@@ -27,15 +27,15 @@ describe('geglu constants', () => {
     await expect(constantsCommand.run(['--fast'], io().io)).rejects.toThrow(/unknown argument "--fast"/);
   });
 
-  it('--digits 8 --json reports the minimax a rounding to 0.044715 and the sigmoid Phi minimax rounding to 1.702', async () => {
+  it('--digits 6 --json reports the minimax a rounding to 0.044715 and the sigmoid Phi minimax rounding to 1.702', async () => {
     const t = io();
-    expect(await constantsCommand.run(['--digits', '8', '--json'], t.io)).toBe(EXIT_OK);
+    expect(await constantsCommand.run(['--digits', '6', '--json'], t.io)).toBe(EXIT_OK);
     const r = JSON.parse(t.out()) as {
       digits: number;
       minimax: { tanhPhi: { value: string; roundsToStandard: boolean }; sigmoidPhi: { roundsToStandard: boolean }; sigmoidGelu: { roundsToStandard: boolean } };
       standard: { tanhGelu: { maximum: { max: string; argmax: string } } };
     };
-    expect(r.digits).toBe(8);
+    expect(r.digits).toBe(6);
     expect(r.minimax.tanhPhi.value.startsWith('0.0447149')).toBe(true);
     expect(r.minimax.tanhPhi.roundsToStandard).toBe(true);
     expect(r.minimax.sigmoidPhi.roundsToStandard).toBe(true);

@@ -4,9 +4,10 @@
  * Drawing the bit pattern (not the value) reaches every class of float with
  * useful probability: subnormals, ±0, ±∞ and NaNs with arbitrary payloads are
  * each a fixed slice of the integer range, whereas value-uniform generators
- * almost never produce them. The idea follows fast-check's own `fc.float`
- * (which maps an index onto the ordered floats); the ordinal mapping below is
- * ours so that ranges can be expressed in the same ordered index space.
+ * almost never produce them. Ranges use an ordinal (index) space over the
+ * ordered floats, the convention of fast-check's own `fc.float`
+ * (lib/arbitrary/_internals/helpers/FloatHelpers.js, floatToIndex: −0 ↦ −1,
+ * +0 ↦ 0); ours extends it to binary64 with BigInt ordinals.
  */
 import fc from 'fast-check';
 

@@ -1,7 +1,9 @@
 /**
  * The five property suites, each written once as data and run against every
  * target (backend × dtype), in the manner of TensorFlow.js's cross-backend
- * tests. `runSuites` is what both vitest (test/properties) and `geglu verify`
+ * tests (tfjs-core's jasmine_util `describeWithFlags` registers one describe
+ * per registered test environment; test/properties/harness.ts does the same
+ * per target, with unavailable targets skipped with their reason). `runSuites` is what both vitest (test/properties) and `geglu verify`
  * call; results are plain objects (see PropertyResult).
  */
 import { agreementSuite } from './agreement.js';

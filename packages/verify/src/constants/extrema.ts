@@ -181,7 +181,9 @@ export function maximize(f: RealFunction, grid: ScanGrid, options: MaximizeOptio
 
 /** Format a Maximum's precision in one line, e.g. for the command's output. */
 export function describePrecision(m: Maximum): string {
-  return `argmax ± ${m.argmaxError.toExponential(2)}, max ± ${m.maxError.toExponential(2)} (${m.maxDigits} significant digits; ${m.method}, ${m.workingDigits} working digits)`;
+  // A zero half-width means f′ evaluated to exactly 0 at the working precision.
+  const arg = m.argmaxError.isZero() ? `argmax: f′ = 0 exactly at ${m.workingDigits} digits` : `argmax ± ${m.argmaxError.toExponential(2)}`;
+  return `${arg}, max ± ${m.maxError.toExponential(2)} (${m.maxDigits} significant digits; ${m.method}, ${m.workingDigits} working digits)`;
 }
 
 /** A local maximum of |E| with the sign E has there. */

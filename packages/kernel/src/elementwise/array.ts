@@ -20,7 +20,8 @@ import {
   fail,
 } from '../validation.js';
 import { gelu64 } from './cores.js';
-import { EXACT_TABLE, TANH_TABLE, gegluElement32, gegluExact, geluF32Range } from './fast.js';
+import { EXACT_TABLE, TANH_TABLE, gegluElement32, gegluExact } from './fast.js';
+import { geluF32RangeSimd } from './simd.js';
 import type { Approximate } from './scalar.js';
 
 /** Options of {@link geluArray}. */
@@ -69,7 +70,7 @@ export function geluArray<T extends FloatArray>(x: T, options?: GeluArrayOptions
   const out = outputFor(fn, o.out, x, x.length);
   checkInPlaceOrDisjoint(fn, 'options.out', out, { x });
   if (x instanceof Float32Array) {
-    geluF32Range(x, out as Float32Array, tanh ? TANH_TABLE : EXACT_TABLE, 0, x.length);
+    geluF32RangeSimd(x, out as Float32Array, tanh ? TANH_TABLE : EXACT_TABLE, 0, x.length);
   } else {
     for (let i = 0; i < x.length; i++) out[i] = gelu64(x[i]!, tanh);
   }

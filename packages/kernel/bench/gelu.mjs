@@ -1,0 +1,85 @@
+// Quick local benchmark of the float32 gelu kernels, side by side in one run:
+// @geglu/kernel geluArray (WebAssembly SIMD kernel, + worker threads when the
+// build has them), the plain-JavaScript table kernel, a Math.tanh loop, and
+// onnxruntime-node's Gelu (opset 20, one intra-op thread) when tools/bench has
+// it installed. Float32 in and out, preallocated output, inputs uniform in
+// [-6, 6] (no hard-case fallbacks dominate; see the README).
+// Usage (from packages/kernel, after a build): node bench/gelu.mjs [log2 sizes, default 20 24]
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { geluArray } from '../dist/index.js';
+import { geluF32Range, EXACT_TABLE, TANH_TABLE } from '../dist/elementwise/fast.js';
+
+const sizes = (process.argv.slice(2).length ? process.argv.slice(2) : ['20', '24']).map((s) => 2 ** Number(s));
+let ort = null;
+let geluModel = null;
+try {
+  // bench/node_modules may hold a copy (for machines without the workspace's
+  // node_modules); otherwise tools/bench's dependency.
+  try {
+    ort = createRequire(import.meta.url)('onnxruntime-node');
+  } catch {
+    ort = createRequire(new URL('../../../tools/bench/package.json', import.meta.url))('onnxruntime-node');
+  }
+  ({ geluModel } = await import(pathToFileURL(new URL('../../../tools/bench/dist/onnx.js', import.meta.url).pathname).href));
+} catch (e) {
+  console.log(`onnxruntime-node not available (${e.message.split('\n')[0]}); its rows are skipped`);
+}
+
+function timeIt(fn, n, minMs = 300) {
+  fn(); // warm-up
+  const times = [];
+  const t0 = performance.now();
+  while (performance.now() - t0 < minMs || times.length < 3) {
+    const t = performance.now();
+    fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return n / (times[times.length >> 1] * 1e3); // median, million elements per second
+}
+
+for (const n of sizes) {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = Math.sin(i * 0.618) * 6;
+  const out = new Float32Array(n);
+  for (const approximate of ['tanh', 'none']) {
+    const rows = [];
+    const kernel = await timeIt(() => geluArray(x, { approximate, out }), n);
+    rows.push(['@geglu/kernel geluArray', kernel]);
+    const table = approximate === 'tanh' ? TANH_TABLE : EXACT_TABLE;
+    rows.push(['JS table kernel (1 thread)', timeIt(() => geluF32Range(x, out, table, 0, n), n)]);
+    const tanhLoop = timeIt(() => {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = 0.5 * v * (1 + Math.tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
+      }
+    }, n);
+    rows.push(['Math.tanh loop', tanhLoop]);
+    if (ort) {
+      const session = await ort.InferenceSession.create(geluModel(approximate), {
+        intraOpNumThreads: 1,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+      });
+      const feeds = { x: new ort.Tensor('float32', x, [n]) };
+      const fetches = { y: new ort.Tensor('float32', out, [n]) };
+      await session.run(feeds, fetches);
+      const times = [];
+      const t0 = performance.now();
+      while (performance.now() - t0 < 300 || times.length < 3) {
+        const t = performance.now();
+        await session.run(feeds, fetches);
+        times.push(performance.now() - t);
+      }
+      times.sort((a, b) => a - b);
+      const ortRate = n / (times[times.length >> 1] * 1e3);
+      rows.push(['onnxruntime-node Gelu (1 thread)', ortRate]);
+      await session.release();
+    }
+    console.log(`\ngelu ${approximate}, n = 2^${Math.log2(n)}, float32, preallocated output (Melem/s, median)`);
+    for (const [name, rate] of rows) {
+      console.log(`  ${name.padEnd(34)} ${rate.toFixed(1).padStart(8)}   ×${(rate / tanhLoop).toFixed(2)} of Math.tanh loop${rows.at(-1)[0].startsWith('onnx') ? `, ×${(rate / rows.at(-1)[1]).toFixed(2)} of ORT` : ''}`);
+    }
+  }
+}

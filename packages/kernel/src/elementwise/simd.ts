@@ -1,0 +1,109 @@
+/**
+ * The WebAssembly SIMD float32 kernel (../wasm/gelu-simd.ts), driven in
+ * cache-sized chunks: copy a chunk into the module's memory, run, copy the
+ * results out, and recompute the few flagged pairs with the double-double
+ * path. Falls back to the JavaScript kernel when the engine lacks SIMD.
+ */
+import { geluSimdModuleBytes, SIMD_GROUP, SIMD_STRIDE } from '../wasm/gelu-simd.js';
+import { gelu32 } from './cores.js';
+import { FAST_BAND, type FastTable, EXACT_TABLE, TANH_TABLE, geluF32Range } from './fast.js';
+
+/** Elements per chunk: in, out (32 KiB each) and the flag list fit in L2 with the tables. */
+const CHUNK = 8192;
+const TABLES_AT = 0;
+const IN_AT = 65536;
+const OUT_AT = IN_AT + CHUNK * 4;
+const FLAGS_AT = OUT_AT + CHUNK * 4;
+
+type Kernel = (
+  inPtr: number,
+  outPtr: number,
+  pairs: number,
+  table: number,
+  flags: number,
+  x0: number,
+  identity: number,
+  zero: number,
+  sMax: number,
+) => number;
+
+interface Instance {
+  kernel: Kernel;
+  f32: Float32Array;
+  i32: Int32Array;
+  offsets: Map<FastTable, number>;
+}
+
+/** The part of the WebAssembly JS API used here (the ES2022 lib has no types for it). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+let instance: Instance | null | undefined;
+
+/** The SIMD kernel, or null when WebAssembly SIMD is unavailable. */
+function load(): Instance | null {
+  if (instance !== undefined) return instance;
+  try {
+    const bytes = geluSimdModuleBytes(FAST_BAND);
+    const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+    if (wasm === undefined) throw new Error('no WebAssembly');
+    const inst = new wasm.Instance(new wasm.Module(bytes), {});
+    const memory = inst.exports['memory'] as { buffer: ArrayBuffer };
+    const f64 = new Float64Array(memory.buffer);
+    const offsets = new Map<FastTable, number>();
+    let at = TABLES_AT;
+    for (const t of [EXACT_TABLE, TANH_TABLE]) {
+      if (at + t.coeffs.byteLength > IN_AT) throw new Error('gelu tables do not fit below the chunk buffers');
+      f64.set(t.coeffs, at / 8);
+      offsets.set(t, at);
+      at += t.coeffs.byteLength;
+    }
+    instance = {
+      kernel: inst.exports['gelu'] as Kernel,
+      f32: new Float32Array(memory.buffer),
+      i32: new Int32Array(memory.buffer),
+      offsets,
+    };
+  } catch {
+    instance = null;
+  }
+  return instance;
+}
+
+/** True when the WebAssembly SIMD kernel is in use (false: the JavaScript kernel). */
+export function simdAvailable(): boolean {
+  return load() !== null;
+}
+
+/**
+ * out[i] = float32 gelu(x[i]) for i in [start, end), correctly rounded, by
+ * the SIMD kernel when available. `out` may be `x` (same indices).
+ */
+export function geluF32RangeSimd(
+  x: Float32Array,
+  out: Float32Array,
+  table: FastTable,
+  start: number,
+  end: number,
+): void {
+  const w = load();
+  if (w === null) return geluF32Range(x, out, table, start, end);
+  const { kernel, f32, i32 } = w;
+  const tab = w.offsets.get(table)!;
+  const sMax = table.coeffs.length / SIMD_STRIDE - 0.5;
+  for (let c = start; c < end; c += CHUNK) {
+    const n = Math.min(CHUNK, end - c);
+    const pairs = Math.floor(n / (2 * SIMD_GROUP)) * SIMD_GROUP;
+    f32.set(x.subarray(c, c + 2 * pairs), IN_AT / 4);
+    const flagged = kernel(IN_AT, OUT_AT, pairs, tab, FLAGS_AT, table.x0, table.identity, table.zero, sMax);
+    out.set(f32.subarray(OUT_AT / 4, OUT_AT / 4 + 2 * pairs), c);
+    for (let f = 0; f < flagged; f++) {
+      const i = c + 2 * i32[FLAGS_AT / 4 + f]!;
+      out[i] = gelu32(x[i]!, table.tanh);
+      out[i + 1] = gelu32(x[i + 1]!, table.tanh);
+    }
+    if (2 * pairs < n) geluF32Range(x, out, table, c + 2 * pairs, c + n);
+  }
+}

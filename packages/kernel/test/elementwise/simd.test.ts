@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { EXACT_TABLE, TANH_TABLE, geluF32Range } from '../../src/elementwise/fast.js';
+import { geluF32RangeSimd, simdAvailable } from '../../src/elementwise/simd.js';
+import { f32FromBits } from './helpers.js';
+
+describe('WebAssembly SIMD kernel (src/wasm/gelu-simd.ts)', () => {
+  it('compiles and is used on Node ≥ 20 (otherwise the array tests would only cover the JS kernel)', () => {
+    expect(simdAvailable()).toBe(true);
+  });
+  for (const table of [EXACT_TABLE, TANH_TABLE]) {
+    const name = table.tanh ? 'tanh' : 'none';
+    it(`gelu ${name} (kernel f32, SIMD) is bit-identical to the JS kernel on 2^20 float32 patterns spread over all 2^32 (odd lengths, offsets)`, () => {
+      // Every 4096th bit pattern: all binades, subnormals, ±∞ and NaNs.
+      const x = new Float32Array(2 ** 20 + 3);
+      for (let i = 0; i < x.length; i++) x[i] = f32FromBits((i * 4096 + 1234) | 0);
+      const a = new Float32Array(x.length);
+      const b = new Float32Array(x.length);
+      geluF32Range(x, a, table, 0, x.length);
+      geluF32RangeSimd(x, b, table, 0, x.length);
+      let bad = -1;
+      for (let i = 0; i < x.length && bad < 0; i++) if (!Object.is(a[i], b[i])) bad = i;
+      expect(bad < 0 ? 'identical' : { x: x[bad], js: a[bad], simd: b[bad] }).toBe('identical');
+      // A sub-range with odd bounds leaves the rest of out untouched.
+      const c = new Float32Array(x.length).fill(7);
+      geluF32RangeSimd(x, c, table, 5, 20003);
+      expect(c[4]).toBe(7);
+      expect(c[20003]).toBe(7);
+      expect(Array.from(c.subarray(5, 20003))).toEqual(Array.from(a.subarray(5, 20003)));
+    });
+  }
+});

@@ -38,8 +38,9 @@ export interface ConstantsDerivation {
   timings: Record<string, number>;
 }
 
-// Brackets for the outer searches: wide enough that the optimum is interior (each test asserts
-// so by checking the result is not at an end), narrow enough that M(p) is unimodal on them.
+// Brackets for the outer searches: wide enough that the optimum is interior (if it were not,
+// the equioscillation function would not change sign and minimaxParameter would throw), narrow
+// enough that M(p) is unimodal on them.
 const A_BRACKET = ['0.035', '0.055'] as const;
 const K_BRACKET = ['1.55', '1.9'] as const;
 

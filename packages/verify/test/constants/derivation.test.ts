@@ -78,6 +78,12 @@ describe('minimax coefficients (12 digits)', () => {
   });
 });
 
+describe('minimax bracket handling', () => {
+  it('refuses a bracket [0.046, 0.05] that excludes the optimum instead of returning its end point', () => {
+    expect(() => minimaxParameter(tanhFamily, 'phi', ['0.046', '0.05'], 8)).toThrow(/must change sign|fewer than two extrema/);
+  });
+});
+
 describe('least-squares coefficients (12 digits)', () => {
   it('over all reals and over [−3, 3] agree with mpmath quad to 12 digits and do not round to 0.044715', () => {
     const all = leastSquaresParameter(tanhFamily, 'phi', 'all', ['0.035', '0.055'], 12);

@@ -119,11 +119,11 @@ function signs(fn: GeluFunction): PropertySpec<GegluCase> {
       const no = needGeglu(target);
       if (no) return no;
       const dtype = target.dtype;
-      const { minNormal, max } = formatLimits(dtype);
+      const { minNormal, max, minSubnormal } = formatLimits(dtype);
       // gelu(g) has the sign of g (Phi > 0), so gelu(g)·u has the sign of g·u; rounding never flips a
       // sign, so only a lost zero sign can break this. Tiny operands make products that underflow.
       const tiny = floatInRange(-minNormal, minNormal, dtype);
-      const any = fc.oneof(tiny, floatInRange(-max, max, dtype), fc.constantFrom(0, -0));
+      const any = fc.oneof(tiny, floatInRange(-max, max, dtype), fc.constantFrom(0, -0, minSubnormal, -minSubnormal));
       return {
         arbitrary: gegluCase(dtype, { gate: fc.oneof(tiny, any), up: fc.oneof(tiny, any) }),
         bound: 0,

@@ -9,7 +9,7 @@
  * (and no more); exact targets (the oracle) get t = 0.
  */
 import fc from 'fast-check';
-import { anyFloat, floatInRange, floatNear, formatLimits, stepFloat } from '../arbitraries/floats.js';
+import { anyFloat, floatInRange, floatNear, formatLimits, specialValues, stepFloat } from '../arbitraries/floats.js';
 import { regionInput } from '../arbitraries/regions.js';
 import type { GeluFunction } from '../arbitraries/thresholds.js';
 import { show, stepsBetween, ulpOf, type FullContext } from './context.js';
@@ -289,5 +289,46 @@ function specials(fn: GeluFunction): PropertySpec<Float64Array> {
   };
 }
 
+function signs(fn: GeluFunction): PropertySpec<Float64Array> {
+  return {
+    suite: 'identities',
+    id: `signs/${fn}`,
+    fn,
+    name: (t) => `${fnName(fn)} (${t.backend} ${t.dtype}) has the sign of x, zeros included (Object.is), every non-NaN x with subnormals and the underflow tail weighted`,
+    prepare(c, target) {
+      const ctx = ctxOf(c);
+      if (!target.gelu) return { skip: target.missing?.gelu ?? 'no gelu' };
+      const th = ctx.landmarks.thresholds(fn, target.dtype);
+      // gelu(x) = x·Phi(x) with Phi > 0, so the result, zero or not, carries x's sign; the
+      // step distance treats ±0 as equal, which is why the sign is checked on its own.
+      const arb = fc.oneof(
+        regionInput('subnormal', th),
+        regionInput('tail-subnormal', th),
+        floatNear(th.underflowToZero, 1 << 12, target.dtype),
+        anyFloat(target.dtype).filter((v) => !Number.isNaN(v)),
+        // ±(smallest subnormal): the only subnormal inputs whose result rounds to a signed zero.
+        fc.constantFrom(...specialValues(target.dtype).filter((v) => !Number.isNaN(v))),
+      );
+      return {
+        arbitrary: batch(arb),
+        bound: 0,
+        unit: 'wrong signs',
+        async check(xs) {
+          const ys = await target.gelu!(fn, xs);
+          for (let i = 0; i < xs.length; i++) {
+            const negX = xs[i]! < 0 || Object.is(xs[i], -0);
+            const y = ys[i]!;
+            const negY = y < 0 || Object.is(y, -0);
+            if (Number.isNaN(y) || negX !== negY) {
+              return { ok: false, observed: 1, message: `${fnName(fn)}(${show(xs[i]!)}) = ${show(y)}, expected a ${negX ? 'negative result or -0' : 'positive result or +0'}` };
+            }
+          }
+          return { ok: true, observed: 0 };
+        },
+      };
+    },
+  };
+}
+
 /** Every property of suite 2. */
-export const identitiesSuite: PropertySpec<any>[] = GELU_FUNCTIONS.flatMap((fn) => [oddPart(fn), between(fn), minimum(fn), monotonic(fn), specials(fn)]);
+export const identitiesSuite: PropertySpec<any>[] = GELU_FUNCTIONS.flatMap((fn) => [oddPart(fn), between(fn), minimum(fn), monotonic(fn), specials(fn), signs(fn)]);

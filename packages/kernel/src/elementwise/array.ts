@@ -21,6 +21,7 @@ import {
 } from '../validation.js';
 import { gelu64 } from './cores.js';
 import { EXACT_TABLE, TANH_TABLE, gegluElement32, gegluExact } from './fast.js';
+import { geluF32Parallel } from './parallel.js';
 import { geluF32RangeSimd } from './simd.js';
 import type { Approximate } from './scalar.js';
 
@@ -70,7 +71,8 @@ export function geluArray<T extends FloatArray>(x: T, options?: GeluArrayOptions
   const out = outputFor(fn, o.out, x, x.length);
   checkInPlaceOrDisjoint(fn, 'options.out', out, { x });
   if (x instanceof Float32Array) {
-    geluF32RangeSimd(x, out as Float32Array, tanh ? TANH_TABLE : EXACT_TABLE, 0, x.length);
+    const table = tanh ? TANH_TABLE : EXACT_TABLE;
+    if (!geluF32Parallel(x, out as Float32Array, table)) geluF32RangeSimd(x, out as Float32Array, table, 0, x.length);
   } else {
     for (let i = 0; i < x.length; i++) out[i] = gelu64(x[i]!, tanh);
   }

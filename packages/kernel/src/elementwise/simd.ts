@@ -99,10 +99,11 @@ export function geluF32RangeSimd(
     f32.set(x.subarray(c, c + 2 * pairs), IN_AT / 4);
     const flagged = kernel(IN_AT, OUT_AT, pairs, tab, FLAGS_AT, table.x0, table.identity, table.zero, sMax);
     out.set(f32.subarray(OUT_AT / 4, OUT_AT / 4 + 2 * pairs), c);
+    // Inputs come from the module's copy: when out is x, x[i] is already overwritten.
     for (let f = 0; f < flagged; f++) {
-      const i = c + 2 * i32[FLAGS_AT / 4 + f]!;
-      out[i] = gelu32(x[i]!, table.tanh);
-      out[i + 1] = gelu32(x[i + 1]!, table.tanh);
+      const k = 2 * i32[FLAGS_AT / 4 + f]!;
+      out[c + k] = gelu32(f32[IN_AT / 4 + k]!, table.tanh);
+      out[c + k + 1] = gelu32(f32[IN_AT / 4 + k + 1]!, table.tanh);
     }
     if (2 * pairs < n) geluF32Range(x, out, table, c + 2 * pairs, c + n);
   }

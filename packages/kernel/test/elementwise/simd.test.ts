@@ -26,6 +26,12 @@ describe('WebAssembly SIMD kernel (src/wasm/gelu-simd.ts)', () => {
       expect(c[4]).toBe(7);
       expect(c[20003]).toBe(7);
       expect(Array.from(c.subarray(5, 20003))).toEqual(Array.from(a.subarray(5, 20003)));
+      // In place: flagged elements must be recomputed from the input, not the output.
+      const d = x.slice();
+      geluF32RangeSimd(d, d, table, 0, d.length);
+      let badInPlace = -1;
+      for (let i = 0; i < x.length && badInPlace < 0; i++) if (!Object.is(a[i], d[i])) badInPlace = i;
+      expect(badInPlace < 0 ? 'identical' : { x: x[badInPlace], want: a[badInPlace], got: d[badInPlace] }).toBe('identical');
     });
   }
 });

@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
 """Generate src/constants.generated.ts: the irrational constants the oracle needs,
-correctly rounded to 1100 significant digits by mpmath (an independent
+correctly rounded to 2400 significant digits by mpmath (an independent
 arbitrary-precision library). Run from packages/oracle:
 
     python3 scripts/generate_constants.py > src/constants.generated.ts
 
-The oracle never uses more than MAX_WORKING_DIGITS (< 1100) digits of these, so each
+The oracle never uses more than MAX_WORKING_DIGITS (< 2400) digits of these, so each
 constant rounded to the working precision w has relative error below 1.01 units of
 1/2·10^(1-w) (see src/context.ts).
 """
 import mpmath
 
-DIGITS = 1100
+DIGITS = 2400
 mpmath.mp.dps = DIGITS + 30
 
 

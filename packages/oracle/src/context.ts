@@ -21,8 +21,13 @@ import {
   TWO_SQRT_2_OVER_PI,
 } from './constants.generated.js';
 
-/** Largest working precision, below CONSTANT_DIGITS so the stored constants are never short. */
-export const MAX_WORKING_DIGITS = CONSTANT_DIGITS - 60;
+/** Largest precision any context may have: the stored constants keep 20 digits beyond it. */
+export const CONTEXT_LIMIT = CONSTANT_DIGITS - 20;
+/**
+ * Largest working precision of a kernel; helpers run a little wider (w + 12 for series
+ * coefficients, w + 3 + digits for arguments) and stay below CONTEXT_LIMIT.
+ */
+export const MAX_WORKING_DIGITS = CONSTANT_DIGITS - 100;
 
 export interface Context {
   /** Working precision w in significant digits. */
@@ -49,8 +54,8 @@ const contexts = new Map<number, Context>();
 export function context(w: number): Context {
   let c = contexts.get(w);
   if (c !== undefined) return c;
-  if (!Number.isInteger(w) || w < 2 || w > MAX_WORKING_DIGITS) {
-    throw new RangeError(`working precision must be an integer in [2, ${MAX_WORKING_DIGITS}], got ${w}`);
+  if (!Number.isInteger(w) || w < 2 || w > CONTEXT_LIMIT) {
+    throw new RangeError(`working precision must be an integer in [2, ${CONTEXT_LIMIT}], got ${w}`);
   }
   const D = Decimal.clone({
     defaults: true,

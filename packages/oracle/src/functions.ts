@@ -17,7 +17,7 @@
 //           of a continued fraction with positive elements interlace around its value).
 import { Decimal } from 'decimal.js';
 import { X } from './decimal.js';
-import { context, exactTimes, MAX_WORKING_DIGITS, type Context } from './context.js';
+import { context, CONTEXT_LIMIT, exactTimes, type Context } from './context.js';
 
 /** |f(x) − v| ≤ 1.01·c·u·|v| + (abs ?? 0). */
 export interface Approx {
@@ -43,7 +43,10 @@ const X_ERF_MAX = new X('1.4387e8');
 /** log10(e) in double precision, only used to choose term counts (never in a bound). */
 const LOG10E = Math.LOG10E;
 
-/** Per-context caches of series coefficients (each correctly rounded: relative error ≤ u). */
+/**
+ * Per-context caches of series coefficients, each within (1 + 10^-3)·u relative of the
+ * exact value (horner() inflates its bound by 1 % for that).
+ */
 const invFactorials = new WeakMap<Context, Decimal[]>();
 const invOddDoubleFactorials = new WeakMap<Context, Decimal[]>();
 
@@ -55,14 +58,30 @@ function invFact(ctx: Context, N: number): Decimal[] {
     invFactorials.set(ctx, a);
   }
   if (a.length < N) {
-    let f = 1n;
-    for (let i = 2; i < a.length; i++) f *= BigInt(i);
+    // b_n = b_(n−1)/n at w + 12 digits (relative error ≤ n·10^-12·u after n divisions),
+    // then rounded to w: ≤ (1 + 10^-3)u for n ≤ 10^9 (one division by a small integer
+    // each, instead of 1/n! with an n!-sized divisor).
+    const H = context(Math.min(ctx.w + 12, CONTEXT_LIMIT)).D;
+    let b = new H(a[a.length - 1]!);
+    if (a.length > 1) b = new H(1).div(factorialString(a.length - 1));
     for (let n = a.length; n < N; n++) {
-      f *= BigInt(n);
-      a.push(ctx.one.div(f.toString()));
+      b = b.div(n);
+      a.push(new ctx.D(b).toSignificantDigits(ctx.w));
     }
   }
   return a;
+}
+
+function factorialString(n: number): string {
+  let f = 1n;
+  for (let i = 2; i <= n; i++) f *= BigInt(i);
+  return f.toString();
+}
+
+function oddFactorialString(n: number): string {
+  let f = 1n;
+  for (let i = 1; i <= n; i++) f *= BigInt(2 * i + 1);
+  return f.toString();
 }
 
 /** 1/(2n+1)!! = 1/(1·3·5···(2n+1)) rounded to w digits, for n = 0..N−1. */
@@ -73,11 +92,12 @@ function invOddFact(ctx: Context, N: number): Decimal[] {
     invOddDoubleFactorials.set(ctx, a);
   }
   if (a.length < N) {
-    let f = 1n;
-    for (let i = 1; i < a.length; i++) f *= BigInt(2 * i + 1);
+    // As in invFact: successive divisions by 2n + 1 at w + 12 digits, then rounded to w.
+    const H = context(Math.min(ctx.w + 12, CONTEXT_LIMIT)).D;
+    let b = a.length > 1 ? new H(1).div(oddFactorialString(a.length - 1)) : new H(1);
     for (let n = a.length; n < N; n++) {
-      f *= BigInt(2 * n + 1);
-      a.push(ctx.one.div(f.toString()));
+      b = b.div(2 * n + 1);
+      a.push(new ctx.D(b).toSignificantDigits(ctx.w));
     }
   }
   return a;
@@ -101,23 +121,32 @@ function absUpper(x: Decimal): number {
  * Horner's rule for Σ_{k<N} a_k z^k at the coefficients' precision w, with coefficients
  * rounded (relative error ≤ u each) and z exact. Error bound ([Higham] eq. 5.3 plus the
  * coefficient rounding): |p̂ − p| ≤ 1.001·u·Σ_k (2k+2)·|a_k|·ρ^k with ρ ≥ |z|; returned as
- * `errSum` = Σ (2k+2)·|a_k|·ρ^k in doubles (callers divide by a lower bound of |p|);
- * logCoeff(k) = log10|a_k|.
- * The doubles a_k ρ^k are evaluated in log space so they cannot underflow to a wrong 0
- * before they matter; terms below 10^-300 relative are dropped only after the sum is
- * ≥ 1, where they cannot change it by more than 10^-280.
+ * `errSum` = Σ (2k+2)·|a_k|·ρ^k in doubles, and its log10 `logErrSum` (callers divide by
+ * a lower bound of |p|); logCoeff(k) = log10|a_k|. The terms are summed in log space
+ * relative to the largest, so nothing overflows; terms 10^-300 below the largest are
+ * dropped, which changes the sum by less than N·10^-300 relative (inside the 1 %).
  */
 function horner(coeffs: Decimal[], N: number, z: Decimal, logCoeff: (k: number) => number, rho: number) {
   let p = coeffs[N - 1]!;
   for (let k = N - 2; k >= 0; k--) p = p.times(z).plus(coeffs[k]!);
-  let errSum = 0;
+  // Σ (2k+2)|a_k|ρ^k, scaled by 10^-top (the largest log10 term) so that neither
+  // overflow nor underflow can occur; errSum = sum·10^top, logErrSum its log10.
   const lr = rho > 0 ? Math.log10(rho) : -Infinity;
+  const logs: number[] = [];
+  let top = -Infinity;
   for (let k = 0; k < N; k++) {
     const lt = logCoeff(k) + (k === 0 ? 0 : k * lr);
-    if (lt < -300) continue;
-    errSum += (2 * k + 2) * Math.pow(10, lt);
+    logs.push(lt);
+    if (lt > top) top = lt;
   }
-  return { p, errSum: errSum * 1.0001 };
+  let sum = 0;
+  for (let k = 0; k < N; k++) {
+    if (logs[k]! - top < -300) continue;
+    sum += (2 * k + 2) * Math.pow(10, logs[k]! - top);
+  }
+  // 1.01: coefficients are within (1 + 10^-3)u, not u, and the doubles above round.
+  const logErrSum = Math.log10(sum * 1.01) + top;
+  return { p, errSum: Math.pow(10, logErrSum), logErrSum };
 }
 
 const logFactCache: number[] = [0];
@@ -141,7 +170,7 @@ const EXP_HALVINGS = 4;
  *
  * ## Method
  * 1. Reduce: k = round(y / ln 10), r = y − k·ln10, computed at wr = w + digits(k) + 3
- *    digits (capped at MAX_WORKING_DIGITS) with ln 10 from the generated constant.
+ *    digits (capped at CONTEXT_LIMIT) with ln 10 from the generated constant.
  *    Absolute error of r: ≤ 1.01·u_r·|k|·ln10 (constant) + u_r·|k ln10| (product) +
  *    u_r·|r| (difference), u_r = 10^(w−wr)·u: normally < 0.01u, and computed as such.
  * 2. Halve: s = r / 2^4 (one rounding, relative u), so |s| ≤ ρ ≈ 0.073 (|r| ≤ 1.16 when
@@ -167,7 +196,7 @@ export function expApprox(ctx: Context, y: Decimal): Approx {
   if (k === 0) {
     r = new D(y);
   } else {
-    const wr = Math.min(ctx.w + Math.ceil(Math.log10(Math.abs(k) + 1)) + 3, MAX_WORKING_DIGITS);
+    const wr = Math.min(ctx.w + Math.ceil(Math.log10(Math.abs(k) + 1)) + 3, CONTEXT_LIMIT);
     const R = context(wr);
     r = new R.D(y).minus(R.ln10.times(k));
     // |Δr| ≤ u_r·(|k|·ln10·(1.01 + 1) + |r|), u_r = 10^(w−wr)·u; |r| < 3 however k was rounded.
@@ -228,7 +257,8 @@ export function expm1Approx(ctx: Context, z: Decimal): Approx {
  * ## Method
  * Horner in y with coefficients 1/(2n+1)!! rounded to w digits. N is the least with
  * b_N·y^N·1/(1 − y/(2N+3)) ≤ 0.01·u (the ratio of consecutive terms y/(2n+3) decreases,
- * so the tail is below a geometric series), and S ≥ 1 makes that a relative bound.
+ * so the tail is below a geometric series), and S ≥ 1 makes that a relative bound;
+ * the rounding bound is divided by S itself (up to e^(y/2) for large y).
  * y may carry a relative error ≤ yRelU·u: a term with y^n changes by ≤ n·yRelU·u·1.001
  * relative, so the error sum gets (2k+2 + k·yRelU) per term. No term is negative, so
  * nothing cancels at any x.
@@ -240,9 +270,12 @@ function oddSeries(ctx: Context, y: Decimal, yRelU: number): Approx {
   let N = 2;
   while (N * lr - log10OddFact(N) - Math.log10(Math.max(1e-300, 1 - rho / (2 * N + 3))) > logTarget || rho / (2 * N + 3) > 0.5) if (++N > 100_000) throw new Error(`series: no term count for y = ${rho}`);
   const coeffs = invOddFact(ctx, N);
-  const { p, errSum } = horner(coeffs, N, new ctx.D(y), (j) => -log10OddFact(j), rho);
-  // Add the y-error contribution Σ k·yRelU·b_k ρ^k ≤ yRelU·(errSum/2).
-  return { v: p, c: errSum * (1 + yRelU / 2) + 0.01 };
+  const { p, logErrSum } = horner(coeffs, N, new ctx.D(y), (j) => -log10OddFact(j), rho);
+  // Relative error errSum·u/S: S ≥ p̂ − errSum·u ≥ p̂·(1 − 10^-3) because errSum ≤
+  // (2N+2)·S and (2N+2)·u ≪ 10^-3, and S can be as large as e^(y/2), so the ratio is
+  // formed in log space. Add the y-error contribution Σ k·yRelU·b_k ρ^k ≤ yRelU·errSum/2.
+  const rel = Math.pow(10, logErrSum - log10Abs(p)) / (1 - 1e-3);
+  return { v: p, c: rel * (1 + yRelU / 2) + 0.01 };
 }
 
 /**
@@ -349,7 +382,7 @@ function asymptoticSum(ctx: Context, q: Decimal, qRelU: number): Approx | undefi
  */
 function withExtraDigits(ctx: Context, extra: number, kernel: (c: Context) => Approx): Approx {
   if (extra <= 0) return kernel(ctx);
-  const wide = context(Math.min(ctx.w + extra, MAX_WORKING_DIGITS - 2));
+  const wide = context(Math.min(ctx.w + extra, CONTEXT_LIMIT - 20));
   const a = kernel(wide);
   return { v: a.v, c: a.c * Math.pow(10, ctx.w - wide.w), ...(a.abs === undefined ? {} : { abs: a.abs }) };
 }
@@ -360,6 +393,44 @@ function withExtraDigits(ctx: Context, extra: number, kernel: (c: Context) => Ap
  */
 function erfcCancellationDigits(z: number): number {
   return Math.max(0, Math.ceil(z * z * Math.LOG10E + Math.log10((Math.sqrt(Math.PI) * (z + Math.sqrt(z * z + 2))) / 2))) + 1;
+}
+
+/**
+ * Algorithm choice beyond the fixed series limits. The continued fraction needs about
+ * 3·(w·ln 10)²/(8t²) terms at w digits (fitted to measured counts: 60 at t = 5, 36 at
+ * t = 8, w = 28), so at high precision it loses to the series even with the digits that
+ * the series' cancellation costs; the asymptotic expansion wins whenever it can reach
+ * w digits at all. The costs are work estimates (terms × operations × digits^1.6); they
+ * only pick a method, every method carries its own bound.
+ */
+function seriesCost(y: number, w: number): number {
+  const lr = Math.log10(y);
+  let N = 1;
+  while (N * lr - log10OddFact(N) > -w || y / (2 * N + 3) > 0.5) N++;
+  return 2 * N * Math.pow(w, 1.6);
+}
+function continuedFractionCost(t: number, w: number): number {
+  const n = (3 * (w * Math.LN10) ** 2) / (8 * t * t) + 10;
+  return 6.5 * n * Math.pow(w, 1.6);
+}
+/** True when the asymptotic expansion at q = 2z² reaches w digits (same test as asymptoticSum). */
+function asymptoticReaches(q: number, w: number): boolean {
+  const z = 1 / q;
+  if (!(z <= 0.01)) return false;
+  const logTarget = Math.log10(0.009 * 0.5) + 1 - w;
+  let lt = 0;
+  for (let N = 0; lt > logTarget; N++) {
+    const ratio = (2 * N + 1) * z;
+    if (ratio >= 0.9) return false;
+    lt += Math.log10(ratio);
+  }
+  return true;
+}
+/** Whether Φ at |x| = t ≥ PHI_SERIES_LIMIT (or erf/erfc at |x| = t/√2) is cheaper by the series, with `extra` cancelled digits. */
+function seriesPreferred(t: number, w: number, extra: number): boolean {
+  if (t >= PHI_ASYMPTOTIC_FROM && asymptoticReaches(t * t, w)) return false;
+  if (w + extra > CONTEXT_LIMIT - 40) return false;
+  return seriesCost(t * t, w + extra) < continuedFractionCost(t, w);
 }
 
 /** Boundary between the series and the continued fraction for Φ (in x) and erf (in x). */
@@ -378,7 +449,7 @@ const ERF_ASYMPTOTIC_FROM = 7.1;
  */
 function squareOf(ctx: Context, x: Decimal): { y: Decimal; half: Decimal; yRelU: number; argErrHalf: number; argErrFull: number } {
   const mag = Math.max(0, Math.ceil(2 * log10Abs(x) + 1));
-  const wy = Math.min(ctx.w + 3 + mag, MAX_WORKING_DIGITS - 1);
+  const wy = Math.min(ctx.w + 3 + mag, CONTEXT_LIMIT - 1);
   const xx = new (context(wy).D)(x);
   const y = xx.times(xx);
   const yRelU = Math.pow(10, ctx.w - wy) * 1.0001;
@@ -415,12 +486,11 @@ export function phiApprox(ctx: Context, x: Decimal): Approx {
     return x.isNeg() ? { v: ctx.zero, c: 0, abs: TINY } : { v: ctx.one, c: 0, abs: TINY };
   }
   const ax = x.abs();
-  if (ax.lt(PHI_SERIES_LIMIT)) {
-    if (x.isNeg()) {
-      // ½ − φ(x)|x|S cancels log10(½/Φ(x)) = log10(1/erfc(|x|/√2)) digits: add them.
-      const extra = erfcCancellationDigits(ax.toNumber() / Math.SQRT2);
-      return withExtraDigits(ctx, extra, (wide) => phiSeries(wide, x, ax));
-    }
+  const t = ax.toNumber();
+  // ½ − φ(x)|x|S cancels log10(½/Φ(x)) = log10(1/erfc(|x|/√2)) digits for x < 0: add them.
+  const extra = x.isNeg() ? erfcCancellationDigits(t / Math.SQRT2) : 0;
+  if (ax.lt(PHI_SERIES_LIMIT) || seriesPreferred(t, ctx.w, extra)) {
+    if (x.isNeg()) return withExtraDigits(ctx, extra, (wide) => phiSeries(wide, x, ax));
     return phiSeries(ctx, x, ax);
   }
   const Q = upperTail(ctx, ax);
@@ -430,7 +500,7 @@ export function phiApprox(ctx: Context, x: Decimal): Approx {
   return { v, c: (Q.c * absUpper(Q.v)) / (1 - 2e-3) + 1 };
 }
 
-/** Φ(x) = ½ + sign(x)·φ(x)·|x|·S(x²) for |x| < PHI_SERIES_LIMIT ([DLMF] 7.6.2 with z = x/√2). */
+/** Φ(x) = ½ + sign(x)·φ(x)·|x|·S(x²) ([DLMF] 7.6.2 with z = x/√2); no cancellation for x > 0. */
 function phiSeries(ctx: Context, x: Decimal, ax: Decimal): Approx {
   {
     const { y, half, yRelU, argErrHalf } = squareOf(ctx, ax);
@@ -476,7 +546,7 @@ export function erfApprox(ctx: Context, x: Decimal): Approx {
   const ax = x.abs();
   const sign = (a: Approx): Approx => (neg ? { ...a, v: a.v.neg() } : a);
   if (ax.gt(X_ERF_MAX)) return sign({ v: ctx.one, c: 0, abs: TINY }); // erfc(|x|) < e^(−x²) < TINY
-  if (ax.lt(ERF_SERIES_LIMIT)) return sign(erfSeries(ctx, ax));
+  if (ax.lt(ERF_SERIES_LIMIT) || seriesPreferred(ax.toNumber() * Math.SQRT2, ctx.w, 0)) return sign(erfSeries(ctx, ax));
   const t = erfcTail(ctx, ax); // ≤ erfc(3.5) < 7.5·10^-7
   return sign({ v: ctx.one.minus(t.v), c: (t.c * absUpper(t.v)) / (1 - 2e-3) + 1 });
 }
@@ -486,13 +556,14 @@ export function erfcApprox(ctx: Context, x: Decimal): Approx {
   if (x.isZero()) return { v: ctx.one, c: 0 };
   const ax = x.abs();
   if (ax.gt(X_ERF_MAX)) return x.isNeg() ? { v: ctx.two, c: 0, abs: TINY } : { v: ctx.zero, c: 0, abs: TINY };
-  if (ax.lt(ERF_SERIES_LIMIT)) {
+  const extra = x.isNeg() ? 0 : erfcCancellationDigits(ax.toNumber());
+  if (ax.lt(ERF_SERIES_LIMIT) || seriesPreferred(ax.toNumber() * Math.SQRT2, ctx.w, extra)) {
     if (x.isNeg()) {
       const s = erfSeries(ctx, ax);
       return { v: ctx.one.plus(s.v), c: s.c + 1 };
     }
     // 1 − erf(x) cancels log10(erf/erfc) < log10(1/erfc x) digits: computed with that many more.
-    return withExtraDigits(ctx, erfcCancellationDigits(ax.toNumber()), (wide) => {
+    return withExtraDigits(ctx, extra, (wide) => {
       const s = erfSeries(wide, ax);
       const v = wide.one.minus(s.v);
       return { v, c: (s.c * absUpper(s.v)) / (absUpper(v) * (1 - 1e-12)) + 1 };
@@ -584,7 +655,7 @@ const SIGMOID_SLOPE = new X('1.702');
 export function geluTanhApprox(ctx: Context, x: Decimal): Approx {
   if (x.isZero()) return { v: new ctx.D(x), c: 0 };
   const mag = Math.max(0, Math.ceil(3 * log10Abs(x) + 1));
-  const wa = Math.min(ctx.w + 3 + mag, MAX_WORKING_DIGITS);
+  const wa = Math.min(ctx.w + 3 + mag, CONTEXT_LIMIT);
   const A = context(wa);
   const xa = new A.D(x);
   const s = xa.times(xa).times(xa).times(TANH_CUBIC).plus(xa);

@@ -69,7 +69,7 @@ const KERNELS: Record<OracleFunction, (ctx: Context, x: Decimal) => Approx> = {
 
 /** Fewest significant digits evaluate accepts (fewer cannot even tell f32 values apart). */
 export const MIN_DIGITS = 4;
-/** Most significant digits evaluate accepts (the generated constants hold 1100). */
+/** Most significant digits evaluate accepts (guard digits and cancellation need the constants' 2400). */
 export const MAX_DIGITS = 1000;
 
 function checkFunction(fn: unknown, where: string): OracleFunction {

@@ -7,7 +7,7 @@
 // Usage (from packages/kernel, after a build): node bench/gelu.mjs [log2 sizes, default 20 24]
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { geluArray } from '../dist/index.js';
+import { geluArray, setGeluThreads } from '../dist/index.js';
 import { geluF32Range, EXACT_TABLE, TANH_TABLE } from '../dist/elementwise/fast.js';
 
 const sizes = (process.argv.slice(2).length ? process.argv.slice(2) : ['20', '24']).map((s) => 2 ** Number(s));
@@ -45,8 +45,11 @@ for (const n of sizes) {
   const out = new Float32Array(n);
   for (const approximate of ['tanh', 'none']) {
     const rows = [];
-    const kernel = await timeIt(() => geluArray(x, { approximate, out }), n);
-    rows.push(['@geglu/kernel geluArray', kernel]);
+    setGeluThreads(1);
+    rows.push(['@geglu/kernel geluArray (2 threads)', timeIt(() => geluArray(x, { approximate, out }), n)]);
+    setGeluThreads(0);
+    rows.push(['@geglu/kernel geluArray (1 thread)', timeIt(() => geluArray(x, { approximate, out }), n)]);
+    setGeluThreads(1);
     const table = approximate === 'tanh' ? TANH_TABLE : EXACT_TABLE;
     rows.push(['JS table kernel (1 thread)', timeIt(() => geluF32Range(x, out, table, 0, n), n)]);
     const tanhLoop = timeIt(() => {
@@ -79,7 +82,7 @@ for (const n of sizes) {
     }
     console.log(`\ngelu ${approximate}, n = 2^${Math.log2(n)}, float32, preallocated output (Melem/s, median)`);
     for (const [name, rate] of rows) {
-      console.log(`  ${name.padEnd(34)} ${rate.toFixed(1).padStart(8)}   ×${(rate / tanhLoop).toFixed(2)} of Math.tanh loop${rows.at(-1)[0].startsWith('onnx') ? `, ×${(rate / rows.at(-1)[1]).toFixed(2)} of ORT` : ''}`);
+      console.log(`  ${name.padEnd(38)} ${rate.toFixed(1).padStart(8)}   ×${(rate / tanhLoop).toFixed(2)} of Math.tanh loop${rows.at(-1)[0].startsWith('onnx') ? `, ×${(rate / rows.at(-1)[1]).toFixed(2)} of ORT` : ''}`);
     }
   }
 }

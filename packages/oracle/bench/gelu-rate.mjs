@@ -1,10 +1,12 @@
 // Rate of correctly rounded f64 gelu results over a mixed input set (tails included).
-// Run after building: node packages/oracle/bench/gelu-rate.mjs [count] [fn]
+// Run after building: node packages/oracle/bench/gelu-rate.mjs [count] [fn] [f64|f32]
 // Not a test: it prints numbers and checks nothing.
 import { correctlyRounded } from '../dist/index.js';
 
 const count = Number(process.argv[2] ?? 4000);
 const fn = process.argv[3] ?? 'gelu';
+const format = process.argv[4] ?? 'f64';
+if (format !== 'f64' && format !== 'f32') throw new Error(`format must be f64 or f32, got ${format}`);
 
 /** Deterministic xorshift so every run measures the same inputs. */
 let s = 0x9e3779b9;
@@ -31,13 +33,13 @@ function input(i) {
   void i;
 }
 
-const xs = Array.from({ length: count }, (_, i) => input(i));
+const xs = Array.from({ length: count }, (_, i) => (format === 'f32' ? Math.fround(input(i)) : input(i)));
 // Warm-up (JIT, per-precision constant caches), then the timed pass.
-for (let i = 0; i < Math.min(300, count); i++) correctlyRounded(fn, xs[i], 'f64');
+for (let i = 0; i < Math.min(300, count); i++) correctlyRounded(fn, xs[i], format);
 const t0 = process.hrtime.bigint();
 const c0 = process.cpuUsage();
 let sink = 0;
-for (const x of xs) sink += correctlyRounded(fn, x, 'f64') === 0 ? 1 : 0;
+for (const x of xs) sink += correctlyRounded(fn, x, format) === 0 ? 1 : 0;
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 const cpu = process.cpuUsage(c0);
 // CPU time of this process (user + system, GC threads included): on a shared machine
@@ -48,13 +50,13 @@ const regions = [
   ['tail [-40,-4)', (x) => x < -4 && x >= -40],
 ];
 const lines = [
-  `${fn} f64 correctly rounded: ${count} inputs in ${seconds.toFixed(3)} s wall = ${Math.round(count / seconds)} results/s; ` +
+  `${fn} ${format} correctly rounded: ${count} inputs in ${seconds.toFixed(3)} s wall = ${Math.round(count / seconds)} results/s; ` +
     `${cpuSeconds.toFixed(3)} s CPU = ${Math.round(count / cpuSeconds)} results per CPU-second (node ${process.version}, single thread)`,
 ];
 for (const [name, pred] of regions) {
   const sub = xs.filter(pred).slice(0, 500);
   const t1 = process.hrtime.bigint();
-  for (const x of sub) correctlyRounded(fn, x, 'f64');
+  for (const x of sub) correctlyRounded(fn, x, format);
   const dt = Number(process.hrtime.bigint() - t1) / 1e9;
   lines.push(`  ${name}: ${Math.round(sub.length / dt)} results/s over ${sub.length} inputs`);
 }
@@ -63,7 +65,7 @@ let worst = 0;
 let worstX = 0;
 for (const x of xs.slice(0, 1000)) {
   const t1 = process.hrtime.bigint();
-  correctlyRounded(fn, x, 'f64');
+  correctlyRounded(fn, x, format);
   const dt = Number(process.hrtime.bigint() - t1) / 1e6;
   if (dt > worst) { worst = dt; worstX = x; }
 }

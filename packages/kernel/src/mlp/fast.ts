@@ -17,6 +17,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { gegluActivation } from './activation.js';
+import { releaseF64Plan } from './fast64.js';
 import { checkMlpCall, type Gemma2MlpWeights } from './gemma2.js';
 import { matmulTransposedF32 } from './matmul.js';
 import { matmulModuleBytes, matmulWasm, wasmApi, wasmSimdAvailable, type TileFn, type WasmMemory } from './wasm.js';
@@ -352,8 +353,9 @@ export function forwardWithScratch(
   return scratch.forward(x, tokens, options);
 }
 
-/** Frees the WebAssembly memory `gemma2Mlp` keeps between large float32 calls. */
+/** Frees the WebAssembly memory `gemma2Mlp` keeps between large calls (float32 and float64). */
 export function releaseGemma2MlpScratch(): void {
   scratch?.dispose();
   scratch = undefined;
+  releaseF64Plan();
 }

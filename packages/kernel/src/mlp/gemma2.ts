@@ -46,6 +46,7 @@
  */
 import { gegluActivation } from './activation.js';
 import { forwardWithScratch } from './fast.js';
+import { f64PlanFits, gemma2MlpWasm64 } from './fast64.js';
 import { wasmSimdAvailable } from './wasm.js';
 import { matmulTransposedF32, matmulTransposedF64 } from './matmul.js';
 import {
@@ -82,8 +83,8 @@ export interface Gemma2MlpOptions<A extends Float32Array | Float64Array = Float3
 }
 
 /**
- * From this many multiply-adds (T·d·f) on, float32 calls run on the
- * WebAssembly SIMD tiles (one thread). The weights are copied per call into
+ * From this many multiply-adds (T·d·f) on, calls run on the WebAssembly
+ * SIMD tiles (one thread; f32x4 for float32, f64x2 for float64 via ./fast64.ts). The weights are copied per call into
  * one WebAssembly memory kept for the last shape (`releaseGemma2MlpScratch`
  * frees it), which costs far less than the ~30× slower plain loop. Results
  * are identical.
@@ -168,6 +169,10 @@ export function gemma2Mlp<A extends Float32Array | Float64Array>(
     return forwardWithScratch(w, c.x, c.tokens, { approximate: c.approximate, ...(out ? { out } : {}) }) as A;
   }
   const type = c.x.constructor as { new (n: number): A };
+  if (c.x instanceof Float64Array && c.tokens * d * f >= WASM_THRESHOLD && wasmSimdAvailable() && f64PlanFits(d, f)) {
+    const out64 = (c.out as Float64Array | undefined) ?? new Float64Array(c.tokens * d);
+    return gemma2MlpWasm64(c.x, c.tokens, d, f, c.gate as Float64Array, c.up as Float64Array, c.down as Float64Array, c.approximate, out64) as A;
+  }
   const out = c.out ?? new type(c.tokens * d);
   const chunk = Math.max(1, Math.min(TOKEN_CHUNK, c.tokens));
   const g = new type(chunk * f);

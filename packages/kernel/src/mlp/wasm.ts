@@ -283,3 +283,149 @@ export function matmulWasm(
     }
   }
 }
+
+// ---------------------------------------------------------------------------
+// float64: the same kernel order with two f64x2 accumulators per output (lanes
+// s₀,s₁ and s₂,s₃), so results equal matmulTransposedF64 bit for bit. Tiles are
+// 2 × 2 (8 accumulators + 4 weight vectors + 1 x vector stay in registers).
+
+const F64 = 0x7c;
+const F64X2_EXTRACT = 0x21;
+const F64X2_ADD = 0xf0;
+const F64X2_MUL = 0xf2;
+const op64 = { load: 0x2b, store: 0x39, add: 0xa0, mul: 0xa2 };
+
+/** Body of tile_R_C over float64. Params: 0 x, 1 w, 2 out, 3 K, 4 ldo. */
+function tileBody64(R: number, C: number): number[] {
+  let next = 5;
+  const p = next++;
+  const end = next++; // 8·(K − K mod 4)
+  const rem = next++;
+  const xb = Array.from({ length: R }, () => next++);
+  const wb = Array.from({ length: C }, () => next++);
+  const firstV = next;
+  const lo = Array.from({ length: R * C }, () => next++);
+  const hi = Array.from({ length: R * C }, () => next++);
+  const wLo = Array.from({ length: C }, () => next++);
+  const wHi = Array.from({ length: C }, () => next++);
+  const xv = next++;
+  const firstF = next;
+  const lane = [next++, next++, next++, next++];
+  const locals = [
+    [...uleb(firstV - 5), I32],
+    [...uleb(firstF - firstV), V128],
+    [...uleb(4), F64],
+  ];
+  const c: number[] = [];
+  const get = (i: number) => c.push(op.get, ...uleb(i));
+  const set = (i: number) => c.push(op.set, ...uleb(i));
+  const i32 = (n: number) => c.push(op.i32const, ...sleb(n));
+  for (let r = 0; r < R; r++) {
+    get(0); get(3); i32(8 * r); c.push(op.i32mul, op.i32add); set(xb[r]!);
+  }
+  for (let j = 0; j < C; j++) {
+    get(1); get(3); i32(8 * j); c.push(op.i32mul, op.i32add); set(wb[j]!);
+  }
+  get(3); i32(3); c.push(op.i32and); set(rem);
+  get(3); i32(-4); c.push(op.i32and); i32(3); c.push(op.i32shl); set(end);
+  for (const a of [...lo, ...hi]) {
+    c.push(...simd(V128_CONST), ...new Array(16).fill(0));
+    set(a);
+  }
+  i32(0); set(p);
+  const load = (base: number, offset: number) => {
+    get(base); get(p); c.push(op.i32add, ...simd(V128_LOAD), 4, ...uleb(offset));
+  };
+  c.push(op.block, op.void, op.loop, op.void);
+  get(p); get(end); c.push(op.i32geu, op.br_if, 1);
+  for (let j = 0; j < C; j++) {
+    load(wb[j]!, 0); set(wLo[j]!);
+    load(wb[j]!, 16); set(wHi[j]!);
+  }
+  for (let r = 0; r < R; r++) {
+    for (const [half, acc, wv] of [[0, lo, wLo], [16, hi, wHi]] as const) {
+      load(xb[r]!, half); set(xv);
+      for (let j = 0; j < C; j++) {
+        const a = acc[r * C + j]!;
+        get(a); get(xv); get(wv[j]!); c.push(...simd(F64X2_MUL), ...simd(F64X2_ADD)); set(a);
+      }
+    }
+  }
+  get(p); i32(32); c.push(op.i32add); set(p);
+  c.push(op.br, 0, op.end, op.end);
+  for (let r = 0; r < R; r++) {
+    for (let j = 0; j < C; j++) {
+      const k = r * C + j;
+      get(lo[k]!); c.push(...simd(F64X2_EXTRACT), 0); set(lane[0]!);
+      get(lo[k]!); c.push(...simd(F64X2_EXTRACT), 1); set(lane[1]!);
+      get(hi[k]!); c.push(...simd(F64X2_EXTRACT), 0); set(lane[2]!);
+      get(hi[k]!); c.push(...simd(F64X2_EXTRACT), 1); set(lane[3]!);
+      for (let l = 0; l < 3; l++) {
+        get(rem); i32(l); c.push(op.i32gtu, op.if, op.void);
+        get(lane[l]!);
+        get(xb[r]!); get(end); c.push(op.i32add, op64.load, 3, ...uleb(8 * l));
+        get(wb[j]!); get(end); c.push(op.i32add, op64.load, 3, ...uleb(8 * l));
+        c.push(op64.mul, op64.add); set(lane[l]!);
+        c.push(op.end);
+      }
+      get(2); get(4); i32(8 * r); c.push(op.i32mul, op.i32add);
+      get(lane[0]!); get(lane[1]!); c.push(op64.add);
+      get(lane[2]!); get(lane[3]!); c.push(op64.add, op64.add);
+      c.push(op64.store, 3, ...uleb(8 * j));
+    }
+  }
+  c.push(op.end);
+  const body = [...vec(locals), ...c];
+  return [...uleb(body.length), ...body];
+}
+
+export const TILES64 = [
+  [2, 2],
+  [1, 2],
+  [2, 1],
+  [1, 1],
+] as const;
+
+/** The float64 module (unshared memory: the float64 path runs on the calling thread). */
+export function matmulModuleBytes64(pages: number): Uint8Array {
+  const type = section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])]]));
+  const imports = section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x01, ...uleb(pages), ...uleb(pages)]]));
+  const funcs = section(3, vec(TILES64.map(() => [0])));
+  const exports = section(7, vec(TILES64.map(([r, cc], i) => [...str(`tile_${r}_${cc}`), 0x00, ...uleb(i)])));
+  const code = section(10, [...uleb(TILES64.length), ...TILES64.flatMap(([r, cc]) => tileBody64(r, cc))]);
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imports, ...funcs, ...exports, ...code]);
+}
+
+/** matmulWasm for float64 rows (byte addresses; 2-token tiles). */
+export function matmulWasm64(
+  tiles: Readonly<Record<string, TileFn>>,
+  x: number,
+  tokens: number,
+  k: number,
+  w: number,
+  outputs: number,
+  out: number,
+  rowBlock = 16,
+): void {
+  const t22 = tiles.tile_2_2!;
+  const t12 = tiles.tile_1_2!;
+  const t21 = tiles.tile_2_1!;
+  const t11 = tiles.tile_1_1!;
+  const rowBytes = 8 * k;
+  const t2 = tokens - (tokens % 2);
+  for (let ob = 0; ob < outputs; ob += rowBlock) {
+    const oe = Math.min(ob + rowBlock, outputs);
+    const oe2 = oe - ((oe - ob) % 2);
+    for (let t = 0; t < tokens; t += 2) {
+      const xt = x + t * rowBytes;
+      const ot = out + 8 * t * outputs;
+      if (t < t2) {
+        for (let o = ob; o < oe2; o += 2) t22(xt, w + o * rowBytes, ot + 8 * o, k, outputs);
+        if (oe2 < oe) t21(xt, w + oe2 * rowBytes, ot + 8 * oe2, k, outputs);
+      } else {
+        for (let o = ob; o < oe2; o += 2) t12(xt, w + o * rowBytes, ot + 8 * o, k, outputs);
+        if (oe2 < oe) t11(xt, w + oe2 * rowBytes, ot + 8 * oe2, k, outputs);
+      }
+    }
+  }
+}

@@ -149,3 +149,24 @@ describe('from the built package (dist/, what users install), workers also run t
     }
   });
 });
+
+describe('gemma2Mlp on float64 uses f64x2 WebAssembly SIMD for large calls, bit-identical to the plain loop', () => {
+  it('T = 130, d = 63, f = 513 (T·d·f ≥ 2^22: SIMD; d mod 4 = 3 exercises the tails) equals its rows run one at a time (d·f < 2^22: plain loop), both forms', () => {
+    for (const [t, d, f] of [[130, 63, 513]] as const) {
+      let s = 5;
+      const r = (n: number, scale: number) => new Float64Array(n).map(() => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * scale);
+      const w = { hidden: d, intermediate: f, gate: r(f * d, 0.3), up: r(f * d, 0.3), down: r(d * f, 0.1) };
+      const x = r(t * d, 3);
+      for (const approximate of ['tanh', 'none'] as const) {
+        const batch = gemma2Mlp(x, t, w, { approximate });
+        for (let row = 0; row < t; row++) {
+          const one = gemma2Mlp(x.subarray(row * d, (row + 1) * d), 1, w, { approximate });
+          for (let i = 0; i < d; i++) {
+            if (!Object.is(one[i], batch[row * d + i])) throw new Error(`token ${row}, output ${i}: ${one[i]} ≠ ${batch[row * d + i]}`);
+          }
+        }
+      }
+    }
+    releaseGemma2MlpScratch();
+  });
+});

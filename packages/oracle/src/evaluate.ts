@@ -272,6 +272,14 @@ const FIRST_DIGITS: Record<FloatFormat, number> = { f64: 28, f32: 18 };
  * exact value can only sit on a rounding boundary if fn(x) were a dyadic rational or
  * a midpoint, which happens only at the special values handled beforehand, so the loop
  * ends; a cap at MAX_WORKING_DIGITS turns a surprise into an Error instead of a hang.
+ *
+ * ## Special Cases
+ * - NaN → NaN for every function.
+ * - gelu, gelu-tanh, gelu-sigmoid: ±0 → ±0, +∞ → +∞, −∞ → −0; results below half the
+ *   smallest subnormal → −0 (negative x) with the sign of the true value.
+ * - erf: ±0 → ±0, ±∞ → ±1. erfc: ±0 → 1, +∞ → +0, −∞ → 2. phi: ±0 → ½, +∞ → 1, −∞ → +0.
+ * - exp: ±0 → 1, +∞ → +∞, −∞ → +0. tanh: ±0 → ±0, ±∞ → ±1. sigmoid: ±0 → ½, +∞ → 1, −∞ → +0.
+ * - Inputs far out in the tails are decided analytically (see `decided` and the README).
  */
 export function correctlyRounded(fn: OracleFunction, x: number, format: FloatFormat): number {
   const f = checkFunction(fn, 'correctlyRounded');

@@ -478,7 +478,21 @@ function upperTail(ctx: Context, t: Decimal): Approx {
   return { v: e.v.times(ctx.invSqrt2Pi).times(F.v), c: e.c + argErr + 1.01 + 2 + F.c };
 }
 
-/** Φ(x), the standard normal distribution function, x exact. */
+/**
+ * Φ(x), the standard normal distribution function, x exact.
+ *
+ * ## Method
+ * - |x| > 2.0347·10^8: Φ is 0 or 1 within TINY (e^(−x²/2) below decimal.js's range).
+ * - |x| < 5, or beyond where cheaper (high precision): ½ ± φ(x)|x|S(x²), the all-positive
+ *   series; relative error (Horner/S + e^(−x²/2) + constant + 3 products)·u, and for x < 0
+ *   the ½ − … cancellation is paid with log10(1/erfc(|x|/√2)) extra digits.
+ * - otherwise, t = |x|: Q(t) = φ(t)·F(t) with F the Mills ratio by the asymptotic expansion
+ *   (t ≥ 10 and it reaches w digits; remainder ≤ first neglected term) or the continued
+ *   fraction (convergents enclose F); Φ = Q for x < 0 and 1 − Q (no cancellation) for x > 0.
+ *
+ * ## Special Cases
+ * Φ(±0) = ½ exactly (c = 0).
+ */
 export function phiApprox(ctx: Context, x: Decimal): Approx {
   if (x.isZero()) return { v: ctx.half, c: 0 };
   if (x.abs().gt(X_PHI_MAX)) {
@@ -539,7 +553,17 @@ function erfSeries(ctx: Context, ax: Decimal): Approx {
   return { v: e.v.times(ctx.twoOverSqrtPi).times(S.v).times(ax), c: e.c + argErr + 1.01 + S.c + 3 };
 }
 
-/** erf(x), x exact. */
+/**
+ * erf(x), x exact (odd: computed at |x|, sign restored exactly).
+ *
+ * ## Method
+ * - |x| > 1.4387·10^8: ±1 within TINY.
+ * - |x| < 3.5, or beyond where cheaper: (2/√π)·e^(−x²)·|x|·S(2x²), all terms positive.
+ * - otherwise 1 − erfc(|x|) with erfc(|x|) ≤ 7.5·10^-7 from erfcTail: no cancellation.
+ *
+ * ## Special Cases
+ * erf(±0) = ±0.
+ */
 export function erfApprox(ctx: Context, x: Decimal): Approx {
   if (x.isZero()) return { v: new ctx.D(x), c: 0 };
   const neg = x.isNeg();
@@ -551,7 +575,20 @@ export function erfApprox(ctx: Context, x: Decimal): Approx {
   return sign({ v: ctx.one.minus(t.v), c: (t.c * absUpper(t.v)) / (1 - 2e-3) + 1 });
 }
 
-/** erfc(x), x exact. */
+/**
+ * erfc(x), x exact.
+ *
+ * ## Method
+ * - |x| > 1.4387·10^8: 0 or 2 within TINY.
+ * - x ≤ −3.5 region and x < 0 generally: 1 + erf(|x|) or 2 − erfc(|x|): sums of positives.
+ * - 0 < x < 3.5, or beyond where cheaper: 1 − erf(x) at w + log10(1/erfc x) + 1 digits
+ *   (A&S 7.1.13 bounds erfc from below), so the cancelled digits are paid for.
+ * - otherwise e^(−x²)/√π·F(x): asymptotic expansion (x ≥ 7.1 when it reaches w digits)
+ *   or the continued fraction with h = ½ (DLMF 7.9.2).
+ *
+ * ## Special Cases
+ * erfc(±0) = 1.
+ */
 export function erfcApprox(ctx: Context, x: Decimal): Approx {
   if (x.isZero()) return { v: ctx.one, c: 0 };
   const ax = x.abs();

@@ -88,13 +88,6 @@ export async function runBench(
     const inputs = inputsFor(w);
     const live: LiveRow[] = [];
     for (const impl of impls) {
-      const predicted = predictSeconds(w, impl, rows, all);
-      if (predicted !== undefined && predicted.seconds > options.maxRunSeconds) {
-        const reason = `one run would take about ${predicted.seconds.toFixed(0)} s (extrapolated from ${predicted.from.id}), over the ${options.maxRunSeconds} s limit`;
-        log(`  ${impl.id}: skipped (${reason})`);
-        rows.push(skipped(impl, w, reason));
-        continue;
-      }
       let prepared: Prepared;
       try {
         prepared = await impl.prepare(w, inputs);
@@ -102,6 +95,15 @@ export async function runBench(
         const reason =
           e instanceof SkipRow ? e.message : `failed to prepare: ${(e as Error).message.split('\n')[0]}`;
         log(`  ${impl.id}: skipped (${reason})`);
+        rows.push(skipped(impl, w, reason));
+        continue;
+      }
+      // After prepare, because a row may do less work per run than the workload (the oracle).
+      const predicted = predictSeconds(w, prepared.work ?? w.work, impl, rows, all);
+      if (predicted !== undefined && predicted.seconds > options.maxRunSeconds) {
+        const reason = `one run would take about ${predicted.seconds.toFixed(0)} s (extrapolated from ${predicted.from.id}), over the ${options.maxRunSeconds} s limit`;
+        log(`  ${impl.id}: skipped (${reason})`);
+        await prepared.dispose?.();
         rows.push(skipped(impl, w, reason));
         continue;
       }
@@ -297,6 +299,7 @@ async function addAccuracy(
  */
 function predictSeconds(
   w: Workload,
+  work: number,
   impl: Implementation,
   done: readonly RowResult[],
   all: readonly Workload[],
@@ -308,7 +311,7 @@ function predictSeconds(
     const r = done.find((d) => d.workload === o.id && d.implementation === impl.id && d.status === 'ok');
     if (r?.throughput === undefined) continue;
     const scale = w.unit === 'GFLOP/s' ? 1e9 : 1e6;
-    const seconds = w.work / (r.throughput * scale);
+    const seconds = work / (r.throughput * scale);
     if (best === undefined || seconds < best.seconds) best = { seconds, from: o };
   }
   return best;

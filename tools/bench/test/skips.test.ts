@@ -46,3 +46,32 @@ describe('rows that cannot run', () => {
     expect(by.get('works')!.vsOrt1t).toBeNull();
   });
 });
+
+describe('up-front prediction of slow rows', () => {
+  it('uses the row’s own work per run (the oracle runs a fixed slice, whatever the workload size)', async () => {
+    const busy = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    const impls: Implementation[] = [
+      fake('fixed-slice', async () => ({ precision: 'f32', work: 1, run: () => busy(5) })),
+      fake('scales', async (w) => ({ precision: 'f32', run: () => busy(w.elements / 16) })),
+    ];
+    // 16 then 4096 elements: a prediction from w.work would be 256× the slice's real time.
+    const options = {
+      ...defaultOptions(true),
+      sizes: [16, 4096],
+      sampleSize: 8,
+      repeats: 1,
+      warmup: 1,
+      maxRunSeconds: 0.1,
+      only: /^gelu-none-/,
+    };
+    const report = await runBench(options, impls, 'vitest');
+    const at = (id: string, w: string) => report.rows.find((r) => r.implementation === id && r.workload === w)!;
+    expect(at('fixed-slice', 'gelu-none-2^12').status).toBe('ok');
+    // 4096/16 ms ≈ 0.26 s per run, predicted from 1 ms at 16 elements: over the 0.1 s limit.
+    expect(at('scales', 'gelu-none-2^12')).toMatchObject({ status: 'skipped' });
+    expect(at('scales', 'gelu-none-2^12').reason).toMatch(/extrapolated from gelu-none-2\^4/);
+  });
+});

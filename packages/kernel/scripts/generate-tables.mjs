@@ -2,8 +2,8 @@
 // Writes src/elementwise/tables.generated.ts: the piecewise polynomials of the
 // fast float32 kernels. For each variant, F(x) = gelu(x)/x (= Phi(x) for the
 // exact form, sigmoid(2u(x)) for the tanh form) is interpolated on intervals
-// [X0 + i/16, X0 + (i+1)/16] by a degree-13 polynomial in t ∈ [−1, 1] at the
-// 14 Chebyshev points of the first kind, converted to monomial form (Horner in
+// [X0 + i/64, X0 + (i+1)/64] by a degree-8 polynomial in t ∈ [−1, 1] at the
+// 9 Chebyshev points of the first kind, converted to monomial form (Horner in
 // the kernel). Samples come from the package's double-double gelu
 // (dist/elementwise/cores.js, build first), whose results are correctly
 // rounded doubles, so F is known to ~1.5 ulp at every node.
@@ -16,8 +16,8 @@
 import { writeFileSync } from 'node:fs';
 import { gelu32, gelu64 } from '../dist/elementwise/cores.js';
 
-const DEGREE = 13;
-const PER_UNIT = 16;
+const DEGREE = 8;
+const PER_UNIT = 64;
 
 const f32 = new Float32Array(1);
 const i32 = new Int32Array(f32.buffer);
@@ -94,7 +94,7 @@ const lines = [
   '// generated — do not edit. Regenerate with `node scripts/generate-tables.mjs`',
   '// (after a build): Chebyshev interpolants of F(x) = gelu(x)/x on intervals of',
   `// width 1/${PER_UNIT}, degree ${DEGREE}, monomial coefficients in t ∈ [−1, 1], lowest first;`,
-  '// interval i covers [X0 + i/16, X0 + (i+1)/16], t = 32·(x − X0 − i/16) − 1.',
+  `// interval i covers [X0 + i/${PER_UNIT}, X0 + (i+1)/${PER_UNIT}], t = ${2 * PER_UNIT}·(x − X0 − i/${PER_UNIT}) − 1.`,
   '',
 ];
 for (const [name, tanh] of [['EXACT', false], ['TANH', true]]) {

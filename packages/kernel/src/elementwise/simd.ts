@@ -8,10 +8,10 @@ import { geluSimdModuleBytes, SIMD_GROUP, SIMD_STRIDE } from '../wasm/gelu-simd.
 import { gelu32 } from './cores.js';
 import { FAST_BAND, type FastTable, EXACT_TABLE, TANH_TABLE, geluF32Range } from './fast.js';
 
-/** Elements per chunk: in, out (32 KiB each) and the flag list fit in L2 with the tables. */
+/** Elements per chunk: in, out (32 KiB each) and the flag list fit in L2 with the tables (~165 KiB). */
 const CHUNK = 8192;
 const TABLES_AT = 0;
-const IN_AT = 65536;
+const IN_AT = 196608;
 const OUT_AT = IN_AT + CHUNK * 4;
 const FLAGS_AT = OUT_AT + CHUNK * 4;
 

@@ -104,8 +104,9 @@ const f64x2Pmin = op.simd(246);
 const f64x2Pmax = op.simd(247);
 const i32x4TruncSatF64x2SZero = op.simd(252);
 
-/** Coefficients per interval and bytes per interval (degree 13, doubles). */
-export const SIMD_STRIDE = 14;
+/** Coefficients per interval (degree 8) and intervals per unit of x, as in tables.generated.ts. */
+export const SIMD_STRIDE = 9;
+const PER_UNIT = 64;
 const STRIDE_BYTES = SIMD_STRIDE * 8;
 
 /** Vectors (pairs) per loop iteration: independent Horner chains hide the f64x2 latency. */
@@ -161,8 +162,8 @@ export function geluSimdModuleBytes(band: number): Uint8Array {
     body.push(
       // v = promote(in[2(k+g)], in[2(k+g)+1])
       ...pairAddress(IN, g), ...load64Zero(0), ...f64x2PromoteLowF32x4, ...op.set(V(g)),
-      // s = min(max((v − x0)·16, 0), sMax)
-      ...op.get(V(g)), ...op.get(X0V), ...f64x2Sub, ...f64x2Const(16), ...f64x2Mul,
+      // s = min(max((v − x0)·64, 0), sMax)
+      ...op.get(V(g)), ...op.get(X0V), ...f64x2Sub, ...f64x2Const(PER_UNIT), ...f64x2Mul,
       ...f64x2Const(0), ...f64x2Pmax, ...op.get(SMAXV), ...f64x2Pmin, ...op.tee(S(g)),
       ...i32x4TruncSatF64x2SZero, ...op.set(J(g)),
       ...op.get(TABLE), ...op.get(J(g)), ...i32x4ExtractLane(0), ...op.i32Const(STRIDE_BYTES), ...op.i32Mul,
@@ -217,7 +218,7 @@ export function geluSimdModuleBytes(band: number): Uint8Array {
     ...vec([I32]),
   ]);
   const funcSec = section(3, [...uleb(1), ...uleb(0)]);
-  const memSec = section(5, [...uleb(1), 0x00, ...uleb(4)]); // 4 pages (256 KiB), no maximum
+  const memSec = section(5, [...uleb(1), 0x00, ...uleb(8)]); // 8 pages (512 KiB), no maximum
   const name = (s: string) => vec([...new TextEncoder().encode(s)]);
   const exportSec = section(7, [...uleb(2), ...name('gelu'), 0x00, ...uleb(0), ...name('memory'), 0x02, ...uleb(0)]);
   const code = vec([...locals, ...body]);

@@ -101,7 +101,7 @@ export async function runBench(
       // After prepare, because a row may do less work per run than the workload (the oracle).
       const predicted = predictSeconds(w, prepared.work ?? w.work, impl, rows, all);
       if (predicted !== undefined && predicted.seconds > options.maxRunSeconds) {
-        const reason = `one run would take about ${predicted.seconds.toFixed(0)} s (extrapolated from ${predicted.from.id}), over the ${options.maxRunSeconds} s limit`;
+        const reason = `one run would take about ${predicted.seconds < 100 ? predicted.seconds.toFixed(1) : predicted.seconds.toFixed(0)} s (extrapolated from ${predicted.from.id}), over the ${options.maxRunSeconds} s limit`;
         log(`  ${impl.id}: skipped (${reason})`);
         await prepared.dispose?.();
         rows.push(skipped(impl, w, reason));

@@ -8,11 +8,13 @@ export const USAGE = `usage: node dist/main.js [--quick] [--only <regex>] [--rep
                  (onnxruntime-node 1 thread and the copy floor always run beside them, for the ratios)
   --repeats N    timed runs per row after warm-up (default 9, quick 3)
   --out DIR      where latest.md and latest.json go (default: this package's results/)
-  --no-write     print only`;
+  --no-write     print only
+  --render FILE  measure nothing: re-render latest.md from an earlier latest.json (after a renderer change)`;
 
 export interface CliOptions {
   bench: BenchOptions;
   outDir?: string;
+  renderFrom?: string;
   write: boolean;
   help: boolean;
 }
@@ -21,6 +23,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const quick = argv.includes('--quick');
   const bench = defaultOptions(quick);
   let outDir: string | undefined;
+  let renderFrom: string | undefined;
   let write = true;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
@@ -52,6 +55,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--out':
         outDir = value();
         break;
+      case '--render':
+        renderFrom = value();
+        break;
       case '--no-write':
         write = false;
         break;
@@ -60,8 +66,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         help = true;
         break;
       default:
-        throw new Error(`unknown argument ${JSON.stringify(a)}; expected one of --quick, --only, --repeats, --out, --no-write\n${USAGE}`);
+        throw new Error(`unknown argument ${JSON.stringify(a)}; expected one of --quick, --only, --repeats, --out, --no-write, --render\n${USAGE}`);
     }
   }
-  return { bench, outDir, write, help };
+  return { bench, outDir, renderFrom, write, help };
 }

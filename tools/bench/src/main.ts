@@ -1,10 +1,11 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBench } from './bench.js';
 import { parseArgs, USAGE } from './cli.js';
 import { allImplementations } from './registry.js';
 import { renderMarkdown } from './render.js';
-import { writeResults } from './results.js';
+import { readReport, writeResults } from './results.js';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../results/', import.meta.url));
 
@@ -18,6 +19,17 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (cli.help) {
     process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (cli.renderFrom !== undefined) {
+    const report = await readReport(cli.renderFrom);
+    const markdown = renderMarkdown(report);
+    if (cli.write) {
+      const file = path.join(path.resolve(cli.outDir ?? path.dirname(cli.renderFrom)), 'latest.md');
+      await writeFile(file, `${markdown}\n`);
+      process.stderr.write(`wrote ${file}\n`);
+    }
+    process.stdout.write(`${markdown}\n`);
     return 0;
   }
   cli.bench.log = (line) => process.stderr.write(`${line}\n`);

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { formatSteps, machineLine, markdownTable } from './render.js';
+import { readReport } from './results.js';
 import type { BenchReport, RowResult, Workload } from './types.js';
 
 function fmt(v: number): string {
@@ -48,15 +48,25 @@ function accuracyCell(r: RowResult | undefined): string {
 export function renderReadmeSection(report: BenchReport, options: { resultsPath?: string } = {}): string {
   const resultsPath = options.resultsPath ?? 'tools/bench/results/latest.md';
   const columns = pickColumns(report);
-  const accuracyFrom =
-    columns.find((w) => w.kind === 'gelu' && w.approximate === 'tanh') ?? columns.find((w) => w.kind === 'gelu');
+  const accuracyFrom = columns.find((w) => w.kind === 'gelu' && w.approximate === 'tanh');
   const exactFrom = columns.find((w) => w.kind === 'gelu' && w.approximate === 'none');
-  const mlpFrom = report.workloads.find(
-    (w) => w.kind === 'mlp' && report.rows.some((r) => r.workload === w.id && r.accuracy),
-  );
   const ids = report.implementations.map((i) => i.id);
   const find = (w: Workload | undefined, id: string) =>
     w === undefined ? undefined : report.rows.find((r) => r.workload === w.id && r.implementation === id);
+  // Accuracy does not depend on the size (same sample, same code), so a row
+  // skipped at the largest size shows what it measured at another.
+  const accuracyOf = (w: Workload, id: string) =>
+    find(w, id)?.accuracy
+      ? find(w, id)
+      : report.rows.find(
+          (r) =>
+            r.implementation === id &&
+            r.accuracy &&
+            report.workloads.some((o) => o.id === r.workload && o.kind === w.kind && o.approximate === w.approximate),
+        ) ?? find(w, id);
+  const mlpFrom = report.workloads.find(
+    (w) => w.kind === 'mlp' && report.rows.some((r) => r.workload === w.id && r.accuracy),
+  );
   const header = [
     'Implementation',
     ...columns.map((w) => `${w.title} (${w.unit})`),
@@ -70,8 +80,8 @@ export function renderReadmeSection(report: BenchReport, options: { resultsPath?
       return [
         label,
         ...columns.map((w) => cell(find(w, id))),
-        ...(exactFrom ? [accuracyCell(find(exactFrom, id))] : []),
-        ...(accuracyFrom ? [accuracyCell(find(accuracyFrom, id))] : []),
+        ...(exactFrom ? [accuracyCell(accuracyOf(exactFrom, id))] : []),
+        ...(accuracyFrom ? [accuracyCell(accuracyOf(accuracyFrom, id))] : []),
         ...(mlpFrom ? [accuracyCell(find(mlpFrom, id))] : []),
       ];
     })
@@ -111,11 +121,7 @@ export function renderReadmeSection(report: BenchReport, options: { resultsPath?
 }
 
 export async function readmeSectionFromFile(jsonPath: string): Promise<string> {
-  const report = JSON.parse(await readFile(jsonPath, 'utf8')) as BenchReport;
-  if (report.schema !== 1) {
-    throw new Error(`${jsonPath}: schema is ${String(report.schema)}, expected 1`);
-  }
-  return renderReadmeSection(report);
+  return renderReadmeSection(await readReport(jsonPath));
 }
 
 // `node dist/readme-section.js [latest.json]` prints the section for splicing into the root README.

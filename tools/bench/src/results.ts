@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderMarkdown } from './render.js';
 import type { BenchReport } from './types.js';
@@ -11,4 +11,12 @@ export async function writeResults(report: BenchReport, dir: string): Promise<{ 
   await writeFile(markdown, `${renderMarkdown(report)}\n`);
   await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
   return { markdown, json };
+}
+
+export async function readReport(file: string): Promise<BenchReport> {
+  const report = JSON.parse(await readFile(file, 'utf8')) as BenchReport;
+  if (report.schema !== 1) {
+    throw new Error(`${file}: schema is ${String(report.schema)}, expected 1`);
+  }
+  return report;
 }

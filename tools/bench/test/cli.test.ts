@@ -19,6 +19,11 @@ describe('bench command line', () => {
     expect(o.bench.only!.test('mlp-small/ort-web')).toBe(false);
   });
 
+  it('--render takes the JSON to re-render from', () => {
+    expect(parseArgs(['--render', 'results/latest.json']).renderFrom).toBe('results/latest.json');
+    expect(() => parseArgs(['--render'])).toThrow('--render: expected a value after it, got nothing');
+  });
+
   it('rejects bad values with a message naming the argument, expected and actual', () => {
     expect(() => parseArgs(['--repeats', '0'])).toThrow('--repeats: expected a positive integer, got "0"');
     expect(() => parseArgs(['--repeats'])).toThrow('--repeats: expected a value after it, got nothing');

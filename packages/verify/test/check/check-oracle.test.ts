@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { loadOracle } from '../../src/backends/modules.js';
+import { fakeIO } from '../cli/fake-io.js';
+
+const oracle = await loadOracle();
+const O = oracle as Exclude<typeof oracle, string>;
+
+describe.skipIf(typeof oracle === 'string' || !O.evaluate || !O.ulpError)('geglu check against the real oracle', () => {
+  it('correctly rounded f32 outputs pass; one output nudged one step up is 1 step and 0.5 to 1.5 ulps, exit 1 at --max-steps 0', async () => {
+    const xs = [-5.5, -1, -0.25, 0.5, 2.75];
+    const f = new Float32Array(1);
+    const u = new Uint32Array(f.buffer);
+    const lines = xs.map((x, i) => {
+      let y = O.correctlyRounded('gelu-tanh', x, 'f32');
+      if (i === 2) {
+        f[0] = y;
+        u[0] = u[0]! + (y < 0 ? -1 : 1); // one float32 step up in value
+        y = f[0]!;
+      }
+      return JSON.stringify({ x: String(x), y: String(y) });
+    });
+    const run = async (extra: string[]) => {
+      const io = fakeIO(`${lines.join('\n')}\n`);
+      const code = await runCli(['check', '--fn', 'gelu-tanh', '--dtype', 'f32', '--json', ...extra, '-'], io.io);
+      return { code, s: JSON.parse(io.stdout) };
+    };
+    const strict = await run([]);
+    expect(strict.code).toBe(1);
+    expect(strict.s.maxSteps).toBe(1);
+    expect(strict.s.worst).toHaveLength(1);
+    expect(strict.s.worst[0].line).toBe(3);
+    // a result one step from the correctly rounded one is between 0.5 and 1.5 ulps from the exact value
+    expect(strict.s.maxUlps).toBeGreaterThan(0.5);
+    expect(strict.s.maxUlps).toBeLessThanOrEqual(1.5);
+    expect(strict.s.byRegion.tail).toEqual({ count: 1, maxSteps: 0 });
+    const lenient = await run(['--max-steps', '1']);
+    expect(lenient.code).toBe(0);
+  });
+});

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// Tests use --fn erf: for f32 gelu the command takes the sweep's reference instead of the oracle.
 // A stand-in oracle whose "function" is the identity (correctlyRounded(fn, x) = x), so the parsing,
 // step counting and exit codes of `geglu check` are tested whatever state @geglu/oracle is in.
 // Its stepDistance is the textbook one: distance of the sign-magnitude bit patterns mapped to
@@ -47,7 +48,7 @@ const check = async (argv: string[], stdin = '') => {
 describe('geglu check against an identity stand-in oracle', () => {
   it('exact outputs (strings, JSON numbers, specials, -0) pass with 0 steps and exit 0', async () => {
     const p = file('ok.jsonl', '{"x":"0.5","y":"0.5"}\n{"x":-0,"y":"-0"}\r\n{"x":"NaN","y":"nan"}\n{"y":"-inf","x":"-Infinity"}\n{"x":"0.1","y":0.1}\n');
-    const r = await check(['--fn', 'gelu', '--dtype', 'f32', p]);
+    const r = await check(['--fn', 'erf', '--dtype', 'f32', p]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('5 lines checked, 0 bad lines skipped');
@@ -57,17 +58,17 @@ describe('geglu check against an identity stand-in oracle', () => {
   it('counts steps in the dtype: y one f32 step above x is 1 step, NaN against a number is infinite', async () => {
     const one = 1 + 2 ** -23; // next float32 after 1
     const p = file('steps.jsonl', `{"x":"1","y":"${one}"}\n{"x":"2","y":"NaN"}\n{"x":"3","y":"3"}\n`);
-    const r = await check(['--fn', 'gelu', '--dtype', 'f32', '--max-steps', '1', '--json', p]);
+    const r = await check(['--fn', 'erf', '--dtype', 'f32', '--max-steps', '1', '--json', p]);
     const s = JSON.parse(r.stdout);
     expect(s.histogram).toEqual({ 0: 1, 1: 1, Infinity: 1 });
     expect(s.maxSteps).toBe('Infinity'); // the NaN mismatch
     expect(s.worst.map((w: { line: number }) => w.line)).toEqual([2, 1]);
     expect(r.code).toBe(1);
     const q = file('one.jsonl', `{"x":"1","y":"${one}"}\n`);
-    expect((await check(['--fn', 'gelu', '--dtype', 'f32', '--max-steps', '1', q])).code).toBe(0);
-    expect((await check(['--fn', 'gelu', '--dtype', 'f32', q])).code).toBe(1);
+    expect((await check(['--fn', 'erf', '--dtype', 'f32', '--max-steps', '1', q])).code).toBe(0);
+    expect((await check(['--fn', 'erf', '--dtype', 'f32', q])).code).toBe(1);
     // in f64 the same pair is 2^29 steps apart
-    const r64 = await check(['--fn', 'gelu', '--dtype', 'f64', '--json', q]);
+    const r64 = await check(['--fn', 'erf', '--dtype', 'f64', '--json', q]);
     expect(JSON.parse(r64.stdout).maxSteps).toBe(2 ** 29);
   });
   it('names each bad line (invalid JSON, missing or extra field, non-number, empty, huge) and exits 1', async () => {
@@ -101,14 +102,14 @@ describe('geglu check against an identity stand-in oracle', () => {
     expect(r.stdout).toContain('FAIL: 8 bad lines');
   });
   it('reads stdin with -, and a missing file or directory is a usage error (exit 2, one line)', async () => {
-    expect((await check(['--fn', 'gelu', '--dtype', 'f64', '-'], '{"x":"1","y":"1"}\n')).code).toBe(0);
-    const r = await check(['--fn', 'gelu', '--dtype', 'f64', join(dir, 'nope.jsonl')]);
+    expect((await check(['--fn', 'erf', '--dtype', 'f64', '-'], '{"x":"1","y":"1"}\n')).code).toBe(0);
+    const r = await check(['--fn', 'erf', '--dtype', 'f64', join(dir, 'nope.jsonl')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`geglu check: cannot read ${join(dir, 'nope.jsonl')} (ENOENT)\n`);
-    const d = await check(['--fn', 'gelu', '--dtype', 'f64', dir]);
+    const d = await check(['--fn', 'erf', '--dtype', 'f64', dir]);
     expect(d.code).toBe(2);
     expect(d.stderr).toMatch(/is a directory/);
-    const m = await check(['--fn', 'gelu', '--dtype', 'f64']);
+    const m = await check(['--fn', 'erf', '--dtype', 'f64']);
     expect(m.code).toBe(2);
     expect(m.stderr).toMatch(/missing FILE\.jsonl/);
   });

@@ -2,7 +2,7 @@
 // correctlyRounded (Ziv's strategy to f32/f64), gelu (a Decimal at `digits` digits).
 import { Decimal } from 'decimal.js';
 import { context, MAX_WORKING_DIGITS, type Context } from './context.js';
-import { X } from './decimal.js';
+import { Wide, X } from './decimal.js';
 import {
   assertRepresentable,
   decideMagnitude,
@@ -154,10 +154,10 @@ export function evaluate(fn: OracleFunction, x: Decimal.Value, options: { digits
     const total = err.plus(new ErrorDecimal(a.v).minus(value).abs());
     if (value.isZero()) {
       // An exact zero (f(±0) = ±0) or a result below decimal.js's range (bounded by abs).
-      if (total.isZero() || (a.abs !== undefined && a.v.isZero())) return { value: new Decimal(value), error: new Decimal(total) };
+      if (total.isZero() || (a.abs !== undefined && a.v.isZero())) return { value: new Wide(value), error: new Wide(total) };
     } else {
       const unit = new X(10).pow(value.e - digits + 1);
-      if (total.lte(unit)) return { value: new Decimal(value), error: new Decimal(total) };
+      if (total.lte(unit)) return { value: new Wide(value), error: new Wide(total) };
     }
     if (w >= MAX_WORKING_DIGITS) {
       throw new Error(`evaluate: could not reach ${digits} digits for ${f}(${xd.toString()}) within ${MAX_WORKING_DIGITS} working digits`);

@@ -6,7 +6,7 @@
 // against exact midpoints between adjacent floats, so no step depends on how
 // JavaScript parses or prints numbers.
 import { Decimal } from 'decimal.js';
-import { X } from './decimal.js';
+import { Wide, X } from './decimal.js';
 
 /** The two IEEE 754 binary formats the project uses. */
 export type FloatFormat = 'f32' | 'f64';
@@ -128,7 +128,7 @@ function dyadicString(m: bigint, e: number): string {
  * ±0, ±Infinity and NaN map to their Decimal counterparts.
  */
 export function exactDecimal(x: number): Decimal {
-  return new Decimal(exactInternal(x));
+  return new Wide(exactInternal(x));
 }
 
 /** exactDecimal as an instance of the package's own constructor (immune to global settings). */

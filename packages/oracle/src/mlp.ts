@@ -2,7 +2,7 @@
 // output element (computed alongside, then checked against the requested digits).
 import { Decimal } from 'decimal.js';
 import { context, MAX_WORKING_DIGITS } from './context.js';
-import { X } from './decimal.js';
+import { Wide, X } from './decimal.js';
 import { describe } from './float.js';
 import { evaluate, toExactDecimal, type OracleFunction } from './evaluate.js';
 
@@ -109,7 +109,7 @@ export function geglu(gate: ArrayLike<number>, up: ArrayLike<number>, options: G
     // rounding at digits + 8) and the final rounding the total stays within one unit.
     const h = evaluate(fn, gi, { digits: digits + 4 });
     const p = new P(h.value).times(ui);
-    out.push(new Decimal(p.toSignificantDigits(digits, Decimal.ROUND_HALF_EVEN)));
+    out.push(new Wide(p.toSignificantDigits(digits, Decimal.ROUND_HALF_EVEN)));
   }
   return out;
 }
@@ -220,7 +220,7 @@ export function gemma2Mlp(
           ok = false;
           break;
         }
-        out.push(new Decimal(value));
+        out.push(new Wide(value));
       }
     }
     if (ok) return out;

@@ -1,6 +1,6 @@
 // Published high-precision values (source named on each) and every special value.
 import { describe, expect, it } from 'vitest';
-import { correctlyRounded, Decimal, evaluate, gelu, ORACLE_FUNCTIONS, type OracleFunction } from '../src/index.js';
+import { correctlyRounded, Decimal, evaluate, exactDecimal, gelu, ORACLE_FUNCTIONS, type OracleFunction } from '../src/index.js';
 
 /** Test arithmetic at 200 digits (the global Decimal keeps decimal.js's default 20). */
 const D = Decimal.clone({ precision: 200 });
@@ -162,5 +162,18 @@ describe('no global configuration leaks in or out', () => {
     } finally {
       Decimal.set({ precision: before.p, rounding: before.r, minE: before.minE, maxE: before.maxE, toExpNeg: before.neg });
     }
+  });
+});
+
+describe('returned Decimals carry 1400-digit precision', () => {
+  it('sums of exact floats and products with a float stay exact (the arithmetic tests do on oracle values)', () => {
+    const big = Decimal.clone({ precision: 3000 });
+    const tiny = exactDecimal(2 ** -1074);
+    const huge = exactDecimal(2 ** 1023);
+    expect(tiny.plus(huge).eq(new big(tiny).plus(huge))).toBe(true); // 1383 digits, exact
+    const v = evaluate('gelu', 2 ** -149, { digits: 100 }).value;
+    const u = exactDecimal(Math.fround(-5.007445547128883e29));
+    expect(v.times(u).eq(new big(v).times(u))).toBe(true);
+    expect(Decimal.isDecimal(v)).toBe(true);
   });
 });

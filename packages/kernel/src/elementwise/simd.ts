@@ -54,11 +54,19 @@ function load(): Instance | null {
     const f64 = new Float64Array(memory.buffer);
     const offsets = new Map<FastTable, number>();
     let at = TABLES_AT;
+    // Each table is framed by two extra intervals: first the zero polynomial
+    // (x below the table → x·0 = ±0), last the constant 1 (x at or above the
+    // identity threshold → x); the kernel clamps its index into that range.
     for (const t of [EXACT_TABLE, TANH_TABLE]) {
-      if (at + t.coeffs.byteLength > IN_AT) throw new Error('gelu tables do not fit below the chunk buffers');
-      f64.set(t.coeffs, at / 8);
+      const bytes = t.coeffs.byteLength + 2 * SIMD_STRIDE * 8;
+      if (at + bytes > IN_AT) throw new Error('gelu tables do not fit below the chunk buffers');
+      f64.fill(0, at / 8, at / 8 + SIMD_STRIDE);
+      f64.set(t.coeffs, at / 8 + SIMD_STRIDE);
+      const last = at / 8 + SIMD_STRIDE + t.coeffs.length;
+      f64.fill(0, last, last + SIMD_STRIDE);
+      f64[last] = 1;
       offsets.set(t, at);
-      at += t.coeffs.byteLength;
+      at += bytes;
     }
     instance = {
       kernel: inst.exports['gelu'] as Kernel,
@@ -92,12 +100,16 @@ export function geluF32RangeSimd(
   if (w === null) return geluF32Range(x, out, table, start, end);
   const { kernel, f32, i32 } = w;
   const tab = w.offsets.get(table)!;
-  const sMax = table.coeffs.length / SIMD_STRIDE - 0.5;
+  // Interval i of the table is interval i + 1 of the framed copy: x0 moves
+  // one interval left (exactly: x0 and 1/64 are multiples of 2^-6), and the
+  // index is clamped to the middle of the final constant-1 interval.
+  const x0 = table.x0 - 1 / 64;
+  const sMax = table.coeffs.length / SIMD_STRIDE + 1.5;
   for (let c = start; c < end; c += CHUNK) {
     const n = Math.min(CHUNK, end - c);
     const pairs = Math.floor(n / (2 * SIMD_GROUP)) * SIMD_GROUP;
     f32.set(x.subarray(c, c + 2 * pairs), IN_AT / 4);
-    const flagged = kernel(IN_AT, OUT_AT, pairs, tab, FLAGS_AT, table.x0, table.identity, table.zero, sMax);
+    const flagged = kernel(IN_AT, OUT_AT, pairs, tab, FLAGS_AT, x0, table.identity, table.zero, sMax);
     out.set(f32.subarray(OUT_AT / 4, OUT_AT / 4 + 2 * pairs), c);
     // Inputs come from the module's copy: when out is x, x[i] is already overwritten.
     for (let f = 0; f < flagged; f++) {

@@ -89,10 +89,8 @@ const store64Lane = (offset: number, lane: number) => op.simd(91, 3, ...uleb(off
 const f64x2Splat = op.simd(20);
 const i32x4ExtractLane = (lane: number) => op.simd(27, lane);
 const i32x4Eq = op.simd(55);
-const f64x2Ne = op.simd(72);
-const f64x2Le = op.simd(75);
-const f64x2Ge = op.simd(76);
-const bitselect = op.simd(82);
+const f32x4Eq = op.simd(65);
+const v128And = op.simd(78);
 const f32x4DemoteF64x2Zero = op.simd(94);
 const f64x2PromoteLowF32x4 = op.simd(95);
 const f64x2Floor = op.simd(117);
@@ -110,13 +108,15 @@ const PER_UNIT = 64;
 const STRIDE_BYTES = SIMD_STRIDE * 8;
 
 /** Vectors (pairs) per loop iteration: independent Horner chains hide the f64x2 latency. */
-export const SIMD_GROUP = 2;
+export const SIMD_GROUP = 4;
 
 /** The module's bytes; `band` is the rounding test's relative half-width. */
 export function geluSimdModuleBytes(band: number): Uint8Array {
   // Parameters: 0 in, 1 out, 2 pairs, 3 table, 4 flags (i32); 5 x0, 6 identity,
   // 7 zero, 8 sMax (f64). `pairs` must be a multiple of SIMD_GROUP.
-  const [IN, OUT, PAIRS, TABLE, FLAGS, X0, IDENT, ZERO, SMAX] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  // The identity and zero thresholds are encoded in the table (see below) and
+  // their parameters are unused.
+  const [IN, OUT, PAIRS, TABLE, FLAGS, X0, , , SMAX] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   // i32 locals: 9 k, 10 nflag, then a0, a1 per group; v128 locals after them.
   const K = 9;
   const NFLAG = 10;
@@ -124,9 +124,9 @@ export function geluSimdModuleBytes(band: number): Uint8Array {
   const A1 = (g: number) => 12 + 2 * g;
   const nI32 = 2 + 2 * SIMD_GROUP;
   const vBase = 9 + nI32;
-  const [X0V, IDV, ZEV, SMAXV] = [vBase, vBase + 1, vBase + 2, vBase + 3];
+  const [X0V, SMAXV] = [vBase, vBase + 1];
   const PER = 7; // v, s, t, p, y, r1, j per group
-  const gv = (g: number, i: number) => vBase + 4 + PER * g + i;
+  const gv = (g: number, i: number) => vBase + 2 + PER * g + i;
   const V = (g: number) => gv(g, 0);
   const S = (g: number) => gv(g, 1);
   const T = (g: number) => gv(g, 2);
@@ -134,7 +134,7 @@ export function geluSimdModuleBytes(band: number): Uint8Array {
   const Y = (g: number) => gv(g, 4);
   const R1 = (g: number) => gv(g, 5);
   const J = (g: number) => gv(g, 6);
-  const nV128 = 4 + PER * SIMD_GROUP;
+  const nV128 = 2 + PER * SIMD_GROUP;
 
   // v128.load64_lane pops (address, vector): the lane-1 address goes on the
   // stack first, below the vector that load64_zero(a0) produces.
@@ -151,8 +151,6 @@ export function geluSimdModuleBytes(band: number): Uint8Array {
 
   const body: number[] = [
     ...op.get(X0), ...f64x2Splat, ...op.set(X0V),
-    ...op.get(IDENT), ...f64x2Splat, ...op.set(IDV),
-    ...op.get(ZERO), ...f64x2Splat, ...op.set(ZEV),
     ...op.get(SMAX), ...f64x2Splat, ...op.set(SMAXV),
     ...op.block,
     ...op.loop,
@@ -184,16 +182,16 @@ export function geluSimdModuleBytes(band: number): Uint8Array {
   }
   for (let g = 0; g < SIMD_GROUP; g++) {
     body.push(
-      // y = v·p, then the exact regions: v (x ≥ identity, NaN) and −0 (x ≤ zero)
+      // y = v·p. The table's first interval is the zero polynomial and its
+      // last the constant 1, so x below the table gives ±0 and x at or above
+      // the identity threshold (+∞ included) gives x with no selects; NaN and
+      // −∞ (−∞·0) give NaN, which the flag test below sends to the fallback.
       ...op.get(V(g)), ...op.get(P(g)), ...f64x2Mul, ...op.set(Y(g)),
-      ...op.get(V(g)), ...op.get(Y(g)), ...op.get(V(g)), ...op.get(IDV), ...f64x2Ge, ...bitselect, ...op.set(Y(g)),
-      ...f64x2Const(-0), ...op.get(Y(g)), ...op.get(V(g)), ...op.get(ZEV), ...f64x2Le, ...bitselect, ...op.set(Y(g)),
-      ...op.get(V(g)), ...op.get(Y(g)), ...op.get(V(g)), ...op.get(V(g)), ...f64x2Ne, ...bitselect, ...op.set(Y(g)),
       // r1 = float32(y·(1 + band)); r2 = float32(y·(1 − band))
       ...op.get(Y(g)), ...f64x2Const(1 + band), ...f64x2Mul, ...f32x4DemoteF64x2Zero, ...op.set(R1(g)),
       ...pairAddress(OUT, g), ...op.get(R1(g)), ...store64Lane(0, 0),
       ...op.get(R1(g)), ...op.get(Y(g)), ...f64x2Const(1 - band), ...f64x2Mul, ...f32x4DemoteF64x2Zero,
-      ...i32x4Eq, ...i32x4AllTrue, ...op.i32Eqz,
+      ...i32x4Eq, ...op.get(R1(g)), ...op.get(R1(g)), ...f32x4Eq, ...v128And, ...i32x4AllTrue, ...op.i32Eqz,
       ...op.if,
       ...op.get(FLAGS), ...op.get(NFLAG), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add,
       ...op.get(K), ...op.i32Const(g), ...op.i32Add, ...op.i32Store(0),

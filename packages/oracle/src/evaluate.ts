@@ -125,6 +125,9 @@ const ErrorDecimal = Decimal.clone({ defaults: true, precision: 12, rounding: De
 
 /** Absolute bound |f(x) − v| ≤ 1.01·c·u·|v| + abs, rounded upwards. */
 function absoluteError(a: Approx, ctx: Context): Decimal {
+  // A relative bound says nothing about a computed 0 (total cancellation): unknown error,
+  // so the caller retries with more digits. Exact zeros come with c = 0.
+  if (a.v.isZero() && a.c > 0 && a.abs === undefined) return new ErrorDecimal(Infinity);
   let e = new ErrorDecimal(a.v).abs().times(a.c * 1.01 * 1.000001).times(ctx.u);
   if (a.abs !== undefined) e = e.plus(a.abs);
   return e;

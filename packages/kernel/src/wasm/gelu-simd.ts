@@ -110,8 +110,14 @@ const STRIDE_BYTES = SIMD_STRIDE * 8;
 /** Vectors (pairs) per loop iteration: independent Horner chains hide the f64x2 latency. */
 export const SIMD_GROUP = 4;
 
-/** The module's bytes; `band` is the rounding test's relative half-width. */
-export function geluSimdModuleBytes(band: number): Uint8Array {
+/**
+ * The module's bytes; `band` is the rounding test's relative half-width,
+ * `group` the vectors per loop iteration (bench/simd-groups.mjs compares them).
+ * Tried and slower: loading coefficient pairs as whole vectors and picking
+ * lanes with i8x16.shuffle (~20% slower than the two lane loads here).
+ */
+export function geluSimdModuleBytes(band: number, group = SIMD_GROUP): Uint8Array {
+  const SIMD_GROUP = group;
   // Parameters: 0 in, 1 out, 2 pairs, 3 table, 4 flags (i32); 5 x0, 6 identity,
   // 7 zero, 8 sMax (f64). `pairs` must be a multiple of SIMD_GROUP.
   // The identity and zero thresholds are encoded in the table (see below) and

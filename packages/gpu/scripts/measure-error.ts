@@ -100,7 +100,12 @@ export interface Worst {
   got: number;
   want: number;
   count: number;
+  /** Worst steps over the inputs of this region whose reference result is not subnormal. */
+  stepsNormalResult: number;
 }
+
+const MIN_NORMAL = 2 ** -126;
+const isSubnormal = (v: number): boolean => v !== 0 && Math.abs(v) < MIN_NORMAL;
 
 export async function measure(
   gpu: GegluGpu,
@@ -112,13 +117,14 @@ export async function measure(
     const got =
       fn === 'erf' ? await gpu.erf(xs) : fn === 'erfc' ? await gpu.erfc(xs) : await gpu.gelu(xs, { approximate: fn === 'gelu' ? 'none' : 'tanh' });
     const r = {} as Record<Region, Worst>;
-    for (const reg of REGIONS) r[reg] = { steps: 0, x: NaN, got: NaN, want: NaN, count: 0 };
+    for (const reg of REGIONS) r[reg] = { steps: 0, x: NaN, got: NaN, want: NaN, count: 0, stepsNormalResult: 0 };
     for (let i = 0; i < xs.length; i++) {
       const x = xs[i]!;
       const want = ref.value(fn, x);
       const d = stepDistanceF32(got[i]!, want);
       const w = r[region(fn, x)];
       w.count++;
+      if (!isSubnormal(want) && d > w.stepsNormalResult) w.stepsNormalResult = d;
       if (d > w.steps || (Number.isNaN(w.x) && d === 0)) Object.assign(w, { steps: d, x, got: got[i]!, want });
     }
     res[fn] = r;
@@ -186,13 +192,17 @@ async function main(): Promise<void> {
         }
       }
       all[gpu.backend] = { device: gpu.device, ...r };
-      console.log('| function | tail | subnormal | normal | worst input (steps: got vs want) |');
-      console.log('|---|---:|---:|---:|---|');
+      // the last column leaves out inputs whose correctly rounded result is
+      // subnormal: a GPU that flushes subnormals to zero (WGSL allows it)
+      // shows up in the region columns, and this one shows the rest (scored
+      // with the float64 reference, which the oracle cross-check above covers)
+      console.log('| function | tail | subnormal | normal | all, excl. subnormal results | worst input (steps: got vs want) |');
+      console.log('|---|---:|---:|---:|---:|---|');
       for (const fn of FNS) {
         const row = r[fn];
         const worst = REGIONS.map((g) => row[g]).reduce((p, q) => (q.steps > p.steps ? q : p));
         console.log(
-          `| ${fn} | ${row.tail.steps} | ${row.subnormal.steps} | ${row.normal.steps} | x=${worst.x} (${worst.steps}: ${worst.got} vs ${worst.want}) |`,
+          `| ${fn} | ${row.tail.steps} | ${row.subnormal.steps} | ${row.normal.steps} | ${Math.max(...REGIONS.map((g) => row[g].stepsNormalResult))} | x=${worst.x} (${worst.steps}: ${worst.got} vs ${worst.want}) |`,
         );
       }
     } finally {

@@ -107,8 +107,8 @@ export const SIMD_STRIDE = 9;
 const PER_UNIT = 64;
 const STRIDE_BYTES = SIMD_STRIDE * 8;
 
-/** Vectors (pairs) per loop iteration: independent Horner chains hide the f64x2 latency. */
-export const SIMD_GROUP = 4;
+/** Vectors (pairs) per loop iteration: two independent Horner chains measured best (bench/simd-groups.mjs: 1 → 100, 2 → 118, 4 → 115, 8 → 100 Melem/s on the device machine). */
+export const SIMD_GROUP = 2;
 
 /**
  * The module's bytes; `band` is the rounding test's relative half-width,

@@ -15,7 +15,7 @@
  * - σ(z) = 1/(1 + e^−z) for z ≥ 0, e^z/(1 + e^z) for z < 0 (no cancellation either way).
  *   Propagating θ: |d ln σ(z)/d ln z| = |z|·(1 − σ(z)) ≤ |z|, so ≤ 6u·|z|; exp ≤ 2u (times
  *   E/(1+E) ≤ 1); 1 + E, the division, the product with x: 3u.
- * - Bound: |y_c − y| ≤ ε·|y| with ε = (6|z| + 6)·u·(1 + 2^-40) (|z| ≤ 745 here, so ε ≤ 2^-41).
+ * - Bound: |y_c − y| ≤ ε·|y| with ε = (6|z| + 6)·u·(1 + 2^-20) (|z| ≤ 745 here, so ε ≤ 2^-41).
  * - Beyond |z| > 700: for z > 700, 1 − σ(z) < e^−700 < 2^-1000, so y rounds to x (x is f32 and the
  *   gap below x is ≥ x·2^-25); for z < −700, |x| ≤ |z|/A and |y| < |x|·e^−|z| ≤ (|z|/A)·e^−|z|,
  *   which decreases in |z|: ≤ 440·e^−700 < 2^-150, so y rounds to −0. (Also the ±∞ inputs.)
@@ -66,7 +66,8 @@ const B_TANH = 0.07135481627260025; // 2·0.044715·√(2/π) = 0.07135481627260
 const INV_SQRT2 = 0.7071067811865476; // 1/√2 = 0.70710678118654752440…
 const TWO_OVER_SQRT_PI = 1.1283791670955126; // 2/√π = 1.12837916709551257390…
 const INV_SQRT_PI = 0.5641895835477563; // 1/√π = 0.56418958354775628695…
-const MARGIN = 1 + 2 ** -40;
+// covers the second-order terms (products of roundings, ≤ k²u²) that the first-order sums above leave out
+const MARGIN = 1 + 2 ** -20;
 
 /** Result of one reference evaluation: value y and relative bound eps (|y_c − y| ≤ eps·|y|). */
 export interface RefResult {

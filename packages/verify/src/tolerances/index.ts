@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { BackendId, FloatFormat } from '../backends/types.js';
 
 export const TOLERANCE_BACKENDS: readonly BackendId[] = [
@@ -34,6 +34,8 @@ export class ToleranceError extends Error {
   override name = 'ToleranceError';
 }
 
+export const MAX_TOLERANCE_FILE_BYTES = 4 * 1024 * 1024;
+
 /** The table shipped with the package (packages/verify/tolerances.json). */
 export const DEFAULT_TOLERANCES_URL = new URL('../../tolerances.json', import.meta.url);
 
@@ -42,8 +44,14 @@ export function loadTolerances(file?: string): ToleranceTable {
   const name = file ?? 'tolerances.json (shipped)';
   let text: string;
   try {
+    // the shipped table is ~40 KB; refuse to read a huge file into memory
+    const size = statSync(file ?? DEFAULT_TOLERANCES_URL).size;
+    if (size > MAX_TOLERANCE_FILE_BYTES) {
+      throw new ToleranceError(`${name}: ${size} bytes, more than the ${MAX_TOLERANCE_FILE_BYTES} a tolerance table may have`);
+    }
     text = readFileSync(file ?? DEFAULT_TOLERANCES_URL, 'utf8');
   } catch (err) {
+    if (err instanceof ToleranceError) throw err;
     throw new ToleranceError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   let json: unknown;

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, statSync } from 'node:fs';
 import { addCounts, emptyCounts, type SweepCounts, type SweepFunction } from './engine.js';
 
 /** All float32 bit patterns: [0, 2^32). */
@@ -76,8 +76,12 @@ export function writeJsonAtomic(file: string, value: unknown): void {
 export function readResult(file: string): SweepResult {
   let text: string;
   try {
+    // a result holds intervals, counts and 20 worst inputs: kilobytes; never read a huge file whole
+    const size = statSync(file).size;
+    if (size > 16 * 1024 * 1024) throw new SweepFileError(`${file}: ${size} bytes is too large for a sweep result (at most 16 MiB)`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof SweepFileError) throw err;
     throw new SweepFileError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   let j: Record<string, unknown>;

@@ -20,7 +20,8 @@ function lazy(name: string, summary: string, specifier: string, exportName: stri
         return cmd;
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        if (e.code === 'ERR_MODULE_NOT_FOUND') return `geglu ${name} is not available in this build`;
+        // only the command's own file missing means "not in this build"; a missing import inside it is a real error
+        if (e.code === 'ERR_MODULE_NOT_FOUND' && e.message.includes(specifier.slice(2))) return `geglu ${name} is not available in this build`;
         throw err;
       }
     },

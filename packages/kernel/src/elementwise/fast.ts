@@ -95,29 +95,34 @@ export function fastGelu(c: Float64Array, x0: number, x: number): number {
   return x * p;
 }
 
-/** out[i] = float32 gelu(x[i]) for i in [start, end), correctly rounded. */
+/**
+ * out[i + outShift] = float32 gelu(x[i]) for i in [start, end), correctly
+ * rounded (outShift defaults to 0).
+ */
 export function geluF32Range(
   x: Float32Array,
   out: Float32Array,
   table: FastTable,
   start: number,
   end: number,
+  outShift = 0,
 ): void {
   const { coeffs, x0, identity, zero, tanh } = table;
   const lo = 1 - FAST_BAND;
   const hi = 1 + FAST_BAND;
   for (let i = start; i < end; i++) {
     const v = x[i]!;
+    const o = i + outShift;
     if (v >= identity) {
-      out[i] = v;
+      out[o] = v;
     } else if (v > zero) {
       const y = fastGelu(coeffs, x0, v);
       const r = Math.fround(y * hi);
-      out[i] = r === Math.fround(y * lo) ? r : gelu32(v, tanh);
+      out[o] = r === Math.fround(y * lo) ? r : gelu32(v, tanh);
     } else if (v <= zero) {
-      out[i] = -0;
+      out[o] = -0;
     } else {
-      out[i] = v; // NaN
+      out[o] = v; // NaN
     }
   }
 }

@@ -5,7 +5,6 @@
  * path. Falls back to the JavaScript kernel when the engine lacks SIMD.
  */
 import { geluSimdModuleBytes, SIMD_GROUP, SIMD_STRIDE } from '../wasm/gelu-simd.js';
-import { gelu32 } from './cores.js';
 import { FAST_BAND, type FastTable, EXACT_TABLE, TANH_TABLE, geluF32Range } from './fast.js';
 
 /** Elements per chunk: in, out (32 KiB each) and the flag list fit in L2 with the tables (~165 KiB). */
@@ -111,11 +110,13 @@ export function geluF32RangeSimd(
     f32.set(x.subarray(c, c + 2 * pairs), IN_AT / 4);
     const flagged = kernel(IN_AT, OUT_AT, pairs, tab, FLAGS_AT, x0, table.identity, table.zero, sMax);
     out.set(f32.subarray(OUT_AT / 4, OUT_AT / 4 + 2 * pairs), c);
-    // Inputs come from the module's copy: when out is x, x[i] is already overwritten.
+    // Inputs come from the module's copy: when out is x, x[i] is already
+    // overwritten. A flag covers a pair; each element goes through the same
+    // fast test in JavaScript (bit-identical doubles), so only the element
+    // that failed it pays for the double-double path.
     for (let f = 0; f < flagged; f++) {
       const k = 2 * i32[FLAGS_AT / 4 + f]!;
-      out[c + k] = gelu32(f32[IN_AT / 4 + k]!, table.tanh);
-      out[c + k + 1] = gelu32(f32[IN_AT / 4 + k + 1]!, table.tanh);
+      geluF32Range(f32, out, table, IN_AT / 4 + k, IN_AT / 4 + k + 2, c - IN_AT / 4);
     }
     if (2 * pairs < n) geluF32Range(x, out, table, c + 2 * pairs, c + n);
   }

@@ -126,8 +126,8 @@ export async function probeWebGpu(): Promise<BackendAvailability> {
         backend: 'webgpu',
         available: false,
         reason:
-          'navigator.gpu is present but requestAdapter() returned null (no Vulkan/Metal/D3D12 device; ' +
-          'on Debian 12 install Mesa >= 24 lavapipe from bookworm-backports, see the README)',
+          'navigator.gpu is present but requestAdapter() returned null (no usable Vulkan/Metal/D3D12 driver; ' +
+          'see the @geglu/gpu README: Mesa lavapipe from bookworm-backports on Debian 12, the EGL Vulkan ICD on headless NVIDIA)',
       };
     }
     return { backend: 'webgpu', available: true, device: describeAdapterInfo(adapter.info) };

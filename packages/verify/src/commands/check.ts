@@ -218,13 +218,15 @@ export const checkCommand: Command = {
 function formatSummary(s: CheckSummary): string {
   const out: string[] = [];
   out.push(`geglu check ${s.fn} ${s.dtype}: ${s.checked} lines checked, ${s.badLines} bad lines skipped`);
-  const ulps = s.maxUlps === null ? 'n/a (oracle has no ulpError)' : s.maxSteps === 0 ? '≤ 0.5 (every result correctly rounded)' : s.maxUlps.toPrecision(4);
+  const ulps =
+    s.checked === 0 ? 'n/a (no line checked)' : s.maxUlps === null ? 'n/a (oracle has no ulpError)' : s.maxSteps === 0 ? '≤ 0.5 (every result correctly rounded)' : s.maxUlps.toPrecision(4);
   out.push(`max steps ${s.maxSteps} (allowed ${s.maxStepsAllowed}), max ulps ${ulps}`);
   for (const r of [...REGIONS, 'special'] as const) {
     const g = s.byRegion[r];
     if (g.count > 0) out.push(`  ${r.padEnd(9)} ${String(g.count).padStart(10)} inputs, max steps ${g.maxSteps}`);
   }
-  out.push(`histogram (steps: count): ${Object.entries(s.histogram).sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+  if (s.checked === 0) out.push('histogram (steps: count): (no line checked)');
+  else out.push(`histogram (steps: count): ${Object.entries(s.histogram).sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
   if (s.worst.length > 0) {
     out.push('worst inputs:');
     for (const w of s.worst) {

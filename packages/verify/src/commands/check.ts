@@ -42,7 +42,7 @@ ${MAX_LINE_BYTES} bytes) are skipped and named with their line number on stderr;
 Options:
 ${formatOptions(spec)}
 
-Exit status: 0 every line within --max-steps, 1 a line above it or a bad line, 2 bad usage or
+Exit status: 0 every line within --max-steps, 1 a line above it, a bad line or no line at all, 2 bad usage or
 unreadable file, or the oracle is not available.`;
 
 export interface CheckWorst {
@@ -208,7 +208,8 @@ export const checkCommand: Command = {
       throw err;
     }
     if (s.badLines > MAX_REPORTED_BAD_LINES) io.stderr.write(`geglu check: ... and ${s.badLines - MAX_REPORTED_BAD_LINES} more bad lines\n`);
-    s.passed = s.maxSteps <= limit && s.badLines === 0;
+    // an empty file proves nothing: it fails rather than passing vacuously
+    s.passed = s.maxSteps <= limit && s.badLines === 0 && s.checked > 0;
     // Infinity (a NaN mismatch) is written as the string "Infinity": JSON has no Infinity and null would read as "no data".
     io.stdout.write(args.values.json ? `${JSON.stringify(s, (_k, v) => (v === Infinity ? 'Infinity' : v))}\n` : formatSummary(s));
     return s.passed ? EXIT_OK : EXIT_CHECK_FAILED;
@@ -233,6 +234,10 @@ function formatSummary(s: CheckSummary): string {
       out.push(`  line ${w.line}: x=${w.x} y=${w.y} expected ${w.expected} (${w.steps} steps${w.ulps === null ? '' : `, ${w.ulps.toPrecision(4)} ulps`})`);
     }
   }
-  out.push(s.passed ? 'PASS' : `FAIL: ${s.maxSteps > s.maxStepsAllowed ? `max steps ${s.maxSteps} > ${s.maxStepsAllowed}` : ''}${s.badLines > 0 ? `${s.maxSteps > s.maxStepsAllowed ? '; ' : ''}${s.badLines} bad lines` : ''}`);
+  const why: string[] = [];
+  if (s.maxSteps > s.maxStepsAllowed) why.push(`max steps ${s.maxSteps} > ${s.maxStepsAllowed}`);
+  if (s.badLines > 0) why.push(`${s.badLines} bad lines`);
+  if (s.checked === 0) why.push('no line checked');
+  out.push(s.passed ? 'PASS' : `FAIL: ${why.join('; ')}`);
   return `${out.join('\n')}\n`;
 }

@@ -101,6 +101,11 @@ describe('geglu check against an identity stand-in oracle', () => {
     expect(r.stdout).toContain('2 lines checked, 8 bad lines skipped');
     expect(r.stdout).toContain('FAIL: 8 bad lines');
   });
+  it('an empty input fails (exit 1, "no line checked") instead of passing vacuously', async () => {
+    const r = await check(['--fn', 'erf', '--dtype', 'f64', '-'], '');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('FAIL: no line checked');
+  });
   it('reads stdin with -, and a missing file or directory is a usage error (exit 2, one line)', async () => {
     expect((await check(['--fn', 'erf', '--dtype', 'f64', '-'], '{"x":"1","y":"1"}\n')).code).toBe(0);
     const r = await check(['--fn', 'erf', '--dtype', 'f64', join(dir, 'nope.jsonl')]);

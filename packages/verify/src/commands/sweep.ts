@@ -60,6 +60,14 @@ function parseBits(s: string, what: string): number {
   return v;
 }
 
+/** 4.29G, 12.3M, 32.8k, 512: counts and rates readable at any scale. */
+function count(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return String(Math.round(n));
+}
+
 function fmtDuration(s: number): string {
   if (!Number.isFinite(s)) return '?';
   const m = Math.floor(s / 60);
@@ -163,7 +171,7 @@ export const sweepCommand: Command = {
           const now = Date.now();
           if (!tty && now - lastLine < 10_000 && done < total) return;
           lastLine = now;
-          const line = `sweep ${fn}: ${((100 * done) / total).toFixed(1)}% (${(done / 1e6).toFixed(1)}M of ${(total / 1e6).toFixed(1)}M), ${(rate / 1e6).toFixed(2)}M inputs/s, ETA ${fmtDuration(etaSeconds)}, ${r.escalated} escalated, ${r.mismatches} mismatches`;
+          const line = `sweep ${fn}: ${((100 * done) / total).toFixed(1)}% (${count(done)} of ${count(total)}), ${count(rate)} inputs/s, ETA ${fmtDuration(etaSeconds)}, ${r.escalated} escalated, ${r.mismatches} mismatches`;
           io.stderr.write(tty ? `\r${line}\x1b[K${done >= total ? '\n' : ''}` : `${line}\n`);
         },
       });

@@ -214,8 +214,12 @@ describe('geglu and gegluPacked', () => {
               up[r * f + j] = gateUp[r * 2 * f + f + j]!;
             }
           }
-          const gateBias = T.from({ length: f }, (_, j) => j - 1.5);
-          const upBias = T.from({ length: f }, (_, j) => 0.25 * j);
+          const gateBias = new T(f);
+          const upBias = new T(f);
+          for (let j = 0; j < f; j++) {
+            gateBias[j] = j - 1.5;
+            upBias[j] = 0.25 * j;
+          }
           const a = gegluPacked(gateUp, f, { approximate: 'tanh', gateBias, upBias });
           const b = geglu(gate, up, { approximate: 'tanh', gateBias, upBias });
           expect(a).toBeInstanceOf(T);

@@ -7,7 +7,8 @@ import { loadOracle, type OracleModule } from '../backends/modules.js';
 import { EVAL_FUNCTIONS, type EvalFunction, type FloatFormat } from '../backends/types.js';
 import { MAX_LINE_BYTES, readLineBatches } from '../io/lines.js';
 import { formatNumber, numberSyntaxError, parseNumber } from '../io/numbers.js';
-import { regionOf, REGIONS, type Region } from '../tolerances/index.js';
+import { loadTolerances, regionOf, REGIONS, TOLERANCE_BACKENDS, ToleranceError, toleranceFor, type Region } from '../tolerances/index.js';
+import type { BackendId } from '../backends/types.js';
 import { decideF32, refGelu, refGeluTanh } from '../sweep/reference.js';
 
 export const MAX_REPORTED_BAD_LINES = 20;
@@ -18,13 +19,19 @@ const spec: ArgSpec = {
   options: {
     fn: { type: 'string', choices: EVAL_FUNCTIONS, description: 'function the outputs claim to be (required)' },
     dtype: { type: 'string', choices: ['f32', 'f64'], description: 'format of x and y (required)' },
-    'max-steps': { type: 'integer', description: 'largest allowed distance from the correctly rounded result (default 0)' },
+    'max-steps': { type: 'integer', description: 'largest allowed distance from the correctly rounded result, every region (default 0)' },
+    backend: {
+      type: 'string',
+      choices: TOLERANCE_BACKENDS,
+      description: "gate each input region on this backend's bound in the tolerance table instead of --max-steps",
+    },
+    tolerances: { type: 'string', valueName: 'FILE', description: 'tolerance table for --backend (default: the shipped tolerances.json)' },
     json: { type: 'boolean', description: 'print the summary as one JSON object instead of text' },
   },
   positionals: { min: 1, max: 1, name: 'FILE.jsonl (or - for stdin)' },
 };
 
-const usage = `Usage: geglu check --fn gelu|gelu-tanh|erf|erfc --dtype f32|f64 [--max-steps N] [--json] FILE.jsonl
+const usage = `Usage: geglu check --fn gelu|gelu-tanh|erf|erfc --dtype f32|f64 [--max-steps N | --backend ID [--tolerances FILE]] [--json] FILE.jsonl
 
 Judges another implementation's outputs (for example dumped from PyTorch) against the oracle.
 Each line of FILE is {"x": X, "y": Y} with exactly these two fields; X and Y are strings in
@@ -57,14 +64,18 @@ export interface CheckWorst {
 export interface CheckSummary {
   fn: EvalFunction;
   dtype: FloatFormat;
-  maxStepsAllowed: number;
+  /** --max-steps, or null when the limits come from the tolerance table (--backend). */
+  maxStepsAllowed: number | null;
+  /** The tolerance-table backend whose bounds gate the regions, if any. */
+  backend: string | null;
   lines: number;
   checked: number;
   badLines: number;
   maxSteps: number;
   /** Largest ulp error among results that are not correctly rounded; 0 when all are (then each is ≤ 0.5). null without the oracle's ulpError. */
   maxUlps: number | null;
-  byRegion: Record<Region | 'special', { count: number; maxSteps: number }>;
+  /** allowed: the region's limit; null = not gated (the table says "not measured"). Specials: 0 with --backend. */
+  byRegion: Record<Region | 'special', { count: number; maxSteps: number; allowed: number | null }>;
   /** steps → count; "Infinity" for NaN mismatches. */
   histogram: Record<string, number>;
   worst: CheckWorst[];
@@ -110,7 +121,32 @@ export const checkCommand: Command = {
     }
     const fn = requireOption<EvalFunction>(args, 'fn', spec.command);
     const dtype = requireOption<FloatFormat>(args, 'dtype', spec.command);
-    const limit = (args.values['max-steps'] as number | undefined) ?? 0;
+    const maxStepsOption = args.values['max-steps'] as number | undefined;
+    const backend = args.values.backend as BackendId | undefined;
+    if (maxStepsOption !== undefined && backend !== undefined) {
+      throw new UsageError('geglu check: --max-steps and --backend are mutually exclusive (one sets every limit, the other takes them from the tolerance table)');
+    }
+    if (args.values.tolerances !== undefined && backend === undefined) {
+      throw new UsageError('geglu check: --tolerances needs --backend (which backend\'s bounds to use)');
+    }
+    const limits: Record<Region | 'special', number | null> = { tail: 0, subnormal: 0, normal: 0, special: 0 };
+    if (backend !== undefined) {
+      let table;
+      try {
+        table = loadTolerances(args.values.tolerances as string | undefined);
+      } catch (err) {
+        if (err instanceof ToleranceError) throw new UsageError(`geglu check: ${err.message}`);
+        throw err;
+      }
+      for (const r of REGIONS) {
+        const e = toleranceFor(table, backend, fn, dtype, r);
+        if (!e) throw new UsageError(`geglu check: the tolerance table has no bound for ${backend} ${fn} ${dtype}`);
+        limits[r] = e.maxSteps;
+      }
+    } else {
+      const n = maxStepsOption ?? 0;
+      for (const r of [...REGIONS, 'special'] as const) limits[r] = n;
+    }
     const file = args.positionals[0]!;
     const oracle = await loadOracle();
     if (typeof oracle === 'string') throw new UsageError(`geglu check: the oracle is not available: ${oracle}`);
@@ -128,8 +164,13 @@ export const checkCommand: Command = {
       : null;
 
     const s: CheckSummary = {
-      fn, dtype, maxStepsAllowed: limit, lines: 0, checked: 0, badLines: 0, maxSteps: 0, maxUlps: canUlp ? 0 : null,
-      byRegion: { tail: { count: 0, maxSteps: 0 }, subnormal: { count: 0, maxSteps: 0 }, normal: { count: 0, maxSteps: 0 }, special: { count: 0, maxSteps: 0 } },
+      fn, dtype, maxStepsAllowed: backend === undefined ? (maxStepsOption ?? 0) : null, backend: backend ?? null, lines: 0, checked: 0, badLines: 0, maxSteps: 0, maxUlps: canUlp ? 0 : null,
+      byRegion: {
+        tail: { count: 0, maxSteps: 0, allowed: limits.tail },
+        subnormal: { count: 0, maxSteps: 0, allowed: limits.subnormal },
+        normal: { count: 0, maxSteps: 0, allowed: limits.normal },
+        special: { count: 0, maxSteps: 0, allowed: limits.special },
+      },
       histogram: {}, worst: [], passed: true,
     };
     const bad = (no: number, why: string): void => {
@@ -209,7 +250,8 @@ export const checkCommand: Command = {
     }
     if (s.badLines > MAX_REPORTED_BAD_LINES) io.stderr.write(`geglu check: ... and ${s.badLines - MAX_REPORTED_BAD_LINES} more bad lines\n`);
     // an empty file proves nothing: it fails rather than passing vacuously
-    s.passed = s.maxSteps <= limit && s.badLines === 0 && s.checked > 0;
+    const withinLimits = Object.values(s.byRegion).every((g) => g.allowed === null || g.maxSteps <= g.allowed);
+    s.passed = withinLimits && s.badLines === 0 && s.checked > 0;
     // Infinity (a NaN mismatch) is written as the string "Infinity": JSON has no Infinity and null would read as "no data".
     io.stdout.write(args.values.json ? `${JSON.stringify(s, (_k, v) => (v === Infinity ? 'Infinity' : v))}\n` : formatSummary(s));
     return s.passed ? EXIT_OK : EXIT_CHECK_FAILED;
@@ -221,10 +263,13 @@ function formatSummary(s: CheckSummary): string {
   out.push(`geglu check ${s.fn} ${s.dtype}: ${s.checked} lines checked, ${s.badLines} bad lines skipped`);
   const ulps =
     s.checked === 0 ? 'n/a (no line checked)' : s.maxUlps === null ? 'n/a (oracle has no ulpError)' : s.maxSteps === 0 ? '≤ 0.5 (every result correctly rounded)' : s.maxUlps.toPrecision(4);
-  out.push(`max steps ${s.maxSteps} (allowed ${s.maxStepsAllowed}), max ulps ${ulps}`);
+  const allowed = s.backend === null ? `allowed ${s.maxStepsAllowed}` : `limits per region from the tolerance table for ${s.backend}`;
+  out.push(`max steps ${s.maxSteps} (${allowed}), max ulps ${ulps}`);
   for (const r of [...REGIONS, 'special'] as const) {
     const g = s.byRegion[r];
-    if (g.count > 0) out.push(`  ${r.padEnd(9)} ${String(g.count).padStart(10)} inputs, max steps ${g.maxSteps}`);
+    if (g.count > 0) {
+      out.push(`  ${r.padEnd(9)} ${String(g.count).padStart(10)} inputs, max steps ${g.maxSteps}, ${g.allowed === null ? 'not gated (bound not measured)' : `allowed ${g.allowed}`}`);
+    }
   }
   if (s.checked === 0) out.push('histogram (steps: count): (no line checked)');
   else out.push(`histogram (steps: count): ${Object.entries(s.histogram).sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
@@ -235,7 +280,9 @@ function formatSummary(s: CheckSummary): string {
     }
   }
   const why: string[] = [];
-  if (s.maxSteps > s.maxStepsAllowed) why.push(`max steps ${s.maxSteps} > ${s.maxStepsAllowed}`);
+  for (const [r, g] of Object.entries(s.byRegion)) {
+    if (g.allowed !== null && g.maxSteps > g.allowed) why.push(`${r}: max steps ${g.maxSteps} > ${g.allowed}`);
+  }
   if (s.badLines > 0) why.push(`${s.badLines} bad lines`);
   if (s.checked === 0) why.push('no line checked');
   out.push(s.passed ? 'PASS' : `FAIL: ${why.join('; ')}`);

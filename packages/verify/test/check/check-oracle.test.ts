@@ -33,8 +33,17 @@ describe.skipIf(typeof oracle === 'string' || !O.evaluate || !O.ulpError)('geglu
     // a result one step from the correctly rounded one is between 0.5 and 1.5 ulps from the exact value
     expect(strict.s.maxUlps).toBeGreaterThan(0.5);
     expect(strict.s.maxUlps).toBeLessThanOrEqual(1.5);
-    expect(strict.s.byRegion.tail).toEqual({ count: 1, maxSteps: 0 });
+    expect(strict.s.byRegion.tail).toEqual({ count: 1, maxSteps: 0, allowed: 0 });
     const lenient = await run(['--max-steps', '1']);
     expect(lenient.code).toBe(0);
+    // kernel-f32's bound for gelu-tanh f32 in the shipped table is 0 steps in every region: the fault fails it
+    const table = await run(['--backend', 'kernel-f32']);
+    expect(table.code).toBe(1);
+    expect(table.s.byRegion.normal).toEqual({ count: 4, maxSteps: 1, allowed: 0 });
+    expect(table.s.backend).toBe('kernel-f32');
+    // gpu bounds are placeholders (not measured): reported, not gated
+    const gpu = await run(['--backend', 'gpu-webasm']);
+    expect(gpu.code).toBe(0);
+    expect(gpu.s.byRegion.normal.allowed).toBeNull();
   });
 });

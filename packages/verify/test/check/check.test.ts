@@ -101,6 +101,17 @@ describe('geglu check against an identity stand-in oracle', () => {
     expect(r.stdout).toContain('2 lines checked, 8 bad lines skipped');
     expect(r.stdout).toContain('FAIL: 8 bad lines');
   });
+  it('conflicting or incomplete options are usage errors: --max-steps with --backend, --tolerances alone, a function the backend lacks', async () => {
+    const a = await check(['--fn', 'erf', '--dtype', 'f64', '--max-steps', '1', '--backend', 'oracle', '-'], '');
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/--max-steps and --backend are mutually exclusive/);
+    const b = await check(['--fn', 'erf', '--dtype', 'f64', '--tolerances', 'x.json', '-'], '');
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/--tolerances needs --backend/);
+    const c = await check(['--fn', 'erf', '--dtype', 'f32', '--backend', 'kernel-f32', '-'], '');
+    expect(c.code).toBe(2);
+    expect(c.stderr).toBe('geglu check: the tolerance table has no bound for kernel-f32 erf f32\n');
+  });
   it('an empty input fails (exit 1, "no line checked") instead of passing vacuously', async () => {
     const r = await check(['--fn', 'erf', '--dtype', 'f64', '-'], '');
     expect(r.code).toBe(1);

@@ -50,7 +50,7 @@ export const tfjsWasmRow: Implementation = {
   label: 'TensorFlow.js wasm',
   group: 'peer',
   description:
-    '@tensorflow/tfjs-core with @tensorflow/tfjs-backend-wasm (XNNPACK), one thread. tfjs has no gelu op: gelu is composed from `erf` or `tanh`, `mul` and `add`; the MLP uses `matMul` on weights transposed once to [in, out] (its transposeB path was ~10× slower). Inputs are uploaded once; the timed region is the ops plus `dataSync()` for elementwise rows, whose readback allocates.',
+    '@tensorflow/tfjs-core with @tensorflow/tfjs-backend-wasm (XNNPACK), one thread. tfjs has no gelu op: gelu is composed from `erf` or `tanh`, `mul` and `add`; the MLP uses `matMul` on weights transposed once to [in, out], because its transposeB path is several times slower (`node tools/bench/dist/probes/tfjs-matmul.js` prints both). Inputs are uploaded once; the timed region is the ops plus `dataSync()` for elementwise rows, whose readback allocates.',
   supports: (w) => w.kind !== 'gelu-alloc',
   async prepare(w, inputs): Promise<Prepared> {
     const tf = await loadTf();
@@ -103,7 +103,7 @@ export const tfjsWasmRow: Implementation = {
         const m = inputs.mlpWeights!;
         const x = keep(tf.tensor2d(inputs.x, [tokens, d]));
         // Pre-transposed once, as for onnxruntime: tfjs-wasm's matMul with
-        // transposeB ran about 10× slower than on [in, out] weights here.
+        // transposeB is several times slower (src/probes/tfjs-matmul.ts measures it).
         const wg = keep(tf.tensor2d(transpose(m.gate, f, d), [d, f]));
         const wu = keep(tf.tensor2d(transpose(m.up, f, d), [d, f]));
         const wd = keep(tf.tensor2d(transpose(m.down, d, f), [f, d]));

@@ -1,4 +1,11 @@
-import { accuracySample, accuracyUp, elementwiseInputs, mlpInputs, SAMPLE_COMPOSITION } from './inputs.js';
+import {
+  accuracySample,
+  accuracyUp,
+  elementwiseInputs,
+  mlpInputs,
+  SAMPLE_COMPOSITION,
+  TIMING_INPUTS,
+} from './inputs.js';
 import { machineInfo, packageVersions } from './machine.js';
 import { loadOracle, measureAccuracy, MLP_ORACLE_MAX_WEIGHTS, References } from './oracle.js';
 import type {
@@ -231,6 +238,7 @@ export async function runBench(
           ? `not available: ${oracle}`
           : '@geglu/oracle correctlyRounded (gelu, gelu-tanh) and geglu + roundDecimal, in the row’s precision',
     },
+    timingInputs: TIMING_INPUTS,
     workloads: chosen,
     rows,
     implementations: implementations

@@ -52,6 +52,10 @@ export function fillUniform(out: Float32Array, lo: number, hi: number, seed: num
 /** Timing inputs span the body and both tails, so branchy kernels take every path. */
 export const TIMING_RANGE: readonly [number, number] = [-10, 10];
 
+export const TIMING_INPUTS =
+  'x (and GeGLU’s gate) uniform on [-10, 10], a quarter of them below -5 where careful tails take their slow path; ' +
+  'GeGLU’s up uniform on [-4, 4]; MLP x uniform on [-2, 2] with nn.Linear-style weights uniform on ±1/√fan_in; fixed seeds';
+
 export function elementwiseInputs(w: Workload, withUp: boolean): WorkloadInputs {
   const n = w.elements;
   const x = fillUniform(new Float32Array(n), TIMING_RANGE[0], TIMING_RANGE[1], 1);

@@ -128,6 +128,7 @@ export function renderMarkdown(report: BenchReport): string {
     '- Tail flushed: of the sample inputs x ≤ −3 whose correctly rounded result is nonzero, how many came back as ±0.',
     '- MLP rows: max steps over the outputs of the first token of the workload’s own input and weights, against the oracle’s gemma2Mlp (small shapes only).',
     `- Accuracy sample: ${report.accuracySample.composition}.`,
+    ...(report.timingInputs ? [`- Timed inputs: ${report.timingInputs}.`] : []),
     '',
     '## Implementations',
     '',

@@ -184,6 +184,8 @@ export interface BenchReport {
     sampleSize: number;
   };
   accuracySample: { size: number; composition: string; reference: string };
+  /** How the timed inputs are drawn (speed of branchy code depends on it). */
+  timingInputs?: string;
   workloads: Workload[];
   rows: RowResult[];
   /** One line per implementation: how it was run and what was composed. */

@@ -53,12 +53,32 @@ export function fillUniform(out: Float32Array, lo: number, hi: number, seed: num
 export const TIMING_RANGE: readonly [number, number] = [-10, 10];
 
 export const TIMING_INPUTS =
-  'x (and GeGLU’s gate) uniform on [-10, 10], a quarter of them below -5 where careful tails take their slow path; ' +
+  'x (and GeGLU’s gate) uniform on [-10, 10], a quarter of them below -5 where careful tails take their slow path ' +
+  '(the “N(0, 2²)” GeGLU row draws its gate from a normal distribution instead, 0.6% below -5); ' +
   'GeGLU’s up uniform on [-4, 4]; MLP x uniform on [-2, 2] with nn.Linear-style weights uniform on ±1/√fan_in; fixed seeds';
+
+/** Box–Muller over the same LCG: reproducible normal variates, fast enough for 2^24 values. */
+export function fillNormal(out: Float32Array, sigma: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s + 0.5) / 2 ** 32;
+  };
+  for (let i = 0; i < out.length; i += 2) {
+    const r = sigma * Math.sqrt(-2 * Math.log(next()));
+    const t = 2 * Math.PI * next();
+    out[i] = r * Math.cos(t);
+    if (i + 1 < out.length) out[i + 1] = r * Math.sin(t);
+  }
+  return out;
+}
 
 export function elementwiseInputs(w: Workload, withUp: boolean): WorkloadInputs {
   const n = w.elements;
-  const x = fillUniform(new Float32Array(n), TIMING_RANGE[0], TIMING_RANGE[1], 1);
+  const x =
+    w.inputs === 'normal'
+      ? fillNormal(new Float32Array(n), 2, 1)
+      : fillUniform(new Float32Array(n), TIMING_RANGE[0], TIMING_RANGE[1], 1);
   const up = withUp ? fillUniform(new Float32Array(n), -4, 4, 2) : undefined;
   return lazyInputs(x, up, new Float32Array(n));
 }

@@ -17,7 +17,8 @@ function pickColumns(report: BenchReport): Workload[] {
   for (const w of [
     largest((w) => w.kind === 'gelu' && w.approximate === 'none'),
     largest((w) => w.kind === 'gelu' && w.approximate === 'tanh'),
-    largest((w) => w.kind === 'geglu'),
+    largest((w) => w.kind === 'geglu' && w.inputs !== 'normal'),
+    largest((w) => w.kind === 'geglu' && w.inputs === 'normal'),
     ...report.workloads.filter((w) => w.kind === 'mlp'),
   ]) {
     if (w !== undefined) pick.push(w);

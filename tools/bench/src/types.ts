@@ -19,6 +19,11 @@ export interface Workload {
   /** Elements per run for the elementwise kinds; tokens × hidden for the MLP. */
   elements: number;
   mlp?: MlpShape;
+  /**
+   * 'wide' (default): x uniform on [-10, 10]; 'normal': x ~ N(0, 2²), closer to
+   * real gate activations, where the far tail is rare.
+   */
+  inputs?: 'wide' | 'normal';
   /** Throughput unit: elements for elementwise work, 2·T·d·f·3 flops for the MLP. */
   unit: 'Melem/s' | 'GFLOP/s';
   /** Work per run in the unit's base (elements or flops). */

@@ -44,6 +44,16 @@ export function workloads(o: BenchOptions): Workload[] {
     unit: 'Melem/s',
     work: rows * features,
   });
+  list.push({
+    id: `geglu-tanh-${rows}x${features}-normal`,
+    title: `GeGLU tanh, ${rows} × ${features} f32, gate ~ N(0, 2²)`,
+    kind: 'geglu',
+    approximate: 'tanh',
+    elements: rows * features,
+    inputs: 'normal',
+    unit: 'Melem/s',
+    work: rows * features,
+  });
   for (const { name, shape } of o.mlpShapes) {
     list.push({
       id: `mlp-${name}`,

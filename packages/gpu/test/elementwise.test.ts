@@ -38,6 +38,15 @@ const MEASURED: Record<string, Record<Fn, Record<Region, number>>> = {
     erfc: { tail: 1, subnormal: 0, normal: 2 },
   },
 };
+/**
+ * WebGPU on an NVIDIA H100 (driver 580.159.04) flushes subnormal inputs and
+ * results to zero, which WGSL permits. Measured by the same command there
+ * (README, 2026-11-25): excluding subnormal inputs and subnormal results, the
+ * worst errors were gelu 5, gelu-tanh 3, erf 2, erfc 4 steps. With such a
+ * device the suites skip those inputs and assert these bounds instead.
+ */
+const FLUSHING_WEBGPU: Record<Fn, number> = { gelu: 5, 'gelu-tanh': 3, erf: 2, erfc: 4 };
+
 // headless-gl was never available where these were measured; its suite uses
 // the webgpu bounds (same float32 GPU arithmetic) until it is measured.
 MEASURED.headlessgl = MEASURED.webgpu!;
@@ -78,8 +87,22 @@ for (const { backend, skip, label } of BACKENDS) {
 
     for (const fn of ['gelu', 'gelu-tanh', 'erf', 'erfc'] as const) {
       const b = MEASURED[backend]![fn];
-      it(`${fn} (${backend}, f32) over all binades: tail <= ${b.tail}, subnormal <= ${b.subnormal}, normal <= ${b.normal} steps`, async () => {
+      it(`${fn} (${backend}, f32) over all binades: tail <= ${b.tail}, subnormal <= ${b.subnormal}, normal <= ${b.normal} steps (NVIDIA webgpu: <= ${FLUSHING_WEBGPU[fn]} steps excluding subnormal inputs and results)`, async () => {
         const y = await run(g, fn, GRID);
+        if (backend === 'webgpu' && /nvidia/i.test(g.device)) {
+          let worst = 0;
+          let at = 0;
+          for (let i = 0; i < GRID.length; i++) {
+            const x = GRID[i]!;
+            const want = Math.fround(REF[fn](x));
+            const sub = (v: number): boolean => v !== 0 && Math.abs(v) < 2 ** -126;
+            if (sub(x) || sub(want)) continue;
+            const d = stepDistanceF32(y[i]!, want);
+            if (d > worst) [worst, at] = [d, x];
+          }
+          expect(worst, `worst at x=${at} on ${g.device}`).toBeLessThanOrEqual(FLUSHING_WEBGPU[fn]);
+          return;
+        }
         const worst: Record<Region, { steps: number; x: number }> = {
           tail: { steps: 0, x: 0 },
           subnormal: { steps: 0, x: 0 },
@@ -141,7 +164,9 @@ for (const { backend, skip, label } of BACKENDS) {
 
     it(`geglu (${backend}) equals gelu(gate)·up within the gelu bound + 1 step, both variants`, async () => {
       const n = 4096;
-      const gate = Float32Array.from({ length: n }, (_, i) => Math.fround(-12 + (24 * i) / n));
+      // [-9, 9]: every product is a normal float32, so a GPU that flushes
+      // subnormals (NVIDIA) is held to the same bound
+      const gate = Float32Array.from({ length: n }, (_, i) => Math.fround(-9 + (18 * i) / n));
       const up = Float32Array.from({ length: n }, (_, i) => Math.fround(Math.cos(i) * 3));
       for (const approximate of ['none', 'tanh'] as const) {
         const fn: Fn = approximate === 'none' ? 'gelu' : 'gelu-tanh';

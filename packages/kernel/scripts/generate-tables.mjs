@@ -8,13 +8,15 @@
 // (dist/elementwise/cores.js, build first), whose results are correctly
 // rounded doubles, so F is known to ~1.5 ulp at every node.
 //
-// The range of each table ends where float32 gelu is exactly x (above) or
-// −0 (below) for every float32; those thresholds are found here by scanning
-// float32 values with the accurate float32 gelu, and stamped into the file.
+// Each table starts at the float32 threshold below which gelu is −0 and
+// runs past the one above which it is x, up to where 1 − gelu(x)/x < 2^-60
+// (geglu multiplies by u, so it needs F there); the thresholds are found by
+// bisection over float32 values with the accurate float32 gelu.
 //
 // Usage (from packages/kernel): pnpm build && node scripts/generate-tables.mjs
 import { writeFileSync } from 'node:fs';
 import { gelu32, gelu64 } from '../dist/elementwise/cores.js';
+import { erfc } from '../dist/elementwise/scalar.js';
 
 const DEGREE = 8;
 const PER_UNIT = 64;
@@ -67,7 +69,12 @@ function table(tanh) {
   const xi = identityThreshold(tanh);
   const xz = zeroThreshold(tanh);
   const x0 = Math.floor(xz * PER_UNIT) / PER_UNIT;
-  const count = Math.ceil((xi - x0) * PER_UNIT);
+  // The table runs on past the float32 identity to `end`, where 1 − F(x) < 2^-60,
+  // so geglu (gelu(g)·u, whose rounding depends on u) can use it there too.
+  const q = (x) => (tanh ? 1 / (1 + Math.exp(2 * 0.7978845608028654 * (x + 0.044715 * x * x * x))) : erfc(x / Math.SQRT2) / 2);
+  let end = Math.ceil(xi * PER_UNIT) / PER_UNIT;
+  while (q(end) >= 2 ** -60) end += 1 / PER_UNIT;
+  const count = Math.round((end - x0) * PER_UNIT);
   const F = (x) => (x === 0 ? 0.5 : gelu64(x, tanh) / x);
   const n = DEGREE + 1;
   const coeffs = [];
@@ -86,7 +93,7 @@ function table(tanh) {
     }
     coeffs.push(...chebyshevToMonomial(c));
   }
-  return { xi, xz, x0, count, coeffs };
+  return { xi, xz, x0, end, count, coeffs };
 }
 
 const hex32 = (x) => { const f = new Float32Array([x]); return '0x' + new Uint32Array(f.buffer)[0].toString(16).toUpperCase().padStart(8, '0'); };
@@ -103,6 +110,8 @@ for (const [name, tanh] of [['EXACT', false], ['TANH', true]]) {
   lines.push(`export const ${name}_IDENTITY_F32 = ${t.xi};`);
   lines.push(`/** Every float32 x ≤ this has float32 gelu(x) = −0 (${tanh ? 'tanh' : 'exact'} form; float32 bits ${hex32(t.xz)}). */`);
   lines.push(`export const ${name}_ZERO_F32 = ${t.xz};`);
+  lines.push(`/** Right end of the last interval: from here on 1 − gelu(x)/x < 2^-60. */`);
+  lines.push(`export const ${name}_END = ${t.end};`);
   lines.push(`/** Left end of the first interval. */`);
   lines.push(`export const ${name}_X0 = ${t.x0};`);
   lines.push(`/** Number of intervals. */`);
@@ -111,7 +120,7 @@ for (const [name, tanh] of [['EXACT', false], ['TANH', true]]) {
   lines.push(`export const ${name}_COEFFS: readonly number[] = [`);
   for (let i = 0; i < t.count; i++) lines.push('  ' + t.coeffs.slice(i * (DEGREE + 1), (i + 1) * (DEGREE + 1)).join(', ') + ',');
   lines.push('];');
-  console.error(name, 'identity ≥', t.xi, 'zero ≤', t.xz, 'intervals', t.count);
+  console.error(name, 'identity ≥', t.xi, 'zero ≤', t.xz, 'end', t.end, 'intervals', t.count);
 }
 lines.push(`/** Coefficients per interval. */`);
 lines.push(`export const TABLE_STRIDE = ${DEGREE + 1};`);

@@ -22,7 +22,7 @@ import {
 import { gelu64 } from './cores.js';
 import { EXACT_TABLE, TANH_TABLE, gegluElement32, gegluExact } from './fast.js';
 import { geluF32Parallel } from './parallel.js';
-import { geluF32RangeSimd } from './simd.js';
+import { gegluF32Simd, geluF32RangeSimd } from './simd.js';
 import type { Approximate } from './scalar.js';
 
 /** Options of {@link geluArray}. */
@@ -141,7 +141,11 @@ export function geglu<T extends FloatArray>(gate: T, up: T, options?: GegluOptio
   if (b.gateBias) biasViews['options.gateBias'] = b.gateBias;
   if (b.upBias) biasViews['options.upBias'] = b.upBias;
   checkNoAlias(fn, 'options.out', out, biasViews);
-  run(gate, 0, up, 0, out, gate.length / b.features, b.features, b.features, b, tanh);
+  if (gate instanceof Float32Array && b.gateBias === undefined && b.upBias === undefined) {
+    gegluF32Simd(gate, up as Float32Array, out as Float32Array, tanh ? TANH_TABLE : EXACT_TABLE);
+  } else {
+    run(gate, 0, up, 0, out, gate.length / b.features, b.features, b.features, b, tanh);
+  }
   return out;
 }
 

@@ -32,10 +32,12 @@ import { geluDD, gelu32, ch, cl, ck } from './cores.js';
 import { roundTo32, roundTo64, ddMulD, rh, rl } from './dd.js';
 import {
   EXACT_COEFFS,
+  EXACT_END,
   EXACT_IDENTITY_F32,
   EXACT_X0,
   EXACT_ZERO_F32,
   TANH_COEFFS,
+  TANH_END,
   TANH_IDENTITY_F32,
   TANH_X0,
   TANH_ZERO_F32,
@@ -52,6 +54,8 @@ export interface FastTable {
   readonly x0: number;
   readonly identity: number;
   readonly zero: number;
+  /** End of the table; from here on 1 − gelu(x)/x < 2^-60. */
+  readonly end: number;
   readonly tanh: boolean;
 }
 
@@ -60,6 +64,7 @@ export const EXACT_TABLE: FastTable = {
   x0: EXACT_X0,
   identity: EXACT_IDENTITY_F32,
   zero: EXACT_ZERO_F32,
+  end: EXACT_END,
   tanh: false,
 };
 export const TANH_TABLE: FastTable = {
@@ -67,6 +72,7 @@ export const TANH_TABLE: FastTable = {
   x0: TANH_X0,
   identity: TANH_IDENTITY_F32,
   zero: TANH_ZERO_F32,
+  end: TANH_END,
   tanh: true,
 };
 
@@ -130,15 +136,22 @@ export function geluF32Range(
 /**
  * float32 geglu element: the float32 nearest to gelu(g)·u for doubles g, u
  * (the caller has already added biases in double), by the fast path when the
- * rounding test allows and the double-double core otherwise.
+ * rounding test allows and the double-double core otherwise. The fast path
+ * covers g in [x0, end) by the table and g ≥ end as g·u; below the table
+ * (where gelu(g) is tiny but u may be huge) the double-double core decides.
  */
 export function gegluElement32(g: number, u: number, table: FastTable): number {
-  if (g >= table.x0 && g < table.identity) {
-    const y = fastGelu(table.coeffs, table.x0, g) * u;
-    const r = Math.fround(y * (1 + FAST_BAND));
-    if (r === Math.fround(y * (1 - FAST_BAND))) return r;
+  let y: number;
+  if (g >= table.x0 && g < table.end) {
+    y = fastGelu(table.coeffs, table.x0, g) * u;
+  } else if (g >= table.end && g < Infinity) {
+    // gelu(g) = g·(1 − q), q < 2^-60: far inside the rounding test's band.
+    y = g * u;
+  } else {
+    return gegluExact(g, u, table.tanh, false);
   }
-  return gegluExact(g, u, table.tanh, false);
+  const r = Math.fround(y * (1 + FAST_BAND));
+  return r === Math.fround(y * (1 - FAST_BAND)) ? r : gegluExact(g, u, table.tanh, false);
 }
 
 /**

@@ -5,29 +5,30 @@
  * path. Falls back to the JavaScript kernel when the engine lacks SIMD.
  */
 import { geluSimdModuleBytes, SIMD_GROUP, SIMD_STRIDE } from '../wasm/gelu-simd.js';
-import { FAST_BAND, type FastTable, EXACT_TABLE, TANH_TABLE, geluF32Range } from './fast.js';
+import { FAST_BAND, type FastTable, EXACT_TABLE, TANH_TABLE, gegluElement32, geluF32Range } from './fast.js';
 
 /** Elements per chunk: in, out (32 KiB each) and the flag list fit in L2 with the tables (~165 KiB). */
 const CHUNK = 8192;
 const TABLES_AT = 0;
 const IN_AT = 196608;
-const OUT_AT = IN_AT + CHUNK * 4;
+const UP_AT = IN_AT + CHUNK * 4;
+const OUT_AT = UP_AT + CHUNK * 4;
 const FLAGS_AT = OUT_AT + CHUNK * 4;
 
 type Kernel = (
   inPtr: number,
+  upPtr: number,
   outPtr: number,
   pairs: number,
   table: number,
   flags: number,
   x0: number,
-  identity: number,
-  zero: number,
   sMax: number,
 ) => number;
 
 interface Instance {
   kernel: Kernel;
+  gegluKernel: Kernel;
   f32: Float32Array;
   i32: Int32Array;
   offsets: Map<FastTable, number>;
@@ -53,13 +54,15 @@ function load(): Instance | null {
     const f64 = new Float64Array(memory.buffer);
     const offsets = new Map<FastTable, number>();
     let at = TABLES_AT;
-    // Each table is framed by two extra intervals: first the zero polynomial
-    // (x below the table → x·0 = ±0), last the constant 1 (x at or above the
-    // identity threshold → x); the kernel clamps its index into that range.
+    // Each table is framed by two extra intervals: first the constant NaN
+    // (x below the table, NaN, −∞ → NaN → flagged → the JavaScript path),
+    // last the constant 1 (x at or above the table's end → x); the kernel
+    // clamps its index into that range.
     for (const t of [EXACT_TABLE, TANH_TABLE]) {
       const bytes = t.coeffs.byteLength + 2 * SIMD_STRIDE * 8;
       if (at + bytes > IN_AT) throw new Error('gelu tables do not fit below the chunk buffers');
       f64.fill(0, at / 8, at / 8 + SIMD_STRIDE);
+      f64[at / 8] = NaN;
       f64.set(t.coeffs, at / 8 + SIMD_STRIDE);
       const last = at / 8 + SIMD_STRIDE + t.coeffs.length;
       f64.fill(0, last, last + SIMD_STRIDE);
@@ -69,6 +72,7 @@ function load(): Instance | null {
     }
     instance = {
       kernel: inst.exports['gelu'] as Kernel,
+      gegluKernel: inst.exports['geglu'] as Kernel,
       f32: new Float32Array(memory.buffer),
       i32: new Int32Array(memory.buffer),
       offsets,
@@ -108,7 +112,7 @@ export function geluF32RangeSimd(
     const n = Math.min(CHUNK, end - c);
     const pairs = Math.floor(n / (2 * SIMD_GROUP)) * SIMD_GROUP;
     f32.set(x.subarray(c, c + 2 * pairs), IN_AT / 4);
-    const flagged = kernel(IN_AT, OUT_AT, pairs, tab, FLAGS_AT, x0, table.identity, table.zero, sMax);
+    const flagged = kernel(IN_AT, 0, OUT_AT, pairs, tab, FLAGS_AT, x0, sMax);
     out.set(f32.subarray(OUT_AT / 4, OUT_AT / 4 + 2 * pairs), c);
     // Inputs come from the module's copy: when out is x, x[i] is already
     // overwritten. A flag covers a pair; each element goes through the same
@@ -119,5 +123,38 @@ export function geluF32RangeSimd(
       geluF32Range(f32, out, table, IN_AT / 4 + k, IN_AT / 4 + k + 2, c - IN_AT / 4);
     }
     if (2 * pairs < n) geluF32Range(x, out, table, c + 2 * pairs, c + n);
+  }
+}
+
+/**
+ * out[i] = float32 geglu(gate[i], up[i]) (no biases) for all i, correctly
+ * rounded, by the SIMD kernel when available; flagged pairs go through
+ * gegluElement32 (the same fast test in JavaScript, then the double-double
+ * path). `out` may be gate or up (same indices).
+ */
+export function gegluF32Simd(gate: Float32Array, up: Float32Array, out: Float32Array, table: FastTable): void {
+  const w = load();
+  const n = gate.length;
+  if (w === null) {
+    for (let i = 0; i < n; i++) out[i] = gegluElement32(gate[i]!, up[i]!, table);
+    return;
+  }
+  const { gegluKernel, f32, i32 } = w;
+  const tab = w.offsets.get(table)!;
+  const x0 = table.x0 - 1 / 64;
+  const sMax = table.coeffs.length / SIMD_STRIDE + 1.5;
+  for (let c = 0; c < n; c += CHUNK) {
+    const m = Math.min(CHUNK, n - c);
+    const pairs = Math.floor(m / (2 * SIMD_GROUP)) * SIMD_GROUP;
+    f32.set(gate.subarray(c, c + 2 * pairs), IN_AT / 4);
+    f32.set(up.subarray(c, c + 2 * pairs), UP_AT / 4);
+    const flagged = gegluKernel(IN_AT, UP_AT, OUT_AT, pairs, tab, FLAGS_AT, x0, sMax);
+    out.set(f32.subarray(OUT_AT / 4, OUT_AT / 4 + 2 * pairs), c);
+    for (let f = 0; f < flagged; f++) {
+      const k = 2 * i32[FLAGS_AT / 4 + f]!;
+      out[c + k] = gegluElement32(f32[IN_AT / 4 + k]!, f32[UP_AT / 4 + k]!, table);
+      out[c + k + 1] = gegluElement32(f32[IN_AT / 4 + k + 1]!, f32[UP_AT / 4 + k + 1]!, table);
+    }
+    for (let i = c + 2 * pairs; i < c + m; i++) out[i] = gegluElement32(gate[i]!, up[i]!, table);
   }
 }

@@ -6,11 +6,12 @@
  * sequence of IEEE double operations, so its doubles are bit-identical to
  * the JavaScript kernel's (the tests compare both).
  *
- * Exported function `gelu(in, out, pairs, table, flags, x0, identity, zero,
- * sMax) → flagged`: for k < pairs, reads the float32 pair at in + 8k, writes
- * the float32 pair at out + 8k, and, when the rounding test fails for either
- * element, appends k to the i32 list at `flags`; returns the list's length.
- * The caller recomputes flagged pairs with the double-double path.
+ * Exported functions `gelu(in, up, out, pairs, table, flags, x0, sMax)` and
+ * `geglu(…)` (same parameters) → flagged: for k < pairs, read the float32
+ * pair at in + 8k (and at up + 8k for geglu), write the float32 pair at
+ * out + 8k, and, when the rounding test fails for either element, append k
+ * to the i32 list at `flags`; return the list's length. The caller
+ * recomputes flagged pairs on the slower paths.
  *
  * Encoding reference: the WebAssembly core specification 2.0 (binary format,
  * §5) and the fixed-width SIMD proposal's opcode table.
@@ -117,19 +118,43 @@ export const SIMD_GROUP = 2;
  * lanes with i8x16.shuffle (~20% slower than the two lane loads here).
  */
 export function geluSimdModuleBytes(band: number, group = SIMD_GROUP): Uint8Array {
+  const gelu = functionBody(band, group, false);
+  const geglu = functionBody(band, group, true);
+  const typeSec = section(1, [
+    ...uleb(1),
+    0x60,
+    ...vec([I32, I32, I32, I32, I32, I32, F64, F64]),
+    ...vec([I32]),
+  ]);
+  const funcSec = section(3, [...uleb(2), ...uleb(0), ...uleb(0)]);
+  const memSec = section(5, [...uleb(1), 0x00, ...uleb(8)]); // 8 pages (512 KiB), no maximum
+  const name = (s: string) => vec([...new TextEncoder().encode(s)]);
+  const exportSec = section(7, [
+    ...uleb(3),
+    ...name('gelu'), 0x00, ...uleb(0),
+    ...name('geglu'), 0x00, ...uleb(1),
+    ...name('memory'), 0x02, ...uleb(0),
+  ]);
+  const codeSec = section(10, [...uleb(2), ...vec(gelu), ...vec(geglu)]);
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...funcSec, ...memSec, ...exportSec, ...codeSec]);
+}
+
+/**
+ * One function's locals and code. Parameters: 0 in, 1 up, 2 out, 3 pairs,
+ * 4 table, 5 flags (i32); 6 x0, 7 sMax (f64). `pairs` must be a multiple of
+ * the group. gelu ignores `up`; geglu multiplies by it (y = (g·p)·u, the
+ * same order as gegluElement32 in ../elementwise/fast.ts).
+ */
+function functionBody(band: number, group: number, withUp: boolean): number[] {
   const SIMD_GROUP = group;
-  // Parameters: 0 in, 1 out, 2 pairs, 3 table, 4 flags (i32); 5 x0, 6 identity,
-  // 7 zero, 8 sMax (f64). `pairs` must be a multiple of SIMD_GROUP.
-  // The identity and zero thresholds are encoded in the table (see below) and
-  // their parameters are unused.
-  const [IN, OUT, PAIRS, TABLE, FLAGS, X0, , , SMAX] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [IN, UP, OUT, PAIRS, TABLE, FLAGS, X0, SMAX] = [0, 1, 2, 3, 4, 5, 6, 7];
   // i32 locals: 9 k, 10 nflag, then a0, a1 per group; v128 locals after them.
-  const K = 9;
-  const NFLAG = 10;
-  const A0 = (g: number) => 11 + 2 * g;
-  const A1 = (g: number) => 12 + 2 * g;
+  const K = 8;
+  const NFLAG = 9;
+  const A0 = (g: number) => 10 + 2 * g;
+  const A1 = (g: number) => 11 + 2 * g;
   const nI32 = 2 + 2 * SIMD_GROUP;
-  const vBase = 9 + nI32;
+  const vBase = 8 + nI32;
   const [X0V, SMAXV] = [vBase, vBase + 1];
   const PER = 7; // v, s, t, p, y, r1, j per group
   const gv = (g: number, i: number) => vBase + 2 + PER * g + i;
@@ -188,11 +213,13 @@ export function geluSimdModuleBytes(band: number, group = SIMD_GROUP): Uint8Arra
   }
   for (let g = 0; g < SIMD_GROUP; g++) {
     body.push(
-      // y = v·p. The table's first interval is the zero polynomial and its
-      // last the constant 1, so x below the table gives ±0 and x at or above
-      // the identity threshold (+∞ included) gives x with no selects; NaN and
-      // −∞ (−∞·0) give NaN, which the flag test below sends to the fallback.
-      ...op.get(V(g)), ...op.get(P(g)), ...f64x2Mul, ...op.set(Y(g)),
+      // y = v·p (·u). The table's first interval is the constant NaN and its
+      // last the constant 1, so x at or above the table's end (+∞ included)
+      // gives x with no selects, and x below the table, NaN and −∞ give NaN,
+      // which the flag test below sends to the fallback.
+      ...op.get(V(g)), ...op.get(P(g)), ...f64x2Mul,
+      ...(withUp ? [...pairAddress(UP, g), ...load64Zero(0), ...f64x2PromoteLowF32x4, ...f64x2Mul] : []),
+      ...op.set(Y(g)),
       // r1 = float32(y·(1 + band)); r2 = float32(y·(1 − band))
       ...op.get(Y(g)), ...f64x2Const(1 + band), ...f64x2Mul, ...f32x4DemoteF64x2Zero, ...op.set(R1(g)),
       ...pairAddress(OUT, g), ...op.get(R1(g)), ...store64Lane(0, 0),
@@ -214,18 +241,5 @@ export function geluSimdModuleBytes(band: number, group = SIMD_GROUP): Uint8Arra
     ...op.end,
   );
   const locals = [...uleb(2), ...uleb(nI32), I32, ...uleb(nV128), V128];
-
-  const typeSec = section(1, [
-    ...uleb(1),
-    0x60,
-    ...vec([I32, I32, I32, I32, I32, F64, F64, F64, F64]),
-    ...vec([I32]),
-  ]);
-  const funcSec = section(3, [...uleb(1), ...uleb(0)]);
-  const memSec = section(5, [...uleb(1), 0x00, ...uleb(8)]); // 8 pages (512 KiB), no maximum
-  const name = (s: string) => vec([...new TextEncoder().encode(s)]);
-  const exportSec = section(7, [...uleb(2), ...name('gelu'), 0x00, ...uleb(0), ...name('memory'), 0x02, ...uleb(0)]);
-  const code = vec([...locals, ...body]);
-  const codeSec = section(10, [...uleb(1), ...code]);
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...funcSec, ...memSec, ...exportSec, ...codeSec]);
+  return [...locals, ...body];
 }

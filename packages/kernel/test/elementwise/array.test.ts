@@ -176,6 +176,23 @@ describe('geglu and gegluPacked', () => {
         }),
       );
     });
+    it(`geglu ${approximate} (kernel f32, SIMD path: 12-element arrays) is correctly rounded for g in [-16, 10], u in ±1e30 (oracle)`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(f32In(-16, 10), f32In(-1e30, 1e30)), { minLength: 12, maxLength: 12 }),
+          (pairs) => {
+            const g = Float32Array.from(pairs, (p) => p[0]);
+            const u = Float32Array.from(pairs, (p) => p[1]);
+            const out = geglu(g, u, { approximate });
+            pairs.forEach(([gi, ui], i) => {
+              const want = gegluWant(gi, ui, approximate, 'f32');
+              expect({ g: gi, u: ui, steps: stepDistance(out[i]!, want, 'f32') }).toEqual({ g: gi, u: ui, steps: 0 });
+            });
+          },
+        ),
+        { numRuns: 20 },
+      );
+    });
     it(`geglu ${approximate} (kernel f32) with biases is correctly rounded gelu(g+bg)·(u+bu), operands in [-8, 8] (oracle)`, () => {
       fc.assert(
         fc.property(f32In(-8, 8), f32In(-8, 8), f32In(-8, 8), f32In(-8, 8), (g, u, bg, bu) => {

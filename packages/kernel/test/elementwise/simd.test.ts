@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EXACT_TABLE, TANH_TABLE, geluF32Range } from '../../src/elementwise/fast.js';
-import { geluF32RangeSimd, simdAvailable } from '../../src/elementwise/simd.js';
+import { EXACT_TABLE, TANH_TABLE, gegluElement32, geluF32Range } from '../../src/elementwise/fast.js';
+import { gegluF32Simd, geluF32RangeSimd, simdAvailable } from '../../src/elementwise/simd.js';
 import { f32FromBits } from './helpers.js';
 
 describe('WebAssembly SIMD kernel (src/wasm/gelu-simd.ts)', () => {
@@ -32,6 +32,31 @@ describe('WebAssembly SIMD kernel (src/wasm/gelu-simd.ts)', () => {
       let badInPlace = -1;
       for (let i = 0; i < x.length && badInPlace < 0; i++) if (!Object.is(a[i], d[i])) badInPlace = i;
       expect(badInPlace < 0 ? 'identical' : { x: x[badInPlace], want: a[badInPlace], got: d[badInPlace] }).toBe('identical');
+    });
+  }
+  for (const table of [EXACT_TABLE, TANH_TABLE]) {
+    const name = table.tanh ? 'tanh' : 'none';
+    it(`geglu ${name} (kernel f32, SIMD) is bit-identical to the JS element path on 2^18 + 3 gate patterns × varied up, in place too`, () => {
+      const n = 2 ** 18 + 3;
+      const gate = new Float32Array(n);
+      const up = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        // Gates: every 16384th bit pattern (all binades, ±∞, NaN) alternating
+        // with a dense sweep of [-16, 10]; ups from tiny to 1e38, both signs.
+        gate[i] = i % 2 === 0 ? f32FromBits((i * 16384 + 77) | 0) : -16 + (26 * i) / n;
+        up[i] = (i % 3 === 0 ? -1 : 1) * 10 ** ((i % 77) - 38);
+      }
+      const want = new Float32Array(n);
+      for (let i = 0; i < n; i++) want[i] = gegluElement32(gate[i]!, up[i]!, table);
+      const got = new Float32Array(n);
+      gegluF32Simd(gate, up, got, table);
+      const inPlace = up.slice();
+      gegluF32Simd(gate, inPlace, inPlace, table);
+      let bad = -1;
+      for (let i = 0; i < n && bad < 0; i++) if (!Object.is(want[i], got[i]) || !Object.is(want[i], inPlace[i])) bad = i;
+      expect(bad < 0 ? 'identical' : { g: gate[bad], u: up[bad], js: want[bad], simd: got[bad], inPlace: inPlace[bad] }).toBe(
+        'identical',
+      );
     });
   }
 });

@@ -5,9 +5,9 @@ import { EXACT_TABLE, TANH_TABLE, fastGelu } from '../dist/elementwise/fast.js';
 import { gelu64 } from '../dist/elementwise/cores.js';
 for (const T of [EXACT_TABLE, TANH_TABLE]) {
   let max = 0, at = 0;
-  const n = Math.ceil((T.identity - T.x0) * 64);
+  const n = Math.round((T.end - T.x0) * 64);
   for (let i = 0; i < n; i++) for (let k = 0; k <= 32; k++) {
-    const x = Math.fround(T.x0 + (i + k / 32) / 64); if (x >= T.identity || x === 0) continue;
+    const x = Math.fround(T.x0 + (i + k / 32) / 64); if (x >= T.end || x === 0) continue;
     const y = fastGelu(T.coeffs, T.x0, x), r = gelu64(x, T.tanh);
     if (r === 0) continue;
     const e = Math.abs((y - r) / r); if (e > max) { max = e; at = x; }

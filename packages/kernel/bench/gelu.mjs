@@ -3,16 +3,18 @@
 // build has them), the plain-JavaScript table kernel, a Math.tanh loop, and
 // onnxruntime-node's Gelu (opset 20, one intra-op thread) when tools/bench has
 // it installed. Float32 in and out, preallocated output, inputs uniform in
-// [-6, 6] (no hard-case fallbacks dominate; see the README).
+// [-6, 6] (no hard-case fallbacks dominate; see the README). Then fused geglu
+// (gelu(gate)·up, no biases) at 2^20 against ORT's Gelu+Mul graph.
 // Usage (from packages/kernel, after a build): node bench/gelu.mjs [log2 sizes, default 20 24]
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { geluArray, setGeluThreads } from '../dist/index.js';
+import { geglu, geluArray, setGeluThreads } from '../dist/index.js';
 import { geluF32Range, EXACT_TABLE, TANH_TABLE } from '../dist/elementwise/fast.js';
 
 const sizes = (process.argv.slice(2).length ? process.argv.slice(2) : ['20', '24']).map((s) => 2 ** Number(s));
 let ort = null;
 let geluModel = null;
+let gegluModel = null;
 try {
   // bench/node_modules may hold a copy (for machines without the workspace's
   // node_modules); otherwise tools/bench's dependency.
@@ -21,7 +23,7 @@ try {
   } catch {
     ort = createRequire(new URL('../../../tools/bench/package.json', import.meta.url))('onnxruntime-node');
   }
-  ({ geluModel } = await import(pathToFileURL(new URL('../../../tools/bench/dist/onnx.js', import.meta.url).pathname).href));
+  ({ geluModel, gegluModel } = await import(pathToFileURL(new URL('../../../tools/bench/dist/onnx.js', import.meta.url).pathname).href));
 } catch (e) {
   console.log(`onnxruntime-node not available (${e.message.split('\n')[0]}); its rows are skipped`);
 }
@@ -81,6 +83,52 @@ for (const n of sizes) {
       await session.release();
     }
     console.log(`\ngelu ${approximate}, n = 2^${Math.log2(n)}, float32, preallocated output (Melem/s, median)`);
+    for (const [name, rate] of rows) {
+      console.log(`  ${name.padEnd(38)} ${rate.toFixed(1).padStart(8)}   ×${(rate / tanhLoop).toFixed(2)} of Math.tanh loop${rows.at(-1)[0].startsWith('onnx') ? `, ×${(rate / rows.at(-1)[1]).toFixed(2)} of ORT` : ''}`);
+    }
+  }
+}
+
+{
+  const n = 2 ** 20;
+  const gate = new Float32Array(n);
+  const up = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    gate[i] = Math.sin(i * 0.618) * 6;
+    up[i] = Math.cos(i * 0.377) * 3;
+  }
+  const out = new Float32Array(n);
+  for (const approximate of ['tanh', 'none']) {
+    const rows = [];
+    rows.push(['@geglu/kernel geglu (1 thread)', timeIt(() => geglu(gate, up, { approximate, out }), n)]);
+    const tanhLoop = timeIt(() => {
+      for (let i = 0; i < n; i++) {
+        const v = gate[i];
+        out[i] = 0.5 * v * (1 + Math.tanh(0.7978845608028654 * (v + 0.044715 * v * v * v))) * up[i];
+      }
+    }, n);
+    rows.push(['Math.tanh loop', tanhLoop]);
+    if (ort) {
+      const session = await ort.InferenceSession.create(gegluModel(approximate), {
+        intraOpNumThreads: 1,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+      });
+      const feeds = { gate: new ort.Tensor('float32', gate, [n]), up: new ort.Tensor('float32', up, [n]) };
+      const fetches = { y: new ort.Tensor('float32', out, [n]) };
+      await session.run(feeds, fetches);
+      const times = [];
+      const t0 = performance.now();
+      while (performance.now() - t0 < 300 || times.length < 3) {
+        const t = performance.now();
+        await session.run(feeds, fetches);
+        times.push(performance.now() - t);
+      }
+      times.sort((a, b) => a - b);
+      rows.push(['onnxruntime-node Gelu+Mul (1 thread)', n / (times[times.length >> 1] * 1e3)]);
+      await session.release();
+    }
+    console.log(`\ngeglu ${approximate}, n = 2^20, float32, preallocated output (Melem/s, median)`);
     for (const [name, rate] of rows) {
       console.log(`  ${name.padEnd(38)} ${rate.toFixed(1).padStart(8)}   ×${(rate / tanhLoop).toFixed(2)} of Math.tanh loop${rows.at(-1)[0].startsWith('onnx') ? `, ×${(rate / rows.at(-1)[1]).toFixed(2)} of ORT` : ''}`);
     }

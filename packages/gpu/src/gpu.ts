@@ -43,6 +43,13 @@ export interface GeluOptions {
   approximate?: Approximate;
 }
 
+export interface GegluOptions extends GeluOptions {
+  /** Added to gate before the activation, broadcast over rows: gateBias[i mod f], f = its length. */
+  gateBias?: Float32Array;
+  /** Added to up, broadcast the same way; same length as gateBias when both are given. */
+  upBias?: Float32Array;
+}
+
 export interface Gemma2MlpWeights {
   /** [intermediate, hidden], row-major (PyTorch nn.Linear layout). */
   gate: Float32Array;
@@ -284,34 +291,87 @@ export class GegluGpu {
     return Promise.resolve().then(() => this.#elementwise('erfc', 'erfc', checkF32('erfc', 'x', x)));
   }
 
-  /** gelu(gate) ⊙ up in one kernel, float32; gate and up of equal length. */
-  geglu(gate: Float32Array, up: Float32Array, options?: GeluOptions): Promise<Float32Array> {
+  /**
+   * gelu(gate + gateBias) ⊙ (up + upBias) in one kernel, float32; gate and up
+   * of equal length, a multiple of the biases' length f (the last dimension).
+   * The bias sums are float32 additions on the device (@geglu/kernel adds them
+   * in float64), then gelu(g)·u is one more float32 rounding.
+   */
+  geglu(gate: Float32Array, up: Float32Array, options?: GegluOptions): Promise<Float32Array> {
     return Promise.resolve().then(async () => {
-      this.#assertLive('geglu');
-      checkF32('geglu', 'gate', gate);
-      checkF32('geglu', 'up', up);
+      const fn = 'geglu';
+      this.#assertLive(fn);
+      checkF32(fn, 'gate', gate);
+      checkF32(fn, 'up', up);
       if (up.length !== gate.length) {
         throw new RangeError(`geglu: up has length ${up.length}, expected gate.length = ${gate.length}`);
       }
-      const which = elementwiseName(checkApproximate('geglu', options, 'none'));
+      const which = elementwiseName(checkApproximate(fn, options, 'none'));
+      const gb = options?.gateBias === undefined ? undefined : checkF32(fn, 'options.gateBias', options.gateBias);
+      const ub = options?.upBias === undefined ? undefined : checkF32(fn, 'options.upBias', options.upBias);
+      let f = 1;
+      if (gb || ub) {
+        f = (gb ?? ub)!.length;
+        if (f === 0) throw new RangeError(`geglu: ${gb ? 'options.gateBias' : 'options.upBias'} has length 0, expected at least 1 (the last dimension)`);
+        if (gb && ub && ub.length !== f) {
+          throw new RangeError(`geglu: options.upBias has length ${ub.length}, expected options.gateBias.length = ${f}`);
+        }
+        if (gate.length % f !== 0) {
+          throw new RangeError(`geglu: gate has length ${gate.length}, expected a multiple of the bias length ${f}`);
+        }
+      }
       const n = gate.length;
       if (n === 0) return new Float32Array(0);
-      const bad = nonFinite(gate, up);
+      const rows = n / f;
+      // indices whose value comes from the host: non-finite gate/up, or a non-finite bias column
+      const badCols = gb || ub ? nonFinite(...[gb, ub].filter((b): b is Float32Array => b !== undefined)) : null;
+      let bad = nonFinite(gate, up);
+      if (badCols) {
+        const set = new Set<number>(bad ?? []);
+        for (let r = 0; r < rows; r++) for (const c of badCols) set.add(r * f + c);
+        bad = Int32Array.from(set);
+      }
       const g = bad ? zeroed(gate, bad) : gate;
       const u = bad ? zeroed(up, bad) : up;
       const out = await this.#serial(async () => {
-        const k = this.#kernel(`geglu:${which}`, () =>
-          this.#gpu.createKernel(
-            `function (g, u) { const v = g[this.thread.x]; ${STATEMENTS[which]('v', 'r')}\n return r * u[this.thread.x]; }`,
-            { output: [n], dynamicOutput: true, dynamicArguments: true, asyncMode: true, precision: 'single', tactic: 'precision' },
-          ),
-        );
-        k.setOutput([n]);
-        const r = await k(g, u);
-        this.#checkMode('geglu', k);
-        return ownF32(r, n, 'geglu');
+        let r: unknown;
+        if (gb || ub) {
+          const gbk = gb ? (badCols ? zeroed(gb, badCols) : gb) : new Float32Array(f);
+          const ubk = ub ? (badCols ? zeroed(ub, badCols) : ub) : new Float32Array(f);
+          const k = this.#kernel(`geglu-bias:${which}`, () =>
+            this.#gpu.createKernel(
+              `function (g, u, gb, ub) {
+                const i = this.thread.y * this.output.x + this.thread.x;
+                const v = g[i] + gb[this.thread.x];
+                ${STATEMENTS[which]('v', 'r')}
+                return r * (u[i] + ub[this.thread.x]);
+              }`,
+              { output: [f, rows], dynamicOutput: true, dynamicArguments: true, asyncMode: true, precision: 'single', tactic: 'precision' },
+            ),
+          );
+          k.setOutput([f, rows]);
+          r = await k(g, u, gbk, ubk);
+          this.#checkMode(fn, k);
+        } else {
+          const k = this.#kernel(`geglu:${which}`, () =>
+            this.#gpu.createKernel(
+              `function (g, u) { const v = g[this.thread.x]; ${STATEMENTS[which]('v', 'r')}\n return r * u[this.thread.x]; }`,
+              { output: [n], dynamicOutput: true, dynamicArguments: true, asyncMode: true, precision: 'single', tactic: 'precision' },
+            ),
+          );
+          k.setOutput([n]);
+          r = await k(g, u);
+          this.#checkMode(fn, k);
+        }
+        return ownF32(r, n, fn);
       });
-      if (bad) for (const i of bad) out[i] = Math.fround(Math.fround(HOST[which](gate[i]!)) * up[i]!);
+      if (bad) {
+        for (const i of bad) {
+          const gv = Math.fround(gate[i]! + (gb ? gb[i % f]! : 0));
+          const uv = Math.fround(up[i]! + (ub ? ub[i % f]! : 0));
+          out[i] = Math.fround(Math.fround(HOST[which](gv)) * uv);
+        }
+      }
       return out;
     });
   }

@@ -180,12 +180,53 @@ for (const { backend, skip, label } of BACKENDS) {
       }
     });
 
+    it(`geglu (${backend}) with biases equals geglu of the float32 bias sums, bit for bit, both variants`, async () => {
+      const [rows, f] = [37, 24];
+      const gate = Float32Array.from({ length: rows * f }, (_, i) => Math.fround(Math.sin(i) * 6));
+      const up = Float32Array.from({ length: rows * f }, (_, i) => Math.fround(Math.cos(i * 1.3) * 2));
+      const gateBias = Float32Array.from({ length: f }, (_, j) => Math.fround(j / 7 - 1.5));
+      const upBias = Float32Array.from({ length: f }, (_, j) => Math.fround(0.25 - j / 11));
+      // the bias sums a float32 device forms; the cpu backend adds in float64,
+      // so there the comparison allows the bound instead of equality
+      const g2 = gate.map((v, i) => v + gateBias[i % f]!);
+      const u2 = up.map((v, i) => v + upBias[i % f]!);
+      for (const approximate of ['none', 'tanh'] as const) {
+        const y = await g.geglu(gate, up, { approximate, gateBias, upBias });
+        const want = await g.geglu(g2, u2, { approximate });
+        if (backend === 'cpu') {
+          const fn: Fn = approximate === 'none' ? 'gelu' : 'gelu-tanh';
+          for (let i = 0; i < y.length; i++) {
+            const ref = Math.fround(REF[fn](gate[i]! + gateBias[i % f]!) * (up[i]! + upBias[i % f]!));
+            expect(stepDistanceF32(y[i]!, ref), `i=${i}`).toBeLessThanOrEqual(MEASURED.cpu![fn].normal + 1);
+          }
+        } else {
+          expect(Array.from(y)).toEqual(Array.from(want));
+        }
+        const onlyGate = await g.geglu(gate, up, { approximate, gateBias });
+        const wantGate = await g.geglu(backend === 'cpu' ? gate : g2, up, { approximate });
+        if (backend !== 'cpu') expect(Array.from(onlyGate)).toEqual(Array.from(wantGate));
+      }
+      await expect(g.geglu(gate, up, { gateBias, upBias: new Float32Array(5) })).rejects.toThrow(
+        'geglu: options.upBias has length 5, expected options.gateBias.length = 24',
+      );
+      await expect(g.geglu(gate, up, { gateBias: new Float32Array(25) })).rejects.toThrow(
+        'geglu: gate has length 888, expected a multiple of the bias length 25',
+      );
+    });
+
     it(`geglu (${backend}) handles non-finite gate and up on the host with IEEE semantics`, async () => {
       const y = await g.geglu(new Float32Array([Infinity, 1, 0, -Infinity]), new Float32Array([2, Infinity, Infinity, 1]));
       expect(y[0]).toBe(Infinity);
       expect(y[1]).toBe(Infinity);
       expect(y[2]).toBeNaN(); // gelu(0) = 0, 0·inf = NaN
       expect(Object.is(y[3], -0)).toBe(true);
+      // a non-finite bias makes its whole column host-computed
+      const z = await g.geglu(new Float32Array([1, 2, 3, 4]), new Float32Array([1, 1, 1, 1]), {
+        gateBias: new Float32Array([0, Infinity]),
+      });
+      expect([z[1], z[3]]).toEqual([Infinity, Infinity]);
+      expect(z[0]).toBeCloseTo(0.8413447, 6); // gelu(1) = Phi(1) (A&S table 26.1)
+      expect(z[2]).toBeCloseTo(2.9959502, 6); // gelu(3) = 3·Phi(3), Phi(3) = 0.9986501
     });
   });
 }

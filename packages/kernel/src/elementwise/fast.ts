@@ -10,7 +10,9 @@
  *   with the accurate float32 gelu (scripts/generate-tables.mjs; the tests
  *   check both sides).
  * - x ≤ ZERO_F32 (−14.356 exact, −10.771 tanh; −∞ included): −0.
- * - In between: y = x·P_i(t), P_i the degree-8 Chebyshev interpolant of F on
+ * - In between (and, for geglu, on up to the table's end, where
+ *   1 − F < 2^-60: 8.78 exact, 7.47 tanh; beyond it geglu uses g·u):
+ *   y = x·P_i(t), P_i the degree-8 Chebyshev interpolant of F on
  *   the i-th interval of width 1/64 (t ∈ [−1, 1]), evaluated by Horner in
  *   double. Measured relative error of y against the double-double gelu at
  *   33 points per interval (bench/fast-error.mjs): 2^-46.0 (exact, worst at

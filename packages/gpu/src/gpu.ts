@@ -113,6 +113,22 @@ function nonFinite(...arrays: Float32Array[]): Int32Array | null {
   return idx === null ? null : Int32Array.from(new Set(idx));
 }
 
+/**
+ * gelu, erf (odd, sign of x) and gelu(g)·u (sign of g·u) never change sign, so a
+ * zero result must carry the sign its exact value has. Devices that flush
+ * subnormals (WGSL allows it; NVIDIA and gpu.js's WebAssembly backend do) or
+ * that round a tiny negative product through +0 lose it: restore it on the host.
+ * One pass over the readback, far cheaper than the transfer itself.
+ */
+function restoreZeroSigns(out: Float32Array, a: Float32Array, b?: Float32Array): void {
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] === 0) {
+      const negative = (a[i]! < 0 || Object.is(a[i], -0)) !== (b !== undefined && (b[i]! < 0 || Object.is(b[i], -0)));
+      out[i] = negative ? -0 : 0;
+    }
+  }
+}
+
 function zeroed(a: Float32Array, idx: Int32Array): Float32Array {
   const c = new Float32Array(a);
   for (const i of idx) c[i] = 0;
@@ -269,6 +285,7 @@ export class GegluGpu {
       this.#checkMode(fn, k);
       return ownF32(r, n, fn);
     });
+    if (which !== 'erfc') restoreZeroSigns(out, x);
     if (bad) for (const i of bad) out[i] = Math.fround(HOST[which](x[i]!));
     return out;
   }
@@ -365,6 +382,18 @@ export class GegluGpu {
         }
         return ownF32(r, n, fn);
       });
+      // Signs of the operands as the device saw them (biases included).
+      if (gb || ub) {
+        const gv = new Float32Array(n);
+        const uv = new Float32Array(n);
+        for (let i = 0; i < n; i++) {
+          gv[i] = gate[i]! + (gb ? gb[i % f]! : 0);
+          uv[i] = up[i]! + (ub ? ub[i % f]! : 0);
+        }
+        restoreZeroSigns(out, gv, uv);
+      } else {
+        restoreZeroSigns(out, gate, up);
+      }
       if (bad) {
         for (const i of bad) {
           const gv = Math.fround(gate[i]! + (gb ? gb[i % f]! : 0));

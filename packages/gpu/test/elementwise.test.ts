@@ -156,6 +156,27 @@ for (const { backend, skip, label } of BACKENDS) {
       expect(e[0]).toBeNaN();
       expect([e[1], e[2], e[5]]).toEqual([1, -1, 1]);
       expect(Object.is(e[3], 0) && Object.is(e[4], -0), `erf(±0) = ${e[3]}, ${e[4]}`).toBe(true);
+      // gelu(x) = x·Phi(x) with Phi(x) = ½ + x·φ(0) + …: for x = −2^-149 the magnitude is just
+      // below half the smallest subnormal, so it rounds to −0 (the sign must survive; webasm
+      // and webgpu returned +0 until @geglu/verify's gating suite caught it); for x = +2^-149
+      // it is just above, so it rounds up to 2^-149 (@geglu/oracle correctlyRounded, both variants).
+      const flushesSubnormals = backend === 'webgpu' && /nvidia/i.test(g.device);
+      const tiny = new Float32Array([-(2 ** -149), 2 ** -149]);
+      for (const approximate of ['none', 'tanh'] as const) {
+        const t = await g.gelu(tiny, { approximate });
+        expect(Object.is(t[0], -0), `gelu ${approximate}(-2^-149) = ${t[0]}`).toBe(true);
+        if (!flushesSubnormals) {
+          const bound = MEASURED[backend]![approximate === 'tanh' ? 'gelu-tanh' : 'gelu'].subnormal;
+          expect(stepDistanceF32(t[1]!, 2 ** -149), `gelu ${approximate}(2^-149) = ${t[1]}`).toBeLessThanOrEqual(bound);
+        }
+      }
+      // geglu(2^-149, −1) = −gelu(2^-149) is −2^-149 (or −0 where gelu(2^-149) is within its bound at +0).
+      const gz = await g.geglu(new Float32Array([-(2 ** -149), 2 ** -149, -1, 1]), new Float32Array([1, -1, 0, -0]));
+      expect(
+        Array.from(gz, (v) => Object.is(v, -0) || v < 0),
+        `geglu results carry the sign of g·u, zeros included: ${Array.from(gz)}`,
+      ).toEqual([true, true, true, true]);
+      expect([gz[0], gz[2], gz[3]].every((v) => Object.is(v, -0))).toBe(true);
       const c = await g.erfc(new Float32Array([NaN, Infinity, -Infinity, 0, 11]));
       expect(c[0]).toBeNaN();
       // erfc(11) ≈ 1.4e-54 underflows float32 to +0

@@ -282,7 +282,9 @@ export function roundTo64(h: number, l: number, k: number): number {
   if (!(Math.abs(big) < 2 ** 52)) return ldexp(h, k);
   // Subnormal result: round |value| / 2^-1074 to an integer by hand, with the
   // low part breaking exact ties (ldexp cannot: it would round once per step).
-  const s = big < 0 ? -1 : 1;
+  // The sign from h, not from big: when 2^k·h is far below 2^-1074, ldexp has
+  // already flushed big to −0, and `big < 0` would lose the sign of the zero.
+  const s = h < 0 || Object.is(h, -0) ? -1 : 1;
   const a = Math.abs(big);
   const b = s * ldexp(l, k + 1074);
   let n = Math.floor(a);

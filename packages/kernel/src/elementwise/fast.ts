@@ -31,7 +31,7 @@
  * → −0.
  */
 import { geluDD, gelu32, ch, cl, ck } from './cores.js';
-import { roundTo32, roundTo64, ddMulD, rh, rl } from './dd.js';
+import { roundTo32, roundTo64, ddMulD, ldexp, rh, rl } from './dd.js';
 import {
   EXACT_COEFFS,
   EXACT_END,
@@ -156,6 +156,11 @@ export function gegluElement32(g: number, u: number, table: FastTable): number {
   return r === Math.fround(y * (1 - FAST_BAND)) ? r : gegluExact(g, u, table.tanh, false);
 }
 
+/** e with 2^e ≤ |v| < 2^(e+2) for finite nonzero v (Math.log2 may be off by one); 0 otherwise. */
+function exponentOf(v: number): number {
+  return v === 0 || !Number.isFinite(v) ? 0 : Math.floor(Math.log2(Math.abs(v)));
+}
+
 /**
  * gelu(g)·u rounded once to float32 (`f64` false) or float64, through the
  * double-double core; IEEE rules for NaN, infinities and zeros of the product.
@@ -168,9 +173,15 @@ export function gegluExact(g: number, u: number, tanh: boolean, f64: boolean): n
     const prod = (g === 0 || g === Infinity || g === -Infinity ? gv : Math.sign(g)) * u;
     return f64 ? prod : Math.fround(prod);
   }
+  // Bring both factors near 1 and carry their exponents in k, so that ch·u and
+  // its exact error term neither underflow nor overflow: a tiny gate leaves ch
+  // tiny, a tiny u too, and a product flushed to zero loses its sign and value.
+  // Scaling by a power of two is exact in every case that matters here.
   geluDD(g, tanh);
-  const k = ck;
-  ddMulD(ch, cl, u);
+  const eg = exponentOf(ch);
+  const eu = exponentOf(u);
+  const k = ck + eg + eu;
+  ddMulD(ldexp(ch, -eg), ldexp(cl, -eg), ldexp(u, -eu));
   if (f64) return roundTo64(rh, rl, k);
   return roundTo32(rh, rl, k);
 }

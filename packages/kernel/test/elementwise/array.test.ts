@@ -255,6 +255,18 @@ describe('geglu and gegluPacked', () => {
     expect(out[4]).toBeNaN();
   });
 
+  it('geglu (f64) results that underflow keep the sign of g·u: ±5e-324 gates times ±5e-324 give signed zeros', () => {
+    // gelu(∓5e-324)·(±5e-324) ≈ −1.2e-647: far below the smallest subnormal, so −0.
+    // Found by @geglu/verify's gating suite (the subnormal rounding took the sign
+    // from a product that ldexp had already flushed to −0).
+    for (const approximate of ['none', 'tanh'] as const) {
+      const out = geglu(new Float64Array([-5e-324, 5e-324, 5e-324, -5e-324]), new Float64Array([5e-324, -5e-324, 5e-324, -5e-324]), {
+        approximate,
+      });
+      expect(Array.from(out, (v) => (Object.is(v, -0) ? '-0' : String(v)))).toEqual(['-0', '-0', '0', '0']);
+    }
+  });
+
   it('geglu/gegluPacked reject bad arguments with messages naming argument, expected and actual', () => {
     const a = new Float32Array(6);
     expect(() => geglu(a, new Float32Array(5))).toThrow(/geglu: up has length 5, expected gate.length = 6/);

@@ -15,10 +15,11 @@
  * subset and re-scores every region's worst input (`--oracle all` uses the
  * oracle for every input: slow, ~1-2 ms per value).
  *
- * Regions (of the input x): subnormal = 0 < |x| < 2^-126; tail = the
- * finite inputs where the result is a small remainder of a saturating
- * function (gelu, gelu-tanh: x < -3; erfc: x > 3; erf: |x| > 3); normal =
- * every other finite nonzero input (±0 counted as normal).
+ * Regions (of the input x), the same as @geglu/verify's tolerance table so its
+ * gpu rows can be copied from this output: tail = the finite inputs where the
+ * result is a small remainder of a saturating function (gelu, gelu-tanh:
+ * x < -4; erfc: x > 4; erf: |x| > 4), checked first; subnormal = |x| < 2^-126,
+ * signed zeros included; normal = every other finite input.
  */
 import { GegluGpu, availableGpuBackends, type ResolvedGpuBackend } from '@geglu/gpu';
 import { erfF64, erfcF64, geluF64, geluTanhF64, stepDistanceF32 } from '@geglu/gpu/reference';
@@ -29,10 +30,10 @@ const FNS: Fn[] = ['gelu', 'gelu-tanh', 'erf', 'erfc'];
 const REGIONS: Region[] = ['tail', 'subnormal', 'normal'];
 
 export function region(fn: Fn, x: number): Region {
-  if (x !== 0 && Math.abs(x) < 2 ** -126) return 'subnormal';
-  if ((fn === 'gelu' || fn === 'gelu-tanh') && x < -3) return 'tail';
-  if (fn === 'erfc' && x > 3) return 'tail';
-  if (fn === 'erf' && Math.abs(x) > 3) return 'tail';
+  if ((fn === 'gelu' || fn === 'gelu-tanh') && x < -4) return 'tail';
+  if (fn === 'erfc' && x > 4) return 'tail';
+  if (fn === 'erf' && Math.abs(x) > 4) return 'tail';
+  if (Math.abs(x) < 2 ** -126) return 'subnormal';
   return 'normal';
 }
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -44,8 +45,25 @@ export const VERSIONED_PACKAGES = [
   '@stdlib/math-base-special-erf',
 ] as const;
 
+/**
+ * The workspace packages are all 0.1.0 while they change hourly, so the
+ * commit (and whether the tree had uncommitted edits) is what identifies them.
+ */
+function repositoryRevision(): string | undefined {
+  try {
+    const cwd = new URL('.', import.meta.url).pathname;
+    const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8' }).trim();
+    return dirty === '' ? head : `${head} (with uncommitted changes)`;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function packageVersions(): Promise<Record<string, string>> {
   const out: Record<string, string> = { node: process.versions.node, v8: process.versions.v8 };
+  const revision = repositoryRevision();
+  if (revision !== undefined) out['geglu commit'] = revision;
   for (const name of VERSIONED_PACKAGES) {
     try {
       // pnpm links each dependency under this package's node_modules, which

@@ -48,12 +48,13 @@ export const copyFloor: Implementation = {
   label: 'typed-array copy (floor)',
   group: 'floor',
   description:
-    '`out.set(x)` into the preallocated output (`x.slice()` for the allocating row): the memory-bandwidth floor, not a gelu.',
+    '`out.set(x)` into the preallocated output (`x.slice()` for the allocating row): the memory-bandwidth floor, not a gelu. For GeGLU it copies the gate only, while GeGLU also reads up: a floor that flatters nothing.',
   supports: (w) => w.kind !== 'mlp',
   async prepare(w: Workload, inputs: WorkloadInputs): Promise<Prepared> {
     const { x, out32 } = inputs;
     const notes = ['not a gelu: the bandwidth floor'];
     if (w.kind === 'gelu-alloc') {
+      // The copy's length is consumed so the allocation is observably used.
       let sink = 0;
       return {
         precision: 'f32',

@@ -27,4 +27,8 @@ readme = spliceSection(
 );
 readme = spliceSection(readme, 'performance', performance);
 writeFileSync(readmePath, readme);
-process.stdout.write(`README.md: accuracy and performance sections regenerated\n`);
+
+// docs/gemma2.md's "What the verifier measured" shows the same table.
+const gemmaPath = join(root, 'docs', 'gemma2.md');
+writeFileSync(gemmaPath, spliceSection(readFileSync(gemmaPath, 'utf8'), 'accuracy', accuracy));
+process.stdout.write(`README.md (accuracy, performance) and docs/gemma2.md (accuracy) regenerated\n`);

@@ -17,33 +17,7 @@
  * sub-opcodes).
  */
 
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
+import { F32, F64, I32, V128, section, sleb, uleb } from '../wasm/encoding.js';
 
 function str(s: string): number[] {
   const b = [...new TextEncoder().encode(s)];
@@ -52,10 +26,6 @@ function str(s: string): number[] {
 
 function vec(items: number[][]): number[] {
   return [...uleb(items.length), ...items.flat()];
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
 }
 
 const op = {
@@ -289,7 +259,6 @@ export function matmulWasm(
 // s₀,s₁ and s₂,s₃), so results equal matmulTransposedF64 bit for bit. Tiles are
 // 2 × 2 (8 accumulators + 4 weight vectors + 1 x vector stay in registers).
 
-const F64 = 0x7c;
 const F64X2_EXTRACT = 0x21;
 const F64X2_ADD = 0xf0;
 const F64X2_MUL = 0xf2;

@@ -17,33 +17,9 @@
  * §5) and the fixed-width SIMD proposal's opcode table.
  */
 
+import { F64, I32, V128, section, sleb, uleb } from './encoding.js';
+
 const SIMD = 0xfd;
-
-/** Unsigned LEB128. */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-/** Signed LEB128 for i32 constants. */
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
 
 function f64Bytes(x: number): number[] {
   return Array.from(new Uint8Array(new Float64Array([x]).buffer));
@@ -53,14 +29,8 @@ function vec(bytes: number[]): number[] {
   return [...uleb(bytes.length), ...bytes];
 }
 
-function section(id: number, body: number[]): number[] {
-  return [id, ...vec(body)];
-}
 
 // Value types.
-const I32 = 0x7f;
-const F64 = 0x7c;
-const V128 = 0x7b;
 
 // Instruction helpers (opcode numbers from the spec's tables).
 const op = {

@@ -12,21 +12,9 @@ import type { FloatFormat } from '../arbitraries/floats.js';
 /** The oracle computes with decimal.js; its Decimals are what the suites compare. */
 export type DecimalLike = Decimal;
 
-export type OracleFunction =
-  | 'erf'
-  | 'erfc'
-  | 'phi'
-  | 'exp'
-  | 'tanh'
-  | 'sigmoid'
-  | 'gelu'
-  | 'gelu-tanh'
-  | 'gelu-sigmoid';
-
-export interface Enclosure {
-  value: DecimalLike;
-  error: DecimalLike;
-}
+// The oracle's own names for its functions and enclosures (one definition, in @geglu/oracle).
+export type { Enclosure, OracleFunction } from '@geglu/oracle';
+import type { Enclosure, OracleFunction } from '@geglu/oracle';
 
 export interface MlpWeights {
   gate: ArrayLike<number>;

@@ -9,12 +9,16 @@ if (raw === undefined || raw === '') {
   seed = (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
 } else {
   seed = Number(raw);
-  if (!Number.isSafeInteger(seed)) {
-    throw new Error(`GEGLU_SEED must be an integer, got ${JSON.stringify(raw)}`);
+  // fast-check seeds are 32-bit: a larger value would wrap silently and not replay what was asked.
+  if (!Number.isSafeInteger(seed) || seed < -(2 ** 31) || seed > 2 ** 31 - 1) {
+    throw new Error(`GEGLU_SEED must be a 32-bit integer, got ${JSON.stringify(raw)}`);
   }
-  seed |= 0;
 }
-fc.configureGlobal({ seed, numRuns: Number(process.env.GEGLU_RUNS ?? 100) });
+const runs = Number(process.env.GEGLU_RUNS ?? 100);
+if (!Number.isSafeInteger(runs) || runs < 1) {
+  throw new Error(`GEGLU_RUNS must be a positive integer, got ${JSON.stringify(process.env.GEGLU_RUNS)}`);
+}
+fc.configureGlobal({ seed, numRuns: runs });
 
 let printed = false;
 beforeAll(() => {

@@ -251,7 +251,9 @@ export const checkCommand: Command = {
     if (s.badLines > MAX_REPORTED_BAD_LINES) io.stderr.write(`geglu check: ... and ${s.badLines - MAX_REPORTED_BAD_LINES} more bad lines\n`);
     // an empty file proves nothing: it fails rather than passing vacuously
     const withinLimits = Object.values(s.byRegion).every((g) => g.allowed === null || g.maxSteps <= g.allowed);
-    s.passed = withinLimits && s.badLines === 0 && s.checked > 0;
+    // a run whose every input falls where the table has no measured bound gates nothing: it fails too
+    const gatedSomething = Object.values(s.byRegion).some((g) => g.count > 0 && g.allowed !== null);
+    s.passed = withinLimits && gatedSomething && s.badLines === 0 && s.checked > 0;
     // Infinity (a NaN mismatch) is written as the string "Infinity": JSON has no Infinity and null would read as "no data".
     io.stdout.write(args.values.json ? `${JSON.stringify(s, (_k, v) => (v === Infinity ? 'Infinity' : v))}\n` : formatSummary(s));
     return s.passed ? EXIT_OK : EXIT_CHECK_FAILED;
@@ -285,6 +287,9 @@ function formatSummary(s: CheckSummary): string {
   }
   if (s.badLines > 0) why.push(`${s.badLines} bad lines`);
   if (s.checked === 0) why.push('no line checked');
+  else if (!Object.values(s.byRegion).some((g) => g.count > 0 && g.allowed !== null)) {
+    why.push('nothing gated: the tolerance table has no measured bound for these inputs');
+  }
   out.push(s.passed ? 'PASS' : `FAIL: ${why.join('; ')}`);
   return `${out.join('\n')}\n`;
 }

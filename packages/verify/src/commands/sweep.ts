@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { formatOptions, parseArgs, quote, requireOption, type ArgSpec } from '../cli/args.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
+import { checkOutputFile } from '../cli/paths.js';
 import type { SweepFunction } from '../sweep/engine.js';
 import { ALL_INPUTS, formatHistogram, hex, mergeResults, readResult, SweepFileError, writeJsonAtomic, type SweepResult } from '../sweep/result.js';
 import { runSweep, SweepUnavailable } from '../sweep/run.js';
@@ -92,6 +93,7 @@ async function merge(argv: readonly string[], io: CommandIO): Promise<number> {
     io.stdout.write(`${usage}\n`);
     return EXIT_OK;
   }
+  if (args.values.out) checkOutputFile(args.values.out as string, '--out', 'geglu sweep merge');
   let merged: SweepResult;
   try {
     merged = mergeResults(args.positionals.map((file) => ({ file, result: readResult(file) })));
@@ -123,6 +125,8 @@ export const sweepCommand: Command = {
     }
     const fn = requireOption<SweepFunction>(args, 'fn', spec.command);
     requireOption<string>(args, 'dtype', spec.command);
+    if (args.values.out) checkOutputFile(args.values.out as string, '--out', 'geglu sweep');
+    if (args.values.resume) checkOutputFile(args.values.resume as string, '--resume', 'geglu sweep');
     let start = 0;
     let end = ALL_INPUTS;
     const range = args.values.range as string | undefined;

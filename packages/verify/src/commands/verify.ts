@@ -5,9 +5,9 @@
  * (each named), 2 on bad usage.
  */
 import { randomInt } from 'node:crypto';
-import { resolve } from 'node:path';
 import { formatOptions, parseArgs, quote, type ArgSpec } from '../cli/args.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
+import { prepareOutputFolder } from '../cli/paths.js';
 import { listBackends } from '../backends/index.js';
 import { exceededBounds, formatTable, summarize, writeReport, type GapPoint, type VerifyReport } from '../report/index.js';
 import { openSession, runSuites, type FullContext, type PropertyResult } from '../suites/index.js';
@@ -45,10 +45,12 @@ ${formatOptions(spec)}
 Exit status: 0 all properties held, 1 a bound was exceeded, 2 bad usage.`;
 
 export function parseSeed(raw: string, from: string): number {
-  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(Number(raw))) {
-    throw new UsageError(`geglu verify: ${from} must be an integer, got ${quote(raw)}`);
+  const n = Number(raw);
+  // fast-check seeds are 32-bit: a larger value would wrap silently and not replay what was asked.
+  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < -(2 ** 31) || n > 2 ** 31 - 1) {
+    throw new UsageError(`geglu verify: ${from} must be a 32-bit integer (−2147483648 to 2147483647), got ${quote(raw)}`);
   }
-  return Number(raw) | 0;
+  return n;
 }
 
 /** Samples gelu_tanh − gelu with the oracle on [−6, 6] for the plot (20 digits: plotting needs 4). */
@@ -91,7 +93,7 @@ export const verifyCommand: Command = {
         : io.env.GEGLU_SEED !== undefined && io.env.GEGLU_SEED !== ''
           ? parseSeed(io.env.GEGLU_SEED, 'GEGLU_SEED')
           : randomInt(-(2 ** 31), 2 ** 31 - 1);
-    const reportDir = resolve(String(args.values.report ?? 'geglu-report'));
+    const reportDir = prepareOutputFolder(String(args.values.report ?? 'geglu-report'), '--report', 'geglu verify');
     const tolerances = args.values.tolerances as string | undefined;
 
     io.stdout.write(`geglu verify: seed ${seed} (replay with GEGLU_SEED=${seed}), ${runs} runs per property\n`);

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, statSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, statSync } from 'node:fs';
 import { addCounts, emptyCounts, type SweepCounts, type SweepFunction } from './engine.js';
 
 /** All float32 bit patterns: [0, 2^32). */
@@ -69,7 +69,12 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   } finally {
     closeSync(fd);
   }
-  renameSync(tmp, file);
+  try {
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** Reads and checks a sweep result file (shard output or checkpoint). @throws {SweepFileError} naming the file and field. */

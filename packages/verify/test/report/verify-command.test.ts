@@ -1,3 +1,4 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,9 +31,16 @@ describe('geglu verify: usage', () => {
     await expect(verifyCommand.run(['--backends', 'tpu'], io().io)).rejects.toThrow(/"tpu".*kernel-f32/);
   });
 
-  it('a non-integer seed (flag or GEGLU_SEED) is a UsageError', async () => {
-    await expect(verifyCommand.run(['--seed', '1.5'], io().io)).rejects.toThrow(/--seed must be an integer/);
-    await expect(verifyCommand.run([], io({ GEGLU_SEED: 'abc' }).io)).rejects.toThrow(/GEGLU_SEED must be an integer/);
+  it('a non-integer or out-of-int32 seed (flag or GEGLU_SEED) is a UsageError, not silently wrapped', async () => {
+    await expect(verifyCommand.run(['--seed', '1.5'], io().io)).rejects.toThrow(/--seed must be a 32-bit integer/);
+    await expect(verifyCommand.run([], io({ GEGLU_SEED: 'abc' }).io)).rejects.toThrow(/GEGLU_SEED must be a 32-bit integer/);
+    await expect(verifyCommand.run(['--seed', '99999999999'], io().io)).rejects.toThrow(/got "?99999999999/);
+  });
+
+  it('a --report path that is a file is a UsageError before any suite runs', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'geglu-report-')), 'not-a-folder');
+    writeFileSync(file, '');
+    await expect(verifyCommand.run(['--report', file, '--backends', 'oracle'], io().io)).rejects.toThrow(/is a file, expected a folder/);
   });
 
   it('an unreadable tolerance file is a UsageError naming the file', async () => {

@@ -120,9 +120,9 @@ function checkBiases<T extends FloatArray>(
  * exponents differ by more than 29), then gelu(g)·u is rounded once to
  * float32 — correctly rounded. Float64: g = fl(gate + gateBias) and
  * u = fl(up + upBias) as float64 sums, then gelu(g)·u is rounded once
- * (0 steps except hard cases). One exception: for float64 with g ≤ −40
- * (≤ −25 tanh) and |u| ≥ 2^78 the result is a signed zero where the true
- * product can be a nonzero subnormal.
+ * (0 steps except hard cases), for every finite g and u: gelu(g) is carried
+ * with its own exponent far below the double range, so geglu(−40, 1e300) =
+ * −1.46e−48 comes out right.
  */
 export function geglu<T extends FloatArray>(gate: T, up: T, options?: GegluOptions<T>): T {
   const fn = 'geglu';

@@ -26,6 +26,16 @@ export const GELU_EXACT_ZERO = -40;
 export const GELU_TANH_IDENTITY = 10;
 /** At or below this x, tanh gelu underflows to −0 in f64: |x|·e^{2u} < e^{−1150} at x = −25. */
 export const GELU_TANH_ZERO = -25;
+/**
+ * For geglu in f64, gelu(g) is needed below the thresholds above: a product
+ * with |u| up to 2^1024 is nonzero while |gelu(g)| ≥ 2^-2100. At or below
+ * these x, |gelu(x)| < 2^-2100 (exact: 0.29·2^-2103 at −54; tanh: 23.8·2^-2204
+ * at −27.5, both printed by the double-double cores), so every product rounds to
+ * a signed zero. Between them and the f64 thresholds the cores run as usual
+ * (their scale k carries the exponent below the double range).
+ */
+export const GEGLU_EXACT_ZERO = -54;
+export const GEGLU_TANH_ZERO = -27.5;
 
 let h = 0;
 let l = 0;
@@ -113,22 +123,23 @@ function tanhCore(x: number): void {
 
 /**
  * gelu(x) = 2^ck·(ch + cl) for a finite nonzero x (relative error < 2^-90),
- * including the ranges where it rounds to x (then ch = x) or is tiny
- * (x ≤ −40 exact, true |gelu| < 2^-1150; x ≤ −25 tanh, < 2^-1660): there the
- * stand-in −2^-2000 is returned, which rounds to −0 in f64 and f32, and so
- * does its product with any float32, or with a double u as long as
- * |u| < 2^78 (where the true product also rounds to zero); geglu documents
- * the remaining f64 case.
+ * including the ranges where it rounds to x (then ch = x) or is tiny. Below the
+ * zero threshold (`forProduct` false: x ≤ −40 exact, true |gelu| < 2^-1150;
+ * x ≤ −25 tanh, < 2^-1660; `forProduct` true, for geglu's f64 product with any
+ * double u: the GEGLU_* thresholds, |gelu| < 2^-2100) the stand-in −2^-2200 is
+ * returned: it and its product with any finite u round to −0 / a signed zero,
+ * as the true values do.
  */
-export function geluDD(x: number, tanh: boolean): void {
+export function geluDD(x: number, tanh: boolean, forProduct = false): void {
+  const zero = tanh ? (forProduct ? GEGLU_TANH_ZERO : GELU_TANH_ZERO) : forProduct ? GEGLU_EXACT_ZERO : GELU_EXACT_ZERO;
   if (tanh ? x >= GELU_TANH_IDENTITY : x >= GELU_EXACT_IDENTITY) {
     h = x;
     l = 0;
     k = 0;
-  } else if (tanh ? x <= GELU_TANH_ZERO : x <= GELU_EXACT_ZERO) {
+  } else if (x <= zero) {
     h = -1;
     l = 0;
-    k = -2000;
+    k = -2200;
   } else if (tanh) {
     tanhCore(x);
   } else {

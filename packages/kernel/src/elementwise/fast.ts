@@ -177,7 +177,8 @@ export function gegluExact(g: number, u: number, tanh: boolean, f64: boolean): n
   // its exact error term neither underflow nor overflow: a tiny gate leaves ch
   // tiny, a tiny u too, and a product flushed to zero loses its sign and value.
   // Scaling by a power of two is exact in every case that matters here.
-  geluDD(g, tanh);
+  // f64 products need gelu(g) far below the double range: a huge u can bring it back.
+  geluDD(g, tanh, f64);
   const eg = exponentOf(ch);
   const eu = exponentOf(u);
   const k = ck + eg + eu;

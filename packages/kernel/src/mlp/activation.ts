@@ -1,7 +1,7 @@
 /**
  * The MLP's activation a = fl(gelu(g)·u), in place over g: the fused `geglu`
  * of the elementwise half of the kernel (correctly rounded in float32; ≤ 1
- * step in float64 but for the signed-zero exception its documentation names).
+ * step in float64).
  *
  * Its own module, with this one signature, because worker threads of
  * ./fast.ts import it by URL to run their share of the elements.

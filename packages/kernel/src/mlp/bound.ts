@@ -33,7 +33,7 @@ export function gemma2MlpErrorBound<A extends Float32Array | Float64Array>(
   const f32 = c.x instanceof Float32Array;
   const u = f32 ? 2 ** -24 : 2 ** -53;
   const rho = f32 ? 2 ** -22 : 2 ** -51;
-  const eta = f32 ? 2 ** -148 : 2 ** -1022;
+  const eta = f32 ? 2 ** -148 : 2 ** -1073;
   const mu = f32 ? 2 ** -149 : 2 ** -1074;
   const gd = gammaOf(Math.ceil(d / 4) + 2, u);
   const gf = gammaOf(Math.ceil(f / 4) + 2, u);

@@ -20,8 +20,7 @@
  * (the supremum is 1.1289 at x = √2 for the exact form; the tanh form's is
  * within 1e−3 of it), ρ = 2^−22 (f32) / 2^−51 (f64) for the activation
  * (≤ 1 step from the correctly rounded product, relative) and
- * η = 2^−148 (f32) / 2^−1022 (f64: the elementwise geglu's documented
- * exception returns a signed zero for some subnormal products) for tiny activations, μ = 2^−149
+ * η = 2^−148 (f32) / 2^−1073 (f64), two subnormal steps, for tiny activations, μ = 2^−149
  * (f32) / 2^−1074 (f64) for underflowing products. With exact
  * G = x·W_gateᵀ, U = x·W_upᵀ, A = gelu(G)⊙U, y = A·W_downᵀ, elementwise:
  *

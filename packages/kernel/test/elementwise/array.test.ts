@@ -215,6 +215,25 @@ describe('geglu and gegluPacked', () => {
         }),
       );
     });
+    it(`geglu ${approximate} (kernel f64) is correctly rounded, zero signs included, for g in [-60, -20] and |u| up to 1.7e308 (oracle)`, () => {
+      // gelu(g) is below the double range here; a huge u brings the product back (e.g.
+      // geglu(-40, 1e300) = -1.46e-48). A stand-in zero times u gave nonzero garbage.
+      fc.assert(
+        fc.property(
+          fc.double({ min: -60, max: -20, noNaN: true }),
+          fc.double({ min: 1e250, max: 1.7e308, noNaN: true }),
+          fc.boolean(),
+          (g, u, negate) => {
+            const v = negate ? -u : u;
+            const got = geglu(new Float64Array([g]), new Float64Array([v]), { approximate })[0]!;
+            const want = gegluWant(g, v, approximate, 'f64');
+            expect(stepDistance(got, want, 'f64')).toBe(0);
+            if (want === 0) expect(Object.is(got, want), `geglu(${g}, ${v}) = ${got}, want ${want}`).toBe(true);
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
   }
 
   it('gegluPacked equals geglu on the unpacked halves, biases broadcast per column (f32 and f64)', () => {

@@ -57,8 +57,7 @@ export function mlpReference(
 ): Reference {
   const u = format === 'f32' ? 2 ** -24 : 2 ** -53;
   const rho = format === 'f32' ? 2 ** -22 : 2 ** -51;
-  // f64: the elementwise geglu may return a signed zero for a nonzero subnormal product (its documented exception).
-  const eta = format === 'f32' ? 2 ** -148 : 2 ** -1022;
+  const eta = format === 'f32' ? 2 ** -148 : 2 ** -1073;
   const mu = format === 'f32' ? 2 ** -149 : 2 ** -1074;
   const L = 1.13;
   const gd = gamma(Math.ceil(d / 4) + 2, u);

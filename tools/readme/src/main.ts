@@ -28,7 +28,8 @@ readme = spliceSection(
 readme = spliceSection(readme, 'performance', performance);
 writeFileSync(readmePath, readme);
 
-// docs/gemma2.md's "What the verifier measured" shows the same table.
-const gemmaPath = join(root, 'docs', 'gemma2.md');
-writeFileSync(gemmaPath, spliceSection(readFileSync(gemmaPath, 'utf8'), 'accuracy', accuracy));
-process.stdout.write(`README.md (accuracy, performance) and docs/gemma2.md (accuracy) regenerated\n`);
+// docs/gemma2.md's "What the verifier measured" and @geglu/verify's README show the same table.
+for (const path of [join(root, 'docs', 'gemma2.md'), join(root, 'packages', 'verify', 'README.md')]) {
+  writeFileSync(path, spliceSection(readFileSync(path, 'utf8'), 'accuracy', accuracy));
+}
+process.stdout.write(`README.md (accuracy, performance), docs/gemma2.md and packages/verify/README.md (accuracy) regenerated\n`);

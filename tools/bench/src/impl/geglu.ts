@@ -77,7 +77,7 @@ export function kernelRow(precision: 'f32' | 'f64'): Implementation {
     group: 'geglu',
     description:
       precision === 'f32'
-        ? '@geglu/kernel on Float32Array: `geluArray(x, { approximate, out })`, `geglu(gate, up, { approximate, out })`, `gemma2Mlp(x, tokens, weights, { out })`; one thread.'
+        ? '@geglu/kernel on Float32Array: `geluArray(x, { approximate, out })`, `geglu(gate, up, { approximate, out })`, `gemma2Mlp(x, tokens, weights, { out })`. geluArray uses its default worker (two threads in all) from 2^17 elements up; geglu and gemma2Mlp run on one thread.'
         : '@geglu/kernel on Float64Array (inputs converted once, outside the timing); accuracy counted in f64 steps against the f64 correctly rounded result.',
     supports: (w) => precision === 'f32' || w.kind !== 'gelu-alloc',
     async prepare(w: Workload, inputs: WorkloadInputs): Promise<Prepared> {

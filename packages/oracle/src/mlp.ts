@@ -225,7 +225,13 @@ export function gemma2Mlp(
     }
     if (ok) return out;
     if (P >= MAX_WORKING_DIGITS) {
-      throw new Error(`${where}: could not reach ${digits} digits within ${MAX_WORKING_DIGITS} working digits (cancellation in the down projection)`);
+      // Two causes: cancellation in the down projection, or a gate sum deep in the tail (about −40
+      // and below), where gelu is tiny but the bound propagates the sum's error with the absolute
+      // slope bound L = 1.2 instead of gelu's tiny slope there (a known limit of this bound).
+      throw new Error(
+        `${where}: could not reach ${digits} digits within ${MAX_WORKING_DIGITS} working digits ` +
+          `(cancellation in the down projection, or a gate pre-activation deep in the negative tail)`,
+      );
     }
     P = Math.min(MAX_WORKING_DIGITS, P + Math.max(10, Math.ceil(P / 2)));
   }

@@ -109,13 +109,3 @@ export function exactTimes(x: Decimal, y: Decimal.Value): Decimal {
   return new D(x).times(yy);
 }
 
-/** x + y computed exactly. */
-export function exactPlus(x: Decimal, y: Decimal): Decimal {
-  if (x.isZero()) return y;
-  if (y.isZero()) return x;
-  // Digits needed: from the larger exponent down to the smaller last digit.
-  const top = Math.max(x.e, y.e) + 1;
-  const bottom = Math.min(x.e - x.sd() + 1, y.e - y.sd() + 1);
-  const D = exactContext(top - bottom + 2);
-  return new D(x).plus(y);
-}

@@ -35,7 +35,9 @@ export function setGeluThreads(count: number): void {
   if (!Number.isInteger(count) || count < 0 || count > 64) {
     throw new RangeError(`setGeluThreads: count is ${String(count)}, expected an integer in [0, 64]`);
   }
-  if (count !== wanted) {
+  // A broken pool is rebuilt even at the same count: its workers may be dead, and
+  // every large call would otherwise wait out the timeout before falling back.
+  if (count !== wanted || broken) {
     for (const w of workers) void w.terminate();
     workers = [];
   }

@@ -184,19 +184,6 @@ export const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebA
 
 export type TileFn = (x: number, w: number, out: number, k: number, ldo: number) => void;
 
-export interface MatmulInstance {
-  readonly memory: WasmMemory;
-  readonly tiles: Readonly<Record<string, TileFn>>;
-}
-
-/** Instantiates the tiles over `memory` (synchronously; the module is small). */
-export function instantiateMatmul(memory: WasmMemory, pages: number, shared: boolean): MatmulInstance {
-  const api = wasmApi!;
-  const module = new api.Module(matmulModuleBytes(pages, shared));
-  const instance = new api.Instance(module, { env: { memory } });
-  return { memory, tiles: instance.exports as unknown as Record<string, TileFn> };
-}
-
 /** Whether this runtime validates the module (WebAssembly SIMD present). */
 let simdValidates: boolean | undefined;
 export function wasmSimdAvailable(): boolean {

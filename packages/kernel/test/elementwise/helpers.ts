@@ -1,3 +1,4 @@
+import { stepDistance } from '@geglu/oracle';
 import fc from 'fast-check';
 
 const f32 = new Float32Array(1);
@@ -39,4 +40,15 @@ export function f32In(min: number, max: number): fc.Arbitrary<number> {
 /** Doubles in [min, max], uniform over bit patterns like {@link f32In}. */
 export function f64In(min: number, max: number): fc.Arbitrary<number> {
   return fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+}
+
+/**
+ * The oracle's stepDistance, except that a zero of the wrong sign counts as a
+ * failure (Infinity): stepDistance(−0, +0) is 0 by design (they are the same
+ * number), but the kernel promises correctly signed zeros in the underflowing
+ * tails, and a region test must be able to catch a lost sign.
+ */
+export function stepsWithSign(computed: number, want: number, format: 'f32' | 'f64'): number {
+  if (computed === 0 && want === 0 && !Object.is(computed, want)) return Infinity;
+  return stepDistance(computed, want, format);
 }

@@ -75,6 +75,16 @@ describe('gemma2Mlp (small shapes)', () => {
       for (let i = 0; i < y.length; i++) expect(within(y[i]!, ref[i]!, 25)).toBe(true);
     });
   }
+  it('gate pre-activations deep in the negative tail (−40 … −120) give geglu of the exact sums, to 20 digits', () => {
+    // With one hidden unit the gate sum x·w and up sum x are exact, so the MLP must equal
+    // geglu(x·w, x)·1. Before the tail-aware bound these threw "could not reach 20 digits".
+    for (const [x, w, approximate] of [[10, -10, 'tanh'], [10, -10, 'none'], [1, -40, 'none'], [2, -60, 'none'], [1, -30, 'tanh']] as const) {
+      const [y] = gemma2Mlp([x], { gate: [w], up: [1], down: [1], hidden: 1, intermediate: 1 }, 1, { approximate, digits: 20 });
+      const [want] = geglu([x * w], [x], { approximate, digits: 20 });
+      expect(y!.toString(), `${approximate} gate ${x * w}`).toBe(want!.toString());
+    }
+  });
+
   it('defaults to the tanh variant (Gemma 2)', () => {
     const a = gemma2Mlp(x, weights, tokens, { digits: 20 });
     const b = gemma2Mlp(x, weights, tokens, { digits: 20, approximate: 'tanh' });

@@ -123,7 +123,9 @@ export function regionErrorSvg(results: readonly PropertyResult[], fn: 'gelu' | 
     parts.push(`<rect x="${W - m.r + 12}" y="${y}" width="10" height="10" fill="${palette[ri % palette.length]}"/>`);
     parts.push(`<text x="${W - m.r + 26}" y="${y + 9}">${esc(region)}</text>`);
   });
-  parts.push(`<text x="${W - m.r + 12}" y="${m.t + regions.length * 16 + 16}" fill="#888">grey: skipped; faded: measured, no bound yet</text>`);
+  // Two short lines: the legend column is m.r = 150 px wide.
+  parts.push(`<text x="${W - m.r + 12}" y="${m.t + regions.length * 16 + 16}" fill="#888">grey: skipped</text>`);
+  parts.push(`<text x="${W - m.r + 12}" y="${m.t + regions.length * 16 + 30}" fill="#888">faded: no bound yet</text>`);
   parts.push('</svg>');
   return parts.join('\n');
 }

@@ -1,5 +1,14 @@
+import { formatOptions, parseArgs, type ArgSpec } from '../cli/args.js';
 import { EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
 import { constantsToJSON, deriveConstants, formatConstantsText } from '../constants/index.js';
+
+const spec: ArgSpec = {
+  command: 'geglu constants',
+  options: {
+    digits: { type: 'integer', valueName: 'N', description: 'significant digits, 6…60 (default 30)' },
+    json: { type: 'boolean', description: 'print the full derivation as JSON (Decimals as strings)' },
+  },
+};
 
 const USAGE = `Usage: geglu constants [--digits N] [--json]
 
@@ -10,33 +19,8 @@ gelu_tanh and x·sigmoid(1.702x), and the minimax k for Phi and for GELU. Each n
 how precisely it is known. Takes about a minute at 30 digits; --digits 12 takes seconds.
 
 Options:
-  --digits N   significant digits, 6…60 (default 30)
-  --json       print the full derivation as JSON (Decimals as strings)
-  -h, --help   show this help
+${formatOptions(spec)}
 `;
-
-function parseArgs(argv: readonly string[]): { digits: number; json: boolean; help: boolean } {
-  let digits = 30;
-  let json = false;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json') json = true;
-    else if (a === '-h' || a === '--help') help = true;
-    else if (a === '--digits' || a.startsWith('--digits=')) {
-      const raw = a === '--digits' ? argv[++i] : a.slice('--digits='.length);
-      if (raw === undefined) throw new UsageError('geglu constants: --digits needs a value, e.g. --digits 30');
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < 6 || n > 60) {
-        throw new UsageError(`geglu constants: --digits must be an integer in [6, 60], got ${JSON.stringify(raw)}`);
-      }
-      digits = n;
-    } else {
-      throw new UsageError(`geglu constants: unknown argument ${JSON.stringify(a)} (expected --digits N, --json or --help)`);
-    }
-  }
-  return { digits, json, help };
-}
 
 /** `geglu constants`: where √(2/π), 0.044715 and 1.702 come from. */
 export const constantsCommand: Command = {
@@ -44,11 +28,14 @@ export const constantsCommand: Command = {
   summary: 'derive √(2/π), 0.044715 and 1.702 from first principles, with their precision',
   usage: USAGE,
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
-    const { digits, json, help } = parseArgs(argv);
-    if (help) {
+    const args = parseArgs(argv, spec);
+    if (args.help) {
       io.stdout.write(USAGE);
       return EXIT_OK;
     }
+    const digits = (args.values.digits as number | undefined) ?? 30;
+    if (digits < 6 || digits > 60) throw new UsageError(`geglu constants: --digits must be an integer in [6, 60], got ${digits}`);
+    const json = args.values.json === true;
     const result = deriveConstants({ digits, onStep: (s) => io.stderr.write(`constants: ${s}…\n`) });
     io.stdout.write(json ? `${JSON.stringify(constantsToJSON(result), null, 2)}\n` : formatConstantsText(result));
     return EXIT_OK;

@@ -22,9 +22,12 @@ describe('geglu constants', () => {
 
   it('rejects --digits outside [6, 60] and unknown flags with a UsageError naming the argument', async () => {
     await expect(constantsCommand.run(['--digits', '3'], io().io)).rejects.toThrow(UsageError);
-    await expect(constantsCommand.run(['--digits', '3'], io().io)).rejects.toThrow(/--digits must be an integer in \[6, 60\], got "3"/);
+    await expect(constantsCommand.run(['--digits', '3'], io().io)).rejects.toThrow(/--digits must be an integer in \[6, 60\], got 3/);
     await expect(constantsCommand.run(['--digits'], io().io)).rejects.toThrow(/needs a value/);
-    await expect(constantsCommand.run(['--fast'], io().io)).rejects.toThrow(/unknown argument "--fast"/);
+    await expect(constantsCommand.run(['--fast'], io().io)).rejects.toThrow(/unknown option --fast/);
+    // the shared parser: a repeated flag and a non-integer are refused like in every other command
+    await expect(constantsCommand.run(['--json', '--json'], io().io)).rejects.toThrow(/--json given more than once/);
+    await expect(constantsCommand.run(['--digits', '1e1'], io().io)).rejects.toThrow(/--digits must be a non-negative integer/);
   });
 
   it('--digits 6 --json reports the minimax a rounding to 0.044715 and the sigmoid Phi minimax rounding to 1.702', async () => {

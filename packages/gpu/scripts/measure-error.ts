@@ -135,13 +135,26 @@ export async function measure(
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  const withValue = new Set(['--samples', '--backends', '--oracle-check', '--oracle']);
+  const usage = '(usage: [--samples N] [--backends webgpu,webasm,cpu] [--oracle-check N] [--oracle all] [--json])';
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--json') continue;
+    if (!withValue.has(args[i]!)) throw new UsageError(`measure-error: unknown argument ${JSON.stringify(args[i])} ${usage}`);
+    if (args[++i] === undefined) throw new UsageError(`measure-error: ${args[i - 1]} needs a value ${usage}`);
+  }
   const opt = (name: string): string | undefined => {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  const perBinade = Number(opt('--samples') ?? 64);
+  const positiveInteger = (name: string, fallback: number): number => {
+    const raw = opt(name);
+    const n = raw === undefined ? fallback : Number(raw);
+    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`measure-error: ${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const perBinade = positiveInteger('--samples', 64);
   const only = opt('--backends')?.split(',');
-  const check = Number(opt('--oracle-check') ?? 1500);
+  const check = positiveInteger('--oracle-check', 1500);
   const xs = samples(perBinade);
   const oracle = await loadOracle();
   // The oracle costs ~1-2 ms per value here, too slow for ~460k inputs × 4
@@ -213,6 +226,15 @@ async function main(): Promise<void> {
   if (args.includes('--json')) console.log(JSON.stringify(all, null, 1));
 }
 
+/** A bad command line: one line on stderr, exit 2. */
+class UsageError extends Error {}
+
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  await main();
+  try {
+    await main();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 2;
+  }
 }

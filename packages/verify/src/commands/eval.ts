@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { formatOptions, parseArgs, requireOption, type ArgSpec } from '../cli/args.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
 import { backendIdFor, getBackend, openBackend } from '../backends/registry.js';
@@ -56,6 +57,11 @@ export const evalCommand: Command = {
     const fn = requireOption<EvalFunction>(args, 'fn', spec.command);
     const dtype = requireOption<FloatFormat>(args, 'dtype', spec.command);
     const kind = requireOption<'oracle' | 'kernel' | 'gpu'>(args, 'backend', spec.command);
+    // `geglu eval < somefolder`: Node reads a folder on stdin as an empty stream, which
+    // would exit 0 with no output; say what is wrong instead.
+    if (io.stdin === process.stdin && fstatSync(0).isDirectory()) {
+      throw new UsageError(`${spec.command}: stdin is a folder, expected numbers one per line`);
+    }
     const gpuName = args.values['gpu-backend'] as GpuBackendName | undefined;
     if (gpuName !== undefined && kind !== 'gpu') {
       throw new UsageError(`${spec.command}: --gpu-backend only applies to --backend gpu, not --backend ${kind}`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS } from '../../src/cli/main.js';
 
@@ -22,6 +23,14 @@ describe('geglu command line (dist/cli.js)', () => {
     const none = geglu([]);
     expect(none.status).toBe(2);
     expect(none.stderr).toContain('Usage: geglu');
+  });
+  it('geglu eval with a folder on stdin: one line naming the problem, exit 2', () => {
+    const r = spawnSync(process.execPath, [cli, 'eval', '--fn', 'gelu', '--dtype', 'f64', '--backend', 'oracle'], {
+      stdio: [openSync(tmpdir(), 'r'), 'pipe', 'pipe'],
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('geglu eval: stdin is a folder, expected numbers one per line');
   });
   it('an unknown command, an unknown flag, a missing value: one line on stderr, exit 2, no stack trace', () => {
     for (const args of [['frobnicate'], ['eval', '--nope'], ['eval', '--fn'], ['eval', '--fn', 'gelu', '--fn', 'erf']]) {

@@ -138,3 +138,19 @@ export function quote(s: string): string {
   const cut = s.length > 80 ? `${s.slice(0, 77)}...` : s;
   return JSON.stringify(cut);
 }
+
+/**
+ * {@link parseArgs}, and for `--help` writes the usage to stdout and returns null,
+ * so a command reads `const args = parseOrHelp(…); if (!args) return EXIT_OK;`.
+ */
+export function parseOrHelp(
+  argv: readonly string[],
+  spec: ArgSpec,
+  usage: string,
+  io: { stdout: { write(chunk: string): unknown } },
+): ParsedArgs | null {
+  const args = parseArgs(argv, spec);
+  if (!args.help) return args;
+  io.stdout.write(usage.endsWith('\n') ? usage : `${usage}\n`);
+  return null;
+}

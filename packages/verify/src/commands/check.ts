@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { formatOptions, parseArgs, requireOption, type ArgSpec } from '../cli/args.js';
+import { formatOptions, parseOrHelp, requireOption, type ArgSpec } from '../cli/args.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
 import { loadOracle, type OracleModule } from '../backends/modules.js';
 import { EVAL_FUNCTIONS, type EvalFunction, type FloatFormat } from '../backends/types.js';
@@ -114,11 +114,8 @@ export const checkCommand: Command = {
   summary: "judge another implementation's JSONL outputs against the oracle",
   usage,
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
-    const args = parseArgs(argv, spec);
-    if (args.help) {
-      io.stdout.write(`${usage}\n`);
-      return EXIT_OK;
-    }
+    const args = parseOrHelp(argv, spec, usage, io);
+    if (!args) return EXIT_OK;
     const fn = requireOption<EvalFunction>(args, 'fn', spec.command);
     const dtype = requireOption<FloatFormat>(args, 'dtype', spec.command);
     const maxStepsOption = args.values['max-steps'] as number | undefined;

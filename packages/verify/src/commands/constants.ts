@@ -1,4 +1,4 @@
-import { formatOptions, parseArgs, type ArgSpec } from '../cli/args.js';
+import { formatOptions, parseOrHelp, type ArgSpec } from '../cli/args.js';
 import { EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
 import { constantsToJSON, deriveConstants, formatConstantsText } from '../constants/index.js';
 
@@ -28,11 +28,8 @@ export const constantsCommand: Command = {
   summary: 'derive √(2/π), 0.044715 and 1.702 from first principles, with their precision',
   usage: USAGE,
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
-    const args = parseArgs(argv, spec);
-    if (args.help) {
-      io.stdout.write(USAGE);
-      return EXIT_OK;
-    }
+    const args = parseOrHelp(argv, spec, USAGE, io);
+    if (!args) return EXIT_OK;
     const digits = (args.values.digits as number | undefined) ?? 30;
     if (digits < 6 || digits > 60) throw new UsageError(`geglu constants: --digits must be an integer in [6, 60], got ${digits}`);
     const json = args.values.json === true;

@@ -1,5 +1,5 @@
 import { fstatSync } from 'node:fs';
-import { formatOptions, parseArgs, requireOption, type ArgSpec } from '../cli/args.js';
+import { formatOptions, parseOrHelp, requireOption, type ArgSpec } from '../cli/args.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
 import { backendIdFor, getBackend, openBackend } from '../backends/registry.js';
 import { BackendUnavailable, EVAL_FUNCTIONS, type EvalFunction, type FloatFormat, type GpuBackendName } from '../backends/types.js';
@@ -49,11 +49,8 @@ export const evalCommand: Command = {
   summary: 'evaluate a function on numbers from stdin, one JSON line each',
   usage,
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
-    const args = parseArgs(argv, spec);
-    if (args.help) {
-      io.stdout.write(`${usage}\n`);
-      return EXIT_OK;
-    }
+    const args = parseOrHelp(argv, spec, usage, io);
+    if (!args) return EXIT_OK;
     const fn = requireOption<EvalFunction>(args, 'fn', spec.command);
     const dtype = requireOption<FloatFormat>(args, 'dtype', spec.command);
     const kind = requireOption<'oracle' | 'kernel' | 'gpu'>(args, 'backend', spec.command);

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { formatOptions, parseArgs, quote, requireOption, type ArgSpec } from '../cli/args.js';
+import { formatOptions, parseOrHelp, quote, requireOption, type ArgSpec } from '../cli/args.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
 import { checkOutputFile } from '../cli/paths.js';
 import type { SweepFunction } from '../sweep/engine.js';
@@ -88,11 +88,8 @@ function summary(r: SweepResult, label: string): string {
 }
 
 async function merge(argv: readonly string[], io: CommandIO): Promise<number> {
-  const args = parseArgs(argv, mergeSpec);
-  if (args.help) {
-    io.stdout.write(`${usage}\n`);
-    return EXIT_OK;
-  }
+  const args = parseOrHelp(argv, mergeSpec, usage, io);
+  if (!args) return EXIT_OK;
   if (args.values.out) checkOutputFile(args.values.out as string, '--out', 'geglu sweep merge');
   let merged: SweepResult;
   try {
@@ -118,11 +115,8 @@ export const sweepCommand: Command = {
   usage,
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
     if (argv[0] === 'merge') return merge(argv.slice(1), io);
-    const args = parseArgs(argv, spec);
-    if (args.help) {
-      io.stdout.write(`${usage}\n`);
-      return EXIT_OK;
-    }
+    const args = parseOrHelp(argv, spec, usage, io);
+    if (!args) return EXIT_OK;
     const fn = requireOption<SweepFunction>(args, 'fn', spec.command);
     requireOption<string>(args, 'dtype', spec.command);
     if (args.values.out) checkOutputFile(args.values.out as string, '--out', 'geglu sweep');

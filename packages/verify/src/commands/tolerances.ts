@@ -1,4 +1,4 @@
-import { formatOptions, parseArgs, type ArgSpec } from '../cli/args.js';
+import { formatOptions, parseOrHelp, type ArgSpec } from '../cli/args.js';
 import { EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
 import { formatTolerancesMarkdown, formatTolerancesText, loadTolerances, ToleranceError } from '../tolerances/index.js';
 
@@ -24,11 +24,8 @@ export const tolerancesCommand: Command = {
   summary: 'validate and print the tolerance table',
   usage,
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
-    const args = parseArgs(argv, spec);
-    if (args.help) {
-      io.stdout.write(`${usage}\n`);
-      return EXIT_OK;
-    }
+    const args = parseOrHelp(argv, spec, usage, io);
+    if (!args) return EXIT_OK;
     let table;
     try {
       table = loadTolerances(args.values.tolerances as string | undefined);

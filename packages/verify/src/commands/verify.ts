@@ -5,7 +5,7 @@
  * (each named), 2 on bad usage.
  */
 import { randomInt } from 'node:crypto';
-import { formatOptions, parseArgs, quote, type ArgSpec } from '../cli/args.js';
+import { formatOptions, parseOrHelp, quote, type ArgSpec } from '../cli/args.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
 import { prepareOutputFolder } from '../cli/paths.js';
 import { listBackends } from '../backends/index.js';
@@ -71,11 +71,8 @@ export const verifyCommand: Command = {
   summary: 'run every property suite against every backend and write a report',
   usage,
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
-    const args = parseArgs(argv, spec);
-    if (args.help) {
-      io.stdout.write(`${usage}\n`);
-      return EXIT_OK;
-    }
+    const args = parseOrHelp(argv, spec, usage, io);
+    if (!args) return EXIT_OK;
     const known: string[] = listBackends().map((b) => b.id);
     let backends: string[] | undefined;
     if (args.values.backends !== undefined) {

@@ -4,7 +4,7 @@
  * results out, and recompute the few flagged pairs with the double-double
  * path. Falls back to the JavaScript kernel when the engine lacks SIMD.
  */
-import { geluSimdModuleBytes, SIMD_GROUP, SIMD_STRIDE } from '../wasm/gelu-simd.js';
+import { geluSimdModuleBytes, SIGMOID_GROUP, SIMD_GROUP, SIMD_STRIDE } from '../wasm/gelu-simd.js';
 import { FAST_BAND, type FastTable, EXACT_TABLE, TANH_TABLE, gegluElement32, geluF32Range } from './fast.js';
 
 /** Elements per chunk: in, out (32 KiB each) and the flag list fit in L2 with the tables (~165 KiB). */
@@ -26,8 +26,12 @@ type Kernel = (
   sMax: number,
 ) => number;
 
+/** The table-free tanh kernel: (in, out, pairs, flags) → flagged. */
+type SigmoidKernel = (inPtr: number, outPtr: number, pairs: number, flags: number) => number;
+
 interface Instance {
   kernel: Kernel;
+  tanhKernel: SigmoidKernel;
   gegluKernel: Kernel;
   f32: Float32Array;
   i32: Int32Array;
@@ -72,6 +76,7 @@ function load(): Instance | null {
     }
     instance = {
       kernel: inst.exports['gelu'] as Kernel,
+      tanhKernel: inst.exports['geluTanhSigmoid'] as SigmoidKernel,
       gegluKernel: inst.exports['geglu'] as Kernel,
       f32: new Float32Array(memory.buffer),
       i32: new Int32Array(memory.buffer),
@@ -101,8 +106,12 @@ export function geluF32RangeSimd(
 ): void {
   const w = load();
   if (w === null) return geluF32Range(x, out, table, start, end);
-  const { kernel, f32, i32 } = w;
+  const { kernel, tanhKernel, f32, i32 } = w;
   const tab = w.offsets.get(table)!;
+  // The tanh form runs the table-free sigmoid kernel (no per-lane table
+  // loads; ../wasm/gelu-simd.ts sigmoidTanhBody has its error bound), the
+  // exact form the table kernel. Both flag what the rounding test rejects.
+  const group = table.tanh ? SIGMOID_GROUP : SIMD_GROUP;
   // Interval i of the table is interval i + 1 of the framed copy: x0 moves
   // one interval left (exactly: x0 and 1/64 are multiples of 2^-6), and the
   // index is clamped to the middle of the final constant-1 interval.
@@ -110,14 +119,17 @@ export function geluF32RangeSimd(
   const sMax = table.coeffs.length / SIMD_STRIDE + 1.5;
   for (let c = start; c < end; c += CHUNK) {
     const n = Math.min(CHUNK, end - c);
-    const pairs = Math.floor(n / (2 * SIMD_GROUP)) * SIMD_GROUP;
+    const pairs = Math.floor(n / (2 * group)) * group;
     f32.set(x.subarray(c, c + 2 * pairs), IN_AT / 4);
-    const flagged = kernel(IN_AT, 0, OUT_AT, pairs, tab, FLAGS_AT, x0, sMax);
+    const flagged = table.tanh
+      ? tanhKernel(IN_AT, OUT_AT, pairs, FLAGS_AT)
+      : kernel(IN_AT, 0, OUT_AT, pairs, tab, FLAGS_AT, x0, sMax);
     out.set(f32.subarray(OUT_AT / 4, OUT_AT / 4 + 2 * pairs), c);
     // Inputs come from the module's copy: when out is x, x[i] is already
-    // overwritten. A flag covers a pair; each element goes through the same
-    // fast test in JavaScript (bit-identical doubles), so only the element
-    // that failed it pays for the double-double path.
+    // overwritten. A flag covers a pair; each element goes through the fast
+    // test in JavaScript (for the exact form with bit-identical doubles; for
+    // the tanh form the table test, an equally valid one), and only an
+    // element that fails it pays for the double-double path.
     for (let f = 0; f < flagged; f++) {
       const k = 2 * i32[FLAGS_AT / 4 + f]!;
       geluF32Range(f32, out, table, IN_AT / 4 + k, IN_AT / 4 + k + 2, c - IN_AT / 4);

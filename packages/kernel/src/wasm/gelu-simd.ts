@@ -13,11 +13,18 @@
  * to the i32 list at `flags`; return the list's length. The caller
  * recomputes flagged pairs on the slower paths.
  *
+ * A third function, `geluTanhSigmoid(in, out, pairs, flags)`, computes the
+ * tanh form without tables as x/(1 + e^{-2u}) (see sigmoidTanhBody for the
+ * method and its error bound). Its doubles differ from fastGelu's, but it
+ * applies the same rounding test, so every float32 it does not flag is the
+ * correctly rounded one, i.e. the same float32 the JavaScript kernel gives.
+ *
  * Encoding reference: the WebAssembly core specification 2.0 (binary format,
  * §5) and the fixed-width SIMD proposal's opcode table.
  */
 
 import { F64, I32, V128, section, sleb, uleb } from './encoding.js';
+import { GELU_TANH_A_HI, LN2_CW1, LN2_CW2, SQRT_2_OVER_PI_HI } from '../elementwise/constants.js';
 
 const SIMD = 0xfd;
 
@@ -58,6 +65,10 @@ const load64Zero = (offset: number) => op.simd(93, 3, ...uleb(offset));
 const load64Lane = (offset: number, lane: number) => op.simd(87, 3, ...uleb(offset), lane);
 const store64Lane = (offset: number, lane: number) => op.simd(91, 3, ...uleb(offset), lane);
 const f64x2Splat = op.simd(20);
+const i64x2Const = (a: bigint) => v128Const(Array.from(new Uint8Array(new BigInt64Array([a, a]).buffer)));
+const i64x2Shl = op.simd(203);
+const i64x2Add = op.simd(206);
+const f64x2Div = op.simd(243);
 const i32x4ExtractLane = (lane: number) => op.simd(27, lane);
 const i32x4Eq = op.simd(55);
 const f32x4Eq = op.simd(65);
@@ -83,29 +94,35 @@ export const SIMD_GROUP = 2;
 
 /**
  * The module's bytes; `band` is the rounding test's relative half-width,
- * `group` the vectors per loop iteration (bench/simd-groups.mjs compares them).
+ * `group` the vectors per loop iteration of the table kernel and
+ * `sigmoidGroup` of the tanh sigmoid kernel (bench/simd-groups.mjs compares them).
  * Tried and slower: loading coefficient pairs as whole vectors and picking
  * lanes with i8x16.shuffle (~20% slower than the two lane loads here).
  */
-export function geluSimdModuleBytes(band: number, group = SIMD_GROUP): Uint8Array {
+export function geluSimdModuleBytes(band: number, group = SIMD_GROUP, sigmoidGroup = SIGMOID_GROUP): Uint8Array {
   const gelu = functionBody(band, group, false);
   const geglu = functionBody(band, group, true);
+  const sigmoid = sigmoidTanhBody(band, sigmoidGroup);
   const typeSec = section(1, [
-    ...uleb(1),
+    ...uleb(2),
     0x60,
     ...vec([I32, I32, I32, I32, I32, I32, F64, F64]),
     ...vec([I32]),
+    0x60,
+    ...vec([I32, I32, I32, I32]),
+    ...vec([I32]),
   ]);
-  const funcSec = section(3, [...uleb(2), ...uleb(0), ...uleb(0)]);
+  const funcSec = section(3, [...uleb(3), ...uleb(0), ...uleb(0), ...uleb(1)]);
   const memSec = section(5, [...uleb(1), 0x00, ...uleb(8)]); // 8 pages (512 KiB), no maximum
   const name = (s: string) => vec([...new TextEncoder().encode(s)]);
   const exportSec = section(7, [
-    ...uleb(3),
+    ...uleb(4),
     ...name('gelu'), 0x00, ...uleb(0),
     ...name('geglu'), 0x00, ...uleb(1),
+    ...name('geluTanhSigmoid'), 0x00, ...uleb(2),
     ...name('memory'), 0x02, ...uleb(0),
   ]);
-  const codeSec = section(10, [...uleb(2), ...vec(gelu), ...vec(geglu)]);
+  const codeSec = section(10, [...uleb(3), ...vec(gelu), ...vec(geglu), ...vec(sigmoid)]);
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...funcSec, ...memSec, ...exportSec, ...codeSec]);
 }
 
@@ -212,4 +229,187 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
   );
   const locals = [...uleb(2), ...uleb(nI32), I32, ...uleb(nV128), V128];
   return [...locals, ...body];
+}
+
+/**
+ * Vectors per loop iteration of the sigmoid-form tanh kernel (independent
+ * dependency chains, one shared rounding-test branch): bench/simd-groups.mjs
+ * on the 2-core development VM gave 1 → 129, 2 → 183, 4 → 276, 6 → 243,
+ * 8 → 262 Melem/s (the table kernel: 132 … 166).
+ */
+export const SIGMOID_GROUP = 4;
+
+// Constants of the sigmoid-form tanh kernel (derivations in sigmoidTanhBody).
+/** −2√(2/π) and −2√(2/π)·0.044715, rounded to double (relative errors ≤ u and ≤ 2u, u = 2^-53). */
+const NEG_C1 = -2 * SQRT_2_OVER_PI_HI;
+const NEG_C3 = -2 * SQRT_2_OVER_PI_HI * GELU_TANH_A_HI;
+/** 1.5·2^52: adding it rounds |a·log2 e| < 2^51 to the nearest integer k, held in the low bits. */
+const ROUND_MAGIC = 6755399441055744;
+/**
+ * exp on |r| ≤ ln2/2 in the rational form of fdlibm's e_exp.c: with
+ * R(r) = r·(e^r + 1)/(e^r − 1) = r·coth(r/2), e^r = (R + r)/(R − r). R is
+ * even: R = 2 + Σ_{n≥1} P_n·z^n, z = r², P_n = 2·B_{2n}/(2n)! (B the
+ * Bernoulli numbers; the series converges for |r| < 2π and alternates with
+ * decreasing terms here). Kept: n = 1 … 5, i.e. 1/6, −1/360, 1/15120,
+ * −1/604800, 1/23950080, each rounded once; the first dropped term
+ * 2·|B_12|/12!·r^12 < 1.06e-9·0.3466^12 < 2^-48.1 bounds the truncation.
+ * (fdlibm uses Remez-fitted values of the same five terms, error 2^-59.)
+ */
+const BERNOULLI_2N: Array<[number, number]> = [[1, 6], [-1, 30], [1, 42], [-1, 30], [5, 66]];
+const EXP_P = BERNOULLI_2N.map(([num, den], i) => {
+  let f = 1;
+  for (let m = 2; m <= 2 * (i + 1); m++) f *= m; // (2n)!, exact in double
+  return (2 * num) / (den * f); // numerator and denominator exact; one rounding
+});
+
+/**
+ * The tanh form without tables: gelu(x) = x·sigmoid(2u) = x / (1 + e^a),
+ * a = −2u = −2√(2/π)(x + 0.044715x³), `group` f64x2 vectors per step.
+ * Exported as `geluTanhSigmoid(in, out, pairs, flags)` → flagged, with the
+ * same in/out/flags contract as `gelu` (`pairs` a multiple of the group).
+ *
+ * Evaluation: x is clamped below at −16 (gelu is −0 in float32 from −10.78
+ * down: the clamped result, |y| < 2^-450, still rounds to −0) and a below at
+ * −700; k = nearest(a·log2 e) via ROUND_MAGIC; r = (a − k·LN2_CW1) −
+ * k·LN2_CW2; z = r²; c = r − z·P(z); D = 2 − c = R − r, N = D + 2r = R + r
+ * (e^r = N/D: fdlibm's exp(r) = 1 + r + r·c/(2 − c) over one denominator);
+ * y = x·D / (D + 2^k·N), one division for exp and the sigmoid together.
+ * No selects: x ≥ 4.995 (float32 result x) gives y = x·(1 − δ), δ < 2^-24.3,
+ * up to x = +∞ (a = −700, y = ∞·D/D); NaN stays NaN through pmax (it
+ * returns its first operand when the comparison is false) and is flagged
+ * by the r1 = r1 test, as in the table kernel.
+ *
+ * Error of y before its float32 rounding (u = 2^-53; x ∈ [−16, 4.995], so
+ * a ∈ [−16.8, 317.8]; beyond 4.995 the same terms are damped by
+ * e^a/(1 + e^a) < 2^-24):
+ * - a = x·(−C1 − C3·x²): x² is exact (x is a float32); the two constants
+ *   (0.56u and ≤ 2.0u: the doubles of √(2/π) and 0.044715 are 0.56u and
+ *   0.44u off, constants.ts's low parts, plus C3's own rounding), C3·x²,
+ *   the sum and the product (u each) give
+ *   |Δa| ≤ 5.01u·|a|: ≤ 534u < 2^-43.9 absolute for x ≥ −10.78 (|a| ≤ 106.4),
+ *   where results are not −0, and ≤ 1593u < 2^-42.3 down to −16. This is
+ *   the dominant term, an error of the argument that e^a turns into the
+ *   same relative error.
+ * - Reduction: k·LN2_CW1 is exact (|k| ≤ 1010 against the part's 32
+ *   significant bits) and so is a − k·LN2_CW1 (Sterbenz, or k = 0); the
+ *   dropped tail |k·(ln2 − CW1 − CW2)| < 2^-75 and the two roundings cost
+ *   ≤ 2^-53·|r| + 2^-74, |r| ≤ ln2/2 + 2^-44.
+ * - e^r = N/D: the truncation error of R (< 2^-48.1, EXP_P) moves ln(N/D)
+ *   by ≤ 2^-48.1·2|r|/(R² − r²) < 2^-50.6; the roundings of z, P(z), c and
+ *   of the coefficients move R by ≤ 2^-54 absolute and ln(N/D) by < 2^-56;
+ *   D and N: u and 2u relative (D, N ≥ 1.65).
+ * - 2^k is exact (bits (k + 1023)·2^52, k ∈ [−1010, 459]) and so is 2^k·N;
+ *   x·D, the sum and the division: u each.
+ * A relative error δ of e^a moves y by δ·e^a/(1 + e^a) ≤ δ, so in all
+ * |y − gelu(x)| ≤ (2^-43.9 + 2^-50.6 + 10u)·|y| < 2^-43.8·|y| wherever the float32
+ * result is not −0 (measured: 2^-45.5 on 2·10^6 float32 points of
+ * [−10.78, 4.995]) and < 2^-42.2·|y| down to −16: at least 2^4.2 times below
+ * the rounding test's band 2^-38 (fast.ts FAST_BAND), so an accepted result
+ * is the correctly rounded float32; the rest is flagged for the fallback.
+ *
+ * Constants are held in locals set before the loop rather than v128.const
+ * in the loop body (V8 materializes each 128-bit constant at every use),
+ * and the group's rounding tests share one branch: when any of them fails,
+ * all the group's pairs are flagged (the fallback retests each element).
+ */
+function sigmoidTanhBody(band: number, group: number): number[] {
+  const [IN, OUT, PAIRS, FLAGS] = [0, 1, 2, 3];
+  const K = 4;
+  const NFLAG = 5;
+  const KB = 6; // 8·k, the byte offset of pair k
+  const vBase = 7;
+  const consts: number[][] = [];
+  const pre: number[] = [];
+  const constLocal = (bytes: number[]) => {
+    const i = vBase + consts.length;
+    consts.push(bytes);
+    pre.push(...bytes, ...op.set(i));
+    return i;
+  };
+  const cf = (x: number) => constLocal(f64x2Const(x));
+  const [cVmin, cC3, cC1, cAmin, cLog2e, cMagic, cCw1, cCw2, cTwo, cBandHi, cBandLo] = [
+    -16, NEG_C3, NEG_C1, -700, Math.LOG2E, ROUND_MAGIC, LN2_CW1, LN2_CW2, 2, 1 + band, 1 - band,
+  ].map(cf);
+  const cP = EXP_P.map(cf);
+  const cExpOne = constLocal(i64x2Const(0x3ff0000000000000n));
+  const PER = 5; // v, a (later r, N, r1), t (later the test mask), p (later D), y (z, then y)
+  const gBase = vBase + consts.length;
+  const gv = (g: number, i: number) => gBase + PER * g + i;
+  const V = (g: number) => gv(g, 0);
+  const A = (g: number) => gv(g, 1);
+  const T = (g: number) => gv(g, 2);
+  const P = (g: number) => gv(g, 3);
+  const Y = (g: number) => gv(g, 4);
+  const nV128 = consts.length + PER * group;
+  const get = op.get;
+  const body: number[] = [
+    ...pre,
+    ...op.block, ...op.loop,
+    ...get(K), ...get(PAIRS), ...op.i32GeU, ...op.brIf(1),
+    ...get(K), ...op.i32Const(3), ...op.i32Shl, ...op.set(KB),
+  ];
+  // Each step for all the group's vectors before the next (independent chains).
+  const each = (f: (g: number) => number[]) => {
+    for (let g = 0; g < group; g++) body.push(...f(g));
+  };
+  // v = max(promote(in pair), −16); a = max(v·(−C1 − C3·v·v), −700)
+  each((g) => [
+    ...get(IN), ...get(KB), ...op.i32Add, ...load64Zero(8 * g), ...f64x2PromoteLowF32x4, ...get(cVmin), ...f64x2Pmax,
+    ...op.tee(V(g)), ...get(V(g)), ...get(V(g)), ...f64x2Mul, ...get(cC3), ...f64x2Mul, ...get(cC1), ...f64x2Add,
+    ...f64x2Mul, ...get(cAmin), ...f64x2Pmax, ...op.set(A(g)),
+  ]);
+  // t = a·log2 e + 1.5·2^52 (k in the low bits); p = k = t − 1.5·2^52 (exact)
+  each((g) => [
+    ...get(A(g)), ...get(cLog2e), ...f64x2Mul, ...get(cMagic), ...f64x2Add, ...op.tee(T(g)),
+    ...get(cMagic), ...f64x2Sub, ...op.set(P(g)),
+  ]);
+  // r = (a − k·CW1) − k·CW2, into a; z = r², into y
+  each((g) => [
+    ...get(A(g)), ...get(P(g)), ...get(cCw1), ...f64x2Mul, ...f64x2Sub,
+    ...get(P(g)), ...get(cCw2), ...f64x2Mul, ...f64x2Sub, ...op.tee(A(g)), ...get(A(g)), ...f64x2Mul, ...op.set(Y(g)),
+  ]);
+  // p = P1 + z(P2 + z(P3 + z(P4 + z·P5)))
+  each((g) => [...get(Y(g)), ...get(cP[4]!), ...f64x2Mul, ...get(cP[3]!), ...f64x2Add, ...op.set(P(g))]);
+  for (let m = 2; m >= 0; m--) {
+    each((g) => [...get(P(g)), ...get(Y(g)), ...f64x2Mul, ...get(cP[m]!), ...f64x2Add, ...op.set(P(g))]);
+  }
+  // D = 2 − (r − z·p), into p; N = D + 2r, into a
+  each((g) => [
+    ...get(cTwo), ...get(A(g)), ...get(Y(g)), ...get(P(g)), ...f64x2Mul, ...f64x2Sub, ...f64x2Sub, ...op.tee(P(g)),
+    ...get(A(g)), ...get(A(g)), ...f64x2Add, ...f64x2Add, ...op.set(A(g)),
+  ]);
+  // y = v·D / (N·2^k + D), 2^k = bits((t << 52) + bits(1.0)): the shift
+  // leaves k's two's complement in the exponent field (the 2^51 of t shifts out).
+  each((g) => [
+    ...get(V(g)), ...get(P(g)), ...f64x2Mul,
+    ...get(A(g)), ...get(T(g)), ...op.i32Const(52), ...i64x2Shl, ...get(cExpOne), ...i64x2Add, ...f64x2Mul,
+    ...get(P(g)), ...f64x2Add, ...f64x2Div, ...op.set(Y(g)),
+  ]);
+  // Rounding test as in functionBody: r1 = float32(y·(1 + band)) is stored,
+  // and the pair passes if r1 = float32(y·(1 − band)) bitwise and r1 = r1.
+  each((g) => [
+    ...get(Y(g)), ...get(cBandHi), ...f64x2Mul, ...f32x4DemoteF64x2Zero, ...op.set(A(g)),
+    ...get(OUT), ...get(KB), ...op.i32Add, ...get(A(g)), ...store64Lane(8 * g, 0),
+    ...get(A(g)), ...get(Y(g)), ...get(cBandLo), ...f64x2Mul, ...f32x4DemoteF64x2Zero,
+    ...i32x4Eq, ...get(A(g)), ...get(A(g)), ...f32x4Eq, ...v128And, ...op.set(T(g)),
+  ]);
+  for (let g = 0; g < group; g++) body.push(...get(T(g)), ...(g > 0 ? v128And : []));
+  body.push(...i32x4AllTrue, ...op.i32Eqz, ...op.if);
+  for (let g = 0; g < group; g++) {
+    body.push(
+      ...get(FLAGS), ...get(NFLAG), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add,
+      ...get(K), ...op.i32Const(g), ...op.i32Add, ...op.i32Store(0),
+      ...get(NFLAG), ...op.i32Const(1), ...op.i32Add, ...op.set(NFLAG),
+    );
+  }
+  body.push(
+    ...op.end,
+    ...get(K), ...op.i32Const(group), ...op.i32Add, ...op.set(K),
+    ...op.br(0),
+    ...op.end,
+    ...op.end,
+    ...get(NFLAG),
+    ...op.end,
+  );
+  return [...uleb(2), ...uleb(3), I32, ...uleb(nV128), V128, ...body];
 }

@@ -120,14 +120,13 @@ function nonFinite(...arrays: Float32Array[]): Int32Array | null {
  * that round a tiny negative product through +0 lose it: restore it on the host.
  * One pass over the readback, far cheaper than the transfer itself.
  */
-function restoreZeroSigns(out: Float32Array, a: Float32Array, b?: Float32Array): void {
+function restoreZeroSigns(out: Float32Array, negativeAt: (i: number) => boolean): void {
   for (let i = 0; i < out.length; i++) {
-    if (out[i] === 0) {
-      const negative = (a[i]! < 0 || Object.is(a[i], -0)) !== (b !== undefined && (b[i]! < 0 || Object.is(b[i], -0)));
-      out[i] = negative ? -0 : 0;
-    }
+    if (out[i] === 0) out[i] = negativeAt(i) ? -0 : 0;
   }
 }
+
+const isNegative = (v: number): boolean => v < 0 || Object.is(v, -0);
 
 function zeroed(a: Float32Array, idx: Int32Array): Float32Array {
   const c = new Float32Array(a);
@@ -285,7 +284,7 @@ export class GegluGpu {
       this.#checkMode(fn, k);
       return ownF32(r, n, fn);
     });
-    if (which !== 'erfc') restoreZeroSigns(out, x);
+    if (which !== 'erfc') restoreZeroSigns(out, (i) => isNegative(x[i]!));
     if (bad) for (const i of bad) out[i] = Math.fround(HOST[which](x[i]!));
     return out;
   }
@@ -382,18 +381,12 @@ export class GegluGpu {
         }
         return ownF32(r, n, fn);
       });
-      // Signs of the operands as the device saw them (biases included).
-      if (gb || ub) {
-        const gv = new Float32Array(n);
-        const uv = new Float32Array(n);
-        for (let i = 0; i < n; i++) {
-          gv[i] = gate[i]! + (gb ? gb[i % f]! : 0);
-          uv[i] = up[i]! + (ub ? ub[i % f]! : 0);
-        }
-        restoreZeroSigns(out, gv, uv);
-      } else {
-        restoreZeroSigns(out, gate, up);
-      }
+      // The sign of each zero from its operands as the device saw them (float32 bias sums),
+      // computed only where a zero came back: no extra arrays or passes for the common case.
+      // (−0 is the identity of addition: without a bias, a −0 operand keeps its sign.)
+      restoreZeroSigns(out, (i) =>
+        isNegative(Math.fround(gate[i]! + (gb ? gb[i % f]! : -0))) !== isNegative(Math.fround(up[i]! + (ub ? ub[i % f]! : -0))),
+      );
       if (bad) {
         for (const i of bad) {
           const gv = Math.fround(gate[i]! + (gb ? gb[i % f]! : 0));

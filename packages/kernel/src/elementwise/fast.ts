@@ -156,6 +156,16 @@ export function gegluElement32(g: number, u: number, table: FastTable): number {
   return r === Math.fround(y * (1 - FAST_BAND)) ? r : gegluExact(g, u, table.tanh, false);
 }
 
+/**
+ * Whether v lies outside [2^-400, 2^400], where ch·u or its exact error term could
+ * underflow or overflow; inside, the product of two such factors is safe and the
+ * (costly) exponent extraction is skipped.
+ */
+function needsScaling(v: number): boolean {
+  const a = Math.abs(v);
+  return a < 2 ** -400 || a > 2 ** 400;
+}
+
 /** e with 2^e ≤ |v| < 2^(e+2) for finite nonzero v (Math.log2 may be off by one); 0 otherwise. */
 function exponentOf(v: number): number {
   return v === 0 || !Number.isFinite(v) ? 0 : Math.floor(Math.log2(Math.abs(v)));
@@ -179,8 +189,8 @@ export function gegluExact(g: number, u: number, tanh: boolean, f64: boolean): n
   // Scaling by a power of two is exact in every case that matters here.
   // f64 products need gelu(g) far below the double range: a huge u can bring it back.
   geluDD(g, tanh, f64);
-  const eg = exponentOf(ch);
-  const eu = exponentOf(u);
+  const eg = needsScaling(ch) ? exponentOf(ch) : 0;
+  const eu = needsScaling(u) ? exponentOf(u) : 0;
   const k = ck + eg + eu;
   ddMulD(ldexp(ch, -eg), ldexp(cl, -eg), ldexp(u, -eu));
   if (f64) return roundTo64(rh, rl, k);

@@ -10,6 +10,7 @@ import {
   exactInternal,
   formatInfo,
   roundDecimalWithInterval,
+  stepDistance,
   type FloatFormat,
 } from './float.js';
 import {
@@ -313,5 +314,75 @@ export function correctlyRounded(fn: OracleFunction, x: number, format: FloatFor
       throw new Error(`correctlyRounded: ${f}(${x}) in ${format} was not decided at ${w} digits`);
     }
     w = Math.min(MAX_WORKING_DIGITS, w * 2);
+  }
+}
+
+/** The gelu variants, as oracle functions, that geglu gates with. */
+export type GeluFunction = 'gelu' | 'gelu-tanh' | 'gelu-sigmoid';
+
+/** Exact products of a ≤1000-digit value and a float (≤ 767 digits), rounded outwards. */
+const ProductFloor = Decimal.clone({ defaults: true, precision: 1800, rounding: Decimal.ROUND_FLOOR, minE: -9e15, maxE: 9e15 });
+const ProductCeil = Decimal.clone({ defaults: true, precision: 1800, rounding: Decimal.ROUND_CEIL, minE: -9e15, maxE: 9e15 });
+/** Exact products of two floats (at most 767 + 767 significant digits). */
+const ProductExact = Decimal.clone({ defaults: true, precision: 1800, rounding: Decimal.ROUND_HALF_EVEN, minE: -9e15, maxE: 9e15 });
+
+/**
+ * fn(g)·u correctly rounded (nearest, ties to even) to the format, g and u being the
+ * exact values of two doubles (for float32 results too: a kernel that adds biases in
+ * double passes the sums). fn is a gelu variant: this is one element of GeGLU.
+ *
+ * Method: Ziv's loop on the enclosure of fn(g) times the exact u. One case never
+ * settles by digits: g·u itself a rounding boundary (a float tie) while fn(g) lies
+ * within 10^-1000 of g, as for every g ≥ 10 (g − fn(g) < 2^-120·g; at g = 30 the gap
+ * is below 10^-300). It is decided analytically: fn(g) − g has the sign of −g for all
+ * three variants (−g·Φ(−g), ½g(tanh(a) − 1), g(σ(1.702g) − 1)), never zero for finite
+ * g ≠ 0, so fn(g)·u lies on the side −sign(g)·sign(u) of g·u, and the float on that
+ * side is the answer.
+ *
+ * ## Special Cases
+ * IEEE product rules with fn(±0) = ±0, fn(+∞) = +∞, fn(−∞) = −0: NaN in → NaN,
+ * 0·∞ → NaN, other zeros and infinities with the sign of sign(g)·sign(u) (fn keeps
+ * the sign of g). A result that rounds to zero has that sign too.
+ */
+export function correctlyRoundedGeglu(fn: GeluFunction, g: number, u: number, format: FloatFormat): number {
+  const where = 'correctlyRoundedGeglu';
+  if (fn !== 'gelu' && fn !== 'gelu-tanh' && fn !== 'gelu-sigmoid') {
+    throw new TypeError(`${where}: fn must be 'gelu', 'gelu-tanh' or 'gelu-sigmoid', got ${describe(fn)}`);
+  }
+  const info = formatInfo(format, where);
+  if (typeof g !== 'number') throw new TypeError(`${where}: g must be a number, got ${describe(g)}`);
+  if (typeof u !== 'number') throw new TypeError(`${where}: u must be a number, got ${describe(u)}`);
+  const signOf = (v: number) => (v < 0 || Object.is(v, -0) ? -1 : 1);
+  const sign = signOf(g) * signOf(u);
+  if (Number.isNaN(g) || Number.isNaN(u)) return NaN;
+  if (g === 0 || !Number.isFinite(g) || u === 0 || !Number.isFinite(u)) {
+    const fg = g === -Infinity ? -0 : g; // fn(±0) = ±0, fn(+∞) = +∞
+    const p = (fg === 0 || !Number.isFinite(fg) ? fg : Math.sign(fg)) * u;
+    return format === 'f32' ? Math.fround(p) : p;
+  }
+  const gd = exactInternal(g);
+  const ud = exactInternal(u);
+  const withSign = (r: number) => (r === 0 ? sign * 0 : r);
+  let w = FIRST_DIGITS[format];
+  for (;;) {
+    const e = evaluate(fn, gd, { digits: Math.min(w, 1000) });
+    const spread = new ProductCeil(e.error).times(ud.abs());
+    const lo = new ProductFloor(e.value).times(ud).minus(spread);
+    const hi = new ProductCeil(e.value).times(ud).plus(spread);
+    const rLo = roundDecimalWithInterval(new X(lo), info).result;
+    const rHi = roundDecimalWithInterval(new X(hi), info).result;
+    // Rounding is monotone: equal ends round everything between them alike.
+    if (Object.is(rLo, rHi) || (rLo === 0 && rHi === 0)) return withSign(rLo);
+    if (stepDistance(rLo, rHi, format) === 1) {
+      // One rounding boundary lies in [lo, hi]. If it is g·u, the side decides.
+      const gu = new ProductExact(gd).times(ud);
+      const at = roundDecimalWithInterval(new X(gu), info);
+      const mag = gu.abs();
+      const isBoundary = mag.eq(at.lo) || (at.hi !== null && mag.eq(at.hi));
+      const side = -sign; // fn(g)·u − g·u has the sign of −sign(g)·sign(u)
+      if (isBoundary && lo.lte(gu) && hi.gte(gu)) return withSign(side < 0 ? Math.min(rLo, rHi) : Math.max(rLo, rHi));
+    }
+    if (w >= 1000) throw new Error(`${where}: ${fn}(${g})·${u} in ${format} was not decided at ${w} digits`);
+    w = Math.min(1000, w * 2);
   }
 }

@@ -2,12 +2,14 @@
 export { Decimal } from 'decimal.js';
 export {
   correctlyRounded,
+  correctlyRoundedGeglu,
   evaluate,
   gelu,
   MAX_DIGITS,
   MIN_DIGITS,
   ORACLE_FUNCTIONS,
   type Enclosure,
+  type GeluFunction,
   type OracleFunction,
 } from './evaluate.js';
 export {

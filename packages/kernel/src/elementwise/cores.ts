@@ -42,6 +42,15 @@ let l = 0;
 let k = 0;
 
 /**
+ * Relative stand-in for a positive-x deficit x − gelu(x) too small to carry
+ * (below 2^-1000): far below what any rounding but an exact tie can see (a
+ * product of two doubles is at least 2^-106 relative from a float boundary
+ * it does not sit on), yet large enough that it times any scaled u stays a
+ * normal double, so geglu's rounding still sees its sign.
+ */
+export const TAIL_STAND_IN = 2 ** -200;
+
+/**
  * Tiny |x|: gelu(x) = x/2 + x²/√(2π) + O(x⁴) for both forms (their slopes
  * and curvatures at 0 agree). Kept scaled by 2^61 so x/2 stays exact even for
  * subnormal x; the x² term only breaks ties, so when it underflows it is
@@ -67,8 +76,9 @@ function exactCore(x: number): void {
     k = ek;
   } else {
     dd.erfcDD(dd.rh, dd.rl);
-    // Phi = 1 − erfc/2; the scaled tail below 2^-1000 cannot affect 1 − Q.
-    const qh = dd.rk < -1000 ? 0 : -0.5 * dd.ldexp(dd.rh, dd.rk);
+    // Phi = 1 − erfc/2. A tail below 2^-1000 cannot change the value of 1 − Q, only
+    // which way an exact tie of x·u rounds in geglu: TAIL_STAND_IN keeps its sign.
+    const qh = dd.rk < -1000 ? -TAIL_STAND_IN : -0.5 * dd.ldexp(dd.rh, dd.rk);
     const ql = dd.rk < -1000 ? 0 : -0.5 * dd.ldexp(dd.rl, dd.rk);
     dd.ddAdd(1, 0, qh, ql);
     dd.ddMulD(dd.rh, dd.rl, x);
@@ -96,7 +106,8 @@ function tanhCore(x: number): void {
   const ul = 2 * dd.rl;
   if (x > 0) {
     dd.expDD(-uh, -ul);
-    const eh = dd.rk < -1100 ? 0 : dd.ldexp(dd.rh, dd.rk);
+    // e^{−2u} below 2^-1100: its stand-in keeps the sign of the deficit (see exactCore).
+    const eh = dd.rk < -1100 ? TAIL_STAND_IN : dd.ldexp(dd.rh, dd.rk);
     const el = dd.rk < -1100 ? 0 : dd.ldexp(dd.rl, dd.rk);
     dd.ddAdd(1, 0, eh, el);
     dd.ddDiv(x, 0, dd.rh, dd.rl);
@@ -123,7 +134,8 @@ function tanhCore(x: number): void {
 
 /**
  * gelu(x) = 2^ck·(ch + cl) for a finite nonzero x (relative error < 2^-90),
- * including the ranges where it rounds to x (then ch = x) or is tiny. Below the
+ * including the ranges where it rounds to x (then ch = x and cl = −TAIL_STAND_IN·x,
+ * the deficit's sign) or is tiny. Below the
  * zero threshold (`forProduct` false: x ≤ −40 exact, true |gelu| < 2^-1150;
  * x ≤ −25 tanh, < 2^-1660; `forProduct` true, for geglu's f64 product with any
  * double u: the GEGLU_* thresholds, |gelu| < 2^-2100) the stand-in −2^-2200 is
@@ -133,8 +145,11 @@ function tanhCore(x: number): void {
 export function geluDD(x: number, tanh: boolean, forProduct = false): void {
   const zero = tanh ? (forProduct ? GEGLU_TANH_ZERO : GELU_TANH_ZERO) : forProduct ? GEGLU_EXACT_ZERO : GELU_EXACT_ZERO;
   if (tanh ? x >= GELU_TANH_IDENTITY : x >= GELU_EXACT_IDENTITY) {
+    // gelu(x) = x − d with 0 < d < 2^-120·x. The stand-in d = TAIL_STAND_IN·x
+    // keeps the sign of the deficit: an exact float tie of x·u (geglu) must
+    // round toward zero, as the true product does; nothing else can see it.
     h = x;
-    l = 0;
+    l = -x * TAIL_STAND_IN;
     k = 0;
   } else if (x <= zero) {
     h = -1;

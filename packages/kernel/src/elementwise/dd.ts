@@ -100,6 +100,45 @@ export function ddMulD(ah: number, al: number, b: number): void {
   fastTwoSum(ph, pl);
 }
 
+/**
+ * (ah, al) · b like {@link ddMulD}, for a result that is rounded next: the
+ * rounding of the full value ah·b + al·b is kept even where a double-double
+ * cannot hold al·b. ah·b is exact in two doubles; when it (with the part of
+ * al·b that fits) lies exactly halfway between two floats, or rl would be
+ * zero, the part of al·b that did not fit still says which way the full value
+ * lies. It is folded into rl as a sticky bit (a one-ulp nudge of rl, or rl
+ * itself when rl is zero), so {@link roundTo64} and {@link roundTo32} break
+ * the tie as the full value does. Off exact ties the result is ddMulD's.
+ *
+ * Needed by geglu where gelu(g) = g·(1 − q) with q below 2^-106 (large g):
+ * the core returns (g, −tiny), g·u can be an exact float tie, and only the
+ * sign of the tiny part decides it.
+ */
+export function ddMulDRounding(ah: number, al: number, b: number): void {
+  twoProd(ah, b);
+  const p = rh;
+  const e = rl;
+  twoSum(e, al * b);
+  const m = rh;
+  const s = rl; // what a double-double loses: p + m + s is the value
+  fastTwoSum(p, m);
+  if (s === 0) return;
+  if (rl === 0) {
+    // h alone; any tie at h (float32 or subnormal grid) goes s's way.
+    rl = s;
+    return;
+  }
+  const h = rh;
+  const l = rl;
+  // h + l exactly halfway between h and its neighbour h + 2l (2l is then one
+  // float spacing, so h + 2l is exact; off a tie |2l| is below the spacing
+  // and h + 2l rounds to h or the neighbour, never to h + 2l exactly).
+  if (h + 2 * l - h === 2 * l) {
+    // |l| is a power of two here, so l·(1 ± 2^-52) is exact: one step off the tie.
+    fastTwoSum(h, l * (s > 0 === l > 0 ? 1 + 2 ** -52 : 1 - 2 ** -52));
+  }
+}
+
 /** (ah, al) / b for a double b, relative error ≤ 4u². */
 export function ddDivD(ah: number, al: number, b: number): void {
   const q1 = ah / b;

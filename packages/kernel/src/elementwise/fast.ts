@@ -30,8 +30,8 @@
  * NaN → NaN (any payload), +∞ → +∞, −∞ → −0, ±0 → ±0, tiny negative results
  * → −0.
  */
-import { geluDD, gelu32, ch, cl, ck } from './cores.js';
-import { roundTo32, roundTo64, ddMulD, ldexp, rh, rl } from './dd.js';
+import { geluDD, gelu32, ch, cl, ck, TAIL_STAND_IN } from './cores.js';
+import { roundTo32, roundTo64, ddMulDRounding, ldexp, rh, rl } from './dd.js';
 import {
   EXACT_COEFFS,
   EXACT_END,
@@ -192,7 +192,12 @@ export function gegluExact(g: number, u: number, tanh: boolean, f64: boolean): n
   const eg = needsScaling(ch) ? exponentOf(ch) : 0;
   const eu = needsScaling(u) ? exponentOf(u) : 0;
   const k = ck + eg + eu;
-  ddMulD(ldexp(ch, -eg), ldexp(cl, -eg), ldexp(u, -eu));
+  const high = ldexp(ch, -eg);
+  let low = ldexp(cl, -eg);
+  // A low part below TAIL_STAND_IN·|high| matters only for its sign (at an exact
+  // tie of high·u); raised to that size it cannot underflow in low·u and vanish.
+  if (low !== 0 && Math.abs(low) < Math.abs(high) * TAIL_STAND_IN) low = Math.sign(low) * Math.abs(high) * TAIL_STAND_IN;
+  ddMulDRounding(high, low, ldexp(u, -eu));
   if (f64) return roundTo64(rh, rl, k);
   return roundTo32(rh, rl, k);
 }

@@ -1,4 +1,3 @@
-import { type Decimal, evaluate, exactDecimal, roundDecimal} from '@geglu/oracle';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { geglu, gegluPacked, gelu, geluArray, geluF32 } from '../../src/index.js';
@@ -8,8 +7,8 @@ import {
   TANH_IDENTITY_F32,
   TANH_ZERO_F32,
 } from '../../src/elementwise/tables.generated.js';
-import { correctlyRounded } from '@geglu/oracle';
-import { anyF32Bits, bitsOfF32, f32FromBits, f32In, stepsWithSign } from './helpers.js';
+import { correctlyRounded, correctlyRoundedGeglu } from '@geglu/oracle';
+import { anyF32Bits, bitsOfF32, exactTieProduct, f32FromBits, f32In, isExactTie, stepsWithSign } from './helpers.js';
 
 const FORMS = [
   ['none', 'gelu', EXACT_ZERO_F32, EXACT_IDENTITY_F32],
@@ -147,29 +146,14 @@ describe('geluArray: types, output, in place, float64', () => {
   });
 });
 
-/** The float nearest to gelu(g + gb)·(u + ub), sums exact (the oracle's geglu). */
-// Biases default to −0, the IEEE identity of addition (x + (−0) = x, signed zeros included).
+/**
+ * The float nearest to gelu(g + gb)·(u + ub), by the oracle's correctlyRoundedGeglu
+ * (exact ties of the sums' product included). The sums are taken in double, as the
+ * kernel does; every caller here passes float32 operands in [-8, 8], where they are exact.
+ * Biases default to −0, the IEEE identity of addition (x + (−0) = x, signed zeros included).
+ */
 function gegluWant(g: number, u: number, approximate: 'none' | 'tanh', format: 'f32' | 'f64', gb = -0, ub = -0): number {
-  const [v] = evaluateGeglu([g], [u], approximate, gb, ub);
-  const want = roundDecimal(v!, format);
-  if (want !== 0) return want;
-  // A Decimal zero has no IEEE sign: the product's is sign(gelu(g))·sign(u), and gelu keeps
-  // g's sign (gelu(±0) = ±0). A sum of doubles is zero only when exact, so these are exact.
-  const gs = g + gb;
-  const us = u + ub;
-  return (gs < 0 || Object.is(gs, -0)) !== (us < 0 || Object.is(us, -0)) ? -0 : 0;
-}
-function evaluateGeglu(g: number[], u: number[], approximate: 'none' | 'tanh', gb: number, ub: number): Decimal[] {
-  const fn = approximate === 'none' ? 'gelu' : 'gelu-tanh';
-  return g.map((gi, i) => {
-    // exactDecimal, not new Decimal(number): the latter reads the shortest
-    // decimal string, which is not the float's exact binary value.
-    const gs = exactDecimal(gi).plus(exactDecimal(gb));
-    const us = exactDecimal(u[i]!).plus(exactDecimal(ub));
-    // 100 digits: for subnormal g, gelu(g)·u = g·u/2 + g²·u/√(2π) sits within
-    // ~2^-149 (relative) of a float32 tie, which 40 digits cannot resolve.
-    return evaluate(fn, gs, { digits: 100 }).value.times(us);
-  });
+  return correctlyRoundedGeglu(approximate === 'none' ? 'gelu' : 'gelu-tanh', g + gb, u + ub, format);
 }
 
 describe('geglu and gegluPacked', () => {
@@ -198,6 +182,37 @@ describe('geglu and gegluPacked', () => {
           },
         ),
         { numRuns: 20 },
+      );
+    });
+    it(`geglu ${approximate} (kernel f32, one element and the SIMD path) rounds exact ties of g·u as gelu(g)·u lies, g in [1, 4096] and tiny g (oracle)`, () => {
+      // gelu(g) < g, by under 2^-106·g from g ≈ 10 on: the true product is off the tie by
+      // less than a double-double holds, toward zero. Found by CI (seed 793552320) at
+      // g = 10, u = −416551104: g·u = −4165511040, halfway between two float32s.
+      fc.assert(
+        fc.property(fc.array(fc.oneof(exactTieProduct('f32', 1, 4096), exactTieProduct('f32', 2 ** -149, 2 ** -61)), { minLength: 12, maxLength: 12 }), (pairs) => {
+          const g = Float32Array.from(pairs, (q) => q[0]);
+          const u = Float32Array.from(pairs, (q) => q[1]);
+          const simd = geglu(g, u, { approximate });
+          pairs.forEach(([gi, ui], i) => {
+            expect(isExactTie(gi, ui, 'f32')).toBe(true);
+            const want = gegluWant(gi, ui, approximate, 'f32');
+            const single = geglu(new Float32Array([gi]), new Float32Array([ui]), { approximate })[0]!;
+            expect({ g: gi, u: ui, simd: simd[i], single }).toEqual({ g: gi, u: ui, simd: want, single: want });
+          });
+        }),
+        { numRuns: 20, examples: [[Array.from({ length: 12 }, (): [number, number] => [10, -416551104])]] },
+      );
+    });
+    it(`geglu ${approximate} (kernel f64) rounds exact ties of g·u as gelu(g)·u lies, g in [1, 4096] and tiny g, subnormal products (oracle)`, () => {
+      fc.assert(
+        fc.property(fc.oneof(exactTieProduct('f64', 1, 4096), exactTieProduct('f64', 2 ** -1074, 2 ** -61)), ([g, u]) => {
+          expect(isExactTie(g, u, 'f64')).toBe(true);
+          const got = geglu(new Float64Array([g]), new Float64Array([u]), { approximate })[0]!;
+          expect({ g, u, got }).toEqual({ g, u, got: gegluWant(g, u, approximate, 'f64') });
+        }),
+        // 10·(1 + 3·2^-51) is halfway between 10 + 7 and 10 + 8 ulps (ties-to-even picks 8);
+        // 10.5 · 3·2^-1074 = 31.5·2^-1074 is halfway on the subnormal grid.
+        { examples: [[[10, 1 + 3 * 2 ** -51]], [[10.5, 3 * 2 ** -1074]], [[40, -(1 + 3 * 2 ** -51)]]] },
       );
     });
     it(`geglu ${approximate} (kernel f32) with biases is correctly rounded gelu(g+bg)·(u+bu), operands in [-8, 8] (oracle)`, () => {

@@ -29,6 +29,8 @@ export interface OracleApi {
   exactDecimal(x: number): DecimalLike;
   evaluate(fn: OracleFunction, x: number | string | DecimalLike, options: { digits: number }): Enclosure;
   correctlyRounded(fn: OracleFunction, x: number, format: FloatFormat): number;
+  /** fn(g)·u correctly rounded, exact float ties of g·u included (fn a gelu variant). */
+  correctlyRoundedGeglu(fn: 'gelu' | 'gelu-tanh', g: number, u: number, format: FloatFormat): number;
   roundDecimal(value: DecimalLike, format: FloatFormat): number;
   stepDistance(a: number, b: number, format: FloatFormat): number;
   gelu(x: number | string | DecimalLike, options: { approximate?: 'none' | 'tanh'; digits: number }): DecimalLike;
@@ -45,6 +47,7 @@ const REQUIRED = [
   'exactDecimal',
   'evaluate',
   'correctlyRounded',
+  'correctlyRoundedGeglu',
   'roundDecimal',
   'stepDistance',
   'gelu',

@@ -109,11 +109,13 @@ async function tensorApi(backend: Backend, oracle: OracleApi | undefined, closer
   if (backend.kind === 'oracle') {
     if (!oracle) return { reason: 'the oracle module is not loaded' };
     const fns: TensorFns = {};
-    if (typeof oracle.geglu === 'function' && typeof oracle.roundDecimal === 'function') {
-      fns.geglu = async (fn, dtype, gate, up) =>
-        Float64Array.from(
-          oracle.geglu([...gate], [...up], { approximate: approximate(fn), digits: LANDMARK_DIGITS }).map((d) => oracle.roundDecimal(d, dtype)),
-        );
+    if (typeof oracle.correctlyRoundedGeglu === 'function') {
+      // Element by element, correctly rounded (exact float ties of g·u included).
+      fns.geglu = async (fn, dtype, gate, up) => {
+        // The oracle's own geglu message (correctlyRoundedGeglu takes one element).
+        if (up.length !== gate.length) throw new RangeError(`geglu: up has length ${up.length}, expected ${gate.length}`);
+        return gate.map((g, i) => oracle.correctlyRoundedGeglu(fn, g, up[i]!, dtype));
+      };
     }
     if (typeof oracle.gemma2Mlp === 'function' && typeof oracle.roundDecimal === 'function') {
       fns.gemma2Mlp = async (x, tokens, w, fn, dtype) =>

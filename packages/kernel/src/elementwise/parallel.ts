@@ -2,7 +2,8 @@
  * Large float32 gelu arrays on several threads while keeping geluArray
  * synchronous: worker threads (./gelu-worker.ts) run the SIMD kernel on
  * shared-memory copies of their shares while the calling thread does its
- * own share, then the caller blocks in Atomics.wait until they finish.
+ * own share, then the caller blocks until they finish (../wait.ts: in short
+ * Atomics.wait slices).
  *
  * Costs and choices: the caller's arrays are ordinary (unshared) memory, so
  * each worker's share is copied into a SharedArrayBuffer and its results
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FastTable } from './fast.js';
 import { geluF32RangeSimd } from './simd.js';
+import { waitInSlices } from '../wait.js';
 
 /** Arrays shorter than this stay on the calling thread (thread hand-off costs ~0.1 ms). */
 export const PARALLEL_MIN = 2 ** 17;
@@ -69,7 +71,7 @@ function start(): boolean {
         broken = true;
       });
       // Wait (at most 5 s) for the worker's imports to resolve.
-      if (Atomics.wait(c, 0, 0, 5000) === 'timed-out' && Atomics.load(c, 0) === 0) throw new Error('worker did not start');
+      if (!waitInSlices(c, 0, (v) => v !== 0, 5000)) throw new Error('worker did not start');
       (w as Worker & { ctrl?: Int32Array }).ctrl = c;
       workers.push(w);
     }
@@ -113,7 +115,7 @@ export function geluF32Parallel(x: Float32Array, out: Float32Array, table: FastT
   geluF32RangeSimd(x, out, table, 0, mainEnd);
   for (const j of jobs) {
     // A healthy worker answers in milliseconds; after 60 s assume it is gone.
-    if (Atomics.wait(j.c, 1, 0, 60_000) === 'timed-out' || Atomics.load(j.c, 1) !== 1) {
+    if (!waitInSlices(j.c, 1, (v) => v !== 0, 60_000) || Atomics.load(j.c, 1) !== 1) {
       broken = true;
       geluF32RangeSimd(sin, sout, table, j.start, j.end);
     }

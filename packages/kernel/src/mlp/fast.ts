@@ -16,6 +16,7 @@
  * a process alive. Call `dispose()` to end them early.
  */
 import { Worker } from 'node:worker_threads';
+import { waitInSlices } from '../wait.js';
 import { gegluActivation } from './activation.js';
 import { releaseF64Plan } from './fast64.js';
 import { checkMlpCall, type Gemma2MlpWeights } from './gemma2.js';
@@ -92,7 +93,9 @@ function checkForward(x: unknown, tokens: unknown, d: number, options: unknown) 
  * Worker protocol over an Int32Array `ctl` on a SharedArrayBuffer: [0] task sequence number
  * (bumped by the caller), [1] opcode (0 matmul, 1 exit, 2 activation), [2..9] arguments,
  * [10] sequence number of the last finished task, [11] failure flag, [12] activation state
- * (0 loading, 1 ready, 2 unavailable). The activation is the same module the caller uses,
+ * (0 loading, 1 ready, 2 unavailable, 3 dead; the worker takes tasks in states 1 and 2), [13] the
+ * sequence number of the task it last took (for the timeout's message). The activation is
+ * the same module the caller uses,
  * imported by URL; where it cannot be imported (e.g. tests running the TypeScript sources),
  * the caller computes the whole activation itself, with the same results.
  */
@@ -107,12 +110,19 @@ const matmulWasm = ${driver};
   let activation = null;
   try {
     activation = (await import(activationUrl)).gegluActivation;
-  } catch (e) {}
+    // Compile the activation's WebAssembly now, before saying ready: no task waits on it.
+    const a = new Float32Array(64);
+    activation(a, a.slice(), 'tanh', a);
+    activation(a, a.slice(), 'none', a);
+  } catch (e) {
+    activation = null;
+  }
   Atomics.store(ctl, 12, typeof activation === 'function' ? 1 : 2);
   let seen = 0;
   for (;;) {
     Atomics.wait(ctl, 0, seen);
     seen = Atomics.load(ctl, 0);
+    Atomics.store(ctl, 13, seen); // diagnostics: the task this worker has taken
     if (ctl[1] === 1) break;
     try {
       if (ctl[1] === 0) {
@@ -191,9 +201,16 @@ export function createGemma2Mlp(weights: Gemma2MlpWeights<Float32Array>, options
   const activationUrl = new URL('./activation.js', import.meta.url).href;
   for (let i = 1; i < threads; i++) {
     const control = new SharedArrayBuffer(16 * 4);
-    const worker = new Worker(WORKER_SOURCE(driver), { eval: true, workerData: { module, memory, control, activationUrl } });
+    // The source is CommonJS: drop a caller's --input-type (node --input-type=module -e …),
+    // which workers inherit and which would make it an ES module without require.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    const worker = new Worker(WORKER_SOURCE(driver), { eval: true, execArgv, workerData: { module, memory, control, activationUrl } });
     worker.unref();
-    slots.push({ worker, ctl: new Int32Array(control), seq: 0 });
+    const ctl = new Int32Array(control);
+    // A dead worker (state 3) gets no more tasks; if it died inside one, that task's wait
+    // times out. Either way no 'error' event goes unhandled.
+    worker.on('error', () => Atomics.store(ctl, 12, 3));
+    slots.push({ worker, ctl, seq: 0 });
   }
   let disposed = false;
 
@@ -207,24 +224,27 @@ export function createGemma2Mlp(weights: Gemma2MlpWeights<Float32Array>, options
   };
   const join = (busy: WorkerSlot[]) => {
     for (const s of busy) {
-      const deadline = Date.now() + WORKER_TIMEOUT_MS;
-      while (Atomics.load(s.ctl, 10) !== s.seq) {
-        if (Atomics.wait(s.ctl, 10, Atomics.load(s.ctl, 10), Math.max(1, deadline - Date.now())) === 'timed-out' && Date.now() >= deadline) {
-          throw new Error(`gemma2Mlp: worker thread did not finish within ${WORKER_TIMEOUT_MS} ms`);
-        }
+      // In short slices, not one long wait (../wait.ts says why).
+      if (!waitInSlices(s.ctl, 10, (v) => v === s.seq, WORKER_TIMEOUT_MS)) {
+        const state = `task ${s.seq}, posted ${Atomics.load(s.ctl, 0)}, taken ${Atomics.load(s.ctl, 13)}, done ${Atomics.load(s.ctl, 10)}, state ${Atomics.load(s.ctl, 12)}`;
+        throw new Error(`gemma2Mlp: worker thread did not finish within ${WORKER_TIMEOUT_MS} ms (${state})`);
       }
       if (s.ctl[11] !== 0) throw new Error('gemma2Mlp: a worker thread failed');
     }
   };
 
-  /** Rows [0, O) of out = x·Wᵀ split over the caller and the workers. */
+  /**
+   * Rows [0, O) of out = x·Wᵀ split over the caller and the workers that are up (in
+   * their task loop): the caller never blocks on a worker that is still starting.
+   */
   const project = (x: number, tokens: number, k: number, wAt: number, o: number, out: number) => {
-    const parts = slots.length + 1;
+    const up = slots.filter((s) => Atomics.load(s.ctl, 12) === 1 || Atomics.load(s.ctl, 12) === 2);
+    const parts = up.length + 1;
     // Split on multiples of the 32-row block so every thread gets whole blocks.
     const per = Math.ceil(o / parts / 32) * 32;
-    slots.forEach((s, i) => post(s, 0, [x, tokens, k, wAt, Math.min(o, per * (i + 1)), Math.min(o, per * (i + 2)), out, o]));
+    up.forEach((s, i) => post(s, 0, [x, tokens, k, wAt, Math.min(o, per * (i + 1)), Math.min(o, per * (i + 2)), out, o]));
     matmulWasm(tiles, x, tokens, k, wAt, 0, Math.min(o, per), out, o);
-    join(slots);
+    join(up);
   };
 
   /** g ← fl(gelu(g)·u) over n elements, split over the caller and the workers whose activation loaded. */

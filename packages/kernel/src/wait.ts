@@ -1,0 +1,33 @@
+/**
+ * Blocking waits of a calling thread on its worker threads, in short slices.
+ *
+ * One long Atomics.wait stalled the very worker it waited for. In a stress
+ * script (the built package, createGemma2Mlp with 2 threads, 20 plans per run,
+ * Node 20.20 / V8 11.3) 3 of 5 runs hung for the whole 120 s wait; with a 3 s
+ * timeout the worker's done counter always equalled the task's by the time
+ * the caller woke, as if the worker needed the calling thread to run. Our
+ * reading (not confirmed in V8's sources): V8 serves some requests between
+ * isolates, e.g. for WebAssembly code they share, at the waiting thread's
+ * interrupt checks, which a blocked Atomics.wait never reaches. Waiting in
+ * slices of WAIT_SLICE_MS, returning to JavaScript in between, 20 of 20 runs
+ * passed. (After the MLP workers also compiled their activation before
+ * reporting ready, long waits did not hang in 9 further runs either; the
+ * slices stay as the cheap guard.)
+ */
+
+/** Milliseconds per slice of a wait. */
+export const WAIT_SLICE_MS = 1;
+
+/**
+ * Waits until `done(Atomics.load(cells, index))` or `timeoutMs` has passed;
+ * true when done. The writer must Atomics.store the cell (and may notify).
+ */
+export function waitInSlices(cells: Int32Array, index: number, done: (value: number) => boolean, timeoutMs: number): boolean {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = Atomics.load(cells, index);
+    if (done(v)) return true;
+    if (Date.now() >= deadline) return false;
+    Atomics.wait(cells, index, v, WAIT_SLICE_MS);
+  }
+}

@@ -28,11 +28,14 @@ type Kernel = (
 
 /** The table-free tanh kernel: (in, out, pairs, flags) → flagged. */
 type SigmoidKernel = (inPtr: number, outPtr: number, pairs: number, flags: number) => number;
+/** Its geglu form: (gate, up, out, pairs, flags) → flagged. */
+type SigmoidGegluKernel = (inPtr: number, upPtr: number, outPtr: number, pairs: number, flags: number) => number;
 
 interface Instance {
   kernel: Kernel;
   tanhKernel: SigmoidKernel;
   gegluKernel: Kernel;
+  gegluTanhKernel: SigmoidGegluKernel;
   f32: Float32Array;
   i32: Int32Array;
   offsets: Map<FastTable, number>;
@@ -78,6 +81,7 @@ function load(): Instance | null {
       kernel: inst.exports['gelu'] as Kernel,
       tanhKernel: inst.exports['geluTanhSigmoid'] as SigmoidKernel,
       gegluKernel: inst.exports['geglu'] as Kernel,
+      gegluTanhKernel: inst.exports['gegluTanhSigmoid'] as SigmoidGegluKernel,
       f32: new Float32Array(memory.buffer),
       i32: new Int32Array(memory.buffer),
       offsets,
@@ -151,16 +155,20 @@ export function gegluF32Simd(gate: Float32Array, up: Float32Array, out: Float32A
     for (let i = 0; i < n; i++) out[i] = gegluElement32(gate[i]!, up[i]!, table);
     return;
   }
-  const { gegluKernel, f32, i32 } = w;
+  const { gegluKernel, gegluTanhKernel, f32, i32 } = w;
   const tab = w.offsets.get(table)!;
   const x0 = table.x0 - 1 / 64;
   const sMax = table.coeffs.length / SIMD_STRIDE + 1.5;
+  // As in geluF32RangeSimd: the tanh form without tables, the exact form with.
+  const group = table.tanh ? SIGMOID_GROUP : SIMD_GROUP;
   for (let c = 0; c < n; c += CHUNK) {
     const m = Math.min(CHUNK, n - c);
-    const pairs = Math.floor(m / (2 * SIMD_GROUP)) * SIMD_GROUP;
+    const pairs = Math.floor(m / (2 * group)) * group;
     f32.set(gate.subarray(c, c + 2 * pairs), IN_AT / 4);
     f32.set(up.subarray(c, c + 2 * pairs), UP_AT / 4);
-    const flagged = gegluKernel(IN_AT, UP_AT, OUT_AT, pairs, tab, FLAGS_AT, x0, sMax);
+    const flagged = table.tanh
+      ? gegluTanhKernel(IN_AT, UP_AT, OUT_AT, pairs, FLAGS_AT)
+      : gegluKernel(IN_AT, UP_AT, OUT_AT, pairs, tab, FLAGS_AT, x0, sMax);
     out.set(f32.subarray(OUT_AT / 4, OUT_AT / 4 + 2 * pairs), c);
     for (let f = 0; f < flagged; f++) {
       const k = 2 * i32[FLAGS_AT / 4 + f]!;

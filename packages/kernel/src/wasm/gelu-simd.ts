@@ -18,6 +18,8 @@
  * method and its error bound). Its doubles differ from fastGelu's, but it
  * applies the same rounding test, so every float32 it does not flag is the
  * correctly rounded one, i.e. the same float32 the JavaScript kernel gives.
+ * `gegluTanhSigmoid(in, up, out, pairs, flags)` is the same for geglu's tanh
+ * form: y·u, one more rounding (u = 2^-53) inside the same test.
  *
  * Encoding reference: the WebAssembly core specification 2.0 (binary format,
  * §5) and the fixed-width SIMD proposal's opcode table.
@@ -89,8 +91,14 @@ export const SIMD_STRIDE = 9;
 const PER_UNIT = 64;
 const STRIDE_BYTES = SIMD_STRIDE * 8;
 
-/** Vectors (pairs) per loop iteration: two independent Horner chains measured best (bench/simd-groups.mjs: 1 → 100, 2 → 118, 4 → 115, 8 → 100 Melem/s on the device machine). */
-export const SIMD_GROUP = 2;
+/**
+ * Vectors (pairs) per loop iteration of the table kernel (independent Horner
+ * chains). bench/simd-groups.mjs, kernel only, one thread: on the 2-core
+ * development VM (AMD EPYC, 2026-11-25, three runs) 1 → 142, 2 → 160,
+ * 4 → 169–173, 6 → 167, 8 → 159 Melem/s; earlier on the lent GPU machine's
+ * host CPU 1 → 100, 2 → 118, 4 → 115, 8 → 100. 4 is best or within 3% on both.
+ */
+export const SIMD_GROUP = 4;
 
 /**
  * The module's bytes; `band` is the rounding test's relative half-width,
@@ -103,26 +111,31 @@ export function geluSimdModuleBytes(band: number, group = SIMD_GROUP, sigmoidGro
   const gelu = functionBody(band, group, false);
   const geglu = functionBody(band, group, true);
   const sigmoid = sigmoidTanhBody(band, sigmoidGroup);
+  const sigmoidGeglu = sigmoidTanhBody(band, sigmoidGroup, true);
   const typeSec = section(1, [
-    ...uleb(2),
+    ...uleb(3),
     0x60,
     ...vec([I32, I32, I32, I32, I32, I32, F64, F64]),
     ...vec([I32]),
     0x60,
     ...vec([I32, I32, I32, I32]),
     ...vec([I32]),
+    0x60,
+    ...vec([I32, I32, I32, I32, I32]),
+    ...vec([I32]),
   ]);
-  const funcSec = section(3, [...uleb(3), ...uleb(0), ...uleb(0), ...uleb(1)]);
+  const funcSec = section(3, [...uleb(4), ...uleb(0), ...uleb(0), ...uleb(1), ...uleb(2)]);
   const memSec = section(5, [...uleb(1), 0x00, ...uleb(8)]); // 8 pages (512 KiB), no maximum
   const name = (s: string) => vec([...new TextEncoder().encode(s)]);
   const exportSec = section(7, [
-    ...uleb(4),
+    ...uleb(5),
     ...name('gelu'), 0x00, ...uleb(0),
     ...name('geglu'), 0x00, ...uleb(1),
     ...name('geluTanhSigmoid'), 0x00, ...uleb(2),
+    ...name('gegluTanhSigmoid'), 0x00, ...uleb(3),
     ...name('memory'), 0x02, ...uleb(0),
   ]);
-  const codeSec = section(10, [...uleb(3), ...vec(gelu), ...vec(geglu), ...vec(sigmoid)]);
+  const codeSec = section(10, [...uleb(4), ...vec(gelu), ...vec(geglu), ...vec(sigmoid), ...vec(sigmoidGeglu)]);
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...funcSec, ...memSec, ...exportSec, ...codeSec]);
 }
 
@@ -234,10 +247,11 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
 /**
  * Vectors per loop iteration of the sigmoid-form tanh kernel (independent
  * dependency chains, one shared rounding-test branch): bench/simd-groups.mjs
- * on the 2-core development VM gave 1 → 129, 2 → 183, 4 → 276, 6 → 243,
- * 8 → 262 Melem/s (the table kernel: 132 … 166).
+ * on the 2-core development VM gave, in a first session, 1 → 129, 2 → 183,
+ * 4 → 276, 6 → 243, 8 → 262 Melem/s, and on 2026-11-25 in three runs
+ * 4 → 276–277, 6 → 310–317, 8 → 280–309: 6 is the most consistent.
  */
-export const SIGMOID_GROUP = 4;
+export const SIGMOID_GROUP = 6;
 
 // Constants of the sigmoid-form tanh kernel (derivations in sigmoidTanhBody).
 /** −2√(2/π) and −2√(2/π)·0.044715, rounded to double (relative errors ≤ u and ≤ 2u, u = 2^-53). */
@@ -312,12 +326,14 @@ const EXP_P = BERNOULLI_2N.map(([num, den], i) => {
  * and the group's rounding tests share one branch: when any of them fails,
  * all the group's pairs are flagged (the fallback retests each element).
  */
-function sigmoidTanhBody(band: number, group: number): number[] {
-  const [IN, OUT, PAIRS, FLAGS] = [0, 1, 2, 3];
-  const K = 4;
-  const NFLAG = 5;
-  const KB = 6; // 8·k, the byte offset of pair k
-  const vBase = 7;
+function sigmoidTanhBody(band: number, group: number, withUp = false): number[] {
+  // Parameters (in, out, pairs, flags), or (in, up, out, pairs, flags) with `withUp`.
+  const p = withUp ? 1 : 0;
+  const [IN, UP, OUT, PAIRS, FLAGS] = [0, 1, 1 + p, 2 + p, 3 + p];
+  const K = 4 + p;
+  const NFLAG = 5 + p;
+  const KB = 6 + p; // 8·k, the byte offset of pair k
+  const vBase = 7 + p;
   const consts: number[][] = [];
   const pre: number[] = [];
   const constLocal = (bytes: number[]) => {
@@ -332,6 +348,7 @@ function sigmoidTanhBody(band: number, group: number): number[] {
   ].map(cf);
   const cP = EXP_P.map(cf);
   const cExpOne = constLocal(i64x2Const(0x3ff0000000000000n));
+  const cOne = withUp ? cf(1) : -1;
   const PER = 5; // v, a (later r, N, r1), t (later the test mask), p (later D), y (z, then y)
   const gBase = vBase + consts.length;
   const gv = (g: number, i: number) => gBase + PER * g + i;
@@ -385,6 +402,17 @@ function sigmoidTanhBody(band: number, group: number): number[] {
     ...get(A(g)), ...get(T(g)), ...op.i32Const(52), ...i64x2Shl, ...get(cExpOne), ...i64x2Add, ...f64x2Mul,
     ...get(P(g)), ...f64x2Add, ...f64x2Div, ...op.set(Y(g)),
   ]);
+  if (withUp) {
+    // geglu: y = y·(u·((g − g) + 1)). The factor is 1 for finite g and NaN for
+    // g = ±∞ (flagged: the clamp made gelu(−∞) a tiny y, and tiny·∞ is not
+    // gelu(−∞)·∞ = NaN); multiplying keeps the sign of a zero u or y.
+    each((g) => [
+      ...get(Y(g)),
+      ...get(UP), ...get(KB), ...op.i32Add, ...load64Zero(8 * g), ...f64x2PromoteLowF32x4,
+      ...get(IN), ...get(KB), ...op.i32Add, ...load64Zero(8 * g), ...f64x2PromoteLowF32x4, ...op.tee(T(g)),
+      ...get(T(g)), ...f64x2Sub, ...get(cOne), ...f64x2Add, ...f64x2Mul, ...f64x2Mul, ...op.set(Y(g)),
+    ]);
+  }
   // Rounding test as in functionBody: r1 = float32(y·(1 + band)) is stored,
   // and the pair passes if r1 = float32(y·(1 − band)) bitwise and r1 = r1.
   each((g) => [

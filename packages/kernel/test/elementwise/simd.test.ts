@@ -45,6 +45,12 @@ describe('WebAssembly SIMD kernel (src/wasm/gelu-simd.ts)', () => {
         // with a dense sweep of [-16, 10]; ups from tiny to 1e38, both signs.
         gate[i] = i % 2 === 0 ? f32FromBits((i * 16384 + 77) | 0) : -16 + (26 * i) / n;
         up[i] = (i % 3 === 0 ? -1 : 1) * 10 ** ((i % 77) - 38);
+        // Special ups now and then, also against ±∞ and NaN gates (gelu(−∞)·∞ = NaN).
+        if (i % 101 === 0) up[i] = [0, -0, Infinity, -Infinity, NaN][(i / 101) % 5]!;
+      }
+      // ±∞ gates against those ups: up[101k] is 0, −0, ∞, −∞, NaN for k mod 5 = 0 … 4.
+      for (const [i, g] of [[0, Infinity], [101, -Infinity], [202, -Infinity], [303, -Infinity], [404, -Infinity], [707, Infinity], [808, Infinity]] as const) {
+        gate[i] = g;
       }
       const want = new Float32Array(n);
       for (let i = 0; i < n; i++) want[i] = gegluElement32(gate[i]!, up[i]!, table);

@@ -233,12 +233,15 @@ export function createGemma2Mlp(weights: Gemma2MlpWeights<Float32Array>, options
     }
   };
 
+  /** Workers whose state (ctl[12]) is one of `states`. */
+  const slotsIn = (...states: number[]) => slots.filter((s) => states.includes(Atomics.load(s.ctl, 12)));
+
   /**
    * Rows [0, O) of out = x·Wᵀ split over the caller and the workers that are up (in
    * their task loop): the caller never blocks on a worker that is still starting.
    */
   const project = (x: number, tokens: number, k: number, wAt: number, o: number, out: number) => {
-    const up = slots.filter((s) => Atomics.load(s.ctl, 12) === 1 || Atomics.load(s.ctl, 12) === 2);
+    const up = slotsIn(1, 2);
     const parts = up.length + 1;
     // Split on multiples of the 32-row block so every thread gets whole blocks.
     const per = Math.ceil(o / parts / 32) * 32;
@@ -249,7 +252,7 @@ export function createGemma2Mlp(weights: Gemma2MlpWeights<Float32Array>, options
 
   /** g ← fl(gelu(g)·u) over n elements, split over the caller and the workers whose activation loaded. */
   const activate = (n: number, approximate: 'none' | 'tanh') => {
-    const ready = slots.filter((s) => Atomics.load(s.ctl, 12) === 1);
+    const ready = slotsIn(1);
     const per = Math.ceil(n / (ready.length + 1) / 4) * 4;
     ready.forEach((s, i) => {
       const a = Math.min(n, per * (i + 1));
@@ -268,7 +271,7 @@ export function createGemma2Mlp(weights: Gemma2MlpWeights<Float32Array>, options
     engine: 'wasm-simd',
     threads,
     get activationThreads() {
-      return 1 + slots.filter((s) => Atomics.load(s.ctl, 12) === 1).length;
+      return 1 + slotsIn(1).length;
     },
     forward(x, tokens, options) {
       if (disposed) fail('Gemma2Mlp.forward', 'this Gemma2Mlp was disposed, expected a live one');

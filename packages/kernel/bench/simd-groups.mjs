@@ -17,14 +17,15 @@ function rate(run, pairs) {
   return ((2 * pairs * reps) / ((performance.now() - t0) * 1e3)).toFixed(1);
 }
 for (const group of [1, 2, 4, 6, 8]) {
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(geluSimdModuleBytes(FAST_BAND, group, group)), {});
-  const f64 = new Float64Array(inst.exports.memory.buffer);
+  const memory = new WebAssembly.Memory({ initial: 8, maximum: 8, shared: true });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(geluSimdModuleBytes(FAST_BAND, group, group)), { env: { memory } });
+  const f64 = new Float64Array(memory.buffer);
   const t = TANH_TABLE;
   // Framed as src/elementwise/simd.ts does: NaN interval, table, constant 1.
   f64[0] = NaN;
   f64.set(t.coeffs, STRIDE);
   f64[STRIDE + t.coeffs.length] = 1;
-  const f32 = new Float32Array(inst.exports.memory.buffer);
+  const f32 = new Float32Array(memory.buffer);
   for (let i = 0; i < CHUNK; i++) f32[IN / 4 + i] = Math.sin(i * 0.618) * 6;
   const pairs = Math.floor(CHUNK / 2 / group) * group;
   const table = rate(() => inst.exports.gelu(IN, 0, OUT, pairs, 0, FLAGS, t.x0 - 1 / 64, t.coeffs.length / STRIDE + 1.5), pairs);

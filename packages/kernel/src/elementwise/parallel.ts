@@ -1,125 +1,262 @@
 /**
  * Large float32 gelu arrays on several threads while keeping geluArray
- * synchronous: worker threads (./gelu-worker.ts) run the SIMD kernel on
- * shared-memory copies of their shares while the calling thread does its
- * own share, then the caller blocks until they finish (../wait.ts: in short
- * Atomics.wait slices).
+ * synchronous. The calling thread and the worker threads (./gelu-worker.ts)
+ * run the SIMD kernel on one shared WebAssembly memory, in blocks of BLOCK
+ * elements that pass through a ring of RING slots:
  *
- * Costs and choices: the caller's arrays are ordinary (unshared) memory, so
- * each worker's share is copied into a SharedArrayBuffer and its results
- * copied back (memcpy speed, ~10× faster than the kernel), and the caller's
- * share is made smaller to even that out. Arrays below PARALLEL_MIN stay on
- * the calling thread. Workers are created on first use, are unref()'d so they
- * never keep a process alive, and if one fails to start or to answer, the
- * caller computes that share itself and threads are turned off.
+ * - the caller copies blocks of x into free slots (its arrays are ordinary,
+ *   unshared memory: only it can read or write them) and publishes how many
+ *   are in (`ready`);
+ * - every thread, the caller included, takes the next block from a shared
+ *   counter (`next`), computes it from its slot's input into the slot's
+ *   output, and marks the slot done with the block's number;
+ * - the caller copies finished blocks out in order, which frees their slots.
+ *
+ * Each element is copied once in and once out (memcpy speed, ~20× faster
+ * than the kernel), and taking blocks from a counter balances the threads
+ * whatever else the machine runs. The caller blocks until all blocks are out,
+ * waiting in short Atomics.wait slices (../wait.ts).
+ *
+ * Arrays below PARALLEL_MIN stay on the calling thread. Workers are created
+ * on first use, are unref()'d so they never keep a process alive, and wait
+ * for jobs in Atomics.wait. If one fails to start, reports a failure, or does
+ * not finish a block within a minute, the caller computes what is left itself
+ * and threads are turned off until setGeluThreads is called again.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FastTable } from './fast.js';
-import { geluF32RangeSimd } from './simd.js';
+import { geluBlockSimd, simdInstance, simdMemory, simdModule, TABLES_END, type SimdInstance, type SimdMemory } from './simd.js';
 import { waitInSlices } from '../wait.js';
 
 /** Arrays shorter than this stay on the calling thread (thread hand-off costs ~0.1 ms). */
 export const PARALLEL_MIN = 2 ** 17;
 
+/**
+ * Elements per block: 48 KiB in and out, ~40 µs of kernel; a multiple of
+ * twice both kernels' vectors per step (4 and 6), so only an array's last
+ * block has a JavaScript tail.
+ */
+export const BLOCK = 12288;
+
+/**
+ * The shared control words (Int32Array over a SharedArrayBuffer), as the
+ * workers read them. DONE + s holds 1 + the number of the last block finished
+ * in slot s; STATE + w the state of worker w: 0 starting, 1 ready, 3 failed;
+ * IDLE + w the last job worker w has left.
+ */
+export const CTRL = {
+  JOB: 0,
+  NEXT: 1,
+  READY: 2,
+  BLOCKS: 3,
+  LENGTH: 4,
+  TANH: 5,
+  STATE: 8,
+  IDLE: 80,
+  DONE: 152,
+} as const;
+/** Workers at most (setGeluThreads' limit). */
+export const MAX_WORKERS = 64;
+
+/** The memory layout every thread uses, from the ring size and worker count. */
+export interface RingLayout {
+  /** Slots in the ring. */
+  ring: number;
+  /** Byte offset of slot 0's input; slot s's input at slotAt + s·slotBytes. */
+  slotAt: number;
+  /** Bytes per slot: BLOCK float32 inputs, then BLOCK outputs. */
+  slotBytes: number;
+  /** Byte offset of thread t's flag list (t = 0 the caller, 1 + w worker w). */
+  flagsAt: number;
+}
+
+/** Slots in the ring for `workers` workers: a few blocks ahead of every thread. */
+export function ringLayout(workers: number): RingLayout {
+  const ring = 4 * (workers + 1) + 8;
+  const flagsBytes = (BLOCK / 2) * 4;
+  const flagsAt = TABLES_END;
+  return { ring, slotAt: flagsAt + (workers + 1) * flagsBytes, slotBytes: BLOCK * 8, flagsAt };
+}
+
+/** Byte offset of thread t's flag list. */
+export function flagsOf(layout: RingLayout, thread: number): number {
+  return layout.flagsAt + thread * (BLOCK / 2) * 4;
+}
+
+/**
+ * Computes block b (length min(BLOCK, length − b·BLOCK)) in its slot and marks
+ * the slot done; shared by the caller and the workers.
+ */
+export function runBlock(w: SimdInstance, ctrl: Int32Array, layout: RingLayout, table: FastTable, b: number, flagsAt: number): void {
+  const slot = b % layout.ring;
+  const inAt = layout.slotAt + slot * layout.slotBytes;
+  const len = Math.min(BLOCK, Atomics.load(ctrl, CTRL.LENGTH) - b * BLOCK);
+  geluBlockSimd(w, table, inAt, inAt + BLOCK * 4, len, flagsAt);
+  Atomics.store(ctrl, CTRL.DONE + slot, b + 1);
+  Atomics.notify(ctrl, CTRL.DONE + slot);
+}
+
+interface Pool {
+  workers: Worker[];
+  ctrl: Int32Array;
+  layout: RingLayout;
+  memory: SimdMemory;
+  own: SimdInstance;
+  job: number;
+}
+
 let wanted = 1;
-let workers: Worker[] = [];
-let sharedIn: SharedArrayBuffer | null = null;
-let sharedOut: SharedArrayBuffer | null = null;
+let pool: Pool | null = null;
 let broken = false;
+
+function endPool(): void {
+  if (pool === null) return;
+  for (const w of pool.workers) void w.terminate();
+  pool = null;
+}
 
 /**
  * Sets how many worker threads large float32 gelu arrays may use besides the
  * calling thread (default 1: two cores in all). 0 turns threads off.
  */
 export function setGeluThreads(count: number): void {
-  if (!Number.isInteger(count) || count < 0 || count > 64) {
-    throw new RangeError(`setGeluThreads: count is ${String(count)}, expected an integer in [0, 64]`);
+  if (!Number.isInteger(count) || count < 0 || count > MAX_WORKERS) {
+    throw new RangeError(`setGeluThreads: count is ${String(count)}, expected an integer in [0, ${MAX_WORKERS}]`);
   }
-  // A broken pool is rebuilt even at the same count: its workers may be dead, and
-  // every large call would otherwise wait out the timeout before falling back.
-  if (count !== wanted || broken) {
-    for (const w of workers) void w.terminate();
-    workers = [];
-  }
+  // A broken pool is rebuilt even at the same count: its workers may be dead.
+  if (count !== wanted || broken) endPool();
   wanted = count;
   broken = false;
 }
 
 /** Worker threads currently in use for large arrays (0 before first use or when off). */
 export function geluThreads(): number {
-  return workers.length;
+  return pool === null ? 0 : pool.workers.length;
 }
 
-function start(): boolean {
-  if (broken || wanted === 0) return false;
-  if (workers.length === wanted) return true;
+function start(): Pool | null {
+  if (broken || wanted === 0) return null;
+  if (pool !== null) return pool;
   // Run from TypeScript sources (e.g. under vitest) there is no .js worker
   // file next to this module: stay single-threaded rather than wait for it.
   const url = new URL('./gelu-worker.js', import.meta.url);
-  if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) {
+  const module = simdModule();
+  if (module === null || url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) {
     broken = true;
-    return false;
+    return null;
   }
+  const workers: Worker[] = [];
   try {
+    const layout = ringLayout(wanted);
+    const bytes = layout.slotAt + layout.ring * layout.slotBytes;
+    const memory = simdMemory(Math.ceil(bytes / 65536));
+    const own = simdInstance(module, memory, true);
+    const ctrl = new Int32Array(new SharedArrayBuffer((CTRL.DONE + layout.ring) * 4));
     for (let i = 0; i < wanted; i++) {
-      const c = new Int32Array(new SharedArrayBuffer(8));
-      const w = new Worker(url, { workerData: { ctrl: c.buffer } });
+      const w = new Worker(url, { workerData: { module, memory, control: ctrl.buffer, index: i, workers: wanted } });
       w.unref();
-      w.on('error', () => {
-        broken = true;
-      });
-      // Wait (at most 5 s) for the worker's imports to resolve.
-      if (!waitInSlices(c, 0, (v) => v !== 0, 5000)) throw new Error('worker did not start');
-      (w as Worker & { ctrl?: Int32Array }).ctrl = c;
+      // A worker that dies outside a job is seen at the next job's wait.
+      w.on('error', () => Atomics.store(ctrl, CTRL.STATE + i, 3));
       workers.push(w);
     }
-    return true;
+    // Wait (at most 5 s each) for the workers' imports and instances.
+    for (let i = 0; i < wanted; i++) {
+      if (!waitInSlices(ctrl, CTRL.STATE + i, (v) => v !== 0, 5000) || Atomics.load(ctrl, CTRL.STATE + i) !== 1) {
+        throw new Error('worker did not start');
+      }
+    }
+    pool = { workers, ctrl, layout, memory, own, job: 0 };
+    return pool;
   } catch {
     for (const w of workers) void w.terminate();
-    workers = [];
     broken = true;
-    return false;
+    return null;
   }
 }
 
+/** Minutes a caller waits on a block before computing it itself. */
+const BLOCK_TIMEOUT_MS = 60_000;
+
 /**
  * out[i] = float32 gelu(x[i]) for all i on several threads; returns false
- * (doing nothing) when threads are off or the array is small.
+ * (doing nothing) when threads are off or the array is small. `out` may be x.
  */
 export function geluF32Parallel(x: Float32Array, out: Float32Array, table: FastTable): boolean {
   const n = x.length;
-  if (n < PARALLEL_MIN || !start()) return false;
-  const parts = workers.length + 1;
-  // The caller also copies every worker share in and out, so it takes less.
-  const mainEnd = Math.floor((n / parts) * 0.8) & ~7;
-  const rest = n - mainEnd;
-  if (sharedIn === null || sharedIn.byteLength < rest * 4) {
-    sharedIn = new SharedArrayBuffer(rest * 4);
-    sharedOut = new SharedArrayBuffer(rest * 4);
+  if (n < PARALLEL_MIN) return false;
+  const p = start();
+  if (p === null) return false;
+  const { ctrl, layout, own } = p;
+  const { ring, slotAt, slotBytes } = layout;
+  const workers = p.workers.length;
+  const f32 = own.f32;
+  const blocks = Math.ceil(n / BLOCK);
+  const ownFlags = flagsOf(layout, 0);
+  // Workers leave a job right after their last block: wait for that before
+  // the counters are reset (a late claim must not land in the new job).
+  for (let i = 0; i < workers; i++) {
+    waitInSlices(ctrl, CTRL.IDLE + i, (v) => v === p.job || Atomics.load(ctrl, CTRL.STATE + i) !== 1, BLOCK_TIMEOUT_MS);
   }
-  const sin = new Float32Array(sharedIn, 0, rest);
-  const sout = new Float32Array(sharedOut!, 0, rest);
-  sin.set(x.subarray(mainEnd));
-  const per = Math.ceil(rest / workers.length / 8) * 8;
-  const jobs: Array<{ c: Int32Array; start: number; end: number }> = [];
-  workers.forEach((w, i) => {
-    const s = Math.min(rest, i * per);
-    const e = Math.min(rest, s + per);
-    const c = (w as Worker & { ctrl?: Int32Array }).ctrl!;
-    Atomics.store(c, 1, 0);
-    w.postMessage({ input: sharedIn, output: sharedOut, start: s, end: e, tanh: table.tanh, slot: 1 });
-    jobs.push({ c, start: s, end: e });
-  });
-  geluF32RangeSimd(x, out, table, 0, mainEnd);
-  for (const j of jobs) {
-    // A healthy worker answers in milliseconds; after 60 s assume it is gone.
-    if (!waitInSlices(j.c, 1, (v) => v !== 0, 60_000) || Atomics.load(j.c, 1) !== 1) {
-      broken = true;
-      geluF32RangeSimd(sin, sout, table, j.start, j.end);
+  for (let s = 0; s < ring; s++) Atomics.store(ctrl, CTRL.DONE + s, 0);
+  Atomics.store(ctrl, CTRL.NEXT, 0);
+  Atomics.store(ctrl, CTRL.READY, 0);
+  Atomics.store(ctrl, CTRL.BLOCKS, blocks);
+  Atomics.store(ctrl, CTRL.LENGTH, n);
+  Atomics.store(ctrl, CTRL.TANH, table.tanh ? 1 : 0);
+  p.job = (p.job + 1) | 0;
+  Atomics.store(ctrl, CTRL.JOB, p.job);
+  Atomics.notify(ctrl, CTRL.JOB);
+
+  const slotIn = (b: number) => (slotAt + (b % ring) * slotBytes) / 4;
+  let copiedIn = 0;
+  let copiedOut = 0;
+  let waitedSince = 0;
+  while (copiedOut < blocks) {
+    let moved = false;
+    // Finished blocks out, in order (frees their slots).
+    while (copiedOut < copiedIn && Atomics.load(ctrl, CTRL.DONE + (copiedOut % ring)) === copiedOut + 1) {
+      const at = copiedOut * BLOCK;
+      const o = slotIn(copiedOut) + BLOCK;
+      out.set(f32.subarray(o, o + Math.min(BLOCK, n - at)), at);
+      copiedOut++;
+      moved = true;
     }
+    // New blocks into free slots.
+    while (copiedIn < blocks && copiedIn - copiedOut < ring) {
+      const at = copiedIn * BLOCK;
+      f32.set(x.subarray(at, Math.min(n, at + BLOCK)), slotIn(copiedIn));
+      copiedIn++;
+      Atomics.store(ctrl, CTRL.READY, copiedIn);
+      moved = true;
+    }
+    Atomics.notify(ctrl, CTRL.READY);
+    // Compute the next block if it is in.
+    const b = Atomics.load(ctrl, CTRL.NEXT);
+    if (b < copiedIn && Atomics.compareExchange(ctrl, CTRL.NEXT, b, b + 1) === b) {
+      runBlock(own, ctrl, layout, table, b, ownFlags);
+      continue;
+    }
+    if (moved || copiedOut === blocks) {
+      waitedSince = 0;
+      continue;
+    }
+    // Nothing to do but wait for the oldest block a worker holds.
+    const slot = CTRL.DONE + (copiedOut % ring);
+    const v = Atomics.load(ctrl, slot);
+    if (v === copiedOut + 1) continue;
+    const failed = p.workers.some((_, i) => Atomics.load(ctrl, CTRL.STATE + i) !== 1);
+    if (waitedSince === 0) waitedSince = Date.now();
+    if (failed || Date.now() - waitedSince > BLOCK_TIMEOUT_MS) {
+      // A worker failed or stalls: compute its block here (its input is still
+      // in the slot), and turn threads off after this call.
+      broken = true;
+      runBlock(own, ctrl, layout, table, copiedOut, ownFlags);
+      continue;
+    }
+    Atomics.wait(ctrl, slot, v, 1);
   }
-  out.set(sout, mainEnd);
+  if (broken) endPool();
   return true;
 }

@@ -10,10 +10,14 @@ import { FAST_BAND, type FastTable, EXACT_TABLE, TANH_TABLE, gegluElement32, gel
 /** Elements per chunk: in, out (32 KiB each) and the flag list fit in L2 with the tables (~165 KiB). */
 const CHUNK = 8192;
 const TABLES_AT = 0;
-const IN_AT = 196608;
+/** Bytes below which the framed tables lie in every memory the module runs on. */
+export const TABLES_END = 196608;
+const IN_AT = TABLES_END;
 const UP_AT = IN_AT + CHUNK * 4;
 const OUT_AT = UP_AT + CHUNK * 4;
 const FLAGS_AT = OUT_AT + CHUNK * 4;
+/** Pages of the calling thread's own memory: tables, then one chunk's buffers and flags. */
+const OWN_PAGES = Math.ceil((FLAGS_AT + CHUNK * 2) / 65536);
 
 type Kernel = (
   inPtr: number,
@@ -31,7 +35,13 @@ type SigmoidKernel = (inPtr: number, outPtr: number, pairs: number, flags: numbe
 /** Its geglu form: (gate, up, out, pairs, flags) → flagged. */
 type SigmoidGegluKernel = (inPtr: number, upPtr: number, outPtr: number, pairs: number, flags: number) => number;
 
-interface Instance {
+/** A shared WebAssembly memory (the part of its API used here). */
+export interface SimdMemory {
+  readonly buffer: SharedArrayBuffer;
+}
+
+/** The module's exports on one memory, with views of that memory. */
+export interface SimdInstance {
   kernel: Kernel;
   tanhKernel: SigmoidKernel;
   gegluKernel: Kernel;
@@ -43,53 +53,123 @@ interface Instance {
 
 /** The part of the WebAssembly JS API used here (the ES2022 lib has no types for it). */
 interface WasmApi {
+  Memory: new (d: { initial: number; maximum: number; shared: true }) => SimdMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
+const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
-let instance: Instance | null | undefined;
+let compiled: object | null | undefined;
 
-/** The SIMD kernel, or null when WebAssembly SIMD is unavailable. */
-function load(): Instance | null {
-  if (instance !== undefined) return instance;
-  try {
-    const bytes = geluSimdModuleBytes(FAST_BAND);
-    const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-    if (wasm === undefined) throw new Error('no WebAssembly');
-    const inst = new wasm.Instance(new wasm.Module(bytes), {});
-    const memory = inst.exports['memory'] as { buffer: ArrayBuffer };
-    const f64 = new Float64Array(memory.buffer);
-    const offsets = new Map<FastTable, number>();
-    let at = TABLES_AT;
-    // Each table is framed by two extra intervals: first the constant NaN
-    // (x below the table, NaN, −∞ → NaN → flagged → the JavaScript path),
-    // last the constant 1 (x at or above the table's end → x); the kernel
-    // clamps its index into that range.
-    for (const t of [EXACT_TABLE, TANH_TABLE]) {
-      const bytes = t.coeffs.byteLength + 2 * SIMD_STRIDE * 8;
-      if (at + bytes > IN_AT) throw new Error('gelu tables do not fit below the chunk buffers');
+/**
+ * The compiled module, or null when this engine has no WebAssembly, no SIMD
+ * or no shared memory (then the JavaScript kernel runs instead).
+ */
+export function simdModule(): object | null {
+  if (compiled === undefined) {
+    try {
+      if (wasm === undefined) throw new Error('no WebAssembly');
+      compiled = new wasm.Module(geluSimdModuleBytes(FAST_BAND));
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/** A shared memory of `pages` 64 KiB pages for the module (fixed size). */
+export function simdMemory(pages: number): SimdMemory {
+  return new wasm!.Memory({ initial: pages, maximum: pages, shared: true });
+}
+
+/**
+ * Instantiates `module` on `memory`; with `writeTables` also writes the
+ * framed tables at the bottom of the memory (another instance on the same
+ * memory, e.g. a worker's, finds them there). Each table is framed by two
+ * extra intervals: first the constant NaN (x below the table, NaN, −∞ → NaN →
+ * flagged → the JavaScript path), last the constant 1 (x at or above the
+ * table's end → x); the kernel clamps its index into that range.
+ */
+export function simdInstance(module: object, memory: SimdMemory, writeTables: boolean): SimdInstance {
+  const inst = new wasm!.Instance(module, { env: { memory } });
+  const f64 = new Float64Array(memory.buffer);
+  const offsets = new Map<FastTable, number>();
+  let at = TABLES_AT;
+  for (const t of [EXACT_TABLE, TANH_TABLE]) {
+    const bytes = t.coeffs.byteLength + 2 * SIMD_STRIDE * 8;
+    if (at + bytes > TABLES_END) throw new Error('gelu tables do not fit below the chunk buffers');
+    if (writeTables) {
       f64.fill(0, at / 8, at / 8 + SIMD_STRIDE);
       f64[at / 8] = NaN;
       f64.set(t.coeffs, at / 8 + SIMD_STRIDE);
       const last = at / 8 + SIMD_STRIDE + t.coeffs.length;
       f64.fill(0, last, last + SIMD_STRIDE);
       f64[last] = 1;
-      offsets.set(t, at);
-      at += bytes;
     }
-    instance = {
-      kernel: inst.exports['gelu'] as Kernel,
-      tanhKernel: inst.exports['geluTanhSigmoid'] as SigmoidKernel,
-      gegluKernel: inst.exports['geglu'] as Kernel,
-      gegluTanhKernel: inst.exports['gegluTanhSigmoid'] as SigmoidGegluKernel,
-      f32: new Float32Array(memory.buffer),
-      i32: new Int32Array(memory.buffer),
-      offsets,
-    };
+    offsets.set(t, at);
+    at += bytes;
+  }
+  return {
+    kernel: inst.exports['gelu'] as Kernel,
+    tanhKernel: inst.exports['geluTanhSigmoid'] as SigmoidKernel,
+    gegluKernel: inst.exports['geglu'] as Kernel,
+    gegluTanhKernel: inst.exports['gegluTanhSigmoid'] as SigmoidGegluKernel,
+    f32: new Float32Array(memory.buffer),
+    i32: new Int32Array(memory.buffer),
+    offsets,
+  };
+}
+
+let instance: SimdInstance | null | undefined;
+
+/** The calling thread's own instance, or null when WebAssembly SIMD is unavailable. */
+function load(): SimdInstance | null {
+  if (instance !== undefined) return instance;
+  try {
+    const module = simdModule();
+    instance = module === null ? null : simdInstance(module, simdMemory(OWN_PAGES), true);
   } catch {
     instance = null;
   }
   return instance;
+}
+
+/**
+ * Float32 gelu of `len` elements at byte `inAt` of the instance's memory into
+ * byte `outAt` (a different buffer), correctly rounded: the kernel, then the
+ * flagged pairs and the tail past the last whole group in JavaScript. `flagsAt`:
+ * room for len/2 int32s. Inputs are read from `inAt` only, so flagged pairs
+ * are recomputed from their inputs. The tanh form runs the table-free sigmoid
+ * kernel (no per-lane table loads; ../wasm/gelu-simd.ts sigmoidTanhBody has
+ * its error bound), the exact form the table kernel. Each flagged element goes
+ * through the fast test in JavaScript (for the exact form with bit-identical
+ * doubles; for the tanh form the table test, an equally valid one), and only
+ * an element that fails it pays for the double-double path.
+ */
+export function geluBlockSimd(
+  w: SimdInstance,
+  table: FastTable,
+  inAt: number,
+  outAt: number,
+  len: number,
+  flagsAt: number,
+): void {
+  const { f32, i32 } = w;
+  const group = table.tanh ? SIGMOID_GROUP : SIMD_GROUP;
+  const pairs = Math.floor(len / (2 * group)) * group;
+  // Interval i of the table is interval i + 1 of the framed copy: x0 moves
+  // one interval left (exactly: x0 and 1/64 are multiples of 2^-6), and the
+  // index is clamped to the middle of the final constant-1 interval.
+  const flagged = table.tanh
+    ? w.tanhKernel(inAt, outAt, pairs, flagsAt)
+    : w.kernel(inAt, 0, outAt, pairs, w.offsets.get(table)!, flagsAt, table.x0 - 1 / 64, table.coeffs.length / SIMD_STRIDE + 1.5);
+  const i = inAt / 4;
+  const shift = (outAt - inAt) / 4;
+  for (let f = 0; f < flagged; f++) {
+    const k = i + 2 * i32[flagsAt / 4 + f]!;
+    geluF32Range(f32, f32, table, k, k + 2, shift);
+  }
+  geluF32Range(f32, f32, table, i + 2 * pairs, i + len, shift);
 }
 
 /** True when the WebAssembly SIMD kernel is in use (false: the JavaScript kernel). */
@@ -110,35 +190,11 @@ export function geluF32RangeSimd(
 ): void {
   const w = load();
   if (w === null) return geluF32Range(x, out, table, start, end);
-  const { kernel, tanhKernel, f32, i32 } = w;
-  const tab = w.offsets.get(table)!;
-  // The tanh form runs the table-free sigmoid kernel (no per-lane table
-  // loads; ../wasm/gelu-simd.ts sigmoidTanhBody has its error bound), the
-  // exact form the table kernel. Both flag what the rounding test rejects.
-  const group = table.tanh ? SIGMOID_GROUP : SIMD_GROUP;
-  // Interval i of the table is interval i + 1 of the framed copy: x0 moves
-  // one interval left (exactly: x0 and 1/64 are multiples of 2^-6), and the
-  // index is clamped to the middle of the final constant-1 interval.
-  const x0 = table.x0 - 1 / 64;
-  const sMax = table.coeffs.length / SIMD_STRIDE + 1.5;
   for (let c = start; c < end; c += CHUNK) {
     const n = Math.min(CHUNK, end - c);
-    const pairs = Math.floor(n / (2 * group)) * group;
-    f32.set(x.subarray(c, c + 2 * pairs), IN_AT / 4);
-    const flagged = table.tanh
-      ? tanhKernel(IN_AT, OUT_AT, pairs, FLAGS_AT)
-      : kernel(IN_AT, 0, OUT_AT, pairs, tab, FLAGS_AT, x0, sMax);
-    out.set(f32.subarray(OUT_AT / 4, OUT_AT / 4 + 2 * pairs), c);
-    // Inputs come from the module's copy: when out is x, x[i] is already
-    // overwritten. A flag covers a pair; each element goes through the fast
-    // test in JavaScript (for the exact form with bit-identical doubles; for
-    // the tanh form the table test, an equally valid one), and only an
-    // element that fails it pays for the double-double path.
-    for (let f = 0; f < flagged; f++) {
-      const k = 2 * i32[FLAGS_AT / 4 + f]!;
-      geluF32Range(f32, out, table, IN_AT / 4 + k, IN_AT / 4 + k + 2, c - IN_AT / 4);
-    }
-    if (2 * pairs < n) geluF32Range(x, out, table, c + 2 * pairs, c + n);
+    w.f32.set(x.subarray(c, c + n), IN_AT / 4);
+    geluBlockSimd(w, table, IN_AT, OUT_AT, n, FLAGS_AT);
+    out.set(w.f32.subarray(OUT_AT / 4, OUT_AT / 4 + n), c);
   }
 }
 

@@ -21,6 +21,9 @@
  * `gegluTanhSigmoid(in, up, out, pairs, flags)` is the same for geglu's tanh
  * form: y·u, one more rounding (u = 2^-53) inside the same test.
  *
+ * The module imports its memory (`env.memory`, shared, MIN_PAGES to
+ * MAX_PAGES pages); ../elementwise/simd.ts lays out the tables and buffers.
+ *
  * Encoding reference: the WebAssembly core specification 2.0 (binary format,
  * §5) and the fixed-width SIMD proposal's opcode table.
  */
@@ -86,6 +89,10 @@ const f64x2Pmin = op.simd(246);
 const f64x2Pmax = op.simd(247);
 const i32x4TruncSatF64x2SZero = op.simd(252);
 
+/** Page limits (64 KiB pages) of the imported `env.memory` the module accepts. */
+export const MIN_PAGES = 1;
+export const MAX_PAGES = 65536;
+
 /** Coefficients per interval (degree 8) and intervals per unit of x, as in tables.generated.ts. */
 export const SIMD_STRIDE = 9;
 const PER_UNIT = 64;
@@ -125,18 +132,24 @@ export function geluSimdModuleBytes(band: number, group = SIMD_GROUP, sigmoidGro
     ...vec([I32]),
   ]);
   const funcSec = section(3, [...uleb(4), ...uleb(0), ...uleb(0), ...uleb(1), ...uleb(2)]);
-  const memSec = section(5, [...uleb(1), 0x00, ...uleb(8)]); // 8 pages (512 KiB), no maximum
   const name = (s: string) => vec([...new TextEncoder().encode(s)]);
+  // The memory is imported, shared (limits flag 3: shared, with a maximum):
+  // the parallel path's threads all run on one memory, and engines copy out of
+  // a shared memory far faster. In Node 20 (V8 11.3) TypedArray.prototype.set
+  // from a view of an unshared WebAssembly memory ran ~7x slower than from a
+  // shared one (bench/wasm-copy.mjs), and every chunk's results are copied out.
+  const importSec = section(2, [
+    ...uleb(1), ...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(MIN_PAGES), ...uleb(MAX_PAGES),
+  ]);
   const exportSec = section(7, [
-    ...uleb(5),
+    ...uleb(4),
     ...name('gelu'), 0x00, ...uleb(0),
     ...name('geglu'), 0x00, ...uleb(1),
     ...name('geluTanhSigmoid'), 0x00, ...uleb(2),
     ...name('gegluTanhSigmoid'), 0x00, ...uleb(3),
-    ...name('memory'), 0x02, ...uleb(0),
   ]);
   const codeSec = section(10, [...uleb(4), ...vec(gelu), ...vec(geglu), ...vec(sigmoid), ...vec(sigmoidGeglu)]);
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...funcSec, ...memSec, ...exportSec, ...codeSec]);
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...importSec, ...funcSec, ...exportSec, ...codeSec]);
 }
 
 /**

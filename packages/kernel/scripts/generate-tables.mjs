@@ -2,9 +2,14 @@
 // Writes src/elementwise/tables.generated.ts: the piecewise polynomials of the
 // fast float32 kernels. For each variant, F(x) = gelu(x)/x (= Phi(x) for the
 // exact form, sigmoid(2u(x)) for the tanh form) is interpolated on intervals
-// [X0 + i/64, X0 + (i+1)/64] by a degree-8 polynomial in t ∈ [−1, 1] at the
-// 9 Chebyshev points of the first kind, converted to monomial form (Horner in
-// the kernel). Samples come from the package's double-double gelu
+// [X0 + i/N, X0 + (i+1)/N] by a polynomial of degree d in t ∈ [−1, 1] at the
+// d + 1 Chebyshev points of the first kind, converted to monomial form
+// (Horner in the kernel). Exact form: N = 256, d = 5 (six coefficients, three
+// 16-byte pairs per interval for the WebAssembly kernel; measured error
+// 2^-45.2, bench/fast-error.mjs). Tanh form: N = 64, d = 8 (2^-44.9; at
+// N = 256, d = 5 it would be 2^-40.2, too close to the rounding test's 2^-38,
+// because F falls faster in the tanh form's tail; only the JavaScript path
+// uses this table). Samples come from the package's double-double gelu
 // (dist/elementwise/cores.js, build first), whose results are correctly
 // rounded doubles, so F is known to ~1.5 ulp at every node.
 //
@@ -18,8 +23,7 @@ import { writeFileSync } from 'node:fs';
 import { gelu32, gelu64 } from '../dist/elementwise/cores.js';
 import { erfc } from '../dist/elementwise/scalar.js';
 
-const DEGREE = 8;
-const PER_UNIT = 64;
+const SHAPES = { exact: { DEGREE: 5, PER_UNIT: 256 }, tanh: { DEGREE: 8, PER_UNIT: 64 } };
 
 const f32 = new Float32Array(1);
 const i32 = new Int32Array(f32.buffer);
@@ -66,6 +70,7 @@ function chebyshevToMonomial(c) { // Σ c_j T_j(t) → Σ a_i t^i
 }
 
 function table(tanh) {
+  const { DEGREE, PER_UNIT } = SHAPES[tanh ? 'tanh' : 'exact'];
   const xi = identityThreshold(tanh);
   const xz = zeroThreshold(tanh);
   const x0 = Math.floor(xz * PER_UNIT) / PER_UNIT;
@@ -93,15 +98,16 @@ function table(tanh) {
     }
     coeffs.push(...chebyshevToMonomial(c));
   }
-  return { xi, xz, x0, end, count, coeffs };
+  return { xi, xz, x0, end, count, coeffs, DEGREE, PER_UNIT };
 }
 
 const hex32 = (x) => { const f = new Float32Array([x]); return '0x' + new Uint32Array(f.buffer)[0].toString(16).toUpperCase().padStart(8, '0'); };
 const lines = [
   '// generated — do not edit. Regenerate with `node scripts/generate-tables.mjs`',
   '// (after a build): Chebyshev interpolants of F(x) = gelu(x)/x on intervals of',
-  `// width 1/${PER_UNIT}, degree ${DEGREE}, monomial coefficients in t ∈ [−1, 1], lowest first;`,
-  `// interval i covers [X0 + i/${PER_UNIT}, X0 + (i+1)/${PER_UNIT}], t = ${2 * PER_UNIT}·(x − X0 − i/${PER_UNIT}) − 1.`,
+  '// width 1/PER_UNIT, degree DEGREE, monomial coefficients in t ∈ [−1, 1], lowest',
+  '// first; interval i covers [X0 + i/PER_UNIT, X0 + (i+1)/PER_UNIT],',
+  '// t = 2·PER_UNIT·(x − X0 − i/PER_UNIT) − 1.',
   '',
 ];
 for (const [name, tanh] of [['EXACT', false], ['TANH', true]]) {
@@ -114,16 +120,16 @@ for (const [name, tanh] of [['EXACT', false], ['TANH', true]]) {
   lines.push(`export const ${name}_END = ${t.end};`);
   lines.push(`/** Left end of the first interval. */`);
   lines.push(`export const ${name}_X0 = ${t.x0};`);
+  lines.push(`/** Degree of each interval's polynomial (${t.DEGREE + 1} coefficients). */`);
+  lines.push(`export const ${name}_DEGREE = ${t.DEGREE};`);
+  lines.push(`/** Intervals per unit of x. */`);
+  lines.push(`export const ${name}_PER_UNIT = ${t.PER_UNIT};`);
   lines.push(`/** Number of intervals. */`);
   lines.push(`export const ${name}_COUNT = ${t.count};`);
-  lines.push(`/** ${t.count} × ${DEGREE + 1} coefficients. */`);
+  lines.push(`/** ${t.count} × ${t.DEGREE + 1} coefficients. */`);
   lines.push(`export const ${name}_COEFFS: readonly number[] = [`);
-  for (let i = 0; i < t.count; i++) lines.push('  ' + t.coeffs.slice(i * (DEGREE + 1), (i + 1) * (DEGREE + 1)).join(', ') + ',');
+  for (let i = 0; i < t.count; i++) lines.push('  ' + t.coeffs.slice(i * (t.DEGREE + 1), (i + 1) * (t.DEGREE + 1)).join(', ') + ',');
   lines.push('];');
   console.error(name, 'identity ≥', t.xi, 'zero ≤', t.xz, 'end', t.end, 'intervals', t.count);
 }
-lines.push(`/** Coefficients per interval. */`);
-lines.push(`export const TABLE_STRIDE = ${DEGREE + 1};`);
-lines.push(`/** Intervals per unit of x. */`);
-lines.push(`export const TABLE_PER_UNIT = ${PER_UNIT};`);
 writeFileSync(new URL('../src/elementwise/tables.generated.ts', import.meta.url), lines.join('\n') + '\n');

@@ -11,14 +11,19 @@
  *   check both sides).
  * - x ≤ ZERO_F32 (−14.356 exact, −10.771 tanh; −∞ included): −0.
  * - In between (and, for geglu, on up to the table's end, where
- *   1 − F < 2^-60: 8.78 exact, 7.47 tanh; beyond it geglu uses g·u):
- *   y = x·P_i(t), P_i the degree-8 Chebyshev interpolant of F on
- *   the i-th interval of width 1/64 (t ∈ [−1, 1]), evaluated by Horner in
- *   double. Measured relative error of y against the double-double gelu at
- *   33 points per interval (bench/fast-error.mjs): 2^-46.0 (exact, worst at
- *   x ≈ −14.23) and 2^-44.9 (tanh, worst at x ≈ −10.77), largest in the tails
- *   where F varies fastest. (Degree 13 on width 1/16 measured the same and
- *   ran ~40% slower.)
+ *   1 − F < 2^-60: 8.77 exact, 7.47 tanh; beyond it geglu uses g·u):
+ *   y = x·P_i(t), P_i the Chebyshev interpolant of F on the i-th interval
+ *   (t ∈ [−1, 1]), evaluated by Horner in double: degree 5 on intervals of
+ *   width 1/256 for the exact form, degree 8 on width 1/64 for the tanh form
+ *   (scripts/generate-tables.mjs). Measured relative error of y against the
+ *   double-double gelu at 33 points per interval (bench/fast-error.mjs):
+ *   2^-45.2 (exact, worst at x ≈ −14.35) and 2^-44.9 (tanh, worst at
+ *   x ≈ −10.77), largest in the tails where F varies fastest. The exact
+ *   form's shape keeps the WebAssembly kernel's per-lane table loads few (six
+ *   coefficients, three 16-byte pairs: ~50% faster there than degree 8 on
+ *   1/64, bench/simd-groups.mjs); the tanh form's tail falls faster, and at
+ *   that shape its error would be 2^-40.2, so it keeps degree 8 (only the
+ *   JavaScript path reads it: the WebAssembly tanh kernels use no table).
  * - Rounding test: y·(1 − E) and y·(1 + E), E = 2^-38 (over 100× the
  *   measured error), must round to the same float32; then that float32 is
  *   the correctly rounded result. Otherwise (about one input in 2^13, and
@@ -34,17 +39,19 @@ import { geluDD, gelu32, ch, cl, ck, TAIL_STAND_IN } from './cores.js';
 import { roundTo32, roundTo64, ddMulDRounding, ldexp, rh, rl } from './dd.js';
 import {
   EXACT_COEFFS,
+  EXACT_DEGREE,
   EXACT_END,
+  EXACT_PER_UNIT,
   EXACT_IDENTITY_F32,
   EXACT_X0,
   EXACT_ZERO_F32,
   TANH_COEFFS,
+  TANH_DEGREE,
   TANH_END,
+  TANH_PER_UNIT,
   TANH_IDENTITY_F32,
   TANH_X0,
   TANH_ZERO_F32,
-  TABLE_PER_UNIT,
-  TABLE_STRIDE,
 } from './tables.generated.js';
 
 /** Relative half-width of the rounding test (see the Method above). */
@@ -59,6 +66,10 @@ export interface FastTable {
   /** End of the table; from here on 1 − gelu(x)/x < 2^-60. */
   readonly end: number;
   readonly tanh: boolean;
+  /** Intervals per unit of x. */
+  readonly perUnit: number;
+  /** Coefficients per interval (degree + 1). */
+  readonly stride: number;
 }
 
 export const EXACT_TABLE: FastTable = {
@@ -68,6 +79,8 @@ export const EXACT_TABLE: FastTable = {
   zero: EXACT_ZERO_F32,
   end: EXACT_END,
   tanh: false,
+  perUnit: EXACT_PER_UNIT,
+  stride: EXACT_DEGREE + 1,
 };
 export const TANH_TABLE: FastTable = {
   coeffs: Float64Array.from(TANH_COEFFS),
@@ -76,30 +89,35 @@ export const TANH_TABLE: FastTable = {
   zero: TANH_ZERO_F32,
   end: TANH_END,
   tanh: true,
+  perUnit: TANH_PER_UNIT,
+  stride: TANH_DEGREE + 1,
 };
 
-if (TABLE_STRIDE !== 9 || TABLE_PER_UNIT !== 64) {
-  throw new Error('tables.generated.ts does not match the unrolled Horner in fast.ts (expected 9 × 1/64)');
-}
+/**
+ * 1.5·2^52: for |s| < 2^51, (s + ROUND_MAGIC) − ROUND_MAGIC is the nearest
+ * integer to s (ties to even), and s + ROUND_MAGIC holds it in its low bits.
+ */
+export const ROUND_MAGIC = 6755399441055744;
 
 /**
- * The fast double approximation of gelu(x) for x in [table.x0, table.identity):
+ * The fast double approximation of gelu(x) for x in [table.x0, table.end):
  * relative error below 2^-44.9 (measured; see the module notes).
+ *
+ * With N = table.perUnit and s = (x − (x0 − 1.5/N))·N, interval j − 2 of the
+ * table, j the nearest integer to s, covers x, and t = 2·(s − j) ∈ [−1, 1].
+ * (The shift by two intervals is the WebAssembly kernel's: its copy of the
+ * exact form's table has two leading NaN intervals, ./simd.ts. Both compute
+ * the same s, j and t, ties included, and the same Horner steps, so their
+ * doubles agree.)
  */
-export function fastGelu(c: Float64Array, x0: number, x: number): number {
-  const s = (x - x0) * 64;
-  const j = Math.floor(s);
-  const t = 2 * (s - j) - 1;
-  const b = j * 9;
-  let p = c[b + 8]!;
-  p = p * t + c[b + 7]!;
-  p = p * t + c[b + 6]!;
-  p = p * t + c[b + 5]!;
-  p = p * t + c[b + 4]!;
-  p = p * t + c[b + 3]!;
-  p = p * t + c[b + 2]!;
-  p = p * t + c[b + 1]!;
-  p = p * t + c[b]!;
+export function fastGelu(table: FastTable, x: number): number {
+  const { coeffs: c, perUnit, stride } = table;
+  const s = (x - (table.x0 - 1.5 / perUnit)) * perUnit;
+  const j = s + ROUND_MAGIC - ROUND_MAGIC;
+  const t = 2 * (s - j);
+  const b = (j - 2) * stride;
+  let p = c[b + stride - 1]!;
+  for (let m = stride - 2; m >= 0; m--) p = p * t + c[b + m]!;
   return x * p;
 }
 
@@ -115,7 +133,7 @@ export function geluF32Range(
   end: number,
   outShift = 0,
 ): void {
-  const { coeffs, x0, identity, zero, tanh } = table;
+  const { identity, zero, tanh } = table;
   const lo = 1 - FAST_BAND;
   const hi = 1 + FAST_BAND;
   for (let i = start; i < end; i++) {
@@ -124,7 +142,7 @@ export function geluF32Range(
     if (v >= identity) {
       out[o] = v;
     } else if (v > zero) {
-      const y = fastGelu(coeffs, x0, v);
+      const y = fastGelu(table, v);
       const r = Math.fround(y * hi);
       out[o] = r === Math.fround(y * lo) ? r : gelu32(v, tanh);
     } else if (v <= zero) {
@@ -145,7 +163,7 @@ export function geluF32Range(
 export function gegluElement32(g: number, u: number, table: FastTable): number {
   let y: number;
   if (g >= table.x0 && g < table.end) {
-    y = fastGelu(table.coeffs, table.x0, g) * u;
+    y = fastGelu(table, g) * u;
   } else if (g >= table.end && g < Infinity) {
     // gelu(g) = g·(1 − q), q < 2^-60: far inside the rounding test's band.
     y = g * u;

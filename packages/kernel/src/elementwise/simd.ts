@@ -4,14 +4,24 @@
  * results out, and recompute the few flagged pairs with the double-double
  * path. Falls back to the JavaScript kernel when the engine lacks SIMD.
  */
-import { geluSimdModuleBytes, SIGMOID_GROUP, SIMD_GROUP, SIMD_STRIDE } from '../wasm/gelu-simd.js';
-import { FAST_BAND, type FastTable, EXACT_TABLE, TANH_TABLE, gegluElement32, geluF32Range } from './fast.js';
+import { geluSimdModuleBytes, SIGMOID_GROUP, SIMD_GROUP, SIMD_PER_UNIT, SIMD_STRIDE } from '../wasm/gelu-simd.js';
+import { FAST_BAND, type FastTable, EXACT_TABLE, gegluElement32, geluF32Range } from './fast.js';
 
 /** Elements per chunk: in, out (32 KiB each) and the flag list fit in L2 with the tables (~165 KiB). */
 const CHUNK = 8192;
-const TABLES_AT = 0;
-/** Bytes below which the framed tables lie in every memory the module runs on. */
-export const TABLES_END = 196608;
+/**
+ * The exact form's table as the table kernel reads it (the tanh form's
+ * kernels use no table): two NaN intervals (x below the table, NaN, −∞ → NaN
+ * → flagged → the JavaScript path), the table, and one constant-1 interval
+ * (x at or above the table's end → x); the kernel clamps its index into that
+ * range. At byte 0 of every memory the module runs on.
+ */
+const FRAMED_TABLE = framedTable(EXACT_TABLE);
+if (EXACT_TABLE.stride !== SIMD_STRIDE || EXACT_TABLE.perUnit !== SIMD_PER_UNIT) {
+  throw new Error(`the exact form's table (${EXACT_TABLE.stride} × 1/${EXACT_TABLE.perUnit}) does not match the table kernel (${SIMD_STRIDE} × 1/${SIMD_PER_UNIT})`);
+}
+/** Bytes below which the framed table lies (whole 64 KiB pages). */
+export const TABLES_END = Math.ceil(FRAMED_TABLE.byteLength / 65536) * 65536;
 const IN_AT = TABLES_END;
 const UP_AT = IN_AT + CHUNK * 4;
 const OUT_AT = UP_AT + CHUNK * 4;
@@ -48,7 +58,6 @@ export interface SimdInstance {
   gegluTanhKernel: SigmoidGegluKernel;
   f32: Float32Array;
   i32: Int32Array;
-  offsets: Map<FastTable, number>;
 }
 
 /** The part of the WebAssembly JS API used here (the ES2022 lib has no types for it). */
@@ -82,33 +91,24 @@ export function simdMemory(pages: number): SimdMemory {
   return new wasm!.Memory({ initial: pages, maximum: pages, shared: true });
 }
 
+/** A table framed for the table kernel (see FRAMED_TABLE). */
+export function framedTable(t: FastTable): Float64Array {
+  const framed = new Float64Array(t.coeffs.length + 3 * SIMD_STRIDE);
+  framed[0] = NaN;
+  framed[SIMD_STRIDE] = NaN;
+  framed.set(t.coeffs, 2 * SIMD_STRIDE);
+  framed[framed.length - SIMD_STRIDE] = 1;
+  return framed;
+}
+
 /**
  * Instantiates `module` on `memory`; with `writeTables` also writes the
- * framed tables at the bottom of the memory (another instance on the same
- * memory, e.g. a worker's, finds them there). Each table is framed by two
- * extra intervals: first the constant NaN (x below the table, NaN, −∞ → NaN →
- * flagged → the JavaScript path), last the constant 1 (x at or above the
- * table's end → x); the kernel clamps its index into that range.
+ * framed table at the bottom of the memory (another instance on the same
+ * memory, e.g. a worker's, finds it there).
  */
 export function simdInstance(module: object, memory: SimdMemory, writeTables: boolean): SimdInstance {
   const inst = new wasm!.Instance(module, { env: { memory } });
-  const f64 = new Float64Array(memory.buffer);
-  const offsets = new Map<FastTable, number>();
-  let at = TABLES_AT;
-  for (const t of [EXACT_TABLE, TANH_TABLE]) {
-    const bytes = t.coeffs.byteLength + 2 * SIMD_STRIDE * 8;
-    if (at + bytes > TABLES_END) throw new Error('gelu tables do not fit below the chunk buffers');
-    if (writeTables) {
-      f64.fill(0, at / 8, at / 8 + SIMD_STRIDE);
-      f64[at / 8] = NaN;
-      f64.set(t.coeffs, at / 8 + SIMD_STRIDE);
-      const last = at / 8 + SIMD_STRIDE + t.coeffs.length;
-      f64.fill(0, last, last + SIMD_STRIDE);
-      f64[last] = 1;
-    }
-    offsets.set(t, at);
-    at += bytes;
-  }
+  if (writeTables) new Float64Array(memory.buffer).set(FRAMED_TABLE);
   return {
     kernel: inst.exports['gelu'] as Kernel,
     tanhKernel: inst.exports['geluTanhSigmoid'] as SigmoidKernel,
@@ -116,8 +116,23 @@ export function simdInstance(module: object, memory: SimdMemory, writeTables: bo
     gegluTanhKernel: inst.exports['gegluTanhSigmoid'] as SigmoidGegluKernel,
     f32: new Float32Array(memory.buffer),
     i32: new Int32Array(memory.buffer),
-    offsets,
   };
+}
+
+/**
+ * The table kernel's x0 and clamp, for the framed copy of the table (two NaN
+ * intervals, the table, one constant-1 interval): the kernel takes the
+ * nearest integer j to s = min(max((x − x0)·N, 0), sMax) as the interval
+ * (N = table.perUnit), with the same s as fastGelu's (./fast.ts): interval
+ * j − 2 of the table.
+ */
+export function kernelX0(table: FastTable): number {
+  return table.x0 - 1.5 / table.perUnit;
+}
+
+/** The framed copy's constant-1 interval (see kernelX0). */
+export function kernelSMax(table: FastTable): number {
+  return table.coeffs.length / SIMD_STRIDE + 2;
 }
 
 let instance: SimdInstance | null | undefined;
@@ -157,12 +172,9 @@ export function geluBlockSimd(
   const { f32, i32 } = w;
   const group = table.tanh ? SIGMOID_GROUP : SIMD_GROUP;
   const pairs = Math.floor(len / (2 * group)) * group;
-  // Interval i of the table is interval i + 1 of the framed copy: x0 moves
-  // one interval left (exactly: x0 and 1/64 are multiples of 2^-6), and the
-  // index is clamped to the middle of the final constant-1 interval.
   const flagged = table.tanh
     ? w.tanhKernel(inAt, outAt, pairs, flagsAt)
-    : w.kernel(inAt, 0, outAt, pairs, w.offsets.get(table)!, flagsAt, table.x0 - 1 / 64, table.coeffs.length / SIMD_STRIDE + 1.5);
+    : w.kernel(inAt, 0, outAt, pairs, 0, flagsAt, kernelX0(table), kernelSMax(table));
   const i = inAt / 4;
   const shift = (outAt - inAt) / 4;
   for (let f = 0; f < flagged; f++) {
@@ -212,9 +224,8 @@ export function gegluF32Simd(gate: Float32Array, up: Float32Array, out: Float32A
     return;
   }
   const { gegluKernel, gegluTanhKernel, f32, i32 } = w;
-  const tab = w.offsets.get(table)!;
-  const x0 = table.x0 - 1 / 64;
-  const sMax = table.coeffs.length / SIMD_STRIDE + 1.5;
+  const x0 = kernelX0(table);
+  const sMax = kernelSMax(table);
   // As in geluF32RangeSimd: the tanh form without tables, the exact form with.
   const group = table.tanh ? SIGMOID_GROUP : SIMD_GROUP;
   for (let c = 0; c < n; c += CHUNK) {
@@ -224,7 +235,7 @@ export function gegluF32Simd(gate: Float32Array, up: Float32Array, out: Float32A
     f32.set(up.subarray(c, c + 2 * pairs), UP_AT / 4);
     const flagged = table.tanh
       ? gegluTanhKernel(IN_AT, UP_AT, OUT_AT, pairs, FLAGS_AT)
-      : gegluKernel(IN_AT, UP_AT, OUT_AT, pairs, tab, FLAGS_AT, x0, sMax);
+      : gegluKernel(IN_AT, UP_AT, OUT_AT, pairs, 0, FLAGS_AT, x0, sMax);
     out.set(f32.subarray(OUT_AT / 4, OUT_AT / 4 + 2 * pairs), c);
     for (let f = 0; f < flagged; f++) {
       const k = 2 * i32[FLAGS_AT / 4 + f]!;

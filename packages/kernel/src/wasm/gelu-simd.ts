@@ -1,10 +1,12 @@
 /**
  * Emits, at load time, the WebAssembly SIMD module of the fast float32 gelu
  * kernel. The module is written here instruction by instruction (no binary
- * blob, no toolchain): it is the same algorithm as fastGelu in
- * ../elementwise/fast.ts, two elements per f64x2 vector, with the identical
- * sequence of IEEE double operations, so its doubles are bit-identical to
- * the JavaScript kernel's (the tests compare both).
+ * blob, no toolchain). The table kernel is the same algorithm as fastGelu in
+ * ../elementwise/fast.ts on the exact form's table, two elements per f64x2
+ * vector, with the identical sequence of IEEE double operations, so its
+ * doubles are bit-identical to the JavaScript kernel's; both are correctly
+ * rounded where the rounding test passes, and the tests compare their
+ * float32 results.
  *
  * Exported functions `gelu(in, up, out, pairs, table, flags, x0, sMax)` and
  * `geglu(…)` (same parameters) → flagged: for k < pairs, read the float32
@@ -22,7 +24,7 @@
  * form: y·u, one more rounding (u = 2^-53) inside the same test.
  *
  * The module imports its memory (`env.memory`, shared, MIN_PAGES to
- * MAX_PAGES pages); ../elementwise/simd.ts lays out the tables and buffers.
+ * MAX_PAGES pages); ../elementwise/simd.ts lays out the table and buffers.
  *
  * Encoding reference: the WebAssembly core specification 2.0 (binary format,
  * §5) and the fixed-width SIMD proposal's opcode table.
@@ -67,7 +69,11 @@ const op = {
 const v128Const = (bytes: number[]) => op.simd(12, ...bytes);
 const f64x2Const = (a: number) => v128Const([...f64Bytes(a), ...f64Bytes(a)]);
 const load64Zero = (offset: number) => op.simd(93, 3, ...uleb(offset));
-const load64Lane = (offset: number, lane: number) => op.simd(87, 3, ...uleb(offset), lane);
+const v128Load = (offset: number) => op.simd(0, 3, ...uleb(offset));
+const i8x16Shuffle = (lanes: number[]) => op.simd(13, ...lanes);
+/** Shuffle lanes: the high 8 bytes of both operands, and the low 8 bytes. */
+const HIGH_HALVES = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
+const LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 const store64Lane = (offset: number, lane: number) => op.simd(91, 3, ...uleb(offset), lane);
 const f64x2Splat = op.simd(20);
 const i64x2Const = (a: bigint) => v128Const(Array.from(new Uint8Array(new BigInt64Array([a, a]).buffer)));
@@ -80,30 +86,34 @@ const f32x4Eq = op.simd(65);
 const v128And = op.simd(78);
 const f32x4DemoteF64x2Zero = op.simd(94);
 const f64x2PromoteLowF32x4 = op.simd(95);
-const f64x2Floor = op.simd(117);
 const i32x4AllTrue = op.simd(163);
 const f64x2Add = op.simd(240);
 const f64x2Sub = op.simd(241);
 const f64x2Mul = op.simd(242);
 const f64x2Pmin = op.simd(246);
 const f64x2Pmax = op.simd(247);
-const i32x4TruncSatF64x2SZero = op.simd(252);
+const i32x4MinU = op.simd(183);
+const i32x4Splat = op.simd(17);
+const i32TruncF64S = [0xaa];
 
 /** Page limits (64 KiB pages) of the imported `env.memory` the module accepts. */
 export const MIN_PAGES = 1;
 export const MAX_PAGES = 65536;
 
-/** Coefficients per interval (degree 8) and intervals per unit of x, as in tables.generated.ts. */
-export const SIMD_STRIDE = 9;
-const PER_UNIT = 64;
+/** Coefficients per interval (degree 5) and intervals per unit of x, as in tables.generated.ts. */
+export const SIMD_STRIDE = 6;
+export const SIMD_PER_UNIT = 256;
+const PER_UNIT = SIMD_PER_UNIT;
 const STRIDE_BYTES = SIMD_STRIDE * 8;
 
 /**
  * Vectors (pairs) per loop iteration of the table kernel (independent Horner
- * chains). bench/simd-groups.mjs, kernel only, one thread: on the 2-core
- * development VM (AMD EPYC, 2026-11-25, three runs) 1 → 142, 2 → 160,
- * 4 → 169–173, 6 → 167, 8 → 159 Melem/s; earlier on the lent GPU machine's
- * host CPU 1 → 100, 2 → 118, 4 → 115, 8 → 100. 4 is best or within 3% on both.
+ * chains). bench/simd-groups.mjs, kernel only, one thread, on the 2-core
+ * development VM (AMD EPYC, 2026-11-25, three runs): with the degree-5 table
+ * on 1/256 and paired loads, 1 → 197–200, 2 → 234–235, 4 → 259–260,
+ * 6 → 254–255, 8 → 250–256 Melem/s. (With the earlier degree-8 table on 1/64,
+ * 4 was best there too, 169–173, and within 3% of the best, 2, on the lent
+ * GPU machine's host CPU.)
  */
 export const SIMD_GROUP = 4;
 
@@ -168,9 +178,11 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
   const A1 = (g: number) => 11 + 2 * g;
   const nI32 = 2 + 2 * SIMD_GROUP;
   const vBase = 8 + nI32;
-  const [X0V, SMAXV] = [vBase, vBase + 1];
+  // Loop constants in locals (V8 materializes a v128.const at every use).
+  const [X0V, SMAXV, JMAXV, CPER, C0, CMAGIC, CHI, CLO] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => vBase + i);
+  const CONSTS = 8;
   const PER = 7; // v, s, t, p, y, r1, j per group
-  const gv = (g: number, i: number) => vBase + 2 + PER * g + i;
+  const gv = (g: number, i: number) => vBase + CONSTS + PER * g + i;
   const V = (g: number) => gv(g, 0);
   const S = (g: number) => gv(g, 1);
   const T = (g: number) => gv(g, 2);
@@ -178,16 +190,19 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
   const Y = (g: number) => gv(g, 4);
   const R1 = (g: number) => gv(g, 5);
   const J = (g: number) => gv(g, 6);
-  const nV128 = 2 + PER * SIMD_GROUP;
+  const nV128 = CONSTS + PER * SIMD_GROUP;
 
-  // v128.load64_lane pops (address, vector): the lane-1 address goes on the
-  // stack first, below the vector that load64_zero(a0) produces.
-  const loadCoefficient = (g: number, m: number) => [
-    ...op.get(A1(g)),
-    ...op.get(A0(g)),
-    ...load64Zero(m * 8),
-    ...load64Lane(m * 8, 1),
+  // Coefficients m and m + 1 of both lanes' intervals: one 16-byte load per
+  // lane (into r1 and y, free until the product), then the lanes regrouped by
+  // i8x16.shuffle: [c_{m+1}(j0), c_{m+1}(j1)] and [c_m(j0), c_m(j1)]. (Two
+  // loads and two shuffles per two coefficients; loading each lane's
+  // coefficient separately, load64_zero + load64_lane, ran ~5% slower.)
+  const loadPair = (g: number, m: number) => [
+    ...op.get(A0(g)), ...v128Load(m * 8), ...op.set(R1(g)), ...op.get(A1(g)), ...v128Load(m * 8), ...op.set(Y(g)),
   ];
+  const upper = (g: number) => [...op.get(R1(g)), ...op.get(Y(g)), ...i8x16Shuffle(HIGH_HALVES)];
+  const lower = (g: number) => [...op.get(R1(g)), ...op.get(Y(g)), ...i8x16Shuffle(LOW_HALVES)];
+  const hornerStep = (g: number, c: number[]) => [...op.get(P(g)), ...op.get(T(g)), ...f64x2Mul, ...c, ...f64x2Add, ...op.set(P(g))];
   // Byte offset of group g's pair: in/out + 8·(k + g).
   const pairAddress = (base: number, g: number) => [
     ...op.get(base), ...op.get(K), ...op.i32Const(g), ...op.i32Add, ...op.i32Const(3), ...op.i32Shl, ...op.i32Add,
@@ -196,6 +211,12 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
   const body: number[] = [
     ...op.get(X0), ...f64x2Splat, ...op.set(X0V),
     ...op.get(SMAX), ...f64x2Splat, ...op.set(SMAXV),
+    ...op.get(SMAX), ...i32TruncF64S, ...i32x4Splat, ...op.set(JMAXV),
+    ...f64x2Const(PER_UNIT), ...op.set(CPER),
+    ...f64x2Const(0), ...op.set(C0),
+    ...f64x2Const(ROUND_MAGIC), ...op.set(CMAGIC),
+    ...f64x2Const(1 + band), ...op.set(CHI),
+    ...f64x2Const(1 - band), ...op.set(CLO),
     ...op.block,
     ...op.loop,
     ...op.get(K), ...op.get(PAIRS), ...op.i32GeU, ...op.brIf(1),
@@ -204,25 +225,28 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
     body.push(
       // v = promote(in[2(k+g)], in[2(k+g)+1])
       ...pairAddress(IN, g), ...load64Zero(0), ...f64x2PromoteLowF32x4, ...op.set(V(g)),
-      // s = min(max((v − x0)·64, 0), sMax)
-      ...op.get(V(g)), ...op.get(X0V), ...f64x2Sub, ...f64x2Const(PER_UNIT), ...f64x2Mul,
-      ...f64x2Const(0), ...f64x2Pmax, ...op.get(SMAXV), ...f64x2Pmin, ...op.tee(S(g)),
-      ...i32x4TruncSatF64x2SZero, ...op.set(J(g)),
+      // s = min(max((v − x0)·256, 0), sMax); the nearest integer j to s is the
+      // interval of the framed table (x0 and sMax: ../elementwise/simd.ts)
+      ...op.get(V(g)), ...op.get(X0V), ...f64x2Sub, ...op.get(CPER), ...f64x2Mul,
+      ...op.get(C0), ...f64x2Pmax, ...op.get(SMAXV), ...f64x2Pmin, ...op.tee(S(g)),
+      // r = s + 1.5·2^52 holds j in its low 32 bits (0 ≤ s < 2^31); t = 2·(s − j) ∈ [−1, 1]
+      ...op.get(CMAGIC), ...f64x2Add, ...op.tee(J(g)), ...op.get(CMAGIC), ...f64x2Sub, ...op.set(T(g)),
+      ...op.get(S(g)), ...op.get(T(g)), ...f64x2Sub, ...op.tee(T(g)), ...op.get(T(g)), ...f64x2Add, ...op.set(T(g)),
+      // j = min_u(j, sMax): NaN passes the clamps above and leaves arbitrary
+      // low bits; its y is NaN in any interval
+      ...op.get(J(g)), ...op.get(JMAXV), ...i32x4MinU, ...op.set(J(g)),
       ...op.get(TABLE), ...op.get(J(g)), ...i32x4ExtractLane(0), ...op.i32Const(STRIDE_BYTES), ...op.i32Mul,
       ...op.i32Add, ...op.set(A0(g)),
-      ...op.get(TABLE), ...op.get(J(g)), ...i32x4ExtractLane(1), ...op.i32Const(STRIDE_BYTES), ...op.i32Mul,
+      ...op.get(TABLE), ...op.get(J(g)), ...i32x4ExtractLane(2), ...op.i32Const(STRIDE_BYTES), ...op.i32Mul,
       ...op.i32Add, ...op.set(A1(g)),
-      // t = 2·(s − floor(s)) − 1
-      ...op.get(S(g)), ...op.get(S(g)), ...f64x2Floor, ...f64x2Sub, ...f64x2Const(2), ...f64x2Mul,
-      ...f64x2Const(1), ...f64x2Sub, ...op.set(T(g)),
-      ...loadCoefficient(g, SIMD_STRIDE - 1), ...op.set(P(g)),
+      ...loadPair(g, SIMD_STRIDE - 2), ...upper(g), ...op.set(P(g)),
     );
   }
   // Horner, highest coefficient first, same order as fastGelu; groups interleaved.
-  for (let m = SIMD_STRIDE - 2; m >= 0; m--) {
-    for (let g = 0; g < SIMD_GROUP; g++) {
-      body.push(...op.get(P(g)), ...op.get(T(g)), ...f64x2Mul, ...loadCoefficient(g, m), ...f64x2Add, ...op.set(P(g)));
-    }
+  for (let g = 0; g < SIMD_GROUP; g++) body.push(...hornerStep(g, lower(g)));
+  for (let m = SIMD_STRIDE - 4; m >= 0; m -= 2) {
+    for (let g = 0; g < SIMD_GROUP; g++) body.push(...loadPair(g, m), ...hornerStep(g, upper(g)));
+    for (let g = 0; g < SIMD_GROUP; g++) body.push(...hornerStep(g, lower(g)));
   }
   for (let g = 0; g < SIMD_GROUP; g++) {
     body.push(
@@ -234,9 +258,9 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
       ...(withUp ? [...pairAddress(UP, g), ...load64Zero(0), ...f64x2PromoteLowF32x4, ...f64x2Mul] : []),
       ...op.set(Y(g)),
       // r1 = float32(y·(1 + band)); r2 = float32(y·(1 − band))
-      ...op.get(Y(g)), ...f64x2Const(1 + band), ...f64x2Mul, ...f32x4DemoteF64x2Zero, ...op.set(R1(g)),
+      ...op.get(Y(g)), ...op.get(CHI), ...f64x2Mul, ...f32x4DemoteF64x2Zero, ...op.set(R1(g)),
       ...pairAddress(OUT, g), ...op.get(R1(g)), ...store64Lane(0, 0),
-      ...op.get(R1(g)), ...op.get(Y(g)), ...f64x2Const(1 - band), ...f64x2Mul, ...f32x4DemoteF64x2Zero,
+      ...op.get(R1(g)), ...op.get(Y(g)), ...op.get(CLO), ...f64x2Mul, ...f32x4DemoteF64x2Zero,
       ...i32x4Eq, ...op.get(R1(g)), ...op.get(R1(g)), ...f32x4Eq, ...v128And, ...i32x4AllTrue, ...op.i32Eqz,
       ...op.if,
       ...op.get(FLAGS), ...op.get(NFLAG), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add,

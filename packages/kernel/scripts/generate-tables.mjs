@@ -7,7 +7,7 @@
 // (Horner in the kernel). Exact form: N = 256, d = 5 (six coefficients, three
 // 16-byte pairs per interval for the WebAssembly kernel; measured error
 // 2^-45.2, bench/fast-error.mjs). Tanh form: N = 64, d = 8 (2^-44.9; at
-// N = 256, d = 5 it would be 2^-40.2, too close to the rounding test's 2^-38,
+// N = 256, d = 5 it would be 2^-40.2, above the rounding test's 2^-41,
 // because F falls faster in the tanh form's tail; only the JavaScript path
 // uses this table). Samples come from the package's double-double gelu
 // (dist/elementwise/cores.js, build first), whose results are correctly

@@ -1,12 +1,14 @@
 /**
  * Worker thread of the parallel float32 gelu (./parallel.ts): instantiates
- * the SIMD module on the shared memory, says ready, then for each job takes
- * blocks from the shared counter, waits until the calling thread has copied a
- * block in, computes it in its ring slot and marks the slot done. Loaded by
- * ./parallel.ts as a sibling file (dist/elementwise/gelu-worker.js).
+ * the SIMD module on the shared memory, warms up the JavaScript fallback,
+ * says ready, then for each job takes blocks from the shared counter, waits
+ * until the calling thread has copied a block in, computes it in its ring
+ * slot and marks the slot done. Loaded by ./parallel.ts as a sibling file
+ * (dist/elementwise/gelu-worker.js).
  */
 import { workerData } from 'node:worker_threads';
-import { EXACT_TABLE, TANH_TABLE } from './fast.js';
+import { gelu32 } from './cores.js';
+import { EXACT_TABLE, TANH_TABLE, geluF32Range } from './fast.js';
 import { CTRL, flagsOf, ringLayout, runBlock } from './parallel.js';
 import { simdInstance, type SimdMemory } from './simd.js';
 
@@ -21,8 +23,33 @@ const ctrl = new Int32Array(control);
 const layout = ringLayout(workers);
 const flagsAt = flagsOf(layout, 1 + index);
 let job = 0;
+/**
+ * Runs the fallback of flagged elements (the fast test in JavaScript, then
+ * gelu32, the double-double core) a few thousand times, so that V8 has
+ * optimized it before the first job: cold, gelu32 ran 3–10× slower for its
+ * first ~5,000 calls, and jobs on fresh workers ran ~50% slower for their
+ * first 50–200 calls of 2^20 elements (a few flagged elements per block).
+ */
+function warmUp(): void {
+  const x = new Float32Array(512);
+  const out = new Float32Array(512);
+  for (let i = 0; i < x.length; i++) x[i] = -15 + 21 * ((i * 0.6180339887498949) % 1);
+  for (let round = 0; round < 6; round++) {
+    for (const table of [EXACT_TABLE, TANH_TABLE]) {
+      for (let i = 0; i < x.length; i++) out[i] = gelu32(x[i]!, table.tanh);
+      geluF32Range(x, out, table, 0, x.length);
+    }
+  }
+}
+
 try {
   const w = simdInstance(module, memory, false);
+  warmUp();
+  // Join only jobs that start from now on: a job already running may be
+  // resetting its counters for the next one (the caller waits for IDLE only
+  // on workers that were ready when a job started).
+  job = Atomics.load(ctrl, CTRL.JOB);
+  Atomics.store(ctrl, CTRL.IDLE + index, job);
   Atomics.store(ctrl, CTRL.STATE + index, 1);
   Atomics.notify(ctrl, CTRL.STATE + index);
   for (;;) {

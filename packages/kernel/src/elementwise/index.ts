@@ -2,4 +2,4 @@ export { erf, erfc, gelu, geluF32 } from './scalar.js';
 export type { Approximate, GeluOptions } from './scalar.js';
 export { geglu, gegluPacked, geluArray } from './array.js';
 export type { GegluOptions, GeluArrayOptions } from './array.js';
-export { geluThreads, setGeluThreads } from './parallel.js';
+export { geluThreads, geluThreadsReady, setGeluThreads } from './parallel.js';

@@ -18,10 +18,12 @@
  * waiting in short Atomics.wait slices (../wait.ts).
  *
  * Arrays below PARALLEL_MIN stay on the calling thread. Workers are created
- * on first use, are unref()'d so they never keep a process alive, and wait
- * for jobs in Atomics.wait. If one fails to start, reports a failure, or does
- * not finish a block within a minute, the caller computes what is left itself
- * and threads are turned off until setGeluThreads is called again.
+ * on first use without waiting for them: a worker takes blocks once it has
+ * started and warmed up (tens of milliseconds; until then the calling thread
+ * computes everything). They are unref()'d so they never keep a process
+ * alive, and wait for jobs in Atomics.wait. If one reports a failure or does
+ * not finish a block within a minute, the caller computes what it held, and
+ * threads are turned off until setGeluThreads is called again.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +138,17 @@ export function geluThreads(): number {
   return pool === null ? 0 : pool.workers.length;
 }
 
+/**
+ * Of those, the workers that have started and warmed up, i.e. take blocks
+ * of the next large array (workers start on the first large call, without
+ * blocking it, and are ready tens of milliseconds later).
+ */
+export function geluThreadsReady(): number {
+  const p = pool;
+  if (p === null) return 0;
+  return p.workers.filter((_, i) => Atomics.load(p.ctrl, CTRL.STATE + i) === 1).length;
+}
+
 function start(): Pool | null {
   if (broken || wanted === 0) return null;
   if (pool !== null) return pool;
@@ -157,15 +170,9 @@ function start(): Pool | null {
     for (let i = 0; i < wanted; i++) {
       const w = new Worker(url, { workerData: { module, memory, control: ctrl.buffer, index: i, workers: wanted } });
       w.unref();
-      // A worker that dies outside a job is seen at the next job's wait.
+      // A worker that dies is seen at the next wait on it.
       w.on('error', () => Atomics.store(ctrl, CTRL.STATE + i, 3));
       workers.push(w);
-    }
-    // Wait (at most 5 s each) for the workers' imports and instances.
-    for (let i = 0; i < wanted; i++) {
-      if (!waitInSlices(ctrl, CTRL.STATE + i, (v) => v !== 0, 5000) || Atomics.load(ctrl, CTRL.STATE + i) !== 1) {
-        throw new Error('worker did not start');
-      }
     }
     pool = { workers, ctrl, layout, memory, own, job: 0 };
     return pool;
@@ -229,9 +236,9 @@ export function geluF32Parallel(x: Float32Array, out: Float32Array, table: FastT
       f32.set(x.subarray(at, Math.min(n, at + BLOCK)), slotIn(copiedIn));
       copiedIn++;
       Atomics.store(ctrl, CTRL.READY, copiedIn);
+      Atomics.notify(ctrl, CTRL.READY);
       moved = true;
     }
-    Atomics.notify(ctrl, CTRL.READY);
     // Compute the next block if it is in.
     const b = Atomics.load(ctrl, CTRL.NEXT);
     if (b < copiedIn && Atomics.compareExchange(ctrl, CTRL.NEXT, b, b + 1) === b) {
@@ -246,7 +253,7 @@ export function geluF32Parallel(x: Float32Array, out: Float32Array, table: FastT
     const slot = CTRL.DONE + (copiedOut % ring);
     const v = Atomics.load(ctrl, slot);
     if (v === copiedOut + 1) continue;
-    const failed = p.workers.some((_, i) => Atomics.load(ctrl, CTRL.STATE + i) !== 1);
+    const failed = p.workers.some((_, i) => Atomics.load(ctrl, CTRL.STATE + i) === 3);
     if (waitedSince === 0) waitedSince = Date.now();
     if (failed || Date.now() - waitedSince > BLOCK_TIMEOUT_MS) {
       // A worker failed or stalls: compute its block here (its input is still

@@ -354,9 +354,10 @@ const EXP_P = BERNOULLI_2N.map(([num, den], i) => {
  * A relative error δ of e^a moves y by δ·e^a/(1 + e^a) ≤ δ, so in all
  * |y − gelu(x)| ≤ (2^-43.9 + 2^-50.6 + 10u)·|y| < 2^-43.8·|y| wherever the float32
  * result is not −0 (measured: 2^-45.5 on 2·10^6 float32 points of
- * [−10.78, 4.995]) and < 2^-42.2·|y| down to −16: at least 2^4.2 times below
- * the rounding test's band 2^-38 (fast.ts FAST_BAND), so an accepted result
- * is the correctly rounded float32; the rest is flagged for the fallback.
+ * [−10.78, 4.995]) and < 2^-42.2·|y| down to −16: 2^2.8 and 2^1.2 times
+ * below the rounding test's band 2^-41 (fast.ts FAST_BAND), so an accepted
+ * result is the correctly rounded float32; the rest is flagged for the
+ * fallback.
  *
  * Constants are held in locals set before the loop rather than v128.const
  * in the loop body (V8 materializes each 128-bit constant at every use),

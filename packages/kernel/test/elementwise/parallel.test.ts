@@ -5,22 +5,35 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const dist = new URL('../../dist/index.js', import.meta.url);
+type Kernel = typeof import('../../src/index.js');
+
+/**
+ * Sets `count` workers, starts them with one large call (they do not block
+ * it) and waits until all have warmed up, so that the calls that follow are
+ * shared among them; fails if they are not ready within 20 s.
+ */
+async function threadsReady(k: Kernel, count: number): Promise<void> {
+  k.setGeluThreads(count);
+  k.geluArray(new Float32Array(2 ** 17));
+  const deadline = Date.now() + 20_000;
+  while (k.geluThreadsReady() < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  expect({ ready: k.geluThreadsReady(), of: k.geluThreads() }).toEqual({ ready: count, of: count });
+}
 
 describe('geluArray on worker threads (dist build)', () => {
   it('dist/ exists (run the build before the tests)', () => {
     expect(existsSync(dist)).toBe(true);
   });
   it('gelu both forms (kernel f32, 2 threads) are bit-identical to one thread on 2^19 + 5 dense inputs, in place and not', async () => {
-    const k = (await import(dist.href)) as typeof import('../../src/index.js');
+    const k = (await import(dist.href)) as Kernel;
     const x = new Float32Array(2 ** 19 + 5);
     for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 0.618) * 16 + (i % 7 === 0 ? 1e-40 : 0);
     for (const approximate of ['none', 'tanh'] as const) {
       k.setGeluThreads(0);
       const one = k.geluArray(x, { approximate });
       expect(k.geluThreads()).toBe(0);
-      k.setGeluThreads(1);
+      await threadsReady(k, 1);
       const two = k.geluArray(x, { approximate });
-      expect(k.geluThreads()).toBe(1);
       const inPlace = x.slice();
       k.geluArray(inPlace, { approximate, out: inPlace });
       let bad = -1;
@@ -37,7 +50,7 @@ describe('geluArray on worker threads (dist build)', () => {
     // (BLOCK = 12288), and arrays that wrap the ring (16 slots with 1 worker,
     // 24 with 3) several times; consecutive jobs check that one job's counters
     // and done marks never leak into the next.
-    const k = (await import(dist.href)) as typeof import('../../src/index.js');
+    const k = (await import(dist.href)) as Kernel;
     const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, -10.78, -14.36, 4.995];
     const lengths = [2 ** 17, 2 ** 17 + 1, 12288 * 16, 12288 * 16 + 11, 12288 * 40 - 3, 2 ** 20 + 7];
     const inputs = lengths.map((n, j) => {
@@ -49,7 +62,7 @@ describe('geluArray on worker threads (dist build)', () => {
     k.setGeluThreads(0);
     const expected = inputs.map((x) => forms.map((approximate) => k.geluArray(x, { approximate })));
     for (const threads of [1, 3]) {
-      k.setGeluThreads(threads);
+      await threadsReady(k, threads);
       for (let round = 0; round < 2; round++) {
         inputs.forEach((x, j) => {
           forms.forEach((approximate, f) => {
@@ -70,7 +83,7 @@ describe('geluArray on worker threads (dist build)', () => {
     k.setGeluThreads(1);
   });
   it('setGeluThreads rejects a count outside [0, 64] naming expected and actual', async () => {
-    const k = (await import(dist.href)) as typeof import('../../src/index.js');
+    const k = (await import(dist.href)) as Kernel;
     expect(() => k.setGeluThreads(-1)).toThrow(/setGeluThreads: count is -1, expected an integer in \[0, 64\]/);
     expect(() => k.setGeluThreads(1.5)).toThrow(/count is 1.5/);
   });

@@ -1,5 +1,5 @@
 // Quick local benchmark of the float32 gelu kernels, side by side in one run:
-// @geglu/kernel geluArray (WebAssembly SIMD kernel, + worker threads when the
+// @geglu/kernel geluArray and geglu (WebAssembly SIMD kernel, + worker threads when the
 // build has them), the plain-JavaScript table kernel, a Math.tanh loop, and
 // onnxruntime-node's Gelu (opset 20, one intra-op thread) when tools/bench has
 // it installed. Float32 in and out, preallocated output, inputs uniform in
@@ -8,7 +8,15 @@
 // Usage (from packages/kernel, after a build): node bench/gelu.mjs [log2 sizes, default 20 24]
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { geglu, geluArray, setGeluThreads } from '../dist/index.js';
+import { geglu, geluArray, geluThreadsReady, setGeluThreads } from '../dist/index.js';
+
+/** One worker (two threads in all), started and warmed up before timing. */
+async function twoThreads() {
+  setGeluThreads(1);
+  geluArray(new Float32Array(2 ** 17));
+  const deadline = Date.now() + 5000;
+  while (geluThreadsReady() < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}
 import { geluF32Range, EXACT_TABLE, TANH_TABLE } from '../dist/elementwise/fast.js';
 
 const sizes = (process.argv.slice(2).length ? process.argv.slice(2) : ['20', '24']).map((s) => 2 ** Number(s));
@@ -47,11 +55,11 @@ for (const n of sizes) {
   const out = new Float32Array(n);
   for (const approximate of ['tanh', 'none']) {
     const rows = [];
-    setGeluThreads(1);
+    await twoThreads();
     rows.push(['@geglu/kernel geluArray (2 threads)', timeIt(() => geluArray(x, { approximate, out }), n)]);
     setGeluThreads(0);
     rows.push(['@geglu/kernel geluArray (1 thread)', timeIt(() => geluArray(x, { approximate, out }), n)]);
-    setGeluThreads(1);
+    await twoThreads();
     const table = approximate === 'tanh' ? TANH_TABLE : EXACT_TABLE;
     rows.push(['JS table kernel (1 thread)', timeIt(() => geluF32Range(x, out, table, 0, n), n)]);
     const tanhLoop = timeIt(() => {
@@ -100,7 +108,11 @@ for (const n of sizes) {
   const out = new Float32Array(n);
   for (const approximate of ['tanh', 'none']) {
     const rows = [];
+    await twoThreads();
+    rows.push(['@geglu/kernel geglu (2 threads)', timeIt(() => geglu(gate, up, { approximate, out }), n)]);
+    setGeluThreads(0);
     rows.push(['@geglu/kernel geglu (1 thread)', timeIt(() => geglu(gate, up, { approximate, out }), n)]);
+    await twoThreads();
     const tanhLoop = timeIt(() => {
       for (let i = 0; i < n; i++) {
         const v = gate[i];

@@ -21,7 +21,7 @@ import {
 } from '../validation.js';
 import { gelu64 } from './cores.js';
 import { EXACT_TABLE, TANH_TABLE, gegluElement32, gegluExact } from './fast.js';
-import { geluF32Parallel } from './parallel.js';
+import { gegluF32Parallel, geluF32Parallel } from './parallel.js';
 import { gegluF32Simd, geluF32RangeSimd } from './simd.js';
 import type { Approximate } from './scalar.js';
 
@@ -125,6 +125,19 @@ function checkBiases<T extends FloatArray>(
  * −1.46e−48 comes out right.
  */
 export function geglu<T extends FloatArray>(gate: T, up: T, options?: GegluOptions<T>): T {
+  return gegluOn(gate, up, options, true);
+}
+
+/**
+ * {@link geglu} on the calling thread only: for callers that are threads
+ * themselves (the MLP's workers and its activation share), which must not
+ * start workers of their own.
+ */
+export function gegluOneThread<T extends FloatArray>(gate: T, up: T, options?: GegluOptions<T>): T {
+  return gegluOn(gate, up, options, false);
+}
+
+function gegluOn<T extends FloatArray>(gate: T, up: T, options: GegluOptions<T> | undefined, threads: boolean): T {
   const fn = 'geglu';
   checkFloatArray(fn, 'gate', gate);
   sameTypeArray(fn, 'up', up, gate);
@@ -142,7 +155,10 @@ export function geglu<T extends FloatArray>(gate: T, up: T, options?: GegluOptio
   if (b.upBias) biasViews['options.upBias'] = b.upBias;
   checkNoAlias(fn, 'options.out', out, biasViews);
   if (gate instanceof Float32Array && b.gateBias === undefined && b.upBias === undefined) {
-    gegluF32Simd(gate, up as Float32Array, out as Float32Array, tanh ? TANH_TABLE : EXACT_TABLE);
+    const table = tanh ? TANH_TABLE : EXACT_TABLE;
+    if (!threads || !gegluF32Parallel(gate, up as Float32Array, out as Float32Array, table)) {
+      gegluF32Simd(gate, up as Float32Array, out as Float32Array, table);
+    }
   } else {
     run(gate, 0, up, 0, out, gate.length / b.features, b.features, b.features, b, tanh);
   }

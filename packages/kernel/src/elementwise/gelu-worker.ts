@@ -1,5 +1,5 @@
 /**
- * Worker thread of the parallel float32 gelu (./parallel.ts): instantiates
+ * Worker thread of the parallel float32 gelu and geglu (./parallel.ts): instantiates
  * the SIMD module on the shared memory, warms up the JavaScript fallback,
  * says ready, then for each job takes blocks from the shared counter, waits
  * until the calling thread has copied a block in, computes it in its ring
@@ -8,7 +8,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { gelu32 } from './cores.js';
-import { EXACT_TABLE, TANH_TABLE, geluF32Range } from './fast.js';
+import { EXACT_TABLE, TANH_TABLE, gegluElement32, gegluExact, geluF32Range } from './fast.js';
 import { CTRL, flagsOf, ringLayout, runBlock } from './parallel.js';
 import { simdInstance, type SimdMemory } from './simd.js';
 
@@ -24,8 +24,8 @@ const layout = ringLayout(workers);
 const flagsAt = flagsOf(layout, 1 + index);
 let job = 0;
 /**
- * Runs the fallback of flagged elements (the fast test in JavaScript, then
- * gelu32, the double-double core) a few thousand times, so that V8 has
+ * Runs the fallbacks of flagged elements (the fast test in JavaScript, then
+ * gelu32 or gegluExact, the double-double cores) a few thousand times, so that V8 has
  * optimized it before the first job: cold, gelu32 ran 3–10× slower for its
  * first ~5,000 calls, and jobs on fresh workers ran ~50% slower for their
  * first 50–200 calls of 2^20 elements (a few flagged elements per block).
@@ -37,6 +37,8 @@ function warmUp(): void {
   for (let round = 0; round < 6; round++) {
     for (const table of [EXACT_TABLE, TANH_TABLE]) {
       for (let i = 0; i < x.length; i++) out[i] = gelu32(x[i]!, table.tanh);
+      for (let i = 0; i < x.length; i++) out[i] = gegluExact(x[i]!, 1.5, table.tanh, false);
+      for (let i = 0; i < x.length; i++) out[i] = gegluElement32(x[i]!, -0.75, table);
       geluF32Range(x, out, table, 0, x.length);
     }
   }
@@ -57,6 +59,7 @@ try {
     job = Atomics.load(ctrl, CTRL.JOB);
     const blocks = Atomics.load(ctrl, CTRL.BLOCKS);
     const table = Atomics.load(ctrl, CTRL.TANH) === 1 ? TANH_TABLE : EXACT_TABLE;
+    const geglu = Atomics.load(ctrl, CTRL.GEGLU) === 1;
     for (;;) {
       const b = Atomics.add(ctrl, CTRL.NEXT, 1);
       if (b >= blocks) break;
@@ -65,7 +68,7 @@ try {
       for (let r = Atomics.load(ctrl, CTRL.READY); r <= b; r = Atomics.load(ctrl, CTRL.READY)) {
         Atomics.wait(ctrl, CTRL.READY, r, 1);
       }
-      runBlock(w, ctrl, layout, table, b, flagsAt);
+      runBlock(w, ctrl, layout, table, geglu, b, flagsAt);
     }
     Atomics.store(ctrl, CTRL.IDLE + index, job);
     Atomics.notify(ctrl, CTRL.IDLE + index);

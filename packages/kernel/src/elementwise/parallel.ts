@@ -1,10 +1,10 @@
 /**
- * Large float32 gelu arrays on several threads while keeping geluArray
- * synchronous. The calling thread and the worker threads (./gelu-worker.ts)
- * run the SIMD kernel on one shared WebAssembly memory, in blocks of BLOCK
- * elements that pass through a ring of RING slots:
+ * Large float32 gelu and geglu arrays on several threads while keeping
+ * geluArray and geglu synchronous. The calling thread and the worker threads
+ * (./gelu-worker.ts) run the SIMD kernels on one shared WebAssembly memory, in
+ * blocks of BLOCK elements that pass through a ring of slots:
  *
- * - the caller copies blocks of x into free slots (its arrays are ordinary,
+ * - the caller copies blocks of x (or gate and up) into free slots (its arrays are ordinary,
  *   unshared memory: only it can read or write them) and publishes how many
  *   are in (`ready`);
  * - every thread, the caller included, takes the next block from a shared
@@ -29,7 +29,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FastTable } from './fast.js';
-import { geluBlockSimd, simdInstance, simdMemory, simdModule, TABLES_END, type SimdInstance, type SimdMemory } from './simd.js';
+import { gegluBlockSimd, geluBlockSimd, simdInstance, simdMemory, simdModule, TABLES_END, type SimdInstance, type SimdMemory } from './simd.js';
 import { waitInSlices } from '../wait.js';
 
 /** Arrays shorter than this stay on the calling thread (thread hand-off costs ~0.1 ms). */
@@ -55,6 +55,8 @@ export const CTRL = {
   BLOCKS: 3,
   LENGTH: 4,
   TANH: 5,
+  /** 0: gelu of the slots' inputs; 1: geglu of their gates and ups. */
+  GEGLU: 6,
   STATE: 8,
   IDLE: 80,
   DONE: 152,
@@ -68,7 +70,7 @@ export interface RingLayout {
   ring: number;
   /** Byte offset of slot 0's input; slot s's input at slotAt + s·slotBytes. */
   slotAt: number;
-  /** Bytes per slot: BLOCK float32 inputs, then BLOCK outputs. */
+  /** Bytes per slot: BLOCK float32 inputs (gates), BLOCK ups, BLOCK outputs. */
   slotBytes: number;
   /** Byte offset of thread t's flag list (t = 0 the caller, 1 + w worker w). */
   flagsAt: number;
@@ -79,7 +81,7 @@ export function ringLayout(workers: number): RingLayout {
   const ring = 4 * (workers + 1) + 8;
   const flagsBytes = (BLOCK / 2) * 4;
   const flagsAt = TABLES_END;
-  return { ring, slotAt: flagsAt + (workers + 1) * flagsBytes, slotBytes: BLOCK * 8, flagsAt };
+  return { ring, slotAt: flagsAt + (workers + 1) * flagsBytes, slotBytes: BLOCK * 12, flagsAt };
 }
 
 /** Byte offset of thread t's flag list. */
@@ -88,14 +90,23 @@ export function flagsOf(layout: RingLayout, thread: number): number {
 }
 
 /**
- * Computes block b (length min(BLOCK, length − b·BLOCK)) in its slot and marks
- * the slot done; shared by the caller and the workers.
+ * Computes block b (length min(BLOCK, length − b·BLOCK)) in its slot, gelu or
+ * geglu, and marks the slot done; shared by the caller and the workers.
  */
-export function runBlock(w: SimdInstance, ctrl: Int32Array, layout: RingLayout, table: FastTable, b: number, flagsAt: number): void {
+export function runBlock(
+  w: SimdInstance,
+  ctrl: Int32Array,
+  layout: RingLayout,
+  table: FastTable,
+  geglu: boolean,
+  b: number,
+  flagsAt: number,
+): void {
   const slot = b % layout.ring;
   const inAt = layout.slotAt + slot * layout.slotBytes;
   const len = Math.min(BLOCK, Atomics.load(ctrl, CTRL.LENGTH) - b * BLOCK);
-  geluBlockSimd(w, table, inAt, inAt + BLOCK * 4, len, flagsAt);
+  if (geglu) gegluBlockSimd(w, table, inAt, inAt + BLOCK * 4, inAt + BLOCK * 8, len, flagsAt);
+  else geluBlockSimd(w, table, inAt, inAt + BLOCK * 8, len, flagsAt);
   Atomics.store(ctrl, CTRL.DONE + slot, b + 1);
   Atomics.notify(ctrl, CTRL.DONE + slot);
 }
@@ -191,6 +202,19 @@ const BLOCK_TIMEOUT_MS = 60_000;
  * (doing nothing) when threads are off or the array is small. `out` may be x.
  */
 export function geluF32Parallel(x: Float32Array, out: Float32Array, table: FastTable): boolean {
+  return runParallel(x, null, out, table);
+}
+
+/**
+ * out[i] = float32 geglu(gate[i], up[i]) (no biases) on several threads;
+ * returns false (doing nothing) when threads are off or the arrays are
+ * small. `out` may be gate or up.
+ */
+export function gegluF32Parallel(gate: Float32Array, up: Float32Array, out: Float32Array, table: FastTable): boolean {
+  return runParallel(gate, up, out, table);
+}
+
+function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array, table: FastTable): boolean {
   const n = x.length;
   if (n < PARALLEL_MIN) return false;
   const p = start();
@@ -212,6 +236,7 @@ export function geluF32Parallel(x: Float32Array, out: Float32Array, table: FastT
   Atomics.store(ctrl, CTRL.BLOCKS, blocks);
   Atomics.store(ctrl, CTRL.LENGTH, n);
   Atomics.store(ctrl, CTRL.TANH, table.tanh ? 1 : 0);
+  Atomics.store(ctrl, CTRL.GEGLU, up === null ? 0 : 1);
   p.job = (p.job + 1) | 0;
   Atomics.store(ctrl, CTRL.JOB, p.job);
   Atomics.notify(ctrl, CTRL.JOB);
@@ -225,7 +250,7 @@ export function geluF32Parallel(x: Float32Array, out: Float32Array, table: FastT
     // Finished blocks out, in order (frees their slots).
     while (copiedOut < copiedIn && Atomics.load(ctrl, CTRL.DONE + (copiedOut % ring)) === copiedOut + 1) {
       const at = copiedOut * BLOCK;
-      const o = slotIn(copiedOut) + BLOCK;
+      const o = slotIn(copiedOut) + 2 * BLOCK;
       out.set(f32.subarray(o, o + Math.min(BLOCK, n - at)), at);
       copiedOut++;
       moved = true;
@@ -233,7 +258,9 @@ export function geluF32Parallel(x: Float32Array, out: Float32Array, table: FastT
     // New blocks into free slots.
     while (copiedIn < blocks && copiedIn - copiedOut < ring) {
       const at = copiedIn * BLOCK;
-      f32.set(x.subarray(at, Math.min(n, at + BLOCK)), slotIn(copiedIn));
+      const end = Math.min(n, at + BLOCK);
+      f32.set(x.subarray(at, end), slotIn(copiedIn));
+      if (up !== null) f32.set(up.subarray(at, end), slotIn(copiedIn) + BLOCK);
       copiedIn++;
       Atomics.store(ctrl, CTRL.READY, copiedIn);
       Atomics.notify(ctrl, CTRL.READY);
@@ -242,7 +269,7 @@ export function geluF32Parallel(x: Float32Array, out: Float32Array, table: FastT
     // Compute the next block if it is in.
     const b = Atomics.load(ctrl, CTRL.NEXT);
     if (b < copiedIn && Atomics.compareExchange(ctrl, CTRL.NEXT, b, b + 1) === b) {
-      runBlock(own, ctrl, layout, table, b, ownFlags);
+      runBlock(own, ctrl, layout, table, up !== null, b, ownFlags);
       continue;
     }
     if (moved || copiedOut === blocks) {
@@ -259,7 +286,7 @@ export function geluF32Parallel(x: Float32Array, out: Float32Array, table: FastT
       // A worker failed or stalls: compute its block here (its input is still
       // in the slot), and turn threads off after this call.
       broken = true;
-      runBlock(own, ctrl, layout, table, copiedOut, ownFlags);
+      runBlock(own, ctrl, layout, table, up !== null, copiedOut, ownFlags);
       continue;
     }
     Atomics.wait(ctrl, slot, v, 1);

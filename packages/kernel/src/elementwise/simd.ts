@@ -223,25 +223,44 @@ export function gegluF32Simd(gate: Float32Array, up: Float32Array, out: Float32A
     for (let i = 0; i < n; i++) out[i] = gegluElement32(gate[i]!, up[i]!, table);
     return;
   }
-  const { gegluKernel, gegluTanhKernel, f32, i32 } = w;
-  const x0 = kernelX0(table);
-  const sMax = kernelSMax(table);
-  // As in geluF32RangeSimd: the tanh form without tables, the exact form with.
-  const group = table.tanh ? SIGMOID_GROUP : SIMD_GROUP;
   for (let c = 0; c < n; c += CHUNK) {
     const m = Math.min(CHUNK, n - c);
-    const pairs = Math.floor(m / (2 * group)) * group;
-    f32.set(gate.subarray(c, c + 2 * pairs), IN_AT / 4);
-    f32.set(up.subarray(c, c + 2 * pairs), UP_AT / 4);
-    const flagged = table.tanh
-      ? gegluTanhKernel(IN_AT, UP_AT, OUT_AT, pairs, FLAGS_AT)
-      : gegluKernel(IN_AT, UP_AT, OUT_AT, pairs, 0, FLAGS_AT, x0, sMax);
-    out.set(f32.subarray(OUT_AT / 4, OUT_AT / 4 + 2 * pairs), c);
-    for (let f = 0; f < flagged; f++) {
-      const k = 2 * i32[FLAGS_AT / 4 + f]!;
-      out[c + k] = gegluElement32(f32[IN_AT / 4 + k]!, f32[UP_AT / 4 + k]!, table);
-      out[c + k + 1] = gegluElement32(f32[IN_AT / 4 + k + 1]!, f32[UP_AT / 4 + k + 1]!, table);
-    }
-    for (let i = c + 2 * pairs; i < c + m; i++) out[i] = gegluElement32(gate[i]!, up[i]!, table);
+    w.f32.set(gate.subarray(c, c + m), IN_AT / 4);
+    w.f32.set(up.subarray(c, c + m), UP_AT / 4);
+    gegluBlockSimd(w, table, IN_AT, UP_AT, OUT_AT, m, FLAGS_AT);
+    out.set(w.f32.subarray(OUT_AT / 4, OUT_AT / 4 + m), c);
   }
+}
+
+/**
+ * Float32 geglu (no biases) of `len` elements, gates at byte `gateAt` and ups
+ * at `upAt` of the instance's memory, into byte `outAt` (a third buffer):
+ * the kernel (as in geluBlockSimd: the tanh form without tables, the exact
+ * form with), then the flagged pairs and the tail through gegluElement32 (the
+ * same fast test in JavaScript, then the double-double path).
+ */
+export function gegluBlockSimd(
+  w: SimdInstance,
+  table: FastTable,
+  gateAt: number,
+  upAt: number,
+  outAt: number,
+  len: number,
+  flagsAt: number,
+): void {
+  const { f32, i32 } = w;
+  const group = table.tanh ? SIGMOID_GROUP : SIMD_GROUP;
+  const pairs = Math.floor(len / (2 * group)) * group;
+  const flagged = table.tanh
+    ? w.gegluTanhKernel(gateAt, upAt, outAt, pairs, flagsAt)
+    : w.gegluKernel(gateAt, upAt, outAt, pairs, 0, flagsAt, kernelX0(table), kernelSMax(table));
+  const g = gateAt / 4;
+  const u = upAt / 4;
+  const o = outAt / 4;
+  for (let f = 0; f < flagged; f++) {
+    const k = 2 * i32[flagsAt / 4 + f]!;
+    f32[o + k] = gegluElement32(f32[g + k]!, f32[u + k]!, table);
+    f32[o + k + 1] = gegluElement32(f32[g + k + 1]!, f32[u + k + 1]!, table);
+  }
+  for (let k = 2 * pairs; k < len; k++) f32[o + k] = gegluElement32(f32[g + k]!, f32[u + k]!, table);
 }

@@ -6,7 +6,7 @@
  * Its own module, with this one signature, because worker threads of
  * ./fast.ts import it by URL to run their share of the elements.
  */
-import { geglu } from '../elementwise/index.js';
+import { gegluOneThread } from '../elementwise/array.js';
 
 export function gegluActivation(
   gate: Float32Array | Float64Array,
@@ -14,5 +14,6 @@ export function gegluActivation(
   approximate: 'none' | 'tanh',
   out: Float32Array | Float64Array,
 ): void {
-  geglu(gate as Float32Array, up as Float32Array, { approximate, out: out as Float32Array });
+  // One thread: the MLP splits the elements among its own threads.
+  gegluOneThread(gate as Float32Array, up as Float32Array, { approximate, out: out as Float32Array });
 }

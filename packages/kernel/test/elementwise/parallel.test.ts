@@ -45,36 +45,44 @@ describe('geluArray on worker threads (dist build)', () => {
       );
     }
   });
-  it('back-to-back calls of varied lengths, both forms, on 1 and 3 workers equal one thread, special values included', async () => {
+  it('back-to-back gelu and geglu calls of varied lengths, both forms, on 1 and 3 workers equal one thread, special values included', async () => {
     // Lengths around the thresholds: PARALLEL_MIN (2^17), whole blocks
     // (BLOCK = 12288), and arrays that wrap the ring (16 slots with 1 worker,
-    // 24 with 3) several times; consecutive jobs check that one job's counters
-    // and done marks never leak into the next.
+    // 24 with 3) several times; consecutive jobs, gelu and geglu alternating,
+    // check that one job's counters, kind and done marks never leak into the next.
     const k = (await import(dist.href)) as Kernel;
     const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, -10.78, -14.36, 4.995];
     const lengths = [2 ** 17, 2 ** 17 + 1, 12288 * 16, 12288 * 16 + 11, 12288 * 40 - 3, 2 ** 20 + 7];
-    const inputs = lengths.map((n, j) => {
+    const withSpecials = (n: number, j: number, f: (i: number) => number) => {
       const x = new Float32Array(n);
-      for (let i = 0; i < n; i++) x[i] = i % 997 === j ? specials[(i / 997) % specials.length | 0]! : Math.sin(i * 0.618 + j) * 12;
+      for (let i = 0; i < n; i++) x[i] = i % 997 === j ? specials[(i / 997) % specials.length | 0]! : f(i);
       return x;
-    });
+    };
+    const inputs = lengths.map((n, j) => withSpecials(n, j, (i) => Math.sin(i * 0.618 + j) * 12));
+    const ups = lengths.map((n, j) => withSpecials(n, j + 500, (i) => Math.cos(i * 0.377) * 2 ** ((i % 61) - 30)));
     const forms = ['none', 'tanh'] as const;
+    type Call = (x: Float32Array, j: number, approximate: 'none' | 'tanh', inPlace: boolean) => Float32Array;
+    const calls: Array<[string, Call]> = [
+      ['geluArray', (x, _j, approximate, inPlace) => (inPlace ? k.geluArray(x, { approximate, out: x }) : k.geluArray(x, { approximate }))],
+      ['geglu', (x, j, approximate, inPlace) => (inPlace ? k.geglu(x, ups[j]!, { approximate, out: x }) : k.geglu(x, ups[j]!, { approximate }))],
+    ];
     k.setGeluThreads(0);
-    const expected = inputs.map((x) => forms.map((approximate) => k.geluArray(x, { approximate })));
+    const expected = calls.map(([, call]) => inputs.map((x, j) => forms.map((approximate) => call(x, j, approximate, false))));
     for (const threads of [1, 3]) {
       await threadsReady(k, threads);
       for (let round = 0; round < 2; round++) {
         inputs.forEach((x, j) => {
           forms.forEach((approximate, f) => {
-            // Round 1 in place.
-            const y = x.slice();
-            const got = round === 0 ? k.geluArray(x, { approximate }) : k.geluArray(y, { approximate, out: y });
-            const want = expected[j]![f]!;
-            let bad = -1;
-            for (let i = 0; i < x.length && bad < 0; i++) if (!Object.is(got[i], want[i])) bad = i;
-            expect(bad < 0 ? 'identical' : { threads, n: x.length, approximate, i: bad, x: x[bad], got: got[bad], want: want[bad] }).toBe(
-              'identical',
-            );
+            calls.forEach(([name, call], c) => {
+              // Round 1 in place.
+              const got = call(round === 0 ? x : x.slice(), j, approximate, round === 1);
+              const want = expected[c]![j]![f]!;
+              let bad = -1;
+              for (let i = 0; i < x.length && bad < 0; i++) if (!Object.is(got[i], want[i])) bad = i;
+              expect(
+                bad < 0 ? 'identical' : { name, threads, n: x.length, approximate, i: bad, x: x[bad], up: ups[j]![bad], got: got[bad], want: want[bad] },
+              ).toBe('identical');
+            });
           });
         });
       }

@@ -95,7 +95,7 @@ export function kernelRow(precision: 'f32' | 'f64'): Implementation {
     group: 'geglu',
     description:
       precision === 'f32'
-        ? '@geglu/kernel on Float32Array: `geluArray(x, { approximate, out })`, `geglu(gate, up, { approximate, out })`, `gemma2Mlp(x, tokens, weights, { out })`. geluArray uses its default worker (two threads in all) from 2^17 elements up; geglu and gemma2Mlp run on one thread.'
+        ? '@geglu/kernel on Float32Array: `geluArray(x, { approximate, out })`, `geglu(gate, up, { approximate, out })`, `gemma2Mlp(x, tokens, weights, { out })`. geluArray and geglu use their default worker (two threads in all) from 2^17 elements up, started and warmed up before timing; gemma2Mlp runs on one thread.'
         : '@geglu/kernel on Float64Array (inputs converted once, outside the timing); accuracy counted in f64 steps against the f64 correctly rounded result.',
     supports: (w) => precision === 'f32' || w.kind !== 'gelu-alloc',
     async prepare(w: Workload, inputs: WorkloadInputs): Promise<Prepared> {
@@ -120,6 +120,7 @@ export function kernelRow(precision: 'f32' | 'f64'): Implementation {
           const gate = precision === 'f32' ? inputs.x : inputs.x64();
           const up = precision === 'f32' ? inputs.up! : inputs.up64();
           const out = precision === 'f32' ? inputs.out32 : inputs.out64();
+          if (precision === 'f32') await startGeluThreads(inputs.x, approximate);
           return {
             precision,
             run: () => void geglu(gate, up, { approximate, out }),

@@ -81,7 +81,6 @@ const i64x2Shl = op.simd(203);
 const i64x2Add = op.simd(206);
 const f64x2Div = op.simd(243);
 const i32x4ExtractLane = (lane: number) => op.simd(27, lane);
-const i32x4Eq = op.simd(55);
 const f32x4Eq = op.simd(65);
 const v128And = op.simd(78);
 const f32x4DemoteF64x2Zero = op.simd(94);
@@ -257,11 +256,13 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
       ...op.get(V(g)), ...op.get(P(g)), ...f64x2Mul,
       ...(withUp ? [...pairAddress(UP, g), ...load64Zero(0), ...f64x2PromoteLowF32x4, ...f64x2Mul] : []),
       ...op.set(Y(g)),
-      // r1 = float32(y·(1 + band)); r2 = float32(y·(1 − band))
+      // r1 = float32(y·(1 + band)) is stored; the pair passes if
+      // r2 = float32(y·(1 − band)) equals it as float32s (f32x4.eq: false for
+      // NaN, and ±0 cannot meet, both having y's sign), lanes 2 and 3 being 0 in both
       ...op.get(Y(g)), ...op.get(CHI), ...f64x2Mul, ...f32x4DemoteF64x2Zero, ...op.set(R1(g)),
       ...pairAddress(OUT, g), ...op.get(R1(g)), ...store64Lane(0, 0),
       ...op.get(R1(g)), ...op.get(Y(g)), ...op.get(CLO), ...f64x2Mul, ...f32x4DemoteF64x2Zero,
-      ...i32x4Eq, ...op.get(R1(g)), ...op.get(R1(g)), ...f32x4Eq, ...v128And, ...i32x4AllTrue, ...op.i32Eqz,
+      ...f32x4Eq, ...i32x4AllTrue, ...op.i32Eqz,
       ...op.if,
       ...op.get(FLAGS), ...op.get(NFLAG), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add,
       ...op.get(K), ...op.i32Const(g), ...op.i32Add, ...op.i32Store(0),
@@ -328,7 +329,7 @@ const EXP_P = BERNOULLI_2N.map(([num, den], i) => {
  * No selects: x ≥ 4.995 (float32 result x) gives y = x·(1 − δ), δ < 2^-24.3,
  * up to x = +∞ (a = −700, y = ∞·D/D); NaN stays NaN through pmax (it
  * returns its first operand when the comparison is false) and is flagged
- * by the r1 = r1 test, as in the table kernel.
+ * by the rounding test (NaN is unequal to itself), as in the table kernel.
  *
  * Error of y before its float32 rounding (u = 2^-53; x ∈ [−16, 4.995], so
  * a ∈ [−16.8, 317.8]; beyond 4.995 the same terms are damped by
@@ -452,12 +453,12 @@ function sigmoidTanhBody(band: number, group: number, withUp = false): number[] 
     ]);
   }
   // Rounding test as in functionBody: r1 = float32(y·(1 + band)) is stored,
-  // and the pair passes if r1 = float32(y·(1 − band)) bitwise and r1 = r1.
+  // and the pair passes if r1 = float32(y·(1 − band)) as float32s (f32x4.eq).
   each((g) => [
     ...get(Y(g)), ...get(cBandHi), ...f64x2Mul, ...f32x4DemoteF64x2Zero, ...op.set(A(g)),
     ...get(OUT), ...get(KB), ...op.i32Add, ...get(A(g)), ...store64Lane(8 * g, 0),
     ...get(A(g)), ...get(Y(g)), ...get(cBandLo), ...f64x2Mul, ...f32x4DemoteF64x2Zero,
-    ...i32x4Eq, ...get(A(g)), ...get(A(g)), ...f32x4Eq, ...v128And, ...op.set(T(g)),
+    ...f32x4Eq, ...op.set(T(g)),
   ]);
   for (let g = 0; g < group; g++) body.push(...get(T(g)), ...(g > 0 ? v128And : []));
   body.push(...i32x4AllTrue, ...op.i32Eqz, ...op.if);

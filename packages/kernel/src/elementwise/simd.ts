@@ -127,7 +127,7 @@ export function simdInstance(module: object, memory: SimdMemory, writeTables: bo
  * j − 2 of the table.
  */
 export function kernelX0(table: FastTable): number {
-  return table.x0 - 1.5 / table.perUnit;
+  return table.origin;
 }
 
 /** The framed copy's constant-1 interval (see kernelX0). */

@@ -9,7 +9,8 @@
 import { workerData } from 'node:worker_threads';
 import { gelu32 } from './cores.js';
 import { EXACT_TABLE, TANH_TABLE, gegluElement32, gegluExact, geluF32Range } from './fast.js';
-import { CTRL, flagsOf, ringLayout, runBlock } from './parallel.js';
+import { CTRL, IDLE_SPIN_MS, SPIN_MS, flagsOf, ringLayout, runBlock } from './parallel.js';
+import { spinFor } from '../wait.js';
 import { simdInstance, type SimdMemory } from './simd.js';
 
 const { module, memory, control, index, workers } = workerData as {
@@ -55,7 +56,8 @@ try {
   Atomics.store(ctrl, CTRL.STATE + index, 1);
   Atomics.notify(ctrl, CTRL.STATE + index);
   for (;;) {
-    Atomics.wait(ctrl, CTRL.JOB, job);
+    // Calls often come in runs: stay awake for a moment before sleeping.
+    if (!spinFor(ctrl, CTRL.JOB, (j) => j !== job, IDLE_SPIN_MS)) Atomics.wait(ctrl, CTRL.JOB, job);
     job = Atomics.load(ctrl, CTRL.JOB);
     const blocks = Atomics.load(ctrl, CTRL.BLOCKS);
     const table = Atomics.load(ctrl, CTRL.TANH) === 1 ? TANH_TABLE : EXACT_TABLE;
@@ -63,10 +65,13 @@ try {
     for (;;) {
       const b = Atomics.add(ctrl, CTRL.NEXT, 1);
       if (b >= blocks) break;
-      // The caller copies blocks in far faster than they are computed; wait
-      // in 1 ms slices (../wait.ts says why not one long wait).
-      for (let r = Atomics.load(ctrl, CTRL.READY); r <= b; r = Atomics.load(ctrl, CTRL.READY)) {
-        Atomics.wait(ctrl, CTRL.READY, r, 1);
+      // The caller copies blocks in far faster than they are computed: spin
+      // (a sleeping worker costs the caller a wake per block, ../wait.ts
+      // spinFor), then wait in 1 ms slices (waitInSlices says why not one long wait).
+      if (!spinFor(ctrl, CTRL.READY, (r) => r > b, SPIN_MS)) {
+        for (let r = Atomics.load(ctrl, CTRL.READY); r <= b; r = Atomics.load(ctrl, CTRL.READY)) {
+          Atomics.wait(ctrl, CTRL.READY, r, 1);
+        }
       }
       runBlock(w, ctrl, layout, table, geglu, b, flagsAt);
     }

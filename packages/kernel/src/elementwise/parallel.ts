@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FastTable } from './fast.js';
 import { gegluBlockSimd, geluBlockSimd, simdInstance, simdMemory, simdModule, TABLES_END, type SimdInstance, type SimdMemory } from './simd.js';
-import { waitInSlices } from '../wait.js';
+import { spinFor, waitInSlices } from '../wait.js';
 
 /** Arrays shorter than this stay on the calling thread (thread hand-off costs ~0.1 ms). */
 export const PARALLEL_MIN = 2 ** 17;
@@ -61,6 +61,14 @@ export const CTRL = {
   IDLE: 80,
   DONE: 152,
 } as const;
+/**
+ * Milliseconds a thread re-reads a cell before sleeping on it when it waits
+ * for a block another thread holds or has yet to copy in (a block takes
+ * ~40 µs; ../wait.ts spinFor says why not sleep at once).
+ */
+export const SPIN_MS = 0.5;
+/** Milliseconds a worker stays awake after a job, for the next call of a run. */
+export const IDLE_SPIN_MS = 1;
 /** Workers at most (setGeluThreads' limit). */
 export const MAX_WORKERS = 64;
 
@@ -79,10 +87,11 @@ export interface RingLayout {
 /**
  * Slots in the ring for `workers` workers: many blocks ahead of every thread,
  * so that a worker rarely runs out of copied-in blocks while the caller
- * computes one (or is descheduled): 32 for one worker, 4.5 MiB. With 16
- * slots, calls of 2^20 elements after 500 ms idle gaps (bench/idle-gaps.mjs)
- * had medians of 3.0–7.8 ms in three runs, with 64 slots 2.9–4.9 ms; the
- * development VM's scheduling is too noisy to tell more.
+ * computes one (or is descheduled): 32 for one worker, 4.5 MiB. (With 16
+ * slots, calls of 2^20 elements after 500 ms idle gaps, bench/idle-gaps.mjs,
+ * had medians of 3.0–7.8 ms in three runs, with 64 slots 2.9–4.9 ms, before
+ * the threads spun briefly instead of sleeping; the VM is too noisy to tell
+ * more.)
  */
 export function ringLayout(workers: number): RingLayout {
   const ring = 8 * (workers + 1) + 16;
@@ -289,7 +298,10 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     const v = Atomics.load(ctrl, slot);
     if (v === copiedOut + 1) continue;
     const failed = p.workers.some((_, i) => Atomics.load(ctrl, CTRL.STATE + i) === 3);
-    if (waitedSince === 0) waitedSince = Date.now();
+    if (waitedSince === 0) {
+      waitedSince = Date.now();
+      if (spinFor(ctrl, slot, (d) => d === copiedOut + 1, SPIN_MS)) continue;
+    }
     if (failed || Date.now() - waitedSince > BLOCK_TIMEOUT_MS) {
       // A worker failed or stalls: compute its block here (its input is still
       // in the slot), and turn threads off after this call.

@@ -2,10 +2,12 @@
 // @geglu/kernel geluArray and geglu (WebAssembly SIMD kernel, + worker threads when the
 // build has them), the plain-JavaScript table kernel, a Math.tanh loop, and
 // onnxruntime-node's Gelu (opset 20, one intra-op thread) when tools/bench has
-// it installed. Float32 in and out, preallocated output, inputs uniform in
-// [-6, 6] (no hard-case fallbacks dominate; see the README). Then fused geglu
+// it installed. Float32 in and out, preallocated output, inputs 6·sin(0.618·i)
+// in [-6, 6] (no hard-case fallbacks dominate; see the README). Then fused geglu
 // (gelu(gate)·up, no biases) at 2^20 against ORT's Gelu+Mul graph.
-// Usage (from packages/kernel, after a build): node bench/gelu.mjs [log2 sizes, default 20 24]
+// With --uniform, x and the gates are uniform on [-10, 10] (a 32-bit LCG, as
+// `pnpm bench` draws its timing inputs) instead of 6·sin(0.618·i).
+// Usage (from packages/kernel, after a build): node bench/gelu.mjs [--uniform] [log2 sizes, default 20 24]
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { geglu, geluArray, geluThreadsReady, setGeluThreads } from '../dist/index.js';
@@ -19,7 +21,17 @@ async function twoThreads() {
 }
 import { geluF32Range, EXACT_TABLE, TANH_TABLE } from '../dist/elementwise/fast.js';
 
-const sizes = (process.argv.slice(2).length ? process.argv.slice(2) : ['20', '24']).map((s) => 2 ** Number(s));
+const args = process.argv.slice(2);
+const uniform = args.includes('--uniform');
+const sizeArgs = args.filter((a) => a !== '--uniform');
+const sizes = (sizeArgs.length ? sizeArgs : ['20', '24']).map((s) => 2 ** Number(s));
+let lcg = 12345;
+/** The i-th input: 6·sin(0.618·i), or uniform on [-10, 10] with --uniform. */
+function input(i) {
+  if (!uniform) return Math.sin(i * 0.618) * 6;
+  lcg = (Math.imul(lcg, 1664525) + 1013904223) >>> 0;
+  return -10 + lcg * (20 / 2 ** 32);
+}
 let ort = null;
 let geluModel = null;
 let gegluModel = null;
@@ -51,7 +63,7 @@ function timeIt(fn, n, minMs = 300) {
 
 for (const n of sizes) {
   const x = new Float32Array(n);
-  for (let i = 0; i < n; i++) x[i] = Math.sin(i * 0.618) * 6;
+  for (let i = 0; i < n; i++) x[i] = input(i);
   const out = new Float32Array(n);
   for (const approximate of ['tanh', 'none']) {
     const rows = [];
@@ -102,7 +114,7 @@ for (const n of sizes) {
   const gate = new Float32Array(n);
   const up = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    gate[i] = Math.sin(i * 0.618) * 6;
+    gate[i] = input(i);
     up[i] = Math.cos(i * 0.377) * 3;
   }
   const out = new Float32Array(n);

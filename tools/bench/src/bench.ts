@@ -72,6 +72,9 @@ export async function runBench(
 ): Promise<BenchReport> {
   const log = options.log ?? (() => {});
   const started = Date.now();
+  // Versions (and the commit, with whether the tree had uncommitted edits)
+  // as the run starts: the code that was measured, whatever is edited meanwhile.
+  const versions = await packageVersions();
   const rows: RowResult[] = [];
 
   const sampleX = accuracySample(options.sampleSize);
@@ -215,7 +218,6 @@ export async function runBench(
       order.get(a.implementation)! - order.get(b.implementation)!,
   );
   addRatios(rows);
-  const versions = await packageVersions();
   return {
     schema: 1,
     command,

@@ -108,9 +108,9 @@ const STRIDE_BYTES = SIMD_STRIDE * 8;
 /**
  * Vectors (pairs) per loop iteration of the table kernel (independent Horner
  * chains). bench/simd-groups.mjs, kernel only, one thread, on the 2-core
- * development VM (AMD EPYC, 2026-11-25, three runs): with the degree-5 table
- * on 1/256 and paired loads, 1 → 197–200, 2 → 234–235, 4 → 259–260,
- * 6 → 254–255, 8 → 250–256 Melem/s. (With the earlier degree-8 table on 1/64,
+ * development VM (AMD EPYC, 2026-11-25, two runs at commit c15ff30): with the
+ * degree-5 table on 1/256 and paired loads, 1 → 206, 2 → 246–247,
+ * 4 → 272–275, 6 → 262–263, 8 → 258–260 Melem/s. (With the earlier degree-8 table on 1/64,
  * 4 was best there too, 169–173, and within 3% of the best, 2, on the lent
  * GPU machine's host CPU.)
  */
@@ -287,7 +287,9 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
  * dependency chains, one shared rounding-test branch): bench/simd-groups.mjs
  * on the 2-core development VM gave, in a first session, 1 → 129, 2 → 183,
  * 4 → 276, 6 → 243, 8 → 262 Melem/s, and on 2026-11-25 in three runs
- * 4 → 276–277, 6 → 310–317, 8 → 280–309: 6 is the most consistent.
+ * 4 → 276–277, 6 → 310–317, 8 → 280–309: 6 is the most consistent (after
+ * the rounding test's compare was simplified, commit c15ff30, two runs:
+ * 4 → 292, 6 → 327–345, 8 → 310–316).
  */
 export const SIGMOID_GROUP = 6;
 

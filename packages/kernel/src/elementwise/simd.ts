@@ -150,6 +150,16 @@ function load(): SimdInstance | null {
 }
 
 /**
+ * Pairs of `len` elements the kernel takes: whole groups of its vectors per
+ * step (the table kernel SIMD_GROUP, the tanh kernels SIGMOID_GROUP); the
+ * caller does the rest in JavaScript.
+ */
+function kernelPairs(table: FastTable, len: number): number {
+  const group = table.tanh ? SIGMOID_GROUP : SIMD_GROUP;
+  return Math.floor(len / (2 * group)) * group;
+}
+
+/**
  * Float32 gelu of `len` elements at byte `inAt` of the instance's memory into
  * byte `outAt` (a different buffer), correctly rounded: the kernel, then the
  * flagged pairs and the tail past the last whole group in JavaScript. `flagsAt`:
@@ -169,12 +179,11 @@ export function geluBlockSimd(
   len: number,
   flagsAt: number,
 ): void {
-  const { f32, i32 } = w;
-  const group = table.tanh ? SIGMOID_GROUP : SIMD_GROUP;
-  const pairs = Math.floor(len / (2 * group)) * group;
+  const pairs = kernelPairs(table, len);
   const flagged = table.tanh
     ? w.tanhKernel(inAt, outAt, pairs, flagsAt)
     : w.kernel(inAt, 0, outAt, pairs, 0, flagsAt, kernelX0(table), kernelSMax(table));
+  const { f32, i32 } = w;
   const i = inAt / 4;
   const shift = (outAt - inAt) / 4;
   for (let f = 0; f < flagged; f++) {
@@ -248,12 +257,11 @@ export function gegluBlockSimd(
   len: number,
   flagsAt: number,
 ): void {
-  const { f32, i32 } = w;
-  const group = table.tanh ? SIGMOID_GROUP : SIMD_GROUP;
-  const pairs = Math.floor(len / (2 * group)) * group;
+  const pairs = kernelPairs(table, len);
   const flagged = table.tanh
     ? w.gegluTanhKernel(gateAt, upAt, outAt, pairs, flagsAt)
     : w.gegluKernel(gateAt, upAt, outAt, pairs, 0, flagsAt, kernelX0(table), kernelSMax(table));
+  const { f32, i32 } = w;
   const g = gateAt / 4;
   const u = upAt / 4;
   const o = outAt / 4;

@@ -36,7 +36,8 @@ export function waitInSlices(cells: Int32Array, index: number, done: (value: num
  * Re-reads the cell until `done(value)` or `spinMs` has passed, without
  * sleeping; true when done. For waits that are usually short. Waking a
  * thread that sleeps in Atomics.wait costs the waker a system call, and on
- * the development VM, after idle spells, each such wake took 65–400 µs: a
+ * the development VM, after idle spells, each such wake took 65–400 µs (an
+ * instrumented build, timing Atomics.notify calls that woke a waiter): a
  * worker that slept whenever it was one block ahead of the caller's copies
  * cost the caller one wake per block, and 2^20-element geluArray calls took
  * 5–6 ms instead of ~2.5 (bench/idle-gaps.mjs; the waits it counted vanished

@@ -59,7 +59,8 @@ import {
  * Relative half-width of the rounding test (see the Method above). It was
  * 2^-38; at 2^-41 an eighth as many elements take the double-double path,
  * which made the WebAssembly path's flagged elements cost 0.04–0.09 ms per
- * 2^20 instead of 0.27–0.54 ms (one thread, this VM).
+ * 2^20 instead of 0.27–0.54 ms (one thread, the development VM; an ad hoc
+ * timing of the kernel alone against geluBlockSimd in ./simd.ts).
  */
 export const FAST_BAND = 2 ** -41;
 

@@ -4,13 +4,14 @@
 // onnxruntime-node's Gelu (opset 20, one intra-op thread) when tools/bench has
 // it installed. Float32 in and out, preallocated output, inputs 6·sin(0.618·i)
 // in [-6, 6] (no hard-case fallbacks dominate; see the README). Then fused geglu
-// (gelu(gate)·up, no biases) at 2^20 against ORT's Gelu+Mul graph.
+// (gelu(gate)·up, no biases) at 2^20, also on the packed layout (gegluPacked,
+// 128 rows of 8192 features), against ORT's Gelu+Mul graph.
 // With --uniform, x and the gates are uniform on [-10, 10] (a 32-bit LCG, as
 // `pnpm bench` draws its timing inputs) instead of 6·sin(0.618·i).
 // Usage (from packages/kernel, after a build): node bench/gelu.mjs [--uniform] [log2 sizes, default 20 24]
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { geglu, geluArray, geluThreadsReady, setGeluThreads } from '../dist/index.js';
+import { geglu, gegluPacked, geluArray, geluThreadsReady, setGeluThreads } from '../dist/index.js';
 
 /** One worker (two threads in all), started and warmed up before timing. */
 async function twoThreads() {
@@ -118,6 +119,13 @@ for (const n of sizes) {
     up[i] = Math.cos(i * 0.377) * 3;
   }
   const out = new Float32Array(n);
+  // The same gates and ups in the packed layout: 128 rows of [gate(8192) | up(8192)].
+  const features = 8192;
+  const gateUp = new Float32Array(2 * n);
+  for (let r = 0; r < n / features; r++) {
+    gateUp.set(gate.subarray(r * features, (r + 1) * features), 2 * r * features);
+    gateUp.set(up.subarray(r * features, (r + 1) * features), (2 * r + 1) * features);
+  }
   for (const approximate of ['tanh', 'none']) {
     const rows = [];
     await twoThreads();
@@ -125,6 +133,7 @@ for (const n of sizes) {
     setGeluThreads(0);
     rows.push(['@geglu/kernel geglu (1 thread)', timeIt(() => geglu(gate, up, { approximate, out }), n)]);
     await twoThreads();
+    rows.push(['@geglu/kernel gegluPacked (1 thread)', timeIt(() => gegluPacked(gateUp, features, { approximate, out }), n)]);
     const tanhLoop = timeIt(() => {
       for (let i = 0; i < n; i++) {
         const v = gate[i];

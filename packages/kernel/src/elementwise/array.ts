@@ -190,9 +190,26 @@ export function gegluPacked<T extends FloatArray>(gateUp: T, features: number, o
   if (b.gateBias) views['options.gateBias'] = b.gateBias;
   if (b.upBias) views['options.upBias'] = b.upBias;
   checkNoAlias(fn, 'options.out', out, views);
-  run(gateUp, 0, gateUp, features, out, rows, features, 2 * features, b, tanh);
+  if (gateUp instanceof Float32Array && b.gateBias === undefined && b.upBias === undefined && features >= PACKED_SIMD_MIN) {
+    // Row by row on the SIMD kernel (the halves of a row are contiguous).
+    const table = tanh ? TANH_TABLE : EXACT_TABLE;
+    const o = out as Float32Array;
+    for (let r = 0; r < rows; r++) {
+      const at = r * 2 * features;
+      gegluF32Simd(gateUp.subarray(at, at + features), gateUp.subarray(at + features, at + 2 * features), o.subarray(r * features, (r + 1) * features), table);
+    }
+  } else {
+    run(gateUp, 0, gateUp, features, out, rows, features, 2 * features, b, tanh);
+  }
   return out;
 }
+
+/**
+ * Feature counts from which float32 gegluPacked without biases runs row by
+ * row on the SIMD kernel; narrower rows stay in the JavaScript loop, where a
+ * row costs no call into WebAssembly.
+ */
+export const PACKED_SIMD_MIN = 32;
 
 /**
  * The shared loop: row r, column j reads gate[gOff + r·rowStride + j] and

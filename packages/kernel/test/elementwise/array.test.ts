@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { geglu, gegluPacked, gelu, geluArray, geluF32 } from '../../src/index.js';
+import { PACKED_SIMD_MIN } from '../../src/elementwise/array.js';
 import {
   EXACT_IDENTITY_F32,
   EXACT_ZERO_F32,
@@ -284,6 +285,32 @@ describe('geglu and gegluPacked', () => {
           expect(Array.from(a)).toEqual(Array.from(b));
         }
       }),
+    );
+  });
+
+  it('gegluPacked without biases (f32, features ≥ PACKED_SIMD_MIN: the SIMD rows) equals geglu on the unpacked halves, both forms, special values included', () => {
+    const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -3e38, 10, -14.36];
+    fc.assert(
+      fc.property(fc.integer({ min: PACKED_SIMD_MIN, max: 300 }), fc.integer({ min: 1, max: 3 }), fc.integer(), (f, rows, seed) => {
+        const gateUp = new Float32Array(rows * 2 * f);
+        for (let i = 0; i < gateUp.length; i++) {
+          gateUp[i] = (i + seed) % 37 === 0 ? specials[Math.abs(i + seed) % specials.length]! : Math.sin(seed + i * 1.7) * 12;
+        }
+        const gate = new Float32Array(rows * f);
+        const up = new Float32Array(rows * f);
+        for (let r = 0; r < rows; r++) {
+          gate.set(gateUp.subarray(r * 2 * f, r * 2 * f + f), r * f);
+          up.set(gateUp.subarray(r * 2 * f + f, (r + 1) * 2 * f), r * f);
+        }
+        for (const approximate of ['none', 'tanh'] as const) {
+          const a = gegluPacked(gateUp, f, { approximate });
+          const b = geglu(gate, up, { approximate });
+          let bad = -1;
+          for (let i = 0; i < a.length && bad < 0; i++) if (!Object.is(a[i], b[i])) bad = i;
+          expect(bad < 0 ? 'equal' : { approximate, f, rows, i: bad, packed: a[bad], unpacked: b[bad] }).toBe('equal');
+        }
+      }),
+      { numRuns: 40 },
     );
   });
 

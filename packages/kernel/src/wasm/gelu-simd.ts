@@ -108,9 +108,10 @@ const STRIDE_BYTES = SIMD_STRIDE * 8;
 /**
  * Vectors (pairs) per loop iteration of the table kernel (independent Horner
  * chains). bench/simd-groups.mjs, kernel only, one thread, on the 2-core
- * development VM (AMD EPYC, 2026-11-25, two runs at commit c15ff30): with the
- * degree-5 table on 1/256 and paired loads, 1 → 206, 2 → 246–247,
- * 4 → 272–275, 6 → 262–263, 8 → 258–260 Melem/s. (With the earlier degree-8 table on 1/64,
+ * development VM (AMD EPYC, 2026-11-25, three runs): with the degree-5 table
+ * on 1/256, paired loads and one rounding-test branch per group,
+ * 1 → 204–205, 2 → 263–271, 4 → 290–291, 6 → 289–291, 8 → 255–272 Melem/s
+ * (with a branch per vector, commit c15ff30: 4 → 272–275). (With the earlier degree-8 table on 1/64,
  * 4 was best there too, 169–173, and within 3% of the best, 2, on the lent
  * GPU machine's host CPU.)
  */
@@ -262,15 +263,22 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
       ...op.get(Y(g)), ...op.get(CHI), ...f64x2Mul, ...f32x4DemoteF64x2Zero, ...op.set(R1(g)),
       ...pairAddress(OUT, g), ...op.get(R1(g)), ...store64Lane(0, 0),
       ...op.get(R1(g)), ...op.get(Y(g)), ...op.get(CLO), ...f64x2Mul, ...f32x4DemoteF64x2Zero,
-      ...f32x4Eq, ...i32x4AllTrue, ...op.i32Eqz,
-      ...op.if,
+      ...f32x4Eq, ...op.set(T(g)),
+    );
+  }
+  // One branch for the group, as in sigmoidTanhBody: when any pair fails,
+  // all the group's pairs are flagged (the fallback retests each element).
+  for (let g = 0; g < SIMD_GROUP; g++) body.push(...op.get(T(g)), ...(g > 0 ? v128And : []));
+  body.push(...i32x4AllTrue, ...op.i32Eqz, ...op.if);
+  for (let g = 0; g < SIMD_GROUP; g++) {
+    body.push(
       ...op.get(FLAGS), ...op.get(NFLAG), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add,
       ...op.get(K), ...op.i32Const(g), ...op.i32Add, ...op.i32Store(0),
       ...op.get(NFLAG), ...op.i32Const(1), ...op.i32Add, ...op.set(NFLAG),
-      ...op.end,
     );
   }
   body.push(
+    ...op.end,
     ...op.get(K), ...op.i32Const(SIMD_GROUP), ...op.i32Add, ...op.set(K),
     ...op.br(0),
     ...op.end,

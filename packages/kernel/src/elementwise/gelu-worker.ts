@@ -48,12 +48,14 @@ function warmUp(): void {
 try {
   const w = simdInstance(module, memory, false);
   warmUp();
-  // Join only jobs that start from now on: a job already running may be
-  // resetting its counters for the next one (the caller waits for IDLE only
-  // on workers that were ready when a job started).
+  // Join only jobs that start from now on. Ready first, then the current
+  // job: a caller that starts a job from here on waits for IDLE to name the
+  // job before it (a caller that saw this worker not ready may already be
+  // resetting the counters; the worker then only reads JOB afterwards and
+  // waits for the job after it, whose settings precede its number).
+  Atomics.store(ctrl, CTRL.STATE + index, 1);
   job = Atomics.load(ctrl, CTRL.JOB);
   Atomics.store(ctrl, CTRL.IDLE + index, job);
-  Atomics.store(ctrl, CTRL.STATE + index, 1);
   Atomics.notify(ctrl, CTRL.STATE + index);
   for (;;) {
     // Calls often come in runs: stay awake for a moment before sleeping.
@@ -79,7 +81,7 @@ try {
     Atomics.notify(ctrl, CTRL.IDLE + index);
   }
 } catch {
-  // The caller sees the state, computes what this worker held, and turns threads off.
+  // The caller sees the state, computes what is left itself, and turns threads off.
   Atomics.store(ctrl, CTRL.STATE + index, 3);
   Atomics.notify(ctrl, CTRL.STATE + index);
 }

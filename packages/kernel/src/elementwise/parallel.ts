@@ -22,14 +22,16 @@
  * started and warmed up (tens of milliseconds; until then the calling thread
  * computes everything). They are unref()'d so they never keep a process
  * alive, and wait for jobs in Atomics.wait. If one reports a failure or does
- * not finish a block within a minute, the caller computes what it held, and
- * threads are turned off until setGeluThreads is called again.
+ * not finish a block within a minute, the caller computes everything not yet
+ * copied out on its own (from its arrays, leaving the ring to any worker
+ * still writing there), and threads are turned off until setGeluThreads is
+ * called again.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FastTable } from './fast.js';
-import { gegluBlockSimd, geluBlockSimd, simdInstance, simdMemory, simdModule, TABLES_END, type SimdInstance, type SimdMemory } from './simd.js';
+import { gegluBlockSimd, gegluF32Simd, geluBlockSimd, geluF32RangeSimd, simdInstance, simdMemory, simdModule, TABLES_END, type SimdInstance, type SimdMemory } from './simd.js';
 import { spinFor, waitInSlices } from '../wait.js';
 
 /** Arrays shorter than this stay on the calling thread (thread hand-off costs ~0.1 ms). */
@@ -244,7 +246,13 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   // Workers leave a job right after their last block: wait for that before
   // the counters are reset (a late claim must not land in the new job).
   for (let i = 0; i < workers; i++) {
-    waitInSlices(ctrl, CTRL.IDLE + i, (v) => v === p.job || Atomics.load(ctrl, CTRL.STATE + i) !== 1, BLOCK_TIMEOUT_MS);
+    if (!waitInSlices(ctrl, CTRL.IDLE + i, (v) => v === p.job || Atomics.load(ctrl, CTRL.STATE + i) !== 1, BLOCK_TIMEOUT_MS)) {
+      // A worker stuck inside the last job could still claim a block of a new
+      // one: no new job, this call on the calling thread, threads off.
+      broken = true;
+      endPool();
+      return false;
+    }
   }
   for (let s = 0; s < ring; s++) Atomics.store(ctrl, CTRL.DONE + s, 0);
   Atomics.store(ctrl, CTRL.NEXT, 0);
@@ -303,11 +311,15 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
       if (spinFor(ctrl, slot, (d) => d === copiedOut + 1, SPIN_MS)) continue;
     }
     if (failed || Date.now() - waitedSince > BLOCK_TIMEOUT_MS) {
-      // A worker failed or stalls: compute its block here (its input is still
-      // in the slot), and turn threads off after this call.
+      // A worker failed or stalls. Another one may still be inside a block,
+      // writing its slot, so the ring is left alone: everything not yet
+      // copied out is computed here from the caller's arrays (not yet
+      // overwritten there, even in place), and threads are turned off.
       broken = true;
-      runBlock(own, ctrl, layout, table, up !== null, copiedOut, ownFlags);
-      continue;
+      const from = copiedOut * BLOCK;
+      if (up === null) geluF32RangeSimd(x, out, table, from, n);
+      else gegluF32Simd(x.subarray(from), up.subarray(from), out.subarray(from), table);
+      break;
     }
     Atomics.wait(ctrl, slot, v, 1);
   }

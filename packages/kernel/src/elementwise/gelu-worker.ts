@@ -9,8 +9,8 @@
 import { workerData } from 'node:worker_threads';
 import { gelu32 } from './cores.js';
 import { EXACT_TABLE, TANH_TABLE, gegluElement32, gegluExact, geluF32Range } from './fast.js';
-import { CTRL, IDLE_SPIN_MS, SPIN_MS, flagsOf, ringLayout, runBlock } from './parallel.js';
-import { spinFor } from '../wait.js';
+import { CTRL, IDLE_SPIN_MS, SPIN_MS, blocksOf, flagsOf, ringLayout, runBlock } from './parallel.js';
+import { spinFor, waitInSlices } from '../wait.js';
 import { simdInstance, type SimdMemory } from './simd.js';
 
 const { module, memory, control, index, workers } = workerData as {
@@ -61,7 +61,7 @@ try {
     // Calls often come in runs: stay awake for a moment before sleeping.
     if (!spinFor(ctrl, CTRL.JOB, (j) => j !== job, IDLE_SPIN_MS)) Atomics.wait(ctrl, CTRL.JOB, job);
     job = Atomics.load(ctrl, CTRL.JOB);
-    const blocks = Atomics.load(ctrl, CTRL.BLOCKS);
+    const blocks = blocksOf(Atomics.load(ctrl, CTRL.LENGTH));
     const table = Atomics.load(ctrl, CTRL.TANH) === 1 ? TANH_TABLE : EXACT_TABLE;
     const geglu = Atomics.load(ctrl, CTRL.GEGLU) === 1;
     for (;;) {
@@ -69,12 +69,8 @@ try {
       if (b >= blocks) break;
       // The caller copies blocks in far faster than they are computed: spin
       // (a sleeping worker costs the caller a wake per block, ../wait.ts
-      // spinFor), then wait in 1 ms slices (waitInSlices says why not one long wait).
-      if (!spinFor(ctrl, CTRL.READY, (r) => r > b, SPIN_MS)) {
-        for (let r = Atomics.load(ctrl, CTRL.READY); r <= b; r = Atomics.load(ctrl, CTRL.READY)) {
-          Atomics.wait(ctrl, CTRL.READY, r, 1);
-        }
-      }
+      // spinFor), then wait in slices (waitInSlices says why not one long wait).
+      if (!spinFor(ctrl, CTRL.READY, (r) => r > b, SPIN_MS)) waitInSlices(ctrl, CTRL.READY, (r) => r > b, Infinity);
       runBlock(w, ctrl, layout, table, geglu, b, flagsAt);
     }
     Atomics.store(ctrl, CTRL.IDLE + index, job);

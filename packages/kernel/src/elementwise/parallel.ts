@@ -31,7 +31,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FastTable } from './fast.js';
-import { gegluBlockSimd, gegluF32Simd, geluBlockSimd, geluF32RangeSimd, simdInstance, simdMemory, simdModule, TABLES_END, type SimdInstance, type SimdMemory } from './simd.js';
+import { gegluBlockSimd, gegluF32Simd, geluBlockSimd, geluF32RangeSimd, simdInstance, simdMemory, simdModule, TABLES_END, type SimdInstance } from './simd.js';
 import { spinFor, waitInSlices } from '../wait.js';
 
 /** Arrays shorter than this stay on the calling thread (thread hand-off costs ~0.1 ms). */
@@ -54,7 +54,6 @@ export const CTRL = {
   JOB: 0,
   NEXT: 1,
   READY: 2,
-  BLOCKS: 3,
   LENGTH: 4,
   TANH: 5,
   /** 0: gelu of the slots' inputs; 1: geglu of their gates and ups. */
@@ -73,6 +72,9 @@ export const SPIN_MS = 0.5;
 export const IDLE_SPIN_MS = 1;
 /** Workers at most (setGeluThreads' limit). */
 export const MAX_WORKERS = 64;
+
+/** Bytes of one thread's flag list: an int32 per pair of a block. */
+const FLAGS_BYTES = (BLOCK / 2) * 4;
 
 /** The memory layout every thread uses, from the ring size and worker count. */
 export interface RingLayout {
@@ -97,14 +99,17 @@ export interface RingLayout {
  */
 export function ringLayout(workers: number): RingLayout {
   const ring = 8 * (workers + 1) + 16;
-  const flagsBytes = (BLOCK / 2) * 4;
-  const flagsAt = TABLES_END;
-  return { ring, slotAt: flagsAt + (workers + 1) * flagsBytes, slotBytes: BLOCK * 12, flagsAt };
+  return { ring, slotAt: TABLES_END + (workers + 1) * FLAGS_BYTES, slotBytes: BLOCK * 12, flagsAt: TABLES_END };
 }
 
 /** Byte offset of thread t's flag list. */
 export function flagsOf(layout: RingLayout, thread: number): number {
-  return layout.flagsAt + thread * (BLOCK / 2) * 4;
+  return layout.flagsAt + thread * FLAGS_BYTES;
+}
+
+/** Blocks of an array of n elements (the last may be partial). */
+export function blocksOf(n: number): number {
+  return Math.ceil(n / BLOCK);
 }
 
 /**
@@ -133,7 +138,6 @@ interface Pool {
   workers: Worker[];
   ctrl: Int32Array;
   layout: RingLayout;
-  memory: SimdMemory;
   own: SimdInstance;
   job: number;
 }
@@ -203,7 +207,7 @@ function start(): Pool | null {
       w.on('error', () => Atomics.store(ctrl, CTRL.STATE + i, 3));
       workers.push(w);
     }
-    pool = { workers, ctrl, layout, memory, own, job: 0 };
+    pool = { workers, ctrl, layout, own, job: 0 };
     return pool;
   } catch {
     for (const w of workers) void w.terminate();
@@ -212,7 +216,7 @@ function start(): Pool | null {
   }
 }
 
-/** Minutes a caller waits on a block before computing it itself. */
+/** Milliseconds a caller waits on a worker (a block, or the end of the last job) before giving up on threads. */
 const BLOCK_TIMEOUT_MS = 60_000;
 
 /**
@@ -241,7 +245,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   const { ring, slotAt, slotBytes } = layout;
   const workers = p.workers.length;
   const f32 = own.f32;
-  const blocks = Math.ceil(n / BLOCK);
+  const blocks = blocksOf(n);
   const ownFlags = flagsOf(layout, 0);
   // Workers leave a job right after their last block: wait for that before
   // the counters are reset (a late claim must not land in the new job).
@@ -257,7 +261,6 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   for (let s = 0; s < ring; s++) Atomics.store(ctrl, CTRL.DONE + s, 0);
   Atomics.store(ctrl, CTRL.NEXT, 0);
   Atomics.store(ctrl, CTRL.READY, 0);
-  Atomics.store(ctrl, CTRL.BLOCKS, blocks);
   Atomics.store(ctrl, CTRL.LENGTH, n);
   Atomics.store(ctrl, CTRL.TANH, table.tanh ? 1 : 0);
   Atomics.store(ctrl, CTRL.GEGLU, up === null ? 0 : 1);
@@ -305,11 +308,11 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     const slot = CTRL.DONE + (copiedOut % ring);
     const v = Atomics.load(ctrl, slot);
     if (v === copiedOut + 1) continue;
-    const failed = p.workers.some((_, i) => Atomics.load(ctrl, CTRL.STATE + i) === 3);
     if (waitedSince === 0) {
       waitedSince = Date.now();
       if (spinFor(ctrl, slot, (d) => d === copiedOut + 1, SPIN_MS)) continue;
     }
+    const failed = p.workers.some((_, i) => Atomics.load(ctrl, CTRL.STATE + i) === 3);
     if (failed || Date.now() - waitedSince > BLOCK_TIMEOUT_MS) {
       // A worker failed or stalls. Another one may still be inside a block,
       // writing its slot, so the ring is left alone: everything not yet

@@ -7,7 +7,7 @@
 import { geluSimdModuleBytes, SIGMOID_GROUP, SIMD_GROUP, SIMD_PER_UNIT, SIMD_STRIDE } from '../wasm/gelu-simd.js';
 import { FAST_BAND, type FastTable, EXACT_TABLE, gegluElement32, geluF32Range } from './fast.js';
 
-/** Elements per chunk: in, out (32 KiB each) and the flag list fit in L2 with the tables (~165 KiB). */
+/** Elements per chunk of the calling thread's own path: in, up and out take 32 KiB each. */
 const CHUNK = 8192;
 /**
  * The exact form's table as the table kernel reads it (the tanh form's
@@ -120,17 +120,12 @@ export function simdInstance(module: object, memory: SimdMemory, writeTables: bo
 }
 
 /**
- * The table kernel's x0 and clamp, for the framed copy of the table (two NaN
+ * The table kernel's clamp for the framed copy of the table (two NaN
  * intervals, the table, one constant-1 interval): the kernel takes the
- * nearest integer j to s = min(max((x − x0)·N, 0), sMax) as the interval
- * (N = table.perUnit), with the same s as fastGelu's (./fast.ts): interval
- * j − 2 of the table.
+ * nearest integer j to s = min(max((x − table.origin)·N, 0), sMax) as the
+ * interval (N = table.perUnit), the same s as fastGelu's (./fast.ts):
+ * interval j − 2 of the table; sMax is the constant-1 interval.
  */
-export function kernelX0(table: FastTable): number {
-  return table.origin;
-}
-
-/** The framed copy's constant-1 interval (see kernelX0). */
 export function kernelSMax(table: FastTable): number {
   return table.coeffs.length / SIMD_STRIDE + 2;
 }
@@ -182,7 +177,7 @@ export function geluBlockSimd(
   const pairs = kernelPairs(table, len);
   const flagged = table.tanh
     ? w.tanhKernel(inAt, outAt, pairs, flagsAt)
-    : w.kernel(inAt, 0, outAt, pairs, 0, flagsAt, kernelX0(table), kernelSMax(table));
+    : w.kernel(inAt, 0, outAt, pairs, 0, flagsAt, table.origin, kernelSMax(table));
   const { f32, i32 } = w;
   const i = inAt / 4;
   const shift = (outAt - inAt) / 4;
@@ -260,7 +255,7 @@ export function gegluBlockSimd(
   const pairs = kernelPairs(table, len);
   const flagged = table.tanh
     ? w.gegluTanhKernel(gateAt, upAt, outAt, pairs, flagsAt)
-    : w.gegluKernel(gateAt, upAt, outAt, pairs, 0, flagsAt, kernelX0(table), kernelSMax(table));
+    : w.gegluKernel(gateAt, upAt, outAt, pairs, 0, flagsAt, table.origin, kernelSMax(table));
   const { f32, i32 } = w;
   const g = gateAt / 4;
   const u = upAt / 4;

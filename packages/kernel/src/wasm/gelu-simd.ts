@@ -31,6 +31,7 @@
  */
 
 import { F64, I32, V128, section, sleb, uleb } from './encoding.js';
+import { ROUND_MAGIC } from '../elementwise/fast.js';
 import { GELU_TANH_A_HI, LN2_CW1, LN2_CW2, SQRT_2_OVER_PI_HI } from '../elementwise/constants.js';
 
 const SIMD = 0xfd;
@@ -250,8 +251,8 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
   }
   for (let g = 0; g < SIMD_GROUP; g++) {
     body.push(
-      // y = v·p (·u). The table's first interval is the constant NaN and its
-      // last the constant 1, so x at or above the table's end (+∞ included)
+      // y = v·p (·u). The table's first two intervals are the constant NaN and
+      // its last the constant 1, so x at or above the table's end (+∞ included)
       // gives x with no selects, and x below the table, NaN and −∞ give NaN,
       // which the flag test below sends to the fallback.
       ...op.get(V(g)), ...op.get(P(g)), ...f64x2Mul,
@@ -305,8 +306,6 @@ export const SIGMOID_GROUP = 6;
 /** −2√(2/π) and −2√(2/π)·0.044715, rounded to double (relative errors ≤ u and ≤ 2u, u = 2^-53). */
 const NEG_C1 = -2 * SQRT_2_OVER_PI_HI;
 const NEG_C3 = -2 * SQRT_2_OVER_PI_HI * GELU_TANH_A_HI;
-/** 1.5·2^52: adding it rounds |a·log2 e| < 2^51 to the nearest integer k, held in the low bits. */
-const ROUND_MAGIC = 6755399441055744;
 /**
  * exp on |r| ≤ ln2/2 in the rational form of fdlibm's e_exp.c: with
  * R(r) = r·(e^r + 1)/(e^r − 1) = r·coth(r/2), e^r = (R + r)/(R − r). R is

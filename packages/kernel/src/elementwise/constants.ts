@@ -37,3 +37,21 @@ export const LN2_CW1 = 0.6931471803691238; // 0x3FE62E42, 0xFEE00000
 export const LN2_CW2 = 1.9082149292705877e-10; // 0x3DEA39EF, 0x35793C76
 /** ln 2, Cody–Waite part 3 (the next 53 bits). */
 export const LN2_CW3 = 1.1612227229362532e-26; // 0x3A8CC01F, 0x97B57A08
+
+// Nearest doubles (relative error ≤ 2^-53), not double-double pairs.
+/** −2√(2/π)·log2(e): the tanh kernel's exponent b = x·(B1 + B3·x²) is −2u in base 2. */
+export const TANH_EXP2_B1 = -2.3022081981443248; // 0xC0026AEC, 0x21BCE759
+/** −2√(2/π)·0.044715·log2(e), the x³ coefficient of that exponent. */
+export const TANH_EXP2_B3 = -0.1029432395800235; // 0xBFBA5A7C, 0xF7572A98
+
+// 2^f, |f| ≤ 1/2, as (w + f)/(w − f), w = W0 + z·(Q1 + z·(Q2 + z·(Q3 + z·Q4))), z = f²:
+// fdlibm's rational form of exp divided by ln 2, its series (12 terms, Bernoulli numbers)
+// economized on z ∈ [0, 1/4] to four terms (the script says how). Bounds on h = (w − W0)/z:
+// first dropped series term 2^-104.16, economization 2^-44.28, coefficients' rounding
+// 2^-57.04; so |(w+f)/(w−f) / 2^f − 1| ≤ 2^-49.30 before the kernel's own roundings.
+/** 2/ln 2 = w at z = 0 (nearest double). */
+export const EXP2_RATIONAL_W0 = 2.8853900817779268; // 0x40071547, 0x652B82FE
+/** Q1 … Q4 (nearest doubles to the economized coefficients). */
+export const EXP2_RATIONAL_Q = [0.11552453009327748, -0.0009250684717615243, 0.000010582069209785558, -1.2633833225832696e-7] as const; // 0x3FBD9303, 0xFEA2EAC2; 0xBF4E5009, 0x6A986B29; 0x3EE63134, 0x848BFF82; 0xBE80F4F3, 0xB90A6521
+/** The bound above on the relative error of (w + f)/(w − f) against 2^f (exact w arithmetic). */
+export const EXP2_RATIONAL_ERROR = 1.4472375555683185e-15;

@@ -32,7 +32,8 @@
 
 import { F64, I32, V128, section, sleb, uleb } from './encoding.js';
 import { ROUND_MAGIC } from '../elementwise/fast.js';
-import { GELU_TANH_A_HI, LN2_CW1, LN2_CW2, SQRT_2_OVER_PI_HI } from '../elementwise/constants.js';
+import { EXP2_RATIONAL_Q, EXP2_RATIONAL_W0, TANH_EXP2_B1, TANH_EXP2_B3 } from '../elementwise/constants.js';
+import { SIGMOID_B_MIN, SIGMOID_X_MIN } from '../elementwise/sigmoid-tanh.js';
 
 const SIMD = 0xfd;
 
@@ -71,6 +72,7 @@ const v128Const = (bytes: number[]) => op.simd(12, ...bytes);
 const f64x2Const = (a: number) => v128Const([...f64Bytes(a), ...f64Bytes(a)]);
 const load64Zero = (offset: number) => op.simd(93, 3, ...uleb(offset));
 const v128Load = (offset: number) => op.simd(0, 3, ...uleb(offset));
+const v128Store = (offset: number) => op.simd(11, 3, ...uleb(offset));
 const i8x16Shuffle = (lanes: number[]) => op.simd(13, ...lanes);
 /** Shuffle lanes: the high 8 bytes of both operands, and the low 8 bytes. */
 const HIGH_HALVES = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
@@ -121,15 +123,22 @@ export const SIMD_GROUP = 4;
 /**
  * The module's bytes; `band` is the rounding test's relative half-width,
  * `group` the vectors per loop iteration of the table kernel and
- * `sigmoidGroup` of the tanh sigmoid kernel (bench/simd-groups.mjs compares them).
+ * `sigmoidGroup` of the tanh sigmoid kernel (bench/simd-groups.mjs compares them);
+ * `sigmoidDoubles` (tests only) makes the sigmoid kernels store their float64
+ * y, 16 bytes per pair, instead of rounding and testing it.
  * Tried and slower: loading coefficient pairs as whole vectors and picking
  * lanes with i8x16.shuffle (~20% slower than the two lane loads here).
  */
-export function geluSimdModuleBytes(band: number, group = SIMD_GROUP, sigmoidGroup = SIGMOID_GROUP): Uint8Array {
+export function geluSimdModuleBytes(
+  band: number,
+  group = SIMD_GROUP,
+  sigmoidGroup = SIGMOID_GROUP,
+  options: { sigmoidDoubles?: boolean } = {},
+): Uint8Array {
   const gelu = functionBody(band, group, false);
   const geglu = functionBody(band, group, true);
-  const sigmoid = sigmoidTanhBody(band, sigmoidGroup);
-  const sigmoidGeglu = sigmoidTanhBody(band, sigmoidGroup, true);
+  const sigmoid = sigmoidTanhBody(band, sigmoidGroup, false, options.sigmoidDoubles === true);
+  const sigmoidGeglu = sigmoidTanhBody(band, sigmoidGroup, true, options.sigmoidDoubles === true);
   const typeSec = section(1, [
     ...uleb(3),
     0x60,
@@ -302,79 +311,26 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
  */
 export const SIGMOID_GROUP = 6;
 
-// Constants of the sigmoid-form tanh kernel (derivations in sigmoidTanhBody).
-/** −2√(2/π) and −2√(2/π)·0.044715, rounded to double (relative errors ≤ u and ≤ 2u, u = 2^-53). */
-const NEG_C1 = -2 * SQRT_2_OVER_PI_HI;
-const NEG_C3 = -2 * SQRT_2_OVER_PI_HI * GELU_TANH_A_HI;
 /**
- * exp on |r| ≤ ln2/2 in the rational form of fdlibm's e_exp.c: with
- * R(r) = r·(e^r + 1)/(e^r − 1) = r·coth(r/2), e^r = (R + r)/(R − r). R is
- * even: R = 2 + Σ_{n≥1} P_n·z^n, z = r², P_n = 2·B_{2n}/(2n)! (B the
- * Bernoulli numbers; the series converges for |r| < 2π and alternates with
- * decreasing terms here). Kept: n = 1 … 5, i.e. 1/6, −1/360, 1/15120,
- * −1/604800, 1/23950080, each rounded once; the first dropped term
- * 2·|B_12|/12!·r^12 < 1.06e-9·0.3466^12 < 2^-48.1 bounds the truncation.
- * (fdlibm uses Remez-fitted values of the same five terms, error 2^-59.)
- */
-const BERNOULLI_2N: Array<[number, number]> = [[1, 6], [-1, 30], [1, 42], [-1, 30], [5, 66]];
-const EXP_P = BERNOULLI_2N.map(([num, den], i) => {
-  let f = 1;
-  for (let m = 2; m <= 2 * (i + 1); m++) f *= m; // (2n)!, exact in double
-  return (2 * num) / (den * f); // numerator and denominator exact; one rounding
-});
-
-/**
- * The tanh form without tables: gelu(x) = x·sigmoid(2u) = x / (1 + e^a),
- * a = −2u = −2√(2/π)(x + 0.044715x³), `group` f64x2 vectors per step.
- * Exported as `geluTanhSigmoid(in, out, pairs, flags)` → flagged, with the
- * same in/out/flags contract as `gelu` (`pairs` a multiple of the group).
- *
- * Evaluation: x is clamped below at −16 (gelu is −0 in float32 from −10.78
- * down: the clamped result, |y| < 2^-450, still rounds to −0) and a below at
- * −700; k = nearest(a·log2 e) via ROUND_MAGIC; r = (a − k·LN2_CW1) −
- * k·LN2_CW2; z = r²; c = r − z·P(z); D = 2 − c = R − r, N = D + 2r = R + r
- * (e^r = N/D: fdlibm's exp(r) = 1 + r + r·c/(2 − c) over one denominator);
- * y = x·D / (D + 2^k·N), one division for exp and the sigmoid together.
- * No selects: x ≥ 4.995 (float32 result x) gives y = x·(1 − δ), δ < 2^-24.3,
- * up to x = +∞ (a = −700, y = ∞·D/D); NaN stays NaN through pmax (it
- * returns its first operand when the comparison is false) and is flagged
- * by the rounding test (NaN is unequal to itself), as in the table kernel.
- *
- * Error of y before its float32 rounding (u = 2^-53; x ∈ [−16, 4.995], so
- * a ∈ [−16.8, 317.8]; beyond 4.995 the same terms are damped by
- * e^a/(1 + e^a) < 2^-24):
- * - a = x·(−C1 − C3·x²): x² is exact (x is a float32); the two constants
- *   (0.56u and ≤ 2.0u: the doubles of √(2/π) and 0.044715 are 0.56u and
- *   0.44u off, constants.ts's low parts, plus C3's own rounding), C3·x²,
- *   the sum and the product (u each) give
- *   |Δa| ≤ 5.01u·|a|: ≤ 534u < 2^-43.9 absolute for x ≥ −10.78 (|a| ≤ 106.4),
- *   where results are not −0, and ≤ 1593u < 2^-42.3 down to −16. This is
- *   the dominant term, an error of the argument that e^a turns into the
- *   same relative error.
- * - Reduction: k·LN2_CW1 is exact (|k| ≤ 1010 against the part's 32
- *   significant bits) and so is a − k·LN2_CW1 (Sterbenz, or k = 0); the
- *   dropped tail |k·(ln2 − CW1 − CW2)| < 2^-75 and the two roundings cost
- *   ≤ 2^-53·|r| + 2^-74, |r| ≤ ln2/2 + 2^-44.
- * - e^r = N/D: the truncation error of R (< 2^-48.1, EXP_P) moves ln(N/D)
- *   by ≤ 2^-48.1·2|r|/(R² − r²) < 2^-50.6; the roundings of z, P(z), c and
- *   of the coefficients move R by ≤ 2^-54 absolute and ln(N/D) by < 2^-56;
- *   D and N: u and 2u relative (D, N ≥ 1.65).
- * - 2^k is exact (bits (k + 1023)·2^52, k ∈ [−1010, 459]) and so is 2^k·N;
- *   x·D, the sum and the division: u each.
- * A relative error δ of e^a moves y by δ·e^a/(1 + e^a) ≤ δ, so in all
- * |y − gelu(x)| ≤ (2^-43.9 + 2^-50.6 + 10u)·|y| < 2^-43.8·|y| wherever the float32
- * result is not −0 (measured: 2^-45.5 on 2·10^6 float32 points of
- * [−10.78, 4.995]) and < 2^-42.2·|y| down to −16: 2^2.8 and 2^1.2 times
- * below the rounding test's band 2^-41 (fast.ts FAST_BAND), so an accepted
- * result is the correctly rounded float32; the rest is flagged for the
- * fallback.
+ * The tanh form without tables: gelu(x) = x / (1 + e^a) in base 2, the
+ * double operations of ../elementwise/sigmoid-tanh.ts sigmoidTanhGelu on two
+ * lanes (that module has the method, its error bound, < 2^-44.2 relative
+ * where float32 results are not −0, and the special cases), `group` f64x2
+ * vectors per step. Exported as `geluTanhSigmoid(in, out, pairs, flags)` →
+ * flagged, with the same in/out/flags contract as `gelu` (`pairs` a multiple
+ * of the group). No selects: the two clamps (pmax) make +∞, −∞ and x < −16
+ * come out right, and NaN, which passes them, fails the rounding test.
  *
  * Constants are held in locals set before the loop rather than v128.const
  * in the loop body (V8 materializes each 128-bit constant at every use),
  * and the group's rounding tests share one branch: when any of them fails,
  * all the group's pairs are flagged (the fallback retests each element).
+ * (In base 2, with the ln 2 factors folded into the constants, this takes 34
+ * vector operations per pair, loads, stores and the rounding test included;
+ * the earlier base-e version, with a Cody–Waite reduction and five series
+ * terms, took 41.)
  */
-function sigmoidTanhBody(band: number, group: number, withUp = false): number[] {
+function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: boolean): number[] {
   // Parameters (in, out, pairs, flags), or (in, up, out, pairs, flags) with `withUp`.
   const p = withUp ? 1 : 0;
   const [IN, UP, OUT, PAIRS, FLAGS] = [0, 1, 1 + p, 2 + p, 3 + p];
@@ -391,13 +347,13 @@ function sigmoidTanhBody(band: number, group: number, withUp = false): number[] 
     return i;
   };
   const cf = (x: number) => constLocal(f64x2Const(x));
-  const [cVmin, cC3, cC1, cAmin, cLog2e, cMagic, cCw1, cCw2, cTwo, cBandHi, cBandLo] = [
-    -16, NEG_C3, NEG_C1, -700, Math.LOG2E, ROUND_MAGIC, LN2_CW1, LN2_CW2, 2, 1 + band, 1 - band,
+  const [cVmin, cB3, cB1, cBmin, cMagic, cW0, cBandHi, cBandLo] = [
+    SIGMOID_X_MIN, TANH_EXP2_B3, TANH_EXP2_B1, SIGMOID_B_MIN, ROUND_MAGIC, EXP2_RATIONAL_W0, 1 + band, 1 - band,
   ].map(cf);
-  const cP = EXP_P.map(cf);
+  const cQ = EXP2_RATIONAL_Q.map(cf);
   const cExpOne = constLocal(i64x2Const(0x3ff0000000000000n));
   const cOne = withUp ? cf(1) : -1;
-  const PER = 5; // v, a (later r, N, r1), t (later the test mask), p (later D), y (z, then y)
+  const PER = 5; // v, b (then f), t (later the test mask), p (then w, D), y (z, then N, then y)
   const gBase = vBase + consts.length;
   const gv = (g: number, i: number) => gBase + PER * g + i;
   const V = (g: number) => gv(g, 0);
@@ -417,37 +373,32 @@ function sigmoidTanhBody(band: number, group: number, withUp = false): number[] 
   const each = (f: (g: number) => number[]) => {
     for (let g = 0; g < group; g++) body.push(...f(g));
   };
-  // v = max(promote(in pair), −16); a = max(v·(−C1 − C3·v·v), −700)
+  // v = max(promote(in pair), −16); b = max(v·(v·v·B3 + B1), −1010)
   each((g) => [
     ...get(IN), ...get(KB), ...op.i32Add, ...load64Zero(8 * g), ...f64x2PromoteLowF32x4, ...get(cVmin), ...f64x2Pmax,
-    ...op.tee(V(g)), ...get(V(g)), ...get(V(g)), ...f64x2Mul, ...get(cC3), ...f64x2Mul, ...get(cC1), ...f64x2Add,
-    ...f64x2Mul, ...get(cAmin), ...f64x2Pmax, ...op.set(A(g)),
+    ...op.tee(V(g)), ...get(V(g)), ...get(V(g)), ...f64x2Mul, ...get(cB3), ...f64x2Mul, ...get(cB1), ...f64x2Add,
+    ...f64x2Mul, ...get(cBmin), ...f64x2Pmax, ...op.set(A(g)),
   ]);
-  // t = a·log2 e + 1.5·2^52 (k in the low bits); p = k = t − 1.5·2^52 (exact)
+  // t = b + 1.5·2^52 (k in its low bits); f = b − (t − 1.5·2^52), into b; z = f², into y
   each((g) => [
-    ...get(A(g)), ...get(cLog2e), ...f64x2Mul, ...get(cMagic), ...f64x2Add, ...op.tee(T(g)),
-    ...get(cMagic), ...f64x2Sub, ...op.set(P(g)),
+    ...get(A(g)), ...get(A(g)), ...get(cMagic), ...f64x2Add, ...op.tee(T(g)), ...get(cMagic), ...f64x2Sub,
+    ...f64x2Sub, ...op.tee(A(g)), ...get(A(g)), ...f64x2Mul, ...op.set(Y(g)),
   ]);
-  // r = (a − k·CW1) − k·CW2, into a; z = r², into y
-  each((g) => [
-    ...get(A(g)), ...get(P(g)), ...get(cCw1), ...f64x2Mul, ...f64x2Sub,
-    ...get(P(g)), ...get(cCw2), ...f64x2Mul, ...f64x2Sub, ...op.tee(A(g)), ...get(A(g)), ...f64x2Mul, ...op.set(Y(g)),
-  ]);
-  // p = P1 + z(P2 + z(P3 + z(P4 + z·P5)))
-  each((g) => [...get(Y(g)), ...get(cP[4]!), ...f64x2Mul, ...get(cP[3]!), ...f64x2Add, ...op.set(P(g))]);
-  for (let m = 2; m >= 0; m--) {
-    each((g) => [...get(P(g)), ...get(Y(g)), ...f64x2Mul, ...get(cP[m]!), ...f64x2Add, ...op.set(P(g))]);
+  // p = ((Q4·z + Q3)·z + Q2)·z + Q1
+  each((g) => [...get(Y(g)), ...get(cQ[3]!), ...f64x2Mul, ...get(cQ[2]!), ...f64x2Add, ...op.set(P(g))]);
+  for (const m of [1, 0]) {
+    each((g) => [...get(P(g)), ...get(Y(g)), ...f64x2Mul, ...get(cQ[m]!), ...f64x2Add, ...op.set(P(g))]);
   }
-  // D = 2 − (r − z·p), into p; N = D + 2r, into a
+  // w = p·z + W0; N = w + f, into y; D = w − f, into p
   each((g) => [
-    ...get(cTwo), ...get(A(g)), ...get(Y(g)), ...get(P(g)), ...f64x2Mul, ...f64x2Sub, ...f64x2Sub, ...op.tee(P(g)),
-    ...get(A(g)), ...get(A(g)), ...f64x2Add, ...f64x2Add, ...op.set(A(g)),
+    ...get(P(g)), ...get(Y(g)), ...f64x2Mul, ...get(cW0), ...f64x2Add, ...op.tee(P(g)), ...get(A(g)), ...f64x2Add,
+    ...op.set(Y(g)), ...get(P(g)), ...get(A(g)), ...f64x2Sub, ...op.set(P(g)),
   ]);
   // y = v·D / (N·2^k + D), 2^k = bits((t << 52) + bits(1.0)): the shift
   // leaves k's two's complement in the exponent field (the 2^51 of t shifts out).
   each((g) => [
     ...get(V(g)), ...get(P(g)), ...f64x2Mul,
-    ...get(A(g)), ...get(T(g)), ...op.i32Const(52), ...i64x2Shl, ...get(cExpOne), ...i64x2Add, ...f64x2Mul,
+    ...get(Y(g)), ...get(T(g)), ...op.i32Const(52), ...i64x2Shl, ...get(cExpOne), ...i64x2Add, ...f64x2Mul,
     ...get(P(g)), ...f64x2Add, ...f64x2Div, ...op.set(Y(g)),
   ]);
   if (withUp) {
@@ -461,25 +412,31 @@ function sigmoidTanhBody(band: number, group: number, withUp = false): number[] 
       ...get(T(g)), ...f64x2Sub, ...get(cOne), ...f64x2Add, ...f64x2Mul, ...f64x2Mul, ...op.set(Y(g)),
     ]);
   }
-  // Rounding test as in functionBody: r1 = float32(y·(1 + band)) is stored,
-  // and the pair passes if r1 = float32(y·(1 − band)) as float32s (f32x4.eq).
-  each((g) => [
-    ...get(Y(g)), ...get(cBandHi), ...f64x2Mul, ...f32x4DemoteF64x2Zero, ...op.set(A(g)),
-    ...get(OUT), ...get(KB), ...op.i32Add, ...get(A(g)), ...store64Lane(8 * g, 0),
-    ...get(A(g)), ...get(Y(g)), ...get(cBandLo), ...f64x2Mul, ...f32x4DemoteF64x2Zero,
-    ...f32x4Eq, ...op.set(T(g)),
-  ]);
-  for (let g = 0; g < group; g++) body.push(...get(T(g)), ...(g > 0 ? v128And : []));
-  body.push(...i32x4AllTrue, ...op.i32Eqz, ...op.if);
-  for (let g = 0; g < group; g++) {
-    body.push(
-      ...get(FLAGS), ...get(NFLAG), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add,
-      ...get(K), ...op.i32Const(g), ...op.i32Add, ...op.i32Store(0),
-      ...get(NFLAG), ...op.i32Const(1), ...op.i32Add, ...op.set(NFLAG),
-    );
+  if (doubles) {
+    // For the tests only (`sigmoidDoubles`): y itself, 16 bytes per pair at
+    // out + 16k, no rounding test, nothing flagged.
+    each((g) => [...get(OUT), ...get(KB), ...get(KB), ...op.i32Add, ...op.i32Add, ...get(Y(g)), ...v128Store(16 * g)]);
+  } else {
+    // Rounding test as in functionBody: r1 = float32(y·(1 + band)) is stored,
+    // and the pair passes if r1 = float32(y·(1 − band)) as float32s (f32x4.eq).
+    each((g) => [
+      ...get(Y(g)), ...get(cBandHi), ...f64x2Mul, ...f32x4DemoteF64x2Zero, ...op.set(A(g)),
+      ...get(OUT), ...get(KB), ...op.i32Add, ...get(A(g)), ...store64Lane(8 * g, 0),
+      ...get(A(g)), ...get(Y(g)), ...get(cBandLo), ...f64x2Mul, ...f32x4DemoteF64x2Zero,
+      ...f32x4Eq, ...op.set(T(g)),
+    ]);
+    for (let g = 0; g < group; g++) body.push(...get(T(g)), ...(g > 0 ? v128And : []));
+    body.push(...i32x4AllTrue, ...op.i32Eqz, ...op.if);
+    for (let g = 0; g < group; g++) {
+      body.push(
+        ...get(FLAGS), ...get(NFLAG), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add,
+        ...get(K), ...op.i32Const(g), ...op.i32Add, ...op.i32Store(0),
+        ...get(NFLAG), ...op.i32Const(1), ...op.i32Add, ...op.set(NFLAG),
+      );
+    }
+    body.push(...op.end);
   }
   body.push(
-    ...op.end,
     ...get(K), ...op.i32Const(group), ...op.i32Add, ...op.set(K),
     ...op.br(0),
     ...op.end,

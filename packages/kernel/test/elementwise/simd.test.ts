@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { EXACT_TABLE, TANH_TABLE, gegluElement32, geluF32Range } from '../../src/elementwise/fast.js';
-import { gegluF32Simd, geluF32RangeSimd, simdAvailable } from '../../src/elementwise/simd.js';
-import { f32FromBits } from './helpers.js';
+import { gelu64 } from '../../src/elementwise/cores.js';
+import { FAST_BAND } from '../../src/elementwise/fast.js';
+import { sigmoidTanhGelu } from '../../src/elementwise/sigmoid-tanh.js';
+import { TABLES_END, gegluF32Simd, geluF32RangeSimd, simdAvailable, simdInstance, simdMemory } from '../../src/elementwise/simd.js';
+import { SIGMOID_GROUP, SIMD_GROUP, geluSimdModuleBytes } from '../../src/wasm/gelu-simd.js';
+import fc from 'fast-check';
+import { f32FromBits, f32In } from './helpers.js';
 
 describe('WebAssembly SIMD kernel (src/wasm/gelu-simd.ts)', () => {
   it('compiles and is used on Node ≥ 20 (otherwise the array tests would only cover the JS kernel)', () => {
@@ -65,4 +70,53 @@ describe('WebAssembly SIMD kernel (src/wasm/gelu-simd.ts)', () => {
       );
     });
   }
+
+  it('the tanh sigmoid kernels (SIMD, gelu and geglu) compute exactly the doubles of sigmoidTanhGelu on 2^20 float32 patterns', () => {
+    // A build of the module whose sigmoid kernels store their float64 y
+    // instead of rounding it: every 4096th bit pattern (all binades,
+    // subnormals, ±∞, NaNs) interleaved with a dense sweep of [-17, 6].
+    const n = 2 ** 20;
+    const memory = simdMemory(Math.ceil((16 * n + 12 * n + 65536) / 65536));
+    const module = new WebAssembly.Module(geluSimdModuleBytes(FAST_BAND, SIMD_GROUP, SIGMOID_GROUP, { sigmoidDoubles: true }));
+    const w = simdInstance(module, memory, true);
+    const inAt = TABLES_END;
+    const upAt = inAt + 4 * n;
+    const outAt = upAt + 4 * n;
+    const x = new Float32Array(n);
+    const up = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      x[i] = i % 2 === 0 ? f32FromBits((i * 4096 + 99) | 0) : -17 + (23 * i) / n;
+      up[i] = (i % 3 === 0 ? -1 : 1) * 10 ** ((i % 61) - 30);
+    }
+    w.f32.set(x, inAt / 4);
+    w.f32.set(up, upAt / 4);
+    const pairs = Math.floor(n / 2 / SIGMOID_GROUP) * SIGMOID_GROUP;
+    const y = new Float64Array(memory.buffer, outAt, 2 * pairs);
+    const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+    let bad: object | null = null;
+    w.tanhKernel(inAt, outAt, pairs, 0);
+    for (let i = 0; i < 2 * pairs && bad === null; i++) {
+      if (!same(y[i]!, sigmoidTanhGelu(x[i]!))) bad = { gelu: x[i], simd: y[i], mirror: sigmoidTanhGelu(x[i]!) };
+    }
+    w.gegluTanhKernel(inAt, upAt, outAt, pairs, 0);
+    for (let i = 0; i < 2 * pairs && bad === null; i++) {
+      const g = x[i]!;
+      const want = sigmoidTanhGelu(g) * (up[i]! * (g - g + 1));
+      if (!same(y[i]!, want)) bad = { geglu: g, u: up[i], simd: y[i], mirror: want };
+    }
+    expect(bad ?? 'identical').toBe('identical');
+  });
+  it('sigmoidTanhGelu is within 2^-44.2 of gelu tanh on float32 x in [-10.78, 4.995] and 2^-42.6 down to -16 (its documented bound; the double-double gelu as reference)', () => {
+    const relError = (x: number) => {
+      const ref = gelu64(x, true);
+      return ref === 0 ? 0 : Math.abs((sigmoidTanhGelu(x) - ref) / ref);
+    };
+    let worst = 0;
+    // Dense: 2^20 steps over the range, plus fast-check's bit-pattern-uniform floats.
+    for (let i = 0; i <= 2 ** 20; i++) worst = Math.max(worst, relError(Math.fround(-10.78 + (15.775 * i) / 2 ** 20)));
+    fc.assert(fc.property(f32In(-10.78, 4.995), (x) => relError(x) <= 2 ** -44.2), { numRuns: 20000 });
+    fc.assert(fc.property(f32In(-16, -10.78), (x) => relError(x) <= 2 ** -42.6), { numRuns: 5000 });
+    expect(Math.log2(worst)).toBeLessThanOrEqual(-44.2);
+  });
 });
+

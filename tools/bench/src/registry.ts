@@ -1,4 +1,5 @@
-import { GPU_BACKEND_NAMES, gpuRow, kernelRow, oracleRow } from './impl/geglu.js';
+import { GPU_BACKEND_NAMES, gpuRow, kernelMlpThreadsRow, kernelRow, oracleRow } from './impl/geglu.js';
+import { ortWebThreadsRow } from './impl/ort-web-threads.js';
 import { ortNodeRow, ortWebRow } from './impl/ort.js';
 import { copyFloor, mathTanhLoop, stdlibErfLoop } from './impl/simple.js';
 import { tfjsWasmRow } from './impl/tfjs.js';
@@ -8,12 +9,14 @@ import type { BenchOptions, Implementation } from './types.js';
 export function allImplementations(options: Pick<BenchOptions, 'oracleElements'>): Implementation[] {
   return [
     kernelRow('f32'),
+    kernelMlpThreadsRow(2),
     kernelRow('f64'),
     ...GPU_BACKEND_NAMES.map(gpuRow),
     oracleRow(options.oracleElements),
     ortNodeRow(1),
     ortNodeRow(2),
     ortWebRow,
+    ortWebThreadsRow(2),
     tfjsWasmRow,
     mathTanhLoop,
     stdlibErfLoop,

@@ -114,6 +114,16 @@ describe('bench harness in quick mode on tiny sizes', () => {
     },
   );
 
+  it('the 2-thread MLP rows (the kernel engine, onnxruntime-web in its own worker) run and answer the accuracy sample', () => {
+    for (const w of report.workloads.filter((x) => x.kind === 'mlp')) {
+      for (const id of ['kernel-f32-2t', 'ort-web-2t']) {
+        const r = report.rows.find((x) => x.workload === w.id && x.implementation === id)!;
+        expect(r.status, `${w.id}/${id}: ${r.reason ?? ''}`).toBe('ok');
+        if (typeof oracle !== 'string') expect(r.accuracy, `${w.id}/${id}: ${r.accuracyNote ?? ''}`).not.toBeNull();
+      }
+    }
+  });
+
   it.skipIf(oracleMissing === undefined)('without the oracle, rows say why accuracy is missing instead of inventing it', () => {
     const ort = report.rows.find((r) => r.implementation === ORT_REFERENCE && r.workload.startsWith('gelu-'))!;
     expect(ort.accuracy).toBeNull();

@@ -14,6 +14,10 @@ interface KernelApi {
     weights: { hidden: number; intermediate: number; gate: A; up: A; down: A },
     options?: { approximate?: Approximate; out?: A },
   ): A;
+  createGemma2Mlp(
+    weights: MlpWeights32,
+    options: { threads: number },
+  ): { forward(x: Float32Array, tokens: number, options?: { approximate?: Approximate; out?: Float32Array }): Float32Array; dispose(): void; threads: number };
   /** Worker threads of large float32 geluArray calls, and how many have warmed up. */
   geluThreads?(): number;
   geluThreadsReady?(): number;
@@ -140,6 +144,37 @@ export function kernelRow(precision: 'f32' | 'f64'): Implementation {
           };
         }
       }
+    },
+  };
+}
+
+/**
+ * The MLP on @geglu/kernel's engine with worker threads: createGemma2Mlp copies
+ * the weights once in set-up, each run is one forward pass. Beside
+ * onnxruntime-web with the same number of threads (issue 4's MLP goal).
+ */
+export function kernelMlpThreadsRow(threads: number): Implementation {
+  return {
+    id: `kernel-f32-${threads}t`,
+    label: `geglu kernel f32, ${threads} threads`,
+    group: 'geglu',
+    description: `@geglu/kernel \`createGemma2Mlp(weights, { threads: ${threads} })\` (weights copied into WebAssembly memory once, in set-up), each run \`forward(x, tokens, { approximate, out })\`; MLP workloads only.`,
+    supports: (w) => w.kind === 'mlp',
+    async prepare(w: Workload, inputs: WorkloadInputs): Promise<Prepared> {
+      const create = await kernelFunction('createGemma2Mlp');
+      const shape = w.mlp!;
+      const mlp = create(inputs.mlpWeights!, { threads });
+      if (mlp.threads !== threads) {
+        mlp.dispose();
+        throw new SkipRow(`createGemma2Mlp ran ${mlp.threads} threads, asked for ${threads}`);
+      }
+      const approximate = w.approximate;
+      return {
+        precision: 'f32',
+        run: () => void mlp.forward(inputs.x, shape.tokens, { approximate, out: inputs.out32 }),
+        evaluate: async (x0) => mlp.forward(x0, x0.length / shape.hidden, { approximate }),
+        dispose: () => mlp.dispose(),
+      };
     },
   };
 }

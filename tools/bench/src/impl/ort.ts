@@ -17,7 +17,7 @@ interface OrtSession {
   ): Promise<Record<string, OrtTensor>>;
   release(): Promise<void>;
 }
-interface OrtModule {
+export interface OrtModule {
   Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
   InferenceSession: { create(model: Uint8Array, options: object): Promise<OrtSession> };
   env: { wasm?: { numThreads?: number }; logLevel?: string };
@@ -41,7 +41,7 @@ function dimsFor(w: Workload, length: number): number[] {
   return w.kind === 'mlp' ? [length / w.mlp!.hidden, w.mlp!.hidden] : [length];
 }
 
-async function prepareOrt(
+export async function prepareOrt(
   ort: OrtModule,
   w: Workload,
   inputs: WorkloadInputs,

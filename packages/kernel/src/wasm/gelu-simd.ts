@@ -307,7 +307,8 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
  * 4 → 276, 6 → 243, 8 → 262 Melem/s, and on 2026-11-25 in three runs
  * 4 → 276–277, 6 → 310–317, 8 → 280–309: 6 is the most consistent (after
  * the rounding test's compare was simplified, commit c15ff30, two runs:
- * 4 → 292, 6 → 327–345, 8 → 310–316).
+ * 4 → 292, 6 → 327–345, 8 → 310–316). The base-2 kernel (commit e910afe,
+ * 2026-12-02, five runs): 4 → 344–382, 6 → 340–480, 8 → 334–440; 6 stays.
  */
 export const SIGMOID_GROUP = 6;
 

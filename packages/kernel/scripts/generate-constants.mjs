@@ -137,12 +137,12 @@ for (const [name, v, what] of nearest) {
 // w = R/ln 2 = W0 + z·h(z), z = f², W0 = 2/ln 2 and
 // h(z) = Σ_{n≥1} 2·B_{2n}/(2n)!·ln2^{2n−1}·z^{n−1} (B the Bernoulli numbers).
 // The series is kept to NSERIES terms (its terms alternate and shrink by
-// ln2²·z/(4π²) < 1/500, so the first dropped one bounds the rest), then
+// ln2²·z/(4π²) < 1/300 for z ≤ 1/4, so the first dropped one bounds the rest), then
 // economized on z ∈ [0, 1/4] to four terms by subtracting multiples of the
 // shifted Chebyshev polynomials T*_m(4z) (|T*_m| ≤ 1, leading coefficient
 // 2^(2m−1)), highest degree first, each step's |multiple| added to the bound.
 // Every step is exact in 400-bit fixed point but the shifts, whose truncation
-// (< 2^-390 each) is far below what is reported.
+// (< 2^-379 each) is far below what is reported.
 const NSERIES = 12;
 const KEEP = 4;
 function bernoulli(count) { // B_0 … B_count as [num, den], from Σ_{k≤m} C(m+1, k)·B_k = 0

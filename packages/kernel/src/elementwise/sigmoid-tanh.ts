@@ -39,7 +39,7 @@
  * - y: v·D, the sum and the division: u each; a relative error δ of e^a moves
  *   y by ≤ δ·e^a/(1 + e^a) ≤ δ.
  *
- * In all |y − gelu(x)| ≤ (2^-44.26 + 2^-49.30 + 5.74u)·|y| < 2^-44.2·|y| for
+ * In all |y − gelu(x)| ≤ (2^-44.26 + 2^-49.30 + 5.74u)·|y| < 2^-44.19·|y| for
  * x ∈ [−10.78, 4.995] and < 2^-42.6·|y| down to −16: 2^3.2 and 2^1.6 below
  * the rounding test's band FAST_BAND = 2^-41 (./fast.ts), so an accepted result
  * is the correctly rounded float32. From x = 4.995 up the float32 result is x
@@ -65,7 +65,7 @@ const [Q1, Q2, Q3, Q4] = EXP2_RATIONAL_Q;
 
 /**
  * y ≈ gelu_tanh(x) in float64 before its float32 rounding, as the kernel
- * computes it (relative error < 2^-44.2 for x ∈ [−10.78, 4.995]; see above).
+ * computes it (relative error < 2^-44.19 for x ∈ [−10.78, 4.995]; see above).
  */
 export function sigmoidTanhGelu(x: number): number {
   // pmax(a, b) in WebAssembly is b if a < b, else a (so NaN passes through).

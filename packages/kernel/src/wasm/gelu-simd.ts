@@ -315,7 +315,7 @@ export const SIGMOID_GROUP = 6;
 /**
  * The tanh form without tables: gelu(x) = x / (1 + e^a) in base 2, the
  * double operations of ../elementwise/sigmoid-tanh.ts sigmoidTanhGelu on two
- * lanes (that module has the method, its error bound, < 2^-44.2 relative
+ * lanes (that module has the method, its error bound, < 2^-44.19 relative
  * where float32 results are not −0, and the special cases), `group` f64x2
  * vectors per step. Exported as `geluTanhSigmoid(in, out, pairs, flags)` →
  * flagged, with the same in/out/flags contract as `gelu` (`pairs` a multiple

@@ -73,8 +73,8 @@ describe('WebAssembly SIMD kernel (src/wasm/gelu-simd.ts)', () => {
 
   it('the tanh sigmoid kernels (SIMD, gelu and geglu) compute exactly the doubles of sigmoidTanhGelu on 2^20 float32 patterns', () => {
     // A build of the module whose sigmoid kernels store their float64 y
-    // instead of rounding it: every 4096th bit pattern (all binades,
-    // subnormals, ±∞, NaNs) interleaved with a dense sweep of [-17, 6].
+    // instead of rounding it: every 8192nd bit pattern (all binades,
+    // subnormals, NaNs) interleaved with a dense sweep of [-17, 6].
     const n = 2 ** 20;
     const memory = simdMemory(Math.ceil((16 * n + 12 * n + 65536) / 65536));
     const module = new WebAssembly.Module(geluSimdModuleBytes(FAST_BAND, SIMD_GROUP, SIGMOID_GROUP, { sigmoidDoubles: true }));
@@ -88,6 +88,15 @@ describe('WebAssembly SIMD kernel (src/wasm/gelu-simd.ts)', () => {
       x[i] = i % 2 === 0 ? f32FromBits((i * 4096 + 99) | 0) : -17 + (23 * i) / n;
       up[i] = (i % 3 === 0 ? -1 : 1) * 10 ** ((i % 61) - 30);
     }
+    // Every special gate against every special up (the bit patterns above
+    // include NaNs and subnormals but neither zero nor infinity).
+    const specials = [0, -0, Infinity, -Infinity, NaN, 1.5, -20];
+    specials.forEach((g, a) =>
+      specials.forEach((u, b) => {
+        x[1000 + 8 * a + b] = g;
+        up[1000 + 8 * a + b] = u;
+      }),
+    );
     w.f32.set(x, inAt / 4);
     w.f32.set(up, upAt / 4);
     const pairs = Math.floor(n / 2 / SIGMOID_GROUP) * SIGMOID_GROUP;
@@ -106,7 +115,7 @@ describe('WebAssembly SIMD kernel (src/wasm/gelu-simd.ts)', () => {
     }
     expect(bad ?? 'identical').toBe('identical');
   });
-  it('sigmoidTanhGelu is within 2^-44.2 of gelu tanh on float32 x in [-10.78, 4.995] and 2^-42.6 down to -16 (its documented bound; the double-double gelu as reference)', () => {
+  it('sigmoidTanhGelu is within 2^-44.19 of gelu tanh on float32 x in [-10.78, 4.995] and 2^-42.6 down to -16 (its documented bound; the double-double gelu as reference)', () => {
     const relError = (x: number) => {
       const ref = gelu64(x, true);
       return ref === 0 ? 0 : Math.abs((sigmoidTanhGelu(x) - ref) / ref);
@@ -114,9 +123,9 @@ describe('WebAssembly SIMD kernel (src/wasm/gelu-simd.ts)', () => {
     let worst = 0;
     // Dense: 2^20 steps over the range, plus fast-check's bit-pattern-uniform floats.
     for (let i = 0; i <= 2 ** 20; i++) worst = Math.max(worst, relError(Math.fround(-10.78 + (15.775 * i) / 2 ** 20)));
-    fc.assert(fc.property(f32In(-10.78, 4.995), (x) => relError(x) <= 2 ** -44.2), { numRuns: 20000 });
+    fc.assert(fc.property(f32In(-10.78, 4.995), (x) => relError(x) <= 2 ** -44.19), { numRuns: 20000 });
     fc.assert(fc.property(f32In(-16, -10.78), (x) => relError(x) <= 2 ** -42.6), { numRuns: 5000 });
-    expect(Math.log2(worst)).toBeLessThanOrEqual(-44.2);
+    expect(Math.log2(worst)).toBeLessThanOrEqual(-44.19);
   });
 });
 

@@ -15,7 +15,6 @@ import { Worker } from 'node:worker_threads';
 import type { Implementation, Prepared } from '../types.js';
 import { SkipRow } from '../types.js';
 
-/** Messages from the worker: `ok` answers a request in order; `failed` ends it. */
 /**
  * The worker's script: beside this module when it runs built, else (vitest
  * runs the TypeScript sources) the built copy that `test` depends on.
@@ -28,7 +27,10 @@ function workerUrl(): URL {
   throw new SkipRow('ort-web-worker.js not found: build tools/bench first');
 }
 
-type Reply = { ok: true; notes?: string[]; y?: Float32Array } | { ok: false; error: string };
+/** The worker's answer to one request (it answers them in order, one at a time). */
+type Reply = { ok: true; notes?: string[]; threads?: number; y?: Float32Array } | { ok: false; error: string };
+
+const firstLine = (e: unknown) => String((e as Error | undefined)?.message ?? e).split('\n')[0]!;
 
 export function ortWebThreadsRow(threads: number): Implementation {
   return {
@@ -51,7 +53,7 @@ export function ortWebThreadsRow(threads: number): Implementation {
         for (const p of pending.splice(0)) p.resolve({ ok: false, error: why });
       };
       worker.on('message', (r: Reply) => pending.shift()?.resolve(r));
-      worker.on('error', (e) => fail(e.message.split('\n')[0]!));
+      worker.on('error', (e) => fail(firstLine(e)));
       worker.on('exit', (code) => fail(`worker exited (${code})`));
       const ask = (message: object): Promise<Reply> =>
         dead !== null
@@ -66,13 +68,16 @@ export function ortWebThreadsRow(threads: number): Implementation {
         return r;
       };
       const ready = await ask({ op: 'prepare' });
-      if (!ready.ok) {
+      // onnxruntime-web falls back to one thread (with a console warning) where
+      // it finds threads unsupported: the row must not then claim two.
+      const skip = !ready.ok ? ready.error : ready.threads !== threads ? `onnxruntime-web runs ${String(ready.threads)} thread(s), asked for ${threads}` : null;
+      if (skip !== null) {
         await worker.terminate();
-        throw new SkipRow(ready.error);
+        throw new SkipRow(skip);
       }
       return {
         precision: 'f32',
-        notes: ready.notes ?? [],
+        notes: (ready.ok ? ready.notes : undefined) ?? [],
         run: async () => void (await must({ op: 'run' })),
         evaluate: async (x) => (await must({ op: 'evaluate', x })).y!,
         dispose: async () => {

@@ -33,7 +33,7 @@ async function handle(m: { op: string; x?: Float32Array }): Promise<object> {
         ...(weights !== undefined ? { mlpWeights: weights } : {}),
       };
       prepared = await prepareOrt(ort, workload, inputs, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }, []);
-      return { notes: prepared.notes };
+      return { notes: prepared.notes, threads: ort.env.wasm?.numThreads };
     }
     case 'run':
       await prepared!.run();
@@ -48,9 +48,14 @@ async function handle(m: { op: string; x?: Float32Array }): Promise<object> {
   }
 }
 
+// One request at a time, in the order they came: the main thread pairs
+// replies with requests by order.
+let queue: Promise<void> = Promise.resolve();
 port.on('message', (m: { op: string; x?: Float32Array }) => {
-  handle(m).then(
-    (r) => port.postMessage({ ok: true, ...r }),
-    (e: unknown) => port.postMessage({ ok: false, error: (e as Error).message.split('\n')[0] }),
+  queue = queue.then(() =>
+    handle(m).then(
+      (r) => port.postMessage({ ok: true, ...r }),
+      (e: unknown) => port.postMessage({ ok: false, error: String((e as Error | undefined)?.message ?? e).split('\n')[0] }),
+    ),
   );
 });

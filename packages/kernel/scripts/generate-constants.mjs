@@ -33,6 +33,11 @@ function isqrt(n) { // floor(sqrt(n))
 const sqrtFix = (v) => isqrt(v << P); // sqrt of fixed-point v, fixed point
 const div = (a, b) => (a << P) / b;
 
+/** A double as fixed point, exactly (it has ≤ 53 significant bits, P is large). */
+function exactFix(d) {
+  const [m, e] = decompose(d);
+  return e + Number(P) >= 0 ? m << BigInt(e + Number(P)) : m >> BigInt(-(e + Number(P)));
+}
 function split(v) {
   // Number(v) may overflow (v ~ 2^400): scale by shifting first so the
   // conversion is a single correctly rounded step.
@@ -41,17 +46,14 @@ function split(v) {
   // Truncating to 60 bits before rounding can double-round, so the candidate
   // is then compared exactly with its two neighbours.
   let hi = Number(v >> shift) * 2 ** (Number(shift) - Number(P));
-  const exact = (d) => { // d as fixed point, exactly (d has ≤ 53 bits, P large)
-    const [m, e] = decompose(d); return e + Number(P) >= 0 ? m << BigInt(e + Number(P)) : m >> BigInt(-(e + Number(P)));
-  };
   const up = nextUp(hi), down = nextDown(hi);
-  for (const c of [up, down]) if (abs(v - exact(c)) < abs(v - exact(hi))) hi = c;
-  const rest = v - exact(hi);
+  for (const c of [up, down]) if (abs(v - exactFix(c)) < abs(v - exactFix(hi))) hi = c;
+  const rest = v - exactFix(hi);
   const rbits = rest === 0n ? 0 : abs(rest).toString(2).length;
   const rshift = BigInt(Math.max(0, rbits - 60));
   let lo = Number(rest >> rshift) * 2 ** (Number(rshift) - Number(P));
   const upl = nextUp(lo), downl = nextDown(lo);
-  for (const c of [upl, downl]) if (abs(rest - exact(c)) < abs(rest - exact(lo))) lo = c;
+  for (const c of [upl, downl]) if (abs(rest - exactFix(c)) < abs(rest - exactFix(lo))) lo = c;
   return [hi, lo];
 }
 const abs = (a) => (a < 0n ? -a : a);
@@ -201,9 +203,6 @@ for (let m = a.length - 1; m >= KEEP; m--) {
 const Qfix = a.slice(0, KEEP).map((c, j) => c << BigInt(2 * j));
 const Q = Qfix.map(toNum);
 // What rounding the coefficients to doubles adds to h at z ≤ 1/4.
-const exactFix = (d) => { // a double as fixed point, exactly
-  const [m, e] = decompose(d); return e + Number(P) >= 0 ? m << BigInt(e + Number(P)) : m >> BigInt(-(e + Number(P)));
-};
 let roundBound = 0n;
 Qfix.forEach((c, j) => { roundBound += absFix(exactFix(Q[j]) - c) >> BigInt(2 * j); });
 const hBound = tailBound + econBound + roundBound;

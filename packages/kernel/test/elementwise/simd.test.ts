@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EXACT_TABLE, TANH_TABLE, gegluElement32, geluF32Range } from '../../src/elementwise/fast.js';
 import { gelu64 } from '../../src/elementwise/cores.js';
-import { FAST_BAND } from '../../src/elementwise/fast.js';
+import { EXACT_TABLE, FAST_BAND, TANH_TABLE, gegluElement32, geluF32Range } from '../../src/elementwise/fast.js';
 import { sigmoidTanhGelu } from '../../src/elementwise/sigmoid-tanh.js';
 import { TABLES_END, gegluF32Simd, geluF32RangeSimd, simdAvailable, simdInstance, simdMemory } from '../../src/elementwise/simd.js';
 import { SIGMOID_GROUP, SIMD_GROUP, geluSimdModuleBytes } from '../../src/wasm/gelu-simd.js';
@@ -77,7 +76,9 @@ describe('WebAssembly SIMD kernel (src/wasm/gelu-simd.ts)', () => {
     // subnormals, NaNs) interleaved with a dense sweep of [-17, 6].
     const n = 2 ** 20;
     const memory = simdMemory(Math.ceil((16 * n + 12 * n + 65536) / 65536));
-    const module = new WebAssembly.Module(geluSimdModuleBytes(FAST_BAND, SIMD_GROUP, SIGMOID_GROUP, { sigmoidDoubles: true }));
+    // The ES2022 lib has no WebAssembly types (src/elementwise/simd.ts types the part it uses).
+    const { Module } = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object } }).WebAssembly;
+    const module = new Module(geluSimdModuleBytes(FAST_BAND, SIMD_GROUP, SIGMOID_GROUP, { sigmoidDoubles: true }));
     const w = simdInstance(module, memory, true);
     const inAt = TABLES_END;
     const upAt = inAt + 4 * n;
@@ -128,4 +129,3 @@ describe('WebAssembly SIMD kernel (src/wasm/gelu-simd.ts)', () => {
     expect(Math.log2(worst)).toBeLessThanOrEqual(-44.19);
   });
 });
-

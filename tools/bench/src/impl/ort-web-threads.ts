@@ -30,7 +30,8 @@ function workerUrl(): URL {
 /** The worker's answer to one request (it answers them in order, one at a time). */
 type Reply = { ok: true; notes?: string[]; threads?: number; y?: Float32Array } | { ok: false; error: string };
 
-const firstLine = (e: unknown) => String((e as Error | undefined)?.message ?? e).split('\n')[0]!;
+/** The first line of a failure's message, whatever was thrown. */
+export const firstLine = (e: unknown) => String((e as Error | undefined)?.message ?? e).split('\n')[0]!;
 
 export function ortWebThreadsRow(threads: number): Implementation {
   return {

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MlpWeights32, Prepared, Workload, WorkloadInputs } from '../types.js';
+import { firstLine } from './ort-web-threads.js';
 import { prepareOrt, type OrtModule } from './ort.js';
 
 const { threads, workload, x, weights } = workerData as {
@@ -55,7 +56,7 @@ port.on('message', (m: { op: string; x?: Float32Array }) => {
   queue = queue.then(() =>
     handle(m).then(
       (r) => port.postMessage({ ok: true, ...r }),
-      (e: unknown) => port.postMessage({ ok: false, error: String((e as Error | undefined)?.message ?? e).split('\n')[0] }),
+      (e: unknown) => port.postMessage({ ok: false, error: firstLine(e) }),
     ),
   );
 });

@@ -131,8 +131,21 @@ export function checkLength(
 }
 
 /** True when the byte ranges of two views share at least one byte. */
+/**
+ * Buffer objects that are all views of one memory: the kernel memory
+ * (./elementwise/simd.ts) adds each SharedArrayBuffer it has had (a shared
+ * WebAssembly memory gets a new one each time it grows), so arrays on two of
+ * them may overlap or be the same elements.
+ */
+export const kernelBuffers = new WeakSet<ArrayBufferLike>();
+
+/** True when `a` and `b` may be the same memory. */
+function sameMemory(a: ArrayBufferLike, b: ArrayBufferLike): boolean {
+  return a === b || (kernelBuffers.has(a) && kernelBuffers.has(b));
+}
+
 export function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  if (a.buffer !== b.buffer) return false;
+  if (!sameMemory(a.buffer, b.buffer)) return false;
   if (a.byteLength === 0 || b.byteLength === 0) return false;
   return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }
@@ -171,7 +184,7 @@ export function checkInPlaceOrDisjoint(
 ): void {
   for (const [name, input] of Object.entries(inputs)) {
     const same =
-      out.buffer === input.buffer &&
+      sameMemory(out.buffer, input.buffer) &&
       out.byteOffset === input.byteOffset &&
       out.byteLength === input.byteLength &&
       out.constructor === input.constructor;

@@ -9,20 +9,21 @@
 import { workerData } from 'node:worker_threads';
 import { gelu32 } from './cores.js';
 import { EXACT_TABLE, TANH_TABLE, gegluElement32, gegluExact, geluF32Range } from './fast.js';
-import { CTRL, IDLE_SPIN_MS, SPIN_MS, blocksOf, flagsOf, ringLayout, runBlock } from './parallel.js';
+import { CTRL, IDLE_SPIN_MS, SPIN_MS, blocksOf, ringLayout, runBlock } from './parallel.js';
 import { spinFor, waitInSlices } from '../wait.js';
 import { simdInstance, type SimdMemory } from './simd.js';
 
-const { module, memory, control, index, workers } = workerData as {
+const { module, memory, control, index, workers, base } = workerData as {
   module: object;
   memory: SimdMemory;
   control: SharedArrayBuffer;
   index: number;
   workers: number;
+  /** Where the pool's region of the kernel memory starts. */
+  base: number;
 };
 const ctrl = new Int32Array(control);
-const layout = ringLayout(workers);
-const flagsAt = flagsOf(layout, 1 + index);
+const layout = ringLayout(workers, base);
 let job = 0;
 /**
  * Runs the fallbacks of flagged elements (the fast test in JavaScript, then
@@ -71,7 +72,7 @@ try {
       // (a sleeping worker costs the caller a wake per block, ../wait.ts
       // spinFor), then wait in slices (waitInSlices says why not one long wait).
       if (!spinFor(ctrl, CTRL.READY, (r) => r > b, SPIN_MS)) waitInSlices(ctrl, CTRL.READY, (r) => r > b, Infinity);
-      runBlock(w, ctrl, layout, table, geglu, b, flagsAt);
+      runBlock(w, ctrl, layout, table, geglu, b, 1 + index, job);
     }
     Atomics.store(ctrl, CTRL.IDLE + index, job);
     Atomics.notify(ctrl, CTRL.IDLE + index);

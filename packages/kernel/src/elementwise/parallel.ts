@@ -17,6 +17,12 @@
  * whatever else the machine runs. The caller blocks until all blocks are out,
  * waiting in short Atomics.wait slices (../wait.ts).
  *
+ * When x and out (or gate, up and out) are all kernel arrays (./kernel-arrays.ts),
+ * views of that shared memory, nothing is copied: the threads take blocks
+ * from the counter and compute them where they are (in place through a
+ * per-thread scratch block, since flagged pairs are recomputed from their
+ * inputs), each marking its block done in a per-block map.
+ *
  * Arrays below PARALLEL_MIN stay on the calling thread. Workers are created
  * on first use without waiting for them: a worker takes blocks once it has
  * started and warmed up (tens of milliseconds; until then the calling thread
@@ -31,7 +37,19 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FastTable } from './fast.js';
-import { gegluBlockSimd, gegluF32Simd, geluBlockSimd, geluF32RangeSimd, simdInstance, simdMemory, simdModule, TABLES_END, type SimdInstance } from './simd.js';
+import {
+  freshViews,
+  gegluBlockSimd,
+  gegluF32Simd,
+  geluBlockSimd,
+  geluF32RangeSimd,
+  kernelMemory,
+  kernelOffset,
+  reserveKernelBytes,
+  simdModule,
+  type KernelMemory,
+  type SimdInstance,
+} from './simd.js';
 import { spinFor, waitInSlices } from '../wait.js';
 
 /** Arrays shorter than this stay on the calling thread (thread hand-off costs ~0.1 ms). */
@@ -58,7 +76,17 @@ export const CTRL = {
   TANH: 5,
   /** 0: gelu of the slots' inputs; 1: geglu of their gates and ups. */
   GEGLU: 6,
+  /** 1: a job on kernel arrays (the byte offsets below), 0: on the ring's slots. */
+  DIRECT: 7,
   STATE: 8,
+  /** Byte offsets, in the kernel memory, of a direct job's x (or gate), up and out. */
+  X_AT: 72,
+  UP_AT: 73,
+  OUT_AT: 74,
+  /** Blocks of a direct job finished so far. */
+  FINISHED: 75,
+  /** Byte offset of the per-block map (an int32 per block: the job that finished it). */
+  MAP_AT: 76,
   IDLE: 80,
   DONE: 152,
 } as const;
@@ -76,7 +104,7 @@ export const MAX_WORKERS = 64;
 /** Bytes of one thread's flag list: an int32 per pair of a block. */
 const FLAGS_BYTES = (BLOCK / 2) * 4;
 
-/** The memory layout every thread uses, from the ring size and worker count. */
+/** The pool's region of the kernel memory, which every thread uses, from the worker count and where it starts. */
 export interface RingLayout {
   /** Slots in the ring. */
   ring: number;
@@ -86,6 +114,10 @@ export interface RingLayout {
   slotBytes: number;
   /** Byte offset of thread t's flag list (t = 0 the caller, 1 + w worker w). */
   flagsAt: number;
+  /** Byte offset of thread t's scratch block (BLOCK float32s) for direct jobs in place. */
+  scratchAt: number;
+  /** Bytes of the region. */
+  bytes: number;
 }
 
 /**
@@ -97,14 +129,23 @@ export interface RingLayout {
  * the threads spun briefly instead of sleeping; the VM is too noisy to tell
  * more.)
  */
-export function ringLayout(workers: number): RingLayout {
+export function ringLayout(workers: number, base: number): RingLayout {
   const ring = 8 * (workers + 1) + 16;
-  return { ring, slotAt: TABLES_END + (workers + 1) * FLAGS_BYTES, slotBytes: BLOCK * 12, flagsAt: TABLES_END };
+  const threads = workers + 1;
+  const scratchAt = base + threads * FLAGS_BYTES;
+  const slotAt = scratchAt + threads * BLOCK * 4;
+  const slotBytes = BLOCK * 12;
+  return { ring, slotAt, slotBytes, flagsAt: base, scratchAt, bytes: slotAt + ring * slotBytes - base };
 }
 
 /** Byte offset of thread t's flag list. */
 export function flagsOf(layout: RingLayout, thread: number): number {
   return layout.flagsAt + thread * FLAGS_BYTES;
+}
+
+/** Byte offset of thread t's scratch block. */
+export function scratchOf(layout: RingLayout, thread: number): number {
+  return layout.scratchAt + thread * BLOCK * 4;
 }
 
 /** Blocks of an array of n elements (the last may be partial). */
@@ -113,8 +154,11 @@ export function blocksOf(n: number): number {
 }
 
 /**
- * Computes block b (length min(BLOCK, length − b·BLOCK)) in its slot, gelu or
- * geglu, and marks the slot done; shared by the caller and the workers.
+ * Computes block b (length min(BLOCK, length − b·BLOCK)), gelu or geglu,
+ * and marks it done: in a direct job where the kernel arrays are (the
+ * block's entry of the map set to `job`, FINISHED counted up), otherwise in
+ * its slot (the slot's DONE cell). Shared by the caller and the workers;
+ * `thread` picks the flag list and scratch block.
  */
 export function runBlock(
   w: SimdInstance,
@@ -123,8 +167,28 @@ export function runBlock(
   table: FastTable,
   geglu: boolean,
   b: number,
-  flagsAt: number,
+  thread: number,
+  job: number,
 ): void {
+  const flagsAt = flagsOf(layout, thread);
+  if (Atomics.load(ctrl, CTRL.DIRECT) === 1) {
+    const len = Math.min(BLOCK, Atomics.load(ctrl, CTRL.LENGTH) - b * BLOCK);
+    const offset = b * BLOCK * 4;
+    const x = Atomics.load(ctrl, CTRL.X_AT) + offset;
+    const o = Atomics.load(ctrl, CTRL.OUT_AT) + offset;
+    const u = geglu ? Atomics.load(ctrl, CTRL.UP_AT) + offset : -1;
+    // In place, into the scratch block first: flagged pairs are recomputed from their inputs.
+    const inPlace = o === x || o === u;
+    const to = inPlace ? scratchOf(layout, thread) : o;
+    if (geglu) gegluBlockSimd(w, table, x, u, to, len, flagsAt);
+    else geluBlockSimd(w, table, x, to, len, flagsAt);
+    const { f32, i32 } = freshViews(w);
+    if (inPlace) f32.copyWithin(o / 4, to / 4, to / 4 + len);
+    Atomics.store(i32, Atomics.load(ctrl, CTRL.MAP_AT) / 4 + b, job);
+    Atomics.add(ctrl, CTRL.FINISHED, 1);
+    Atomics.notify(ctrl, CTRL.FINISHED);
+    return;
+  }
   const slot = b % layout.ring;
   const inAt = layout.slotAt + slot * layout.slotBytes;
   const len = Math.min(BLOCK, Atomics.load(ctrl, CTRL.LENGTH) - b * BLOCK);
@@ -138,17 +202,30 @@ interface Pool {
   workers: Worker[];
   ctrl: Int32Array;
   layout: RingLayout;
+  kernel: KernelMemory;
   own: SimdInstance;
   job: number;
+  /** The per-block map of direct jobs (byte offset, or −1 before the first) and its length in blocks. */
+  mapAt: number;
+  mapBlocks: number;
 }
 
 let wanted = 1;
 let pool: Pool | null = null;
 let broken = false;
 
-function endPool(): void {
+/**
+ * Terminates the workers. With `release` (the workers are idle: between
+ * calls) the pool's ranges of the kernel memory are freed; after a failure
+ * they are not, as a stalled worker may still write there.
+ */
+function endPool(release: boolean): void {
   if (pool === null) return;
   for (const w of pool.workers) void w.terminate();
+  if (release) {
+    pool.kernel.allocator.release(pool.layout.flagsAt);
+    if (pool.mapAt >= 0) pool.kernel.allocator.release(pool.mapAt);
+  }
   pool = null;
 }
 
@@ -161,7 +238,7 @@ export function setGeluThreads(count: number): void {
     throw new RangeError(`setGeluThreads: count is ${String(count)}, expected an integer in [0, ${MAX_WORKERS}]`);
   }
   // A broken pool is rebuilt even at the same count: its workers may be dead.
-  if (count !== wanted || broken) endPool();
+  if (count !== wanted || broken) endPool(true);
   wanted = count;
   broken = false;
 }
@@ -189,28 +266,30 @@ function start(): Pool | null {
   // file next to this module: stay single-threaded rather than wait for it.
   const url = new URL('./gelu-worker.js', import.meta.url);
   const module = simdModule();
-  if (module === null || url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) {
+  const kernel = kernelMemory();
+  if (module === null || kernel === null || url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) {
     broken = true;
     return null;
   }
   const workers: Worker[] = [];
+  let base = -1;
   try {
-    const layout = ringLayout(wanted);
-    const bytes = layout.slotAt + layout.ring * layout.slotBytes;
-    const memory = simdMemory(Math.ceil(bytes / 65536));
-    const own = simdInstance(module, memory, true);
+    base = reserveKernelBytes(kernel, ringLayout(wanted, 0).bytes, 'geluArray');
+    const layout = ringLayout(wanted, base);
+    const memory = kernel.instance.memory;
     const ctrl = new Int32Array(new SharedArrayBuffer((CTRL.DONE + layout.ring) * 4));
     for (let i = 0; i < wanted; i++) {
-      const w = new Worker(url, { workerData: { module, memory, control: ctrl.buffer, index: i, workers: wanted } });
+      const w = new Worker(url, { workerData: { module, memory, control: ctrl.buffer, index: i, workers: wanted, base } });
       w.unref();
       // A worker that dies is seen at the next wait on it.
       w.on('error', () => Atomics.store(ctrl, CTRL.STATE + i, 3));
       workers.push(w);
     }
-    pool = { workers, ctrl, layout, own, job: 0 };
+    pool = { workers, ctrl, layout, kernel, own: kernel.instance, job: 0, mapAt: -1, mapBlocks: 0 };
     return pool;
   } catch {
     for (const w of workers) void w.terminate();
+    if (base >= 0) kernel.allocator.release(base);
     broken = true;
     return null;
   }
@@ -246,7 +325,6 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   const workers = p.workers.length;
   const f32 = own.f32;
   const blocks = blocksOf(n);
-  const ownFlags = flagsOf(layout, 0);
   // Workers leave a job right after their last block: wait for that before
   // the counters are reset (a late claim must not land in the new job).
   for (let i = 0; i < workers; i++) {
@@ -254,16 +332,21 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
       // A worker stuck inside the last job could still claim a block of a new
       // one: no new job, this call on the calling thread, threads off.
       broken = true;
-      endPool();
+      endPool(false);
       return false;
     }
   }
+  const xAt = kernelOffset(x);
+  const upAt = up === null ? 0 : kernelOffset(up);
+  const outAt = kernelOffset(out);
+  if (xAt >= 0 && upAt >= 0 && outAt >= 0) return runDirect(p, x, up, out, table, xAt, upAt, outAt);
   for (let s = 0; s < ring; s++) Atomics.store(ctrl, CTRL.DONE + s, 0);
   Atomics.store(ctrl, CTRL.NEXT, 0);
   Atomics.store(ctrl, CTRL.READY, 0);
   Atomics.store(ctrl, CTRL.LENGTH, n);
   Atomics.store(ctrl, CTRL.TANH, table.tanh ? 1 : 0);
   Atomics.store(ctrl, CTRL.GEGLU, up === null ? 0 : 1);
+  Atomics.store(ctrl, CTRL.DIRECT, 0);
   p.job = (p.job + 1) | 0;
   Atomics.store(ctrl, CTRL.JOB, p.job);
   Atomics.notify(ctrl, CTRL.JOB);
@@ -296,7 +379,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     // Compute the next block if it is in.
     const b = Atomics.load(ctrl, CTRL.NEXT);
     if (b < copiedIn && Atomics.compareExchange(ctrl, CTRL.NEXT, b, b + 1) === b) {
-      runBlock(own, ctrl, layout, table, up !== null, b, ownFlags);
+      runBlock(own, ctrl, layout, table, up !== null, b, 0, p.job);
       waitedSince = 0;
       continue;
     }
@@ -326,6 +409,78 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     }
     Atomics.wait(ctrl, slot, v, 1);
   }
-  if (broken) endPool();
+  if (broken) endPool(false);
+  return true;
+}
+
+/**
+ * A job on kernel arrays (byte offsets xAt, upAt, outAt of the kernel
+ * memory): every block is ready at once; the threads, the caller included,
+ * take blocks from the counter and compute them in place. If a worker fails
+ * or stalls, the caller computes every block the map does not mark done in
+ * this job (their inputs are intact: a block in place is written back only
+ * once it is complete), and threads are turned off.
+ */
+function runDirect(
+  p: Pool,
+  x: Float32Array,
+  up: Float32Array | null,
+  out: Float32Array,
+  table: FastTable,
+  xAt: number,
+  upAt: number,
+  outAt: number,
+): boolean {
+  const { ctrl, layout, own } = p;
+  const n = x.length;
+  const blocks = blocksOf(n);
+  if (blocks > p.mapBlocks) {
+    // The workers are idle (IDLE names the last job): the old map can go.
+    const mapAt = reserveKernelBytes(p.kernel, 4 * blocks, 'geluArray');
+    // Zeroed: no job is number 0, and the range may hold anything.
+    freshViews(own).i32.fill(0, mapAt / 4, mapAt / 4 + blocks);
+    if (p.mapAt >= 0) p.kernel.allocator.release(p.mapAt);
+    p.mapAt = mapAt;
+    p.mapBlocks = blocks;
+  }
+  Atomics.store(ctrl, CTRL.NEXT, 0);
+  Atomics.store(ctrl, CTRL.READY, blocks);
+  Atomics.store(ctrl, CTRL.FINISHED, 0);
+  Atomics.store(ctrl, CTRL.LENGTH, n);
+  Atomics.store(ctrl, CTRL.TANH, table.tanh ? 1 : 0);
+  Atomics.store(ctrl, CTRL.GEGLU, up === null ? 0 : 1);
+  Atomics.store(ctrl, CTRL.X_AT, xAt);
+  Atomics.store(ctrl, CTRL.UP_AT, upAt);
+  Atomics.store(ctrl, CTRL.OUT_AT, outAt);
+  Atomics.store(ctrl, CTRL.MAP_AT, p.mapAt);
+  Atomics.store(ctrl, CTRL.DIRECT, 1);
+  const job = (p.job = (p.job + 1) | 0 || 1);
+  Atomics.store(ctrl, CTRL.JOB, job);
+  Atomics.notify(ctrl, CTRL.JOB);
+  for (;;) {
+    const b = Atomics.add(ctrl, CTRL.NEXT, 1);
+    if (b >= blocks) break;
+    runBlock(own, ctrl, layout, table, up !== null, b, 0, job);
+  }
+  const finished = (v: number) => v === blocks;
+  if (spinFor(ctrl, CTRL.FINISHED, finished, SPIN_MS)) return true;
+  const since = Date.now();
+  for (;;) {
+    const v = Atomics.load(ctrl, CTRL.FINISHED);
+    if (finished(v)) return true;
+    const failed = p.workers.some((_, i) => Atomics.load(ctrl, CTRL.STATE + i) === 3);
+    if (failed || Date.now() - since > BLOCK_TIMEOUT_MS) break;
+    Atomics.wait(ctrl, CTRL.FINISHED, v, 1);
+  }
+  broken = true;
+  const i32 = freshViews(own).i32;
+  for (let b = 0; b < blocks; b++) {
+    if (Atomics.load(i32, p.mapAt / 4 + b) === job) continue;
+    const from = b * BLOCK;
+    const to = Math.min(n, from + BLOCK);
+    if (up === null) geluF32RangeSimd(x, out, table, from, to);
+    else gegluF32Simd(x.subarray(from, to), up.subarray(from, to), out.subarray(from, to), table);
+  }
+  endPool(false);
   return true;
 }

@@ -3,8 +3,17 @@
  * cache-sized chunks: copy a chunk into the module's memory, run, copy the
  * results out, and recompute the few flagged pairs with the double-double
  * path. Falls back to the JavaScript kernel when the engine lacks SIMD.
+ *
+ * Every thread runs on one shared memory, the kernel memory (kernelMemory):
+ * the framed table at byte 0, the calling thread's chunk buffers above it,
+ * then ranges handed out by a RangeAllocator (./allocator.ts): the worker
+ * pool's ring (./parallel.ts) and the caller's kernel arrays
+ * (./kernel-arrays.ts), whose elements the kernel reads and writes where
+ * they are, with no copy.
  */
-import { geluSimdModuleBytes, SIGMOID_GROUP, SIMD_GROUP, SIMD_PER_UNIT, SIMD_STRIDE } from '../wasm/gelu-simd.js';
+import { geluSimdModuleBytes, MAX_PAGES, SIGMOID_GROUP, SIMD_GROUP, SIMD_PER_UNIT, SIMD_STRIDE } from '../wasm/gelu-simd.js';
+import { kernelBuffers } from '../validation.js';
+import { RangeAllocator } from './allocator.js';
 import { FAST_BAND, type FastTable, EXACT_TABLE, gegluElement32, geluF32Range } from './fast.js';
 
 /** Elements per chunk of the calling thread's own path: in, up and out take 32 KiB each. */
@@ -26,8 +35,9 @@ const IN_AT = TABLES_END;
 const UP_AT = IN_AT + CHUNK * 4;
 const OUT_AT = UP_AT + CHUNK * 4;
 const FLAGS_AT = OUT_AT + CHUNK * 4;
-/** Pages of the calling thread's own memory: tables, then one chunk's buffers and flags. */
-const OWN_PAGES = Math.ceil((FLAGS_AT + CHUNK * 2) / 65536);
+/** Bytes below which the allocator hands out nothing: tables, then one chunk's buffers and flags. */
+export const RESERVED_END = FLAGS_AT + CHUNK * 2;
+const PAGE = 65536;
 
 type Kernel = (
   inPtr: number,
@@ -48,16 +58,32 @@ type SigmoidGegluKernel = (inPtr: number, upPtr: number, outPtr: number, pairs: 
 /** A shared WebAssembly memory (the part of its API used here). */
 export interface SimdMemory {
   readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
 }
 
-/** The module's exports on one memory, with views of that memory. */
+/**
+ * The module's exports on one memory, with views of that memory. The views
+ * cover the memory as it was when they were made: after the memory grows
+ * (possibly on another thread), `freshViews` renews them.
+ */
 export interface SimdInstance {
   kernel: Kernel;
   tanhKernel: SigmoidKernel;
   gegluKernel: Kernel;
   gegluTanhKernel: SigmoidGegluKernel;
+  memory: SimdMemory;
   f32: Float32Array;
   i32: Int32Array;
+}
+
+/** The instance with views of the whole of its memory as it is now. */
+export function freshViews(w: SimdInstance): SimdInstance {
+  const buffer = w.memory.buffer;
+  if (w.f32.buffer !== buffer) {
+    w.f32 = new Float32Array(buffer);
+    w.i32 = new Int32Array(buffer);
+  }
+  return w;
 }
 
 /** The part of the WebAssembly JS API used here (the ES2022 lib has no types for it). */
@@ -86,7 +112,7 @@ export function simdModule(): object | null {
   return compiled;
 }
 
-/** A shared memory of `pages` 64 KiB pages for the module (fixed size). */
+/** A shared memory of `pages` 64 KiB pages for the module (fixed size, e.g. for tests). */
 export function simdMemory(pages: number): SimdMemory {
   return new wasm!.Memory({ initial: pages, maximum: pages, shared: true });
 }
@@ -114,6 +140,7 @@ export function simdInstance(module: object, memory: SimdMemory, writeTables: bo
     tanhKernel: inst.exports['geluTanhSigmoid'] as SigmoidKernel,
     gegluKernel: inst.exports['geglu'] as Kernel,
     gegluTanhKernel: inst.exports['gegluTanhSigmoid'] as SigmoidGegluKernel,
+    memory,
     f32: new Float32Array(memory.buffer),
     i32: new Int32Array(memory.buffer),
   };
@@ -130,18 +157,84 @@ export function kernelSMax(table: FastTable): number {
   return table.coeffs.length / SIMD_STRIDE + 2;
 }
 
-let instance: SimdInstance | null | undefined;
+/**
+ * Largest sizes, in pages, tried for the kernel memory's maximum, in order:
+ * 2 GiB (byte offsets stay below 2^31, so they fit the worker pool's int32
+ * control words), then 256 MiB where the engine cannot reserve that much.
+ * A shared memory reserves its maximum's address space when it is created.
+ */
+export const KERNEL_MAX_PAGES = [32768, 4096] as const;
+if (KERNEL_MAX_PAGES[0] > MAX_PAGES) throw new Error('KERNEL_MAX_PAGES exceeds the module import limit');
 
-/** The calling thread's own instance, or null when WebAssembly SIMD is unavailable. */
-function load(): SimdInstance | null {
-  if (instance !== undefined) return instance;
-  try {
-    const module = simdModule();
-    instance = module === null ? null : simdInstance(module, simdMemory(OWN_PAGES), true);
-  } catch {
-    instance = null;
+/** The kernel memory: the calling thread's instance on it and its allocator (its buffer objects: kernelBuffers). */
+export interface KernelMemory {
+  instance: SimdInstance;
+  allocator: RangeAllocator;
+  /** Pages the memory may grow to. */
+  maxPages: number;
+}
+
+let kernel: KernelMemory | null | undefined;
+
+/** The kernel memory, made on first use; null when WebAssembly SIMD or shared memory is unavailable. */
+export function kernelMemory(): KernelMemory | null {
+  if (kernel !== undefined) return kernel;
+  kernel = null;
+  const module = simdModule();
+  if (module === null) return kernel;
+  const initial = Math.ceil(RESERVED_END / PAGE);
+  for (const maxPages of KERNEL_MAX_PAGES) {
+    try {
+      const memory = new wasm!.Memory({ initial, maximum: maxPages, shared: true });
+      const instance = simdInstance(module, memory, true);
+      kernelBuffers.add(memory.buffer);
+      kernel = { instance, allocator: new RangeAllocator(RESERVED_END), maxPages };
+      break;
+    } catch {
+      // No room for this maximum (or no shared memory at all): try the next.
+    }
   }
-  return instance;
+  return kernel;
+}
+
+/**
+ * Allocates `bytes` of the kernel memory, growing it as needed, and returns
+ * the offset; throws a RangeError naming the sizes when the memory cannot
+ * grow that far.
+ */
+export function reserveKernelBytes(k: KernelMemory, bytes: number, fn: string): number {
+  const at = k.allocator.allocate(bytes);
+  const memory = k.instance.memory;
+  const needed = Math.ceil(k.allocator.high / PAGE);
+  const pages = memory.buffer.byteLength / PAGE;
+  if (needed > pages) {
+    try {
+      if (needed > k.maxPages) throw new RangeError('over the maximum');
+      memory.grow(needed - pages);
+    } catch {
+      k.allocator.release(at);
+      throw new RangeError(
+        `${fn}: cannot allocate ${bytes} bytes of kernel memory: it would need ${needed * PAGE} bytes in all, and the memory holds at most ${k.maxPages * PAGE}`,
+      );
+    }
+  }
+  kernelBuffers.add(freshViews(k.instance).f32.buffer);
+  return at;
+}
+
+/**
+ * Byte offset of `a`'s first element in the kernel memory, or −1 when `a`
+ * is not a view of it (then the kernels copy its elements in and out).
+ */
+export function kernelOffset(a: Float32Array): number {
+  const k = kernel;
+  if (k === undefined || k === null) return -1;
+  return kernelBuffers.has(a.buffer) ? a.byteOffset : -1;
+}
+
+/** The calling thread's own instance (on the kernel memory), or null when WebAssembly SIMD is unavailable. */
+function load(): SimdInstance | null {
+  return kernelMemory()?.instance ?? null;
 }
 
 /**
@@ -178,7 +271,7 @@ export function geluBlockSimd(
   const flagged = table.tanh
     ? w.tanhKernel(inAt, outAt, pairs, flagsAt)
     : w.kernel(inAt, 0, outAt, pairs, 0, flagsAt, table.origin, kernelSMax(table));
-  const { f32, i32 } = w;
+  const { f32, i32 } = freshViews(w);
   const i = inAt / 4;
   const shift = (outAt - inAt) / 4;
   for (let f = 0; f < flagged; f++) {
@@ -206,11 +299,20 @@ export function geluF32RangeSimd(
 ): void {
   const w = load();
   if (w === null) return geluF32Range(x, out, table, start, end);
+  const f32 = freshViews(w).f32;
+  // Kernel arrays (./kernel-arrays.ts) are read and written where they are.
+  const xAt = kernelOffset(x);
+  const outAt = kernelOffset(out);
   for (let c = start; c < end; c += CHUNK) {
     const n = Math.min(CHUNK, end - c);
-    w.f32.set(x.subarray(c, c + n), IN_AT / 4);
-    geluBlockSimd(w, table, IN_AT, OUT_AT, n, FLAGS_AT);
-    out.set(w.f32.subarray(OUT_AT / 4, OUT_AT / 4 + n), c);
+    let inAt = IN_AT;
+    if (xAt >= 0) inAt = xAt + 4 * c;
+    else f32.set(x.subarray(c, c + n), IN_AT / 4);
+    // In place, the kernel writes to the chunk buffer: flagged pairs are
+    // recomputed from their inputs after it has run.
+    const direct = outAt >= 0 && outAt + 4 * c !== inAt;
+    geluBlockSimd(w, table, inAt, direct ? outAt + 4 * c : OUT_AT, n, FLAGS_AT);
+    if (!direct) out.set(f32.subarray(OUT_AT / 4, OUT_AT / 4 + n), c);
   }
 }
 
@@ -227,12 +329,21 @@ export function gegluF32Simd(gate: Float32Array, up: Float32Array, out: Float32A
     for (let i = 0; i < n; i++) out[i] = gegluElement32(gate[i]!, up[i]!, table);
     return;
   }
+  const f32 = freshViews(w).f32;
+  const gateAt = kernelOffset(gate);
+  const upAt = kernelOffset(up);
+  const outAt = kernelOffset(out);
   for (let c = 0; c < n; c += CHUNK) {
     const m = Math.min(CHUNK, n - c);
-    w.f32.set(gate.subarray(c, c + m), IN_AT / 4);
-    w.f32.set(up.subarray(c, c + m), UP_AT / 4);
-    gegluBlockSimd(w, table, IN_AT, UP_AT, OUT_AT, m, FLAGS_AT);
-    out.set(w.f32.subarray(OUT_AT / 4, OUT_AT / 4 + m), c);
+    let g = IN_AT;
+    let u = UP_AT;
+    if (gateAt >= 0) g = gateAt + 4 * c;
+    else f32.set(gate.subarray(c, c + m), IN_AT / 4);
+    if (upAt >= 0) u = upAt + 4 * c;
+    else f32.set(up.subarray(c, c + m), UP_AT / 4);
+    const direct = outAt >= 0 && outAt + 4 * c !== g && outAt + 4 * c !== u;
+    gegluBlockSimd(w, table, g, u, direct ? outAt + 4 * c : OUT_AT, m, FLAGS_AT);
+    if (!direct) out.set(f32.subarray(OUT_AT / 4, OUT_AT / 4 + m), c);
   }
 }
 
@@ -256,7 +367,7 @@ export function gegluBlockSimd(
   const flagged = table.tanh
     ? w.gegluTanhKernel(gateAt, upAt, outAt, pairs, flagsAt)
     : w.gegluKernel(gateAt, upAt, outAt, pairs, 0, flagsAt, table.origin, kernelSMax(table));
-  const { f32, i32 } = w;
+  const { f32, i32 } = freshViews(w);
   const g = gateAt / 4;
   const u = upAt / 4;
   const o = outAt / 4;

@@ -90,6 +90,55 @@ describe('geluArray on worker threads (dist build)', () => {
     }
     k.setGeluThreads(1);
   });
+  it('kernel arrays (no copies: the threads compute where the arrays are) equal one thread on ordinary arrays: gelu and geglu, both forms, 1 and 3 workers, in place and not, growing lengths', async () => {
+    // Lengths that grow from call to call (the per-block map of done blocks
+    // is reallocated), with a partial last block and JavaScript tails.
+    const k = (await import(dist.href)) as Kernel;
+    const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, -10.78, -14.36, 4.995];
+    const lengths = [2 ** 17, 12288 * 16 + 11, 2 ** 20 + 7, 12288 * 40 - 3];
+    const make = (n: number, j: number, f: (i: number) => number) => {
+      const x = new Float32Array(n);
+      for (let i = 0; i < n; i++) x[i] = i % 991 === j ? specials[(i / 991) % specials.length | 0]! : f(i);
+      return x;
+    };
+    const xs = lengths.map((n, j) => make(n, j, (i) => Math.sin(i * 0.618 + j) * 12));
+    const ups = lengths.map((n, j) => make(n, j + 300, (i) => Math.cos(i * 0.377) * 2 ** ((i % 61) - 30)));
+    const kernelCopy = (a: Float32Array) => {
+      const c = k.kernelFloat32Array(a.length);
+      c.set(a);
+      return c;
+    };
+    k.setGeluThreads(0);
+    const forms = ['none', 'tanh'] as const;
+    const want = xs.map((x, j) => forms.map((approximate) => [k.geluArray(x, { approximate }), k.geglu(x, ups[j]!, { approximate })]));
+    for (const threads of [1, 3]) {
+      await threadsReady(k, threads);
+      xs.forEach((x, j) => {
+        forms.forEach((approximate, f) => {
+          const [gelu, geglu] = want[j]![f]!;
+          const kx = kernelCopy(x);
+          const ku = kernelCopy(ups[j]!);
+          const got: Record<string, Float32Array> = {
+            gelu: k.geluArray(kx, { approximate, out: k.kernelFloat32Array(x.length) }),
+            geluNewOut: k.geluArray(kernelCopy(x), { approximate }),
+            geglu: k.geglu(kx, ku, { approximate, out: k.kernelFloat32Array(x.length) }),
+          };
+          const inPlace = kernelCopy(x);
+          got['geluInPlace'] = k.geluArray(inPlace, { approximate, out: inPlace });
+          got['gegluOutUp'] = k.geglu(kx, ku, { approximate, out: ku });
+          for (const [name, y] of Object.entries(got)) {
+            const w = name.startsWith('gelu') && !name.startsWith('geglu') ? gelu! : geglu!;
+            let bad = -1;
+            for (let i = 0; i < x.length && bad < 0; i++) if (!Object.is(y[i], w[i])) bad = i;
+            expect(bad < 0 ? 'identical' : { name, threads, n: x.length, approximate, i: bad, x: x[bad], got: y[bad], want: w[bad] }).toBe('identical');
+          }
+          expect(k.isKernelFloat32Array(kx)).toBe(true);
+        });
+      });
+      expect(k.geluThreads()).toBe(threads);
+    }
+    k.setGeluThreads(1);
+  });
   it('setGeluThreads rejects a count outside [0, 64] naming expected and actual', async () => {
     const k = (await import(dist.href)) as Kernel;
     expect(() => k.setGeluThreads(-1)).toThrow(/setGeluThreads: count is -1, expected an integer in \[0, 64\]/);

@@ -1,4 +1,4 @@
-import { GPU_BACKEND_NAMES, gpuRow, kernelMlpThreadsRow, kernelRow, oracleRow } from './impl/geglu.js';
+import { GPU_BACKEND_NAMES, gpuRow, kernelArraysRow, kernelMlpThreadsRow, kernelRow, oracleRow } from './impl/geglu.js';
 import { ortWebThreadsRow } from './impl/ort-web-threads.js';
 import { ortNodeRow, ortWebRow } from './impl/ort.js';
 import { copyFloor, mathTanhLoop, stdlibErfLoop } from './impl/simple.js';
@@ -9,6 +9,7 @@ import type { BenchOptions, Implementation } from './types.js';
 export function allImplementations(options: Pick<BenchOptions, 'oracleElements'>): Implementation[] {
   return [
     kernelRow('f32'),
+    kernelArraysRow(),
     kernelMlpThreadsRow(2),
     kernelRow('f64'),
     ...GPU_BACKEND_NAMES.map(gpuRow),

@@ -124,6 +124,19 @@ describe('bench harness in quick mode on tiny sizes', () => {
     }
   });
 
+  it('the kernel-arrays row runs on the gelu and GeGLU workloads only, and is correctly rounded on the sample like kernel-f32', () => {
+    const rows = report.rows.filter((r) => r.implementation === 'kernel-f32-arrays');
+    const kinds = new Set(rows.map((r) => report.workloads.find((w) => w.id === r.workload)!.kind));
+    expect([...kinds].sort()).toEqual(['geglu', 'gelu']);
+    for (const r of rows) {
+      expect(r.status, `${r.workload}: ${r.reason ?? ''}`).toBe('ok');
+      if (typeof oracle === 'string') continue;
+      expect(r.accuracy, r.workload).not.toBeNull();
+      expect(r.accuracy!.maxSteps, r.workload).toBe(0);
+      expect(r.accuracy!.flushedToZero, r.workload).toBe(0);
+    }
+  });
+
   it.skipIf(oracleMissing === undefined)('without the oracle, rows say why accuracy is missing instead of inventing it', () => {
     const ort = report.rows.find((r) => r.implementation === ORT_REFERENCE && r.workload.startsWith('gelu-'))!;
     expect(ort.accuracy).toBeNull();

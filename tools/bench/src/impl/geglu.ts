@@ -27,6 +27,10 @@ interface KernelApi {
   /** Worker threads of large float32 geluArray calls, and how many have warmed up. */
   geluThreads?(): number;
   geluThreadsReady?(): number;
+  /** Float32Arrays in the kernel's WebAssembly memory, read and written without copies. */
+  kernelFloat32Array?(length: number): Float32Array;
+  isKernelFloat32Array?(a: unknown): boolean;
+  releaseKernelFloat32Array?(a: Float32Array): void;
 }
 
 /**
@@ -73,12 +77,12 @@ function loadKernel(): Promise<KernelApi | string> {
   return kernelModule;
 }
 
-async function kernelFunction<K extends keyof KernelApi>(name: K): Promise<KernelApi[K]> {
+async function kernelFunction<K extends keyof KernelApi>(name: K): Promise<NonNullable<KernelApi[K]>> {
   const k = await loadKernel();
   if (typeof k === 'string') throw new SkipRow(k);
   const fn = k[name];
   if (typeof fn !== 'function') throw new SkipRow(`@geglu/kernel does not export ${name} yet`);
-  return fn.bind(k) as KernelApi[K];
+  return fn.bind(k) as NonNullable<KernelApi[K]>;
 }
 
 const weights64Cache = new WeakMap<MlpWeights32, { hidden: number; intermediate: number; gate: Float64Array; up: Float64Array; down: Float64Array }>();
@@ -150,6 +154,66 @@ export function kernelRow(precision: 'f32' | 'f64'): Implementation {
           };
         }
       }
+    },
+  };
+}
+
+/**
+ * geluArray and geglu on kernel arrays: the inputs and the output are
+ * Float32Arrays from kernelFloat32Array, made and filled in set-up (as the
+ * onnxruntime rows make their tensors), so each run computes where the arrays
+ * are, with no copy into WebAssembly memory and back. Same threads as
+ * kernel-f32 (its default worker, started before timing).
+ */
+export function kernelArraysRow(): Implementation {
+  return {
+    id: 'kernel-f32-arrays',
+    label: 'geglu kernel f32, kernel arrays',
+    group: 'geglu',
+    description:
+      '@geglu/kernel `geluArray(x, { approximate, out })` and `geglu(gate, up, { approximate, out })` on Float32Arrays from `kernelFloat32Array` (made and filled in set-up): no copies into WebAssembly memory and back; two threads from 2^17 elements up, as kernel-f32. Elementwise workloads only.',
+    supports: (w) => w.kind === 'gelu' || w.kind === 'geglu',
+    async prepare(w: Workload, inputs: WorkloadInputs): Promise<Prepared> {
+      const approximate = w.approximate;
+      const make = await kernelFunction('kernelFloat32Array');
+      const release = await kernelFunction('releaseKernelFloat32Array');
+      const isKernel = await kernelFunction('isKernelFloat32Array');
+      const copy = (a: Float32Array) => {
+        const c = make(a.length);
+        c.set(a);
+        return c;
+      };
+      const x = copy(inputs.x);
+      const out = make(inputs.x.length);
+      if (!isKernel(x)) throw new SkipRow('kernelFloat32Array gave an ordinary array (no WebAssembly SIMD here)');
+      const held = [x, out];
+      await startGeluThreads(inputs.x, approximate);
+      const dispose = () => held.forEach((a) => release(a));
+      // The accuracy sample goes through kernel arrays too.
+      const viaKernel = (f: (arrays: Float32Array[]) => Float32Array, ...arrays: Float32Array[]) => {
+        const ks = arrays.map(copy);
+        const r = f(ks).slice();
+        ks.forEach((a) => release(a));
+        return r;
+      };
+      if (w.kind === 'gelu') {
+        const geluArray = await kernelFunction('geluArray');
+        return {
+          precision: 'f32',
+          run: () => void geluArray(x, { approximate, out }),
+          evaluate: async (sx) => viaKernel(([a]) => geluArray(a!, { approximate, out: a! }), sx),
+          dispose,
+        };
+      }
+      const geglu = await kernelFunction('geglu');
+      const up = copy(inputs.up!);
+      held.push(up);
+      return {
+        precision: 'f32',
+        run: () => void geglu(x, up, { approximate, out }),
+        evaluate: async (sx, sup) => viaKernel(([a, b]) => geglu(a!, b!, { approximate, out: a! }), sx, sup!),
+        dispose,
+      };
     },
   };
 }

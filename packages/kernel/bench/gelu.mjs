@@ -1,6 +1,7 @@
 // Quick local benchmark of the float32 gelu kernels, side by side in one run:
 // @geglu/kernel geluArray and geglu (WebAssembly SIMD kernel, + worker threads when the
-// build has them), the plain-JavaScript table kernel, a Math.tanh loop, and
+// build has them; geluArray also on kernel arrays, without copies), the plain-JavaScript
+// table kernel, a Math.tanh loop, and
 // onnxruntime-node's Gelu (opset 20, one intra-op thread) when tools/bench has
 // it installed. Float32 in and out, preallocated output, inputs 6·sin(0.618·i)
 // in [-6, 6] (no hard-case fallbacks dominate; see the README). Then fused geglu
@@ -11,7 +12,7 @@
 // Usage (from packages/kernel, after a build): node bench/gelu.mjs [--uniform] [log2 sizes, default 20 24]
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { geglu, gegluPacked, geluArray, geluThreadsReady, setGeluThreads } from '../dist/index.js';
+import { geglu, gegluPacked, geluArray, geluThreadsReady, kernelFloat32Array, releaseKernelFloat32Array, setGeluThreads } from '../dist/index.js';
 
 /** One worker (two threads in all), started and warmed up before timing. */
 async function twoThreads() {
@@ -70,6 +71,15 @@ for (const n of sizes) {
     const rows = [];
     await twoThreads();
     rows.push(['@geglu/kernel geluArray (2 threads)', timeIt(() => geluArray(x, { approximate, out }), n)]);
+    {
+      // The same on kernel arrays (kernelFloat32Array): no copies into WebAssembly memory and back.
+      const kx = kernelFloat32Array(n);
+      kx.set(x);
+      const kout = kernelFloat32Array(n);
+      rows.push(['  on kernel arrays (2 threads)', timeIt(() => geluArray(kx, { approximate, out: kout }), n)]);
+      releaseKernelFloat32Array(kx);
+      releaseKernelFloat32Array(kout);
+    }
     setGeluThreads(0);
     rows.push(['@geglu/kernel geluArray (1 thread)', timeIt(() => geluArray(x, { approximate, out }), n)]);
     await twoThreads();

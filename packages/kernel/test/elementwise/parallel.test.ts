@@ -20,6 +20,15 @@ async function threadsReady(k: Kernel, count: number): Promise<void> {
   expect({ ready: k.geluThreadsReady(), of: k.geluThreads() }).toEqual({ ready: count, of: count });
 }
 
+const SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, -10.78, -14.36, 4.995];
+
+/** n elements f(i), except that every `period`-th, from `phase` on, is the next of SPECIALS. */
+function withSpecials(n: number, period: number, phase: number, f: (i: number) => number): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = i % period === phase ? SPECIALS[(i / period) % SPECIALS.length | 0]! : f(i);
+  return x;
+}
+
 describe('geluArray on worker threads (dist build)', () => {
   it('dist/ exists (run the build before the tests)', () => {
     expect(existsSync(dist)).toBe(true);
@@ -51,15 +60,9 @@ describe('geluArray on worker threads (dist build)', () => {
     // 24 with 3) several times; consecutive jobs, gelu and geglu alternating,
     // check that one job's counters, kind and done marks never leak into the next.
     const k = (await import(dist.href)) as Kernel;
-    const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, -10.78, -14.36, 4.995];
     const lengths = [2 ** 17, 2 ** 17 + 1, 12288 * 16, 12288 * 16 + 11, 12288 * 40 - 3, 2 ** 20 + 7];
-    const withSpecials = (n: number, j: number, f: (i: number) => number) => {
-      const x = new Float32Array(n);
-      for (let i = 0; i < n; i++) x[i] = i % 997 === j ? specials[(i / 997) % specials.length | 0]! : f(i);
-      return x;
-    };
-    const inputs = lengths.map((n, j) => withSpecials(n, j, (i) => Math.sin(i * 0.618 + j) * 12));
-    const ups = lengths.map((n, j) => withSpecials(n, j + 500, (i) => Math.cos(i * 0.377) * 2 ** ((i % 61) - 30)));
+    const inputs = lengths.map((n, j) => withSpecials(n, 997, j, (i) => Math.sin(i * 0.618 + j) * 12));
+    const ups = lengths.map((n, j) => withSpecials(n, 997, j + 500, (i) => Math.cos(i * 0.377) * 2 ** ((i % 61) - 30)));
     const forms = ['none', 'tanh'] as const;
     type Call = (x: Float32Array, j: number, approximate: 'none' | 'tanh', inPlace: boolean) => Float32Array;
     const calls: Array<[string, Call]> = [
@@ -94,15 +97,9 @@ describe('geluArray on worker threads (dist build)', () => {
     // Lengths that grow from call to call (the per-block map of done blocks
     // is reallocated), with a partial last block and JavaScript tails.
     const k = (await import(dist.href)) as Kernel;
-    const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, -10.78, -14.36, 4.995];
     const lengths = [2 ** 17, 12288 * 16 + 11, 2 ** 20 + 7, 12288 * 40 - 3];
-    const make = (n: number, j: number, f: (i: number) => number) => {
-      const x = new Float32Array(n);
-      for (let i = 0; i < n; i++) x[i] = i % 991 === j ? specials[(i / 991) % specials.length | 0]! : f(i);
-      return x;
-    };
-    const xs = lengths.map((n, j) => make(n, j, (i) => Math.sin(i * 0.618 + j) * 12));
-    const ups = lengths.map((n, j) => make(n, j + 300, (i) => Math.cos(i * 0.377) * 2 ** ((i % 61) - 30)));
+    const xs = lengths.map((n, j) => withSpecials(n, 991, j, (i) => Math.sin(i * 0.618 + j) * 12));
+    const ups = lengths.map((n, j) => withSpecials(n, 991, j + 300, (i) => Math.cos(i * 0.377) * 2 ** ((i % 61) - 30)));
     const kernelCopy = (a: Float32Array) => {
       const c = k.kernelFloat32Array(a.length);
       c.set(a);

@@ -130,7 +130,6 @@ export function checkLength(
   }
 }
 
-/** True when the byte ranges of two views share at least one byte. */
 /**
  * Buffer objects that are all views of one memory: the kernel memory
  * (./elementwise/simd.ts) adds each SharedArrayBuffer it has had (a shared
@@ -144,6 +143,7 @@ function sameMemory(a: ArrayBufferLike, b: ArrayBufferLike): boolean {
   return a === b || (kernelBuffers.has(a) && kernelBuffers.has(b));
 }
 
+/** True when the byte ranges of two views share at least one byte. */
 export function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
   if (!sameMemory(a.buffer, b.buffer)) return false;
   if (a.byteLength === 0 || b.byteLength === 0) return false;

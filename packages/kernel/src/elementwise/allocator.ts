@@ -1,6 +1,6 @@
 /**
  * First-fit allocation of byte ranges above a fixed start, for the kernel's
- * shared WebAssembly memory (./kernel-memory.ts). Ranges are multiples of
+ * shared WebAssembly memory (./simd.ts kernelMemory). Ranges are multiples of
  * ALIGN bytes and start on ALIGN-byte boundaries (a cache line: no two
  * allocations share one, so threads writing neighbouring arrays do not
  * contend). Freed ranges merge with their free neighbours; a free range at

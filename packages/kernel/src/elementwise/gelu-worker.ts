@@ -1,9 +1,11 @@
 /**
  * Worker thread of the parallel float32 gelu and geglu (./parallel.ts): instantiates
  * the SIMD module on the shared memory, warms up the JavaScript fallback,
- * says ready, then for each job takes blocks from the shared counter, waits
- * until the calling thread has copied a block in, computes it in its ring
- * slot and marks the slot done. Loaded by ./parallel.ts as a sibling file
+ * says ready, then for each job takes blocks from the shared counter and
+ * computes them (./parallel.ts runBlock): in a ring job it waits until the
+ * calling thread has copied a block in, computes it in its ring slot and
+ * marks the slot done; in a direct job (kernel arrays) it computes the block
+ * where the arrays are and marks it in the per-block map. Loaded by ./parallel.ts as a sibling file
  * (dist/elementwise/gelu-worker.js).
  */
 import { workerData } from 'node:worker_threads';
@@ -25,6 +27,13 @@ const { module, memory, control, index, workers, base } = workerData as {
 const ctrl = new Int32Array(control);
 const layout = ringLayout(workers, base);
 let job = 0;
+/**
+ * Fault injection for the tests of the callers' recovery
+ * (test/elementwise/parallel-failure.test.ts): with GEGLU_TEST_WORKER_FAIL_BLOCK=b
+ * in the environment, a worker throws when it claims block b or a later
+ * one, as a crashing worker would. Unset in normal use.
+ */
+const failAt = Number(process.env['GEGLU_TEST_WORKER_FAIL_BLOCK'] ?? NaN);
 /**
  * Runs the fallbacks of flagged elements (the fast test in JavaScript, then
  * gelu32 or gegluExact, the double-double cores) a few thousand times, so that V8 has
@@ -68,6 +77,7 @@ try {
     for (;;) {
       const b = Atomics.add(ctrl, CTRL.NEXT, 1);
       if (b >= blocks) break;
+      if (b >= failAt) throw new Error(`GEGLU_TEST_WORKER_FAIL_BLOCK: failing at block ${b}`);
       // The caller copies blocks in far faster than they are computed: spin
       // (a sleeping worker costs the caller a wake per block, ../wait.ts
       // spinFor), then wait in slices (waitInSlices says why not one long wait).

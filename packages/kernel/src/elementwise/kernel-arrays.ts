@@ -26,7 +26,8 @@ const live = new Map<number, number>();
 /**
  * A new Float32Array of `length` zeros in the kernel memory (see the module
  * comment), or an ordinary one where there is no kernel memory. Throws a
- * RangeError when the memory cannot grow that far (at most 2 GiB in all).
+ * GegluError when the memory cannot grow that far (at most 2 GiB in all,
+ * 256 MiB where the engine cannot reserve 2 GiB).
  */
 export function kernelFloat32Array(length: number): Float32Array {
   const fn = 'kernelFloat32Array';

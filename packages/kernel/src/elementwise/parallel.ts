@@ -51,6 +51,7 @@ import {
   type SimdInstance,
 } from './simd.js';
 import { spinFor, waitInSlices } from '../wait.js';
+import { fail } from '../validation.js';
 
 /** Arrays shorter than this stay on the calling thread (thread hand-off costs ~0.1 ms). */
 export const PARALLEL_MIN = 2 ** 17;
@@ -339,7 +340,8 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   const xAt = kernelOffset(x);
   const upAt = up === null ? 0 : kernelOffset(up);
   const outAt = kernelOffset(out);
-  if (xAt >= 0 && upAt >= 0 && outAt >= 0) return runDirect(p, x, up, out, table, xAt, upAt, outAt);
+  // Kernel arrays: a direct job, if its per-block map fits (else the ring, which always works).
+  if (xAt >= 0 && upAt >= 0 && outAt >= 0 && directMap(p, blocksOf(n))) return runDirect(p, x, up, out, table, xAt, upAt, outAt);
   for (let s = 0; s < ring; s++) Atomics.store(ctrl, CTRL.DONE + s, 0);
   Atomics.store(ctrl, CTRL.NEXT, 0);
   Atomics.store(ctrl, CTRL.READY, 0);
@@ -347,7 +349,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   Atomics.store(ctrl, CTRL.TANH, table.tanh ? 1 : 0);
   Atomics.store(ctrl, CTRL.GEGLU, up === null ? 0 : 1);
   Atomics.store(ctrl, CTRL.DIRECT, 0);
-  p.job = (p.job + 1) | 0;
+  p.job = (p.job + 1) | 0 || 1;
   Atomics.store(ctrl, CTRL.JOB, p.job);
   Atomics.notify(ctrl, CTRL.JOB);
 
@@ -413,13 +415,46 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   return true;
 }
 
+/** Direct jobs run so far (the tests check that kernel arrays take that path). */
+let directJobCount = 0;
+export function directJobs(): number {
+  return directJobCount;
+}
+
+/**
+ * Makes the pool's per-block map hold at least `blocks` entries; false
+ * when the kernel memory has no room for it. The workers are idle (IDLE
+ * names the last job), so the old map can go.
+ */
+function directMap(p: Pool, blocks: number): boolean {
+  if (blocks <= p.mapBlocks) return true;
+  let mapAt: number;
+  try {
+    mapAt = reserveKernelBytes(p.kernel, 4 * blocks, 'geluArray');
+  } catch {
+    return false;
+  }
+  // Zeroed: no job is number 0, and the range may hold anything.
+  freshViews(p.own).i32.fill(0, mapAt / 4, mapAt / 4 + blocks);
+  if (p.mapAt >= 0) p.kernel.allocator.release(p.mapAt);
+  p.mapAt = mapAt;
+  p.mapBlocks = blocks;
+  return true;
+}
+
 /**
  * A job on kernel arrays (byte offsets xAt, upAt, outAt of the kernel
  * memory): every block is ready at once; the threads, the caller included,
  * take blocks from the counter and compute them in place. If a worker fails
- * or stalls, the caller computes every block the map does not mark done in
- * this job (their inputs are intact: a block in place is written back only
- * once it is complete), and threads are turned off.
+ * or stalls, the caller first waits for every other worker to leave the job
+ * (a worker still inside a block could otherwise read an input the caller
+ * has just overwritten in place, or overwrite the caller's result), then
+ * computes every block the map does not mark done in this job (their inputs
+ * are intact: a block in place is written back only once it is complete),
+ * and threads are turned off. A worker that stalls (BLOCK_TIMEOUT_MS inside
+ * one block) may still write its block later: the same values when out is
+ * separate, so the caller recomputes; in place it throws instead, as it
+ * cannot tell which inputs that worker will still read.
  */
 function runDirect(
   p: Pool,
@@ -434,15 +469,7 @@ function runDirect(
   const { ctrl, layout, own } = p;
   const n = x.length;
   const blocks = blocksOf(n);
-  if (blocks > p.mapBlocks) {
-    // The workers are idle (IDLE names the last job): the old map can go.
-    const mapAt = reserveKernelBytes(p.kernel, 4 * blocks, 'geluArray');
-    // Zeroed: no job is number 0, and the range may hold anything.
-    freshViews(own).i32.fill(0, mapAt / 4, mapAt / 4 + blocks);
-    if (p.mapAt >= 0) p.kernel.allocator.release(p.mapAt);
-    p.mapAt = mapAt;
-    p.mapBlocks = blocks;
-  }
+  directJobCount++;
   Atomics.store(ctrl, CTRL.NEXT, 0);
   Atomics.store(ctrl, CTRL.READY, blocks);
   Atomics.store(ctrl, CTRL.FINISHED, 0);
@@ -473,6 +500,19 @@ function runDirect(
     Atomics.wait(ctrl, CTRL.FINISHED, v, 1);
   }
   broken = true;
+  let stalled = false;
+  for (let i = 0; i < p.workers.length; i++) {
+    const left = (v: number) => v === job || Atomics.load(ctrl, CTRL.STATE + i) === 3;
+    if (!waitInSlices(ctrl, CTRL.IDLE + i, left, BLOCK_TIMEOUT_MS)) stalled = true;
+  }
+  const inPlace = outAt === xAt || (up !== null && outAt === upAt);
+  if (stalled && inPlace) {
+    endPool(false);
+    fail(
+      up === null ? 'geluArray' : 'geglu',
+      `a worker thread stalled for ${BLOCK_TIMEOUT_MS / 1000} s inside a block of an in-place call on kernel arrays: options.out holds partial results; threads are off until setGeluThreads is called`,
+    );
+  }
   const i32 = freshViews(own).i32;
   for (let b = 0; b < blocks; b++) {
     if (Atomics.load(i32, p.mapAt / 4 + b) === job) continue;

@@ -12,7 +12,7 @@
  * they are, with no copy.
  */
 import { geluSimdModuleBytes, MAX_PAGES, SIGMOID_GROUP, SIMD_GROUP, SIMD_PER_UNIT, SIMD_STRIDE } from '../wasm/gelu-simd.js';
-import { kernelBuffers } from '../validation.js';
+import { fail, kernelBuffers } from '../validation.js';
 import { RangeAllocator } from './allocator.js';
 import { FAST_BAND, type FastTable, EXACT_TABLE, gegluElement32, geluF32Range } from './fast.js';
 
@@ -199,10 +199,13 @@ export function kernelMemory(): KernelMemory | null {
 
 /**
  * Allocates `bytes` of the kernel memory, growing it as needed, and returns
- * the offset; throws a RangeError naming the sizes when the memory cannot
- * grow that far.
+ * the offset; throws a GegluError (for `fn`) naming the sizes when the
+ * memory cannot grow that far.
  */
 export function reserveKernelBytes(k: KernelMemory, bytes: number, fn: string): number {
+  if (bytes > k.maxPages * PAGE) {
+    fail(fn, `cannot allocate ${bytes} bytes of kernel memory: the memory holds at most ${k.maxPages * PAGE}`);
+  }
   const at = k.allocator.allocate(bytes);
   const memory = k.instance.memory;
   const needed = Math.ceil(k.allocator.high / PAGE);
@@ -213,9 +216,7 @@ export function reserveKernelBytes(k: KernelMemory, bytes: number, fn: string): 
       memory.grow(needed - pages);
     } catch {
       k.allocator.release(at);
-      throw new RangeError(
-        `${fn}: cannot allocate ${bytes} bytes of kernel memory: it would need ${needed * PAGE} bytes in all, and the memory holds at most ${k.maxPages * PAGE}`,
-      );
+      fail(fn, `cannot allocate ${bytes} bytes of kernel memory: it would need ${needed * PAGE} bytes in all, and the memory holds at most ${k.maxPages * PAGE}`);
     }
   }
   kernelBuffers.add(freshViews(k.instance).f32.buffer);

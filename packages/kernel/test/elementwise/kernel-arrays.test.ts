@@ -96,8 +96,8 @@ describe.runIf(simdAvailable())('kernel arrays (WebAssembly SIMD kernel, calling
       const kx = kernelCopy(x);
       const results = {
         direct: geluArray(kx, { approximate, out: kernelFloat32Array(n) }),
-        inPlace: geluArray(kernelCopy(x), { approximate, out: undefined }),
-        inPlaceOut: (() => {
+        newOut: geluArray(kernelCopy(x), { approximate }),
+        inPlace: (() => {
           const y = kernelCopy(x);
           return geluArray(y, { approximate, out: y });
         })(),
@@ -180,6 +180,7 @@ describe.runIf(simdAvailable())('kernel arrays (WebAssembly SIMD kernel, calling
     expect(() => kernelFloat32Array(2.5)).toThrow(/length is 2.5/);
     expect(() => kernelFloat32Array('8' as unknown as number)).toThrow(/length is 8, expected/);
     expect(() => kernelFloat32Array(2 ** 31)).toThrow(/kernelFloat32Array: cannot allocate 8589934592 bytes of kernel memory/);
+    expect(() => kernelFloat32Array(2 ** 52)).toThrow(/kernelFloat32Array: cannot allocate 18014398509481984 bytes of kernel memory/);
     const a = kernelFloat32Array(100);
     expect(() => releaseKernelFloat32Array(a.subarray(1))).toThrow(/releaseKernelFloat32Array: a .* is not a live array from kernelFloat32Array/);
     expect(() => releaseKernelFloat32Array(a.subarray(0, 50))).toThrow(/not a live array/);

@@ -97,6 +97,7 @@ describe('geluArray on worker threads (dist build)', () => {
     // Lengths that grow from call to call (the per-block map of done blocks
     // is reallocated), with a partial last block and JavaScript tails.
     const k = (await import(dist.href)) as Kernel;
+    const parallel = (await import(new URL('../../dist/elementwise/parallel.js', import.meta.url).href)) as typeof import('../../src/elementwise/parallel.js');
     const lengths = [2 ** 17, 12288 * 16 + 11, 2 ** 20 + 7, 12288 * 40 - 3];
     const xs = lengths.map((n, j) => withSpecials(n, 991, j, (i) => Math.sin(i * 0.618 + j) * 12));
     const ups = lengths.map((n, j) => withSpecials(n, 991, j + 300, (i) => Math.cos(i * 0.377) * 2 ** ((i % 61) - 30)));
@@ -115,14 +116,19 @@ describe('geluArray on worker threads (dist build)', () => {
           const [gelu, geglu] = want[j]![f]!;
           const kx = kernelCopy(x);
           const ku = kernelCopy(ups[j]!);
+          const before = parallel.directJobs();
           const got: Record<string, Float32Array> = {
             gelu: k.geluArray(kx, { approximate, out: k.kernelFloat32Array(x.length) }),
-            geluNewOut: k.geluArray(kernelCopy(x), { approximate }),
             geglu: k.geglu(kx, ku, { approximate, out: k.kernelFloat32Array(x.length) }),
           };
           const inPlace = kernelCopy(x);
           got['geluInPlace'] = k.geluArray(inPlace, { approximate, out: inPlace });
           got['gegluOutUp'] = k.geglu(kx, ku, { approximate, out: ku });
+          // Four direct jobs (no copies); then a kernel input with an ordinary
+          // output, which goes through the ring (copies), right after them.
+          expect(parallel.directJobs() - before).toBe(4);
+          got['geluMixed'] = k.geluArray(kernelCopy(x), { approximate });
+          expect(parallel.directJobs() - before).toBe(4);
           for (const [name, y] of Object.entries(got)) {
             const w = name.startsWith('gelu') && !name.startsWith('geglu') ? gelu! : geglu!;
             let bad = -1;

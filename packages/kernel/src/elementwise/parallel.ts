@@ -343,15 +343,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   // Kernel arrays: a direct job, if its per-block map fits (else the ring, which always works).
   if (xAt >= 0 && upAt >= 0 && outAt >= 0 && directMap(p, blocksOf(n))) return runDirect(p, x, up, out, table, xAt, upAt, outAt);
   for (let s = 0; s < ring; s++) Atomics.store(ctrl, CTRL.DONE + s, 0);
-  Atomics.store(ctrl, CTRL.NEXT, 0);
-  Atomics.store(ctrl, CTRL.READY, 0);
-  Atomics.store(ctrl, CTRL.LENGTH, n);
-  Atomics.store(ctrl, CTRL.TANH, table.tanh ? 1 : 0);
-  Atomics.store(ctrl, CTRL.GEGLU, up === null ? 0 : 1);
-  Atomics.store(ctrl, CTRL.DIRECT, 0);
-  p.job = (p.job + 1) | 0 || 1;
-  Atomics.store(ctrl, CTRL.JOB, p.job);
-  Atomics.notify(ctrl, CTRL.JOB);
+  startJob(p, n, table, up !== null, false);
 
   const slotIn = (b: number) => (slotAt + (b % ring) * slotBytes) / 4;
   let copiedIn = 0;
@@ -397,22 +389,50 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
       waitedSince = Date.now();
       if (spinFor(ctrl, slot, (d) => d === copiedOut + 1, SPIN_MS)) continue;
     }
-    const failed = p.workers.some((_, i) => Atomics.load(ctrl, CTRL.STATE + i) === 3);
-    if (failed || Date.now() - waitedSince > BLOCK_TIMEOUT_MS) {
+    if (anyFailed(p) || Date.now() - waitedSince > BLOCK_TIMEOUT_MS) {
       // A worker failed or stalls. Another one may still be inside a block,
       // writing its slot, so the ring is left alone: everything not yet
       // copied out is computed here from the caller's arrays (not yet
       // overwritten there, even in place), and threads are turned off.
       broken = true;
-      const from = copiedOut * BLOCK;
-      if (up === null) geluF32RangeSimd(x, out, table, from, n);
-      else gegluF32Simd(x.subarray(from), up.subarray(from), out.subarray(from), table);
+      computeHere(x, up, out, table, copiedOut * BLOCK, n);
       break;
     }
     Atomics.wait(ctrl, slot, v, 1);
   }
   if (broken) endPool(false);
   return true;
+}
+
+/**
+ * Publishes a job's settings, then its number (workers read the settings
+ * after they see the number): a ring job with nothing copied in yet, or a
+ * direct job (its offsets and map stored by the caller first) with every
+ * block ready. Returns the job number (never 0).
+ */
+function startJob(p: Pool, n: number, table: FastTable, geglu: boolean, direct: boolean): number {
+  const { ctrl } = p;
+  Atomics.store(ctrl, CTRL.NEXT, 0);
+  Atomics.store(ctrl, CTRL.READY, direct ? blocksOf(n) : 0);
+  Atomics.store(ctrl, CTRL.LENGTH, n);
+  Atomics.store(ctrl, CTRL.TANH, table.tanh ? 1 : 0);
+  Atomics.store(ctrl, CTRL.GEGLU, geglu ? 1 : 0);
+  Atomics.store(ctrl, CTRL.DIRECT, direct ? 1 : 0);
+  p.job = (p.job + 1) | 0 || 1;
+  Atomics.store(ctrl, CTRL.JOB, p.job);
+  Atomics.notify(ctrl, CTRL.JOB);
+  return p.job;
+}
+
+/** True when a worker has reported a failure. */
+function anyFailed(p: Pool): boolean {
+  return p.workers.some((_, i) => Atomics.load(p.ctrl, CTRL.STATE + i) === 3);
+}
+
+/** Elements [from, to) on the calling thread alone (after a worker failure). */
+function computeHere(x: Float32Array, up: Float32Array | null, out: Float32Array, table: FastTable, from: number, to: number): void {
+  if (up === null) geluF32RangeSimd(x, out, table, from, to);
+  else gegluF32Simd(x.subarray(from, to), up.subarray(from, to), out.subarray(from, to), table);
 }
 
 /** Direct jobs run so far (the tests check that kernel arrays take that path). */
@@ -470,20 +490,12 @@ function runDirect(
   const n = x.length;
   const blocks = blocksOf(n);
   directJobCount++;
-  Atomics.store(ctrl, CTRL.NEXT, 0);
-  Atomics.store(ctrl, CTRL.READY, blocks);
   Atomics.store(ctrl, CTRL.FINISHED, 0);
-  Atomics.store(ctrl, CTRL.LENGTH, n);
-  Atomics.store(ctrl, CTRL.TANH, table.tanh ? 1 : 0);
-  Atomics.store(ctrl, CTRL.GEGLU, up === null ? 0 : 1);
   Atomics.store(ctrl, CTRL.X_AT, xAt);
   Atomics.store(ctrl, CTRL.UP_AT, upAt);
   Atomics.store(ctrl, CTRL.OUT_AT, outAt);
   Atomics.store(ctrl, CTRL.MAP_AT, p.mapAt);
-  Atomics.store(ctrl, CTRL.DIRECT, 1);
-  const job = (p.job = (p.job + 1) | 0 || 1);
-  Atomics.store(ctrl, CTRL.JOB, job);
-  Atomics.notify(ctrl, CTRL.JOB);
+  const job = startJob(p, n, table, up !== null, true);
   for (;;) {
     const b = Atomics.add(ctrl, CTRL.NEXT, 1);
     if (b >= blocks) break;
@@ -495,8 +507,7 @@ function runDirect(
   for (;;) {
     const v = Atomics.load(ctrl, CTRL.FINISHED);
     if (finished(v)) return true;
-    const failed = p.workers.some((_, i) => Atomics.load(ctrl, CTRL.STATE + i) === 3);
-    if (failed || Date.now() - since > BLOCK_TIMEOUT_MS) break;
+    if (anyFailed(p) || Date.now() - since > BLOCK_TIMEOUT_MS) break;
     Atomics.wait(ctrl, CTRL.FINISHED, v, 1);
   }
   broken = true;
@@ -515,11 +526,7 @@ function runDirect(
   }
   const i32 = freshViews(own).i32;
   for (let b = 0; b < blocks; b++) {
-    if (Atomics.load(i32, p.mapAt / 4 + b) === job) continue;
-    const from = b * BLOCK;
-    const to = Math.min(n, from + BLOCK);
-    if (up === null) geluF32RangeSimd(x, out, table, from, to);
-    else gegluF32Simd(x.subarray(from, to), up.subarray(from, to), out.subarray(from, to), table);
+    if (Atomics.load(i32, p.mapAt / 4 + b) !== job) computeHere(x, up, out, table, b * BLOCK, Math.min(n, (b + 1) * BLOCK));
   }
   endPool(false);
   return true;

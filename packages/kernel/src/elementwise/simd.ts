@@ -210,17 +210,22 @@ export function reserveKernelBytes(k: KernelMemory, bytes: number, fn: string): 
   const memory = k.instance.memory;
   const needed = Math.ceil(k.allocator.high / PAGE);
   const pages = memory.buffer.byteLength / PAGE;
-  if (needed > pages) {
-    try {
-      if (needed > k.maxPages) throw new RangeError('over the maximum');
-      memory.grow(needed - pages);
-    } catch {
-      k.allocator.release(at);
-      fail(fn, `cannot allocate ${bytes} bytes of kernel memory: it would need ${needed * PAGE} bytes in all, and the memory holds at most ${k.maxPages * PAGE}`);
-    }
+  if (needed > pages && (needed > k.maxPages || !grow(memory, needed - pages))) {
+    k.allocator.release(at);
+    fail(fn, `cannot allocate ${bytes} bytes of kernel memory: it would need ${needed * PAGE} bytes in all, and the memory holds at most ${k.maxPages * PAGE}`);
   }
   kernelBuffers.add(freshViews(k.instance).f32.buffer);
   return at;
+}
+
+/** Grows `memory` by `pages`; false when the engine refuses. */
+function grow(memory: SimdMemory, pages: number): boolean {
+  try {
+    memory.grow(pages);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -228,8 +233,6 @@ export function reserveKernelBytes(k: KernelMemory, bytes: number, fn: string): 
  * is not a view of it (then the kernels copy its elements in and out).
  */
 export function kernelOffset(a: Float32Array): number {
-  const k = kernel;
-  if (k === undefined || k === null) return -1;
   return kernelBuffers.has(a.buffer) ? a.byteOffset : -1;
 }
 

@@ -116,9 +116,16 @@ const STRIDE_BYTES = SIMD_STRIDE * 8;
  * 1 → 204–205, 2 → 263–271, 4 → 290–291, 6 → 289–291, 8 → 255–272 Melem/s
  * (with a branch per vector, commit c15ff30: 4 → 272–275). (With the earlier degree-8 table on 1/64,
  * 4 was best there too, 169–173, and within 3% of the best, 2, on the lent
- * GPU machine's host CPU.)
+ * GPU machine's host CPU.) Since x is no longer held in a local through
+ * Horner (2026-12-02; V8's listing of the group-4 loop had shown about 50
+ * stack loads and stores per four pairs), 6 is ahead: bench/simd-groups.mjs,
+ * now interleaved and best of 15 rounds, gave 4 → 303–322 and
+ * 6 → 326–356 Melem/s in four runs on uniform [−10, 10] inputs, and
+ * 4 → 259–328, 6 → 249–331 in three on its 6·sin inputs (a noisy machine:
+ * an interleaved A/B of the two builds, ad hoc, put the new group-6 kernel at
+ * 1.06–1.15× the old group-4 one on both kinds of input, results identical).
  */
-export const SIMD_GROUP = 4;
+export const SIMD_GROUP = 6;
 
 /**
  * The module's bytes; `band` is the rounding test's relative half-width,
@@ -191,15 +198,17 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
   // Loop constants in locals (V8 materializes a v128.const at every use).
   const [X0V, SMAXV, JMAXV, CPER, C0, CMAGIC, CHI, CLO] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => vBase + i);
   const CONSTS = 8;
-  const PER = 7; // v, s, t, p, y, r1, j per group
+  // s, t, p, y, r1, j per group. x itself is not held in a local: it is
+  // loaded and promoted again for y = x·p, since a v kept live through Horner
+  // made V8 spill vectors to the stack (commit e408e8c's kernel kept it).
+  const PER = 6;
   const gv = (g: number, i: number) => vBase + CONSTS + PER * g + i;
-  const V = (g: number) => gv(g, 0);
-  const S = (g: number) => gv(g, 1);
-  const T = (g: number) => gv(g, 2);
-  const P = (g: number) => gv(g, 3);
-  const Y = (g: number) => gv(g, 4);
-  const R1 = (g: number) => gv(g, 5);
-  const J = (g: number) => gv(g, 6);
+  const S = (g: number) => gv(g, 0);
+  const T = (g: number) => gv(g, 1);
+  const P = (g: number) => gv(g, 2);
+  const Y = (g: number) => gv(g, 3);
+  const R1 = (g: number) => gv(g, 4);
+  const J = (g: number) => gv(g, 5);
   const nV128 = CONSTS + PER * SIMD_GROUP;
 
   // Coefficients m and m + 1 of both lanes' intervals: one 16-byte load per
@@ -234,10 +243,10 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
   for (let g = 0; g < SIMD_GROUP; g++) {
     body.push(
       // v = promote(in[2(k+g)], in[2(k+g)+1])
-      ...pairAddress(IN, g), ...load64Zero(0), ...f64x2PromoteLowF32x4, ...op.set(V(g)),
+      ...pairAddress(IN, g), ...load64Zero(0), ...f64x2PromoteLowF32x4,
       // s = min(max((v − x0)·256, 0), sMax); the nearest integer j to s is the
       // interval of the framed table (x0 and sMax: ../elementwise/simd.ts)
-      ...op.get(V(g)), ...op.get(X0V), ...f64x2Sub, ...op.get(CPER), ...f64x2Mul,
+      ...op.get(X0V), ...f64x2Sub, ...op.get(CPER), ...f64x2Mul,
       ...op.get(C0), ...f64x2Pmax, ...op.get(SMAXV), ...f64x2Pmin, ...op.tee(S(g)),
       // r = s + 1.5·2^52 holds j in its low 32 bits (0 ≤ s < 2^31); t = 2·(s − j) ∈ [−1, 1]
       ...op.get(CMAGIC), ...f64x2Add, ...op.tee(J(g)), ...op.get(CMAGIC), ...f64x2Sub, ...op.set(T(g)),
@@ -260,11 +269,11 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
   }
   for (let g = 0; g < SIMD_GROUP; g++) {
     body.push(
-      // y = v·p (·u). The table's first two intervals are the constant NaN and
+      // y = v·p (·u), v loaded and promoted again. The table's first two intervals are the constant NaN and
       // its last the constant 1, so x at or above the table's end (+∞ included)
       // gives x with no selects, and x below the table, NaN and −∞ give NaN,
       // which the flag test below sends to the fallback.
-      ...op.get(V(g)), ...op.get(P(g)), ...f64x2Mul,
+      ...pairAddress(IN, g), ...load64Zero(0), ...f64x2PromoteLowF32x4, ...op.get(P(g)), ...f64x2Mul,
       ...(withUp ? [...pairAddress(UP, g), ...load64Zero(0), ...f64x2PromoteLowF32x4, ...f64x2Mul] : []),
       ...op.set(Y(g)),
       // r1 = float32(y·(1 + band)) is stored; the pair passes if

@@ -236,6 +236,17 @@ export function kernelOffset(a: Float32Array): number {
   return kernelBuffers.has(a.buffer) ? a.byteOffset : -1;
 }
 
+/**
+ * Byte address of elements [c, c + n) of `a` for the kernel: where they are
+ * when `a` is a kernel array (`aAt`, its kernelOffset, ≥ 0), else copied
+ * into the chunk buffer at `bufferAt`.
+ */
+function chunkAt(f32: Float32Array, a: Float32Array, aAt: number, c: number, n: number, bufferAt: number): number {
+  if (aAt >= 0) return aAt + 4 * c;
+  f32.set(a.subarray(c, c + n), bufferAt / 4);
+  return bufferAt;
+}
+
 /** The calling thread's own instance (on the kernel memory), or null when WebAssembly SIMD is unavailable. */
 function load(): SimdInstance | null {
   return kernelMemory()?.instance ?? null;
@@ -309,9 +320,7 @@ export function geluF32RangeSimd(
   const outAt = kernelOffset(out);
   for (let c = start; c < end; c += CHUNK) {
     const n = Math.min(CHUNK, end - c);
-    let inAt = IN_AT;
-    if (xAt >= 0) inAt = xAt + 4 * c;
-    else f32.set(x.subarray(c, c + n), IN_AT / 4);
+    const inAt = chunkAt(f32, x, xAt, c, n, IN_AT);
     // In place, the kernel writes to the chunk buffer: flagged pairs are
     // recomputed from their inputs after it has run.
     const direct = outAt >= 0 && outAt + 4 * c !== inAt;
@@ -339,12 +348,8 @@ export function gegluF32Simd(gate: Float32Array, up: Float32Array, out: Float32A
   const outAt = kernelOffset(out);
   for (let c = 0; c < n; c += CHUNK) {
     const m = Math.min(CHUNK, n - c);
-    let g = IN_AT;
-    let u = UP_AT;
-    if (gateAt >= 0) g = gateAt + 4 * c;
-    else f32.set(gate.subarray(c, c + m), IN_AT / 4);
-    if (upAt >= 0) u = upAt + 4 * c;
-    else f32.set(up.subarray(c, c + m), UP_AT / 4);
+    const g = chunkAt(f32, gate, gateAt, c, m, IN_AT);
+    const u = chunkAt(f32, up, upAt, c, m, UP_AT);
     const direct = outAt >= 0 && outAt + 4 * c !== g && outAt + 4 * c !== u;
     gegluBlockSimd(w, table, g, u, direct ? outAt + 4 * c : OUT_AT, m, FLAGS_AT);
     if (!direct) out.set(f32.subarray(OUT_AT / 4, OUT_AT / 4 + m), c);

@@ -188,12 +188,14 @@ export function geluSimdModuleBytes(
 function functionBody(band: number, group: number, withUp: boolean): number[] {
   const SIMD_GROUP = group;
   const [IN, UP, OUT, PAIRS, TABLE, FLAGS, X0, SMAX] = [0, 1, 2, 3, 4, 5, 6, 7];
-  // i32 locals: 9 k, 10 nflag, then a0, a1 per group; v128 locals after them.
+  // i32 locals: 8 k, 9 nflag, 10 kb = 8·k (the byte offset of pair k), then
+  // a0, a1 per group; v128 locals after them.
   const K = 8;
   const NFLAG = 9;
-  const A0 = (g: number) => 10 + 2 * g;
-  const A1 = (g: number) => 11 + 2 * g;
-  const nI32 = 2 + 2 * SIMD_GROUP;
+  const KB = 10;
+  const A0 = (g: number) => 11 + 2 * g;
+  const A1 = (g: number) => 12 + 2 * g;
+  const nI32 = 3 + 2 * SIMD_GROUP;
   const vBase = 8 + nI32;
   // Loop constants in locals (V8 materializes a v128.const at every use).
   const [X0V, SMAXV, JMAXV, CPER, C0, CMAGIC, CHI, CLO] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => vBase + i);
@@ -222,9 +224,9 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
   const upper = (g: number) => [...op.get(R1(g)), ...op.get(Y(g)), ...i8x16Shuffle(HIGH_HALVES)];
   const lower = (g: number) => [...op.get(R1(g)), ...op.get(Y(g)), ...i8x16Shuffle(LOW_HALVES)];
   const hornerStep = (g: number, c: number[]) => [...op.get(P(g)), ...op.get(T(g)), ...f64x2Mul, ...c, ...f64x2Add, ...op.set(P(g))];
-  // Byte offset of group g's pair: in/out + 8·(k + g).
-  const pairAddress = (base: number, g: number) => [
-    ...op.get(base), ...op.get(K), ...op.i32Const(g), ...op.i32Add, ...op.i32Const(3), ...op.i32Shl, ...op.i32Add,
+  // Group g's pair of `base` (in or up) as an f64x2: the float32s at base + 8·(k + g), promoted.
+  const loadPairF64 = (base: number, g: number) => [
+    ...op.get(base), ...op.get(KB), ...op.i32Add, ...load64Zero(8 * g), ...f64x2PromoteLowF32x4,
   ];
 
   const body: number[] = [
@@ -239,11 +241,12 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
     ...op.block,
     ...op.loop,
     ...op.get(K), ...op.get(PAIRS), ...op.i32GeU, ...op.brIf(1),
+    ...op.get(K), ...op.i32Const(3), ...op.i32Shl, ...op.set(KB),
   ];
   for (let g = 0; g < SIMD_GROUP; g++) {
     body.push(
       // v = promote(in[2(k+g)], in[2(k+g)+1])
-      ...pairAddress(IN, g), ...load64Zero(0), ...f64x2PromoteLowF32x4,
+      ...loadPairF64(IN, g),
       // s = min(max((v − x0)·256, 0), sMax); the nearest integer j to s is the
       // interval of the framed table (x0 and sMax: ../elementwise/simd.ts)
       ...op.get(X0V), ...f64x2Sub, ...op.get(CPER), ...f64x2Mul,
@@ -273,14 +276,14 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
       // its last the constant 1, so x at or above the table's end (+∞ included)
       // gives x with no selects, and x below the table, NaN and −∞ give NaN,
       // which the flag test below sends to the fallback.
-      ...pairAddress(IN, g), ...load64Zero(0), ...f64x2PromoteLowF32x4, ...op.get(P(g)), ...f64x2Mul,
-      ...(withUp ? [...pairAddress(UP, g), ...load64Zero(0), ...f64x2PromoteLowF32x4, ...f64x2Mul] : []),
+      ...loadPairF64(IN, g), ...op.get(P(g)), ...f64x2Mul,
+      ...(withUp ? [...loadPairF64(UP, g), ...f64x2Mul] : []),
       ...op.set(Y(g)),
       // r1 = float32(y·(1 + band)) is stored; the pair passes if
       // r2 = float32(y·(1 − band)) equals it as float32s (f32x4.eq: false for
       // NaN, and ±0 cannot meet, both having y's sign), lanes 2 and 3 being 0 in both
       ...op.get(Y(g)), ...op.get(CHI), ...f64x2Mul, ...f32x4DemoteF64x2Zero, ...op.set(R1(g)),
-      ...pairAddress(OUT, g), ...op.get(R1(g)), ...store64Lane(0, 0),
+      ...op.get(OUT), ...op.get(KB), ...op.i32Add, ...op.get(R1(g)), ...store64Lane(8 * g, 0),
       ...op.get(R1(g)), ...op.get(Y(g)), ...op.get(CLO), ...f64x2Mul, ...f32x4DemoteF64x2Zero,
       ...f32x4Eq, ...op.set(T(g)),
     );

@@ -1,9 +1,9 @@
-// Generates docs/constants.md and its plots in docs/img/ from @geglu/verify's constants
+// Generates docs/constants.md and its plots in docs/img/ from @geglu/constants'
 // derivation. Usage: pnpm --filter @geglu/tool-constants constants [-- --digits N]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deriveConstants, sigmoidFamily, tanhFamily } from '@geglu/verify';
+import { deriveConstants, sigmoidFamily, tanhFamily } from '@geglu/constants';
 import { renderMarkdown } from './markdown.js';
 import { errorCurve, maxErrorCurve } from './plots.js';
 import { lineChart } from './svg.js';

@@ -1,4 +1,4 @@
-import type { ConstantsDerivation, ErrorMaximum, LeastSquaresResult, MagnitudeExtremum, MinimaxResult } from '@geglu/verify';
+import type { ConstantsDerivation, ErrorMaximum, LeastSquaresResult, MagnitudeExtremum, MinimaxResult } from '@geglu/constants';
 
 type D = MinimaxResult['value'];
 
@@ -48,7 +48,7 @@ export function renderMarkdown(r: ConstantsDerivation, plots: readonly string[])
     'This page derives all three constants from first principles and shows which criterion each one answers.',
     '',
     `Every number below is printed by \`geglu constants --digits ${r.digits}\` (\`node packages/verify/dist/cli.js constants\`,`,
-    'library: `deriveConstants` in packages/verify/src/constants) and was written here by',
+    'library: `deriveConstants` in packages/constants/src) and was written here by',
     `\`pnpm --filter @geglu/tool-constants constants\` at ${r.digits} significant digits. Phi comes from`,
     '`@geglu/oracle` (`evaluate(\'phi\', x, { digits })`, correctly rounded); the tests in',
     'packages/verify/test/constants check the results against an independent mpmath computation',

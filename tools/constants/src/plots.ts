@@ -4,7 +4,7 @@ import {
   errorMaximum,
   type CdfApproximation,
   type Criterion,
-} from '@geglu/verify';
+} from '@geglu/constants';
 
 /** Plots need ~4 digits; 20 working digits keep Phi's series far from any rounding trouble. */
 const D = decimalContext(20);

@@ -32,6 +32,20 @@ describe('published packages installed alone with npm', () => {
     expect(out.trim()).toBe(String(correctlyRounded('gelu', 1, 'f64')));
   });
 
+  it('@geglu/constants with @geglu/oracle: the tanh-vs-erf maximum near x = 2.70', () => {
+    const dir = installAlone([tarballs.oracle, tarballs.constants]);
+    const out = runIn(
+      dir,
+      `import { tanhVsErfMaximum } from '@geglu/constants';
+       const m = tanhVsErfMaximum({ digits: 20 }).gelu.maximum;
+       console.log(JSON.stringify({ argmax: m.argmax.toNumber(), max: m.max.toNumber() }));`,
+    );
+    const result = JSON.parse(out) as { argmax: number; max: number };
+    // DESIGN.md: max |gelu_tanh − gelu| ≈ 4.73e−4 near x ≈ ±2.70
+    expect(result.argmax).toBeCloseTo(2.70, 1);
+    expect(result.max).toBeCloseTo(4.73e-4, 5);
+  });
+
   it('@geglu/kernel alone: runs, and pulls in neither gpu.js, fast-check nor decimal.js', () => {
     const dir = installAlone([tarballs.kernel]);
     const installed = installedPackages(dir);
@@ -66,7 +80,7 @@ describe('published packages installed alone with npm', () => {
   });
 
   it('@geglu/verify with its runtime dependencies: `geglu eval` runs from node_modules/.bin', () => {
-    const dir = installAlone([tarballs.oracle, tarballs.kernel, tarballs.gpu, tarballs.verify]);
+    const dir = installAlone([tarballs.oracle, tarballs.constants, tarballs.kernel, tarballs.gpu, tarballs.verify]);
     const out = execFileSync('npx', ['--no-install', 'geglu', 'eval', '--fn', 'gelu', '--dtype', 'f64', '--backend', 'oracle'], {
       cwd: dir,
       input: '1\n-0\n',

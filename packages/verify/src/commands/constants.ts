@@ -1,6 +1,6 @@
 import { formatOptions, parseOrHelp, type ArgSpec } from '../cli/args.js';
 import { EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
-import { constantsToJSON, deriveConstants, formatConstantsText } from '../constants/index.js';
+import { constantsToJSON, deriveConstants, formatConstantsText } from '@geglu/constants';
 
 const spec: ArgSpec = {
   command: 'geglu constants',

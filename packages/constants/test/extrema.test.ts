@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
 import { evaluate } from '@geglu/oracle';
-import { decimalContext, maximize, normalCdf, refineMaximum, scanForMaxima } from '../../src/constants/index.js';
+import { decimalContext, maximize, normalCdf, refineMaximum, scanForMaxima } from '../src/index.js';
 
 // π/2 to 40 digits: the argmax of sin on [0, 3] (π from decimal.js's stored 1025-digit constant).
 const HALF_PI = decimalContext(60).acos(-1).div(2);
 
-describe('maximiser (src/constants/extrema.ts)', () => {
+describe('maximiser (src/extrema.ts)', () => {
   it('finds argmax sin = π/2 on [0, 3] to 30 digits through the root of the derivative', () => {
     const m = maximize((x) => x.sin(), { from: 0, to: 3, points: 31 }, { digits: 30, derivative: (x) => x.cos() });
     expect(m.method).toBe('root of derivative');
@@ -49,7 +49,7 @@ describe('maximiser (src/constants/extrema.ts)', () => {
   });
 });
 
-describe('normalCdf (src/constants/normal.ts)', () => {
+describe('normalCdf (src/normal.ts)', () => {
   const D = decimalContext(50);
   // Reference values printed by tools/constants/crosscheck/mpmath_values.py (mpmath 1.3.0, 60 digits).
   it('matches mpmath Phi(1) and Phi(−3) to 45 digits at 50 working digits', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tanhVsErfMaximum } from '../../src/constants/index.js';
+import { tanhVsErfMaximum } from '../src/index.js';
 
 // Reference values printed by tools/constants/crosscheck/mpmath_values.py (mpmath 1.3.0, 60
 // digits), an implementation independent of decimal.js and of this package's Phi series.

@@ -7,7 +7,7 @@ import {
   minimaxParameter,
   sigmoidFamily,
   tanhFamily,
-} from '../../src/constants/index.js';
+} from '../src/index.js';
 
 // Reference values printed by tools/constants/crosscheck/mpmath_values.py (mpmath 1.3.0), an
 // implementation independent of decimal.js, of this package's Phi series and of its optimisers.

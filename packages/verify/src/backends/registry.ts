@@ -73,19 +73,15 @@ const kernelF32: Backend = {
   precision: 'f32',
   dtypes: ['f32'],
   functions: ['gelu', 'gelu-tanh'],
-  description: '@geglu/kernel geluArray over Float32Array (geluF32 where the build lacks it), correctly rounded by contract',
+  description: '@geglu/kernel geluArray over Float32Array, correctly rounded by contract',
   async open() {
-    const k = await loadKernel(['geluF32']);
+    const k = await loadKernel();
     if (typeof k === 'string') throw new BackendUnavailable('kernel-f32', k);
-    const geluArray = k.geluArray;
     return {
-      // geluArray is the f32 path users call; a build without it still has the scalar geluF32
-      ran: geluArray ? 'kernel-f32' : 'kernel-f32 (scalar geluF32: this build has no geluArray)',
+      ran: 'kernel-f32',
       async evaluate(fn, dtype, xs) {
         if (dtype !== 'f32' || (fn !== 'gelu' && fn !== 'gelu-tanh')) unsupported('kernel-f32', fn, dtype);
-        const options = { approximate: approximate(fn) };
-        if (geluArray) return Float64Array.from(geluArray(Float32Array.from(xs), options));
-        return xs.map((x) => k.geluF32(x, options));
+        return Float64Array.from(k.geluArray(Float32Array.from(xs), { approximate: approximate(fn) }));
       },
       async close() {},
     };
@@ -126,12 +122,7 @@ export async function openGpu(name: GpuBackendName): Promise<BackendSession> {
     async evaluate(fn, dtype, xs) {
       if (dtype !== 'f32') unsupported(id, fn, dtype);
       const x = Float32Array.from(xs);
-      let y: Float32Array;
-      if (fn === 'erf' || fn === 'erfc') {
-        const f = g[fn];
-        if (typeof f !== 'function') throw new BackendUnavailable(id, `@geglu/gpu in this build has no ${fn}`);
-        y = await f.call(g, x);
-      } else y = await g.gelu(x, { approximate: approximate(fn) });
+      const y = fn === 'erf' ? await g.erf(x) : fn === 'erfc' ? await g.erfc(x) : await g.gelu(x, { approximate: approximate(fn) });
       return Float64Array.from(y);
     },
     async close() {

@@ -9,7 +9,6 @@ import type { LazyLandmarks, SuiteContext, SuiteTarget } from './types.js';
 
 export interface ContextOptions {
   oracle: OracleApi;
-  oracleMissing?: readonly string[];
   table: ToleranceTable | undefined;
   toleranceSource: string;
   /** Every target of the run (the cross-backend properties compare against these). */
@@ -107,7 +106,6 @@ export function createContext(options: ContextOptions): FullContext {
   };
   return {
     oracle,
-    oracleMissing: options.oracleMissing ?? [],
     landmarks,
     table: options.table,
     toleranceSource: options.toleranceSource,

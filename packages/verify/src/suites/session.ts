@@ -29,7 +29,6 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
   const opened = await openTargets({ ...(options.backends ? { backends: options.backends } : {}), oracle: loaded.oracle });
   const ctx = createContext({
     oracle: loaded.oracle,
-    oracleMissing: loaded.missing,
     table,
     toleranceSource: options.tolerances ?? 'tolerances.json (shipped with @geglu/verify)',
     targets: opened.targets,

@@ -54,8 +54,6 @@ export function targetLabel(t: Pick<SuiteTarget, 'backend' | 'dtype'>): string {
 
 export interface SuiteContext {
   oracle: OracleApi;
-  /** Names of oracle functions that are missing (their properties skip). */
-  oracleMissing: readonly string[];
   landmarks: LazyLandmarks;
   /** The tolerance table (validated); absent: only exact targets can be judged. */
   table: ToleranceTable | undefined;

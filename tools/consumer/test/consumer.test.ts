@@ -1,11 +1,12 @@
 // Each published package, packed as a publish would and installed alone into an
 // empty npm project, must import and work there: no workspace links, no hoisted
 // devDependencies to lean on.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { correctlyRounded } from '@geglu/oracle';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import {
+  folderBytes,
   installAlone,
   installedPackages,
   packAll,
@@ -79,17 +80,57 @@ describe('published packages installed alone with npm', () => {
     expect(Object.is(result.y[1], 0)).toBe(true);
   });
 
-  it('@geglu/verify with its runtime dependencies: `geglu eval` runs from node_modules/.bin', () => {
+  describe('@geglu/verify without the optional @geglu/gpu (a lean install for judging dumps)', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = installAlone([tarballs.oracle, tarballs.constants, tarballs.kernel, tarballs.verify]);
+    });
+    const geglu = (args: string[], input: string) =>
+      spawnSync('npx', ['--no-install', 'geglu', ...args], { cwd: dir, input, encoding: 'utf8' });
+
+    it('installs neither gpu.js, webgpu nor gl, and stays under 30 MB', () => {
+      const installed = installedPackages(dir);
+      for (const heavy of ['@geglu/gpu', 'gpu.js', 'webgpu', 'gl']) {
+        expect(installed.has(heavy), `${heavy} installed with @geglu/verify`).toBe(false);
+      }
+      // the budget of issue 17: the full install with gpu.js was 264 MB
+      expect(folderBytes(join(dir, 'node_modules'))).toBeLessThan(30 * 1024 * 1024);
+    });
+
+    it.each(['oracle', 'kernel'])('`geglu eval --backend %s` runs from node_modules/.bin', (backend) => {
+      const r = geglu(['eval', '--fn', 'gelu', '--dtype', backend === 'kernel' ? 'f32' : 'f64', '--backend', backend], '1\n-0\n');
+      expect(r.status, r.stderr).toBe(0);
+      const dtype = backend === 'kernel' ? 'f32' : 'f64';
+      expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+        { x: '1', y: String(correctlyRounded('gelu', 1, dtype)) },
+        { x: '-0', y: '-0' },
+      ]);
+    });
+
+    it('`geglu check` judges a dump and gates on it', () => {
+      const right = String(correctlyRounded('gelu', 0.5, 'f32'));
+      const ok = geglu(['check', '--fn', 'gelu', '--dtype', 'f32', '-'], `{"x":"0.5","y":"${right}"}\n`);
+      expect(ok.status, ok.stderr).toBe(0);
+      const wrong = geglu(['check', '--fn', 'gelu', '--dtype', 'f32', '-'], `{"x":"0.5","y":"0.5"}\n`);
+      expect(wrong.status).toBe(1);
+    });
+
+    it('`geglu eval --backend gpu` says in one line that @geglu/gpu is optional and how to add it (exit 2)', () => {
+      const r = geglu(['eval', '--fn', 'gelu', '--dtype', 'f32', '--backend', 'gpu'], '1\n');
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/@geglu\/gpu is not installed.*npm install @geglu\/gpu/);
+    });
+  });
+
+  it('@geglu/verify with @geglu/gpu: `geglu eval --backend gpu --gpu-backend cpu` runs', () => {
     const dir = installAlone([tarballs.oracle, tarballs.constants, tarballs.kernel, tarballs.gpu, tarballs.verify]);
-    const out = execFileSync('npx', ['--no-install', 'geglu', 'eval', '--fn', 'gelu', '--dtype', 'f64', '--backend', 'oracle'], {
+    const out = execFileSync('npx', ['--no-install', 'geglu', 'eval', '--fn', 'gelu', '--dtype', 'f32', '--backend', 'gpu', '--gpu-backend', 'cpu'], {
       cwd: dir,
-      input: '1\n-0\n',
+      input: '-0\n',
       encoding: 'utf8',
     });
-    expect(out.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
-      { x: '1', y: String(correctlyRounded('gelu', 1, 'f64')) },
-      { x: '-0', y: '-0' },
-    ]);
+    expect(JSON.parse(out.trim())).toEqual({ x: '-0', y: '-0' });
   });
 });
 

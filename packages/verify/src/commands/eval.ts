@@ -56,7 +56,9 @@ export const evalCommand: Command = {
     const kind = requireOption<'oracle' | 'kernel' | 'gpu'>(args, 'backend', spec.command);
     // `geglu eval < somefolder`: Node reads a folder on stdin as an empty stream, which
     // would exit 0 with no output; say what is wrong instead.
-    if (io.stdin === process.stdin && fstatSync(0).isDirectory()) {
+    // bigint: a plain fstat of a pipe leaves S_IFIFO in the stat buffer that require()'s
+    // realpathSync reads next, which then stops resolving pnpm's symlinks (nodejs/node#51142)
+    if (io.stdin === process.stdin && fstatSync(0, { bigint: true }).isDirectory()) {
       throw new UsageError(`${spec.command}: stdin is a folder, expected numbers one per line`);
     }
     const gpuName = args.values['gpu-backend'] as GpuBackendName | undefined;

@@ -7,7 +7,9 @@ import { COMMANDS } from '../../src/cli/main.js';
 
 // These spawn the built bin (`pnpm build` first), the way users and CI run it.
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-const geglu = (args: string[], input = '') => spawnSync(process.execPath, [cli, ...args], { input, encoding: 'utf8' });
+// vitest sets NODE_PATH to pnpm's hoisted modules, which would resolve what a user's install cannot
+const { NODE_PATH: _hoisted, ...userEnv } = process.env;
+const geglu = (args: string[], input = '') => spawnSync(process.execPath, [cli, ...args], { input, encoding: 'utf8', env: userEnv });
 
 describe('geglu command line (dist/cli.js)', () => {
   it('the bin is built (turbo runs build before test)', () => {
@@ -31,6 +33,17 @@ describe('geglu command line (dist/cli.js)', () => {
     });
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe('geglu eval: stdin is a folder, expected numbers one per line');
+  });
+  // spawnSync's input reaches the child through a pipe, as `echo 0.5 | geglu eval` does
+  it.each([
+    ['oracle'],
+    ['kernel'],
+    ['gpu --gpu-backend cpu'],
+    ['gpu --gpu-backend webasm'],
+  ])('geglu eval --backend %s reads numbers from a pipe', (backend) => {
+    const r = geglu(['eval', '--fn', 'gelu', '--dtype', 'f32', '--backend', ...backend.split(' ')], '-0\n');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toEqual({ x: '-0', y: '-0' });
   });
   it('an unknown command, an unknown flag, a missing value: one line on stderr, exit 2, no stack trace', () => {
     for (const args of [['frobnicate'], ['eval', '--nope'], ['eval', '--fn'], ['eval', '--fn', 'gelu', '--fn', 'erf']]) {

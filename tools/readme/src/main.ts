@@ -1,5 +1,6 @@
 // Regenerates README.md's generated sections: Accuracy from the tolerance table
-// (`geglu tolerances --markdown`), Performance from tools/bench/results/latest.json.
+// (`geglu tolerances --markdown`), Performance (here and in the kernel's README) from
+// tools/bench/results/latest.json.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,9 +14,11 @@ const benchDir = dirname(require.resolve('@geglu/tool-bench/package.json'));
 
 const accuracy = execFileSync(process.execPath, [cli, 'tolerances', '--markdown'], { encoding: 'utf8' });
 const latest = join(benchDir, 'results', 'latest.json');
-const performance = existsSync(latest)
-  ? execFileSync(process.execPath, [join(benchDir, 'dist', 'readme-section.js'), latest], { encoding: 'utf8' })
-  : 'No benchmark run recorded yet: run `pnpm bench`, then `pnpm readme`.';
+const fromBench = (script: string): string =>
+  existsSync(latest)
+    ? execFileSync(process.execPath, [join(benchDir, 'dist', script), latest], { encoding: 'utf8' })
+    : 'No benchmark run recorded yet: run `pnpm bench`, then `pnpm readme`.';
+const performance = fromBench('readme-section.js');
 
 const readmePath = join(root, 'README.md');
 let readme = readFileSync(readmePath, 'utf8');
@@ -28,8 +31,11 @@ readme = spliceSection(
 readme = spliceSection(readme, 'performance', performance);
 writeFileSync(readmePath, readme);
 
+const kernelReadme = join(root, 'packages', 'kernel', 'README.md');
+writeFileSync(kernelReadme, spliceSection(readFileSync(kernelReadme, 'utf8'), 'performance', fromBench('kernel-section.js')));
+
 // docs/gemma2.md's "What the verifier measured" and @geglu/verify's README show the same table.
 for (const path of [join(root, 'docs', 'gemma2.md'), join(root, 'packages', 'verify', 'README.md')]) {
   writeFileSync(path, spliceSection(readFileSync(path, 'utf8'), 'accuracy', accuracy));
 }
-process.stdout.write(`README.md (accuracy, performance), docs/gemma2.md and packages/verify/README.md (accuracy) regenerated\n`);
+process.stdout.write(`README.md (accuracy, performance), packages/kernel/README.md (performance), docs/gemma2.md and packages/verify/README.md (accuracy) regenerated\n`);

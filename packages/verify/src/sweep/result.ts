@@ -1,5 +1,9 @@
-import { readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, statSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { FileTooLargeError, JsonError, parseJsonStrict, readTextFileBounded } from '@geglu/kernel/io';
 import { addCounts, emptyCounts, type SweepCounts, type SweepFunction } from './engine.js';
+
+/** Largest sweep result or checkpoint read. */
+export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 
 /** All float32 bit patterns: [0, 2^32). */
 export const ALL_INPUTS = 2 ** 32;
@@ -79,21 +83,21 @@ export function writeJsonAtomic(file: string, value: unknown): void {
 
 /** Reads and checks a sweep result file (shard output or checkpoint). @throws {SweepFileError} naming the file and field. */
 export function readResult(file: string): SweepResult {
-  let text: string;
-  try {
-    // a result holds intervals, counts and 20 worst inputs: kilobytes; never read a huge file whole
-    const size = statSync(file).size;
-    if (size > 16 * 1024 * 1024) throw new SweepFileError(`${file}: ${size} bytes is too large for a sweep result (at most 16 MiB)`);
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if (err instanceof SweepFileError) throw err;
-    throw new SweepFileError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
   let j: Record<string, unknown>;
   try {
-    j = JSON.parse(text) as Record<string, unknown>;
+    // a result holds intervals, counts and 20 worst inputs: kilobytes; the limit counts bytes read,
+    // so /dev/zero or a FIFO cannot fill memory
+    j = parseJsonStrict(readTextFileBounded(file, MAX_RESULT_BYTES)) as Record<string, unknown>;
   } catch (err) {
-    throw new SweepFileError(`${file}: not valid JSON (${(err as Error).message}); a file cut short by a kill is never produced, since files are written atomically`);
+    if (err instanceof FileTooLargeError) throw new SweepFileError(`${file}: more than ${MAX_RESULT_BYTES} bytes, too large for a sweep result`);
+    if (err instanceof JsonError) {
+      throw new SweepFileError(
+        err.path === ''
+          ? `${file}: ${err.message}; a file cut short by a kill is never produced, since files are written atomically`
+          : `${file}: ${err.message}`,
+      );
+    }
+    throw new SweepFileError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   const bad = (path: string, msg: string): never => {
     throw new SweepFileError(`${file}: $.${path}: ${msg}`);

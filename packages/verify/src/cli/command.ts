@@ -25,6 +25,8 @@ export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
 /** Bad usage: unknown flag, missing value, conflicting options, unreadable input file. */
 export const EXIT_USAGE = 2;
+/** An unexpected error (a bug, or a failure of the machine): a CI pipeline must tell it from a failed check. */
+export const EXIT_INTERNAL = 3;
 
 /** A user error: printed as one line (no stack trace) and exits with EXIT_USAGE. */
 export class UsageError extends Error {

@@ -32,3 +32,16 @@ export const EXIT_INTERNAL = 3;
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/** Write errors that are the machine's state (a full disk), not a bug: they exit EXIT_USAGE with this text. */
+const WRITE_FAILURES: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large for the file system',
+};
+
+/** "no space left on device (ENOSPC)" for a write failure of the machine, else undefined. */
+export function writeFailure(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && Object.hasOwn(WRITE_FAILURES, code) ? `${WRITE_FAILURES[code]} (${code})` : undefined;
+}

@@ -1,4 +1,4 @@
-import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, type Command, type CommandIO } from './command.js';
+import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, writeFailure, type Command, type CommandIO } from './command.js';
 import { evalCommand } from '../commands/eval.js';
 
 /** A subcommand, imported on first use so `geglu eval` does not load the property suites. */
@@ -83,6 +83,11 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
     if (err instanceof UsageError) {
       const msg = err.message.startsWith('geglu') ? err.message : `geglu ${name}: ${err.message}`;
       io.stderr.write(`${msg.split('\n')[0]}\n`);
+      return EXIT_USAGE;
+    }
+    const full = writeFailure(err);
+    if (full !== undefined) {
+      io.stderr.write(`geglu ${name}: cannot write ${(err as NodeJS.ErrnoException).path ?? 'stdout'}: ${full}\n`);
       return EXIT_USAGE;
     }
     const e = err as Error;

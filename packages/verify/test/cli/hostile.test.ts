@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkOutputFile } from '../../src/cli/paths.js';
 
 // Files a hostile user can name: devices and FIFOs (stat size 0, endless or read once), duplicate
 // keys, deep nesting. Spawns the built bin (`pnpm build` first) with a small heap, so a reader
@@ -20,8 +21,8 @@ describe.skipIf(!linux)('readers stop at their limit on /dev/zero (Linux only: /
     [['tolerances', '--tolerances', '/dev/zero'], /more than 4194304 bytes/],
     [['check', '--fn', 'erf', '--dtype', 'f64', '--backend', 'oracle', '--tolerances', '/dev/zero', '-'], /more than 4194304 bytes/],
     [['sweep', 'merge', '/dev/zero'], /more than 16777216 bytes/],
-    [['sweep', '--fn', 'gelu', '--dtype', 'f32', '--range', '0:1024', '--resume', '/dev/zero'], /more than 16777216 bytes/],
-  ])('geglu %j: exit 2 naming the limit', (args, why) => {
+    [['sweep', '--fn', 'gelu', '--dtype', 'f32', '--range', '0:1024', '--resume', '/dev/zero'], /--resume \/dev\/zero is not a regular file/],
+  ])('geglu %j: exit 2 naming the limit (or refusing the device as a checkpoint)', (args, why) => {
     const r = geglu(args);
     expect(r.stderr).toMatch(why);
     expect(r.status, r.stderr).toBe(2);
@@ -80,5 +81,24 @@ describe('JSON that JSON.parse accepts but a gate must not', () => {
     const r = geglu(['check', '--fn', 'erf', '--dtype', 'f64', '-'], '{"x":"0.5","x":"1","y":"0"}\n');
     expect(r.stderr).toMatch(/line 1: \$\.x: duplicate key/);
     expect(r.status).toBe(1);
+  });
+});
+
+describe.skipIf(!linux)('a full disk (Linux only: /dev/full)', () => {
+  const toFull = (args: string[], input = '') =>
+    spawnSync(process.execPath, [cli, ...args], { input, encoding: 'utf8', stdio: ['pipe', openSync('/dev/full', 'w'), 'pipe'], timeout: 60_000 });
+
+  it.each([
+    [['tolerances'], ''],
+    [['eval', '--fn', 'gelu', '--dtype', 'f64', '--backend', 'kernel'], '0.5\n'],
+  ])('geglu %j > /dev/full: "no space left on device", exit 2', (args, input) => {
+    const r = toFull(args, input);
+    expect(r.stderr).toMatch(/cannot write .*: no space left on device \(ENOSPC\)/);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(r.status).toBe(2);
+  });
+
+  it('--out naming a device is refused before any work (an atomic rename would replace the device node)', () => {
+    expect(() => checkOutputFile('/dev/full', '--out', 'geglu sweep')).toThrow(/--out \/dev\/full is not a regular file/);
   });
 });

@@ -102,98 +102,103 @@ export function readResult(file: string): SweepResult {
     }
     throw new SweepFileError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
+  // a value in a message is cut short: a field may hold megabytes
+  const show = (v: unknown): string => {
+    const t = JSON.stringify(v) ?? 'nothing';
+    return t.length > 60 ? `${t.slice(0, 57)}...` : t;
+  };
   const bad = (path: string, msg: string): never => {
-    throw new SweepFileError(`${file}: $${path === '' || path.startsWith('[') ? '' : '.'}${path}: ${msg}`);
+    throw new SweepFileError(`${file}: ${path}: ${msg}`);
   };
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   const onlyKeys = (o: Record<string, unknown>, path: string, allowed: readonly string[]): void => {
-    for (const k of Object.keys(o)) if (!allowed.includes(k)) bad(jsonPathChild(path, k).slice(1).replace(/^\./, ''), `unknown field (allowed: ${allowed.join(', ')})`);
+    for (const k of Object.keys(o)) if (!allowed.includes(k)) bad(jsonPathChild(path, k), `unknown field (allowed: ${allowed.join(', ')})`);
   };
   const count = (v: unknown, path: string): number => {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) bad(path, `expected a non-negative integer, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) bad(path, `expected a non-negative integer, got ${show(v)}`);
     return v as number;
   };
-  if (!isObject(j)) bad('', 'expected an object');
+  if (!isObject(j)) bad('$', 'expected an object');
   onlyKeys(j, '$', RESULT_FIELDS);
-  if (j.kind !== 'geglu-sweep') bad('kind', `expected "geglu-sweep", got ${JSON.stringify(j.kind)}`);
-  if (j.version !== 1) bad('version', `expected 1, got ${JSON.stringify(j.version)}`);
-  if (j.fn !== 'gelu' && j.fn !== 'gelu-tanh') bad('fn', `expected "gelu" or "gelu-tanh", got ${JSON.stringify(j.fn)}`);
-  if (j.dtype !== 'f32') bad('dtype', `expected "f32", got ${JSON.stringify(j.dtype)}`);
-  if (typeof j.impl !== 'string') bad('impl', 'expected a string');
-  if (typeof j.complete !== 'boolean') bad('complete', `expected true or false, got ${JSON.stringify(j.complete)}`);
+  if (j.kind !== 'geglu-sweep') bad('$.kind', `expected "geglu-sweep", got ${show(j.kind)}`);
+  if (j.version !== 1) bad('$.version', `expected 1, got ${show(j.version)}`);
+  if (j.fn !== 'gelu' && j.fn !== 'gelu-tanh') bad('$.fn', `expected "gelu" or "gelu-tanh", got ${show(j.fn)}`);
+  if (j.dtype !== 'f32') bad('$.dtype', `expected "f32", got ${show(j.dtype)}`);
+  if (typeof j.impl !== 'string') bad('$.impl', 'expected a string');
+  if (typeof j.complete !== 'boolean') bad('$.complete', `expected true or false, got ${show(j.complete)}`);
   if (typeof j.elapsedSeconds !== 'number' || !Number.isFinite(j.elapsedSeconds) || j.elapsedSeconds < 0) {
-    bad('elapsedSeconds', `expected a finite number ≥ 0, got ${JSON.stringify(j.elapsedSeconds)}`);
+    bad('$.elapsedSeconds', `expected a finite number ≥ 0, got ${show(j.elapsedSeconds)}`);
   }
-  const checked = count(j.checked, 'checked');
-  const nan = count(j.nan, 'nan');
-  const escalated = count(j.escalated, 'escalated');
-  const undecided = count(j.undecided, 'undecided');
-  const mismatches = count(j.mismatches, 'mismatches');
+  const checked = count(j.checked, '$.checked');
+  const nan = count(j.nan, '$.nan');
+  const escalated = count(j.escalated, '$.escalated');
+  const undecided = count(j.undecided, '$.undecided');
+  const mismatches = count(j.mismatches, '$.mismatches');
   let target: { start: number; end: number; chunkSize: number } | undefined;
   if (j.target !== undefined) {
-    if (!isObject(j.target)) bad('target', 'expected an object { start, end, chunkSize }');
+    if (!isObject(j.target)) bad('$.target', 'expected an object { start, end, chunkSize }');
     const t = j.target as Record<string, unknown>;
     onlyKeys(t, '$.target', ['start', 'end', 'chunkSize']);
-    const start = count(t.start, 'target.start');
-    const end = count(t.end, 'target.end');
-    const chunkSize = count(t.chunkSize, 'target.chunkSize');
-    if (chunkSize < 1) bad('target.chunkSize', `expected an integer ≥ 1, got ${chunkSize}`);
-    if (!(start < end && end <= ALL_INPUTS)) bad('target', `expected 0 ≤ start < end ≤ 2^32, got [${start}, ${end})`);
+    const start = count(t.start, '$.target.start');
+    const end = count(t.end, '$.target.end');
+    const chunkSize = count(t.chunkSize, '$.target.chunkSize');
+    if (chunkSize < 1) bad('$.target.chunkSize', `expected an integer ≥ 1, got ${chunkSize}`);
+    if (!(start < end && end <= ALL_INPUTS)) bad('$.target', `expected 0 ≤ start < end ≤ 2^32, got [${start}, ${end})`);
     target = { start, end, chunkSize };
   }
-  if (!Array.isArray(j.intervals)) bad('intervals', 'expected an array of [start, end]');
+  if (!Array.isArray(j.intervals)) bad('$.intervals', 'expected an array of [start, end]');
   const iv = j.intervals as unknown[];
   let prev = -1;
   iv.forEach((p, i) => {
-    if (!Array.isArray(p) || p.length !== 2 || !p.every((n) => Number.isSafeInteger(n))) bad(`intervals[${i}]`, 'expected [start, end] integers');
+    if (!Array.isArray(p) || p.length !== 2 || !p.every((n) => Number.isSafeInteger(n))) bad(`$.intervals[${i}]`, 'expected [start, end] integers');
     const [s, e] = p as [number, number];
-    if (!(s >= 0 && s < e && e <= ALL_INPUTS)) bad(`intervals[${i}]`, `expected 0 ≤ start < end ≤ 2^32, got [${s}, ${e}]`);
+    if (!(s >= 0 && s < e && e <= ALL_INPUTS)) bad(`$.intervals[${i}]`, `expected 0 ≤ start < end ≤ 2^32, got [${s}, ${e}]`);
     // equal would be touching intervals, which addInterval coalesces
-    if (s <= prev) bad(`intervals[${i}]`, 'intervals must be sorted, disjoint and not touching');
+    if (s <= prev) bad(`$.intervals[${i}]`, 'intervals must be sorted, disjoint and not touching');
     prev = e;
     // a checkpoint lists whole chunks of its target: anything else would never be redone and never finish
     if (target) {
-      if (s < target.start || e > target.end) bad(`intervals[${i}]`, `[0x${hex(s)}, 0x${hex(e)}) lies outside the target [0x${hex(target.start)}, 0x${hex(target.end)})`);
+      if (s < target.start || e > target.end) bad(`$.intervals[${i}]`, `[0x${hex(s)}, 0x${hex(e)}) lies outside the target [0x${hex(target.start)}, 0x${hex(target.end)})`);
       if ((s - target.start) % target.chunkSize !== 0 || (e !== target.end && (e - target.start) % target.chunkSize !== 0)) {
-        bad(`intervals[${i}]`, `does not start and end on chunk bounds (target start 0x${hex(target.start)}, chunks of ${target.chunkSize})`);
+        bad(`$.intervals[${i}]`, `does not start and end on chunk bounds (target start 0x${hex(target.start)}, chunks of ${target.chunkSize})`);
       }
     }
   });
   const covered = coveredCount(iv as [number, number][]);
   const wanted = target ? target.end - target.start : ALL_INPUTS;
   if (j.complete !== (covered === wanted)) {
-    bad('complete', `${String(j.complete)} but the intervals cover ${covered} of ${target ? `the ${wanted} inputs of the target` : `${wanted} inputs`}`);
+    bad('$.complete', `${String(j.complete)} but the intervals cover ${covered} of ${target ? `the ${wanted} inputs of the target` : `${wanted} inputs`}`);
   }
-  if (nan > checked) bad('nan', `${nan} NaN inputs but only ${checked} checked`);
-  if (escalated > checked) bad('escalated', `${escalated} inputs escalated but only ${checked} checked`);
-  if (!isObject(j.histogram)) bad('histogram', 'expected an object of steps → count');
+  if (nan > checked) bad('$.nan', `${nan} NaN inputs but only ${checked} checked`);
+  if (escalated > checked) bad('$.escalated', `${escalated} inputs escalated but only ${checked} checked`);
+  if (!isObject(j.histogram)) bad('$.histogram', 'expected an object of steps → count');
   let counted = 0;
   let above = 0;
   for (const [k, v] of Object.entries(j.histogram as Record<string, unknown>)) {
-    const path = jsonPathChild('$.histogram', k).slice(2);
+    const path = jsonPathChild('$.histogram', k);
     // keys are String(steps) of a positive count: exactly the canonical integers and "Infinity"
     if (k !== 'Infinity' && !/^(0|[1-9][0-9]{0,9})$/.test(k)) bad(path, 'expected a step count ("0", "1", … or "Infinity") as the key');
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) bad(path, `expected a positive integer count, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) bad(path, `expected a positive integer count, got ${show(v)}`);
     counted += v as number;
     if (k !== '0') above += v as number;
   }
-  if (counted !== checked) bad('histogram', `counts ${counted} inputs but checked is ${checked}`);
-  if (covered !== checked + undecided) bad('intervals', `cover ${covered} inputs but checked + undecided is ${checked + undecided}`);
-  if (above !== mismatches) bad('mismatches', `${mismatches} but the histogram has ${above} inputs above 0 steps`);
-  if (!Array.isArray(j.worst)) bad('worst', 'expected an array');
+  if (counted !== checked) bad('$.histogram', `counts ${counted} inputs but checked is ${checked}`);
+  if (covered !== checked + undecided) bad('$.intervals', `cover ${covered} inputs but checked + undecided is ${checked + undecided}`);
+  if (above !== mismatches) bad('$.mismatches', `${mismatches} but the histogram has ${above} inputs above 0 steps`);
+  if (!Array.isArray(j.worst)) bad('$.worst', 'expected an array');
   const worst = j.worst as unknown[];
-  if (worst.length > MAX_WORST) bad('worst', `${worst.length} entries, at most ${MAX_WORST}`);
+  if (worst.length > MAX_WORST) bad('$.worst', `${worst.length} entries, at most ${MAX_WORST}`);
   worst.forEach((w, i) => {
-    const wp = `worst[${i}]`;
-    if (!isObject(w)) bad(wp, `expected an object { bits, x, got, expected, steps }, got ${JSON.stringify(w)}`);
+    const wp = `$.worst[${i}]`;
+    if (!isObject(w)) bad(wp, `expected an object { bits, x, got, expected, steps }, got ${show(w)}`);
     const entry = w as Record<string, unknown>;
-    onlyKeys(entry, `$.${wp}`, ['bits', 'x', 'got', 'expected', 'steps']);
+    onlyKeys(entry, wp, ['bits', 'x', 'got', 'expected', 'steps']);
     const bits = entry.bits;
-    if (typeof bits !== 'number' || !Number.isSafeInteger(bits) || bits < 0 || bits >= ALL_INPUTS) bad(`${wp}.bits`, `expected a float32 bit pattern (an integer in [0, 2^32)), got ${JSON.stringify(bits)}`);
+    if (typeof bits !== 'number' || !Number.isSafeInteger(bits) || bits < 0 || bits >= ALL_INPUTS) bad(`${wp}.bits`, `expected a float32 bit pattern (an integer in [0, 2^32)), got ${show(bits)}`);
     if (!(iv as [number, number][]).some(([s, e]) => s <= (bits as number) && (bits as number) < e)) bad(`${wp}.bits`, `0x${hex(bits as number)} is not in the intervals covered`);
-    for (const k of ['x', 'got', 'expected'] as const) if (typeof entry[k] !== 'string') bad(`${wp}.${k}`, `expected a string, got ${JSON.stringify(entry[k])}`);
+    for (const k of ['x', 'got', 'expected'] as const) if (typeof entry[k] !== 'string') bad(`${wp}.${k}`, `expected a string, got ${show(entry[k])}`);
     const st = entry.steps;
-    if (st !== 'Infinity' && (typeof st !== 'number' || !Number.isSafeInteger(st) || st < 1)) bad(`${wp}.steps`, `expected an integer ≥ 1 or "Infinity", got ${JSON.stringify(st)}`);
+    if (st !== 'Infinity' && (typeof st !== 'number' || !Number.isSafeInteger(st) || st < 1)) bad(`${wp}.steps`, `expected an integer ≥ 1 or "Infinity", got ${show(st)}`);
   });
   return j as unknown as SweepResult;
 }

@@ -94,12 +94,52 @@ export function checkedProduct(
   return product;
 }
 
-/** A Float32Array or Float64Array (any other type, including plain arrays, is refused). */
+/** A Float32Array or Float64Array (any other type, including plain arrays, is refused), not detached. */
 export function checkFloatArray(fn: string, name: string, value: unknown): FloatArray {
   if (!(value instanceof Float32Array) && !(value instanceof Float64Array)) {
     fail(fn, `${name} is ${describe(value)}, expected a Float32Array or Float64Array`);
   }
+  checkNotDetached(fn, name, value);
   return value;
+}
+
+/**
+ * Refuses a view of a detached buffer (transferred, or a non-shared
+ * WebAssembly memory's buffer after it grew): it reads as length 0, which
+ * would otherwise be a silently empty result. Only empty views are tested,
+ * so the ordinary call pays one comparison.
+ */
+export function checkNotDetached(fn: string, name: string, value: ArrayBufferView & { length: number }): void {
+  if (value.length !== 0) return;
+  const buffer = value.buffer as ArrayBuffer & { detached?: boolean };
+  let detached = buffer.detached;
+  if (detached === undefined && !(buffer instanceof ArrayBuffer)) detached = false;
+  if (detached === undefined) {
+    // engines without ArrayBuffer.prototype.detached (V8 before 11.4, so Node 20): a view on a detached buffer cannot be made
+    try {
+      new Uint8Array(buffer, 0, 0);
+      detached = false;
+    } catch {
+      detached = true;
+    }
+  }
+  if (detached) {
+    fail(fn, `${name} is a detached ${value.constructor.name} (its buffer was transferred, or the WebAssembly memory it viewed grew), expected an array with its elements`);
+  }
+}
+
+/**
+ * Most float32 elements one call takes: the thread pool passes the element
+ * count through an Int32Array control word (./elementwise/parallel.ts), so
+ * 2^31 would wrap negative and end in a WebAssembly out-of-bounds trap.
+ */
+export const MAX_F32_ELEMENTS = 2 ** 31 - 1;
+
+/** Refuses a Float32Array longer than MAX_F32_ELEMENTS before any work. */
+export function checkF32Length(fn: string, name: string, value: FloatArray): void {
+  if (value instanceof Float32Array && value.length > MAX_F32_ELEMENTS) {
+    fail(fn, `${name} has length ${value.length}, expected at most ${MAX_F32_ELEMENTS} (2^31 − 1) float32 elements per call`);
+  }
 }
 
 /** A typed array of exactly the given constructor. */
@@ -137,6 +177,25 @@ export function checkLength(
  * them may overlap or be the same elements.
  */
 export const kernelBuffers = new WeakSet<ArrayBufferLike>();
+
+/**
+ * True when `out` may share memory with one of `inputs` in a way
+ * {@link overlaps} cannot see: two different SharedArrayBuffer objects can be
+ * views of one memory (one received through postMessage, a shared
+ * WebAssembly.Memory's buffer before and after grow), and JavaScript cannot
+ * tell whether they are. Non-shared buffers cannot: a transfer or a grow
+ * detaches the old one. Callers then compute into a fresh array and copy it
+ * out, which is right whatever the aliasing; the ordinary call pays one
+ * instanceof.
+ */
+export function mayShareUnseen(out: ArrayBufferView, inputs: readonly (ArrayBufferView | undefined)[]): boolean {
+  if (typeof SharedArrayBuffer === 'undefined' || !(out.buffer instanceof SharedArrayBuffer)) return false;
+  for (const input of inputs) {
+    const b = input?.buffer;
+    if (b instanceof SharedArrayBuffer && b !== out.buffer && !(kernelBuffers.has(b) && kernelBuffers.has(out.buffer))) return true;
+  }
+  return false;
+}
 
 /** True when `a` and `b` may be the same memory. */
 function sameMemory(a: ArrayBufferLike, b: ArrayBufferLike): boolean {

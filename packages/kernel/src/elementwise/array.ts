@@ -11,13 +11,16 @@ import {
   type FloatArray,
   checkApproximate,
   checkDimension,
+  checkF32Length,
   checkFloatArray,
   checkInPlaceOrDisjoint,
   checkLength,
   checkNoAlias,
+  checkNotDetached,
   checkOptions,
   describe,
   fail,
+  mayShareUnseen,
 } from '../validation.js';
 import { gelu64 } from './cores.js';
 import { EXACT_TABLE, TANH_TABLE, gegluElement32, gegluExact } from './fast.js';
@@ -47,6 +50,7 @@ function sameTypeArray<T extends FloatArray>(fn: string, name: string, value: un
   if (!(value instanceof (like.constructor as typeof Float32Array | typeof Float64Array))) {
     fail(fn, `${name} is ${describe(value)}, expected a ${like.constructor.name} like the input`);
   }
+  checkNotDetached(fn, name, value as T);
   return value as T;
 }
 
@@ -68,8 +72,13 @@ export function geluArray<T extends FloatArray>(x: T, options?: GeluArrayOptions
   checkFloatArray(fn, 'x', x);
   const o = checkOptions<GeluArrayOptions<T>>(fn, options);
   const tanh = checkApproximate(fn, o.approximate, 'none') === 'tanh';
+  checkF32Length(fn, 'x', x);
   const out = outputFor(fn, o.out, x, x.length);
   checkInPlaceOrDisjoint(fn, 'options.out', out, { x });
+  if (mayShareUnseen(out, [x])) {
+    out.set(geluArray(x, { approximate: tanh ? 'tanh' : 'none' }));
+    return out;
+  }
   if (x instanceof Float32Array) {
     const table = tanh ? TANH_TABLE : EXACT_TABLE;
     if (!geluF32Parallel(x, out as Float32Array, table)) geluF32RangeSimd(x, out as Float32Array, table, 0, x.length);
@@ -148,12 +157,18 @@ function gegluOn<T extends FloatArray>(gate: T, up: T, options: GegluOptions<T> 
   if (gate.length % b.features !== 0) {
     fail(fn, `gate has length ${gate.length}, expected a multiple of the bias length ${b.features}`);
   }
+  checkF32Length(fn, 'gate', gate);
   const out = outputFor(fn, o.out, gate, gate.length);
   checkInPlaceOrDisjoint(fn, 'options.out', out, { gate, up });
   const biasViews: Record<string, ArrayBufferView> = {};
   if (b.gateBias) biasViews['options.gateBias'] = b.gateBias;
   if (b.upBias) biasViews['options.upBias'] = b.upBias;
   checkNoAlias(fn, 'options.out', out, biasViews);
+  if (mayShareUnseen(out, [gate, up, b.gateBias, b.upBias])) {
+    const { out: _, ...rest } = o;
+    out.set(gegluOn(gate, up, rest as GegluOptions<T>, threads));
+    return out;
+  }
   if (gate instanceof Float32Array && b.gateBias === undefined && b.upBias === undefined) {
     const table = tanh ? TANH_TABLE : EXACT_TABLE;
     if (!threads || !gegluF32Parallel(gate, up as Float32Array, out as Float32Array, table)) {
@@ -190,6 +205,11 @@ export function gegluPacked<T extends FloatArray>(gateUp: T, features: number, o
   if (b.gateBias) views['options.gateBias'] = b.gateBias;
   if (b.upBias) views['options.upBias'] = b.upBias;
   checkNoAlias(fn, 'options.out', out, views);
+  if (mayShareUnseen(out, [gateUp, b.gateBias, b.upBias])) {
+    const { out: _, ...rest } = o;
+    out.set(gegluPacked(gateUp, features, rest as GegluOptions<T>));
+    return out;
+  }
   if (gateUp instanceof Float32Array && b.gateBias === undefined && b.upBias === undefined && features >= PACKED_SIMD_MIN) {
     // Row by row on the SIMD kernel (the halves of a row are contiguous).
     const table = tanh ? TANH_TABLE : EXACT_TABLE;

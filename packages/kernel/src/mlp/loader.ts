@@ -12,10 +12,12 @@
  * `model.safetensors.index.json` (its `weight_map` names the shard of each
  * tensor), or a directory holding either (the index is preferred).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { GEMMA2_PRESETS, type Gemma2Preset } from './presets.js';
-import { SafetensorsError, readSafetensorsTensors, type SafetensorsTensor } from './safetensors.js';
+import { MAX_HEADER_BYTES, SafetensorsError, readSafetensorsTensors, type SafetensorsTensor } from './safetensors.js';
+import { FileTooLargeError, readTextFileBounded } from '../io/files.js';
+import { JsonError, parseJsonStrict } from '../io/json.js';
 import { GegluError, checkDimension, checkOptions, describe, firstNonFinite } from '../validation.js';
 import type { Gemma2MlpWeights } from './gemma2.js';
 
@@ -68,14 +70,13 @@ async function resolveFiles(path: string, names: readonly string[]): Promise<str
   } else {
     return names.map(() => path);
   }
-  if (info.isFile() && info.size > 100 * 1024 * 1024) {
-    throw new SafetensorsError(`safetensors index ${indexPath}: ${info.size} bytes, expected at most 100 MiB`);
-  }
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(indexPath, 'utf8'));
+    // read synchronously: an index is kilobytes, and the one bounded reader counts the bytes it reads
+    json = parseJsonStrict(readTextFileBounded(indexPath, MAX_HEADER_BYTES));
   } catch (e) {
-    throw new SafetensorsError(`safetensors index ${indexPath}: cannot read as JSON (${(e as Error).message})`, { cause: e });
+    const why = e instanceof FileTooLargeError ? `more than ${MAX_HEADER_BYTES} bytes (the limit of a safetensors header)` : e instanceof JsonError ? e.message : `cannot read (${(e as Error).message})`;
+    throw new SafetensorsError(`safetensors index ${indexPath}: ${why}`, { cause: e });
   }
   const map = (json as { weight_map?: unknown } | null)?.weight_map;
   if (map === null || typeof map !== 'object' || Array.isArray(map)) {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GegluError, readSafetensorsHeader, readSafetensorsTensor } from '../../src/index.js';
-import { TempDir, bf16Decode, buildSafetensors, f16DecodeBits, type RawTensor } from './write.js';
+import { TempDir, bf16Decode, buildRaw, buildSafetensors, f16DecodeBits, type RawTensor } from './write.js';
 
 const dir = new TempDir();
 afterAll(() => dir.remove());
@@ -122,5 +122,47 @@ describe('safetensors parser fuzzing', () => {
     // Both outcomes occur (no mutation at all is one of the generated cases), so the fuzz is not vacuous.
     expect(read).toBeGreaterThan(0);
     expect(refused).toBeGreaterThan(0);
+  });
+});
+
+describe('safetensors headers with a key given twice', () => {
+  it('a duplicated tensor name, entry field or metadata key in a valid file is refused with its JSON path', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(tensorArb, { minLength: 1, maxLength: 4, selector: (t) => t.name }),
+        fc.nat(),
+        fc.constantFrom('tensor', 'field', 'metadata'),
+        async (tensors, pick, where) => {
+          // the header as buildSafetensors writes it, then one member repeated with another value
+          const valid = buildSafetensors(tensors, { format: 'pt' });
+          const n = Number(new DataView(valid.buffer).getBigUint64(0, true));
+          const header = JSON.parse(new TextDecoder().decode(valid.subarray(8, 8 + n))) as Record<string, Record<string, unknown>>;
+          const names = tensors.map((t) => t.name);
+          const name = names[pick % names.length]!;
+          let text: string;
+          let path: string;
+          if (where === 'tensor') {
+            text = JSON.stringify(header).replace(/}$/, `,${JSON.stringify(name)}:${JSON.stringify(header[name])}}`);
+            path = `$${/^[A-Za-z_$][\w$-]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`}`;
+          } else if (where === 'field') {
+            const field = ['dtype', 'shape', 'data_offsets'][pick % 3]!;
+            const entry = JSON.stringify(header[name]).replace(/}$/, `,${JSON.stringify(field)}:${JSON.stringify(header[name]![field])}}`);
+            text = JSON.stringify({ ...header, [name]: '@' }).replace('"@"', entry);
+            path = `${/^[A-Za-z_$][\w$-]*$/.test(name) ? `$.${name}` : `$[${JSON.stringify(name)}]`}.${field}`;
+          } else {
+            text = JSON.stringify(header).replace('{"format":"pt"}', '{"format":"pt","format":"np"}');
+            path = '$.__metadata__.format';
+          }
+          const data = valid.subarray(8 + n);
+          const file = dir.write(buildRaw(text, data), 'dup.safetensors');
+          const e = await readSafetensorsHeader(file).then(
+            () => null,
+            (err: unknown) => err,
+          );
+          expect(e).toBeInstanceOf(GegluError);
+          expect((e as Error).message).toContain(`header ${path}: duplicate key`);
+        },
+      ),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -118,7 +119,11 @@ describe('safetensors reader: hostile files get a SafetensorsError naming file a
   const cases: [string, () => Uint8Array, RegExp, string?][] = [
     ['file shorter than 8 bytes', () => new Uint8Array(5), /file has 5 bytes, expected at least 8/],
     ['header length beyond the file', () => buildRaw('{}', new Uint8Array(0), 1000n), /header length is 1000 bytes, expected at most the 2 bytes after the length field/],
-    ['header claiming 2^40 bytes', () => buildRaw('{}', new Uint8Array(0), 2n ** 40n), /header length is 1099511627776 bytes, expected at most 104857600/],
+    ['header claiming 2^40 bytes', () => buildRaw('{}', new Uint8Array(0), 2n ** 40n), /header length is 1099511627776 bytes, expected at most 16777216/],
+    ['header one byte over the 16 MiB limit', () => buildRaw('{}', new Uint8Array(16 * 2 ** 20), 16n * 2n ** 20n + 1n), /header length is 16777217 bytes, expected at most 16777216/],
+    ['a tensor named twice (JSON.parse would keep the second)', () => buildRaw('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', new Uint8Array(8)), /header \$\.w: duplicate key/],
+    ['a key twice inside an entry', () => buildRaw('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"shape":[2]}}', new Uint8Array(8)), /header \$\.w\.shape: duplicate key/],
+    ['nesting 100,000 deep', () => buildRaw(`{"w":${'['.repeat(100_000)}${']'.repeat(100_000)}}`), /header \$\.w(\[0\])+: nested deeper than 64 levels/],
     ['header length 2^64 − 1', () => buildRaw('{}', new Uint8Array(0), 2n ** 64n - 1n), /header length is 18446744073709551615 bytes/],
     ['header not JSON', () => buildRaw('{"a":'), /header is not valid JSON/],
     ['header not UTF-8', () => { const f = buildRaw('{"a":1}'); f[10] = 0xff; return f; }, /header is not valid UTF-8/],
@@ -271,6 +276,19 @@ describe('loadGemma2MlpLayer', () => {
     expect((await rejection(loadGemma2MlpLayer(missing, undefined as never))).message).toMatch(/options is undefined, expected \{ layer \}/);
   });
 
+  it.skipIf(process.platform !== 'linux')('an index that is a FIFO fed without end stops at 16 MiB read (Linux only: mkfifo)', async () => {
+    const fifoDir = new TempDir();
+    const fifo = join(fifoDir.path, 'model.safetensors.index.json');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', `yes > ${fifo}`], { stdio: 'ignore' });
+    try {
+      expect((await rejection(loadGemma2MlpLayer(fifo, { layer: 0 }))).message).toMatch(/safetensors index .*: more than 16777216 bytes/);
+    } finally {
+      writer.kill();
+      fifoDir.remove();
+    }
+  });
+
   it('sharded checkpoints: model.safetensors.index.json maps each tensor to its shard', async () => {
     const { tensors, gate, down } = layerFile(3, 4, 6, 6);
     const shardDir = new TempDir();
@@ -290,6 +308,9 @@ describe('loadGemma2MlpLayer', () => {
       weight_map[tensors[2]!.name] = '../elsewhere.safetensors';
       writeFileSync(join(shardDir.path, 'model.safetensors.index.json'), JSON.stringify({ weight_map }));
       expect((await rejection(loadGemma2MlpLayer(shardDir.path, { layer: 3 }))).message).toMatch(/shard "\.\.\/elsewhere\.safetensors" is not a plain file name beside the index/);
+      const indexPath = join(shardDir.path, 'model.safetensors.index.json');
+      writeFileSync(indexPath, `{"weight_map": {"${tensors[2]!.name}": "a.safetensors", "${tensors[2]!.name}": "b.safetensors"}}`);
+      expect((await rejection(loadGemma2MlpLayer(shardDir.path, { layer: 3 }))).message).toMatch(/safetensors index .*: \$\.weight_map\["model\.layers\.3\.mlp\.gate_proj\.weight"\]: duplicate key/);
       delete weight_map[tensors[2]!.name];
       writeFileSync(join(shardDir.path, 'model.safetensors.index.json'), JSON.stringify({ weight_map }));
       expect((await rejection(loadGemma2MlpLayer(shardDir.path, { layer: 3 }))).message).toMatch(/tensor "model\.layers\.3\.mlp\.gate_proj\.weight": not in weight_map/);

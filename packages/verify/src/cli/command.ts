@@ -25,8 +25,23 @@ export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
 /** Bad usage: unknown flag, missing value, conflicting options, unreadable input file. */
 export const EXIT_USAGE = 2;
+/** An unexpected error (a bug, or a failure of the machine): a CI pipeline must tell it from a failed check. */
+export const EXIT_INTERNAL = 3;
 
 /** A user error: printed as one line (no stack trace) and exits with EXIT_USAGE. */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** Write errors that are the machine's state (a full disk), not a bug: they exit EXIT_USAGE with this text. */
+const WRITE_FAILURES: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large for the file system',
+};
+
+/** "no space left on device (ENOSPC)" for a write failure of the machine, else undefined. */
+export function writeFailure(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && Object.hasOwn(WRITE_FAILURES, code) ? `${WRITE_FAILURES[code]} (${code})` : undefined;
 }

@@ -1,4 +1,4 @@
-import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command, type CommandIO } from './command.js';
+import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError, writeFailure, type Command, type CommandIO } from './command.js';
 import { evalCommand } from '../commands/eval.js';
 
 /** A subcommand, imported on first use so `geglu eval` does not load the property suites. */
@@ -48,7 +48,8 @@ function mainUsage(): string {
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n')}
 
-Exit status: 0 success, 1 a bound was exceeded or a check failed, 2 bad usage.
+Exit status: 0 success, 1 a bound was exceeded or a check failed, 2 bad usage or a bad input file,
+3 internal error (a bug or a failure of the machine, never a verdict on the numbers).
 Set GEGLU_DEBUG=1 to see stack traces of unexpected errors.`;
 }
 
@@ -84,9 +85,14 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
       io.stderr.write(`${msg.split('\n')[0]}\n`);
       return EXIT_USAGE;
     }
+    const full = writeFailure(err);
+    if (full !== undefined) {
+      io.stderr.write(`geglu ${name}: cannot write ${(err as NodeJS.ErrnoException).path ?? 'stdout'}: ${full}\n`);
+      return EXIT_USAGE;
+    }
     const e = err as Error;
     io.stderr.write(`geglu ${name}: internal error: ${e?.message?.split('\n')[0] ?? String(err)}\n`);
     if (io.env.GEGLU_DEBUG) io.stderr.write(`${e?.stack ?? ''}\n`);
-    return EXIT_CHECK_FAILED;
+    return EXIT_INTERNAL;
   }
 }

@@ -23,7 +23,10 @@ export function checkOutputFile(file: string, flag: string, command: string): vo
     throw new UsageError(`${command}: ${flag} ${file}: folder ${dir} is not writable`);
   }
   try {
-    if (statSync(path).isDirectory()) throw new UsageError(`${command}: ${flag} ${file} is a folder, expected a file`);
+    const st = statSync(path);
+    if (st.isDirectory()) throw new UsageError(`${command}: ${flag} ${file} is a folder, expected a file`);
+    // a finished file is renamed over the target: over a device that would replace the device node
+    if (!st.isFile()) throw new UsageError(`${command}: ${flag} ${file} is not a regular file (a device, FIFO or socket); results are written by renaming a finished file over it`);
   } catch (err) {
     if (err instanceof UsageError) throw err;
   }

@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import { JsonError, parseJsonStrict } from '@geglu/kernel/io';
 import type { Readable } from 'node:stream';
 import { formatOptions, parseOrHelp, requireOption, type ArgSpec } from '../cli/args.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
@@ -97,16 +97,17 @@ function steps(oracle: OracleModule, y: number, ref: number, dtype: FloatFormat)
 
 async function openInput(file: string, io: CommandIO): Promise<Readable> {
   if (file === '-') return io.stdin;
+  // opened once: a FIFO's writer is gone after the first open is closed, so a second open would wait forever
+  let h: FileHandle | undefined;
   try {
-    const h = await open(file, 'r');
-    const st = await h.stat();
-    await h.close();
-    if (st.isDirectory()) throw new UsageError(`geglu check: ${file} is a directory, expected a JSONL file`);
+    h = await open(file, 'r');
+    if ((await h.stat()).isDirectory()) throw new UsageError(`geglu check: ${file} is a directory, expected a JSONL file`);
   } catch (err) {
+    await h?.close();
     if (err instanceof UsageError) throw err;
     throw new UsageError(`geglu check: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  return createReadStream(file);
+  return h.createReadStream();
 }
 
 export const checkCommand: Command = {
@@ -188,9 +189,9 @@ export const checkCommand: Command = {
           }
           let obj: unknown;
           try {
-            obj = JSON.parse(line.text);
-          } catch {
-            bad(line.no, 'not valid JSON');
+            obj = parseJsonStrict(line.text);
+          } catch (err) {
+            bad(line.no, err instanceof JsonError && err.path !== '' ? err.message : 'not valid JSON');
             continue;
           }
           if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {

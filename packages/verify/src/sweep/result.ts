@@ -1,5 +1,9 @@
-import { readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync, statSync } from 'node:fs';
-import { addCounts, emptyCounts, type SweepCounts, type SweepFunction } from './engine.js';
+import { renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { FileTooLargeError, JsonError, jsonPathChild, parseJsonStrict, readTextFileBounded } from '@geglu/kernel/io';
+import { addCounts, emptyCounts, MAX_WORST, type SweepCounts, type SweepFunction } from './engine.js';
+
+/** Largest sweep result or checkpoint read. */
+export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 
 /** All float32 bit patterns: [0, 2^32). */
 export const ALL_INPUTS = 2 ** 32;
@@ -19,6 +23,9 @@ export interface SweepResult extends SweepCounts {
   complete: boolean;
   elapsedSeconds: number;
 }
+
+/** Every field a result may have; anything else is refused. */
+const RESULT_FIELDS = ['kind', 'version', 'fn', 'dtype', 'impl', 'intervals', 'target', 'complete', 'elapsedSeconds', 'checked', 'nan', 'escalated', 'undecided', 'mismatches', 'histogram', 'worst'];
 
 export class SweepFileError extends Error {
   override name = 'SweepFileError';
@@ -79,51 +86,120 @@ export function writeJsonAtomic(file: string, value: unknown): void {
 
 /** Reads and checks a sweep result file (shard output or checkpoint). @throws {SweepFileError} naming the file and field. */
 export function readResult(file: string): SweepResult {
-  let text: string;
-  try {
-    // a result holds intervals, counts and 20 worst inputs: kilobytes; never read a huge file whole
-    const size = statSync(file).size;
-    if (size > 16 * 1024 * 1024) throw new SweepFileError(`${file}: ${size} bytes is too large for a sweep result (at most 16 MiB)`);
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if (err instanceof SweepFileError) throw err;
-    throw new SweepFileError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
   let j: Record<string, unknown>;
   try {
-    j = JSON.parse(text) as Record<string, unknown>;
+    // a result holds intervals, counts and 20 worst inputs: kilobytes; the limit counts bytes read,
+    // so /dev/zero or a FIFO cannot fill memory
+    j = parseJsonStrict(readTextFileBounded(file, MAX_RESULT_BYTES)) as Record<string, unknown>;
   } catch (err) {
-    throw new SweepFileError(`${file}: not valid JSON (${(err as Error).message}); a file cut short by a kill is never produced, since files are written atomically`);
+    if (err instanceof FileTooLargeError) throw new SweepFileError(`${file}: more than ${MAX_RESULT_BYTES} bytes, too large for a sweep result`);
+    if (err instanceof JsonError) {
+      throw new SweepFileError(
+        err.path === ''
+          ? `${file}: ${err.message}; a file cut short by a kill is never produced, since files are written atomically`
+          : `${file}: ${err.message}`,
+      );
+    }
+    throw new SweepFileError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  const bad = (path: string, msg: string): never => {
-    throw new SweepFileError(`${file}: $.${path}: ${msg}`);
+  // a value in a message is cut short: a field may hold megabytes
+  const show = (v: unknown): string => {
+    const t = JSON.stringify(v) ?? 'nothing';
+    return t.length > 60 ? `${t.slice(0, 57)}...` : t;
   };
-  if (typeof j !== 'object' || j === null || Array.isArray(j)) bad('', 'expected an object');
-  if (j.kind !== 'geglu-sweep') bad('kind', `expected "geglu-sweep", got ${JSON.stringify(j.kind)}`);
-  if (j.version !== 1) bad('version', `expected 1, got ${JSON.stringify(j.version)}`);
-  if (j.fn !== 'gelu' && j.fn !== 'gelu-tanh') bad('fn', `expected "gelu" or "gelu-tanh", got ${JSON.stringify(j.fn)}`);
-  for (const k of ['checked', 'nan', 'escalated', 'undecided', 'mismatches', 'elapsedSeconds'] as const) {
-    const v = j[k];
-    if (typeof v !== 'number' || !(v >= 0) || (k !== 'elapsedSeconds' && !Number.isSafeInteger(v))) bad(k, `expected a non-negative integer, got ${JSON.stringify(v)}`);
+  const bad = (path: string, msg: string): never => {
+    throw new SweepFileError(`${file}: ${path}: ${msg}`);
+  };
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const onlyKeys = (o: Record<string, unknown>, path: string, allowed: readonly string[]): void => {
+    for (const k of Object.keys(o)) if (!allowed.includes(k)) bad(jsonPathChild(path, k), `unknown field (allowed: ${allowed.join(', ')})`);
+  };
+  const count = (v: unknown, path: string): number => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) bad(path, `expected a non-negative integer, got ${show(v)}`);
+    return v as number;
+  };
+  if (!isObject(j)) bad('$', 'expected an object');
+  onlyKeys(j, '$', RESULT_FIELDS);
+  if (j.kind !== 'geglu-sweep') bad('$.kind', `expected "geglu-sweep", got ${show(j.kind)}`);
+  if (j.version !== 1) bad('$.version', `expected 1, got ${show(j.version)}`);
+  if (j.fn !== 'gelu' && j.fn !== 'gelu-tanh') bad('$.fn', `expected "gelu" or "gelu-tanh", got ${show(j.fn)}`);
+  if (j.dtype !== 'f32') bad('$.dtype', `expected "f32", got ${show(j.dtype)}`);
+  if (typeof j.impl !== 'string') bad('$.impl', 'expected a string');
+  if (typeof j.complete !== 'boolean') bad('$.complete', `expected true or false, got ${show(j.complete)}`);
+  if (typeof j.elapsedSeconds !== 'number' || !Number.isFinite(j.elapsedSeconds) || j.elapsedSeconds < 0) {
+    bad('$.elapsedSeconds', `expected a finite number ≥ 0, got ${show(j.elapsedSeconds)}`);
   }
-  if (typeof j.impl !== 'string') bad('impl', 'expected a string');
-  if (!Array.isArray(j.intervals)) bad('intervals', 'expected an array of [start, end]');
+  const checked = count(j.checked, '$.checked');
+  const nan = count(j.nan, '$.nan');
+  const escalated = count(j.escalated, '$.escalated');
+  const undecided = count(j.undecided, '$.undecided');
+  const mismatches = count(j.mismatches, '$.mismatches');
+  let target: { start: number; end: number; chunkSize: number } | undefined;
+  if (j.target !== undefined) {
+    if (!isObject(j.target)) bad('$.target', 'expected an object { start, end, chunkSize }');
+    const t = j.target as Record<string, unknown>;
+    onlyKeys(t, '$.target', ['start', 'end', 'chunkSize']);
+    const start = count(t.start, '$.target.start');
+    const end = count(t.end, '$.target.end');
+    const chunkSize = count(t.chunkSize, '$.target.chunkSize');
+    if (chunkSize < 1) bad('$.target.chunkSize', `expected an integer ≥ 1, got ${chunkSize}`);
+    if (!(start < end && end <= ALL_INPUTS)) bad('$.target', `expected 0 ≤ start < end ≤ 2^32, got [${start}, ${end})`);
+    target = { start, end, chunkSize };
+  }
+  if (!Array.isArray(j.intervals)) bad('$.intervals', 'expected an array of [start, end]');
   const iv = j.intervals as unknown[];
   let prev = -1;
   iv.forEach((p, i) => {
-    if (!Array.isArray(p) || p.length !== 2 || !p.every((n) => Number.isSafeInteger(n))) bad(`intervals[${i}]`, 'expected [start, end] integers');
+    if (!Array.isArray(p) || p.length !== 2 || !p.every((n) => Number.isSafeInteger(n))) bad(`$.intervals[${i}]`, 'expected [start, end] integers');
     const [s, e] = p as [number, number];
-    if (!(s >= 0 && s < e && e <= ALL_INPUTS)) bad(`intervals[${i}]`, `expected 0 ≤ start < end ≤ 2^32, got [${s}, ${e}]`);
-    if (s <= prev) bad(`intervals[${i}]`, 'intervals must be sorted and disjoint');
+    if (!(s >= 0 && s < e && e <= ALL_INPUTS)) bad(`$.intervals[${i}]`, `expected 0 ≤ start < end ≤ 2^32, got [${s}, ${e}]`);
+    // equal would be touching intervals, which addInterval coalesces
+    if (s <= prev) bad(`$.intervals[${i}]`, 'intervals must be sorted, disjoint and not touching');
     prev = e;
+    // a checkpoint lists whole chunks of its target: anything else would never be redone and never finish
+    if (target) {
+      if (s < target.start || e > target.end) bad(`$.intervals[${i}]`, `[0x${hex(s)}, 0x${hex(e)}) lies outside the target [0x${hex(target.start)}, 0x${hex(target.end)})`);
+      if ((s - target.start) % target.chunkSize !== 0 || (e !== target.end && (e - target.start) % target.chunkSize !== 0)) {
+        bad(`$.intervals[${i}]`, `does not start and end on chunk bounds (target start 0x${hex(target.start)}, chunks of ${target.chunkSize})`);
+      }
+    }
   });
-  if (typeof j.histogram !== 'object' || j.histogram === null) bad('histogram', 'expected an object');
-  if (!Array.isArray(j.worst)) bad('worst', 'expected an array');
-  const counted = Object.values(j.histogram as Record<string, number>).reduce((a, b) => a + b, 0);
-  if (counted !== j.checked) bad('histogram', `counts ${counted} inputs but checked is ${String(j.checked)}`);
-  if (coveredCount(iv as [number, number][]) !== (j.checked as number) + (j.undecided as number)) {
-    bad('intervals', `cover ${coveredCount(iv as [number, number][])} inputs but checked + undecided is ${(j.checked as number) + (j.undecided as number)}`);
+  const covered = coveredCount(iv as [number, number][]);
+  const wanted = target ? target.end - target.start : ALL_INPUTS;
+  if (j.complete !== (covered === wanted)) {
+    bad('$.complete', `${String(j.complete)} but the intervals cover ${covered} of ${target ? `the ${wanted} inputs of the target` : `${wanted} inputs`}`);
   }
+  if (nan > checked) bad('$.nan', `${nan} NaN inputs but only ${checked} checked`);
+  if (escalated > checked) bad('$.escalated', `${escalated} inputs escalated but only ${checked} checked`);
+  if (!isObject(j.histogram)) bad('$.histogram', 'expected an object of steps → count');
+  let counted = 0;
+  let above = 0;
+  for (const [k, v] of Object.entries(j.histogram as Record<string, unknown>)) {
+    const path = jsonPathChild('$.histogram', k);
+    // keys are String(steps) of a positive count: exactly the canonical integers and "Infinity"
+    if (k !== 'Infinity' && !/^(0|[1-9][0-9]{0,9})$/.test(k)) bad(path, 'expected a step count ("0", "1", … or "Infinity") as the key');
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) bad(path, `expected a positive integer count, got ${show(v)}`);
+    counted += v as number;
+    if (k !== '0') above += v as number;
+  }
+  if (counted !== checked) bad('$.histogram', `counts ${counted} inputs but checked is ${checked}`);
+  if (covered !== checked + undecided) bad('$.intervals', `cover ${covered} inputs but checked + undecided is ${checked + undecided}`);
+  if (above !== mismatches) bad('$.mismatches', `${mismatches} but the histogram has ${above} inputs above 0 steps`);
+  if (!Array.isArray(j.worst)) bad('$.worst', 'expected an array');
+  const worst = j.worst as unknown[];
+  if (worst.length > MAX_WORST) bad('$.worst', `${worst.length} entries, at most ${MAX_WORST}`);
+  worst.forEach((w, i) => {
+    const wp = `$.worst[${i}]`;
+    if (!isObject(w)) bad(wp, `expected an object { bits, x, got, expected, steps }, got ${show(w)}`);
+    const entry = w as Record<string, unknown>;
+    onlyKeys(entry, wp, ['bits', 'x', 'got', 'expected', 'steps']);
+    const bits = entry.bits;
+    if (typeof bits !== 'number' || !Number.isSafeInteger(bits) || bits < 0 || bits >= ALL_INPUTS) bad(`${wp}.bits`, `expected a float32 bit pattern (an integer in [0, 2^32)), got ${show(bits)}`);
+    if (!(iv as [number, number][]).some(([s, e]) => s <= (bits as number) && (bits as number) < e)) bad(`${wp}.bits`, `0x${hex(bits as number)} is not in the intervals covered`);
+    for (const k of ['x', 'got', 'expected'] as const) if (typeof entry[k] !== 'string') bad(`${wp}.${k}`, `expected a string, got ${show(entry[k])}`);
+    const st = entry.steps;
+    if (st !== 'Infinity' && (typeof st !== 'number' || !Number.isSafeInteger(st) || st < 1)) bad(`${wp}.steps`, `expected an integer ≥ 1 or "Infinity", got ${show(st)}`);
+  });
   return j as unknown as SweepResult;
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { FileTooLargeError, JsonError, jsonPathChild as child, parseJsonStrict, readTextFileBounded } from '@geglu/kernel/io';
 import type { BackendId, FloatFormat } from '../backends/types.js';
 
 export const TOLERANCE_BACKENDS: readonly BackendId[] = [
@@ -42,23 +42,16 @@ export const DEFAULT_TOLERANCES_URL = new URL('../../tolerances.json', import.me
 /** Reads and validates a tolerance file (default: the shipped one). @throws {ToleranceError} */
 export function loadTolerances(file?: string): ToleranceTable {
   const name = file ?? 'tolerances.json (shipped)';
-  let text: string;
-  try {
-    // the shipped table is ~40 KB; refuse to read a huge file into memory
-    const size = statSync(file ?? DEFAULT_TOLERANCES_URL).size;
-    if (size > MAX_TOLERANCE_FILE_BYTES) {
-      throw new ToleranceError(`${name}: ${size} bytes, more than the ${MAX_TOLERANCE_FILE_BYTES} a tolerance table may have`);
-    }
-    text = readFileSync(file ?? DEFAULT_TOLERANCES_URL, 'utf8');
-  } catch (err) {
-    if (err instanceof ToleranceError) throw err;
-    throw new ToleranceError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // the shipped table is ~40 KB; the limit counts bytes read, so /dev/zero or a FIFO cannot fill memory
+    json = parseJsonStrict(readTextFileBounded(file ?? DEFAULT_TOLERANCES_URL, MAX_TOLERANCE_FILE_BYTES));
   } catch (err) {
-    throw new ToleranceError(`${name}: not valid JSON (${(err as Error).message})`);
+    if (err instanceof FileTooLargeError) {
+      throw new ToleranceError(`${name}: more than ${MAX_TOLERANCE_FILE_BYTES} bytes, the most a tolerance table may have`);
+    }
+    if (err instanceof JsonError) throw new ToleranceError(`${name}: ${err.message}`);
+    throw new ToleranceError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   return validateTolerances(json, name);
 }
@@ -125,11 +118,6 @@ export function validateTolerances(json: unknown, name = 'tolerances'): Toleranc
     }
   }
   return json as ToleranceTable;
-}
-
-/** `$.a.b` for plain keys, `$.a["odd key"]` otherwise, so a path always reads back unambiguously. */
-function child(path: string, key: string): string {
-  return /^[A-Za-z0-9_$-]+$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key.length > 60 ? `${key.slice(0, 57)}...` : key)}]`;
 }
 
 function describe(v: unknown): string {

@@ -1,0 +1,7 @@
+/**
+ * `@geglu/kernel/io`: reading files that may be hostile (bounded reads, strict JSON), shared by
+ * the kernel's safetensors loader and `@geglu/verify`'s file readers. A subpath, so a reader of
+ * a tolerance table does not load the kernel's WebAssembly and tables.
+ */
+export { JsonError, jsonPathChild, parseJsonStrict, type JsonStrictOptions } from './json.js';
+export { FileTooLargeError, readTextFileBounded } from './files.js';

@@ -17,7 +17,7 @@ import { basename, dirname, join } from 'node:path';
 import { GEMMA2_PRESETS, type Gemma2Preset } from './presets.js';
 import { SafetensorsError, readSafetensorsTensors, type SafetensorsTensor } from './safetensors.js';
 import { GegluError, checkDimension, checkOptions, describe, firstNonFinite } from '../validation.js';
-import type { Gemma2MlpWeights } from './gemma2.js';
+import type { Gemma2MlpWeights } from './call.js';
 
 const FN = 'loadGemma2MlpLayer';
 

@@ -16,7 +16,7 @@ import { spinFor, waitInSlices } from '../wait.js';
 import { GELU_CTRL, WORKER_STATE } from '../worker-protocol.js';
 import { simdInstance, type SimdMemory } from './simd.js';
 
-const { module, memory, control, index, workers, base } = workerData as {
+const { module, memory, control, index, workers, base, failAtBlock } = workerData as {
   module: object;
   memory: SimdMemory;
   control: SharedArrayBuffer;
@@ -24,17 +24,12 @@ const { module, memory, control, index, workers, base } = workerData as {
   workers: number;
   /** Where the pool's region of the kernel memory starts. */
   base: number;
+  /** Infinity, except in the tests of the callers' recovery (./parallel.ts setPoolForTests). */
+  failAtBlock: number;
 };
 const ctrl = new Int32Array(control);
 const layout = ringLayout(workers, base);
 let job = 0;
-/**
- * Fault injection for the tests of the callers' recovery
- * (test/elementwise/parallel-failure.test.ts): with GEGLU_TEST_WORKER_FAIL_BLOCK=b
- * in the environment, a worker throws when it claims block b or a later
- * one, as a crashing worker would. Unset in normal use.
- */
-const failAt = Number(process.env['GEGLU_TEST_WORKER_FAIL_BLOCK'] ?? NaN);
 /**
  * Runs the fallbacks of flagged elements (the fast test in JavaScript, then
  * gelu32 or gegluExact, the double-double cores) a few thousand times, so that V8 has
@@ -78,7 +73,7 @@ try {
     for (;;) {
       const b = Atomics.add(ctrl, GELU_CTRL.NEXT, 1);
       if (b >= blocks) break;
-      if (b >= failAt) throw new Error(`GEGLU_TEST_WORKER_FAIL_BLOCK: failing at block ${b}`);
+      if (b >= failAtBlock) throw new Error(`setPoolForTests: failing at block ${b}`);
       // The caller copies blocks in far faster than they are computed: spin
       // (a sleeping worker costs the caller a wake per block, ../wait.ts
       // spinFor), then wait in slices (waitInSlices says why not one long wait).

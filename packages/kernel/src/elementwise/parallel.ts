@@ -34,6 +34,7 @@
  * called again.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FastTable } from './fast.js';
@@ -206,6 +207,11 @@ function endPool(release: boolean): void {
 /**
  * Sets how many worker threads large float32 gelu arrays may use besides the
  * calling thread (default 1: two cores in all). 0 turns threads off.
+ *
+ * At most availableParallelism() − 1 workers start, whatever the count: with
+ * more threads than cores, a block handed to a worker that is not running
+ * waits for the scheduler. With setGeluThreads(64) on 2 cores, 2^20-element
+ * calls took 10–30× as long as with 1 worker (their median and best of 15).
  */
 export function setGeluThreads(count: number): void {
   if (!Number.isInteger(count) || count < 0 || count > MAX_WORKERS) {
@@ -216,6 +222,24 @@ export function setGeluThreads(count: number): void {
   wanted = count;
   broken = false;
 }
+
+/** The workers a pool starts: the count asked for, at most one fewer than the cores (unless a test lifts that). */
+function workersToStart(): number {
+  return forTests.pastCores ? wanted : Math.min(wanted, Math.max(0, availableParallelism() - 1));
+}
+
+/**
+ * Settings only tests make, never read from the environment, for pools
+ * started after the call (not exported from the package): `failAtBlock` b
+ * makes workers throw when they claim block b or a later one, as a crashing
+ * worker would (test/elementwise/parallel-failure.test.ts); `pastCores`
+ * starts every worker asked for, so that pools of several workers are tested
+ * on machines with few cores.
+ */
+export function setPoolForTests(settings: { failAtBlock?: number; pastCores?: boolean }): void {
+  forTests = { failAtBlock: settings.failAtBlock ?? Infinity, pastCores: settings.pastCores ?? false };
+}
+let forTests = { failAtBlock: Infinity, pastCores: false };
 
 /** Worker threads currently in use for large arrays (0 before first use or when off). */
 export function geluThreads(): number {
@@ -234,8 +258,10 @@ export function geluThreadsReady(): number {
 }
 
 function start(): Pool | null {
-  if (broken || wanted === 0) return null;
+  if (broken) return null;
   if (pool !== null) return pool;
+  const workers = workersToStart();
+  if (workers === 0) return null;
   // Run from TypeScript sources (e.g. under vitest) there is no .js worker
   // file next to this module: stay single-threaded rather than wait for it.
   const url = new URL('./gelu-worker.js', import.meta.url);
@@ -245,24 +271,24 @@ function start(): Pool | null {
     broken = true;
     return null;
   }
-  const workers: Worker[] = [];
+  const started: Worker[] = [];
   let base = -1;
   try {
-    base = reserveKernelBytes(kernel, ringLayout(wanted, 0).bytes, 'geluArray');
-    const layout = ringLayout(wanted, base);
+    base = reserveKernelBytes(kernel, ringLayout(workers, 0).bytes, 'geluArray');
+    const layout = ringLayout(workers, base);
     const memory = kernel.instance.memory;
     const ctrl = new Int32Array(new SharedArrayBuffer((GELU_CTRL.DONE + layout.ring) * 4));
-    for (let i = 0; i < wanted; i++) {
-      const w = new Worker(url, { workerData: { module, memory, control: ctrl.buffer, index: i, workers: wanted, base } });
+    for (let i = 0; i < workers; i++) {
+      const w = new Worker(url, { workerData: { module, memory, control: ctrl.buffer, index: i, workers, base, failAtBlock: forTests.failAtBlock } });
       w.unref();
       // A worker that dies is seen at the next wait on it.
       w.on('error', () => Atomics.store(ctrl, GELU_CTRL.STATE + i, WORKER_STATE.FAILED));
-      workers.push(w);
+      started.push(w);
     }
-    pool = { workers, ctrl, layout, kernel, own: kernel.instance, job: 0, mapAt: -1, mapBlocks: 0 };
+    pool = { workers: started, ctrl, layout, kernel, own: kernel.instance, job: 0, mapAt: -1, mapBlocks: 0 };
     return pool;
   } catch {
-    for (const w of workers) void w.terminate();
+    for (const w of started) void w.terminate();
     if (base >= 0) kernel.allocator.release(base);
     broken = true;
     return null;

@@ -1,6 +1,7 @@
 /**
  * The Gemma 2 MLP's argument types and the one check of a call's arguments,
- * shared by `gemma2Mlp` (./gemma2.ts) and `createGemma2Mlp` (./create.ts).
+ * shared by `gemma2Mlp` (./gemma2.ts) and `createGemma2Mlp` (./create.ts),
+ * and the check of a prepared MLP's forward call.
  */
 import {
   checkApproximate,
@@ -88,4 +89,27 @@ export function checkMlpCall<A extends Float32Array | Float64Array>(
     });
   }
   return { x: xa, tokens: t, hidden: d, intermediate: f, gate, up, down, approximate, out };
+}
+
+export interface Gemma2MlpForwardOptions {
+  readonly approximate?: 'none' | 'tanh';
+  readonly out?: Float32Array;
+}
+
+/** Checks a forward call's x, tokens and options (the weights were checked at creation). */
+export function checkForward(x: unknown, tokens: unknown, d: number, options: unknown) {
+  const fn = 'Gemma2Mlp.forward';
+  const xa = checkArrayType(fn, 'x', x, Float32Array);
+  const t = checkDimension(fn, 'tokens', tokens, 0);
+  const td = checkedProduct(fn, ['tokens', 'hidden'], [t, d]);
+  checkLength(fn, 'x', xa, td, `tokens × hidden = ${t} × ${d}`);
+  const opts = checkOptions<Gemma2MlpForwardOptions>(fn, options);
+  const approximate = checkApproximate(fn, opts.approximate, 'tanh');
+  let out: Float32Array | undefined;
+  if (opts.out !== undefined) {
+    out = checkArrayType(fn, 'options.out', opts.out, Float32Array);
+    checkLength(fn, 'options.out', out, td, `tokens × hidden = ${t} × ${d}`);
+    checkNoAlias(fn, 'options.out', out, { x: xa });
+  }
+  return { x: xa, tokens: t, approximate, out };
 }

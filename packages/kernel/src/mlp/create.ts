@@ -5,18 +5,8 @@
  * TypeScript), with results bit-identical to `gemma2Mlp` (./gemma2.ts).
  */
 import { MATMUL_LANES, matmulSimdAvailable } from '../wasm/matmul-simd.js';
-import {
-  checkApproximate,
-  checkArrayType,
-  checkDimension,
-  checkLength,
-  checkNoAlias,
-  checkOptions,
-  checkedProduct,
-  describe,
-  fail,
-} from '../validation.js';
-import { checkMlpCall, type Gemma2MlpWeights } from './call.js';
+import { checkDimension, checkOptions, describe, fail } from '../validation.js';
+import { checkForward, checkMlpCall, type Gemma2MlpForwardOptions, type Gemma2MlpWeights } from './call.js';
 import { createJsEngine, createSimdEngine, simdEngineBytes, simdEngineFits, type MlpEngine } from './engine.js';
 
 const FN = 'createGemma2Mlp';
@@ -28,11 +18,6 @@ export interface CreateGemma2MlpOptions {
   readonly threads?: number;
   /** 'wasm' (default when WebAssembly SIMD validates) or 'js' (the plain path; same results). */
   readonly engine?: 'wasm' | 'js';
-}
-
-export interface Gemma2MlpForwardOptions {
-  readonly approximate?: 'none' | 'tanh';
-  readonly out?: Float32Array;
 }
 
 export interface Gemma2Mlp {
@@ -50,24 +35,6 @@ export interface Gemma2Mlp {
   forward(x: Float32Array, tokens: number, options?: Gemma2MlpForwardOptions): Float32Array;
   /** Ends the workers and releases the weights' copy. */
   dispose(): void;
-}
-
-/** Checks a forward call's x, tokens and options (the weights were checked at creation). */
-function checkForward(x: unknown, tokens: unknown, d: number, options: unknown) {
-  const fn = 'Gemma2Mlp.forward';
-  const xa = checkArrayType(fn, 'x', x, Float32Array);
-  const t = checkDimension(fn, 'tokens', tokens, 0);
-  const td = checkedProduct(fn, ['tokens', 'hidden'], [t, d]);
-  checkLength(fn, 'x', xa, td, `tokens × hidden = ${t} × ${d}`);
-  const opts = checkOptions<Gemma2MlpForwardOptions>(fn, options);
-  const approximate = checkApproximate(fn, opts.approximate, 'tanh');
-  let out: Float32Array | undefined;
-  if (opts.out !== undefined) {
-    out = checkArrayType(fn, 'options.out', opts.out, Float32Array);
-    checkLength(fn, 'options.out', out, td, `tokens × hidden = ${t} × ${d}`);
-    checkNoAlias(fn, 'options.out', out, { x: xa });
-  }
-  return { x: xa, tokens: t, approximate, out };
 }
 
 /**

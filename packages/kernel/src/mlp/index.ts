@@ -20,5 +20,6 @@ export { gemma2MlpTensorNames, loadGemma2MlpLayer } from './loader.js';
 export type { Gemma2MlpLayer, LoadGemma2MlpLayerOptions } from './loader.js';
 export { GegluError } from '../validation.js';
 export { createGemma2Mlp } from './create.js';
-export type { CreateGemma2MlpOptions, Gemma2Mlp, Gemma2MlpForwardOptions } from './create.js';
+export type { CreateGemma2MlpOptions, Gemma2Mlp } from './create.js';
+export type { Gemma2MlpForwardOptions } from './call.js';
 export { GELU_LIPSCHITZ, gemma2MlpErrorBound } from './bound.js';

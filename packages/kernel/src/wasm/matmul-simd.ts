@@ -181,7 +181,7 @@ function tileBody(lanes: MatmulLanes, R: number, C: number, unroll: number): num
 }
 
 /** Tile shapes of a module, largest first (the driver below uses all four). */
-export function tileShapes(lanes: MatmulLanes): [number, number][] {
+function tileShapes(lanes: MatmulLanes): [number, number][] {
   const R = lanes.tileRows;
   return [[R, 2], [1, 2], [R, 1], [1, 1]];
 }

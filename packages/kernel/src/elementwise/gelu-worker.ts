@@ -11,11 +11,12 @@
 import { workerData } from 'node:worker_threads';
 import { gelu32 } from './cores.js';
 import { EXACT_TABLE, TANH_TABLE, gegluElement32, gegluExact, geluF32Range } from './fast.js';
-import { CTRL, IDLE_SPIN_MS, SPIN_MS, blocksOf, ringLayout, runBlock } from './parallel.js';
+import { IDLE_SPIN_MS, SPIN_MS, blocksOf, ringLayout, runBlock } from './parallel.js';
 import { spinFor, waitInSlices } from '../wait.js';
+import { GELU_CTRL, WORKER_STATE } from '../worker-protocol.js';
 import { simdInstance, type SimdMemory } from './simd.js';
 
-const { module, memory, control, index, workers, base } = workerData as {
+const { module, memory, control, index, workers, base, failAtBlock } = workerData as {
   module: object;
   memory: SimdMemory;
   control: SharedArrayBuffer;
@@ -23,17 +24,12 @@ const { module, memory, control, index, workers, base } = workerData as {
   workers: number;
   /** Where the pool's region of the kernel memory starts. */
   base: number;
+  /** Infinity, except in the tests of the callers' recovery (./parallel.ts setPoolForTests). */
+  failAtBlock: number;
 };
 const ctrl = new Int32Array(control);
 const layout = ringLayout(workers, base);
 let job = 0;
-/**
- * Fault injection for the tests of the callers' recovery
- * (test/elementwise/parallel-failure.test.ts): with GEGLU_TEST_WORKER_FAIL_BLOCK=b
- * in the environment, a worker throws when it claims block b or a later
- * one, as a crashing worker would. Unset in normal use.
- */
-const failAt = Number(process.env['GEGLU_TEST_WORKER_FAIL_BLOCK'] ?? NaN);
 /**
  * Runs the fallbacks of flagged elements (the fast test in JavaScript, then
  * gelu32 or gegluExact, the double-double cores) a few thousand times, so that V8 has
@@ -63,32 +59,32 @@ try {
   // job before it (a caller that saw this worker not ready may already be
   // resetting the counters; the worker then only reads JOB afterwards and
   // waits for the job after it, whose settings precede its number).
-  Atomics.store(ctrl, CTRL.STATE + index, 1);
-  job = Atomics.load(ctrl, CTRL.JOB);
-  Atomics.store(ctrl, CTRL.IDLE + index, job);
-  Atomics.notify(ctrl, CTRL.STATE + index);
+  Atomics.store(ctrl, GELU_CTRL.STATE + index, WORKER_STATE.READY);
+  job = Atomics.load(ctrl, GELU_CTRL.JOB);
+  Atomics.store(ctrl, GELU_CTRL.IDLE + index, job);
+  Atomics.notify(ctrl, GELU_CTRL.STATE + index);
   for (;;) {
     // Calls often come in runs: stay awake for a moment before sleeping.
-    if (!spinFor(ctrl, CTRL.JOB, (j) => j !== job, IDLE_SPIN_MS)) Atomics.wait(ctrl, CTRL.JOB, job);
-    job = Atomics.load(ctrl, CTRL.JOB);
-    const blocks = blocksOf(Atomics.load(ctrl, CTRL.LENGTH));
-    const table = Atomics.load(ctrl, CTRL.TANH) === 1 ? TANH_TABLE : EXACT_TABLE;
-    const geglu = Atomics.load(ctrl, CTRL.GEGLU) === 1;
+    if (!spinFor(ctrl, GELU_CTRL.JOB, (j) => j !== job, IDLE_SPIN_MS)) Atomics.wait(ctrl, GELU_CTRL.JOB, job);
+    job = Atomics.load(ctrl, GELU_CTRL.JOB);
+    const blocks = blocksOf(Atomics.load(ctrl, GELU_CTRL.LENGTH));
+    const table = Atomics.load(ctrl, GELU_CTRL.TANH) === 1 ? TANH_TABLE : EXACT_TABLE;
+    const geglu = Atomics.load(ctrl, GELU_CTRL.GEGLU) === 1;
     for (;;) {
-      const b = Atomics.add(ctrl, CTRL.NEXT, 1);
+      const b = Atomics.add(ctrl, GELU_CTRL.NEXT, 1);
       if (b >= blocks) break;
-      if (b >= failAt) throw new Error(`GEGLU_TEST_WORKER_FAIL_BLOCK: failing at block ${b}`);
+      if (b >= failAtBlock) throw new Error(`setPoolForTests: failing at block ${b}`);
       // The caller copies blocks in far faster than they are computed: spin
       // (a sleeping worker costs the caller a wake per block, ../wait.ts
       // spinFor), then wait in slices (waitInSlices says why not one long wait).
-      if (!spinFor(ctrl, CTRL.READY, (r) => r > b, SPIN_MS)) waitInSlices(ctrl, CTRL.READY, (r) => r > b, Infinity);
+      if (!spinFor(ctrl, GELU_CTRL.READY, (r) => r > b, SPIN_MS)) waitInSlices(ctrl, GELU_CTRL.READY, (r) => r > b, Infinity);
       runBlock(w, ctrl, layout, table, geglu, b, 1 + index, job);
     }
-    Atomics.store(ctrl, CTRL.IDLE + index, job);
-    Atomics.notify(ctrl, CTRL.IDLE + index);
+    Atomics.store(ctrl, GELU_CTRL.IDLE + index, job);
+    Atomics.notify(ctrl, GELU_CTRL.IDLE + index);
   }
 } catch {
   // The caller sees the state, computes what is left itself, and turns threads off.
-  Atomics.store(ctrl, CTRL.STATE + index, 3);
-  Atomics.notify(ctrl, CTRL.STATE + index);
+  Atomics.store(ctrl, GELU_CTRL.STATE + index, WORKER_STATE.FAILED);
+  Atomics.notify(ctrl, GELU_CTRL.STATE + index);
 }

@@ -34,6 +34,7 @@
  * called again.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FastTable } from './fast.js';
@@ -51,6 +52,7 @@ import {
   type SimdInstance,
 } from './simd.js';
 import { spinFor, waitInSlices } from '../wait.js';
+import { GELU_CTRL, WORKER_STATE } from '../worker-protocol.js';
 import { fail } from '../validation.js';
 
 /** Arrays shorter than this stay on the calling thread (thread hand-off costs ~0.1 ms). */
@@ -63,34 +65,6 @@ export const PARALLEL_MIN = 2 ** 17;
  */
 export const BLOCK = 12288;
 
-/**
- * The shared control words (Int32Array over a SharedArrayBuffer), as the
- * workers read them. DONE + s holds 1 + the number of the last block finished
- * in slot s; STATE + w the state of worker w: 0 starting, 1 ready, 3 failed;
- * IDLE + w the last job worker w has left.
- */
-export const CTRL = {
-  JOB: 0,
-  NEXT: 1,
-  READY: 2,
-  LENGTH: 4,
-  TANH: 5,
-  /** 0: gelu of the slots' inputs; 1: geglu of their gates and ups. */
-  GEGLU: 6,
-  /** 1: a job on kernel arrays (the byte offsets below), 0: on the ring's slots. */
-  DIRECT: 7,
-  STATE: 8,
-  /** Byte offsets, in the kernel memory, of a direct job's x (or gate), up and out. */
-  X_AT: 72,
-  UP_AT: 73,
-  OUT_AT: 74,
-  /** Blocks of a direct job finished so far. */
-  FINISHED: 75,
-  /** Byte offset of the per-block map (an int32 per block: the job that finished it). */
-  MAP_AT: 76,
-  IDLE: 80,
-  DONE: 152,
-} as const;
 /**
  * Milliseconds a thread re-reads a cell before sleeping on it when it waits
  * for a block another thread holds or has yet to copy in (a block takes
@@ -172,12 +146,12 @@ export function runBlock(
   job: number,
 ): void {
   const flagsAt = flagsOf(layout, thread);
-  if (Atomics.load(ctrl, CTRL.DIRECT) === 1) {
-    const len = Math.min(BLOCK, Atomics.load(ctrl, CTRL.LENGTH) - b * BLOCK);
+  if (Atomics.load(ctrl, GELU_CTRL.DIRECT) === 1) {
+    const len = Math.min(BLOCK, Atomics.load(ctrl, GELU_CTRL.LENGTH) - b * BLOCK);
     const offset = b * BLOCK * 4;
-    const x = Atomics.load(ctrl, CTRL.X_AT) + offset;
-    const o = Atomics.load(ctrl, CTRL.OUT_AT) + offset;
-    const u = geglu ? Atomics.load(ctrl, CTRL.UP_AT) + offset : -1;
+    const x = Atomics.load(ctrl, GELU_CTRL.X_AT) + offset;
+    const o = Atomics.load(ctrl, GELU_CTRL.OUT_AT) + offset;
+    const u = geglu ? Atomics.load(ctrl, GELU_CTRL.UP_AT) + offset : -1;
     // In place, into the scratch block first: flagged pairs are recomputed from their inputs.
     const inPlace = o === x || o === u;
     const to = inPlace ? scratchOf(layout, thread) : o;
@@ -185,18 +159,18 @@ export function runBlock(
     else geluBlockSimd(w, table, x, to, len, flagsAt);
     const { f32, i32 } = freshViews(w);
     if (inPlace) f32.copyWithin(o / 4, to / 4, to / 4 + len);
-    Atomics.store(i32, Atomics.load(ctrl, CTRL.MAP_AT) / 4 + b, job);
-    Atomics.add(ctrl, CTRL.FINISHED, 1);
-    Atomics.notify(ctrl, CTRL.FINISHED);
+    Atomics.store(i32, Atomics.load(ctrl, GELU_CTRL.MAP_AT) / 4 + b, job);
+    Atomics.add(ctrl, GELU_CTRL.FINISHED, 1);
+    Atomics.notify(ctrl, GELU_CTRL.FINISHED);
     return;
   }
   const slot = b % layout.ring;
   const inAt = layout.slotAt + slot * layout.slotBytes;
-  const len = Math.min(BLOCK, Atomics.load(ctrl, CTRL.LENGTH) - b * BLOCK);
+  const len = Math.min(BLOCK, Atomics.load(ctrl, GELU_CTRL.LENGTH) - b * BLOCK);
   if (geglu) gegluBlockSimd(w, table, inAt, inAt + BLOCK * 4, inAt + BLOCK * 8, len, flagsAt);
   else geluBlockSimd(w, table, inAt, inAt + BLOCK * 8, len, flagsAt);
-  Atomics.store(ctrl, CTRL.DONE + slot, b + 1);
-  Atomics.notify(ctrl, CTRL.DONE + slot);
+  Atomics.store(ctrl, GELU_CTRL.DONE + slot, b + 1);
+  Atomics.notify(ctrl, GELU_CTRL.DONE + slot);
 }
 
 interface Pool {
@@ -233,6 +207,11 @@ function endPool(release: boolean): void {
 /**
  * Sets how many worker threads large float32 gelu arrays may use besides the
  * calling thread (default 1: two cores in all). 0 turns threads off.
+ *
+ * At most availableParallelism() − 1 workers start, whatever the count: with
+ * more threads than cores, a block handed to a worker that is not running
+ * waits for the scheduler. With setGeluThreads(64) on 2 cores, 2^20-element
+ * calls took 10–30× as long as with 1 worker (their median and best of 15).
  */
 export function setGeluThreads(count: number): void {
   if (!Number.isInteger(count) || count < 0 || count > MAX_WORKERS) {
@@ -243,6 +222,24 @@ export function setGeluThreads(count: number): void {
   wanted = count;
   broken = false;
 }
+
+/** The workers a pool starts: the count asked for, at most one fewer than the cores (unless a test lifts that). */
+function workersToStart(): number {
+  return forTests.pastCores ? wanted : Math.min(wanted, Math.max(0, availableParallelism() - 1));
+}
+
+/**
+ * Settings only tests make, never read from the environment, for pools
+ * started after the call (not exported from the package): `failAtBlock` b
+ * makes workers throw when they claim block b or a later one, as a crashing
+ * worker would (test/elementwise/parallel-failure.test.ts); `pastCores`
+ * starts every worker asked for, so that pools of several workers are tested
+ * on machines with few cores.
+ */
+export function setPoolForTests(settings: { failAtBlock?: number; pastCores?: boolean }): void {
+  forTests = { failAtBlock: settings.failAtBlock ?? Infinity, pastCores: settings.pastCores ?? false };
+}
+let forTests = { failAtBlock: Infinity, pastCores: false };
 
 /** Worker threads currently in use for large arrays (0 before first use or when off). */
 export function geluThreads(): number {
@@ -257,12 +254,14 @@ export function geluThreads(): number {
 export function geluThreadsReady(): number {
   const p = pool;
   if (p === null) return 0;
-  return p.workers.filter((_, i) => Atomics.load(p.ctrl, CTRL.STATE + i) === 1).length;
+  return p.workers.filter((_, i) => Atomics.load(p.ctrl, GELU_CTRL.STATE + i) === WORKER_STATE.READY).length;
 }
 
 function start(): Pool | null {
-  if (broken || wanted === 0) return null;
+  if (broken) return null;
   if (pool !== null) return pool;
+  const workers = workersToStart();
+  if (workers === 0) return null;
   // Run from TypeScript sources (e.g. under vitest) there is no .js worker
   // file next to this module: stay single-threaded rather than wait for it.
   const url = new URL('./gelu-worker.js', import.meta.url);
@@ -272,24 +271,24 @@ function start(): Pool | null {
     broken = true;
     return null;
   }
-  const workers: Worker[] = [];
+  const started: Worker[] = [];
   let base = -1;
   try {
-    base = reserveKernelBytes(kernel, ringLayout(wanted, 0).bytes, 'geluArray');
-    const layout = ringLayout(wanted, base);
+    base = reserveKernelBytes(kernel, ringLayout(workers, 0).bytes, 'geluArray');
+    const layout = ringLayout(workers, base);
     const memory = kernel.instance.memory;
-    const ctrl = new Int32Array(new SharedArrayBuffer((CTRL.DONE + layout.ring) * 4));
-    for (let i = 0; i < wanted; i++) {
-      const w = new Worker(url, { workerData: { module, memory, control: ctrl.buffer, index: i, workers: wanted, base } });
+    const ctrl = new Int32Array(new SharedArrayBuffer((GELU_CTRL.DONE + layout.ring) * 4));
+    for (let i = 0; i < workers; i++) {
+      const w = new Worker(url, { workerData: { module, memory, control: ctrl.buffer, index: i, workers, base, failAtBlock: forTests.failAtBlock } });
       w.unref();
       // A worker that dies is seen at the next wait on it.
-      w.on('error', () => Atomics.store(ctrl, CTRL.STATE + i, 3));
-      workers.push(w);
+      w.on('error', () => Atomics.store(ctrl, GELU_CTRL.STATE + i, WORKER_STATE.FAILED));
+      started.push(w);
     }
-    pool = { workers, ctrl, layout, kernel, own: kernel.instance, job: 0, mapAt: -1, mapBlocks: 0 };
+    pool = { workers: started, ctrl, layout, kernel, own: kernel.instance, job: 0, mapAt: -1, mapBlocks: 0 };
     return pool;
   } catch {
-    for (const w of workers) void w.terminate();
+    for (const w of started) void w.terminate();
     if (base >= 0) kernel.allocator.release(base);
     broken = true;
     return null;
@@ -329,7 +328,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   // Workers leave a job right after their last block: wait for that before
   // the counters are reset (a late claim must not land in the new job).
   for (let i = 0; i < workers; i++) {
-    if (!waitInSlices(ctrl, CTRL.IDLE + i, (v) => v === p.job || Atomics.load(ctrl, CTRL.STATE + i) !== 1, BLOCK_TIMEOUT_MS)) {
+    if (!waitInSlices(ctrl, GELU_CTRL.IDLE + i, (v) => v === p.job || Atomics.load(ctrl, GELU_CTRL.STATE + i) !== WORKER_STATE.READY, BLOCK_TIMEOUT_MS)) {
       // A worker stuck inside the last job could still claim a block of a new
       // one: no new job, this call on the calling thread, threads off.
       broken = true;
@@ -342,7 +341,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   const outAt = kernelOffset(out);
   // Kernel arrays: a direct job, if its per-block map fits (else the ring, which always works).
   if (xAt >= 0 && upAt >= 0 && outAt >= 0 && directMap(p, blocksOf(n))) return runDirect(p, x, up, out, table, xAt, upAt, outAt);
-  for (let s = 0; s < ring; s++) Atomics.store(ctrl, CTRL.DONE + s, 0);
+  for (let s = 0; s < ring; s++) Atomics.store(ctrl, GELU_CTRL.DONE + s, 0);
   startJob(p, n, table, up !== null, false);
 
   const slotIn = (b: number) => (slotAt + (b % ring) * slotBytes) / 4;
@@ -352,7 +351,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   while (copiedOut < blocks) {
     let moved = false;
     // Finished blocks out, in order (frees their slots).
-    while (copiedOut < copiedIn && Atomics.load(ctrl, CTRL.DONE + (copiedOut % ring)) === copiedOut + 1) {
+    while (copiedOut < copiedIn && Atomics.load(ctrl, GELU_CTRL.DONE + (copiedOut % ring)) === copiedOut + 1) {
       const at = copiedOut * BLOCK;
       const o = slotIn(copiedOut) + 2 * BLOCK;
       out.set(f32.subarray(o, o + Math.min(BLOCK, n - at)), at);
@@ -366,13 +365,13 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
       f32.set(x.subarray(at, end), slotIn(copiedIn));
       if (up !== null) f32.set(up.subarray(at, end), slotIn(copiedIn) + BLOCK);
       copiedIn++;
-      Atomics.store(ctrl, CTRL.READY, copiedIn);
-      Atomics.notify(ctrl, CTRL.READY);
+      Atomics.store(ctrl, GELU_CTRL.READY, copiedIn);
+      Atomics.notify(ctrl, GELU_CTRL.READY);
       moved = true;
     }
     // Compute the next block if it is in.
-    const b = Atomics.load(ctrl, CTRL.NEXT);
-    if (b < copiedIn && Atomics.compareExchange(ctrl, CTRL.NEXT, b, b + 1) === b) {
+    const b = Atomics.load(ctrl, GELU_CTRL.NEXT);
+    if (b < copiedIn && Atomics.compareExchange(ctrl, GELU_CTRL.NEXT, b, b + 1) === b) {
       runBlock(own, ctrl, layout, table, up !== null, b, 0, p.job);
       waitedSince = 0;
       continue;
@@ -382,7 +381,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
       continue;
     }
     // Nothing to do but wait for the oldest block a worker holds.
-    const slot = CTRL.DONE + (copiedOut % ring);
+    const slot = GELU_CTRL.DONE + (copiedOut % ring);
     const v = Atomics.load(ctrl, slot);
     if (v === copiedOut + 1) continue;
     if (waitedSince === 0) {
@@ -412,21 +411,21 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
  */
 function startJob(p: Pool, n: number, table: FastTable, geglu: boolean, direct: boolean): number {
   const { ctrl } = p;
-  Atomics.store(ctrl, CTRL.NEXT, 0);
-  Atomics.store(ctrl, CTRL.READY, direct ? blocksOf(n) : 0);
-  Atomics.store(ctrl, CTRL.LENGTH, n);
-  Atomics.store(ctrl, CTRL.TANH, table.tanh ? 1 : 0);
-  Atomics.store(ctrl, CTRL.GEGLU, geglu ? 1 : 0);
-  Atomics.store(ctrl, CTRL.DIRECT, direct ? 1 : 0);
+  Atomics.store(ctrl, GELU_CTRL.NEXT, 0);
+  Atomics.store(ctrl, GELU_CTRL.READY, direct ? blocksOf(n) : 0);
+  Atomics.store(ctrl, GELU_CTRL.LENGTH, n);
+  Atomics.store(ctrl, GELU_CTRL.TANH, table.tanh ? 1 : 0);
+  Atomics.store(ctrl, GELU_CTRL.GEGLU, geglu ? 1 : 0);
+  Atomics.store(ctrl, GELU_CTRL.DIRECT, direct ? 1 : 0);
   p.job = (p.job + 1) | 0 || 1;
-  Atomics.store(ctrl, CTRL.JOB, p.job);
-  Atomics.notify(ctrl, CTRL.JOB);
+  Atomics.store(ctrl, GELU_CTRL.JOB, p.job);
+  Atomics.notify(ctrl, GELU_CTRL.JOB);
   return p.job;
 }
 
 /** True when a worker has reported a failure. */
 function anyFailed(p: Pool): boolean {
-  return p.workers.some((_, i) => Atomics.load(p.ctrl, CTRL.STATE + i) === 3);
+  return p.workers.some((_, i) => Atomics.load(p.ctrl, GELU_CTRL.STATE + i) === WORKER_STATE.FAILED);
 }
 
 /** Elements [from, to) on the calling thread alone (after a worker failure). */
@@ -490,31 +489,31 @@ function runDirect(
   const n = x.length;
   const blocks = blocksOf(n);
   directJobCount++;
-  Atomics.store(ctrl, CTRL.FINISHED, 0);
-  Atomics.store(ctrl, CTRL.X_AT, xAt);
-  Atomics.store(ctrl, CTRL.UP_AT, upAt);
-  Atomics.store(ctrl, CTRL.OUT_AT, outAt);
-  Atomics.store(ctrl, CTRL.MAP_AT, p.mapAt);
+  Atomics.store(ctrl, GELU_CTRL.FINISHED, 0);
+  Atomics.store(ctrl, GELU_CTRL.X_AT, xAt);
+  Atomics.store(ctrl, GELU_CTRL.UP_AT, upAt);
+  Atomics.store(ctrl, GELU_CTRL.OUT_AT, outAt);
+  Atomics.store(ctrl, GELU_CTRL.MAP_AT, p.mapAt);
   const job = startJob(p, n, table, up !== null, true);
   for (;;) {
-    const b = Atomics.add(ctrl, CTRL.NEXT, 1);
+    const b = Atomics.add(ctrl, GELU_CTRL.NEXT, 1);
     if (b >= blocks) break;
     runBlock(own, ctrl, layout, table, up !== null, b, 0, job);
   }
   const finished = (v: number) => v === blocks;
-  if (spinFor(ctrl, CTRL.FINISHED, finished, SPIN_MS)) return true;
+  if (spinFor(ctrl, GELU_CTRL.FINISHED, finished, SPIN_MS)) return true;
   const since = Date.now();
   for (;;) {
-    const v = Atomics.load(ctrl, CTRL.FINISHED);
+    const v = Atomics.load(ctrl, GELU_CTRL.FINISHED);
     if (finished(v)) return true;
     if (anyFailed(p) || Date.now() - since > BLOCK_TIMEOUT_MS) break;
-    Atomics.wait(ctrl, CTRL.FINISHED, v, 1);
+    Atomics.wait(ctrl, GELU_CTRL.FINISHED, v, 1);
   }
   broken = true;
   let stalled = false;
   for (let i = 0; i < p.workers.length; i++) {
-    const left = (v: number) => v === job || Atomics.load(ctrl, CTRL.STATE + i) === 3;
-    if (!waitInSlices(ctrl, CTRL.IDLE + i, left, BLOCK_TIMEOUT_MS)) stalled = true;
+    const left = (v: number) => v === job || Atomics.load(ctrl, GELU_CTRL.STATE + i) === WORKER_STATE.FAILED;
+    if (!waitInSlices(ctrl, GELU_CTRL.IDLE + i, left, BLOCK_TIMEOUT_MS)) stalled = true;
   }
   const inPlace = outAt === xAt || (up !== null && outAt === upAt);
   if (stalled && inPlace) {

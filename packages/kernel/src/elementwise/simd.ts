@@ -14,6 +14,7 @@
 import { geluSimdModuleBytes, MAX_PAGES, SIGMOID_GROUP, SIMD_GROUP, SIMD_PER_UNIT, SIMD_STRIDE } from '../wasm/gelu-simd.js';
 import { fail, kernelBuffers } from '../validation.js';
 import { RangeAllocator } from './allocator.js';
+import { wasmApi } from '../wasm/api.js';
 import { FAST_BAND, type FastTable, EXACT_TABLE, gegluElement32, geluF32Range } from './fast.js';
 
 /** Elements per chunk of the calling thread's own path: in, up and out take 32 KiB each. */
@@ -86,13 +87,7 @@ export function freshViews(w: SimdInstance): SimdInstance {
   return w;
 }
 
-/** The part of the WebAssembly JS API used here (the ES2022 lib has no types for it). */
-interface WasmApi {
-  Memory: new (d: { initial: number; maximum: number; shared: true }) => SimdMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+const wasm = wasmApi;
 
 let compiled: object | null | undefined;
 
@@ -114,7 +109,7 @@ export function simdModule(): object | null {
 
 /** A shared memory of `pages` 64 KiB pages for the module (fixed size, e.g. for tests). */
 export function simdMemory(pages: number): SimdMemory {
-  return new wasm!.Memory({ initial: pages, maximum: pages, shared: true });
+  return new wasm!.Memory({ initial: pages, maximum: pages, shared: true }) as SimdMemory;
 }
 
 /** A table framed for the table kernel (see FRAMED_TABLE). */
@@ -185,7 +180,7 @@ export function kernelMemory(): KernelMemory | null {
   const initial = Math.ceil(RESERVED_END / PAGE);
   for (const maxPages of KERNEL_MAX_PAGES) {
     try {
-      const memory = new wasm!.Memory({ initial, maximum: maxPages, shared: true });
+      const memory = new wasm!.Memory({ initial, maximum: maxPages, shared: true }) as SimdMemory;
       const instance = simdInstance(module, memory, true);
       kernelBuffers.add(memory.buffer);
       kernel = { instance, allocator: new RangeAllocator(RESERVED_END), maxPages };

@@ -4,7 +4,7 @@
  * step in float64).
  *
  * Its own module, with this one signature, because worker threads of
- * ./fast.ts import it by URL to run their share of the elements.
+ * ./engine.ts import it by URL to run their share of the elements.
  */
 import { gegluOneThread } from '../elementwise/array.js';
 

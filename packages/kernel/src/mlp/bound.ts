@@ -10,7 +10,7 @@
  * is multiplied by (1 + 2^−20) to cover it.
  */
 import { gelu } from '../elementwise/index.js';
-import { checkMlpCall, type Gemma2MlpWeights } from './gemma2.js';
+import { checkMlpCall, type Gemma2MlpWeights } from './call.js';
 
 /** sup |gelu′| over ℝ is 1.12899 (tanh form, x ≈ 1.418) / 1.12888 (exact form, x = √2). */
 export const GELU_LIPSCHITZ = 1.13;

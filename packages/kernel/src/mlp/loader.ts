@@ -19,7 +19,7 @@ import { MAX_HEADER_BYTES, SafetensorsError, readSafetensorsTensors, type Safete
 import { FileTooLargeError, readTextFileBounded } from '../io/files.js';
 import { JsonError, parseJsonStrict } from '../io/json.js';
 import { GegluError, checkDimension, checkOptions, describe, firstNonFinite } from '../validation.js';
-import type { Gemma2MlpWeights } from './gemma2.js';
+import type { Gemma2MlpWeights } from './call.js';
 
 const FN = 'loadGemma2MlpLayer';
 

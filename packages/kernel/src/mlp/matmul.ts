@@ -8,7 +8,7 @@
  * s_l ← fl(s_l + fl(a[k]·b[k])) for k ≡ l (mod 4), k ascending; the result is
  * fl(fl(s₀ + s₁) + fl(s₂ + s₃)). This is exactly what one f32x4 (or f64x2 ×2)
  * SIMD accumulator computes, so the plain-JavaScript path here and the
- * WebAssembly SIMD path (./wasm.ts) give bit-identical results, and the value
+ * WebAssembly SIMD path (../wasm/matmul-simd.ts) give bit-identical results, and the value
  * of an output never depends on the number of tokens, their order, the cache
  * blocking or the thread that computed it.
  *

@@ -1,6 +1,6 @@
 /**
  * WebAssembly binary encoding shared by the kernel's two code generators
- * (src/wasm/gelu-simd.ts, src/mlp/wasm.ts), which write their modules byte by
+ * (src/wasm/gelu-simd.ts, src/wasm/matmul-simd.ts), which write their modules byte by
  * byte so that no binary without its source ships in the package.
  *
  * Reference: WebAssembly Core Specification 2.0, §5 (binary format).

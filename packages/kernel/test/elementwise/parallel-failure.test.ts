@@ -1,19 +1,22 @@
 // The callers' recovery when a worker thread fails mid-job, against the built
 // package (the worker is dist/elementwise/gelu-worker.js). Workers started by
-// this file inherit GEGLU_TEST_WORKER_FAIL_BLOCK, so a worker that claims
-// block 12 of a job, or a later one, throws there: the caller must finish the
-// job itself, with the same float32s as one thread, and turn threads off.
+// this file are set up (setPoolForTests) so that a worker that claims block
+// 12 of a job, or a later one, throws there: the caller must finish the job
+// itself, with the same float32s as one thread, and turn threads off.
 // Whether a worker gets such a block depends on when it wakes (on a loaded
 // machine the caller may take them all), so each case calls until a worker
 // has failed, at most 30 times, checking every call's results, and requires
 // that one did. Vitest runs each test file in its own process, so the
-// variable stays in this file.
+// setting stays in this file.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const dist = new URL('../../dist/index.js', import.meta.url);
 type Kernel = typeof import('../../src/index.js');
-process.env['GEGLU_TEST_WORKER_FAIL_BLOCK'] = '12';
+const parallel = (await import(new URL('../../dist/elementwise/parallel.js', import.meta.url).href).catch(() => null)) as
+  | typeof import('../../src/elementwise/parallel.js')
+  | null;
+parallel?.setPoolForTests({ failAtBlock: 12, pastCores: true });
 
 async function threadsReady(k: Kernel, count: number): Promise<void> {
   k.setGeluThreads(count);

@@ -2,10 +2,18 @@
 // dist/elementwise/gelu-worker.js: this is also the check that threads work
 // from the package as installed. Build first (pnpm --filter @geglu/kernel build).
 import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const dist = new URL('../../dist/index.js', import.meta.url);
 type Kernel = typeof import('../../src/index.js');
+
+// Pools of 3 workers are tested on machines with fewer cores too (a pool
+// otherwise starts at most availableParallelism() − 1: test/elementwise/parallel-limits.test.ts).
+beforeAll(async () => {
+  if (!existsSync(dist)) return;
+  const parallel = (await import(new URL('../../dist/elementwise/parallel.js', import.meta.url).href)) as typeof import('../../src/elementwise/parallel.js');
+  parallel.setPoolForTests({ pastCores: true });
+});
 
 /**
  * Sets `count` workers, starts them with one large call (they do not block

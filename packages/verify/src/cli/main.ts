@@ -92,7 +92,9 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
     }
     const e = err as Error;
     io.stderr.write(`geglu ${name}: internal error: ${e?.message?.split('\n')[0] ?? String(err)}\n`);
-    if (io.env.GEGLU_DEBUG) io.stderr.write(`${e?.stack ?? ''}\n`);
+    // Unset, empty and 0 all mean off.
+    const debug = io.env.GEGLU_DEBUG;
+    if (debug !== undefined && debug !== '' && debug !== '0') io.stderr.write(`${e?.stack ?? ''}\n`);
     return EXIT_INTERNAL;
   }
 }

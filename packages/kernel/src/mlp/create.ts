@@ -5,7 +5,7 @@
  * TypeScript), with results bit-identical to `gemma2Mlp` (./gemma2.ts).
  */
 import { MATMUL_LANES, matmulSimdAvailable } from '../wasm/matmul-simd.js';
-import { checkDimension, checkOptions, describe, fail } from '../validation.js';
+import { checkDimension, checkOptions, describe, fail, mayShareUnseen } from '../validation.js';
 import { checkForward, checkMlpCall, type Gemma2MlpForwardOptions, type Gemma2MlpWeights } from './call.js';
 import { createJsEngine, createSimdEngine, simdEngineBytes, simdEngineFits, type MlpEngine } from './engine.js';
 
@@ -77,6 +77,11 @@ export function createGemma2Mlp(weights: Gemma2MlpWeights<Float32Array>, options
     forward(x, tokens, options) {
       if (disposed) fail('Gemma2Mlp.forward', 'this Gemma2Mlp was disposed, expected a live one');
       const c = checkForward(x, tokens, d, options);
+      // the weights live in the engine's own memory; x and out are the caller's
+      if (c.out && mayShareUnseen(c.out, [c.x])) {
+        c.out.set(engine.forward(c.x, c.tokens, c.approximate, new Float32Array(c.tokens * d)));
+        return c.out;
+      }
       return engine.forward(c.x, c.tokens, c.approximate, c.out ?? new Float32Array(c.tokens * d));
     },
     dispose() {

@@ -46,6 +46,7 @@
 import { MATMUL_LANES, matmulSimdAvailable, type MatmulLaneType } from '../wasm/matmul-simd.js';
 import { checkMlpCall, type Gemma2MlpOptions, type Gemma2MlpWeights } from './call.js';
 import { CHUNK, createJsEngine, createSimdEngine, simdEngineFits, type LaneArray, type MlpEngine } from './engine.js';
+import { mayShareUnseen } from '../validation.js';
 
 /**
  * From this many multiply-adds (T·d·f) on, calls run on the WebAssembly SIMD
@@ -103,5 +104,10 @@ export function gemma2Mlp<A extends Float32Array | Float64Array>(
       : createJsEngine(lanes, d, f, Math.max(1, Math.min(CHUNK, c.tokens)));
   // The scratch engine's copy is refreshed every call: never stale weights.
   engine.load(c.gate, c.up, c.down);
+  // out on another SharedArrayBuffer object than x or a weight may still be their memory
+  if (mayShareUnseen(out, [c.x, c.gate, c.up, c.down])) {
+    out.set(engine.forward(c.x, c.tokens, c.approximate, new (c.x.constructor as { new (n: number): A })(c.tokens * d)));
+    return out;
+  }
   return engine.forward(c.x, c.tokens, c.approximate, out) as A;
 }

@@ -1,6 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { GegluError, geglu, gegluPacked, geluArray } from '../../src/index.js';
+import { GegluError, createGemma2Mlp, geglu, gegluPacked, gemma2Mlp, geluArray } from '../../src/index.js';
 
 // Two SharedArrayBuffer objects can be views of one memory, and JavaScript cannot tell: one
 // received back through a MessageChannel, or a shared WebAssembly.Memory's buffer before and after
@@ -131,4 +131,36 @@ describe('arrays the kernel cannot take, refused before any work', () => {
     expect(() => geluArray(x, { out: x })).toThrow(/x has length 2147483648, expected at most 2147483647/);
     expect(() => geglu(x, x, { out: x })).toThrow(/gate has length 2147483648, expected at most 2147483647/);
   });
+});
+
+describe('the Gemma 2 MLP with out on another SharedArrayBuffer object of the same memory as x', () => {
+  // more tokens than one chunk of 64: the second chunk's x is still to be read when the first chunk's y is written
+  const tokens = 70;
+  const hidden = 8;
+  const intermediate = 12;
+  const weight = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + seed) * 0.4);
+  const weights = { gate: weight(intermediate * hidden, 1), up: weight(intermediate * hidden, 2), down: weight(hidden * intermediate, 3), hidden, intermediate };
+
+  for (const shift of [3, 8]) {
+    it(`gemma2Mlp and createGemma2Mlp(…).forward: out ${shift} elements after x gives the unaliased result`, async () => {
+      const n = tokens * hidden;
+      const sab = new SharedArrayBuffer(4 * (n + 16));
+      const other = await sameMemoryOtherObject(sab);
+      const fillX = () => {
+        const x = new Float32Array(sab, 0, n);
+        for (let i = 0; i < n; i++) x[i] = Math.cos(i * 0.9) * 2;
+        return x;
+      };
+      const want = gemma2Mlp(fillX().slice(), tokens, weights);
+      const x = fillX();
+      expect(wrong(gemma2Mlp(x, tokens, weights, { out: new Float32Array(other, 4 * shift, n) }), want)).toBe(0);
+      const mlp = createGemma2Mlp(weights, { threads: 1 });
+      try {
+        const x2 = fillX();
+        expect(wrong(mlp.forward(x2, tokens, { out: new Float32Array(other, 4 * shift, n) }), want)).toBe(0);
+      } finally {
+        mlp.dispose();
+      }
+    });
+  }
 });

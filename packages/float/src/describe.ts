@@ -25,7 +25,17 @@ export function describe(value: unknown): string {
   }
   if (Array.isArray(value)) return `an Array of length ${value.length}`;
   const tag = Object.prototype.toString.call(value).slice(8, -1);
-  // Class instances (a Decimal, a Map subclass) read better by their constructor's name.
   const ctor = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  return `an object (${tag === 'Object' && typeof ctor === 'string' && ctor !== '' ? ctor : tag})`;
+  const name = tag === 'Object' && typeof ctor === 'string' && ctor !== '' ? ctor : tag;
+  // A class with its own toString says what it holds (a Decimal prints its digits): Decimal(0.1).
+  const toString = (value as { toString?: unknown }).toString;
+  if (typeof toString === 'function' && toString !== Object.prototype.toString) {
+    try {
+      const s = String(toString.call(value));
+      return `${name}(${s.length > 40 ? `${s.slice(0, 40)}…` : s})`;
+    } catch {
+      // a toString that throws says nothing; fall through to the name
+    }
+  }
+  return `an object (${name})`;
 }

@@ -42,6 +42,7 @@ group('describe and formatFloat', () => {
     expect(describe(new Float32Array(3))).toBe('a Float32Array of length 3');
     expect(describe({})).toBe('an object (Object)');
     expect(describe(new (class Decimal {})())).toBe('an object (Decimal)');
+    expect(describe(new (class Decimal { toString() { return '0.1'; } })())).toBe('Decimal(0.1)');
     expect(describe(new Map())).toBe('an object (Map)');
     expect(describe(null)).toBe('null');
     expect(describe(undefined)).toBe('undefined');

@@ -34,20 +34,29 @@ export function bf16ToF32Array(src: Uint16Array, out?: Float32Array): Float32Arr
   return a.out;
 }
 
+/**
+ * Narrows each f32 of `src` into `out` with `round` (the value's bits → a 16-bit pattern);
+ * a NaN becomes `quietNaN(bits)`.
+ */
+function narrow(src: Float32Array, out: Uint16Array, round: (bits: number, x: number) => number, quietNaN: (bits: number) => number): Uint16Array {
+  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
+  for (let i = 0; i < bits.length; i++) {
+    const u = bits[i]!;
+    out[i] = (u & 0x7fffffff) > 0x7f800000 ? quietNaN(u) : round(u, src[i]!);
+  }
+  return out;
+}
+
 /** f32 values → bf16 patterns, each rounded once to nearest, ties to even. */
 export function f32ToBf16Array(src: Float32Array, out?: Uint16Array): Uint16Array {
   const a = checkPair('f32ToBf16Array', src, Float32Array, out, Uint16Array);
-  const bits = new Uint32Array(a.src.buffer, a.src.byteOffset, a.src.length);
-  for (let i = 0; i < bits.length; i++) {
-    const u = bits[i]!;
-    if ((u & 0x7fffffff) > 0x7f800000) {
-      a.out[i] = (u >>> 16) | 0x0040;
-    } else {
-      // Adding 0x7fff plus the lowest kept bit moves the halfway case up only when that bit is odd.
-      a.out[i] = (u + 0x7fff + ((u >>> 16) & 1)) >>> 16;
-    }
-  }
-  return a.out;
+  return narrow(
+    a.src,
+    a.out,
+    // Adding 0x7fff plus the lowest kept bit moves the halfway case up only when that bit is odd.
+    (u) => (u + 0x7fff + ((u >>> 16) & 1)) >>> 16,
+    (u) => (u >>> 16) | 0x0040,
+  );
 }
 
 /** f32 bit patterns of the 65,536 f16 patterns, built on first use (NaNs keep sign and payload). */
@@ -73,14 +82,5 @@ export function f16ToF32Array(src: Uint16Array, out?: Float32Array): Float32Arra
 /** f32 values → f16 patterns, each rounded once to nearest, ties to even (65520 and up become ∞). */
 export function f32ToF16Array(src: Float32Array, out?: Uint16Array): Uint16Array {
   const a = checkPair('f32ToF16Array', src, Float32Array, out, Uint16Array);
-  const bits = new Uint32Array(a.src.buffer, a.src.byteOffset, a.src.length);
-  for (let i = 0; i < bits.length; i++) {
-    const u = bits[i]!;
-    if ((u & 0x7fffffff) > 0x7f800000) {
-      a.out[i] = ((u >>> 16) & 0x8000) | 0x7e00 | ((u >>> 13) & 0x3ff);
-    } else {
-      a.out[i] = f16ToBits(a.src[i]!);
-    }
-  }
-  return a.out;
+  return narrow(a.src, a.out, (_u, x) => f16ToBits(x), (u) => ((u >>> 16) & 0x8000) | 0x7e00 | ((u >>> 13) & 0x3ff));
 }

@@ -21,8 +21,20 @@ beforeAll(() => {
 });
 
 describe('published packages installed alone with npm', () => {
-  it('@geglu/oracle alone: correctly rounded gelu(1) in f64', () => {
-    const dir = installAlone([tarballs.oracle]);
+  it('@geglu/float alone: no dependencies installed; f16 casts and compareResult work', () => {
+    const dir = installAlone([tarballs.float]);
+    expect([...installedPackages(dir)]).toEqual(['@geglu/float']);
+    const out = runIn(
+      dir,
+      `import { f16ToBits, bitsToF16, compareResult } from '@geglu/float';
+       console.log(JSON.stringify({ max: bitsToF16(f16ToBits(65519)), inf: f16ToBits(65520), zero: compareResult(0, -0, 'f32') }));`,
+    );
+    // IEEE binary16: 65504 is the largest finite, 0x7c00 is +∞; +0 against −0 is a zero-sign mismatch
+    expect(JSON.parse(out)).toEqual({ max: 65504, inf: 0x7c00, zero: { matches: false, steps: 0, zeroSign: true } });
+  });
+
+  it('@geglu/oracle with its one runtime sibling (@geglu/float): correctly rounded gelu(1) in f64', () => {
+    const dir = installAlone([tarballs.float, tarballs.oracle]);
     const out = runIn(
       dir,
       `import { correctlyRounded } from '@geglu/oracle';
@@ -32,8 +44,8 @@ describe('published packages installed alone with npm', () => {
     expect(out.trim()).toBe(String(correctlyRounded('gelu', 1, 'f64')));
   });
 
-  it('@geglu/kernel alone: runs, and pulls in neither gpu.js, fast-check nor decimal.js', () => {
-    const dir = installAlone([tarballs.kernel]);
+  it('@geglu/kernel with @geglu/float: runs, and pulls in neither gpu.js, fast-check nor decimal.js', () => {
+    const dir = installAlone([tarballs.float, tarballs.kernel]);
     const installed = installedPackages(dir);
     for (const heavy of ['gpu.js', 'fast-check', 'decimal.js', '@geglu/oracle']) {
       expect(installed.has(heavy), `${heavy} installed with @geglu/kernel`).toBe(false);
@@ -49,8 +61,8 @@ describe('published packages installed alone with npm', () => {
     expect(result.array).toEqual([-3, -0.5, 0, 1, 2.5].map((x) => correctlyRounded('gelu', x, 'f32')));
   });
 
-  it('@geglu/gpu with its one runtime sibling (@geglu/kernel): the cpu backend runs and reports itself', () => {
-    const dir = installAlone([tarballs.kernel, tarballs.gpu]);
+  it('@geglu/gpu with its runtime siblings (@geglu/float, @geglu/kernel): the cpu backend runs and reports itself', () => {
+    const dir = installAlone([tarballs.float, tarballs.kernel, tarballs.gpu]);
     const out = runIn(
       dir,
       `import { GegluGpu } from '@geglu/gpu';
@@ -66,7 +78,7 @@ describe('published packages installed alone with npm', () => {
   });
 
   it('@geglu/verify with its runtime dependencies: `geglu eval` runs from node_modules/.bin', () => {
-    const dir = installAlone([tarballs.oracle, tarballs.kernel, tarballs.gpu, tarballs.verify]);
+    const dir = installAlone([tarballs.float, tarballs.oracle, tarballs.kernel, tarballs.gpu, tarballs.verify]);
     const out = execFileSync('npx', ['--no-install', 'geglu', 'eval', '--fn', 'gelu', '--dtype', 'f64', '--backend', 'oracle'], {
       cwd: dir,
       input: '1\n-0\n',

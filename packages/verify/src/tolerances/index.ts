@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { BackendId, FloatFormat } from '../backends/types.js';
+import { describe } from '@geglu/float';
 
 export const TOLERANCE_BACKENDS: readonly BackendId[] = [
   'oracle', 'kernel-f64', 'kernel-f32', 'gpu-webgpu', 'gpu-webasm', 'gpu-cpu', 'gpu-headlessgl',
@@ -130,12 +131,6 @@ export function validateTolerances(json: unknown, name = 'tolerances'): Toleranc
 /** `$.a.b` for plain keys, `$.a["odd key"]` otherwise, so a path always reads back unambiguously. */
 function child(path: string, key: string): string {
   return /^[A-Za-z0-9_$-]+$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key.length > 60 ? `${key.slice(0, 57)}...` : key)}]`;
-}
-
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 /** The entry for one combination, or undefined when the backend does not evaluate it. */

@@ -7,7 +7,6 @@ import type { FloatFormat } from './types.js';
 
 export interface OracleModule {
   correctlyRounded(fn: string, x: number, format: FloatFormat): number;
-  stepDistance(a: number, b: number, format: FloatFormat): number;
   evaluate?(fn: string, x: unknown, options: { digits: number }): { value: { toString(): string }; error: { toString(): string } };
   ulpError?(computed: number, exact: unknown, format: FloatFormat): number;
 }
@@ -43,7 +42,7 @@ async function load<T>(specifier: string, required: readonly string[]): Promise<
   return mod as T;
 }
 
-export const loadOracle = (): Promise<OracleModule | string> => load<OracleModule>('@geglu/oracle', ['correctlyRounded', 'stepDistance']);
+export const loadOracle = (): Promise<OracleModule | string> => load<OracleModule>('@geglu/oracle', ['correctlyRounded']);
 /** The kernel, checked for the members a caller needs (default: the f64 scalars). */
 export const loadKernel = (required: readonly (keyof KernelModule)[] = ['gelu', 'erf', 'erfc']): Promise<KernelModule | string> =>
   load<KernelModule>('@geglu/kernel', required);

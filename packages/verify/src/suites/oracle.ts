@@ -32,7 +32,6 @@ export interface OracleApi {
   /** fn(g)·u correctly rounded, exact float ties of g·u included (fn a gelu variant). */
   correctlyRoundedGeglu(fn: 'gelu' | 'gelu-tanh', g: number, u: number, format: FloatFormat): number;
   roundDecimal(value: DecimalLike, format: FloatFormat): number;
-  stepDistance(a: number, b: number, format: FloatFormat): number;
   gelu(x: number | string | DecimalLike, options: { approximate?: 'none' | 'tanh'; digits: number }): DecimalLike;
   geglu(gate: readonly number[], up: readonly number[], options: { approximate?: 'none' | 'tanh'; digits: number }): DecimalLike[];
   gemma2Mlp(
@@ -49,7 +48,6 @@ const REQUIRED = [
   'correctlyRounded',
   'correctlyRoundedGeglu',
   'roundDecimal',
-  'stepDistance',
   'gelu',
   'geglu',
   'gemma2Mlp',
@@ -63,7 +61,7 @@ export type OracleLoad =
 export function asOracle(mod: Record<string, unknown>): OracleLoad {
   const missing = REQUIRED.filter((name) => typeof mod[name] !== 'function');
   // The elementwise core is what every suite needs; geglu/MLP gaps only skip those suites.
-  const core = ['evaluate', 'correctlyRounded', 'stepDistance'].filter((n) => missing.includes(n as never));
+  const core = ['evaluate', 'correctlyRounded'].filter((n) => missing.includes(n as never));
   if (core.length > 0) {
     return { ok: false, reason: `@geglu/oracle does not export ${core.join(', ')} yet`, missing };
   }

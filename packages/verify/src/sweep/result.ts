@@ -102,7 +102,7 @@ export function readResult(file: string): SweepResult {
   if (j.kind !== 'geglu-sweep') bad('kind', `expected "geglu-sweep", got ${JSON.stringify(j.kind)}`);
   if (j.version !== 1) bad('version', `expected 1, got ${JSON.stringify(j.version)}`);
   if (j.fn !== 'gelu' && j.fn !== 'gelu-tanh') bad('fn', `expected "gelu" or "gelu-tanh", got ${JSON.stringify(j.fn)}`);
-  for (const k of ['checked', 'nan', 'escalated', 'undecided', 'mismatches', 'elapsedSeconds'] as const) {
+  for (const k of ['checked', 'nan', 'escalated', 'undecided', 'mismatches', 'zeroSign', 'elapsedSeconds'] as const) {
     const v = j[k];
     if (typeof v !== 'number' || !(v >= 0) || (k !== 'elapsedSeconds' && !Number.isSafeInteger(v))) bad(k, `expected a non-negative integer, got ${JSON.stringify(v)}`);
   }

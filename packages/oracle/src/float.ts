@@ -7,14 +7,19 @@
 // JavaScript parses or prints numbers.
 import { Decimal } from 'decimal.js';
 import {
-  bitsToF32,
   assertRepresentable,
+  bf16ToBits,
+  bitsToBf16,
+  bitsToF16,
+  bitsToF32,
   bitsToF64,
   describe,
+  f16ToBits,
   f32ToBits,
   f64ToBits,
   formatInfo as floatFormatInfo,
   GegluError,
+  roundToFormat,
   type FloatFormat as AnyFormat,
   type FormatInfo,
 } from '@geglu/float';
@@ -79,12 +84,31 @@ export function exactInternal(x: number): Decimal {
  * magnitudes have consecutive ordinals, 0 ↦ 0, +Infinity ↦ infinityBits.
  */
 function magnitudeOrdinal(x: number, info: FormatInfo): bigint {
-  return info.name === 'f64' ? f64ToBits(Math.abs(x)) : BigInt(f32ToBits(Math.abs(x)));
+  const a = Math.abs(x);
+  switch (info.name) {
+    case 'f64':
+      return f64ToBits(a);
+    case 'f32':
+      return BigInt(f32ToBits(a));
+    case 'bf16':
+      return BigInt(bf16ToBits(a));
+    case 'f16':
+      return BigInt(f16ToBits(a));
+  }
 }
 
 /** The non-negative float (or +Infinity) with the given magnitude ordinal. */
 function fromMagnitudeOrdinal(o: bigint, info: FormatInfo): number {
-  return info.name === 'f64' ? bitsToF64(o) : bitsToF32(Number(o));
+  switch (info.name) {
+    case 'f64':
+      return bitsToF64(o);
+    case 'f32':
+      return bitsToF32(Number(o));
+    case 'bf16':
+      return bitsToBf16(Number(o));
+    case 'f16':
+      return bitsToF16(Number(o));
+  }
 }
 
 /** Significand and exponent of the magnitude with ordinal o, treating infinityBits as 2^(emax+1). */
@@ -108,12 +132,15 @@ function midpointAbove(o: bigint, info: FormatInfo): Decimal {
  * between the largest finite and 2^(emax+1) overflows, as IEEE 754 specifies), and
  * the sign kept on zero (a negative value that rounds to zero gives −0).
  *
- * Method: take the double nearest to the Decimal as a first guess (Math.fround of it
- * for f32), then compare the Decimal exactly against the midpoints to the neighbours
+ * Method: take the double nearest to the Decimal as a first guess (rounded on to the
+ * format), then compare the Decimal exactly against the midpoints to the neighbours
  * and step until it lies between them; a tie goes to the even significand.
+ *
+ * Every format of @geglu/float is accepted: bf16 and f16 results are rounded once
+ * from the Decimal (rounding to f32 first would round twice).
  */
-export function roundDecimal(value: Decimal, format: FloatFormat): number {
-  const info = formatInfo(format, 'roundDecimal');
+export function roundDecimal(value: Decimal, format: AnyFormat): number {
+  const info = floatFormatInfo(format, 'roundDecimal');
   if (!Decimal.isDecimal(value)) {
     throw new GegluError(`roundDecimal: value is ${describe(value)}, expected a Decimal`);
   }
@@ -143,7 +170,7 @@ export function roundDecimalWithInterval(
   } else if (mag.e > (info.emax + 1) * 0.30103 + 1) {
     o = info.infinityBits;
   } else {
-    const guess = info.name === 'f64' ? Number(mag.toString()) : Math.fround(Number(mag.toString()));
+    const guess = roundToFormat(Number(mag.toString()), info.name);
     o = magnitudeOrdinal(guess, info);
     if (o > info.infinityBits) o = info.infinityBits;
   }

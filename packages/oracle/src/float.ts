@@ -8,17 +8,12 @@
 import { Decimal } from 'decimal.js';
 import {
   assertRepresentable,
-  bf16ToBits,
-  bitsToBf16,
-  bitsToF16,
-  bitsToF32,
-  bitsToF64,
   describe,
-  f16ToBits,
-  f32ToBits,
   f64ToBits,
   formatInfo as floatFormatInfo,
+  fromOrdinal,
   GegluError,
+  ordinal,
   roundToFormat,
   type FloatFormat as AnyFormat,
   type FormatInfo,
@@ -84,31 +79,12 @@ export function exactInternal(x: number): Decimal {
  * magnitudes have consecutive ordinals, 0 ↦ 0, +Infinity ↦ infinityBits.
  */
 function magnitudeOrdinal(x: number, info: FormatInfo): bigint {
-  const a = Math.abs(x);
-  switch (info.name) {
-    case 'f64':
-      return f64ToBits(a);
-    case 'f32':
-      return BigInt(f32ToBits(a));
-    case 'bf16':
-      return BigInt(bf16ToBits(a));
-    case 'f16':
-      return BigInt(f16ToBits(a));
-  }
+  return ordinal(Math.abs(x), info.name);
 }
 
 /** The non-negative float (or +Infinity) with the given magnitude ordinal. */
 function fromMagnitudeOrdinal(o: bigint, info: FormatInfo): number {
-  switch (info.name) {
-    case 'f64':
-      return bitsToF64(o);
-    case 'f32':
-      return bitsToF32(Number(o));
-    case 'bf16':
-      return bitsToBf16(Number(o));
-    case 'f16':
-      return bitsToF16(Number(o));
-  }
+  return fromOrdinal(o, info.name);
 }
 
 /** Significand and exponent of the magnitude with ordinal o, treating infinityBits as 2^(emax+1). */

@@ -22,7 +22,8 @@
  * signed zeros included; normal = every other finite input.
  */
 import { GegluGpu, availableGpuBackends, type ResolvedGpuBackend } from '@geglu/gpu';
-import { erfF64, erfcF64, geluF64, geluTanhF64, stepDistanceF32 } from '@geglu/gpu/reference';
+import { erfF64, erfcF64, geluF64, geluTanhF64 } from '@geglu/gpu/reference';
+import { stepDistance } from '@geglu/float';
 
 type Fn = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc';
 type Region = 'tail' | 'subnormal' | 'normal';
@@ -122,7 +123,7 @@ export async function measure(
     for (let i = 0; i < xs.length; i++) {
       const x = xs[i]!;
       const want = ref.value(fn, x);
-      const d = stepDistanceF32(got[i]!, want);
+      const d = stepDistance(got[i]!, want, 'f32');
       const w = r[region(fn, x)];
       w.count++;
       if (!isSubnormal(want) && d > w.stepsNormalResult) w.stepsNormalResult = d;
@@ -175,7 +176,7 @@ async function main(): Promise<void> {
     for (const fn of FNS) {
       for (let i = 0; i < xs.length; i += stride) {
         n++;
-        const d = stepDistanceF32(F64.value(fn, xs[i]!), oracle.value(fn, xs[i]!));
+        const d = stepDistance(F64.value(fn, xs[i]!), oracle.value(fn, xs[i]!), 'f32');
         if (d > 0) {
           disagree++;
           console.log(`  float64 reference differs from the oracle: ${fn}(${xs[i]}) by ${d} steps`);
@@ -201,7 +202,7 @@ async function main(): Promise<void> {
             const w = r[fn][reg];
             if (Number.isNaN(w.x)) continue;
             w.want = oracle.value(fn, w.x);
-            w.steps = stepDistanceF32(w.got, w.want);
+            w.steps = stepDistance(w.got, w.want, 'f32');
           }
         }
       }

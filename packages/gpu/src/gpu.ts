@@ -26,8 +26,8 @@ import {
   checkF32,
   checkLength,
   checkPositiveInt,
-  describe,
 } from './validate.js';
+import { describe, GegluError } from '@geglu/float';
 
 export interface GegluGpuOptions {
   /** Which gpu.js backend to run; 'auto' (default) picks the first that works of webgpu, headlessgl, webasm, cpu. */
@@ -173,14 +173,12 @@ export class GegluGpu {
    */
   static async create(options: GegluGpuOptions = {}): Promise<GegluGpu> {
     if (options === null || typeof options !== 'object') {
-      throw new TypeError(`GegluGpu.create: options must be an object, got ${describe(options)}`);
+      throw new GegluError(`GegluGpu.create: options is ${describe(options)}, expected an object`);
     }
     const requested = options.backend ?? 'auto';
     const valid: readonly string[] = ['auto', 'webgpu', 'headlessgl', 'webasm', 'cpu'];
     if (!valid.includes(requested as string)) {
-      throw new RangeError(
-        `GegluGpu.create: options.backend must be one of ${valid.map((v) => `'${v}'`).join(', ')}, got ${describe(requested)}`,
-      );
+      throw new GegluError(`GegluGpu.create: options.backend is ${describe(requested)}, expected one of ${valid.map((v) => `'${v}'`).join(', ')}`);
     }
     const candidates = requested === 'auto' ? AUTO_ORDER : [requested as ResolvedGpuBackend];
     const fallbacks: FallbackRecord[] = [];
@@ -320,7 +318,7 @@ export class GegluGpu {
       checkF32(fn, 'gate', gate);
       checkF32(fn, 'up', up);
       if (up.length !== gate.length) {
-        throw new RangeError(`geglu: up has length ${up.length}, expected gate.length = ${gate.length}`);
+        throw new GegluError(`geglu: up has length ${up.length}, expected gate.length = ${gate.length}`);
       }
       const which = elementwiseName(checkApproximate(fn, options, 'none'));
       const gb = options?.gateBias === undefined ? undefined : checkF32(fn, 'options.gateBias', options.gateBias);
@@ -328,12 +326,12 @@ export class GegluGpu {
       let f = 1;
       if (gb || ub) {
         f = (gb ?? ub)!.length;
-        if (f === 0) throw new RangeError(`geglu: ${gb ? 'options.gateBias' : 'options.upBias'} has length 0, expected at least 1 (the last dimension)`);
+        if (f === 0) throw new GegluError(`geglu: ${gb ? 'options.gateBias' : 'options.upBias'} has length 0, expected at least 1 (the last dimension)`);
         if (gb && ub && ub.length !== f) {
-          throw new RangeError(`geglu: options.upBias has length ${ub.length}, expected options.gateBias.length = ${f}`);
+          throw new GegluError(`geglu: options.upBias has length ${ub.length}, expected options.gateBias.length = ${f}`);
         }
         if (gate.length % f !== 0) {
-          throw new RangeError(`geglu: gate has length ${gate.length}, expected a multiple of the bias length ${f}`);
+          throw new GegluError(`geglu: gate has length ${gate.length}, expected a multiple of the bias length ${f}`);
         }
       }
       const n = gate.length;
@@ -416,7 +414,7 @@ export class GegluGpu {
       checkF32(fn, 'x', x);
       checkPositiveInt(fn, 'tokens', tokens);
       if (weights === null || typeof weights !== 'object') {
-        throw new TypeError(`${fn}: weights must be an object { gate, up, down, hidden, intermediate }, got ${describe(weights)}`);
+        throw new GegluError(`${fn}: weights is ${describe(weights)}, expected an object { gate, up, down, hidden, intermediate }`);
       }
       const d = checkPositiveInt(fn, 'weights.hidden', weights.hidden);
       const f = checkPositiveInt(fn, 'weights.intermediate', weights.intermediate);
@@ -430,7 +428,7 @@ export class GegluGpu {
       const which = elementwiseName(checkApproximate(fn, options, 'tanh'));
       for (const [name, a] of [['x', x], ['weights.gate', weights.gate], ['weights.up', weights.up], ['weights.down', weights.down]] as const) {
         const bad = nonFinite(a);
-        if (bad) throw new RangeError(`${fn}: ${name}[${bad[0]}] is ${a[bad[0]!]}, expected finite values only`);
+        if (bad) throw new GegluError(`${fn}: ${name}[${bad[0]}] is ${a[bad[0]!]}, expected finite values only`);
       }
       return this.#serial(async () => {
         const key = `${which}:${tokens}:${d}:${f}`;

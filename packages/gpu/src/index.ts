@@ -3,3 +3,4 @@ export type { FallbackRecord, GegluGpuOptions, GegluOptions, Gemma2MlpWeights, G
 export { availableGpuBackends, GPU_BACKENDS } from './backends.js';
 export type { BackendAvailability, GpuBackendName, ResolvedGpuBackend } from './backends.js';
 export * as coefficients from './coefficients.js';
+export { GegluError } from '@geglu/float';

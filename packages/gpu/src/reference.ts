@@ -21,6 +21,8 @@
  * one step of what the oracle would report.
  */
 
+import { stepDistance } from '@geglu/float';
+
 const SQRT_PI = Math.sqrt(Math.PI);
 
 export function erfF64(x: number): number {
@@ -82,18 +84,7 @@ export function geluTanhF64(x: number): number {
   return (x * e) / (1 + e);
 }
 
-const f32buf = new Float32Array(1);
-const u32buf = new Uint32Array(f32buf.buffer);
-
-/** Order-preserving integer of a float32 (±0 both map to 0). */
-function ordF32(v: number): number {
-  f32buf[0] = v;
-  const b = u32buf[0]!;
-  return b & 0x80000000 ? -(b & 0x7fffffff) : b;
-}
-
-/** Representable float32 steps between a and b (0 = identical; NaN vs NaN = 0; NaN vs number = Infinity). */
+/** Steps between two float32 values: @geglu/float's stepDistance(a, b, 'f32'), kept under its old name. */
 export function stepDistanceF32(a: number, b: number): number {
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
-  return Math.abs(ordF32(a) - ordF32(b));
+  return stepDistance(a, b, 'f32');
 }

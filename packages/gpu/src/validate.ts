@@ -1,19 +1,12 @@
-/** Argument checks shared by every operation; messages name the argument, the expected and the actual value. */
+/** Argument checks shared by every operation: a GegluError reading "<fn>: <argument> is X, expected Y" (@geglu/float). */
+
+import { describe, GegluError } from '@geglu/float';
 
 export type Approximate = 'none' | 'tanh';
 
-export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `an Array of length ${v.length}`;
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as { length: number }).length}`;
-  if (typeof v === 'object') return `an object (${Object.prototype.toString.call(v)})`;
-  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
-  return `${typeof v} ${String(v)}`;
-}
-
 export function checkF32(fn: string, name: string, v: unknown): Float32Array {
   if (!(v instanceof Float32Array)) {
-    throw new TypeError(`${fn}: ${name} must be a Float32Array, got ${describe(v)}`);
+    throw new GegluError(`${fn}: ${name} is ${describe(v)}, expected a Float32Array`);
   }
   return v;
 }
@@ -21,25 +14,25 @@ export function checkF32(fn: string, name: string, v: unknown): Float32Array {
 export function checkApproximate(fn: string, options: unknown, dflt: Approximate): Approximate {
   if (options === undefined) return dflt;
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
+    throw new GegluError(`${fn}: options is ${describe(options)}, expected an object`);
   }
   const a = (options as { approximate?: unknown }).approximate;
   if (a === undefined) return dflt;
   if (a !== 'none' && a !== 'tanh') {
-    throw new RangeError(`${fn}: options.approximate must be 'none' or 'tanh', got ${describe(a)}`);
+    throw new GegluError(`${fn}: options.approximate is ${describe(a)}, expected 'none' or 'tanh'`);
   }
   return a;
 }
 
 export function checkPositiveInt(fn: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
-    throw new RangeError(`${fn}: ${name} must be a positive integer, got ${describe(v)}`);
+    throw new GegluError(`${fn}: ${name} is ${describe(v)}, expected a positive integer`);
   }
   return v;
 }
 
 export function checkLength(fn: string, name: string, arr: Float32Array, expected: number, how: string): void {
   if (arr.length !== expected) {
-    throw new RangeError(`${fn}: ${name} has length ${arr.length}, expected ${how} = ${expected}`);
+    throw new GegluError(`${fn}: ${name} has length ${arr.length}, expected ${how} = ${expected}`);
   }
 }

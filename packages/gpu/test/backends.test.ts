@@ -68,7 +68,7 @@ describe('backend discovery', () => {
 
   it('rejects an unknown backend name, naming the option and the value', async () => {
     await expect(GegluGpu.create({ backend: 'cuda' as never })).rejects.toThrow(
-      /options\.backend must be one of 'auto', 'webgpu', 'headlessgl', 'webasm', 'cpu', got the string "cuda"/,
+      /^GegluGpu.create: options\.backend is "cuda", expected one of 'auto', 'webgpu', 'headlessgl', 'webasm', 'cpu'$/,
     );
   });
 

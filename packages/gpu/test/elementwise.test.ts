@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GegluGpu } from '../src/index.js';
-import { erfF64, erfcF64, geluF64, geluTanhF64, stepDistanceF32 } from '../src/reference.js';
+import { erfF64, erfcF64, geluF64, geluTanhF64 } from '../src/reference.js';
+import { stepDistance } from '@geglu/float';
 import { BACKENDS, fromBits, stratified } from './helpers.js';
 
 type Fn = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc';
@@ -97,7 +98,7 @@ for (const { backend, skip, label } of BACKENDS) {
             const want = Math.fround(REF[fn](x));
             const sub = (v: number): boolean => v !== 0 && Math.abs(v) < 2 ** -126;
             if (sub(x) || sub(want)) continue;
-            const d = stepDistanceF32(y[i]!, want);
+            const d = stepDistance(y[i]!, want, 'f32');
             if (d > worst) [worst, at] = [d, x];
           }
           expect(worst, `worst at x=${at} on ${g.device}`).toBeLessThanOrEqual(FLUSHING_WEBGPU[fn]);
@@ -110,7 +111,7 @@ for (const { backend, skip, label } of BACKENDS) {
         };
         for (let i = 0; i < GRID.length; i++) {
           const x = GRID[i]!;
-          const d = stepDistanceF32(y[i]!, Math.fround(REF[fn](x)));
+          const d = stepDistance(y[i]!, Math.fround(REF[fn](x)), 'f32');
           const w = worst[regionOf(fn, x)];
           if (d > w.steps) Object.assign(w, { steps: d, x });
         }
@@ -167,7 +168,7 @@ for (const { backend, skip, label } of BACKENDS) {
         expect(Object.is(t[0], -0), `gelu ${approximate}(-2^-149) = ${t[0]}`).toBe(true);
         if (!flushesSubnormals) {
           const bound = MEASURED[backend]![approximate === 'tanh' ? 'gelu-tanh' : 'gelu'].subnormal;
-          expect(stepDistanceF32(t[1]!, 2 ** -149), `gelu ${approximate}(2^-149) = ${t[1]}`).toBeLessThanOrEqual(bound);
+          expect(stepDistance(t[1]!, 2 ** -149, 'f32'), `gelu ${approximate}(2^-149) = ${t[1]}`).toBeLessThanOrEqual(bound);
         }
       }
       // geglu(2^-149, −1) = −gelu(2^-149) is −2^-149 (or −0 where gelu(2^-149) is within its bound at +0).
@@ -195,7 +196,7 @@ for (const { backend, skip, label } of BACKENDS) {
         const bound = Math.max(MEASURED[backend]![fn].tail, MEASURED[backend]![fn].normal) + 1;
         let worst = 0;
         for (let i = 0; i < n; i++) {
-          worst = Math.max(worst, stepDistanceF32(y[i]!, Math.fround(REF[fn](gate[i]!) * up[i]!)));
+          worst = Math.max(worst, stepDistance(y[i]!, Math.fround(REF[fn](gate[i]!) * up[i]!), 'f32'));
         }
         expect(worst).toBeLessThanOrEqual(bound);
       }
@@ -218,7 +219,7 @@ for (const { backend, skip, label } of BACKENDS) {
           const fn: Fn = approximate === 'none' ? 'gelu' : 'gelu-tanh';
           for (let i = 0; i < y.length; i++) {
             const ref = Math.fround(REF[fn](gate[i]! + gateBias[i % f]!) * (up[i]! + upBias[i % f]!));
-            expect(stepDistanceF32(y[i]!, ref), `i=${i}`).toBeLessThanOrEqual(MEASURED.cpu![fn].normal + 1);
+            expect(stepDistance(y[i]!, ref, 'f32'), `i=${i}`).toBeLessThanOrEqual(MEASURED.cpu![fn].normal + 1);
           }
         } else {
           expect(Array.from(y)).toEqual(Array.from(want));

@@ -1,3 +1,4 @@
+import { bitsToF32 } from '@geglu/float';
 import { availableGpuBackends, type BackendAvailability, type ResolvedGpuBackend } from '../src/index.js';
 
 process.env.XDG_RUNTIME_DIR ??= '/tmp';
@@ -24,11 +25,9 @@ export const BACKENDS: { backend: ResolvedGpuBackend; skip: boolean; label: stri
   return { backend, skip, label: skip ? `${backend} (skipped: ${a.reason})` : backend };
 });
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
+/** The float32 whose bit pattern is `b` (@geglu/float's bitsToF32). */
 export function fromBits(b: number): number {
-  u32[0] = b >>> 0;
-  return f32[0]!;
+  return bitsToF32(b >>> 0);
 }
 
 /** n points per float32 binade (subnormal binades included), both signs. */

@@ -1,7 +1,7 @@
 /**
  * Argument checking shared by every public function of `@geglu/kernel`.
  *
- * Every failure throws a {@link GegluError} whose message has the form
+ * Every failure throws a GegluError (@geglu/float) whose message has the form
  * `<function>: <argument> <what it is>, expected <what it should be>`, e.g.
  * `gemma2Mlp: x has length 100, expected tokens × hidden = 2 × 64 = 128`
  * (the convention of docs/architecture.md). All checks run before any work,
@@ -11,46 +11,13 @@
  * (elementwise, mlp, safetensors) import them.
  */
 
-/** Every error the kernel throws on purpose; `instanceof` lets callers tell them from bugs. */
-export class GegluError extends Error {
-  override name = 'GegluError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+// The error class, the message shape and value formatting are @geglu/float's (one convention for
+// every package); re-exported here so the kernel's modules and users keep importing them from here.
+export { describe, fail, GegluError } from '@geglu/float';
+import { describe, fail } from '@geglu/float';
 
 /** A float array the kernel accepts. */
 export type FloatArray = Float32Array | Float64Array;
-
-/** Short, bounded description of an arbitrary value for an error message. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'number') {
-    if (Object.is(value, -0)) return '-0';
-    return String(value);
-  }
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'string') {
-    const s = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return JSON.stringify(s);
-  }
-  if (typeof value === 'boolean') return String(value);
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'symbol') return 'a symbol';
-  if (ArrayBuffer.isView(value)) {
-    const name = value.constructor?.name ?? 'typed array';
-    const length = (value as unknown as { length?: number }).length;
-    return length === undefined ? `a ${name}` : `a ${name} of length ${length}`;
-  }
-  if (Array.isArray(value)) return `an Array of length ${value.length}`;
-  return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
-}
-
-/** Throws a GegluError `${fn}: ${message}`. */
-export function fail(fn: string, message: string): never {
-  throw new GegluError(`${fn}: ${message}`);
-}
 
 /**
  * A dimension: a safe integer ≥ `min` (default 1). Rejects non-numbers,

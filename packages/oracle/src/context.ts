@@ -11,6 +11,7 @@
 //     k·u ≤ 10^-3, where γ_k ≤ 1.001·k·u, and inflate c by 1.01 when turning it into
 //     an absolute Decimal bound, which covers that and the double rounding of c itself.
 import { Decimal } from 'decimal.js';
+import { GegluError } from '@geglu/float';
 import { X } from './decimal.js';
 import {
   CONSTANT_DIGITS,
@@ -55,7 +56,7 @@ export function context(w: number): Context {
   let c = contexts.get(w);
   if (c !== undefined) return c;
   if (!Number.isInteger(w) || w < 2 || w > CONTEXT_LIMIT) {
-    throw new RangeError(`working precision must be an integer in [2, ${CONTEXT_LIMIT}], got ${w}`);
+    throw new GegluError(`context: working precision is ${w}, expected an integer in [2, ${CONTEXT_LIMIT}]`);
   }
   const D = Decimal.clone({
     defaults: true,

@@ -3,16 +3,8 @@
 import { Decimal } from 'decimal.js';
 import { context, MAX_WORKING_DIGITS, type Context } from './context.js';
 import { Wide, X } from './decimal.js';
-import {
-  assertRepresentable,
-  decideMagnitude,
-  describe,
-  exactInternal,
-  formatInfo,
-  roundDecimalWithInterval,
-  stepDistance,
-  type FloatFormat,
-} from './float.js';
+import { assertRepresentable, describe, GegluError, stepDistance } from '@geglu/float';
+import { decideMagnitude, exactInternal, formatInfo, roundDecimalWithInterval, type FloatFormat } from './float.js';
 import {
   erfApprox,
   erfcApprox,
@@ -75,20 +67,18 @@ export const MAX_DIGITS = 1000;
 
 function checkFunction(fn: unknown, where: string): OracleFunction {
   if (typeof fn !== 'string' || !(fn in KERNELS)) {
-    throw new TypeError(`${where}: fn must be one of ${ORACLE_FUNCTIONS.join(', ')}, got ${describe(fn)}`);
+    throw new GegluError(`${where}: fn is ${describe(fn)}, expected one of ${ORACLE_FUNCTIONS.join(', ')}`);
   }
   return fn as OracleFunction;
 }
 
 function checkDigits(options: unknown, where: string): number {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${where}: options must be an object with digits, got ${describe(options)}`);
+    throw new GegluError(`${where}: options is ${describe(options)}, expected an object with digits`);
   }
   const digits = (options as { digits?: unknown }).digits;
   if (typeof digits !== 'number' || !Number.isInteger(digits) || digits < MIN_DIGITS || digits > MAX_DIGITS) {
-    throw new RangeError(
-      `${where}: options.digits must be an integer in [${MIN_DIGITS}, ${MAX_DIGITS}], got ${describe(digits)}`,
-    );
+    throw new GegluError(`${where}: options.digits is ${describe(digits)}, expected an integer in [${MIN_DIGITS}, ${MAX_DIGITS}]`);
   }
   return digits;
 }
@@ -105,15 +95,15 @@ export function toExactDecimal(x: unknown, where: string): Decimal {
     try {
       d = new X(x);
     } catch {
-      throw new TypeError(`${where}: x must be a number, numeric string or Decimal, got ${describe(x)}`);
+      throw new GegluError(`${where}: x is ${describe(x)}, expected a number, numeric string or Decimal`);
     }
   } else if (Decimal.isDecimal(x)) {
     d = new X(x as Decimal);
   } else {
-    throw new TypeError(`${where}: x must be a number, numeric string or Decimal, got ${describe(x)}`);
+    throw new GegluError(`${where}: x is ${describe(x)}, expected a number, numeric string or Decimal`);
   }
   if (!d.isFinite()) {
-    throw new RangeError(`${where}: x must be finite, got ${describe(x)}`);
+    throw new GegluError(`${where}: x is ${describe(x)}, expected a finite number`);
   }
   return d;
 }
@@ -176,13 +166,13 @@ export function gelu(
   options: { approximate?: 'none' | 'tanh' | 'sigmoid'; digits: number },
 ): Decimal {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`gelu: options must be an object with digits, got ${describe(options)}`);
+    throw new GegluError(`gelu: options is ${describe(options)}, expected an object with digits`);
   }
   const approximate = options.approximate ?? 'none';
   const fn: OracleFunction | undefined =
     approximate === 'none' ? 'gelu' : approximate === 'tanh' ? 'gelu-tanh' : approximate === 'sigmoid' ? 'gelu-sigmoid' : undefined;
   if (fn === undefined) {
-    throw new TypeError(`gelu: options.approximate must be 'none', 'tanh' or 'sigmoid', got ${describe(approximate)}`);
+    throw new GegluError(`gelu: options.approximate is ${describe(approximate)}, expected 'none', 'tanh' or 'sigmoid'`);
   }
   return evaluate(fn, x, { digits: options.digits }).value;
 }
@@ -288,7 +278,7 @@ const FIRST_DIGITS: Record<FloatFormat, number> = { f64: 28, f32: 18 };
 export function correctlyRounded(fn: OracleFunction, x: number, format: FloatFormat): number {
   const f = checkFunction(fn, 'correctlyRounded');
   const info = formatInfo(format, 'correctlyRounded');
-  assertRepresentable(x, format, 'correctlyRounded: x');
+  assertRepresentable(x, format, 'correctlyRounded', 'x');
   const known = decided(f, x, format);
   if (known !== undefined) return known;
   const xd = exactInternal(x);
@@ -347,11 +337,11 @@ const ProductExact = Decimal.clone({ defaults: true, precision: 1800, rounding: 
 export function correctlyRoundedGeglu(fn: GeluFunction, g: number, u: number, format: FloatFormat): number {
   const where = 'correctlyRoundedGeglu';
   if (fn !== 'gelu' && fn !== 'gelu-tanh' && fn !== 'gelu-sigmoid') {
-    throw new TypeError(`${where}: fn must be 'gelu', 'gelu-tanh' or 'gelu-sigmoid', got ${describe(fn)}`);
+    throw new GegluError(`${where}: fn is ${describe(fn)}, expected 'gelu', 'gelu-tanh' or 'gelu-sigmoid'`);
   }
   const info = formatInfo(format, where);
-  if (typeof g !== 'number') throw new TypeError(`${where}: g must be a number, got ${describe(g)}`);
-  if (typeof u !== 'number') throw new TypeError(`${where}: u must be a number, got ${describe(u)}`);
+  if (typeof g !== 'number') throw new GegluError(`${where}: g is ${describe(g)}, expected a number`);
+  if (typeof u !== 'number') throw new GegluError(`${where}: u is ${describe(u)}, expected a number`);
   const signOf = (v: number) => (v < 0 || Object.is(v, -0) ? -1 : 1);
   const sign = signOf(g) * signOf(u);
   if (Number.isNaN(g) || Number.isNaN(u)) return NaN;

@@ -1,99 +1,34 @@
-// Binary floating-point formats, exact conversion between floats and decimals,
-// round-to-nearest-even of a Decimal, and the step/ulp distance helpers.
+// What needs decimal.js: exact conversion between floats and decimals, round-to-nearest-even
+// of a Decimal, and the ulp error. Formats, bit casts and step distance live in @geglu/float.
 //
 // Everything here is exact: a float is converted to the decimal string of its exact
 // binary value (m·2^E = m·5^(−E)·10^E), and rounding decisions compare a Decimal
 // against exact midpoints between adjacent floats, so no step depends on how
 // JavaScript parses or prints numbers.
 import { Decimal } from 'decimal.js';
+import {
+  assertRepresentable,
+  describe,
+  f64ToBits,
+  formatInfo as floatFormatInfo,
+  fromOrdinal,
+  GegluError,
+  ordinal,
+  roundToFormat,
+  type FloatFormat as AnyFormat,
+  type FormatInfo,
+} from '@geglu/float';
 import { Wide, X } from './decimal.js';
 
-/** The two IEEE 754 binary formats the project uses. */
-export type FloatFormat = 'f32' | 'f64';
+/** The formats the oracle rounds to (a subset of @geglu/float's). */
+export type FloatFormat = Extract<AnyFormat, 'f32' | 'f64'>;
 
-interface FormatInfo {
-  readonly name: FloatFormat;
-  /** Significand bits including the implicit one (p). */
-  readonly precision: number;
-  /** Smallest normal exponent: the smallest normal is 2^emin. */
-  readonly emin: number;
-  /** Largest finite exponent: the largest finite is (2 − 2^(1−p))·2^emax. */
-  readonly emax: number;
-  /** Exponent of the smallest subnormal, 2^(emin − p + 1). */
-  readonly etiny: number;
-  /** Bit pattern of +Infinity, which is also the ordinal just above the largest finite. */
-  readonly infOrdinal: bigint;
-}
-
-const F64: FormatInfo = {
-  name: 'f64',
-  precision: 53,
-  emin: -1022,
-  emax: 1023,
-  etiny: -1074,
-  infOrdinal: 0x7ff0000000000000n,
-};
-const F32: FormatInfo = {
-  name: 'f32',
-  precision: 24,
-  emin: -126,
-  emax: 127,
-  etiny: -149,
-  infOrdinal: 0x7f800000n,
-};
-
-/** Returns the format's parameters, or throws a clear error for a bad format name. */
+/** The format's parameters from @geglu/float, refusing the formats the oracle does not round to yet. */
 export function formatInfo(format: unknown, fnName = 'format'): FormatInfo {
-  if (format === 'f64') return F64;
-  if (format === 'f32') return F32;
-  throw new TypeError(`${fnName}: format must be 'f32' or 'f64', got ${describe(format)}`);
-}
-
-/** A short description of any value for error messages. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (Decimal.isDecimal(value)) return `Decimal(${(value as Decimal).toString()})`;
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  return typeof value;
-}
-
-/** True when `x` is a number that the format represents exactly (NaN and ±Infinity included). */
-export function isRepresentable(x: number, format: FloatFormat): boolean {
-  if (typeof x !== 'number') return false;
-  if (format === 'f64' || Number.isNaN(x)) return true;
-  return Object.is(Math.fround(x), x);
-}
-
-/** Throws unless `x` is a number exactly representable in `format`. */
-export function assertRepresentable(x: unknown, format: FloatFormat, what: string): asserts x is number {
-  if (typeof x !== 'number') {
-    throw new TypeError(`${what} must be a number, got ${describe(x)}`);
+  if (format !== 'f64' && format !== 'f32') {
+    throw new GegluError(`${fnName}: format is ${describe(format)}, expected 'f32' or 'f64'`);
   }
-  if (!isRepresentable(x, format)) {
-    throw new RangeError(
-      `${what} must be exactly representable in ${format}, got ${describe(x)} ` +
-        `(nearest ${format} is ${describe(Math.fround(x))})`,
-    );
-  }
-}
-
-const f64Scratch = new Float64Array(1);
-const u64Scratch = new BigUint64Array(f64Scratch.buffer);
-
-/** The IEEE 754 binary64 bit pattern of `x`. */
-function bitsOf(x: number): bigint {
-  f64Scratch[0] = x;
-  return u64Scratch[0]!;
-}
-
-/** The double whose bit pattern is `bits`. */
-function fromBits64(bits: bigint): number {
-  u64Scratch[0] = bits;
-  return f64Scratch[0]!;
+  return floatFormatInfo(format, fnName);
 }
 
 /**
@@ -101,7 +36,7 @@ function fromBits64(bits: bigint): number {
  * |x| = m·2^e, exactly (m = 0 for ±0).
  */
 function decompose(x: number): { m: bigint; e: number } {
-  const bits = bitsOf(x) & 0x7fffffffffffffffn;
+  const bits = f64ToBits(x) & 0x7fffffffffffffffn;
   const biased = Number(bits >> 52n);
   const frac = bits & 0xfffffffffffffn;
   if (biased === 0) return { m: frac, e: -1074 };
@@ -141,24 +76,20 @@ export function exactInternal(x: number): Decimal {
 
 /**
  * Ordinal of a non-negative float of the format: consecutive representable
- * magnitudes have consecutive ordinals, 0 ↦ 0, +Infinity ↦ infOrdinal.
+ * magnitudes have consecutive ordinals, 0 ↦ 0, +Infinity ↦ infinityBits.
  */
 function magnitudeOrdinal(x: number, info: FormatInfo): bigint {
-  if (info.name === 'f64') return bitsOf(Math.abs(x));
-  const f32 = new Float32Array([Math.abs(x)]);
-  return BigInt(new Uint32Array(f32.buffer)[0]!);
+  return ordinal(Math.abs(x), info.name);
 }
 
 /** The non-negative float (or +Infinity) with the given magnitude ordinal. */
 function fromMagnitudeOrdinal(o: bigint, info: FormatInfo): number {
-  if (info.name === 'f64') return fromBits64(o);
-  const u = new Uint32Array([Number(o)]);
-  return new Float32Array(u.buffer)[0]!;
+  return fromOrdinal(o, info.name);
 }
 
-/** Significand and exponent of the magnitude with ordinal o, treating infOrdinal as 2^(emax+1). */
+/** Significand and exponent of the magnitude with ordinal o, treating infinityBits as 2^(emax+1). */
 function ordinalDyadic(o: bigint, info: FormatInfo): { m: bigint; e: number } {
-  if (o === info.infOrdinal) return { m: 1n, e: info.emax + 1 };
+  if (o === info.infinityBits) return { m: 1n, e: info.emax + 1 };
   return decompose(fromMagnitudeOrdinal(o, info));
 }
 
@@ -177,14 +108,17 @@ function midpointAbove(o: bigint, info: FormatInfo): Decimal {
  * between the largest finite and 2^(emax+1) overflows, as IEEE 754 specifies), and
  * the sign kept on zero (a negative value that rounds to zero gives −0).
  *
- * Method: take the double nearest to the Decimal as a first guess (Math.fround of it
- * for f32), then compare the Decimal exactly against the midpoints to the neighbours
+ * Method: take the double nearest to the Decimal as a first guess (rounded on to the
+ * format), then compare the Decimal exactly against the midpoints to the neighbours
  * and step until it lies between them; a tie goes to the even significand.
+ *
+ * Every format of @geglu/float is accepted: bf16 and f16 results are rounded once
+ * from the Decimal (rounding to f32 first would round twice).
  */
-export function roundDecimal(value: Decimal, format: FloatFormat): number {
-  const info = formatInfo(format, 'roundDecimal');
+export function roundDecimal(value: Decimal, format: AnyFormat): number {
+  const info = floatFormatInfo(format, 'roundDecimal');
   if (!Decimal.isDecimal(value)) {
-    throw new TypeError(`roundDecimal: value must be a Decimal, got ${describe(value)}`);
+    throw new GegluError(`roundDecimal: value is ${describe(value)}, expected a Decimal`);
   }
   return roundDecimalWithInterval(new X(value), info).result;
 }
@@ -210,17 +144,17 @@ export function roundDecimalWithInterval(
     // Below 10^(etiny·log10 2 − 2) < 2^(etiny−1): rounds to zero.
     o = 0n;
   } else if (mag.e > (info.emax + 1) * 0.30103 + 1) {
-    o = info.infOrdinal;
+    o = info.infinityBits;
   } else {
-    const guess = info.name === 'f64' ? Number(mag.toString()) : Math.fround(Number(mag.toString()));
+    const guess = roundToFormat(Number(mag.toString()), info.name);
     o = magnitudeOrdinal(guess, info);
-    if (o > info.infOrdinal) o = info.infOrdinal;
+    if (o > info.infinityBits) o = info.infinityBits;
   }
   // Walk to the float whose rounding interval contains mag (usually no step at all).
   let hi: Decimal | null = null;
   let lo: Decimal = zero;
   for (;;) {
-    hi = o < info.infOrdinal ? midpointAbove(o, info) : null;
+    hi = o < info.infinityBits ? midpointAbove(o, info) : null;
     if (hi !== null) {
       const c = mag.cmp(hi);
       if (c > 0 || (c === 0 && (o & 1n) === 1n)) {
@@ -297,31 +231,6 @@ export function decideMagnitude(lo: Decimal, hi: Decimal, format: FloatFormat): 
   return undefined;
 }
 
-/** Signed ordinal: consecutive floats get consecutive integers, −0 and +0 both map to 0. */
-function signedOrdinal(x: number, info: FormatInfo): bigint {
-  const o = magnitudeOrdinal(x, info);
-  return x < 0 || Object.is(x, -0) ? -o : o;
-}
-
-/**
- * Number of representable steps between two floats of the format: 0 when they are
- * the same number, 1 for neighbours.
- *
- * Decisions (see README): −0 and +0 are the same number, so stepDistance(−0, +0) = 0
- * (check the sign of zero separately, with Object.is); the smallest subnormal is one
- * step from either zero; ±Infinity is one step beyond the largest finite (IEEE 754's
- * nextUp). Two NaNs are 0 apart; a NaN and a non-NaN are Infinity apart. The count is
- * exact up to 2^53 and rounded to the nearest double beyond.
- */
-export function stepDistance(a: number, b: number, format: FloatFormat): number {
-  const info = formatInfo(format, 'stepDistance');
-  assertRepresentable(a, format, 'stepDistance: a');
-  assertRepresentable(b, format, 'stepDistance: b');
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
-  const d = signedOrdinal(a, info) - signedOrdinal(b, info);
-  return Number(d < 0n ? -d : d);
-}
-
 const pow2Cache = new Map<number, Decimal>();
 /** 2^k exactly, as a Decimal. */
 export function pow2(k: number): Decimal {
@@ -356,9 +265,9 @@ const ErrorDecimal = Decimal.clone({ defaults: true, precision: 20, rounding: De
  */
 export function ulpError(computed: number, exact: Decimal, format: FloatFormat): number {
   const info = formatInfo(format, 'ulpError');
-  assertRepresentable(computed, format, 'ulpError: computed');
+  assertRepresentable(computed, format, 'ulpError', 'computed');
   if (!Decimal.isDecimal(exact)) {
-    throw new TypeError(`ulpError: exact must be a Decimal, got ${describe(exact)}`);
+    throw new GegluError(`ulpError: exact is ${describe(exact)}, expected a Decimal`);
   }
   if (exact.isNaN() || Number.isNaN(computed)) return exact.isNaN() && Number.isNaN(computed) ? 0 : Infinity;
   if (!exact.isFinite() || !Number.isFinite(computed)) {

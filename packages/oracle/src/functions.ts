@@ -16,6 +16,7 @@
 //   [JT]    W. B. Jones, W. J. Thron, Continued Fractions (1980), Thm 4.35 (convergents
 //           of a continued fraction with positive elements interlace around its value).
 import { Decimal } from 'decimal.js';
+import { GegluError } from '@geglu/float';
 import { X } from './decimal.js';
 import { context, CONTEXT_LIMIT, exactTimes, type Context } from './context.js';
 
@@ -614,7 +615,7 @@ export function erfcApprox(ctx: Context, x: Decimal): Approx {
 /** e^x for the public 'exp' function. */
 export function expPublic(ctx: Context, x: Decimal): Approx {
   if (x.gt(Y_MAX)) {
-    throw new RangeError(`evaluate: exp(x) for x = ${x.toString()} exceeds decimal.js's exponent range (x must be ≤ ${Y_MAX})`);
+    throw new GegluError(`evaluate: x is ${x.toSignificantDigits(17).toString()} for exp, expected at most ${Y_MAX} (decimal.js's exponent range)`);
   }
   if (x.lt(-Y_MAX)) return { v: ctx.zero, c: 0, abs: TINY };
   return expApprox(ctx, x);

@@ -12,12 +12,7 @@ export {
   type GeluFunction,
   type OracleFunction,
 } from './evaluate.js';
-export {
-  exactDecimal,
-  isRepresentable,
-  roundDecimal,
-  stepDistance,
-  ulpError,
-  type FloatFormat,
-} from './float.js';
+export { exactDecimal, roundDecimal, ulpError, type FloatFormat } from './float.js';
+// Formats, steps and errors live in @geglu/float; re-exported for code that imported them from here.
+export { GegluError, isRepresentable, stepDistance } from '@geglu/float';
 export { geglu, gemma2Mlp, type GegluOptions, type Gemma2MlpWeights, type MlpOptions } from './mlp.js';

@@ -3,7 +3,7 @@
 import { Decimal } from 'decimal.js';
 import { context, MAX_WORKING_DIGITS } from './context.js';
 import { Wide, X } from './decimal.js';
-import { describe } from './float.js';
+import { describe, GegluError } from '@geglu/float';
 import { evaluate, toExactDecimal, type OracleFunction } from './evaluate.js';
 
 export interface GegluOptions {
@@ -42,31 +42,31 @@ function fnOf(approximate: unknown, where: string): OracleFunction {
   if (approximate === 'none') return 'gelu';
   if (approximate === 'tanh') return 'gelu-tanh';
   if (approximate === 'sigmoid') return 'gelu-sigmoid';
-  throw new TypeError(`${where}: options.approximate must be 'none', 'tanh' or 'sigmoid', got ${describe(approximate)}`);
+  throw new GegluError(`${where}: options.approximate is ${describe(approximate)}, expected 'none', 'tanh' or 'sigmoid'`);
 }
 
 function checkDigits(options: unknown, where: string): number {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${where}: options must be an object with digits, got ${describe(options)}`);
+    throw new GegluError(`${where}: options is ${describe(options)}, expected an object with digits`);
   }
   const d = (options as { digits?: unknown }).digits;
   if (typeof d !== 'number' || !Number.isInteger(d) || d < 4 || d > 900) {
-    throw new RangeError(`${where}: options.digits must be an integer in [4, 900], got ${describe(d)}`);
+    throw new GegluError(`${where}: options.digits is ${describe(d)}, expected an integer in [4, 900]`);
   }
   return d;
 }
 
 function checkArray(a: unknown, name: string, where: string, length?: number): NumArray {
   const ok = typeof a === 'object' && a !== null && typeof (a as { length?: unknown }).length === 'number';
-  if (!ok) throw new TypeError(`${where}: ${name} must be an array of numbers, got ${describe(a)}`);
+  if (!ok) throw new GegluError(`${where}: ${name} is ${describe(a)}, expected an array of numbers`);
   const arr = a as NumArray;
   if (length !== undefined && arr.length !== length) {
-    throw new RangeError(`${where}: ${name} has length ${arr.length}, expected ${length}`);
+    throw new GegluError(`${where}: ${name} has length ${arr.length}, expected ${length}`);
   }
   for (let i = 0; i < arr.length; i++) {
     const v = arr[i];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new RangeError(`${where}: ${name}[${i}] must be a finite number, got ${describe(v)}`);
+      throw new GegluError(`${where}: ${name}[${i}] is ${describe(v)}, expected a finite number`);
     }
   }
   return arr;
@@ -113,7 +113,7 @@ export function geglu(gate: ArrayLike<number>, up: ArrayLike<number>, options: G
   const ub = options.upBias === undefined ? undefined : checkArray(options.upBias, 'options.upBias', where);
   for (const [b, name] of [[gb, 'options.gateBias'], [ub, 'options.upBias']] as const) {
     if (b !== undefined && (b.length === 0 || g.length % b.length !== 0)) {
-      throw new RangeError(`${where}: ${name} has length ${b.length}, expected a divisor of gate.length = ${g.length}`);
+      throw new GegluError(`${where}: ${name} has length ${b.length}, expected a divisor of gate.length = ${g.length}`);
     }
   }
   const out: Decimal[] = [];
@@ -159,22 +159,22 @@ export function gemma2Mlp(
   const digits = checkDigits(options, where);
   const fn = fnOf(options.approximate ?? 'tanh', where);
   if (typeof weights !== 'object' || weights === null) {
-    throw new TypeError(`${where}: weights must be an object { gate, up, down, hidden, intermediate }, got ${describe(weights)}`);
+    throw new GegluError(`${where}: weights is ${describe(weights)}, expected an object { gate, up, down, hidden, intermediate }`);
   }
   const { hidden, intermediate } = weights;
   for (const [v, name] of [[hidden, 'weights.hidden'], [intermediate, 'weights.intermediate'], [tokens, 'tokens']] as const) {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-      throw new RangeError(`${where}: ${name} must be a positive integer, got ${describe(v)}`);
+      throw new GegluError(`${where}: ${name} is ${describe(v)}, expected a positive integer`);
     }
   }
   if (hidden * intermediate * tokens > 4_000_000) {
-    throw new RangeError(
-      `${where}: tokens × hidden × intermediate = ${tokens * hidden * intermediate} exceeds 4,000,000 (the oracle is for small shapes)`,
+    throw new GegluError(
+      `${where}: tokens × hidden × intermediate is ${tokens * hidden * intermediate}, expected at most 4,000,000 (the oracle is for small shapes)`,
     );
   }
   const xs = checkArray(x, 'x', where, tokens * hidden);
   if (xs.length !== tokens * hidden) {
-    throw new RangeError(`${where}: x has length ${xs.length}, expected tokens × hidden = ${tokens} × ${hidden} = ${tokens * hidden}`);
+    throw new GegluError(`${where}: x has length ${xs.length}, expected tokens × hidden = ${tokens} × ${hidden} = ${tokens * hidden}`);
   }
   const wg = checkArray(weights.gate, 'weights.gate', where, intermediate * hidden);
   const wu = checkArray(weights.up, 'weights.up', where, intermediate * hidden);

@@ -1,8 +1,9 @@
-// roundDecimal, stepDistance, ulpError, exactDecimal: exact float helpers.
+// roundDecimal (f64, f32, bf16, f16), stepDistance, ulpError, exactDecimal: exact float helpers.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal, exactDecimal, roundDecimal, stepDistance, ulpError } from '../src/index.js';
 import { nextUp } from './helpers.js';
+import { bitsToBf16, bitsToF16, bitsToF64, roundToFormat } from '@geglu/float';
 
 const D = Decimal.clone({ precision: 1200 });
 const pow2 = (k: number) => new D(2).pow(k);
@@ -127,5 +128,38 @@ describe('ulpError', () => {
         for (const f of ['f64', 'f32'] as const) expect(ulpError(roundDecimal(exact, f), exact, f)).toBeLessThanOrEqual(0.5);
       }),
     );
+  });
+});
+
+describe('roundDecimal to bf16 and f16 (one rounding from the exact value)', () => {
+  const anyDouble = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(bitsToF64);
+
+  it.each(['bf16', 'f16'] as const)('%s: agrees with @geglu/float rounding the exact value of any double', (format) => {
+    fc.assert(
+      fc.property(anyDouble, (x) => {
+        fc.pre(Number.isFinite(x));
+        expect(Object.is(roundDecimal(exactDecimal(x), format), roundToFormat(x, format))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each([
+    ['bf16', 0x3f80],
+    ['f16', 0x3c00],
+  ] as const)('%s: a hair above or below a midpoint, far beyond double precision, decides the side', (format, one) => {
+    const from = format === 'bf16' ? bitsToBf16 : bitsToF16;
+    // 1 and its successor: 1 + 2^-7 (bf16), 1 + 2^-10 (f16); their midpoint ties to the even 1
+    const mid = new D(exactDecimal(from(one))).plus(exactDecimal(from(one + 1))).div(2);
+    expect(roundDecimal(mid, format)).toBe(1);
+    expect(roundDecimal(mid.plus('1e-100'), format)).toBe(from(one + 1));
+    expect(roundDecimal(mid.minus('1e-100').neg(), format)).toBe(-1);
+  });
+
+  it('f16 overflows from 65520 (the midpoint above 65504) and keeps the sign of an underflow', () => {
+    expect(roundDecimal(new Decimal('65519.99999999999999999999'), 'f16')).toBe(65504);
+    expect(roundDecimal(new Decimal(65520), 'f16')).toBe(Infinity);
+    expect(Object.is(roundDecimal(new Decimal('-1e-30'), 'f16'), -0)).toBe(true);
+    expect(roundDecimal(pow2(-133), 'bf16')).toBe(2 ** -133);
   });
 });

@@ -33,7 +33,7 @@ describe('geglu', () => {
   it('rejects mismatched lengths and bias lengths that do not divide the features', () => {
     expect(() => geglu([1, 2], [1], { digits: 20 })).toThrow(/geglu: up has length 1, expected 2/);
     expect(() => geglu([1, 2, 3], [1, 2, 3], { digits: 20, gateBias: [1, 2] })).toThrow(/gateBias has length 2, expected a divisor of gate.length = 3/);
-    expect(() => geglu([1, NaN], [1, 2], { digits: 20 })).toThrow(/gate\[1\] must be a finite number, got NaN/);
+    expect(() => geglu([1, NaN], [1, 2], { digits: 20 })).toThrow(/^geglu: gate\[1\] is NaN, expected a finite number$/);
   });
 });
 
@@ -93,7 +93,7 @@ describe('gemma2Mlp (small shapes)', () => {
   it('rejects a wrong x length with tokens × hidden spelled out, and bad weights', () => {
     expect(() => gemma2Mlp(x.slice(1), weights, tokens, { digits: 20 })).toThrow(/gemma2Mlp: x has length 7, expected 8/);
     expect(() => gemma2Mlp(x, { ...weights, down: weights.down.slice(1) }, tokens, { digits: 20 })).toThrow(/weights.down has length 23, expected 24/);
-    expect(() => gemma2Mlp(x, weights, 0, { digits: 20 })).toThrow(/tokens must be a positive integer, got 0/);
+    expect(() => gemma2Mlp(x, weights, 0, { digits: 20 })).toThrow(/^gemma2Mlp: tokens is 0, expected a positive integer$/);
   });
 });
 

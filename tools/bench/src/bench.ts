@@ -289,12 +289,12 @@ async function addAccuracy(
       const x0 = inputs.x.slice(0, shape.hidden);
       const ref = refs.mlp(w.id, x0, inputs.mlpWeights!, format);
       const got = await prepared.evaluate(x0);
-      result.accuracy = measureAccuracy(oracle, null, got, ref, format);
+      result.accuracy = measureAccuracy(null, got, ref, format);
       return;
     }
     const ref = w.kind === 'geglu' ? refs.geglu(w.approximate, format) : refs.gelu(w.approximate, format);
     const got = await prepared.evaluate(sampleX, w.kind === 'geglu' ? sampleUp : undefined);
-    result.accuracy = measureAccuracy(oracle, sampleX, got, ref, format);
+    result.accuracy = measureAccuracy(sampleX, got, ref, format);
   } catch (e) {
     result.accuracy = null;
     result.accuracyNote = (e as Error).message.split('\n')[0];

@@ -1,9 +1,9 @@
+import { compareResult } from '@geglu/float';
 import type { Accuracy, Approximate, FloatFormat, MlpWeights32 } from './types.js';
 
 /** The part of @geglu/oracle's contract (docs/architecture.md) the benchmark uses. */
 export interface OracleApi {
   correctlyRounded(fn: string, x: number, format: FloatFormat): number;
-  stepDistance(a: number, b: number, format: FloatFormat): number;
   geglu(gate: readonly number[], up: readonly number[], options: { approximate?: Approximate; digits: number }): unknown[];
   gemma2Mlp(
     x: readonly number[],
@@ -21,7 +21,7 @@ export function loadOracle(): Promise<OracleApi | string> {
   cached ??= (async () => {
     try {
       const mod = (await import('@geglu/oracle')) as unknown as Partial<OracleApi>;
-      const missing = (['correctlyRounded', 'stepDistance'] as const).filter(
+      const missing = (['correctlyRounded'] as const).filter(
         (k) => typeof mod[k] !== 'function',
       );
       if (missing.length > 0) return `@geglu/oracle does not export ${missing.join(', ')} yet`;
@@ -132,7 +132,6 @@ export function mlpReference(
  * the 1's last bit.
  */
 export function measureAccuracy(
-  oracle: OracleApi,
   /** The inputs, to find the negative tail; null where outputs have no input of their own (the MLP). */
   x: Float32Array | null,
   got: Float32Array | Float64Array,
@@ -150,6 +149,7 @@ export function measureAccuracy(
   let nanOutputs = 0;
   let tailNonzero = 0;
   let flushedToZero = 0;
+  let zeroSign = 0;
   for (let i = 0; i < ref.length; i++) {
     const g = format === 'f32' ? Math.fround(got[i]!) : got[i]!;
     const r = ref[i]!;
@@ -160,7 +160,9 @@ export function measureAccuracy(
       else nanBody++;
       continue;
     }
-    const steps = oracle.stepDistance(g, r, format);
+    const c = compareResult(g, r, format);
+    const steps = c.steps;
+    if (c.zeroSign) zeroSign++;
     if (steps > maxSteps) maxSteps = steps;
     if (tail && steps > maxStepsTail) maxStepsTail = steps;
     if (!tail && steps > maxStepsBody) maxStepsBody = steps;
@@ -178,6 +180,7 @@ export function measureAccuracy(
     nanOutputs,
     tailNonzero,
     flushedToZero,
+    zeroSign,
   };
 }
 

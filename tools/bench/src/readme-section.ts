@@ -38,7 +38,8 @@ function accuracyCell(r: RowResult | undefined): string {
   if (a === undefined || a === null) return '';
   const suffix = a.format === 'f64' ? ' (f64)' : '';
   const flushed = a.tailNonzero > 0 ? `; ${a.flushedToZero}/${a.tailNonzero} tail flushed` : '';
-  return `${formatSteps(a.maxStepsBody, a.nanOutputs)}${suffix}${flushed}`;
+  const zeroSign = a.zeroSign ? `; ${a.zeroSign} zero sign` : '';
+  return `${formatSteps(a.maxStepsBody, a.nanOutputs)}${suffix}${flushed}${zeroSign}`;
 }
 
 /**
@@ -98,6 +99,7 @@ export function renderReadmeSection(report: BenchReport, options: { resultsPath?
     `Throughput is from the median of up to ${report.options.repeats} runs after warm-up, all rows in one process; ` +
       `max steps is the largest distance to the correctly rounded result (0 = correctly rounded) over the ${report.accuracySample.size}-input sample for x > −3, ` +
       'and "tail flushed" counts sample inputs x ≤ −3 whose true result is nonzero but came back as 0; ' +
+      '"zero sign", where a row has any, counts results that are a zero of the wrong sign (0 steps away, yet not correctly rounded); ' +
       'for the MLP, over the first token’s outputs. "skipped" means the row could not run there or one run was predicted to exceed the time limit.',
     '',
     markdownTable(header, body, header.map((_, i) => (i === 0 ? 'left' : 'right'))),

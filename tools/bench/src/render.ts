@@ -23,15 +23,16 @@ export function formatSteps(steps: number | null, nan: number): string {
   return steps < 1e5 ? String(steps) : steps.toExponential(1).replace('e+', 'e');
 }
 
-function accuracyCells(r: RowResult): [string, string, string] {
-  if (r.group === 'oracle') return ['reference', 'reference', '—'];
+function accuracyCells(r: RowResult): [string, string, string, string] {
+  if (r.group === 'oracle') return ['reference', 'reference', '—', '—'];
   const a = r.accuracy;
-  if (a === undefined || a === null) return ['—', '—', '—'];
+  if (a === undefined || a === null) return ['—', '—', '—', '—'];
   const suffix = a.format === 'f64' ? ' (f64)' : '';
   return [
     `${formatSteps(a.maxStepsBody, a.nanOutputs)}${suffix}`,
     `${formatSteps(a.maxStepsTail, a.nanOutputs)}${suffix}`,
     a.tailNonzero === 0 ? '—' : `${a.flushedToZero} / ${a.tailNonzero}`,
+    a.zeroSign === undefined ? '—' : String(a.zeroSign),
   ];
 }
 
@@ -48,6 +49,7 @@ export const TABLE_HEADER = [
   'Max steps x > −3',
   'Max steps x ≤ −3',
   'Tail flushed',
+  'Zero sign',
   'Notes',
 ];
 
@@ -59,7 +61,7 @@ export function tableRows(report: BenchReport): string[][] {
     if (r.status === 'skipped') {
       return [title, r.label, ...TABLE_HEADER.slice(2, -1).map(() => '—'), `skipped: ${r.reason ?? ''}`];
     }
-    const [body, tail, flushed] = accuracyCells(r);
+    const [body, tail, flushed, zeroSign] = accuracyCells(r);
     const notes = [...(r.notes ?? [])];
     if (r.accuracy === null && r.accuracyNote !== undefined && (r.group === 'geglu' || r.group === 'peer')) {
       notes.push(`accuracy: ${r.accuracyNote}`);
@@ -77,6 +79,7 @@ export function tableRows(report: BenchReport): string[][] {
       body,
       tail,
       flushed,
+      zeroSign,
       notes.join('; '),
     ];
   });

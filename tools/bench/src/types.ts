@@ -113,6 +113,11 @@ export interface Accuracy {
   tailNonzero: number;
   /** Of those, how many came back as ±0. */
   flushedToZero: number;
+  /**
+   * Outputs that are a zero of the other sign than the correctly rounded result (0 steps away, yet
+   * wrong: counted here, not in the steps). Absent in a report that did not count them.
+   */
+  zeroSign?: number;
 }
 
 export interface RowResult {

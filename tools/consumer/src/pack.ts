@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 
 /** Published packages, in dependency order. */
-export const publishedPackages = ['oracle', 'constants', 'kernel', 'gpu', 'verify'] as const;
+export const publishedPackages = ['float', 'oracle', 'constants', 'kernel', 'gpu', 'verify'] as const;
 export type PublishedPackage = (typeof publishedPackages)[number];
 
 /**

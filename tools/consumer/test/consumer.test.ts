@@ -22,8 +22,20 @@ beforeAll(() => {
 });
 
 describe('published packages installed alone with npm', () => {
-  it('@geglu/oracle alone: correctly rounded gelu(1) in f64', () => {
-    const dir = installAlone([tarballs.oracle]);
+  it('@geglu/float alone: no dependencies installed; f16 casts and compareResult work', () => {
+    const dir = installAlone([tarballs.float]);
+    expect([...installedPackages(dir)]).toEqual(['@geglu/float']);
+    const out = runIn(
+      dir,
+      `import { f16ToBits, bitsToF16, compareResult } from '@geglu/float';
+       console.log(JSON.stringify({ max: bitsToF16(f16ToBits(65519)), inf: f16ToBits(65520), zero: compareResult(0, -0, 'f32') }));`,
+    );
+    // IEEE binary16: 65504 is the largest finite, 0x7c00 is +∞; +0 against −0 is a zero-sign mismatch
+    expect(JSON.parse(out)).toEqual({ max: 65504, inf: 0x7c00, zero: { matches: false, steps: 0, zeroSign: true } });
+  });
+
+  it('@geglu/oracle with its one runtime sibling (@geglu/float): correctly rounded gelu(1) in f64', () => {
+    const dir = installAlone([tarballs.float, tarballs.oracle]);
     const out = runIn(
       dir,
       `import { correctlyRounded } from '@geglu/oracle';
@@ -34,7 +46,7 @@ describe('published packages installed alone with npm', () => {
   });
 
   it('@geglu/constants with @geglu/oracle: the tanh-vs-erf maximum near x = 2.70', () => {
-    const dir = installAlone([tarballs.oracle, tarballs.constants]);
+    const dir = installAlone([tarballs.float, tarballs.oracle, tarballs.constants]);
     const out = runIn(
       dir,
       `import { tanhVsErfMaximum } from '@geglu/constants';
@@ -47,8 +59,8 @@ describe('published packages installed alone with npm', () => {
     expect(result.max).toBeCloseTo(4.73e-4, 5);
   });
 
-  it('@geglu/kernel alone: runs, and pulls in neither gpu.js, fast-check nor decimal.js', () => {
-    const dir = installAlone([tarballs.kernel]);
+  it('@geglu/kernel with @geglu/float: runs, and pulls in neither gpu.js, fast-check nor decimal.js', () => {
+    const dir = installAlone([tarballs.float, tarballs.kernel]);
     const installed = installedPackages(dir);
     for (const heavy of ['gpu.js', 'fast-check', 'decimal.js', '@geglu/oracle']) {
       expect(installed.has(heavy), `${heavy} installed with @geglu/kernel`).toBe(false);
@@ -64,8 +76,8 @@ describe('published packages installed alone with npm', () => {
     expect(result.array).toEqual([-3, -0.5, 0, 1, 2.5].map((x) => correctlyRounded('gelu', x, 'f32')));
   });
 
-  it('@geglu/gpu with its one runtime sibling (@geglu/kernel): the cpu backend runs and reports itself', () => {
-    const dir = installAlone([tarballs.kernel, tarballs.gpu]);
+  it('@geglu/gpu with its runtime siblings (@geglu/float, @geglu/kernel): the cpu backend runs and reports itself', () => {
+    const dir = installAlone([tarballs.float, tarballs.kernel, tarballs.gpu]);
     const out = runIn(
       dir,
       `import { GegluGpu } from '@geglu/gpu';
@@ -83,7 +95,7 @@ describe('published packages installed alone with npm', () => {
   describe('@geglu/verify without the optional @geglu/gpu (a lean install for judging dumps)', () => {
     let dir: string;
     beforeAll(() => {
-      dir = installAlone([tarballs.oracle, tarballs.constants, tarballs.kernel, tarballs.verify]);
+      dir = installAlone([tarballs.float, tarballs.oracle, tarballs.constants, tarballs.kernel, tarballs.verify]);
     });
     const geglu = (args: string[], input: string) =>
       spawnSync('npx', ['--no-install', 'geglu', ...args], { cwd: dir, input, encoding: 'utf8' });
@@ -124,7 +136,7 @@ describe('published packages installed alone with npm', () => {
   });
 
   it('@geglu/verify with @geglu/gpu: `geglu eval --backend gpu --gpu-backend cpu` runs', () => {
-    const dir = installAlone([tarballs.oracle, tarballs.constants, tarballs.kernel, tarballs.gpu, tarballs.verify]);
+    const dir = installAlone([tarballs.float, tarballs.oracle, tarballs.constants, tarballs.kernel, tarballs.gpu, tarballs.verify]);
     const out = execFileSync('npx', ['--no-install', 'geglu', 'eval', '--fn', 'gelu', '--dtype', 'f32', '--backend', 'gpu', '--gpu-backend', 'cpu'], {
       cwd: dir,
       input: '-0\n',

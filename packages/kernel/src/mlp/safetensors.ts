@@ -36,6 +36,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { JsonError, parseJsonStrict } from '../io/json.js';
+import { bitsToF16 } from '@geglu/float';
 import { GegluError, describe } from '../validation.js';
 
 /** Thrown for every problem with a safetensors file; the message names the file and, where one is involved, the tensor. */
@@ -244,15 +245,8 @@ export async function readSafetensorsHeader(path: string): Promise<SafetensorsHe
   }
 }
 
-/** IEEE 754 binary16 → number, exact (subnormals, ±0, ±Inf, NaN). */
-export function f16ToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return sign * m * 2 ** -24;
-  if (e === 0x1f) return m === 0 ? sign * Infinity : NaN;
-  return sign * (0x400 + m) * 2 ** (e - 25);
-}
+/** IEEE 754 binary16 → number, exact (subnormals, ±0, ±Inf, NaN); @geglu/float's bitsToF16. */
+export const f16ToNumber: (bits: number) => number = bitsToF16;
 
 const F16_TABLE = /* @__PURE__ */ (() => {
   const t = new Float32Array(65536);

@@ -146,18 +146,19 @@ describe('the Gemma 2 MLP with out on another SharedArrayBuffer object of the sa
       const n = tokens * hidden;
       const sab = new SharedArrayBuffer(4 * (n + 16));
       const other = await sameMemoryOtherObject(sab);
-      const fillX = () => {
-        const x = new Float32Array(sab, 0, n);
+      // typed as plain Float32Arrays, like the weights, as a caller holding both kinds would
+      const fillX = (): Float32Array => {
+        const x: Float32Array = new Float32Array(sab, 0, n) as unknown as Float32Array;
         for (let i = 0; i < n; i++) x[i] = Math.cos(i * 0.9) * 2;
         return x;
       };
       const want = gemma2Mlp(fillX().slice(), tokens, weights);
       const x = fillX();
-      expect(wrong(gemma2Mlp(x, tokens, weights, { out: new Float32Array(other, 4 * shift, n) }), want)).toBe(0);
+      expect(wrong(gemma2Mlp(x, tokens, weights, { out: new Float32Array(other, 4 * shift, n) as unknown as Float32Array }), want)).toBe(0);
       const mlp = createGemma2Mlp(weights, { threads: 1 });
       try {
         const x2 = fillX();
-        expect(wrong(mlp.forward(x2, tokens, { out: new Float32Array(other, 4 * shift, n) }), want)).toBe(0);
+        expect(wrong(mlp.forward(x2, tokens, { out: new Float32Array(other, 4 * shift, n) as unknown as Float32Array }), want)).toBe(0);
       } finally {
         mlp.dispose();
       }

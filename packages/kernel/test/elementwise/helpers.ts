@@ -1,26 +1,14 @@
-import { stepDistance } from '@geglu/oracle';
+import { bitsToF32, bitsToF64 as f64FromBits, compareResult, f32ToBits } from '@geglu/float';
 import fc from 'fast-check';
-
-const f32 = new Float32Array(1);
-const i32 = new Int32Array(f32.buffer);
-const dv = new DataView(new ArrayBuffer(8));
 
 /** The float32 whose bit pattern is `bits` (every pattern: subnormals, ±∞, NaN payloads). */
 export function f32FromBits(bits: number): number {
-  i32[0] = bits;
-  return f32[0]!;
+  return bitsToF32(bits >>> 0);
 }
 
-/** The float32 bit pattern of a float32 value. */
+/** The float32 bit pattern of a float32 value, as a signed 32-bit integer. */
 export function bitsOfF32(x: number): number {
-  f32[0] = x;
-  return i32[0]!;
-}
-
-/** The double whose bit pattern is `bits`. */
-export function f64FromBits(bits: bigint): number {
-  dv.setBigUint64(0, BigInt.asUintN(64, bits));
-  return dv.getFloat64(0);
+  return f32ToBits(x) | 0;
 }
 
 /** Any float32, drawn uniformly over its 2^32 bit patterns. */
@@ -43,14 +31,14 @@ export function f64In(min: number, max: number): fc.Arbitrary<number> {
 }
 
 /**
- * The oracle's stepDistance, except that a zero of the wrong sign counts as a
- * failure (Infinity): stepDistance(−0, +0) is 0 by design (they are the same
- * number), but the kernel promises correctly signed zeros in the underflowing
- * tails, and a region test must be able to catch a lost sign.
+ * Steps from the correctly rounded value, except that a zero of the wrong sign
+ * counts as a failure (Infinity): ±0 are 0 steps apart, but the kernel promises
+ * correctly signed zeros in the underflowing tails, and a region test must be
+ * able to catch a lost sign (@geglu/float's compareResult flags it).
  */
 export function stepsWithSign(computed: number, want: number, format: 'f32' | 'f64'): number {
-  if (computed === 0 && want === 0 && !Object.is(computed, want)) return Infinity;
-  return stepDistance(computed, want, format);
+  const c = compareResult(computed, want, format);
+  return c.zeroSign ? Infinity : c.steps;
 }
 
 /** m odd and e with v = m·2^e, for a finite nonzero double v (m as a BigInt). */

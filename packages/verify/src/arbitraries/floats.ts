@@ -9,36 +9,23 @@
  * (lib/arbitrary/_internals/helpers/FloatHelpers.js, floatToIndex: −0 ↦ −1,
  * +0 ↦ 0); ours extends it to binary64 with BigInt ordinals.
  */
+import { bitsToF32, f32ToBits, formatInfo } from '@geglu/float';
 import fc from 'fast-check';
 
 export type FloatFormat = 'f32' | 'f64';
 
-const f32Buf = new Float32Array(1);
-const i32Buf = new Int32Array(f32Buf.buffer);
-const f64View = new DataView(new ArrayBuffer(8));
+// Bit casts are @geglu/float's; these names keep this module's signed-int32 view of f32 patterns.
+export { bitsToF64 as float64FromBits, f64ToBits as float64Bits } from '@geglu/float';
+import { bitsToF64 as float64FromBits, f64ToBits as float64Bits } from '@geglu/float';
 
 /** The float32 whose bit pattern is the low 32 bits of `bits`. */
 export function float32FromBits(bits: number): number {
-  i32Buf[0] = bits | 0;
-  return f32Buf[0]!;
+  return bitsToF32(bits >>> 0);
 }
 
 /** The bit pattern of `Math.fround(x)` as a signed 32-bit integer. */
 export function float32Bits(x: number): number {
-  f32Buf[0] = x;
-  return i32Buf[0]!;
-}
-
-/** The float64 whose bit pattern is `bits` (unsigned 64-bit). */
-export function float64FromBits(bits: bigint): number {
-  f64View.setBigUint64(0, BigInt.asUintN(64, bits));
-  return f64View.getFloat64(0);
-}
-
-/** The bit pattern of `x` as an unsigned 64-bit bigint. */
-export function float64Bits(x: number): bigint {
-  f64View.setFloat64(0, x);
-  return f64View.getBigUint64(0);
+  return f32ToBits(x) | 0;
 }
 
 const F32_MAG = 0x7fffffff;
@@ -88,7 +75,7 @@ export function anyFloat(format: FloatFormat): fc.Arbitrary<number> {
   return format === 'f32' ? float32() : float64();
 }
 
-/** Limits of a format, computed from bit patterns rather than typed in. */
+/** Limits of a format, from @geglu/float's formatInfo. */
 export function formatLimits(format: FloatFormat): {
   minSubnormal: number;
   maxSubnormal: number;
@@ -96,21 +83,13 @@ export function formatLimits(format: FloatFormat): {
   max: number;
   epsilon: number;
 } {
-  if (format === 'f32') {
-    return {
-      minSubnormal: float32FromBits(1),
-      maxSubnormal: float32FromBits(0x007fffff),
-      minNormal: float32FromBits(0x00800000),
-      max: float32FromBits(0x7f7fffff),
-      epsilon: float32FromBits(0x34000000), // 2^-23
-    };
-  }
+  const info = formatInfo(format);
   return {
-    minSubnormal: float64FromBits(1n),
-    maxSubnormal: float64FromBits(0x000fffffffffffffn),
-    minNormal: float64FromBits(0x0010000000000000n),
-    max: float64FromBits(0x7fefffffffffffffn),
-    epsilon: Number.EPSILON,
+    minSubnormal: info.minSubnormal,
+    maxSubnormal: info.minNormal - info.minSubnormal,
+    minNormal: info.minNormal,
+    max: info.maxFinite,
+    epsilon: 2 ** (1 - info.precision),
   };
 }
 

@@ -3,7 +3,8 @@ import { JsonError, parseJsonStrict } from '@geglu/kernel/io';
 import type { Readable } from 'node:stream';
 import { formatOptions, parseOrHelp, requireOption, type ArgSpec } from '../cli/args.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
-import { loadOracle, type OracleModule } from '../backends/modules.js';
+import { compareResult } from '@geglu/float';
+import { loadOracle } from '../backends/modules.js';
 import { EVAL_FUNCTIONS, type EvalFunction, type FloatFormat } from '../backends/types.js';
 import { MAX_LINE_BYTES, readLineBatches } from '../io/lines.js';
 import { formatNumber, numberSyntaxError, parseNumber } from '../io/numbers.js';
@@ -42,6 +43,9 @@ exactly). For each line the distance of Y from the correctly rounded fn(X) is me
 not 0, in ulps of the exact value. For float32 gelu and gelu-tanh the correctly rounded value
 comes from geglu sweep's bounded f64 reference (the oracle only where that does not decide), so
 dumps of millions of lines are checked quickly. Prints the maximum per input region, the worst inputs and the step histogram.
+A result matches only when its bits equal the correctly rounded result's (any NaN equals any NaN): a zero
+of the wrong sign is 0 steps away yet a mismatch, counted under "zero sign", and it fails the check
+whatever the limit (a step bound does not excuse a wrong sign).
 
 Bad lines (invalid JSON, a missing or extra field, a value that is not a number, longer than
 ${MAX_LINE_BYTES} bytes) are skipped and named with their line number on stderr; the run then exits 1.
@@ -49,7 +53,8 @@ ${MAX_LINE_BYTES} bytes) are skipped and named with their line number on stderr;
 Options:
 ${formatOptions(spec)}
 
-Exit status: 0 every line within --max-steps, 1 a line above it, a bad line or no line at all, 2 bad usage or
+Exit status: 0 every line within --max-steps with the right sign of zero, 1 a line above it or with a
+zero of the wrong sign, a bad line or no line at all, 2 bad usage or
 unreadable file, or the oracle is not available.`;
 
 export interface CheckWorst {
@@ -58,6 +63,8 @@ export interface CheckWorst {
   y: string;
   expected: string;
   steps: number;
+  /** y and expected are zeros of different sign: a mismatch at 0 steps. */
+  zeroSign: boolean;
   ulps: number | null;
 }
 
@@ -70,13 +77,17 @@ export interface CheckSummary {
   backend: string | null;
   lines: number;
   checked: number;
+  /** Results whose bits differ from the correctly rounded result's (any NaN equals any NaN), zero sign included. */
+  mismatches: number;
+  /** Of the mismatches, those that differ only in the sign of zero (0 steps apart). Each fails the gate. */
+  zeroSign: number;
   badLines: number;
   maxSteps: number;
   /** Largest ulp error among results that are not correctly rounded; 0 when all are (then each is ≤ 0.5). null without the oracle's ulpError. */
   maxUlps: number | null;
   /** allowed: the region's limit; null = not gated (the table says "not measured"). Specials: 0 with --backend. */
-  byRegion: Record<Region | 'special', { count: number; maxSteps: number; allowed: number | null }>;
-  /** steps → count; "Infinity" for NaN mismatches. */
+  byRegion: Record<Region | 'special', { count: number; maxSteps: number; zeroSign: number; allowed: number | null }>;
+  /** steps → count; "Infinity" for NaN mismatches; the zeroSign mismatches are under 0. */
   histogram: Record<string, number>;
   worst: CheckWorst[];
   passed: boolean;
@@ -87,12 +98,6 @@ function parseField(v: unknown, dtype: FloatFormat): number | string {
   if (typeof v !== 'string') return `expected a number or a string, got ${v === null ? 'null' : typeof v}`;
   const why = numberSyntaxError(v);
   return why === null ? parseNumber(v, dtype) : why === 'not a number' ? `${JSON.stringify(v.slice(0, 40))} is not a number` : why;
-}
-
-/** Steps between a computed and the correctly rounded value; NaN against a number is infinitely far. */
-function steps(oracle: OracleModule, y: number, ref: number, dtype: FloatFormat): number {
-  if (Number.isNaN(y) || Number.isNaN(ref)) return Number.isNaN(y) && Number.isNaN(ref) ? 0 : Infinity;
-  return oracle.stepDistance(y, ref, dtype);
 }
 
 async function openInput(file: string, io: CommandIO): Promise<Readable> {
@@ -162,12 +167,12 @@ export const checkCommand: Command = {
       : null;
 
     const s: CheckSummary = {
-      fn, dtype, maxStepsAllowed: backend === undefined ? (maxStepsOption ?? 0) : null, backend: backend ?? null, lines: 0, checked: 0, badLines: 0, maxSteps: 0, maxUlps: canUlp ? 0 : null,
+      fn, dtype, maxStepsAllowed: backend === undefined ? (maxStepsOption ?? 0) : null, backend: backend ?? null, lines: 0, checked: 0, mismatches: 0, zeroSign: 0, badLines: 0, maxSteps: 0, maxUlps: canUlp ? 0 : null,
       byRegion: {
-        tail: { count: 0, maxSteps: 0, allowed: limits.tail },
-        subnormal: { count: 0, maxSteps: 0, allowed: limits.subnormal },
-        normal: { count: 0, maxSteps: 0, allowed: limits.normal },
-        special: { count: 0, maxSteps: 0, allowed: limits.special },
+        tail: { count: 0, maxSteps: 0, zeroSign: 0, allowed: limits.tail },
+        subnormal: { count: 0, maxSteps: 0, zeroSign: 0, allowed: limits.subnormal },
+        normal: { count: 0, maxSteps: 0, zeroSign: 0, allowed: limits.normal },
+        special: { count: 0, maxSteps: 0, zeroSign: 0, allowed: limits.special },
       },
       histogram: {}, worst: [], passed: true,
     };
@@ -216,11 +221,12 @@ export const checkCommand: Command = {
             continue;
           }
           const ref = correctF32 ? correctF32(x) : oracle.correctlyRounded(fn, x, dtype);
-          const st = steps(oracle, y, ref, dtype);
+          const cmp = compareResult(y, ref, dtype);
+          const st = cmp.steps;
           // ulps of the exact value only where the result is off: a correctly rounded one is ≤ 0.5 by definition,
           // and skipping it saves an oracle evaluation per line
           let ulps: number | null = null;
-          if (st !== 0 && canUlp) {
+          if (!cmp.matches && canUlp) {
             if (Number.isFinite(x) && Number.isFinite(y)) {
               const exact = oracle.evaluate!(fn, x, { digits: 40 }).value;
               ulps = oracle.ulpError!(y, exact, dtype);
@@ -230,12 +236,17 @@ export const checkCommand: Command = {
           s.checked++;
           const region = regionOf(fn, dtype, x) ?? 'special';
           s.byRegion[region].count++;
+          if (!cmp.matches) s.mismatches++;
+          if (cmp.zeroSign) {
+            s.zeroSign++;
+            s.byRegion[region].zeroSign++;
+          }
           if (st > s.byRegion[region].maxSteps) s.byRegion[region].maxSteps = st;
           if (st > s.maxSteps) s.maxSteps = st;
           const key = String(st);
           s.histogram[key] = (s.histogram[key] ?? 0) + 1;
-          if (st > 0 && (s.worst.length < WORST || st > s.worst.at(-1)!.steps)) {
-            s.worst.push({ line: line.no, x: formatNumber(x), y: formatNumber(y), expected: formatNumber(ref), steps: st, ulps });
+          if (!cmp.matches && (s.worst.length < WORST || st > s.worst.at(-1)!.steps)) {
+            s.worst.push({ line: line.no, x: formatNumber(x), y: formatNumber(y), expected: formatNumber(ref), steps: st, zeroSign: cmp.zeroSign, ulps });
             s.worst.sort((a, b) => b.steps - a.steps || (b.ulps ?? 0) - (a.ulps ?? 0) || a.line - b.line);
             if (s.worst.length > WORST) s.worst.pop();
           }
@@ -248,7 +259,8 @@ export const checkCommand: Command = {
     }
     if (s.badLines > MAX_REPORTED_BAD_LINES) io.stderr.write(`geglu check: ... and ${s.badLines - MAX_REPORTED_BAD_LINES} more bad lines\n`);
     // an empty file proves nothing: it fails rather than passing vacuously
-    const withinLimits = Object.values(s.byRegion).every((g) => g.allowed === null || g.maxSteps <= g.allowed);
+    // a zero of the wrong sign fails whatever the bound: a bound counts steps, and a wrong sign is not a step (README, the tolerance table)
+    const withinLimits = Object.values(s.byRegion).every((g) => g.allowed === null || (g.maxSteps <= g.allowed && g.zeroSign === 0));
     // a run whose every input falls where the table has no measured bound gates nothing: it fails too
     const gatedSomething = Object.values(s.byRegion).some((g) => g.count > 0 && g.allowed !== null);
     s.passed = withinLimits && gatedSomething && s.badLines === 0 && s.checked > 0;
@@ -262,13 +274,14 @@ function formatSummary(s: CheckSummary): string {
   const out: string[] = [];
   out.push(`geglu check ${s.fn} ${s.dtype}: ${s.checked} lines checked, ${s.badLines} bad lines skipped`);
   const ulps =
-    s.checked === 0 ? 'n/a (no line checked)' : s.maxUlps === null ? 'n/a (oracle has no ulpError)' : s.maxSteps === 0 ? '≤ 0.5 (every result correctly rounded)' : s.maxUlps.toPrecision(4);
+    s.checked === 0 ? 'n/a (no line checked)' : s.maxUlps === null ? 'n/a (oracle has no ulpError)' : s.mismatches === 0 ? '≤ 0.5 (every result correctly rounded)' : s.maxUlps.toPrecision(4);
   const allowed = s.backend === null ? `allowed ${s.maxStepsAllowed}` : `limits per region from the tolerance table for ${s.backend}`;
   out.push(`max steps ${s.maxSteps} (${allowed}), max ulps ${ulps}`);
+  out.push(`mismatches ${s.mismatches} (results not bit-identical to the correctly rounded one), zero sign ${s.zeroSign} (of those, only the sign of zero differs)`);
   for (const r of [...REGIONS, 'special'] as const) {
     const g = s.byRegion[r];
     if (g.count > 0) {
-      out.push(`  ${r.padEnd(9)} ${String(g.count).padStart(10)} inputs, max steps ${g.maxSteps}, ${g.allowed === null ? 'not gated (bound not measured)' : `allowed ${g.allowed}`}`);
+      out.push(`  ${r.padEnd(9)} ${String(g.count).padStart(10)} inputs, max steps ${g.maxSteps}, zero sign ${g.zeroSign}, ${g.allowed === null ? 'not gated (bound not measured)' : `allowed ${g.allowed}`}`);
     }
   }
   if (s.checked === 0) out.push('histogram (steps: count): (no line checked)');
@@ -276,12 +289,14 @@ function formatSummary(s: CheckSummary): string {
   if (s.worst.length > 0) {
     out.push('worst inputs:');
     for (const w of s.worst) {
-      out.push(`  line ${w.line}: x=${w.x} y=${w.y} expected ${w.expected} (${w.steps} steps${w.ulps === null ? '' : `, ${w.ulps.toPrecision(4)} ulps`})`);
+      const off = w.zeroSign ? 'zero sign differs, 0 steps' : `${w.steps} steps`;
+      out.push(`  line ${w.line}: x=${w.x} y=${w.y} expected ${w.expected} (${off}${w.ulps === null ? '' : `, ${w.ulps.toPrecision(4)} ulps`})`);
     }
   }
   const why: string[] = [];
   for (const [r, g] of Object.entries(s.byRegion)) {
     if (g.allowed !== null && g.maxSteps > g.allowed) why.push(`${r}: max steps ${g.maxSteps} > ${g.allowed}`);
+    if (g.allowed !== null && g.zeroSign > 0) why.push(`${r}: ${g.zeroSign} with the wrong sign of zero`);
   }
   if (s.badLines > 0) why.push(`${s.badLines} bad lines`);
   if (s.checked === 0) why.push('no line checked');

@@ -77,13 +77,13 @@ function fmtDuration(s: number): string {
 
 function summary(r: SweepResult, label: string): string {
   const lines = [
-    `${label}: ${r.checked} inputs checked (${r.nan} NaN), ${r.escalated} escalated to the oracle, ${r.undecided} undecided, ${r.mismatches} not correctly rounded`,
+    `${label}: ${r.checked} inputs checked (${r.nan} NaN), ${r.escalated} escalated to the oracle, ${r.undecided} undecided, ${r.mismatches} not correctly rounded (${r.zeroSign} of them only in the sign of zero)`,
     `  impl: ${r.impl}`,
     `  covered: ${r.intervals.map(([s, e]) => `[0x${hex(s)}, 0x${hex(e)})`).slice(0, 8).join(' ')}${r.intervals.length > 8 ? ' …' : ''}`,
     `  steps histogram: ${formatHistogram(r.histogram)}`,
     `  time: ${fmtDuration(r.elapsedSeconds)} (summed over runs${r.target ? '' : ' and shards'})`,
   ];
-  for (const w of r.worst.slice(0, 10)) lines.push(`  worst: x=${w.x} (0x${hex(w.bits)}) got ${w.got}, expected ${w.expected}: ${w.steps} steps`);
+  for (const w of r.worst.slice(0, 10)) lines.push(`  worst: x=${w.x} (0x${hex(w.bits)}) got ${w.got}, expected ${w.expected}: ${w.zeroSign ? 'zero sign differs (0 steps)' : `${w.steps} steps`}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -102,7 +102,7 @@ async function merge(argv: readonly string[], io: CommandIO): Promise<number> {
   const covered = merged.intervals.reduce((n, [s, e]) => n + e - s, 0);
   io.stdout.write(summary(merged, `sweep merge ${merged.fn} f32 (${args.positionals.length} files, ${covered} of 2^32 inputs)`));
   const problems: string[] = [];
-  if (merged.mismatches > 0) problems.push(`${merged.mismatches} inputs not correctly rounded`);
+  if (merged.mismatches > 0) problems.push(`${merged.mismatches} inputs not correctly rounded (${merged.zeroSign} only in the sign of zero)`);
   if (merged.undecided > 0) problems.push(`${merged.undecided} inputs undecided (no oracle)`);
   if (!merged.complete && !args.values.partial) problems.push(`covers ${covered} of ${ALL_INPUTS} inputs`);
   io.stdout.write(problems.length === 0 ? 'PASS\n' : `FAIL: ${problems.join('; ')}\n`);

@@ -56,10 +56,8 @@ export function parseNumber(text: string, format: FloatFormat): number {
   return format === 'f64' ? d : decimalToF32(t, d);
 }
 
-/** Shortest round-trip string of a float, keeping `-0` (String(-0) is "0"). */
-export function formatNumber(x: number): string {
-  return Object.is(x, -0) ? '-0' : String(x);
-}
+/** Shortest round-trip string of a float, keeping `-0` (String(-0) is "0"): @geglu/float's formatFloat. */
+export { formatFloat as formatNumber } from '@geglu/float';
 
 function trimBlanks(s: string): string {
   return s.replace(/^[ \t]+|[ \t]+$/g, '');

@@ -11,7 +11,8 @@ import { INPUT_REGIONS, regionBounds, regionInput, thresholdNeighbourhood, peakN
 import { mlpCase, type MlpCase } from '../arbitraries/tensors.js';
 import type { GeluFunction } from '../arbitraries/thresholds.js';
 import { regionOf as tableRegion } from '../tolerances/index.js';
-import { show, stepsBetween, type FullContext } from './context.js';
+import { stepDistance } from '@geglu/float';
+import { show, type FullContext } from './context.js';
 import { batch, checkAgainstOracle, fnName, GELU_FUNCTIONS, isToleranceMissing, measureOnly, num } from './common.js';
 import { LANDMARK_DIGITS } from './landmarks.js';
 import type { PropertySpec, SuiteTarget } from './types.js';
@@ -152,7 +153,7 @@ function crossBackendProperty(fn: GeluFunction): PropertySpec<Float64Array> {
             for (let i = 0; i < xs.length; i++) {
               const bound = pairBound(xs[i]!, o);
               if (typeof bound === 'string') return { ok: false, message: bound };
-              const s = stepsBetween(ctx.oracle, mine[i]!, theirs[i]!, target.dtype);
+              const s = stepDistance(mine[i]!, theirs[i]!, target.dtype);
               worst = Math.max(worst, s);
               if (s > bound) {
                 return {

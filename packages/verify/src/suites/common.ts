@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import type { FloatFormat } from '../arbitraries/floats.js';
 import type { GeluFunction } from '../arbitraries/thresholds.js';
 import type { FullContext, Tolerance } from './context.js';
-import { show, stepsBetween } from './context.js';
+import { compareResult } from '@geglu/float';
+import { show, ZERO_SIGN } from './context.js';
 import type { Observation, SuiteTarget } from './types.js';
 
 export const GELU_FUNCTIONS: readonly GeluFunction[] = ['gelu', 'gelu-tanh'];
@@ -51,12 +52,14 @@ export async function checkAgainstOracle(
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i]!;
     const ref = ctx.correctlyRounded(fn, x, target.dtype);
-    const s = stepsBetween(ctx.oracle, ys[i]!, ref, target.dtype);
+    const c = compareResult(ys[i]!, ref, target.dtype);
+    const s = c.steps;
     const tol = toleranceAt(x);
     if (isToleranceMissing(tol)) return { ok: false, message: tol.missing };
     if (s > maxSteps) maxSteps = s;
-    if (s > tol.steps && failure === undefined) {
-      failure = `${fnName(fn)}(${show(x)}) = ${show(ys[i]!)} on ${target.backend}, correctly rounded ${show(ref)}: ${s} steps > ${tol.steps}`;
+    if ((s > tol.steps || c.zeroSign) && failure === undefined) {
+      const why = c.zeroSign ? ZERO_SIGN : `${s} steps > ${tol.steps}`;
+      failure = `${fnName(fn)}(${show(x)}) = ${show(ys[i]!)} on ${target.backend}, correctly rounded ${show(ref)}: ${why}`;
     }
   }
   return failure === undefined ? { ok: true, observed: maxSteps } : { ok: false, observed: maxSteps, message: failure };

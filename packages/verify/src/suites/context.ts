@@ -1,3 +1,4 @@
+import { formatFloat } from '@geglu/float';
 import { formatLimits, stepFloat, type FloatFormat } from '../arbitraries/floats.js';
 import { classifyInput, type InputRegion } from '../arbitraries/regions.js';
 import { findThresholds, type GeluFunction, type GeluThresholds } from '../arbitraries/thresholds.js';
@@ -69,7 +70,7 @@ export function createContext(options: ContextOptions): FullContext {
   };
   const memo = new Map<string, number>();
   const correctlyRounded = (fn: GeluFunction, x: number, dtype: FloatFormat): number => {
-    const key = `${fn}|${dtype}|${Object.is(x, -0) ? '-0' : x}`;
+    const key = `${fn}|${dtype}|${formatFloat(x)}`;
     let v = memo.get(key);
     if (v === undefined) {
       v = oracle.correctlyRounded(fn, x, dtype);
@@ -117,15 +118,6 @@ export function createContext(options: ContextOptions): FullContext {
   };
 }
 
-/** Steps between two values of a format: NaN vs NaN is 0, NaN vs a number is ∞. */
-export function stepsBetween(oracle: OracleApi, a: number, b: number, dtype: FloatFormat): number {
-  const an = Number.isNaN(a);
-  const bn = Number.isNaN(b);
-  if (an || bn) return an && bn ? 0 : Infinity;
-  if (Object.is(a, b)) return 0;
-  return Math.abs(oracle.stepDistance(a, b, dtype));
-}
-
 /** The spacing of the format at |v| (distance to the next float away from zero). */
 export function ulpOf(v: number, dtype: FloatFormat): number {
   const a = Math.abs(v);
@@ -135,7 +127,11 @@ export function ulpOf(v: number, dtype: FloatFormat): number {
   return stepFloat(a, 1, dtype) - a;
 }
 
-/** A number as JavaScript prints it, with −0 kept. */
-export function show(v: number): string {
-  return Object.is(v, -0) ? '-0' : String(v);
-}
+/**
+ * Why a zero of the wrong sign fails whatever the tolerance: a bound counts steps, and ±0 are
+ * 0 steps apart yet different results (README, the tolerance table).
+ */
+export const ZERO_SIGN = 'the sign of zero differs (0 steps, a mismatch at any bound)';
+
+/** A number as JavaScript prints it, with −0 kept (@geglu/float's formatFloat). */
+export { formatFloat as show } from '@geglu/float';

@@ -12,7 +12,8 @@ import fc from 'fast-check';
 import { anyFloat, floatInRange, floatNear, formatLimits, specialValues, stepFloat } from '../arbitraries/floats.js';
 import { regionInput } from '../arbitraries/regions.js';
 import type { GeluFunction } from '../arbitraries/thresholds.js';
-import { show, stepsBetween, ulpOf, type FullContext } from './context.js';
+import { stepDistance } from '@geglu/float';
+import { show, ulpOf, type FullContext } from './context.js';
 import { batch, fnName, GELU_FUNCTIONS, isToleranceMissing, num } from './common.js';
 import type { Observation, PropertySpec } from './types.js';
 
@@ -117,7 +118,7 @@ function between(fn: GeluFunction): PropertySpec<Float64Array> {
             const loT = Number.isFinite(lo) ? stepFloat(lo, -t.steps, target.dtype) : lo;
             const hiT = Number.isFinite(hi) ? stepFloat(hi, t.steps, target.dtype) : hi;
             if (Number.isNaN(y) || y < loT || y > hiT) {
-              const outside = Number.isNaN(y) ? Infinity : y < lo ? stepsBetween(ctx.oracle, y, lo, target.dtype) : stepsBetween(ctx.oracle, y, hi, target.dtype);
+              const outside = Number.isNaN(y) ? Infinity : y < lo ? stepDistance(y, lo, target.dtype) : stepDistance(y, hi, target.dtype);
               return {
                 ok: false,
                 observed: Math.max(worst, outside),
@@ -170,7 +171,7 @@ function minimum(fn: GeluFunction): PropertySpec<Float64Array> {
             }
           }
           const atStar = ys[xs.length]!;
-          const s = stepsBetween(ctx.oracle, atStar, mNearest, dtype);
+          const s = stepDistance(atStar, mNearest, dtype);
           if (s > tol.steps) {
             return {
               ok: false,
@@ -224,7 +225,7 @@ function monotonic(fn: GeluFunction): PropertySpec<Float64Array> {
             const ya = ys[a]!;
             const yb = ys[b]!;
             if (ya > yb) {
-              const s = stepsBetween(ctx.oracle, ya, yb, dtype);
+              const s = stepDistance(ya, yb, dtype);
               worst = Math.max(worst, s);
               if (s > slack) {
                 return { ok: false, observed: worst, message: `${fnName(fn)}(${show(xa)}) = ${show(ya)} > ${fnName(fn)}(${show(xb)}) = ${show(yb)} by ${s} steps (allowed ${slack})` };

@@ -1,3 +1,4 @@
+import { formatFloat as fmt, stepDistance } from '@geglu/float';
 import { decideF32, refGelu, refGeluTanh } from './reference.js';
 
 export type SweepFunction = 'gelu' | 'gelu-tanh';
@@ -10,6 +11,8 @@ export interface SweepWorst {
   expected: string;
   /** Steps between got and expected; "Infinity" for NaN against a number. */
   steps: number | 'Infinity';
+  /** got and expected are zeros of different sign: a mismatch at 0 steps. */
+  zeroSign?: true;
 }
 
 /** Counts over a set of inputs (a chunk, a shard or a merged sweep). Additive, so merging is summing. */
@@ -22,9 +25,11 @@ export interface SweepCounts {
   escalated: number;
   /** Inputs that stayed undecided because the oracle was not available: the sweep cannot pass. */
   undecided: number;
-  /** Inputs whose result is not the correctly rounded one (steps > 0). */
+  /** Inputs whose result's bits differ from the correctly rounded result's (NaN payloads aside), zero sign included. */
   mismatches: number;
-  /** steps → count ("Infinity" for NaN mismatches). */
+  /** Of the mismatches, those that differ only in the sign of zero (0 steps apart). */
+  zeroSign: number;
+  /** steps → count over the checked inputs ("Infinity" for NaN mismatches); the zeroSign mismatches are under 0. */
   histogram: Record<string, number>;
   worst: SweepWorst[];
 }
@@ -38,25 +43,13 @@ export type SweepImpl = (xs: Float32Array, out: Float32Array) => void;
 export type Escalate = (x: number) => number;
 
 export function emptyCounts(): SweepCounts {
-  return { checked: 0, nan: 0, escalated: 0, undecided: 0, mismatches: 0, histogram: {}, worst: [] };
+  return { checked: 0, nan: 0, escalated: 0, undecided: 0, mismatches: 0, zeroSign: 0, histogram: {}, worst: [] };
 }
 
-const ordBuf = new Float32Array(1);
-const ordInt = new Int32Array(ordBuf.buffer);
-/** Position of a float32 on the number line of representables (−0 and +0 one step apart). */
-function ord(x: number): number {
-  ordBuf[0] = x;
-  const i = ordInt[0]!;
-  return i < 0 ? -(i & 0x7fffffff) - 1 : i;
-}
-
-/** Steps between two float32 values; NaN against a number is infinitely far, two NaNs are equal. */
+/** Steps between two float32 values (@geglu/float's stepDistance: ±0 one point, NaN vs a number ∞, NaN vs NaN 0). */
 export function stepsF32(a: number, b: number): number {
-  if (a !== a || b !== b) return a !== a && b !== b ? 0 : Infinity;
-  return Math.abs(ord(a) - ord(b));
+  return stepDistance(a, b, 'f32');
 }
-
-const fmt = (x: number): string => (Object.is(x, -0) ? '-0' : String(x));
 
 export function addWorst(list: SweepWorst[], w: SweepWorst): void {
   list.push(w);
@@ -77,6 +70,7 @@ export function addCounts(a: SweepCounts, b: SweepCounts): void {
   a.escalated += b.escalated;
   a.undecided += b.undecided;
   a.mismatches += b.mismatches;
+  a.zeroSign += b.zeroSign;
   for (const [k, v] of Object.entries(b.histogram)) a.histogram[k] = (a.histogram[k] ?? 0) + v;
   for (const w of b.worst) addWorst(a.worst, w);
 }
@@ -127,11 +121,14 @@ export function sweepRange(fn: SweepFunction, start: number, end: number, impl: 
       }
       const got = out[i]!;
       const steps = stepsF32(got, expected);
+      c.mismatches++;
       if (steps === 0) {
+        // bits differ, yet 0 steps apart: zeros of different sign, never "correctly rounded"
         zeros++;
+        c.zeroSign++;
+        if (c.worst.length < MAX_WORST) addWorst(c.worst, { bits: bits[i]!, x: fmt(x), got: fmt(got), expected: fmt(expected), steps: 0, zeroSign: true });
         continue;
       }
-      c.mismatches++;
       const key = String(steps);
       c.histogram[key] = (c.histogram[key] ?? 0) + 1;
       if (c.worst.length < MAX_WORST || steps >= (c.worst.at(-1)!.steps === 'Infinity' ? Infinity : (c.worst.at(-1)!.steps as number))) {

@@ -25,7 +25,7 @@ export interface SweepResult extends SweepCounts {
 }
 
 /** Every field a result may have; anything else is refused. */
-const RESULT_FIELDS = ['kind', 'version', 'fn', 'dtype', 'impl', 'intervals', 'target', 'complete', 'elapsedSeconds', 'checked', 'nan', 'escalated', 'undecided', 'mismatches', 'histogram', 'worst'];
+const RESULT_FIELDS = ['kind', 'version', 'fn', 'dtype', 'impl', 'intervals', 'target', 'complete', 'elapsedSeconds', 'checked', 'nan', 'escalated', 'undecided', 'mismatches', 'zeroSign', 'histogram', 'worst'];
 
 export class SweepFileError extends Error {
   override name = 'SweepFileError';
@@ -134,6 +134,7 @@ export function readResult(file: string): SweepResult {
   const escalated = count(j.escalated, '$.escalated');
   const undecided = count(j.undecided, '$.undecided');
   const mismatches = count(j.mismatches, '$.mismatches');
+  const zeroSign = count(j.zeroSign, '$.zeroSign');
   let target: { start: number; end: number; chunkSize: number } | undefined;
   if (j.target !== undefined) {
     if (!isObject(j.target)) bad('$.target', 'expected an object { start, end, chunkSize }');
@@ -184,7 +185,9 @@ export function readResult(file: string): SweepResult {
   }
   if (counted !== checked) bad('$.histogram', `counts ${counted} inputs but checked is ${checked}`);
   if (covered !== checked + undecided) bad('$.intervals', `cover ${covered} inputs but checked + undecided is ${checked + undecided}`);
-  if (above !== mismatches) bad('$.mismatches', `${mismatches} but the histogram has ${above} inputs above 0 steps`);
+  // a zero of the wrong sign is 0 steps away but a mismatch: counted under "0" and in zeroSign
+  if (zeroSign > ((j.histogram as Record<string, number>)['0'] ?? 0)) bad('$.zeroSign', `${zeroSign} but the histogram has fewer inputs at 0 steps`);
+  if (above + zeroSign !== mismatches) bad('$.mismatches', `${mismatches} but the histogram has ${above} inputs above 0 steps and zeroSign is ${zeroSign}`);
   if (!Array.isArray(j.worst)) bad('$.worst', 'expected an array');
   const worst = j.worst as unknown[];
   if (worst.length > MAX_WORST) bad('$.worst', `${worst.length} entries, at most ${MAX_WORST}`);
@@ -192,7 +195,8 @@ export function readResult(file: string): SweepResult {
     const wp = `$.worst[${i}]`;
     if (!isObject(w)) bad(wp, `expected an object { bits, x, got, expected, steps }, got ${show(w)}`);
     const entry = w as Record<string, unknown>;
-    onlyKeys(entry, wp, ['bits', 'x', 'got', 'expected', 'steps']);
+    onlyKeys(entry, wp, ['bits', 'x', 'got', 'expected', 'steps', 'zeroSign']);
+    if (entry.zeroSign !== undefined && entry.zeroSign !== true) bad(`${wp}.zeroSign`, `expected true or absent, got ${show(entry.zeroSign)}`);
     const bits = entry.bits;
     if (typeof bits !== 'number' || !Number.isSafeInteger(bits) || bits < 0 || bits >= ALL_INPUTS) bad(`${wp}.bits`, `expected a float32 bit pattern (an integer in [0, 2^32)), got ${show(bits)}`);
     if (!(iv as [number, number][]).some(([s, e]) => s <= (bits as number) && (bits as number) < e)) bad(`${wp}.bits`, `0x${hex(bits as number)} is not in the intervals covered`);

@@ -1,5 +1,6 @@
 import { FileTooLargeError, JsonError, jsonPathChild as child, parseJsonStrict, readTextFileBounded } from '@geglu/kernel/io';
 import type { BackendId, FloatFormat } from '../backends/types.js';
+import { describe } from '@geglu/float';
 
 export const TOLERANCE_BACKENDS: readonly BackendId[] = [
   'oracle', 'kernel-f64', 'kernel-f32', 'gpu-webgpu', 'gpu-webasm', 'gpu-cpu', 'gpu-headlessgl',
@@ -118,12 +119,6 @@ export function validateTolerances(json: unknown, name = 'tolerances'): Toleranc
     }
   }
   return json as ToleranceTable;
-}
-
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 /** The entry for one combination, or undefined when the backend does not evaluate it. */

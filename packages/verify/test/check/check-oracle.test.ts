@@ -33,13 +33,13 @@ describe.skipIf(typeof oracle === 'string' || !O.evaluate || !O.ulpError)('geglu
     // a result one step from the correctly rounded one is between 0.5 and 1.5 ulps from the exact value
     expect(strict.s.maxUlps).toBeGreaterThan(0.5);
     expect(strict.s.maxUlps).toBeLessThanOrEqual(1.5);
-    expect(strict.s.byRegion.tail).toEqual({ count: 1, maxSteps: 0, allowed: 0 });
+    expect(strict.s.byRegion.tail).toEqual({ count: 1, maxSteps: 0, zeroSign: 0, allowed: 0 });
     const lenient = await run(['--max-steps', '1']);
     expect(lenient.code).toBe(0);
     // kernel-f32's bound for gelu-tanh f32 in the shipped table is 0 steps in every region: the fault fails it
     const table = await run(['--backend', 'kernel-f32']);
     expect(table.code).toBe(1);
-    expect(table.s.byRegion.normal).toEqual({ count: 4, maxSteps: 1, allowed: 0 });
+    expect(table.s.byRegion.normal).toEqual({ count: 4, maxSteps: 1, zeroSign: 0, allowed: 0 });
     expect(table.s.backend).toBe('kernel-f32');
     // gpu-webasm's measured gelu-tanh bound (3 steps in the normal region) admits the 1-step fault
     const gpu = await run(['--backend', 'gpu-webasm']);
@@ -49,5 +49,27 @@ describe.skipIf(typeof oracle === 'string' || !O.evaluate || !O.ulpError)('geglu
     const gl = await run(['--backend', 'gpu-headlessgl']);
     expect(gl.code).toBe(1);
     expect(gl.s.byRegion.normal.allowed).toBeNull();
+  });
+
+  it("PyTorch's float32 exact gelu(−20) = +0 (correct: −0) is 1 mismatch with zeroSign 1: exit 1 at --max-steps 0 and under a step bound", async () => {
+    // DESIGN.md: a real PyTorch returns +0 for x = −20; the oracle's correctly rounded float32 is −0
+    expect(Object.is(O.correctlyRounded('gelu', -20, 'f32'), -0)).toBe(true);
+    const lines = '{"x":"-20","y":"0"}\n{"x":"1","y":"' + String(O.correctlyRounded('gelu', 1, 'f32')) + '"}\n';
+    const run = async (extra: string[]) => {
+      const io = fakeIO(lines);
+      const code = await runCli(['check', '--fn', 'gelu', '--dtype', 'f32', '--json', ...extra, '-'], io.io);
+      return { code, s: JSON.parse(io.stdout) };
+    };
+    const strict = await run(['--max-steps', '0']);
+    expect(strict.code).toBe(1);
+    expect([strict.s.checked, strict.s.mismatches, strict.s.zeroSign, strict.s.maxSteps]).toEqual([2, 1, 1, 0]);
+    expect(strict.s.worst[0]).toMatchObject({ line: 1, x: '-20', y: '0', expected: '-0', steps: 0, zeroSign: true });
+    // a step bound does not excuse the wrong sign (gpu-webasm allows steps in gelu's regions)
+    const gpu = await run(['--backend', 'gpu-webasm']);
+    expect(gpu.code).toBe(1);
+    expect(gpu.s.zeroSign).toBe(1);
+    // the correctly rounded −0 passes
+    const io = fakeIO('{"x":"-20","y":"-0"}\n');
+    expect(await runCli(['check', '--fn', 'gelu', '--dtype', 'f32', '-'], io.io)).toBe(0);
   });
 });

@@ -6,29 +6,12 @@ import { join } from 'node:path';
 // Tests use --fn erf: for f32 gelu the command takes the sweep's reference instead of the oracle.
 // A stand-in oracle whose "function" is the identity (correctlyRounded(fn, x) = x), so the parsing,
 // step counting and exit codes of `geglu check` are tested whatever state @geglu/oracle is in.
-// Its stepDistance is the textbook one: distance of the sign-magnitude bit patterns mapped to
-// ordered integers (−0 and +0 are one step apart, as the oracle's contract counts representables).
-vi.mock('@geglu/oracle', () => {
-  const f = new Float32Array(1);
-  const u = new Int32Array(f.buffer);
-  const d = new Float64Array(1);
-  const b = new BigInt64Array(d.buffer);
-  const ord32 = (x: number) => {
-    f[0] = x;
-    return u[0]! < 0 ? -(u[0]! & 0x7fffffff) - 1 : u[0]!;
-  };
-  const ord64 = (x: number) => {
-    d[0] = x;
-    return b[0]! < 0n ? -(b[0]! & 0x7fffffffffffffffn) - 1n : b[0]!;
-  };
-  return {
-    correctlyRounded: (_fn: string, x: number) => x,
-    evaluate: undefined, // no ulps from the stand-in
-    ulpError: undefined,
-    stepDistance: (a: number, c: number, format: string) =>
-      format === 'f32' ? Math.abs(ord32(a) - ord32(c)) : Number(ord64(a) > ord64(c) ? ord64(a) - ord64(c) : ord64(c) - ord64(a)),
-  };
-});
+// Steps and the bit comparison come from @geglu/float.
+vi.mock('@geglu/oracle', () => ({
+  correctlyRounded: (_fn: string, x: number) => x,
+  evaluate: undefined, // no ulps from the stand-in
+  ulpError: undefined,
+}));
 
 const { runCli } = await import('../../src/cli/main.js');
 const { fakeIO } = await import('../cli/fake-io.js');
@@ -54,6 +37,22 @@ describe('geglu check against an identity stand-in oracle', () => {
     expect(r.stdout).toContain('5 lines checked, 0 bad lines skipped');
     expect(r.stdout).toContain('max steps 0 (allowed 0)');
     expect(r.stdout).toContain('PASS');
+  });
+  it('a zero of the wrong sign is a mismatch counted under zero sign, at 0 steps, and fails at any --max-steps', async () => {
+    const p = file('zero-sign.jsonl', '{"x":"-0","y":"0"}\n{"x":"0","y":"0"}\n{"x":"2","y":"2"}\n');
+    for (const limit of ['0', '5']) {
+      const r = await check(['--fn', 'erf', '--dtype', 'f64', '--max-steps', limit, '--json', p]);
+      expect(r.code).toBe(1);
+      const s = JSON.parse(r.stdout);
+      expect([s.checked, s.mismatches, s.zeroSign, s.maxSteps]).toEqual([3, 1, 1, 0]);
+      expect(s.histogram).toEqual({ 0: 3 });
+      expect(s.worst).toEqual([{ line: 1, x: '-0', y: '0', expected: '-0', steps: 0, zeroSign: true, ulps: null }]);
+      expect(s.passed).toBe(false);
+    }
+    const text = await check(['--fn', 'erf', '--dtype', 'f64', p]);
+    expect(text.stdout).toContain('mismatches 1 (results not bit-identical to the correctly rounded one), zero sign 1');
+    expect(text.stdout).toContain('line 1: x=-0 y=0 expected -0 (zero sign differs, 0 steps)');
+    expect(text.stdout).toMatch(/FAIL: subnormal: 1 with the wrong sign of zero$/m);
   });
   it('counts steps in the dtype: y one f32 step above x is 1 step, NaN against a number is infinite', async () => {
     const one = 1 + 2 ** -23; // next float32 after 1

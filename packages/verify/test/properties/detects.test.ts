@@ -58,6 +58,17 @@ describe.skipIf(!loaded.ok)('planted defects are caught', () => {
     expect(r.status).toBe('fail');
   });
 
+  it.each(['kernel-f32', 'gpu-webasm'] as const)(
+    '+0 where the correctly rounded result is −0 fails the underflow-region agreement on %s (a zero-sign mismatch, whatever the step bound)',
+    async (backend) => {
+      // PyTorch's float32 exact gelu does this at x = −20 (DESIGN.md); gpu-webasm's tail bound is 4 steps, yet ±0 are 0 steps apart
+      const t = base(async (fn, xs) => (await exact(fn, xs)).map((y) => (Object.is(y, -0) ? 0 : y)), { backend });
+      const r = await runProperty(find('agreement', 'oracle/gelu/underflow'), ctxFor(t), t, { numRuns: 5 });
+      expect(r.status).toBe('fail');
+      expect(r.reason).toMatch(/= 0 on .*, correctly rounded -0: the sign of zero differs \(0 steps, a mismatch at any bound\)/);
+    },
+  );
+
   it('a gelu that overshoots x by a step for x > 5 fails min(x,0) ≤ gelu(x) ≤ max(x,0)', async () => {
     const t = base(async (fn, xs) => (await exact(fn, xs)).map((y, i) => (xs[i]! > 5 && Number.isFinite(y) ? stepFloat(y, 1, 'f32') : y)));
     const r = await runProperty(find('identities', 'between/gelu'), ctxFor(t), t, { numRuns: 50 });

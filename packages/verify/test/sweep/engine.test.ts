@@ -31,10 +31,10 @@ const impl = (ref: typeof refGelu): SweepImpl => (xs, out) => {
 const noOracle = null;
 
 describe('sweep engine', () => {
-  it('steps between float32 values: ±0 are 1 apart, NaN vs number is infinite, NaN vs NaN is 0', () => {
-    expect(stepsF32(0, -0)).toBe(1);
+  it('steps between float32 values: ±0 are one point, NaN vs number is infinite, NaN vs NaN is 0', () => {
+    expect(stepsF32(0, -0)).toBe(0);
     expect(stepsF32(1, 1 + 2 ** -23)).toBe(1);
-    expect(stepsF32(-(2 ** -149), 2 ** -149)).toBe(3); // −min, −0, +0, +min
+    expect(stepsF32(-(2 ** -149), 2 ** -149)).toBe(2); // −min, ±0, +min
     expect(stepsF32(NaN, 1)).toBe(Infinity);
     expect(stepsF32(NaN, NaN)).toBe(0);
     expect(stepsF32(3.4028234663852886e38, Infinity)).toBe(1);
@@ -51,6 +51,24 @@ describe('sweep engine', () => {
     expect(c.mismatches).toBe(2);
     expect(c.histogram).toEqual({ 0: 65534, 3: 1, Infinity: 1 });
     expect(c.worst.map((w) => [w.bits, w.steps])).toEqual([[start + 9, 'Infinity'], [start + 5, 3]]);
+    planted.clear();
+  });
+  it('a zero of the wrong sign is a mismatch counted in zeroSign, at 0 steps (gelu near −0: the correct result is −0 or below)', () => {
+    // bits 0x80000000.. are −0, −min, …: gelu(−0) = −0 and gelu of the smallest negative subnormals is a
+    // negative subnormal or −0; plant +0 at −0 and at one input whose correct result is −0.
+    const start = 0x80000000;
+    planted.clear();
+    planted.set(start, 0);
+    planted.set(start + 1, 0); // gelu(−2^-149) = −2^-150·(1 − …) ties below half of 2^-149: −0 (checked below)
+    const c = sweepRange('gelu', start, start + 4096, impl(refGelu), noOracle);
+    expect(Object.is(Math.fround(refGelu(-(2 ** -149)).y), -0)).toBe(true);
+    expect(c.mismatches).toBe(2);
+    expect(c.zeroSign).toBe(2);
+    expect(c.histogram[0]).toBe(c.checked);
+    expect(c.worst.map((w) => [w.bits, w.got, w.expected, w.steps, w.zeroSign])).toEqual([
+      [start, '0', '-0', 0, true],
+      [start + 1, '0', '-0', 0, true],
+    ]);
     planted.clear();
   });
   it('NaN payloads: every NaN input must give a NaN; a number there is a mismatch', () => {

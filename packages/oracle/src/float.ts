@@ -7,27 +7,29 @@
 // JavaScript parses or prints numbers.
 import { Decimal } from 'decimal.js';
 import {
-  bitsToF32,
   assertRepresentable,
+  bf16ToBits,
+  bitsToBf16,
+  bitsToF16,
+  bitsToF32,
   bitsToF64,
   describe,
+  f16ToBits,
   f32ToBits,
   f64ToBits,
   formatInfo as floatFormatInfo,
   GegluError,
-  type FloatFormat as AnyFormat,
+  roundToFormat,
+  type FloatFormat,
   type FormatInfo,
 } from '@geglu/float';
 import { Wide, X } from './decimal.js';
 
-/** The formats the oracle rounds to (a subset of @geglu/float's). */
-export type FloatFormat = Extract<AnyFormat, 'f32' | 'f64'>;
+/** The formats the oracle rounds to: all of @geglu/float's (f64, f32, bf16, f16). */
+export type { FloatFormat };
 
-/** The format's parameters from @geglu/float, refusing the formats the oracle does not round to yet. */
+/** The format's parameters from @geglu/float; a GegluError naming `fnName` for an unknown format. */
 export function formatInfo(format: unknown, fnName = 'format'): FormatInfo {
-  if (format !== 'f64' && format !== 'f32') {
-    throw new GegluError(`${fnName}: format is ${describe(format)}, expected 'f32' or 'f64'`);
-  }
   return floatFormatInfo(format, fnName);
 }
 
@@ -79,12 +81,31 @@ export function exactInternal(x: number): Decimal {
  * magnitudes have consecutive ordinals, 0 ↦ 0, +Infinity ↦ infinityBits.
  */
 function magnitudeOrdinal(x: number, info: FormatInfo): bigint {
-  return info.name === 'f64' ? f64ToBits(Math.abs(x)) : BigInt(f32ToBits(Math.abs(x)));
+  const a = Math.abs(x);
+  switch (info.name) {
+    case 'f64':
+      return f64ToBits(a);
+    case 'f32':
+      return BigInt(f32ToBits(a));
+    case 'bf16':
+      return BigInt(bf16ToBits(a));
+    case 'f16':
+      return BigInt(f16ToBits(a));
+  }
 }
 
 /** The non-negative float (or +Infinity) with the given magnitude ordinal. */
 function fromMagnitudeOrdinal(o: bigint, info: FormatInfo): number {
-  return info.name === 'f64' ? bitsToF64(o) : bitsToF32(Number(o));
+  switch (info.name) {
+    case 'f64':
+      return bitsToF64(o);
+    case 'f32':
+      return bitsToF32(Number(o));
+    case 'bf16':
+      return bitsToBf16(Number(o));
+    case 'f16':
+      return bitsToF16(Number(o));
+  }
 }
 
 /** Significand and exponent of the magnitude with ordinal o, treating infinityBits as 2^(emax+1). */
@@ -109,7 +130,7 @@ function midpointAbove(o: bigint, info: FormatInfo): Decimal {
  * the sign kept on zero (a negative value that rounds to zero gives −0).
  *
  * Method: take the double nearest to the Decimal as a first guess (Math.fround of it
- * for f32), then compare the Decimal exactly against the midpoints to the neighbours
+ * rounded to the format), then compare the Decimal exactly against the midpoints to the neighbours
  * and step until it lies between them; a tie goes to the even significand.
  */
 export function roundDecimal(value: Decimal, format: FloatFormat): number {
@@ -143,7 +164,8 @@ export function roundDecimalWithInterval(
   } else if (mag.e > (info.emax + 1) * 0.30103 + 1) {
     o = info.infinityBits;
   } else {
-    const guess = info.name === 'f64' ? Number(mag.toString()) : Math.fround(Number(mag.toString()));
+    // Any nearby float will do: the walk below decides exactly.
+    const guess = roundToFormat(Number(mag.toString()), info.name);
     o = magnitudeOrdinal(guess, info);
     if (o > info.infinityBits) o = info.infinityBits;
   }

@@ -60,49 +60,66 @@ interface Format {
   readonly name: HalfFormat;
   readonly encode: (x: number) => number;
   readonly decode: (bits: number) => number;
+  /** Significand bits with the implicit one (p), and the exponent range of the normals. */
+  readonly precision: number;
+  readonly emin: number;
+  readonly emax: number;
+  /** 2^(p−1): patterns per binade. */
+  readonly binade: number;
   /** Pattern of +∞ (also one past the largest finite magnitude). */
   readonly inf: number;
-  /** 2^(emax+1): where the magnitude one past the largest finite would lie. */
-  readonly beyond: number;
   /** The quiet bit of a NaN. */
   readonly quiet: number;
+  /** 2^(p − 1 − e) for e = emin … emax: scales a magnitude of binade e to an integer significand. */
+  readonly scales: Float64Array;
+}
+
+function format(name: HalfFormat, encode: (x: number) => number, decode: (bits: number) => number, precision: number, emin: number, emax: number, inf: number, quiet: number): Format {
+  const scales = new Float64Array(emax - emin + 1);
+  for (let e = emin; e <= emax; e++) scales[e - emin] = 2 ** (precision - 1 - e);
+  return { name, encode, decode, precision, emin, emax, binade: 2 ** (precision - 1), inf, quiet, scales };
 }
 
 const FORMATS: Readonly<Record<HalfFormat, Format>> = {
-  bf16: { name: 'bf16', encode: bf16ToBits, decode: bitsToBf16, inf: 0x7f80, beyond: 2 ** 128, quiet: 0x0040 },
-  f16: { name: 'f16', encode: f16ToBits, decode: bitsToF16, inf: 0x7c00, beyond: 2 ** 16, quiet: 0x0200 },
+  bf16: format('bf16', bf16ToBits, bitsToBf16, 8, -126, 127, 0x7f80, 0x0040),
+  f16: format('f16', f16ToBits, bitsToF16, 11, -14, 15, 0x7c00, 0x0200),
 };
 
-/** Value of a magnitude pattern, with the ∞ pattern standing for 2^(emax+1). */
-function magnitudeValue(mag: number, f: Format): number {
-  return mag === f.inf ? f.beyond : f.decode(mag);
-}
+const word = new Float64Array(1);
+const words = new Uint32Array(word.buffer);
+/** Index of the word holding a float64's sign and exponent (the platform's byte order). */
+const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 
 /**
- * The pattern of h + l (a double-double, |l| ≤ ulp(h)/2) rounded once to the
- * format, nearest-even, subnormals and overflow included.
+ * The pattern of h + l (a double-double, |l| ≤ ulp(h)/2, |h| ≥ 2^-900) rounded
+ * once to the format, nearest-even, subnormals and overflow included.
  *
- * Rounding h alone is right unless h is exactly halfway between two values of
- * the format: a midpoint has at most 12 significant bits, so a double h that
- * is not one is at least one double spacing away from it, farther than
- * |l| ≤ half a spacing can move the sum. At a midpoint the sign of l decides
- * (l = 0 there means the sum is the tie, which h's rounding already settled).
+ * With e = max(⌊log2|h|⌋, emin), n = |h|·2^(p−1−e) is exact (a power-of-two
+ * scaling); rounding it to an integer r gives the pattern (e − emin)·2^(p−1) + r
+ * (r = 2^p carries into the exponent; at e = emin, r < 2^(p−1) is a subnormal;
+ * a pattern ≥ ∞'s overflows). Rounding h alone is right unless n is an exact
+ * half-integer: a double h that is not a midpoint of the format is at least
+ * one double spacing from every midpoint, farther than |l| ≤ half a spacing
+ * can move the sum. At a midpoint the sign of l decides; l = 0 there means the
+ * sum is the tie itself, which goes to even.
  */
 function roundPairBits(h: number, l: number, f: Format): number {
-  const bits = f.encode(h);
-  if (l === 0 || h !== h) return bits;
-  const sign = bits & 0x8000;
-  const mag = bits & 0x7fff;
+  const sign = h < 0 ? 0x8000 : 0;
   const a = Math.abs(h);
-  const v = magnitudeValue(mag, f);
-  if (v === a || (mag === f.inf && a > v)) return bits;
-  const otherMag = v > a ? mag - 1 : mag + 1;
-  const w = magnitudeValue(otherMag, f);
-  // Both differences are exact (Sterbenz's lemma, or a difference with zero).
-  if (Math.abs(a - w) !== Math.abs(v - a)) return bits;
-  const lowOfMagnitude = h < 0 ? -l : l;
-  const towardOther = w > a ? lowOfMagnitude > 0 : lowOfMagnitude < 0;
-  return towardOther ? sign | otherMag : bits;
+  word[0] = a;
+  const e = Math.max((words[HIGH]! >>> 20) - 1023, f.emin);
+  if (e > f.emax) return sign | f.inf;
+  const n = a * f.scales[e - f.emin]!;
+  let r = Math.floor(n);
+  const rest = n - r;
+  if (rest > 0.5) r += 1;
+  else if (rest === 0.5) {
+    const low = h < 0 ? -l : l;
+    if (low > 0 || (low === 0 && r % 2 === 1)) r += 1;
+  }
+  // A variable power (2 ** k) here cost more than the rest of the function in V8.
+  const bits = (e - f.emin) * f.binade + r;
+  return sign | (bits >= f.inf ? f.inf : bits);
 }
 
 /** A |gelu| below this is stored as its sign times this (see the module comment). */

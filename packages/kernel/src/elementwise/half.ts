@@ -12,12 +12,15 @@
  * the format (the GELU table) by {@link roundPairBits}. That rounding is of the
  * double-double's exact sum, so it is a single rounding of a value within
  * 2^-90 of gelu(x); a 2^-90-hard input would be the only way to be wrong, and
- * the exhaustive test (test/elementwise/half.test.ts) shows none of the
+ * the exhaustive tests (test/half/exhaustive-*.test.ts) show none of the
  * 4 × 65,536 results differs from the oracle's correctly rounded one.
  *
  * GeGLU multiplies the pair by u with {@link ddMulDRounding} (an exact tie of
  * g·u, as at large g where gelu(g) = g − tiny, is decided by the sign of what
- * a double-double cannot hold) and rounds that once. With 16-bit operands no
+ * a double-double cannot hold) and rounds that once: correctly rounded unless
+ * gelu(g)·u lies within 2^-90 (relative) of a rounding boundary without being
+ * on one (test/half/half.test.ts checks random pairs and the ties against the
+ * oracle; 2^32 pairs per format are too many to check all). With 16-bit operands no
  * scaling is needed: a stored |h| is in [2^-600, 2^128] and |u| in
  * [2^-133, 2^128], so every partial product is a normal double. A |gelu(g)|
  * below 2^-600 is stored as ±2^-600 (the sign of g): its product with any u
@@ -264,7 +267,8 @@ export function geluF16Array(x: Uint16Array, options?: HalfGeluOptions): Uint16A
 
 /**
  * Fused GeGLU over bf16 bit patterns: out[i] = gelu(gate[i])·up[i] rounded
- * once to bf16 (correctly rounded). gate and up have the same length; `out`
+ * once to bf16 from a value within 2^-90 of it (exact ties of g·u decided;
+ * see the module comment). gate and up have the same length; `out`
  * may be gate or up itself. No biases (Gemma 2 has none).
  */
 export function gegluBf16(gate: Uint16Array, up: Uint16Array, options?: HalfGegluOptions): Uint16Array {

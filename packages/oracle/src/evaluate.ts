@@ -1,9 +1,9 @@
 // Public evaluation API: evaluate (an enclosure at any number of digits),
-// correctlyRounded (Ziv's strategy to f32/f64), gelu (a Decimal at `digits` digits).
+// correctlyRounded (Ziv's strategy to f64, f32, bf16, f16), gelu (a Decimal at `digits` digits).
 import { Decimal } from 'decimal.js';
 import { context, MAX_WORKING_DIGITS, type Context } from './context.js';
 import { Wide, X } from './decimal.js';
-import { assertRepresentable, describe, GegluError, stepDistance } from '@geglu/float';
+import { assertRepresentable, describe, GegluError, roundToFormat, stepDistance } from '@geglu/float';
 import { decideMagnitude, exactInternal, formatInfo, roundDecimalWithInterval, type FloatFormat } from './float.js';
 import {
   erfApprox,
@@ -189,7 +189,9 @@ const TWO_M60 = 2 ** -60;
  * - gelu, gelu tanh for x ≥ 10 and gelu sigmoid for x ≥ 50: x − f(x) < x·2^-120, far
  *   below the half spacing below x (≥ x·2^-55 in f64, x·2^-26 in f32): result x.
  * - gelu, gelu tanh for x ≤ −40, gelu sigmoid for x ≤ −1000: |f(x)| < 10^-347 < 2^-1075
- *   (half the smallest f64 subnormal; the f32 one is larger): result −0.
+ *   (half the smallest f64 subnormal; those of f32, bf16 and f16 are larger): result −0.
+ * Every threshold holds a fortiori in bf16 and f16: their spacings and smallest
+ * subnormals are wider than f32's, and their ranges no larger.
  */
 function decided(fn: OracleFunction, x: number, format: FloatFormat): number | undefined {
   if (Number.isNaN(x)) return NaN;
@@ -253,8 +255,8 @@ function decided(fn: OracleFunction, x: number, format: FloatFormat): number | u
   }
 }
 
-/** Working digits of the first attempt: 17 digits identify an f64, 9 an f32, plus guard. */
-const FIRST_DIGITS: Record<FloatFormat, number> = { f64: 28, f32: 18 };
+/** Working digits of the first attempt: 17 digits identify an f64, 9 an f32, 5 an f16, 4 a bf16, plus guard. */
+const FIRST_DIGITS: Record<FloatFormat, number> = { f64: 28, f32: 18, bf16: 14, f16: 14 };
 
 /**
  * fn(x) correctly rounded (nearest, ties to even) to the format, x being the exact
@@ -348,7 +350,7 @@ export function correctlyRoundedGeglu(fn: GeluFunction, g: number, u: number, fo
   if (g === 0 || !Number.isFinite(g) || u === 0 || !Number.isFinite(u)) {
     const fg = g === -Infinity ? -0 : g; // fn(±0) = ±0, fn(+∞) = +∞
     const p = (fg === 0 || !Number.isFinite(fg) ? fg : Math.sign(fg)) * u;
-    return format === 'f32' ? Math.fround(p) : p;
+    return roundToFormat(p, format);
   }
   const gd = exactInternal(g);
   const ud = exactInternal(u);

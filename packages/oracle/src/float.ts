@@ -15,19 +15,16 @@ import {
   GegluError,
   ordinal,
   roundToFormat,
-  type FloatFormat as AnyFormat,
+  type FloatFormat,
   type FormatInfo,
 } from '@geglu/float';
 import { Wide, X } from './decimal.js';
 
-/** The formats the oracle rounds to (a subset of @geglu/float's). */
-export type FloatFormat = Extract<AnyFormat, 'f32' | 'f64'>;
+/** The formats the oracle rounds to: all of @geglu/float's (f64, f32, bf16, f16). */
+export type { FloatFormat };
 
-/** The format's parameters from @geglu/float, refusing the formats the oracle does not round to yet. */
+/** The format's parameters from @geglu/float; a GegluError naming `fnName` for an unknown format. */
 export function formatInfo(format: unknown, fnName = 'format'): FormatInfo {
-  if (format !== 'f64' && format !== 'f32') {
-    throw new GegluError(`${fnName}: format is ${describe(format)}, expected 'f32' or 'f64'`);
-  }
   return floatFormatInfo(format, fnName);
 }
 
@@ -115,7 +112,7 @@ function midpointAbove(o: bigint, info: FormatInfo): Decimal {
  * Every format of @geglu/float is accepted: bf16 and f16 results are rounded once
  * from the Decimal (rounding to f32 first would round twice).
  */
-export function roundDecimal(value: Decimal, format: AnyFormat): number {
+export function roundDecimal(value: Decimal, format: FloatFormat): number {
   const info = floatFormatInfo(format, 'roundDecimal');
   if (!Decimal.isDecimal(value)) {
     throw new GegluError(`roundDecimal: value is ${describe(value)}, expected a Decimal`);

@@ -20,7 +20,8 @@ describe('bad input', () => {
       /^correctlyRounded: x is 0\.1, expected a number exactly representable in f32 \(the nearest is 0\.10000000149011612\)$/,
     );
     expect(() => correctlyRounded('gelu', '1' as never, 'f64')).toThrow(/^correctlyRounded: x is "1", expected a number$/);
-    expect(() => correctlyRounded('gelu', 1, 'f16' as never)).toThrow(/^correctlyRounded: format is "f16", expected 'f32' or 'f64'$/);
+    expect(() => correctlyRounded('gelu', 1, 'f8' as never)).toThrow(/^correctlyRounded: format is "f8", expected one of 'f64', 'f32', 'bf16', 'f16'$/);
+    expect(() => correctlyRounded('gelu', 1 + 2 ** -8, 'bf16')).toThrow(/^correctlyRounded: x is 1\.00390625, expected a number exactly representable in bf16/);
     expect(() => correctlyRounded('tanhh' as never, 1, 'f64')).toThrow(/fn is "tanhh", expected one of/);
   });
   it('gelu: bad approximate, missing options', () => {

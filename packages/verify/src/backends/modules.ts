@@ -22,6 +22,8 @@ export interface KernelModule {
 
 export interface GegluGpuInstance {
   backend: string;
+  /** e.g. the WebGPU adapter; absent in builds before it was reported. */
+  device?: string;
   gelu(x: Float32Array, options?: { approximate?: 'none' | 'tanh' }): Promise<Float32Array>;
   erf?(x: Float32Array): Promise<Float32Array>;
   erfc?(x: Float32Array): Promise<Float32Array>;

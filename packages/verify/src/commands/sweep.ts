@@ -183,6 +183,8 @@ export const sweepCommand: Command = {
     if (workers < 1 || workers > 256) throw new UsageError(`geglu sweep: --workers must be between 1 and 256, got ${workers}`);
     const chunkSize = (args.values['chunk-size'] as number | undefined) ?? DEFAULT_CHUNK_SIZE;
     if (chunkSize < 1 || chunkSize > 2 ** 28) throw new UsageError(`geglu sweep: --chunk-size must be between 1 and 2^28, got ${chunkSize}`);
+    // before the sweep: a commit made while it runs is not what it checked
+    const commit = describeCommit();
     const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
     let lastLine = 0;
     let result: SweepResult;
@@ -223,7 +225,6 @@ export const sweepCommand: Command = {
           : 'geglu sweep: interrupted (use --resume FILE to be able to continue an interrupted sweep)\n',
       );
     }
-    const commit = describeCommit();
     if (commit !== undefined) result.commit = commit;
     if (args.values.out) writeJsonAtomic(args.values.out as string, result);
     io.stdout.write(summary(result, `sweep ${backend} ${fn} f32 [0x${hex(start)}, 0x${hex(end)})`));

@@ -5,11 +5,16 @@ import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } 
 import { checkOutputFile } from '../cli/paths.js';
 import { SWEEP_FUNCTIONS, type RegionCounts, type SweepFunction } from '../sweep/engine.js';
 import { SWEEP_BACKENDS, sweepFunctionsOf, type SweepBackend } from '../sweep/impl.js';
-import { REGIONS } from '../tolerances/index.js';
-import { ALL_INPUTS, formatHistogram, hex, mergeResults, readResult, SweepFileError, writeJsonAtomic, type SweepResult } from '../sweep/result.js';
+import { gatedSteps, loadTolerances, REGIONS, ToleranceError, toleranceFor } from '../tolerances/index.js';
+import { ALL_INPUTS, coveredCount, formatHistogram, hex, mergeResults, readResult, SweepFileError, writeJsonAtomic, type SweepResult } from '../sweep/result.js';
 import { runSweep, SweepUnavailable } from '../sweep/run.js';
 
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
+
+const TABLE_OPTION = {
+  type: 'boolean',
+  description: "pass when each region's largest steps is within the tolerance table's bound for the backend (default: every result correctly rounded)",
+} as const;
 
 const spec: ArgSpec = {
   command: 'geglu sweep',
@@ -23,6 +28,7 @@ const spec: ArgSpec = {
     resume: { type: 'string', valueName: 'FILE', description: 'checkpoint file: continue from it if it exists, keep it up to date (written atomically)' },
     out: { type: 'string', valueName: 'FILE', description: 'write the JSON result (for geglu sweep merge)' },
     'chunk-size': { type: 'integer', valueName: 'N', description: `inputs per unit of work and checkpoint (default ${DEFAULT_CHUNK_SIZE})` },
+    table: TABLE_OPTION,
   },
 };
 
@@ -31,13 +37,14 @@ const mergeSpec: ArgSpec = {
   options: {
     out: { type: 'string', valueName: 'FILE', description: 'write the merged JSON result' },
     partial: { type: 'boolean', description: 'do not fail when the files cover less than all 2^32 inputs' },
+    table: TABLE_OPTION,
   },
   positionals: { min: 1, max: Infinity, name: 'FILES' },
 };
 
 const usage = `Usage: geglu sweep --fn gelu|gelu-tanh|erf|erfc --dtype f32 [--backend kernel-f32|gpu-webasm|gpu-cpu|gpu-webgpu]
-                   [--range START:END] [--shard i/n] [--workers K] [--resume FILE] [--out FILE] [--chunk-size N]
-       geglu sweep merge [--partial] [--out FILE] FILES...
+                   [--range START:END] [--shard i/n] [--workers K] [--resume FILE] [--out FILE] [--chunk-size N] [--table]
+       geglu sweep merge [--partial] [--table] [--out FILE] FILES...
 
 Checks a backend's float32 function on every float32 input (all 2^32 bit patterns, NaN payloads
 included) against a float64 reference with a proven per-input error bound, asking the oracle's
@@ -56,9 +63,10 @@ ${formatOptions(spec)}
 merge options:
 ${formatOptions(mergeSpec)}
 
-Exit status: 0 every input correctly rounded, 1 a mismatch, an undecided input (no oracle) or
-missing coverage, 2 bad usage, unreadable or overlapping files, or the backend not available.
-A gpu backend's sweep measures its error: its exit status is 1 unless it is correctly rounded.`;
+Exit status: 0 every input correctly rounded (with --table: every region within the tolerance
+table's bound for the backend), 1 a mismatch (a region beyond the bound), an undecided input (no
+oracle) or missing coverage, 2 bad usage, unreadable or overlapping files, or the backend not
+available.`;
 
 function parseBits(s: string, what: string): number {
   const v = /^0x[0-9a-f]+$/i.test(s) ? parseInt(s.slice(2), 16) : /^\d+$/.test(s) ? Number(s) : NaN;
@@ -94,6 +102,37 @@ function summary(r: SweepResult, label: string): string {
   for (const g of REGIONS) lines.push(`  ${g}: ${regionLine(r.regions[g])}`);
   for (const w of r.worst.slice(0, 10)) lines.push(`  worst: x=${w.x} (0x${hex(w.bits)}) got ${w.got}, expected ${w.expected}: ${w.steps} steps`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What fails a result: undecided inputs always; then, by default, any input not correctly rounded,
+ * or with `--table`, a region whose largest steps exceeds the shipped table's bound for the backend
+ * (a NaN or ±∞ input, in no region, must be exact either way).
+ */
+function judge(r: SweepResult, againstTable: boolean): string[] {
+  const problems: string[] = [];
+  if (r.undecided > 0) problems.push(`${r.undecided} inputs undecided (no oracle)`);
+  if (!againstTable) {
+    if (r.mismatches > 0) problems.push(`${r.mismatches} inputs not correctly rounded`);
+    return problems;
+  }
+  let table;
+  try {
+    table = loadTolerances();
+  } catch (err) {
+    if (err instanceof ToleranceError) throw new UsageError(`geglu sweep: ${err.message}`);
+    throw err;
+  }
+  const inRegions = REGIONS.reduce((n, g) => n + r.regions[g].mismatches, 0);
+  if (r.mismatches > inRegions) problems.push(`${r.mismatches - inRegions} NaN or ±∞ inputs without their exact result`);
+  for (const g of REGIONS) {
+    const e = toleranceFor(table, r.backend, r.fn, 'f32', g);
+    const bound = e ? gatedSteps(e) : null;
+    const max = r.regions[g].maxSteps === 'Infinity' ? Infinity : r.regions[g].maxSteps;
+    if (bound === null) problems.push(`${g}: the table has no gated bound for ${r.backend} ${r.fn} f32 (max seen ${max} steps)`);
+    else if (max > bound) problems.push(`${g}: max ${max} steps > the table's ${bound}`);
+  }
+  return problems;
 }
 
 function regionLine(c: RegionCounts): string {
@@ -133,9 +172,7 @@ async function merge(argv: readonly string[], io: CommandIO): Promise<number> {
   if (args.values.out) writeJsonAtomic(args.values.out as string, merged);
   const covered = merged.intervals.reduce((n, [s, e]) => n + e - s, 0);
   io.stdout.write(summary(merged, `sweep merge ${merged.backend} ${merged.fn} f32 (${args.positionals.length} files, ${covered} of 2^32 inputs)`));
-  const problems: string[] = [];
-  if (merged.mismatches > 0) problems.push(`${merged.mismatches} inputs not correctly rounded`);
-  if (merged.undecided > 0) problems.push(`${merged.undecided} inputs undecided (no oracle)`);
+  const problems = judge(merged, args.values.table === true);
   if (!merged.complete && !args.values.partial) problems.push(`covers ${covered} of ${ALL_INPUTS} inputs`);
   io.stdout.write(problems.length === 0 ? 'PASS\n' : `FAIL: ${problems.join('; ')}\n`);
   return problems.length === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
@@ -228,8 +265,10 @@ export const sweepCommand: Command = {
     if (commit !== undefined) result.commit = commit;
     if (args.values.out) writeJsonAtomic(args.values.out as string, result);
     io.stdout.write(summary(result, `sweep ${backend} ${fn} f32 [0x${hex(start)}, 0x${hex(end)})`));
-    const ok = result.mismatches === 0 && result.undecided === 0 && result.complete;
-    io.stdout.write(ok ? 'PASS\n' : `FAIL\n`);
+    const problems = judge(result, args.values.table === true);
+    if (!result.complete) problems.push(`covers ${coveredCount(result.intervals)} of ${end - start} inputs`);
+    const ok = problems.length === 0;
+    io.stdout.write(ok ? 'PASS\n' : `FAIL: ${problems.join('; ')}\n`);
     return ok ? EXIT_OK : EXIT_CHECK_FAILED;
   },
 };

@@ -132,15 +132,15 @@ export function validateTolerances(json: unknown, name = 'tolerances'): Toleranc
           keys(e, ep, ['maxSteps', 'measured', 'basis', 'source'], ['maxSteps', 'measured', 'basis', 'source']);
           if (typeof e.measured !== 'boolean') fail(`${ep}.measured`, `expected true or false, got ${describe(e.measured)}`);
           if (!TOLERANCE_BASES.includes(e.basis as ToleranceBasis)) fail(`${ep}.basis`, `expected one of ${TOLERANCE_BASES.join(', ')}, got ${describe(e.basis)}`);
-          if ((e.basis === 'none') !== (e.maxSteps === null)) {
-            fail(`${ep}.basis`, e.basis === 'none' ? `"none" is for a null maxSteps, got ${describe(e.maxSteps)}` : `${describe(e.basis)} needs a maxSteps, got null (use "none")`);
-          }
           if (e.maxSteps === null) {
             if (e.measured) fail(`${ep}.maxSteps`, 'null (no bound) is only allowed while measured is false');
           } else if (typeof e.maxSteps !== 'number' || !Number.isInteger(e.maxSteps) || e.maxSteps < 0) {
             fail(`${ep}.maxSteps`, `expected a non-negative integer number of steps, got ${describe(e.maxSteps)}`);
           }
           if (typeof e.source !== 'string' || e.source.trim() === '') fail(`${ep}.source`, 'expected a non-empty string saying how it was measured');
+          if ((e.basis === 'none') !== (e.maxSteps === null)) {
+            fail(`${ep}.basis`, e.basis === 'none' ? `"none" is for a null maxSteps, got ${describe(e.maxSteps)}` : `${describe(e.basis)} needs a maxSteps, got null (use "none")`);
+          }
         }
       }
     }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   loadTolerances, validateTolerances, regionOf, toleranceFor, formatTolerancesMarkdown, ToleranceError,
-  TOLERANCE_BACKENDS,
+  TOLERANCE_BACKENDS, gatedSteps,
 } from '../../src/tolerances/index.js';
 import { runCli } from '../../src/cli/main.js';
 import { fakeIO } from '../cli/fake-io.js';
@@ -54,6 +54,23 @@ describe('tolerance table (tolerances.json)', () => {
       expect(rejects(JSON.parse(JSON.stringify(d)))).toMatch(/\$\.backends\.kernel-f64\.bounds\.erf\.f64\.normal\.maxSteps: /);
       expect(rejects(JSON.parse(JSON.stringify(d)))).toMatch(msg);
     }
+  });
+  it('each entry states its basis; a sampled figure or none is not gated', () => {
+    const path = /\$\.backends\.gpu-cpu\.bounds\.erf\.f32\.tail\.basis: /;
+    const with_ = (f: (e: Record<string, unknown>) => void) => {
+      const d = shipped();
+      f(d.backends['gpu-cpu'].bounds.erf.f32.tail);
+      return rejects(d);
+    };
+    expect(with_((e) => delete e.basis)).toMatch(/\.basis: missing/);
+    expect(with_((e) => (e.basis = 'guessed'))).toMatch(path);
+    expect(with_((e) => (e.basis = 'guessed'))).toMatch(/expected one of exhaustive, proven, derived, sampled, none, got "guessed"/);
+    expect(with_((e) => (e.basis = 'none'))).toMatch(/"none" is for a null maxSteps/);
+    expect(with_((e) => Object.assign(e, { maxSteps: null, measured: false, basis: 'proven' }))).toMatch(/needs a maxSteps, got null/);
+    const entry = { maxSteps: 3, measured: true, source: 's' };
+    expect(gatedSteps({ ...entry, basis: 'sampled' })).toBeNull();
+    expect(gatedSteps({ ...entry, maxSteps: null, basis: 'none' })).toBeNull();
+    for (const basis of ['exhaustive', 'proven', 'derived'] as const) expect(gatedSteps({ ...entry, basis })).toBe(3);
   });
   it('rejects a missing backend, a missing region and an empty source', () => {
     const d = shipped();

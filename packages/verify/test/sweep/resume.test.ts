@@ -93,7 +93,7 @@ describe.skipIf(!existsSync(cli) || typeof kernel === 'string')('geglu sweep: ki
 });
 
 describe.skipIf(!existsSync(cli))('geglu sweep on a gpu.js backend (gpu-cpu: always available)', () => {
-  it('reports per region the largest steps and the input reaching it, and a killed run resumes to the same result', async () => {
+  it('reports per region the largest steps and the input reaching it, and its shards merge to the same result', async () => {
     // 2^14 inputs straddling x = -4 (0xc0800000): tail and normal both present, in 8 chunks
     const args = ['sweep', '--backend', 'gpu-cpu', '--fn', 'erfc', '--dtype', 'f32', '--range', '0xc07fe000:0xc0802000', '--chunk-size', '2048', '--workers', '1'];
     const whole = join(dir, 'gpu-whole.json');
@@ -114,4 +114,15 @@ describe.skipIf(!existsSync(cli))('geglu sweep on a gpu.js backend (gpu-cpu: alw
     const b = comparable(whole);
     for (const k of ['intervals', 'checked', 'mismatches', 'histogram', 'worst', 'regions', 'backend', 'device']) expect(a[k], k).toEqual(b[k]);
   }, 120_000);
+  it('--table judges each region by the tolerance table: gelu around -6.0795 on gpu-webasm is not correctly rounded, but within the bound', () => {
+    // 256 inputs around x = -6.079483509063721 (0xc0c28b21), the input GEGLU_SEED=233192594 found
+    const args = ['sweep', '--backend', 'gpu-webasm', '--fn', 'gelu', '--dtype', 'f32', '--range', '0xc0c28b00:0xc0c28c00', '--workers', '1'];
+    const plain = geglu(args);
+    expect(plain.status, plain.stderr).toBe(1);
+    expect(plain.stdout).toMatch(/FAIL: \d+ inputs not correctly rounded/);
+    expect(plain.stdout).toContain('max 5 steps at x=-6.079483509063721 (0xc0c28b21): got -3.665026282462236e-9, correctly rounded -3.6650251722392113e-9');
+    const judged = geglu([...args, '--table']);
+    expect(judged.status, judged.stdout).toBe(0);
+    expect(judged.stdout).toMatch(/\nPASS\n$/);
+  }, 60_000);
 });

@@ -8,7 +8,7 @@ import { loadOracle } from '../backends/modules.js';
 import { EVAL_FUNCTIONS, type EvalFunction, type FloatFormat } from '../backends/types.js';
 import { MAX_LINE_BYTES, readLineBatches } from '../io/lines.js';
 import { formatNumber, numberSyntaxError, parseNumber } from '../io/numbers.js';
-import { loadTolerances, regionOf, REGIONS, TOLERANCE_BACKENDS, ToleranceError, toleranceFor, type Region } from '../tolerances/index.js';
+import { gatedSteps, loadTolerances, regionOf, REGIONS, TOLERANCE_BACKENDS, ToleranceError, toleranceFor, type Region } from '../tolerances/index.js';
 import type { BackendId } from '../backends/types.js';
 import { decideF32, refGelu, refGeluTanh } from '../sweep/reference.js';
 
@@ -144,7 +144,7 @@ export const checkCommand: Command = {
       for (const r of REGIONS) {
         const e = toleranceFor(table, backend, fn, dtype, r);
         if (!e) throw new UsageError(`geglu check: the tolerance table has no bound for ${backend} ${fn} ${dtype}`);
-        limits[r] = e.maxSteps;
+        limits[r] = gatedSteps(e);
       }
     } else {
       const n = maxStepsOption ?? 0;
@@ -281,7 +281,7 @@ function formatSummary(s: CheckSummary): string {
   for (const r of [...REGIONS, 'special'] as const) {
     const g = s.byRegion[r];
     if (g.count > 0) {
-      out.push(`  ${r.padEnd(9)} ${String(g.count).padStart(10)} inputs, max steps ${g.maxSteps}, zero sign ${g.zeroSign}, ${g.allowed === null ? 'not gated (bound not measured)' : `allowed ${g.allowed}`}`);
+      out.push(`  ${r.padEnd(9)} ${String(g.count).padStart(10)} inputs, max steps ${g.maxSteps}, zero sign ${g.zeroSign}, ${g.allowed === null ? 'not gated (no bound over all inputs in the table)' : `allowed ${g.allowed}`}`);
     }
   }
   if (s.checked === 0) out.push('histogram (steps: count): (no line checked)');

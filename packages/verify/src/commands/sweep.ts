@@ -1,17 +1,26 @@
+import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { formatOptions, parseOrHelp, quote, requireOption, type ArgSpec } from '../cli/args.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
 import { checkOutputFile } from '../cli/paths.js';
-import type { SweepFunction } from '../sweep/engine.js';
-import { ALL_INPUTS, formatHistogram, hex, mergeResults, readResult, SweepFileError, writeJsonAtomic, type SweepResult } from '../sweep/result.js';
+import { SWEEP_FUNCTIONS, type RegionCounts, type SweepFunction } from '../sweep/engine.js';
+import { SWEEP_BACKENDS, sweepFunctionsOf, type SweepBackend } from '../sweep/impl.js';
+import { gatedSteps, loadTolerances, REGIONS, ToleranceError, toleranceFor } from '../tolerances/index.js';
+import { ALL_INPUTS, coveredCount, formatHistogram, hex, mergeResults, readResult, SweepFileError, writeJsonAtomic, type SweepResult } from '../sweep/result.js';
 import { runSweep, SweepUnavailable } from '../sweep/run.js';
 
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 
+const TABLE_OPTION = {
+  type: 'boolean',
+  description: "pass when each region's largest steps is within the tolerance table's bound for the backend (default: every result correctly rounded)",
+} as const;
+
 const spec: ArgSpec = {
   command: 'geglu sweep',
   options: {
-    fn: { type: 'string', choices: ['gelu', 'gelu-tanh'], description: 'function to sweep (required)' },
+    fn: { type: 'string', choices: SWEEP_FUNCTIONS, description: 'function to sweep (required)' },
+    backend: { type: 'string', choices: SWEEP_BACKENDS, description: 'implementation to check (default kernel-f32; gpu-* are @geglu/gpu on that gpu.js mode)' },
     dtype: { type: 'string', choices: ['f32'], description: 'input and output format; only f32 is exhaustible (required)' },
     range: { type: 'string', valueName: 'START:END', description: 'bit patterns START (inclusive) to END (exclusive), decimal or 0x hex; default 0:0x100000000' },
     shard: { type: 'string', valueName: 'i/n', description: 'check only the i-th of n equal parts of the range (1 ≤ i ≤ n)' },
@@ -19,6 +28,7 @@ const spec: ArgSpec = {
     resume: { type: 'string', valueName: 'FILE', description: 'checkpoint file: continue from it if it exists, keep it up to date (written atomically)' },
     out: { type: 'string', valueName: 'FILE', description: 'write the JSON result (for geglu sweep merge)' },
     'chunk-size': { type: 'integer', valueName: 'N', description: `inputs per unit of work and checkpoint (default ${DEFAULT_CHUNK_SIZE})` },
+    table: TABLE_OPTION,
   },
 };
 
@@ -27,18 +37,21 @@ const mergeSpec: ArgSpec = {
   options: {
     out: { type: 'string', valueName: 'FILE', description: 'write the merged JSON result' },
     partial: { type: 'boolean', description: 'do not fail when the files cover less than all 2^32 inputs' },
+    table: TABLE_OPTION,
   },
   positionals: { min: 1, max: Infinity, name: 'FILES' },
 };
 
-const usage = `Usage: geglu sweep --fn gelu|gelu-tanh --dtype f32 [--range START:END] [--shard i/n] [--workers K]
-                   [--resume FILE] [--out FILE] [--chunk-size N]
-       geglu sweep merge [--partial] [--out FILE] FILES...
+const usage = `Usage: geglu sweep --fn gelu|gelu-tanh|erf|erfc --dtype f32 [--backend kernel-f32|gpu-webasm|gpu-cpu|gpu-webgpu]
+                   [--range START:END] [--shard i/n] [--workers K] [--resume FILE] [--out FILE] [--chunk-size N] [--table]
+       geglu sweep merge [--partial] [--table] [--out FILE] FILES...
 
-Checks @geglu/kernel's float32 gelu on every float32 input (all 2^32 bit patterns, NaN payloads
+Checks a backend's float32 function on every float32 input (all 2^32 bit patterns, NaN payloads
 included) against a float64 reference with a proven per-input error bound, asking the oracle's
 correctlyRounded only where that bound does not decide the rounding. Prints a progress line on
-stderr (rate, ETA) and a summary with the histogram of steps on stdout.
+stderr (rate, ETA) and a summary on stdout: the histogram of steps, and per region of the tolerance
+table (tail, subnormal, normal) the largest steps and the input reaching it. The kernel-f32 backend
+has gelu and gelu-tanh; the gpu-* backends (@geglu/gpu, one GegluGpu per worker) have all four.
 
 A killed sweep resumes with --resume FILE: the checkpoint lists whole chunks only, so no input is
 checked twice or skipped. Shards (--shard i/n) of one range are joined with geglu sweep merge,
@@ -50,8 +63,10 @@ ${formatOptions(spec)}
 merge options:
 ${formatOptions(mergeSpec)}
 
-Exit status: 0 every input correctly rounded, 1 a mismatch, an undecided input (no oracle) or
-missing coverage, 2 bad usage, unreadable or overlapping files, or the kernel not available.`;
+Exit status: 0 every input correctly rounded (with --table: every region within the tolerance
+table's bound for the backend), 1 a mismatch (a region beyond the bound), an undecided input (no
+oracle) or missing coverage, 2 bad usage, unreadable or overlapping files, or the backend not
+available.`;
 
 function parseBits(s: string, what: string): number {
   const v = /^0x[0-9a-f]+$/i.test(s) ? parseInt(s.slice(2), 16) : /^\d+$/.test(s) ? Number(s) : NaN;
@@ -77,14 +92,72 @@ function fmtDuration(s: number): string {
 
 function summary(r: SweepResult, label: string): string {
   const lines = [
-    `${label}: ${r.checked} inputs checked (${r.nan} NaN), ${r.escalated} escalated to the oracle, ${r.undecided} undecided, ${r.mismatches} not correctly rounded (${r.zeroSign} of them only in the sign of zero)`,
-    `  impl: ${r.impl}`,
+    `${label}: ${r.checked} inputs checked (${r.nan} NaN), ${r.escalated} escalated to the oracle, ${r.undecided} undecided, ${r.mismatches} not correctly rounded (${r.zeroSign} of them a zero of the wrong sign)`,
+    `  backend: ${r.backend}, impl: ${r.impl}`,
+    `  device: ${r.device}${r.commit ? `, commit ${r.commit}` : ''}`,
     `  covered: ${r.intervals.map(([s, e]) => `[0x${hex(s)}, 0x${hex(e)})`).slice(0, 8).join(' ')}${r.intervals.length > 8 ? ' …' : ''}`,
     `  steps histogram: ${formatHistogram(r.histogram)}`,
     `  time: ${fmtDuration(r.elapsedSeconds)} (summed over runs${r.target ? '' : ' and shards'})`,
   ];
+  for (const g of REGIONS) lines.push(`  ${g}: ${regionLine(r.regions[g])}`);
   for (const w of r.worst.slice(0, 10)) lines.push(`  worst: x=${w.x} (0x${hex(w.bits)}) got ${w.got}, expected ${w.expected}: ${w.zeroSign ? 'zero sign differs (0 steps)' : `${w.steps} steps`}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What fails a result: undecided inputs always; then, by default, any input not correctly rounded,
+ * or with `--table`, a region whose largest steps exceeds the shipped table's bound for the backend
+ * (a NaN or ±∞ input, in no region, must be exact either way).
+ */
+function judge(r: SweepResult, againstTable: boolean): string[] {
+  const problems: string[] = [];
+  if (r.undecided > 0) problems.push(`${r.undecided} inputs undecided (no oracle)`);
+  if (!againstTable) {
+    if (r.mismatches > 0) problems.push(`${r.mismatches} inputs not correctly rounded (${r.zeroSign} of them a zero of the wrong sign)`);
+    return problems;
+  }
+  // no step bound excuses a zero of the wrong sign (it is 0 steps from the right one)
+  if (r.zeroSign > 0) problems.push(`${r.zeroSign} results are a zero of the wrong sign`);
+  let table;
+  try {
+    table = loadTolerances();
+  } catch (err) {
+    if (err instanceof ToleranceError) throw new UsageError(`geglu sweep: ${err.message}`);
+    throw err;
+  }
+  const inRegions = REGIONS.reduce((n, g) => n + r.regions[g].mismatches, 0);
+  if (r.mismatches > inRegions) problems.push(`${r.mismatches - inRegions} NaN or ±∞ inputs without their exact result`);
+  for (const g of REGIONS) {
+    const e = toleranceFor(table, r.backend, r.fn, 'f32', g);
+    const bound = e ? gatedSteps(e) : null;
+    const max = r.regions[g].maxSteps === 'Infinity' ? Infinity : r.regions[g].maxSteps;
+    if (bound === null) problems.push(`${g}: the table has no gated bound for ${r.backend} ${r.fn} f32 (max seen ${max} steps)`);
+    else if (max > bound) problems.push(`${g}: max ${max} steps > the table's ${bound}`);
+  }
+  return problems;
+}
+
+function regionLine(c: RegionCounts): string {
+  const w = c.worst;
+  return `${c.checked} inputs, ${c.mismatches} not correctly rounded, max ${c.maxSteps} steps` +
+    (w ? ` at x=${w.x} (0x${hex(w.bits)}): got ${w.got}, correctly rounded ${w.expected}` : '');
+}
+
+/**
+ * The commit swept: HEAD of the checkout this command runs from, "-dirty" when the sources a sweep
+ * depends on (the packages' src folders) differ from it; undefined outside a git checkout.
+ */
+function describeCommit(): string | undefined {
+  const git = (...a: string[]): string =>
+    execFileSync('git', a, { cwd: new URL('.', import.meta.url).pathname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    const root = git('rev-parse', '--show-toplevel');
+    const head = git('rev-parse', '--short=12', 'HEAD');
+    const sources = ['oracle', 'kernel', 'gpu', 'verify'].map((p) => `${root}/packages/${p}/src`);
+    return git('status', '--porcelain', '--', ...sources) === '' ? head : `${head}-dirty`;
+  } catch {
+    return undefined;
+  }
 }
 
 async function merge(argv: readonly string[], io: CommandIO): Promise<number> {
@@ -100,10 +173,8 @@ async function merge(argv: readonly string[], io: CommandIO): Promise<number> {
   }
   if (args.values.out) writeJsonAtomic(args.values.out as string, merged);
   const covered = merged.intervals.reduce((n, [s, e]) => n + e - s, 0);
-  io.stdout.write(summary(merged, `sweep merge ${merged.fn} f32 (${args.positionals.length} files, ${covered} of 2^32 inputs)`));
-  const problems: string[] = [];
-  if (merged.mismatches > 0) problems.push(`${merged.mismatches} inputs not correctly rounded (${merged.zeroSign} only in the sign of zero)`);
-  if (merged.undecided > 0) problems.push(`${merged.undecided} inputs undecided (no oracle)`);
+  io.stdout.write(summary(merged, `sweep merge ${merged.backend} ${merged.fn} f32 (${args.positionals.length} files, ${covered} of 2^32 inputs)`));
+  const problems = judge(merged, args.values.table === true);
   if (!merged.complete && !args.values.partial) problems.push(`covers ${covered} of ${ALL_INPUTS} inputs`);
   io.stdout.write(problems.length === 0 ? 'PASS\n' : `FAIL: ${problems.join('; ')}\n`);
   return problems.length === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
@@ -111,7 +182,7 @@ async function merge(argv: readonly string[], io: CommandIO): Promise<number> {
 
 export const sweepCommand: Command = {
   name: 'sweep',
-  summary: "check the kernel's float32 gelu on every one of the 2^32 inputs",
+  summary: "check a backend's float32 gelu, gelu-tanh, erf or erfc on every one of the 2^32 inputs",
   usage,
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
     if (argv[0] === 'merge') return merge(argv.slice(1), io);
@@ -119,6 +190,10 @@ export const sweepCommand: Command = {
     if (!args) return EXIT_OK;
     const fn = requireOption<SweepFunction>(args, 'fn', spec.command);
     requireOption<string>(args, 'dtype', spec.command);
+    const backend = (args.values.backend as SweepBackend | undefined) ?? 'kernel-f32';
+    if (!sweepFunctionsOf(backend).includes(fn)) {
+      throw new UsageError(`geglu sweep: --backend ${backend} has no float32 ${fn} (it has ${sweepFunctionsOf(backend).join(', ')})`);
+    }
     if (args.values.out) checkOutputFile(args.values.out as string, '--out', 'geglu sweep');
     if (args.values.resume) checkOutputFile(args.values.resume as string, '--resume', 'geglu sweep');
     let start = 0;
@@ -147,6 +222,8 @@ export const sweepCommand: Command = {
     if (workers < 1 || workers > 256) throw new UsageError(`geglu sweep: --workers must be between 1 and 256, got ${workers}`);
     const chunkSize = (args.values['chunk-size'] as number | undefined) ?? DEFAULT_CHUNK_SIZE;
     if (chunkSize < 1 || chunkSize > 2 ** 28) throw new UsageError(`geglu sweep: --chunk-size must be between 1 and 2^28, got ${chunkSize}`);
+    // before the sweep: a commit made while it runs is not what it checked
+    const commit = describeCommit();
     const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
     let lastLine = 0;
     let result: SweepResult;
@@ -157,11 +234,11 @@ export const sweepCommand: Command = {
     process.once('SIGTERM', onSignal);
     try {
       result = await runSweep({
-        fn, start, end, chunkSize, workers, signal: abort.signal,
+        fn, backend, start, end, chunkSize, workers, signal: abort.signal,
         checkpoint: args.values.resume as string | undefined,
-        onStart: ({ impl, oracle, resumedInputs, total }) => {
+        onStart: ({ impl, device, oracle, resumedInputs, total }) => {
           io.stderr.write(
-            `geglu sweep: ${fn} f32 over [0x${hex(start)}, 0x${hex(end)}) (${total} inputs), ${workers} workers, impl ${impl}` +
+            `geglu sweep: ${backend} ${fn} f32 over [0x${hex(start)}, 0x${hex(end)}) (${total} inputs), ${workers} workers, impl ${impl} on ${device}` +
               `${oracle ? '' : ', NO ORACLE: undecided inputs will fail the sweep'}${resumedInputs > 0 ? `, resuming with ${resumedInputs} done` : ''}\n`,
           );
         },
@@ -187,10 +264,13 @@ export const sweepCommand: Command = {
           : 'geglu sweep: interrupted (use --resume FILE to be able to continue an interrupted sweep)\n',
       );
     }
+    if (commit !== undefined) result.commit = commit;
     if (args.values.out) writeJsonAtomic(args.values.out as string, result);
-    io.stdout.write(summary(result, `sweep ${fn} f32 [0x${hex(start)}, 0x${hex(end)})`));
-    const ok = result.mismatches === 0 && result.undecided === 0 && result.complete;
-    io.stdout.write(ok ? 'PASS\n' : `FAIL\n`);
+    io.stdout.write(summary(result, `sweep ${backend} ${fn} f32 [0x${hex(start)}, 0x${hex(end)})`));
+    const problems = judge(result, args.values.table === true);
+    if (!result.complete) problems.push(`covers ${coveredCount(result.intervals)} of ${end - start} inputs`);
+    const ok = problems.length === 0;
+    io.stdout.write(ok ? 'PASS\n' : `FAIL: ${problems.join('; ')}\n`);
     return ok ? EXIT_OK : EXIT_CHECK_FAILED;
   },
 };

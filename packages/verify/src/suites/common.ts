@@ -76,11 +76,11 @@ export function roundTo(v: number, dtype: FloatFormat): number {
 }
 
 /**
- * For a tolerance the table does not hold yet ("not measured"): measure
- * without gating. The property then runs with an infinite bound and the
+ * For a figure that is not a bound over all inputs (the table says "not
+ * measured", or its figure is sampled): measure without gating. The property then runs with an infinite bound and the
  * runner reports it as skipped with the observed maximum, so a backend's
  * error is visible before anyone commits to a bound for it.
  */
 export function measureOnly(t: Tolerance): string | undefined {
-  return 'missing' in t && /not measured/.test(t.missing) ? t.missing : undefined;
+  return 'missing' in t && t.reportOnly === true ? t.missing : undefined;
 }

@@ -4,7 +4,7 @@ import { classifyInput, type InputRegion } from '../arbitraries/regions.js';
 import { findThresholds, type GeluFunction, type GeluThresholds } from '../arbitraries/thresholds.js';
 import { locateGapMaxima, locateMinimum, type Extremum, type Landmarks } from './landmarks.js';
 import type { OracleApi } from './oracle.js';
-import { regionOf as toleranceRegionOf, toleranceFor, type ToleranceFunction, type ToleranceTable } from '../tolerances/index.js';
+import { gatedSteps, regionOf as toleranceRegionOf, toleranceFor, type ToleranceFunction, type ToleranceTable } from '../tolerances/index.js';
 import type { BackendId } from '../backends/index.js';
 import type { LazyLandmarks, SuiteContext, SuiteTarget } from './types.js';
 
@@ -19,7 +19,8 @@ export interface ContextOptions {
 }
 
 /** A tolerance in steps, or why there is none (the property is then skipped, not passed). */
-export type Tolerance = { steps: number; measured: boolean } | { missing: string };
+/** A bound, or why there is none; `reportOnly` when the property should still run and report, ungated. */
+export type Tolerance = { steps: number; measured: boolean } | { missing: string; reportOnly?: boolean };
 
 export interface FullContext extends SuiteContext {
   targets: readonly SuiteTarget[];
@@ -84,8 +85,12 @@ export function createContext(options: ContextOptions): FullContext {
     if (!options.table) return { missing: `no tolerance table loaded (${options.toleranceSource})` };
     const e = toleranceFor(options.table, target.backend as BackendId, fn, target.dtype, region);
     if (!e) return { missing: `the tolerance table has no entry for ${target.backend} ${fn} ${target.dtype} ${region}` };
-    if (e.maxSteps === null) return { missing: `${target.backend} ${fn} ${target.dtype} ${region} is not measured in the tolerance table` };
-    return { steps: e.maxSteps, measured: e.measured };
+    if (e.maxSteps === null) return { missing: `${target.backend} ${fn} ${target.dtype} ${region} is not measured in the tolerance table`, reportOnly: true };
+    const steps = gatedSteps(e);
+    if (steps === null) {
+      return { missing: `${target.backend} ${fn} ${target.dtype} ${region}: the table's ${e.maxSteps} steps are ${e.basis}, not a bound over all inputs`, reportOnly: true };
+    }
+    return { steps, measured: e.measured };
   };
   const toleranceAt = (target: SuiteTarget, fn: ToleranceFunction, x: number): Tolerance => {
     if (target.precision === 'exact') return { steps: 0, measured: true };

@@ -1,31 +1,31 @@
 // Estimates the time of a full 2^32 sweep by stratified sampling (one thread):
-//   node packages/verify/dist/sweep/bench.js [gelu|gelu-tanh] [kernel|reference] [samples] [size]
+//   node packages/verify/dist/sweep/bench.js [gelu|gelu-tanh|erf|erfc] [kernel-f32|gpu-webasm|gpu-cpu|gpu-webgpu|reference] [samples] [size]
 // It checks `samples` blocks of `size` consecutive bit patterns, evenly spaced over all 2^32, and
 // scales the time by 2^32 / (samples·size): an unbiased estimate of the one-thread time, since the
 // cost varies by region (NaN, tails, series, continued fraction) and each stratum is sampled once.
 // `reference` replaces the kernel by Math.fround of the sweep's own f64 reference, which measures
 // the sweep's overhead alone (its "mismatches" can only be at escalated inputs).
-import { sweepRange, type SweepFunction, type SweepImpl } from './engine.js';
-import { kernelImpl, oracleEscalate } from './impl.js';
-import { refGelu, refGeluTanh } from './reference.js';
+import { sweepRange, SWEEP_REFERENCE, type SweepFunction, type SweepImpl } from './engine.js';
+import { loadImpl, oracleEscalate, type SweepBackend } from './impl.js';
 
 const fn = (process.argv[2] ?? 'gelu') as SweepFunction;
-const which = process.argv[3] ?? 'kernel';
+const which = process.argv[3] ?? 'kernel-f32';
 const samples = Number(process.argv[4] ?? 256);
 const size = Number(process.argv[5] ?? 16384);
 let impl: SweepImpl;
 let name: string;
+let block = 1 << 16;
+let close = async (): Promise<void> => undefined;
 if (which === 'reference') {
-  const ref = fn === 'gelu' ? refGelu : refGeluTanh;
+  const ref = SWEEP_REFERENCE[fn];
   impl = (xs, out) => {
     for (let i = 0; i < xs.length; i++) out[i] = ref(xs[i]!).y;
   };
   name = 'Math.fround(sweep reference)';
 } else {
-  const k = await kernelImpl(fn);
+  const k = await loadImpl(which as SweepBackend, fn);
   if (typeof k === 'string') throw new Error(k);
-  impl = k.impl;
-  name = k.name;
+  ({ impl, name, block, close } = k);
 }
 const escalate = await oracleEscalate(fn);
 let checked = 0;
@@ -34,7 +34,7 @@ const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 for (let s = 0; s < samples; s++) {
   const start = Math.floor((s * 2 ** 32) / samples);
-  const c = sweepRange(fn, start, start + size, impl, escalate);
+  const c = await sweepRange(fn, start, start + size, impl, escalate, block);
   checked += c.checked;
   escalated += c.escalated;
 }
@@ -49,3 +49,4 @@ console.log(
     `${((secs * scale) / 120).toFixed(1)} min on two (if both cores are free); CPU time ${cpuSecs.toFixed(2)} s ` +
     `→ ${((cpuSecs * scale) / 60).toFixed(1)} CPU-min for all 2^32 (${((cpuSecs * scale) / 120).toFixed(1)} min on two uncontended cores)`,
 );
+await close();

@@ -1,5 +1,5 @@
 /**
- * A fast float64 evaluation of gelu (erf form) and gelu tanh at float32 inputs, with a rigorous
+ * A fast float64 evaluation of gelu (erf form), gelu tanh, erf and erfc at float32 inputs, with a rigorous
  * error bound computed per input, and the test whether that bound decides the rounding to f32.
  * Written independently of @geglu/kernel (different method: power series and continued fraction
  * rather than the kernel's approximations) so that the sweep does not check the kernel against itself.
@@ -104,51 +104,30 @@ export function refGelu(x: number): RefResult {
   if (t < -26) return set(-0, 0);
   if (t > 6.5) return set(x, 0);
   if (t >= -2 && t <= 3.5) {
-    const q = 2 * t * t;
-    let a = t;
-    let s = t;
-    let n = 0;
-    for (;;) {
-      n++;
-      a = (a * q) / (2 * n + 1);
-      s += a;
-      if (Math.abs(a) <= 8.881784197001252e-16 * Math.abs(s) && q <= 0.5 * (2 * n + 3)) break; // 2^-50
-      if (a === 0) break;
-    }
-    const e = Math.exp(-(t * t));
-    const erf = TWO_OVER_SQRT_PI * e * s;
-    const eErf = (4 * (n + 1) + 18) * U + 8.881784197001252e-16;
+    seriesErf(t);
+    const erf = part.v;
+    const e = part.e;
     let phi: number;
     let eps: number;
     let cond: number;
     if (t >= 0) {
       phi = 0.5 + 0.5 * erf;
-      eps = eErf + U;
+      eps = part.eps + U;
       cond = (t * TWO_OVER_SQRT_PI * e) / (1 + erf); // t·erf′(t)/(1 + erf(t)) ≤ 1
     } else {
       const m = 1 - -erf;
       phi = 0.5 * m;
-      eps = (eErf * -erf) / m + U;
+      eps = (part.eps * -erf) / m + U;
       cond = (-t * TWO_OVER_SQRT_PI * e) / m;
     }
     if (x === 0) return set(x * 0.5, 0);
     const y = x * phi;
     return set(y, (eps + cond * 1.01 * tArgErr + U) * MARGIN);
   }
-  const at = Math.abs(t);
   const t2 = t * t;
-  const e = Math.exp(-t2);
-  // depth: enough that the two approximants agree to about 2^-50 (measured over t in [2, 12]); the
-  // difference itself enters the bound, so a shallower depth costs escalations, never soundness
-  const depth = at < 2.5 ? 56 : at < 3 ? 40 : at < 4 ? 28 : at < 6 ? 20 : at < 8 ? 14 : 10;
-  let f1 = at;
-  for (let k = depth; k >= 1; k--) f1 = at + (0.5 * k) / f1;
-  let f2 = at;
-  for (let k = depth + 1; k >= 1; k--) f2 = at + (0.5 * k) / f2;
-  const F = 1 / f1;
-  const trunc = Math.abs(1 / f1 - 1 / f2) * F ** -1;
-  const erfc = INV_SQRT_PI * e * F;
-  const eErfc = (2 * (depth + 1) + 6 + t2) * U + trunc * 1.01;
+  cfErfc(Math.abs(t));
+  const erfc = part.v;
+  const eErfc = part.eps;
   const cond = 2 * t2 + 1; // |t·d ln erfc(|t|)/dt| ≤ 2t² + 1 for |t| ≥ 2 (erfc(t) ≥ e^−t²/(√π(t + 1/t)))
   if (t < 0) {
     const y = x * 0.5 * erfc;
@@ -159,6 +138,104 @@ export function refGelu(x: number): RefResult {
   const y = x * phi;
   // the correction's relative error (and its argument's) scaled by corr/phi, plus two roundings
   return set(y, ((eErfc + cond * 1.01 * tArgErr) * (corr / phi) + 2 * U) * MARGIN);
+}
+
+/**
+ * erf at a float32 x. The argument is exact (no t = x/√2 rounding), so the gelu method's pieces
+ * apply without the condition-number term:
+ * - |x| ≤ 3.5: the series (all terms one sign), relative error e_erf as above.
+ * - |x| > 3.5: erf = ±(1 − erfc(|x|)) with the continued fraction; erfc(|x|)/erf(|x|) < 2^-20
+ *   scales its relative error down, plus one rounding.
+ * - |x| > 6.5: erfc(|x|) < 2^-64, so erf rounds to ±1 in f32 (the gap below 1 is 2^-24).
+ */
+export function refErf(x: number): RefResult {
+  if (x !== x) return set(NaN, 0);
+  const a = Math.abs(x);
+  if (a > 6.5) return set(x > 0 ? 1 : -1, 0); // also ±∞
+  if (x === 0) return set(x, 0);
+  if (a <= 3.5) {
+    seriesErf(x);
+    return set(part.v, (part.eps + U) * MARGIN);
+  }
+  cfErfc(a);
+  const y = 1 - part.v;
+  return set(x > 0 ? y : -y, (part.eps * (part.v / y) + U) * MARGIN);
+}
+
+/**
+ * erfc at a float32 x:
+ * - x > 2: the continued fraction (relative error e_erfc).
+ * - 0 ≤ x ≤ 2: 1 − erf(x) with the series; the cancellation multiplies e_erf by
+ *   K = erf/(1 − erf) ≤ erf(2)/erfc(2) < 214.
+ * - −3.5 ≤ x < 0: 1 + |erf(x)|, no cancellation.
+ * - x < −3.5: 2 − erfc(|x|) with the continued fraction, scaled down by erfc(|x|)/(2 − erfc(|x|)).
+ * - x < −6.5: erfc(|x|) < 2^-64, rounds to 2 (the gap below 2 is 2^-23); x > 26: erfc(x) <
+ *   e^−676 < 2^-150, rounds to +0 (the cut keeps e^(−x²) a normal f64, as for gelu).
+ */
+export function refErfc(x: number): RefResult {
+  if (x !== x) return set(NaN, 0);
+  if (x > 26) return set(0, 0); // also +∞
+  if (x < -6.5) return set(2, 0); // also −∞
+  if (x > 2) {
+    cfErfc(x);
+    return set(part.v, (part.eps + U) * MARGIN);
+  }
+  if (x >= -3.5) {
+    seriesErf(x);
+    const erf = part.v;
+    const y = 1 - erf;
+    const eps = x > 0 ? (part.eps * erf) / y : part.eps;
+    return set(y, (eps + U) * MARGIN);
+  }
+  cfErfc(-x);
+  const y = 2 - part.v;
+  return set(y, (part.eps * (part.v / y) + U) * MARGIN);
+}
+
+/** A partial result: value v, its relative error bound eps, and e^(−t²) (the series' factor). */
+const part = { v: 0, eps: 0, e: 0 };
+
+/**
+ * erf(t) for |t| ≤ 3.5 by the power series (see Method), into `part`:
+ * |erf_c − erf| ≤ ((4N + 18)·u + 2^-50)·|erf|, N the terms used.
+ */
+function seriesErf(t: number): void {
+  const q = 2 * t * t;
+  let a = t;
+  let s = t;
+  let n = 0;
+  for (;;) {
+    n++;
+    a = (a * q) / (2 * n + 1);
+    s += a;
+    if (Math.abs(a) <= 8.881784197001252e-16 * Math.abs(s) && q <= 0.5 * (2 * n + 3)) break; // 2^-50
+    if (a === 0) break;
+  }
+  const e = Math.exp(-(t * t));
+  part.v = TWO_OVER_SQRT_PI * e * s;
+  part.eps = (4 * (n + 1) + 18) * U + 8.881784197001252e-16;
+  part.e = e;
+}
+
+/**
+ * erfc(at) for at ≥ 2 by Laplace's continued fraction (see Method), into `part`:
+ * |erfc_c − erfc| ≤ ((2D + 6 + at²)·u + 1.01·|F_D − F_(D+1)|/F)·erfc.
+ */
+function cfErfc(at: number): void {
+  const t2 = at * at;
+  const e = Math.exp(-t2);
+  // depth: enough that the two approximants agree to about 2^-50 (measured over t in [2, 12]); the
+  // difference itself enters the bound, so a shallower depth costs escalations, never soundness
+  const depth = at < 2.5 ? 56 : at < 3 ? 40 : at < 4 ? 28 : at < 6 ? 20 : at < 8 ? 14 : 10;
+  let f1 = at;
+  for (let k = depth; k >= 1; k--) f1 = at + (0.5 * k) / f1;
+  let f2 = at;
+  for (let k = depth + 1; k >= 1; k--) f2 = at + (0.5 * k) / f2;
+  const F = 1 / f1;
+  const trunc = Math.abs(1 / f1 - 1 / f2) * F ** -1;
+  part.v = INV_SQRT_PI * e * F;
+  part.eps = (2 * (depth + 1) + 6 + t2) * U + trunc * 1.01;
+  part.e = e;
 }
 
 const TINY = 8.673617379884035e-19; // 2^-60

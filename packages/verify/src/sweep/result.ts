@@ -1,6 +1,8 @@
 import { renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { FileTooLargeError, JsonError, jsonPathChild, parseJsonStrict, readTextFileBounded } from '@geglu/kernel/io';
-import { addCounts, emptyCounts, MAX_WORST, type SweepCounts, type SweepFunction } from './engine.js';
+import { REGIONS } from '../tolerances/index.js';
+import { addCounts, emptyCounts, MAX_WORST, SWEEP_FUNCTIONS, type SweepCounts, type SweepFunction } from './engine.js';
+import { SWEEP_BACKENDS, type SweepBackend } from './impl.js';
 
 /** Largest sweep result or checkpoint read. */
 export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
@@ -11,11 +13,16 @@ export const ALL_INPUTS = 2 ** 32;
 /** A sweep's result over a set of disjoint bit-pattern intervals; a shard's file, a checkpoint, or a merge. */
 export interface SweepResult extends SweepCounts {
   kind: 'geglu-sweep';
-  version: 1;
+  version: 2;
   fn: SweepFunction;
   dtype: 'f32';
+  backend: SweepBackend;
   /** What was checked, e.g. "@geglu/kernel geluArray (Float32Array)". */
   impl: string;
+  /** Where it ran, e.g. the WebGPU adapter ("mesa / software / llvmpipe…"). */
+  device: string;
+  /** The commit swept (`git describe --always --dirty` of the checkout), when the command knew it. */
+  commit?: string;
   /** Sorted, disjoint, non-adjacent [start, end) intervals of unsigned bit patterns covered. */
   intervals: [number, number][];
   /** What this run was asked to cover (a shard of a range); absent on a merge. */
@@ -25,14 +32,17 @@ export interface SweepResult extends SweepCounts {
 }
 
 /** Every field a result may have; anything else is refused. */
-const RESULT_FIELDS = ['kind', 'version', 'fn', 'dtype', 'impl', 'intervals', 'target', 'complete', 'elapsedSeconds', 'checked', 'nan', 'escalated', 'undecided', 'mismatches', 'zeroSign', 'histogram', 'worst'];
+const RESULT_FIELDS = ['kind', 'version', 'fn', 'dtype', 'backend', 'impl', 'device', 'commit', 'intervals', 'target', 'complete', 'elapsedSeconds', 'checked', 'nan', 'escalated', 'undecided', 'mismatches', 'zeroSign', 'histogram', 'worst', 'regions'];
 
 export class SweepFileError extends Error {
   override name = 'SweepFileError';
 }
 
-export function newResult(fn: SweepFunction, impl: string, target?: SweepResult['target']): SweepResult {
-  return { kind: 'geglu-sweep', version: 1, fn, dtype: 'f32', impl, intervals: [], ...(target ? { target } : {}), complete: false, elapsedSeconds: 0, ...emptyCounts() };
+export function newResult(fn: SweepFunction, backend: SweepBackend, impl: string, target?: SweepResult['target']): SweepResult {
+  return {
+    kind: 'geglu-sweep', version: 2, fn, dtype: 'f32', backend, impl, device: '', intervals: [],
+    ...(target ? { target } : {}), complete: false, elapsedSeconds: 0, ...emptyCounts(),
+  };
 }
 
 /** Adds [s, e) to a sorted disjoint interval list. @throws {SweepFileError} when it overlaps (an input checked twice). */
@@ -56,6 +66,12 @@ export function addInterval(list: [number, number][], s: number, e: number): voi
 
 export function coveredCount(list: readonly [number, number][]): number {
   return list.reduce((n, [s, e]) => n + (e - s), 0);
+}
+
+/** A value in a message, cut short: a field may hold megabytes. */
+function show(v: unknown): string {
+  const t = JSON.stringify(v) ?? 'nothing';
+  return t.length > 60 ? `${t.slice(0, 57)}...` : t;
 }
 
 export const hex = (n: number): string => n.toString(16).padStart(8, '0');
@@ -102,11 +118,6 @@ export function readResult(file: string): SweepResult {
     }
     throw new SweepFileError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  // a value in a message is cut short: a field may hold megabytes
-  const show = (v: unknown): string => {
-    const t = JSON.stringify(v) ?? 'nothing';
-    return t.length > 60 ? `${t.slice(0, 57)}...` : t;
-  };
   const bad = (path: string, msg: string): never => {
     throw new SweepFileError(`${file}: ${path}: ${msg}`);
   };
@@ -121,8 +132,11 @@ export function readResult(file: string): SweepResult {
   if (!isObject(j)) bad('$', 'expected an object');
   onlyKeys(j, '$', RESULT_FIELDS);
   if (j.kind !== 'geglu-sweep') bad('$.kind', `expected "geglu-sweep", got ${show(j.kind)}`);
-  if (j.version !== 1) bad('$.version', `expected 1, got ${show(j.version)}`);
-  if (j.fn !== 'gelu' && j.fn !== 'gelu-tanh') bad('$.fn', `expected "gelu" or "gelu-tanh", got ${show(j.fn)}`);
+  if (j.version !== 2) bad('$.version', `expected 2 (version 1 files have no backend or regions: sweep again), got ${show(j.version)}`);
+  if (!SWEEP_FUNCTIONS.includes(j.fn as SweepFunction)) bad('$.fn', `expected one of ${SWEEP_FUNCTIONS.join(', ')}, got ${show(j.fn)}`);
+  if (!SWEEP_BACKENDS.includes(j.backend as SweepBackend)) bad('$.backend', `expected one of ${SWEEP_BACKENDS.join(', ')}, got ${show(j.backend)}`);
+  if (typeof j.device !== 'string') bad('$.device', `expected a string, got ${show(j.device)}`);
+  if (j.commit !== undefined && typeof j.commit !== 'string') bad('$.commit', `expected a string, got ${show(j.commit)}`);
   if (j.dtype !== 'f32') bad('$.dtype', `expected "f32", got ${show(j.dtype)}`);
   if (typeof j.impl !== 'string') bad('$.impl', 'expected a string');
   if (typeof j.complete !== 'boolean') bad('$.complete', `expected true or false, got ${show(j.complete)}`);
@@ -165,6 +179,7 @@ export function readResult(file: string): SweepResult {
       }
     }
   });
+  checkRegions(j.regions, bad);
   const covered = coveredCount(iv as [number, number][]);
   const wanted = target ? target.end - target.start : ALL_INPUTS;
   if (j.complete !== (covered === wanted)) {
@@ -207,13 +222,45 @@ export function readResult(file: string): SweepResult {
   return j as unknown as SweepResult;
 }
 
+/** The per-region counts: every region present, counts non-negative, a worst input exactly when maxSteps > 0. */
+function checkRegions(regions: unknown, bad: (path: string, msg: string) => never): void {
+  if (typeof regions !== 'object' || regions === null || Array.isArray(regions)) bad('$.regions', 'expected an object');
+  const rs = regions as Record<string, Record<string, unknown> | null>;
+  for (const k of Object.keys(rs)) if (!(REGIONS as readonly string[]).includes(k)) bad(jsonPathChild('$.regions', k), `unknown region (allowed: ${REGIONS.join(', ')})`);
+  for (const r of REGIONS) {
+    const e = rs[r];
+    const rp = `$.regions.${r}`;
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) bad(rp, 'expected an object');
+    for (const k of Object.keys(e!)) if (!['checked', 'mismatches', 'maxSteps', 'worst'].includes(k)) bad(jsonPathChild(rp, k), 'unknown field (allowed: checked, mismatches, maxSteps, worst)');
+    for (const k of ['checked', 'mismatches'] as const) {
+      if (!Number.isSafeInteger(e![k]) || (e![k] as number) < 0) bad(`${rp}.${k}`, `expected a non-negative integer, got ${show(e![k])}`);
+    }
+    const m = e!.maxSteps;
+    if (!(m === 'Infinity' || (Number.isSafeInteger(m) && (m as number) >= 0))) bad(`${rp}.maxSteps`, `expected a non-negative integer or "Infinity", got ${show(m)}`);
+    const w = e!.worst as Record<string, unknown> | null;
+    if (m === 0 ? w !== null : typeof w !== 'object' || w === null || Array.isArray(w) || w.steps !== m) {
+      bad(`${rp}.worst`, m === 0 ? 'expected null when maxSteps is 0' : `expected the input reaching maxSteps ${String(m)}`);
+    }
+    if (w !== null) {
+      for (const k of Object.keys(w)) if (!['bits', 'x', 'got', 'expected', 'steps'].includes(k)) bad(jsonPathChild(`${rp}.worst`, k), 'unknown field (allowed: bits, x, got, expected, steps)');
+      if (!Number.isSafeInteger(w.bits) || (w.bits as number) < 0 || (w.bits as number) >= ALL_INPUTS) bad(`${rp}.worst.bits`, `expected a float32 bit pattern, got ${show(w.bits)}`);
+      for (const k of ['x', 'got', 'expected'] as const) if (typeof w[k] !== 'string') bad(`${rp}.worst.${k}`, `expected a string, got ${show(w[k])}`);
+    }
+  }
+}
+
 /** Merges shard results of one function. @throws {SweepFileError} on different functions or overlapping inputs. */
 export function mergeResults(results: readonly { file: string; result: SweepResult }[]): SweepResult {
   const first = results[0]!.result;
-  const acc = newResult(first.fn, first.impl);
+  const acc = newResult(first.fn, first.backend, first.impl);
+  acc.device = first.device;
+  if (first.commit !== undefined) acc.commit = first.commit;
   for (const { file, result } of results) {
     if (result.fn !== first.fn) throw new SweepFileError(`${file}: fn ${result.fn} differs from ${results[0]!.file}'s ${first.fn}`);
-    if (result.impl !== first.impl) acc.impl = `${acc.impl}; ${result.impl}`;
+    if (result.backend !== first.backend) throw new SweepFileError(`${file}: backend ${result.backend} differs from ${results[0]!.file}'s ${first.backend}`);
+    if (result.impl !== first.impl && !acc.impl.split('; ').includes(result.impl)) acc.impl = `${acc.impl}; ${result.impl}`;
+    if (result.device !== first.device && !acc.device.split('; ').includes(result.device)) acc.device = `${acc.device}; ${result.device}`;
+    if (result.commit !== first.commit) acc.commit = [...new Set([acc.commit, result.commit].flatMap((c) => (c ? c.split('; ') : [])))].join('; ');
     try {
       mergeInto(acc, result, result.intervals);
     } catch (err) {

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { sweepRange, type SweepCounts, type SweepFunction } from './engine.js';
-import { kernelImpl, oracleEscalate } from './impl.js';
+import { loadImpl, oracleEscalate, type SweepBackend } from './impl.js';
 import { coveredCount, hex, mergeInto, newResult, readResult, SweepFileError, writeJsonAtomic, type SweepResult } from './result.js';
 
 export interface SweepOptions {
   fn: SweepFunction;
+  backend: SweepBackend;
   /** First bit pattern (unsigned). */
   start: number;
   /** One past the last bit pattern (≤ 2^32). */
@@ -23,7 +24,7 @@ export interface SweepOptions {
   /** Stops the sweep between chunks (chunks in flight are dropped, never half-counted). */
   signal?: AbortSignal;
   /** Called once the implementation is loaded. */
-  onStart?: (info: { impl: string; oracle: boolean; resumedInputs: number; total: number }) => void;
+  onStart?: (info: { impl: string; device: string; oracle: boolean; resumedInputs: number; total: number }) => void;
 }
 
 export class SweepUnavailable extends Error {
@@ -42,13 +43,13 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   if (o.checkpoint && existsSync(o.checkpoint)) {
     result = readResult(o.checkpoint);
     const t = result.target;
-    if (result.fn !== o.fn || !t || t.start !== o.start || t.end !== o.end || t.chunkSize !== o.chunkSize) {
+    if (result.fn !== o.fn || result.backend !== o.backend || !t || t.start !== o.start || t.end !== o.end || t.chunkSize !== o.chunkSize) {
       throw new SweepFileError(
-        `${o.checkpoint}: is a checkpoint of ${result.fn} over [0x${hex(t?.start ?? 0)}, 0x${hex(t?.end ?? 0)}) in chunks of ${t?.chunkSize}; ` +
-          `this run asks for ${o.fn} over [0x${hex(o.start)}, 0x${hex(o.end)}) in chunks of ${o.chunkSize}`,
+        `${o.checkpoint}: is a checkpoint of ${result.backend} ${result.fn} over [0x${hex(t?.start ?? 0)}, 0x${hex(t?.end ?? 0)}) in chunks of ${t?.chunkSize}; ` +
+          `this run asks for ${o.backend} ${o.fn} over [0x${hex(o.start)}, 0x${hex(o.end)}) in chunks of ${o.chunkSize}`,
       );
     }
-  } else result = newResult(o.fn, '', target);
+  } else result = newResult(o.fn, o.backend, '', target);
   const chunks: [number, number][] = [];
   for (let s = o.start; s < o.end; s += o.chunkSize) {
     const e = Math.min(s + o.chunkSize, o.end);
@@ -83,15 +84,19 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   };
 
   if (o.workers === 0) {
-    const k = await kernelImpl(o.fn);
+    const k = await loadImpl(o.backend, o.fn);
     if (typeof k === 'string') throw new SweepUnavailable(k);
-    const escalate = await oracleEscalate(o.fn);
-    result.impl = k.name;
-    o.onStart?.({ impl: k.name, oracle: escalate !== null, resumedInputs, total });
-    for (const [s, e] of chunks) {
-      if (o.signal?.aborted) break;
-      record(s, e, sweepRange(o.fn, s, e, k.impl, escalate));
-      await new Promise((r) => setImmediate(r));
+    try {
+      const escalate = await oracleEscalate(o.fn);
+      setImpl(result, k.name, k.device);
+      o.onStart?.({ impl: k.name, device: k.device, oracle: escalate !== null, resumedInputs, total });
+      for (const [s, e] of chunks) {
+        if (o.signal?.aborted) break;
+        record(s, e, await sweepRange(o.fn, s, e, k.impl, escalate, k.block));
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      await k.close();
     }
   } else {
     try {
@@ -105,6 +110,18 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   if (o.checkpoint) writeJsonAtomic(o.checkpoint, result);
   progress();
   return result;
+}
+
+/**
+ * Records what ran. A resumed checkpoint must have run the same implementation on the same device:
+ * counts from two devices are not one device's maximum.
+ */
+function setImpl(result: SweepResult, impl: string, device: string): void {
+  if (result.impl !== '' && (result.impl !== impl || result.device !== device)) {
+    throw new SweepFileError(`the checkpoint was made by ${result.impl} on ${result.device}; this run has ${impl} on ${device}`);
+  }
+  result.impl = impl;
+  result.device = device;
 }
 
 async function runWorkers(
@@ -130,7 +147,7 @@ async function runWorkers(
       o.signal?.addEventListener('abort', () => reject(Object.assign(new Error('sweep interrupted'), { name: 'AbortError' })), { once: true });
       if (o.signal?.aborted) reject(Object.assign(new Error('sweep interrupted'), { name: 'AbortError' }));
       for (let w = 0; w < n; w++) {
-        const worker = new Worker(url, { workerData: { fn: o.fn } });
+        const worker = new Worker(url, { workerData: { fn: o.fn, backend: o.backend } });
         workers.push(worker);
         active++;
         const feed = (): void => {
@@ -143,13 +160,18 @@ async function runWorkers(
             if (active === 0) resolve();
           }
         };
-        worker.on('message', (m: { type: string; message?: string; impl?: string; oracle?: boolean; start?: number; end?: number; counts?: SweepCounts }) => {
+        worker.on('message', (m: { type: string; message?: string; impl?: string; device?: string; oracle?: boolean; start?: number; end?: number; counts?: SweepCounts }) => {
           if (m.type === 'error') reject(new SweepUnavailable(m.message));
           else if (m.type === 'ready') {
             if (!started) {
               started = true;
-              result.impl = m.impl!;
-              o.onStart?.({ impl: m.impl!, oracle: m.oracle!, resumedInputs, total });
+              try {
+                setImpl(result, m.impl!, m.device!);
+              } catch (err) {
+                reject(err);
+                return;
+              }
+              o.onStart?.({ impl: m.impl!, device: m.device!, oracle: m.oracle!, resumedInputs, total });
             }
             feed();
           } else if (m.type === 'done') {

@@ -1,22 +1,25 @@
 // worker_threads entry of `geglu sweep`: checks the chunks the main thread sends, one at a time.
 import { parentPort, workerData } from 'node:worker_threads';
 import { sweepRange, type SweepFunction } from './engine.js';
-import { kernelImpl, oracleEscalate } from './impl.js';
+import { loadImpl, oracleEscalate, type SweepBackend } from './impl.js';
 
-const { fn } = workerData as { fn: SweepFunction };
+const { fn, backend } = workerData as { fn: SweepFunction; backend: SweepBackend };
 const port = parentPort!;
-const k = await kernelImpl(fn);
+const k = await loadImpl(backend, fn);
 if (typeof k === 'string') {
   port.postMessage({ type: 'error', message: k });
 } else {
   const escalate = await oracleEscalate(fn);
+  // the main thread sends a worker its next chunk only after this one's answer, so chunks never overlap here
   port.on('message', (m: { type: 'chunk'; start: number; end: number } | { type: 'stop' }) => {
     if (m.type === 'stop') {
-      port.close();
+      void k.close().finally(() => port.close());
       return;
     }
-    const counts = sweepRange(fn, m.start, m.end, k.impl, escalate);
-    port.postMessage({ type: 'done', start: m.start, end: m.end, counts });
+    sweepRange(fn, m.start, m.end, k.impl, escalate, k.block).then(
+      (counts) => port.postMessage({ type: 'done', start: m.start, end: m.end, counts }),
+      (err: unknown) => port.postMessage({ type: 'error', message: `${backend} ${fn} failed on [${m.start}, ${m.end}): ${(err as Error).message}` }),
+    );
   });
-  port.postMessage({ type: 'ready', impl: k.name, oracle: escalate !== null });
+  port.postMessage({ type: 'ready', impl: k.name, device: k.device, oracle: escalate !== null });
 }

@@ -10,14 +10,31 @@ export const TOLERANCE_FUNCTIONS: readonly ToleranceFunction[] = ['gelu', 'gelu-
 export type Region = 'tail' | 'subnormal' | 'normal';
 export const REGIONS: readonly Region[] = ['tail', 'subnormal', 'normal'];
 
+/**
+ * Where a figure comes from. Only a bound over every input is gated:
+ * - exhaustive: the maximum over all inputs of the format, from `geglu sweep` (a result file in sweeps/);
+ * - proven: an error analysis (or correct rounding by construction);
+ * - derived: computed from other gated bounds of the table by a stated argument;
+ * - sampled: the maximum over a sample: a lower estimate, reported but never gated;
+ * - none: no figure (maxSteps null), reported as "not measured".
+ */
+export type ToleranceBasis = 'exhaustive' | 'proven' | 'derived' | 'sampled' | 'none';
+export const TOLERANCE_BASES: readonly ToleranceBasis[] = ['exhaustive', 'proven', 'derived', 'sampled', 'none'];
+
 /** One bound: results may be at most `maxSteps` representable values from the correctly rounded one. */
 export interface ToleranceEntry {
   /** null only while `measured` is false: not gated, reported as "not measured". */
   maxSteps: number | null;
   /** false for a required bound not yet measured, or a placeholder. */
   measured: boolean;
+  basis: ToleranceBasis;
   /** How it was measured (a command) or why it is what it is. */
   source: string;
+}
+
+/** The steps an entry gates on, or null when it is reported only (no figure, or a sampled one). */
+export function gatedSteps(e: ToleranceEntry): number | null {
+  return e.basis === 'sampled' || e.basis === 'none' ? null : e.maxSteps;
 }
 
 export interface ToleranceTable {
@@ -106,14 +123,18 @@ export function validateTolerances(json: unknown, name = 'tolerances'): Toleranc
         for (const region of REGIONS) {
           const ep = `${dp}.${region}`;
           const e = obj(rr[region], ep);
-          keys(e, ep, ['maxSteps', 'measured', 'source'], ['maxSteps', 'measured', 'source']);
+          keys(e, ep, ['maxSteps', 'measured', 'basis', 'source'], ['maxSteps', 'measured', 'basis', 'source']);
           if (typeof e.measured !== 'boolean') fail(`${ep}.measured`, `expected true or false, got ${describe(e.measured)}`);
+          if (!TOLERANCE_BASES.includes(e.basis as ToleranceBasis)) fail(`${ep}.basis`, `expected one of ${TOLERANCE_BASES.join(', ')}, got ${describe(e.basis)}`);
           if (e.maxSteps === null) {
             if (e.measured) fail(`${ep}.maxSteps`, 'null (no bound) is only allowed while measured is false');
           } else if (typeof e.maxSteps !== 'number' || !Number.isInteger(e.maxSteps) || e.maxSteps < 0) {
             fail(`${ep}.maxSteps`, `expected a non-negative integer number of steps, got ${describe(e.maxSteps)}`);
           }
           if (typeof e.source !== 'string' || e.source.trim() === '') fail(`${ep}.source`, 'expected a non-empty string saying how it was measured');
+          if ((e.basis === 'none') !== (e.maxSteps === null)) {
+            fail(`${ep}.basis`, e.basis === 'none' ? `"none" is for a null maxSteps, got ${describe(e.maxSteps)}` : `${describe(e.basis)} needs a maxSteps, got null (use "none")`);
+          }
         }
       }
     }
@@ -144,6 +165,7 @@ export function regionOf(fn: ToleranceFunction, dtype: FloatFormat, x: number): 
 const cell = (e: ToleranceEntry | undefined): string => {
   if (!e) return '–';
   if (e.maxSteps === null) return 'not measured';
+  if (e.basis === 'sampled') return `${e.maxSteps} (sampled)`;
   const v = e.maxSteps === 0 ? '0' : `≤ ${e.maxSteps}`;
   return e.measured ? v : `${v} (unconfirmed)`;
 };
@@ -156,6 +178,7 @@ export function formatTolerancesMarkdown(table: ToleranceTable): string {
   const unconfirmed = entries.some((e) => e.maxSteps !== null && !e.measured);
   const lines = [
     'Maximum distance from the correctly rounded result, in steps (representable values; 0 = correctly rounded); "not measured" is reported, not gated.',
+    ...(entries.some((e) => e.basis === 'sampled') ? ['"(sampled)" is the largest error seen on a sample, not a bound over all inputs: reported, not gated.'] : []),
     ...(unconfirmed ? ['"(unconfirmed)" is a bound that is gated but that no measurement has confirmed yet.'] : []),
     '',
     '| backend | function | dtype | tail | subnormal | normal | source |',

@@ -20,6 +20,12 @@ describe.skipIf(typeof oracle === 'string' || !O.evaluate || !O.ulpError)('geglu
       }
       return JSON.stringify({ x: String(x), y: String(y) });
     });
+    const erfLines = xs.map((x) => JSON.stringify({ x: String(x), y: String(O.correctlyRounded('erf', x, 'f32')) }));
+    const runErf = async (extra: string[]) => {
+      const io = fakeIO(`${erfLines.join('\n')}\n`);
+      const code = await runCli(['check', '--fn', 'erf', '--dtype', 'f32', '--json', ...extra, '-'], io.io);
+      return { code, s: JSON.parse(io.stdout) };
+    };
     const run = async (extra: string[]) => {
       const io = fakeIO(`${lines.join('\n')}\n`);
       const code = await runCli(['check', '--fn', 'gelu-tanh', '--dtype', 'f32', '--json', ...extra, '-'], io.io);
@@ -41,10 +47,14 @@ describe.skipIf(typeof oracle === 'string' || !O.evaluate || !O.ulpError)('geglu
     expect(table.code).toBe(1);
     expect(table.s.byRegion.normal).toEqual({ count: 4, maxSteps: 1, zeroSign: 0, allowed: 0 });
     expect(table.s.backend).toBe('kernel-f32');
-    // gpu-webasm's measured gelu-tanh bound (3 steps in the normal region) admits the 1-step fault
+    // gpu-webasm's gelu-tanh bound (exhaustive: 3 steps in the normal region, packages/verify/sweeps) admits the 1-step fault
     const gpu = await run(['--backend', 'gpu-webasm']);
     expect(gpu.code).toBe(0);
     expect(gpu.s.byRegion.normal.allowed).toBe(3);
+    // a figure from a sample is not a bound: gpu-cpu's erf rows are sampled, so nothing is gated and the check fails
+    const sampled = await runErf(['--backend', 'gpu-cpu']);
+    expect(sampled.code).toBe(1);
+    expect(sampled.s.byRegion.normal.allowed).toBeNull();
     // headless-gl's bounds are unmeasured: nothing is gated, so the check fails rather than passing vacuously
     const gl = await run(['--backend', 'gpu-headlessgl']);
     expect(gl.code).toBe(1);

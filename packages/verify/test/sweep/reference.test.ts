@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decideF32, refGelu, refGeluTanh } from '../../src/sweep/reference.js';
+import { decideF32, refErf, refErfc, refGelu, refGeluTanh } from '../../src/sweep/reference.js';
 import { loadOracle } from '../../src/backends/modules.js';
 
 const oracleMod = await loadOracle();
@@ -39,7 +39,9 @@ describe.skipIf(!hasOracle)('sweep reference (f64 with a per-input error bound) 
     near(1.1283791670955126, new D(2).div(D.sqrt(pi)));
     near(0.5641895835477563, new D(1).div(D.sqrt(pi)));
   });
-  for (const [fn, ref] of [['gelu', refGelu], ['gelu-tanh', refGeluTanh]] as const) {
+  for (const [fn, ref, lo, hi] of [
+    ['gelu', refGelu, -40, 10], ['gelu-tanh', refGeluTanh, -40, 10], ['erf', refErf, -10, 10], ['erfc', refErfc, -10, 30],
+  ] as const) {
     it(`${fn}: |ref − exact| ≤ eps·|exact| at 4 points per f32 binade in [2^-149, 2^7), both signs, and decided roundings are correct`, () => {
       const extra = fc.sample(fc.integer({ min: 1, max: 0x7ffffe }), 16);
       const xs = binadePoints(-127, 6, extra);
@@ -60,9 +62,9 @@ describe.skipIf(!hasOracle)('sweep reference (f64 with a per-input error bound) 
       }
       expect(decided).toBeGreaterThan(xs.length * 0.9);
     });
-    it(`${fn}: the bound holds at 150 fast-check points in each method's interval, tails included ([-40, 10])`, () => {
+    it(`${fn}: the bound holds at 150 fast-check points in each method's interval, tails included ([${lo}, ${hi}])`, () => {
       fc.assert(
-        fc.property(fc.float({ min: -40, max: 10, noNaN: true }).filter((x) => x !== 0), (x) => {
+        fc.property(fc.float({ min: lo, max: hi, noNaN: true }).filter((x) => x !== 0), (x) => {
           const { y, eps } = ref(x);
           if (eps === 0) return Object.is(Math.fround(y), O.correctlyRounded(fn, x, 'f32'));
           const exact = O.evaluate(fn, x, { digits: 40 }).value;
@@ -80,6 +82,12 @@ describe.skipIf(!hasOracle)('sweep reference (f64 with a per-input error bound) 
       expect(Object.is(ref(-0).y, -0)).toBe(true);
       expect(Object.is(ref(0).y, 0)).toBe(true);
     }
+    expect(refErf(NaN).y).toBeNaN();
+    expect(refErfc(NaN).y).toBeNaN();
+    expect([refErf(Infinity).y, refErf(-Infinity).y, refErfc(Infinity).y, refErfc(-Infinity).y]).toEqual([1, -1, 0, 2]);
+    expect(Object.is(refErfc(Infinity).y, 0)).toBe(true);
+    expect(Object.is(refErf(-0).y, -0) && Object.is(refErf(0).y, 0)).toBe(true);
+    expect([refErfc(-0).y, refErfc(0).y]).toEqual([1, 1]);
   });
 });
 
@@ -102,11 +110,18 @@ describe.skipIf(!hasOracle)('sweep reference: the analytically decided regions, 
     }
     return [a, b];
   };
-  for (const [fn, ref, cuts] of [
-    ['gelu', refGelu, [[40, 5], [-40, -10], [2 ** -61, 2 ** -58], [-(2 ** -61), -(2 ** -58)]]],
-    ['gelu-tanh', refGeluTanh, [[40, 5], [-40, -10], [2 ** -61, 2 ** -58], [-(2 ** -61), -(2 ** -58)]]],
+  // each function's analytic claims far inside its decided tails (oracle values, not just agreement)
+  const geluClaims = (ref: typeof refGelu) => {
+    expect(Math.fround(ref(40).y)).toBe(40);
+    expect(Object.is(Math.fround(ref(-40).y), -0)).toBe(true);
+  };
+  for (const [fn, ref, cuts, claims] of [
+    ['gelu', refGelu, [[40, 5], [-40, -10], [2 ** -61, 2 ** -58], [-(2 ** -61), -(2 ** -58)]], geluClaims],
+    ['gelu-tanh', refGeluTanh, [[40, 5], [-40, -10], [2 ** -61, 2 ** -58], [-(2 ** -61), -(2 ** -58)]], geluClaims],
+    ['erf', refErf, [[10, 5], [-10, -5]], (r: typeof refGelu) => expect([r(10).y, r(-10).y]).toEqual([1, -1])],
+    ['erfc', refErfc, [[40, 20], [-10, -5]], (r: typeof refGelu) => expect([r(40).y, r(-10).y]).toEqual([0, 2])],
   ] as const) {
-    it(`${fn}: the float32s on both sides of each cutoff (x/2 region, large x → x, negative tail → −0) round as the oracle says`, () => {
+    it(`${fn}: the float32s on both sides of each cutoff (decided tails and tiny inputs) round as the oracle says`, () => {
       for (const [lo, hi] of cuts) {
         const [a, b] = firstInside(ref, lo, hi);
         expect(ref(a).eps, `${fn} cutoff near ${a}`).toBe(0);
@@ -117,9 +132,11 @@ describe.skipIf(!hasOracle)('sweep reference: the analytically decided regions, 
           if (!Number.isNaN(got)) expect(Object.is(got, O.correctlyRounded(fn, x, 'f32')), `${fn}(${x})`).toBe(true);
         }
       }
-      // the tails' results are x (large x) and −0 (negative tail): the claims, not just agreement
-      expect(Math.fround(ref(40).y)).toBe(40);
-      expect(Object.is(Math.fround(ref(-40).y), -0)).toBe(true);
+      claims(ref);
+      for (const x of [40, -40, 10, -10]) {
+        const r = ref(x);
+        if (r.eps === 0) expect(Object.is(Math.fround(r.y), O.correctlyRounded(fn, x, 'f32')), `${fn}(${x})`).toBe(true);
+      }
     });
   }
 });

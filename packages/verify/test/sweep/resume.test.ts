@@ -5,11 +5,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kernelImpl } from '../../src/sweep/impl.js';
+import { loadImpl } from '../../src/sweep/impl.js';
 
 // Spawns the built bin (`pnpm build` first), as a user's interrupted sweep would run.
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-const kernel = await kernelImpl('gelu-tanh');
+const kernel = await loadImpl('kernel-f32', 'gelu-tanh');
 const dir = mkdtempSync(join(tmpdir(), 'geglu-resume-'));
 
 // 2^15 inputs around −2 (0xc0000000 = −2.0) in chunks of 1024: 32 chunks, small enough for a unit test.
@@ -31,7 +31,8 @@ describe.skipIf(!existsSync(cli) || typeof kernel === 'string')('geglu sweep: ki
     expect(r.status, r.stderr).toBe(0);
     // the progress line (rate and ETA) and the final summary with the histogram
     expect(r.stderr).toMatch(/sweep gelu-tanh: 100\.0% \(32\.8k of 32\.8k\), [\d.]+[kMG]? inputs\/s, ETA [\d.]+s, \d+ escalated, \d+ mismatches/);
-    expect(r.stdout).toMatch(/^sweep gelu-tanh f32 \[0xbfffc000, 0xc0004000\): 32768 inputs checked/);
+    expect(r.stdout).toMatch(/^sweep kernel-f32 gelu-tanh f32 \[0xbfffc000, 0xc0004000\): 32768 inputs checked/);
+    expect(r.stdout).toMatch(/\n  normal: 32768 inputs, 0 not correctly rounded, max 0 steps\n/);
     expect(r.stdout).toMatch(/steps histogram: 0: \d+/);
     // the moment of the kill, from the global fast-check seed (replayable with GEGLU_SEED)
     const [extraMs] = fc.sample(fc.integer({ min: 0, max: 300 }), 1);
@@ -61,7 +62,7 @@ describe.skipIf(!existsSync(cli) || typeof kernel === 'string')('geglu sweep: ki
     expect(m.status, m.stdout + m.stderr).toBe(0);
     const a = comparable(merged);
     const b = comparable(whole);
-    for (const k of ['intervals', 'checked', 'nan', 'escalated', 'undecided', 'mismatches', 'histogram', 'worst', 'fn']) expect(a[k], k).toEqual(b[k]);
+    for (const k of ['intervals', 'checked', 'nan', 'escalated', 'undecided', 'mismatches', 'histogram', 'worst', 'fn', 'backend', 'zeroSign', 'regions']) expect(a[k], k).toEqual(b[k]);
     const gap = geglu(['sweep', 'merge', join(dir, 's1.json')]);
     expect(gap.status).toBe(1);
     expect(gap.stdout).toMatch(/FAIL: covers 16384 of 4294967296 inputs/);
@@ -74,17 +75,54 @@ describe.skipIf(!existsSync(cli) || typeof kernel === 'string')('geglu sweep: ki
     const ck = join(dir, 'ck.json');
     const other = geglu(['sweep', '--fn', 'gelu', '--dtype', 'f32', '--range', RANGE, '--chunk-size', '1024', '--resume', ck]);
     expect(other.status).toBe(2);
-    expect(other.stderr).toMatch(/is a checkpoint of gelu-tanh over/);
+    expect(other.stderr).toMatch(/is a checkpoint of kernel-f32 gelu-tanh over/);
     for (const [args, re] of [
       [['--range', '5:5'], /START must be below END/],
       [['--range', '0x1:0x100000001'], /END must be an integer in \[0, 0x100000000\]/],
       [['--shard', '3/2'], /--shard must be i\/n/],
       [['--shard', '0/2'], /--shard must be i\/n/],
       [['--workers', '0'], /--workers must be between 1 and 256/],
+      [['--backend', 'gpu-gl'], /--backend/],
+      [['--fn', 'erf', '--backend', 'kernel-f32'], /--backend kernel-f32 has no float32 erf \(it has gelu, gelu-tanh\)/],
     ] as [string[], RegExp][]) {
-      const r = geglu(['sweep', '--fn', 'gelu', '--dtype', 'f32', ...args]);
+      const r = geglu(['sweep', '--dtype', 'f32', ...(args.includes('--fn') ? [] : ['--fn', 'gelu']), ...args]);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(re);
     }
   });
+});
+
+describe.skipIf(!existsSync(cli))('geglu sweep on a gpu.js backend (gpu-cpu: always available)', () => {
+  it('reports per region the largest steps and the input reaching it, and its shards merge to the same result', async () => {
+    // 2^14 inputs straddling x = -4 (0xc0800000): tail and normal both present, in 8 chunks
+    const args = ['sweep', '--backend', 'gpu-cpu', '--fn', 'erfc', '--dtype', 'f32', '--range', '0xc07fe000:0xc0802000', '--chunk-size', '2048', '--workers', '1'];
+    const whole = join(dir, 'gpu-whole.json');
+    const r = geglu([...args, '--out', whole]);
+    expect([0, 1]).toContain(r.status);
+    const w = JSON.parse(readFileSync(whole, 'utf8'));
+    expect(w).toMatchObject({ backend: 'gpu-cpu', fn: 'erfc', complete: true, checked: 2 ** 14 });
+    expect(w.device).toMatch(/JavaScript/);
+    // erfc's tail is x > 4: every input here is normal
+    expect(w.regions.tail.checked + w.regions.subnormal.checked).toBe(0);
+    expect(w.regions.normal.checked).toBe(2 ** 14);
+    if (w.regions.normal.worst) expect(r.stdout).toContain(`normal: 16384 inputs, ${w.regions.normal.mismatches} not correctly rounded, max ${w.regions.normal.maxSteps} steps at x=${w.regions.normal.worst.x}`);
+    const shards = [1, 2].map((i) => join(dir, `gpu-s${i}.json`));
+    shards.forEach((f, i) => expect([0, 1]).toContain(geglu([...args, '--shard', `${i + 1}/2`, '--out', f]).status));
+    const merged = join(dir, 'gpu-merged.json');
+    geglu(['sweep', 'merge', '--partial', '--out', merged, ...shards]);
+    const a = comparable(merged);
+    const b = comparable(whole);
+    for (const k of ['intervals', 'checked', 'mismatches', 'histogram', 'worst', 'regions', 'backend', 'device']) expect(a[k], k).toEqual(b[k]);
+  }, 120_000);
+  it('--table judges each region by the tolerance table: gelu around -6.0795 on gpu-webasm is not correctly rounded, but within the bound', () => {
+    // 256 inputs around x = -6.079483509063721 (0xc0c28b21), the input GEGLU_SEED=233192594 found
+    const args = ['sweep', '--backend', 'gpu-webasm', '--fn', 'gelu', '--dtype', 'f32', '--range', '0xc0c28b00:0xc0c28c00', '--workers', '1'];
+    const plain = geglu(args);
+    expect(plain.status, plain.stderr).toBe(1);
+    expect(plain.stdout).toMatch(/FAIL: \d+ inputs not correctly rounded/);
+    expect(plain.stdout).toContain('max 5 steps at x=-6.079483509063721 (0xc0c28b21): got -3.665026282462236e-9, correctly rounded -3.6650251722392113e-9');
+    const judged = geglu([...args, '--table']);
+    expect(judged.status, judged.stdout).toBe(0);
+    expect(judged.stdout).toMatch(/\nPASS\n$/);
+  }, 60_000);
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   loadTolerances, validateTolerances, regionOf, toleranceFor, formatTolerancesMarkdown, ToleranceError,
-  TOLERANCE_BACKENDS,
+  TOLERANCE_BACKENDS, gatedSteps,
 } from '../../src/tolerances/index.js';
 import { runCli } from '../../src/cli/main.js';
 import { fakeIO } from '../cli/fake-io.js';
@@ -54,6 +54,23 @@ describe('tolerance table (tolerances.json)', () => {
       expect(rejects(JSON.parse(JSON.stringify(d)))).toMatch(/\$\.backends\.kernel-f64\.bounds\.erf\.f64\.normal\.maxSteps: /);
       expect(rejects(JSON.parse(JSON.stringify(d)))).toMatch(msg);
     }
+  });
+  it('each entry states its basis; a sampled figure or none is not gated', () => {
+    const path = /\$\.backends\.gpu-cpu\.bounds\.erf\.f32\.tail\.basis: /;
+    const with_ = (f: (e: Record<string, unknown>) => void) => {
+      const d = shipped();
+      f(d.backends['gpu-cpu'].bounds.erf.f32.tail);
+      return rejects(d);
+    };
+    expect(with_((e) => delete e.basis)).toMatch(/\.basis: missing/);
+    expect(with_((e) => (e.basis = 'guessed'))).toMatch(path);
+    expect(with_((e) => (e.basis = 'guessed'))).toMatch(/expected one of exhaustive, proven, derived, sampled, none, got "guessed"/);
+    expect(with_((e) => (e.basis = 'none'))).toMatch(/"none" is for a null maxSteps/);
+    expect(with_((e) => Object.assign(e, { maxSteps: null, measured: false, basis: 'proven' }))).toMatch(/needs a maxSteps, got null/);
+    const entry = { maxSteps: 3, measured: true, source: 's' };
+    expect(gatedSteps({ ...entry, basis: 'sampled' })).toBeNull();
+    expect(gatedSteps({ ...entry, maxSteps: null, basis: 'none' })).toBeNull();
+    for (const basis of ['exhaustive', 'proven', 'derived'] as const) expect(gatedSteps({ ...entry, basis })).toBe(3);
   });
   it('rejects a missing backend, a missing region and an empty source', () => {
     const d = shipped();
@@ -104,8 +121,11 @@ describe('tolerance table (tolerances.json)', () => {
     const md = formatTolerancesMarkdown(t);
     expect(md).toContain('| kernel-f32 | gelu | f32 | 0 | 0 | 0 | exhaustive: geglu sweep');
     expect(md).toContain('| kernel-f64 | gelu | f64 | ≤ 1 | ≤ 1 | ≤ 1 |');
-    // values from packages/gpu/dist/scripts/measure-error.js (tolerances.json's source field)
-    expect(md).toContain('| gpu-webgpu | gelu-tanh | f32 | ≤ 3 | ≤ 1 | ≤ 3 |');
+    // gpu-webasm gelu: the exhaustive sweep packages/verify/sweeps/gpu-webasm-gelu.json (the source field)
+    expect(md).toContain('| gpu-webasm | gelu | f32 | ≤ 5 | 0 | ≤ 6 | exhaustive: all 2^32 float32 inputs');
+    // a figure from a sample is labelled, never shown as a bound
+    expect(md).toMatch(/\| gpu-cpu \| erf \| f32 \| \d+ \(sampled\) \| \d+ \(sampled\) \| \d+ \(sampled\) \| sampled, not a bound: node packages\/gpu\/dist\/scripts\/measure-error\.js/);
+    expect(md).toContain('"(sampled)" is the largest error seen on a sample, not a bound over all inputs: reported, not gated.');
     expect(md).toContain('| gpu-headlessgl | gelu-tanh | f32 | not measured | not measured | not measured |');
     let rows = 0;
     for (const b of Object.values(t.backends)) for (const d of Object.values(b.bounds)) rows += Object.keys(d ?? {}).length;

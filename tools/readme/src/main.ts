@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { spliceSection } from './splice.js';
+import { readSweeps, renderSweeps } from './sweeps.js';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const require = createRequire(import.meta.url);
@@ -29,6 +30,7 @@ readme = spliceSection(
     `(\`geglu tolerances --markdown\`); \`geglu verify\` and the tests gate on the same file.\n\n${accuracy}`,
 );
 readme = spliceSection(readme, 'performance', performance);
+readme = spliceSection(readme, 'sweeps', renderSweeps(readSweeps(join(root, 'packages', 'verify', 'sweeps')), 'packages/verify/sweeps'));
 writeFileSync(readmePath, readme);
 
 const kernelReadme = join(root, 'packages', 'kernel', 'README.md');
@@ -38,4 +40,4 @@ writeFileSync(kernelReadme, spliceSection(readFileSync(kernelReadme, 'utf8'), 'p
 for (const path of [join(root, 'docs', 'gemma2.md'), join(root, 'packages', 'verify', 'README.md')]) {
   writeFileSync(path, spliceSection(readFileSync(path, 'utf8'), 'accuracy', accuracy));
 }
-process.stdout.write(`README.md (accuracy, performance), packages/kernel/README.md (performance), docs/gemma2.md and packages/verify/README.md (accuracy) regenerated\n`);
+process.stdout.write(`README.md (accuracy, sweeps, performance), packages/kernel/README.md (performance), docs/gemma2.md and packages/verify/README.md (accuracy) regenerated\n`);

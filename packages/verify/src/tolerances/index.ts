@@ -1,6 +1,6 @@
 import { FileTooLargeError, JsonError, jsonPathChild as child, parseJsonStrict, readTextFileBounded } from '@geglu/kernel/io';
 import type { BackendId, FloatFormat } from '../backends/types.js';
-import { describe } from '@geglu/float';
+import { describe, FLOAT_FORMATS } from '@geglu/float';
 
 export const TOLERANCE_BACKENDS: readonly BackendId[] = [
   'oracle', 'kernel-f64', 'kernel-f32', 'gpu-webgpu', 'gpu-webasm', 'gpu-cpu', 'gpu-headlessgl',
@@ -184,18 +184,26 @@ export function formatTolerancesMarkdown(table: ToleranceTable): string {
     '| backend | function | dtype | tail | subnormal | normal | source |',
     '|---|---|---|---|---|---|---|',
   ];
+  // each source once, numbered below the table: many rows share one (a sweep file, a derivation)
+  const sources: string[] = [];
+  const ref = (source: string): string => {
+    let i = sources.indexOf(source);
+    if (i < 0) i = sources.push(source) - 1;
+    return `[${i + 1}]`;
+  };
   for (const b of TOLERANCE_BACKENDS) {
     for (const fn of TOLERANCE_FUNCTIONS) {
       const byDtype = table.backends[b].bounds[fn];
       if (!byDtype) continue;
-      for (const dtype of ['f32', 'f64'] as const) {
-        const r = byDtype[dtype];
+      for (const dtype of FLOAT_FORMATS) {
+        const r = (byDtype as Partial<Record<string, Record<Region, ToleranceEntry>>>)[dtype];
         if (!r) continue;
-        const sources = [...new Set(REGIONS.map((g) => r[g].source))].join('; ').replace(/\|/g, '\\|');
-        lines.push(`| ${b} | ${fn} | ${dtype} | ${REGIONS.map((g) => cell(r[g])).join(' | ')} | ${sources} |`);
+        const refs = [...new Set(REGIONS.map((g) => ref(r[g].source)))].join(', ');
+        lines.push(`| ${b} | ${fn} | ${dtype} | ${REGIONS.map((g) => cell(r[g])).join(' | ')} | ${refs} |`);
       }
     }
   }
+  lines.push('', 'Sources:', '', ...sources.map((s, i) => `${i + 1}. ${s.replace(/\|/g, '\\|')}`));
   lines.push('', 'Regions:', ...REGIONS.map((g) => `- ${g}: ${table.regions[g]}`), `- ${table.specials}`);
   return lines.join('\n');
 }

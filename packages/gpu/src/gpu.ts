@@ -28,6 +28,7 @@ import {
   checkPositiveInt,
 } from './validate.js';
 import { describe, GegluError } from '@geglu/float';
+import type { Gemma2MlpWeights as KernelGemma2MlpWeights } from '@geglu/kernel';
 
 export interface GegluGpuOptions {
   /** Which gpu.js backend to run; 'auto' (default) picks the first that works of webgpu, headlessgl, webasm, cpu. */
@@ -50,16 +51,8 @@ export interface GegluOptions extends GeluOptions {
   upBias?: Float32Array;
 }
 
-export interface Gemma2MlpWeights {
-  /** [intermediate, hidden], row-major (PyTorch nn.Linear layout). */
-  gate: Float32Array;
-  /** [intermediate, hidden], row-major. */
-  up: Float32Array;
-  /** [hidden, intermediate], row-major. */
-  down: Float32Array;
-  hidden: number;
-  intermediate: number;
-}
+/** The Gemma 2 MLP's float32 weights, as @geglu/kernel takes them (PyTorch nn.Linear's [out, in] layout). */
+export type Gemma2MlpWeights = KernelGemma2MlpWeights<Float32Array>;
 
 type Elementwise = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc';
 

@@ -34,14 +34,14 @@ describe('bad input gets a GegluError naming the argument, actual and expected',
     const [T, d, f] = [2, 4, 6];
     const w = { gate: new Float32Array(f * d), up: new Float32Array(f * d), down: new Float32Array(d * f), hidden: d, intermediate: f };
     await expect(g.gemma2Mlp(new Float32Array(7), T, w)).rejects.toThrow('gemma2Mlp: x has length 7, expected tokens × hidden = 2 × 4 = 8');
-    await expect(g.gemma2Mlp(new Float32Array(8), 1.5, w)).rejects.toThrow('gemma2Mlp: tokens is 1.5, expected a positive integer');
+    await expect(g.gemma2Mlp(new Float32Array(8), 1.5, w)).rejects.toThrow('gemma2Mlp: tokens is 1.5, expected an integer ≥ 1');
     await expect(g.gemma2Mlp(new Float32Array(8), T, { ...w, gate: new Float32Array(5) })).rejects.toThrow(
       'gemma2Mlp: weights.gate has length 5, expected intermediate × hidden = 6 × 4 = 24',
     );
     await expect(g.gemma2Mlp(new Float32Array(8), T, { ...w, down: new Float32Array(25) })).rejects.toThrow(
       'gemma2Mlp: weights.down has length 25, expected hidden × intermediate = 4 × 6 = 24',
     );
-    await expect(g.gemma2Mlp(new Float32Array(8), T, { ...w, hidden: 0 })).rejects.toThrow('gemma2Mlp: weights.hidden is 0, expected a positive integer');
+    await expect(g.gemma2Mlp(new Float32Array(8), T, { ...w, hidden: 0 })).rejects.toThrow('gemma2Mlp: weights.hidden is 0, expected an integer ≥ 1');
     await expect(g.gemma2Mlp(new Float32Array(8), T, null as never)).rejects.toThrow('gemma2Mlp: weights is null, expected an object');
     const x = new Float32Array(8);
     x[3] = NaN;

@@ -21,6 +21,11 @@ describe('the README table of exhaustive sweeps', () => {
     const text = renderSweeps([sweep], 'packages/verify/sweeps');
     expect(text).toContain('| gpu-webasm | gelu | f32 | 4,294,967,296 | 12 | 2 | 5 (x = -6.08: -3.665e-9, correct -3.666e-9) | 0 | 3 | 2 min 05 s | abc1234 |');
   });
+  it('lists the expected sweeps that have no result yet', () => {
+    const text = renderSweeps([sweep], 'sweeps', ['gpu-webasm gelu f32', 'gpu-cpu erf f32']);
+    expect(text).toContain('Not swept yet: gpu-cpu erf f32;');
+    expect(text).not.toContain('Not swept yet: gpu-webasm');
+  });
   it('says so when there are no results', () => {
     expect(renderSweeps([], 'sweeps')).toMatch(/No sweep results/);
   });

@@ -19,18 +19,20 @@ import {
 } from '../tolerances/index.js';
 
 export type FloatArray = Float32Array | Float64Array;
+/** The array type of a dtype: Float32Array for f32, Float64Array for f64. */
+export type ArrayOf<D extends FloatFormat> = D extends 'f32' ? Float32Array : Float64Array;
 type MaybePromise<T> = T | Promise<T>;
-/** Elementwise over the dtype's array type (Float32Array for f32); may be async (GPU code). */
-export type ArrayFunction = (x: FloatArray) => MaybePromise<ArrayLike<number>>;
+/** Elementwise over the dtype's array type; may be async (GPU code). */
+export type ArrayFunction<A extends FloatArray = FloatArray> = (x: A) => MaybePromise<ArrayLike<number>>;
 /** geglu(gate, up) = gelu(gate) ⊙ up over arrays of the same length. */
-export type GegluFunction = (gate: FloatArray, up: FloatArray) => MaybePromise<ArrayLike<number>>;
+export type GegluFunction<A extends FloatArray = FloatArray> = (gate: A, up: A) => MaybePromise<ArrayLike<number>>;
 
 /** What an implementation may offer; `geglu` uses exact gelu, `geglu-tanh` the tanh form. */
-export interface ImplementationFunctions {
-  gelu?: ArrayFunction;
-  'gelu-tanh'?: ArrayFunction;
-  geglu?: GegluFunction;
-  'geglu-tanh'?: GegluFunction;
+export interface ImplementationFunctions<A extends FloatArray = FloatArray> {
+  gelu?: ArrayFunction<A>;
+  'gelu-tanh'?: ArrayFunction<A>;
+  geglu?: GegluFunction<A>;
+  'geglu-tanh'?: GegluFunction<A>;
 }
 
 /**
@@ -41,12 +43,12 @@ export type RegionClaim = number | null | { maxSteps: number | null; basis?: Tol
 /** Bounds per tolerance-table function; `geglu` covers both geglu variants (as in tolerances.json). */
 export type ImplementationBounds = Partial<Record<'gelu' | 'gelu-tanh' | 'geglu', Record<Region, RegionClaim>>>;
 
-export interface ImplementationOptions {
+export interface ImplementationOptions<D extends FloatFormat = FloatFormat> {
   /** The backend id in reports and in a tolerance file: 1–64 letters, digits, '.', '_', '-'. */
   name: string;
   /** The format the functions take and return (f32: Float32Array in, float32 values out). */
-  dtype: FloatFormat;
-  functions: ImplementationFunctions;
+  dtype: D;
+  functions: ImplementationFunctions<ArrayOf<D>>;
   /** Claimed bounds per function and region (give these or `tolerances`). */
   bounds?: ImplementationBounds;
   /** A tolerance file (path) or table holding an entry for `name` (give this or `bounds`). */
@@ -245,7 +247,8 @@ export function formatPropertyFailure(r: PropertyResult): string {
 }
 
 /** Resolves the options into what a run needs; shared by verifyImplementation and describeImplementation. */
-async function prepare(options: ImplementationOptions) {
+async function prepare(opts: ImplementationOptions<FloatFormat>) {
+  const options = opts as ImplementationOptions;
   if (typeof options.name !== 'string' || !BACKEND_ID_PATTERN.test(options.name)) {
     throw new ImplementationOptionsError(`verifyImplementation: name must be 1 to 64 letters, digits, '.', '_' or '-' (a backend id), got ${JSON.stringify(options.name)}`);
   }
@@ -268,7 +271,7 @@ async function prepare(options: ImplementationOptions) {
   const ctx = createContext({ oracle: loaded.oracle, table, toleranceSource: source, targets: [target], gapMaxima: tanhVsErfGapsFromConstants });
   const applies = (spec: PropertySpec<unknown>) => {
     const used = functionsUsedBy(spec);
-    return used !== null && used.every((k) => claimed.includes(k));
+    return used?.every((k) => claimed.includes(k)) ?? false;
   };
   const suites = options.suites ?? SUITE_ORDER;
   const log = options.log === undefined ? (line: string) => process.stderr.write(`${line}\n`) : options.log;
@@ -281,7 +284,7 @@ async function prepare(options: ImplementationOptions) {
  * returns the results; never throws for a failing property (see assertImplementation).
  * @throws {ImplementationOptionsError} for bad options (missing bound, bad name, unknown function)
  */
-export async function verifyImplementation(options: ImplementationOptions): Promise<ImplementationReport> {
+export async function verifyImplementation<D extends FloatFormat>(options: ImplementationOptions<D>): Promise<ImplementationReport> {
   const p = await prepare(options);
   const results = await runSuites(p.ctx, [p.target], {
     suites: p.suites,
@@ -301,7 +304,7 @@ export async function verifyImplementation(options: ImplementationOptions): Prom
 }
 
 /** verifyImplementation, then throws ImplementationFailure (every failure in its message) unless all passed. */
-export async function assertImplementation(options: ImplementationOptions): Promise<ImplementationReport> {
+export async function assertImplementation<D extends FloatFormat>(options: ImplementationOptions<D>): Promise<ImplementationReport> {
   const report = await verifyImplementation(options);
   if (report.failures.length > 0) throw new ImplementationFailure(report);
   return report;
@@ -318,7 +321,7 @@ export interface TestApi {
  * at the top level of a test file). A property that is not run is skipped through the test context's
  * `skip(reason)`; on a runner without one, it fails with the reason rather than pass.
  */
-export function describeImplementation(options: ImplementationOptions, api: TestApi, timeoutMs = 120_000): void {
+export function describeImplementation<D extends FloatFormat>(options: ImplementationOptions<D>, api: TestApi, timeoutMs = 120_000): void {
   const target = targetFor(options);
   let prepared: ReturnType<typeof prepare> | undefined;
   api.describe(`${options.name} (${options.dtype})`, () => {
@@ -329,7 +332,8 @@ export function describeImplementation(options: ImplementationOptions, api: Test
         api.it(
           spec.name(target),
           async (context) => {
-            const p = await (prepared ??= prepare(options));
+            prepared ??= prepare(options);
+            const p = await prepared;
             const [r] = await runSuites(p.ctx, [p.target], {
               suites: [suite],
               seed: p.seed,

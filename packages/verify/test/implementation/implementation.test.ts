@@ -19,8 +19,8 @@ const zero = { tail: 0, subnormal: 0, normal: 0 };
 // The tanh form in float64 (Math.tanh) rounded to float32 once: accurate for x ≥ −3, but
 // ½(1 + tanh(u)) cancels in the negative tail, where it loses every digit and gives +0 or −0 early.
 const naiveTanh = (x: Float32Array) => x.map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))));
-const base = (o: Partial<ImplementationOptions>): ImplementationOptions =>
-  ({ name: 'my-gelu', dtype: 'f32', functions: {}, seed: 42, numRuns: RUNS, log: false, ...o }) as ImplementationOptions;
+const base = (o: Partial<ImplementationOptions<'f32'>>): ImplementationOptions<'f32'> =>
+  ({ name: 'my-gelu', dtype: 'f32', functions: {}, seed: 42, numRuns: RUNS, log: false, ...o }) as ImplementationOptions<'f32'>;
 
 describe('verifyImplementation', () => {
   it('passes @geglu/kernel geluArray (correctly rounded by contract) held to 0 steps', async () => {
@@ -76,8 +76,8 @@ describe('verifyImplementation', () => {
   });
 
   it('names bad options', async () => {
-    const f = { gelu: (x: Float32Array | Float64Array) => x };
-    const cases: [Partial<ImplementationOptions>, RegExp][] = [
+    const f = { gelu: (x: Float32Array) => x };
+    const cases: [Partial<ImplementationOptions<'f32'>>, RegExp][] = [
       [{ functions: f }, /give exactly one of bounds .* and tolerances/],
       [{ functions: f, bounds: { gelu: { tail: 1, normal: 1 } as never } }, /bounds\.gelu\.subnormal is missing/],
       [{ functions: f, bounds: { gelu: { ...zero, core: 1 } as never } }, /bounds\.gelu\.core: unknown region/],

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { geluArray } from '@geglu/kernel';
 import { describe, expect, it } from 'vitest';
 import {
-  assertImplementation, functionsUsedBy, ImplementationFailure, ImplementationOptionsError, verifyImplementation,
+  assertImplementation, describeImplementation, functionsUsedBy, ImplementationFailure, ImplementationOptionsError, verifyImplementation,
   type ImplementationOptions,
 } from '../../src/implementation/index.js';
 import { SUITE_ORDER, SUITES } from '../../src/suites/index.js';
@@ -91,8 +91,27 @@ describe('verifyImplementation', () => {
     await expect(verifyImplementation(base({ functions: {} }))).rejects.toBeInstanceOf(ImplementationOptionsError);
   });
 
+  it('describeImplementation: a failing property throws its message, one that cannot run is skipped or fails, never passes', async () => {
+    const tests: [string, (c: { skip?: (note?: string) => void }) => Promise<void>][] = [];
+    const api = { describe: (_: string, body: () => void) => body(), it: (name: string, body: (typeof tests)[number][1]) => void tests.push([name, body]) };
+    describeImplementation(base({ functions: { 'gelu-tanh': naiveTanh }, bounds: { 'gelu-tanh': { tail: null, subnormal: 0, normal: 0 } }, suites: ['agreement'] }), api);
+    const tail = tests.find(([n]) => n.includes('tail region'))!;
+    const core = tests.find(([n]) => n.includes('core region'))!;
+    await expect(core[1]({})).rejects.toThrow(/gelu tanh\(.*\) = .* on my-gelu, correctly rounded .*: \d+ steps > 0/);
+    const skipped: string[] = [];
+    await tail[1]({ skip: (note) => void skipped.push(note ?? '') });
+    expect(skipped[0]).toMatch(/not measured in the tolerance table; measured, not gated/);
+    await expect(tail[1]({})).rejects.toThrow(/^not run: /);
+    expect(tests.some(([n]) => n.includes('cross'))).toBe(false);
+  });
   it('every property of every suite is classified (a new suite is never dropped silently)', () => {
     for (const s of SUITE_ORDER) for (const spec of SUITES[s]) expect(() => functionsUsedBy(spec)).not.toThrow();
     expect(() => functionsUsedBy({ ...SUITES.identities[0]!, suite: 'new' as never })).toThrow(/not classified/);
   });
 });
+
+// The vitest wrapper: one test per property (here suite 2 on geluArray, held to 0 steps).
+describeImplementation(
+  { name: 'kernel-via-describe', dtype: 'f32', functions: { gelu: async (x) => geluArray(x) }, bounds: { gelu: zero }, numRuns: RUNS, seed: 42, log: false, suites: ['identities'] },
+  { describe, it },
+);

@@ -108,7 +108,8 @@ export function probeWebGpuInChild(): Promise<WebGpuChildProbe> {
           const dawn = summarizeDawnStderr(stderr);
           let info: Record<string, unknown> | null | undefined;
           try {
-            info = (JSON.parse(stdout) as { info: Record<string, unknown> | null }).info;
+            // the answer is the child's last line (anything a driver prints on stdout comes before it)
+            info = (JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { info: Record<string, unknown> | null }).info;
           } catch {
             info = undefined;
           }

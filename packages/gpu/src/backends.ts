@@ -8,6 +8,13 @@
  * webgpu's `create` keeps Node's event loop alive while referenced.
  * A `navigator.gpu` that was already present (a browser, or a caller's own
  * setup) is used as is and never removed.
+ *
+ * Dawn writes its warnings from native code to file descriptor 2 (with no
+ * driver: three lines, one naming a path on the machine that built the
+ * `webgpu` package), which JavaScript cannot redirect in-process. So before
+ * loading Dawn here, a short child process asks it for an adapter with its
+ * stderr captured; Dawn is loaded in this process only when the child found
+ * one, and otherwise the reason is Dawn's messages in one line.
  */
 import { createRequire } from 'node:module';
 
@@ -50,9 +57,79 @@ function currentNavigatorGpu(): unknown {
   return nav?.gpu;
 }
 
+/** What the child process found: the adapter's description, or why there is none. */
+export type WebGpuChildProbe = { adapter: true; device: string } | { adapter: false; reason: string };
+
+const CHILD_PROBE = `
+const { create } = await import(process.env.GEGLU_WEBGPU_MODULE);
+const adapter = await create([]).requestAdapter();
+const info = adapter ? Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, adapter.info[k]])) : null;
+process.stdout.write(JSON.stringify({ info }));
+process.exit(0);
+`;
+
+/** Dawn's stderr as one line: its messages, " / " between them, without "Warning: " or source locations on its build machine. */
+export function summarizeDawnStderr(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^at\s/.test(l))
+    .map((l) => l.replace(/^Warning:\s*/, ''));
+  return [...new Set(lines)].join(' / ');
+}
+
+const NO_ADAPTER_HINT =
+  'no usable Vulkan/Metal/D3D12 driver; see the @geglu/gpu README: Mesa lavapipe from bookworm-backports on Debian 12, the EGL Vulkan ICD on headless NVIDIA';
+
+let childProbe: Promise<WebGpuChildProbe> | null = null;
+
+/**
+ * Asks Dawn for an adapter in a child process (once per process), capturing
+ * its stderr. The `webgpu` module is the one this package resolves.
+ */
+export function probeWebGpuInChild(): Promise<WebGpuChildProbe> {
+  childProbe ??= (async (): Promise<WebGpuChildProbe> => {
+    const { execFile } = await import('node:child_process');
+    const { pathToFileURL } = await import('node:url');
+    let moduleUrl: string;
+    try {
+      // webgpu@0.6.2 is ESM with a "main" and no "exports": its package.json locates it
+      const pkg = require.resolve('webgpu/package.json');
+      moduleUrl = pathToFileURL(pkg.replace(/package\.json$/, (require(pkg) as { main?: string }).main ?? 'index.js')).href;
+    } catch (e) {
+      return { adapter: false, reason: `the 'webgpu' npm package (Dawn for Node) is not installed: ${(e as Error).message.split('\n')[0]}` };
+    }
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', CHILD_PROBE],
+        { env: { ...process.env, GEGLU_WEBGPU_MODULE: moduleUrl }, timeout: 30_000, maxBuffer: 1 << 20 },
+        (err, stdout, stderr) => {
+          const dawn = summarizeDawnStderr(stderr);
+          let info: Record<string, unknown> | null | undefined;
+          try {
+            // the answer is the child's last line (anything a driver prints on stdout comes before it)
+            info = (JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { info: Record<string, unknown> | null }).info;
+          } catch {
+            info = undefined;
+          }
+          if (info) resolve({ adapter: true, device: describeAdapterInfo(info) });
+          else if (info === null) resolve({ adapter: false, reason: `no WebGPU adapter (${NO_ADAPTER_HINT})${dawn ? `; Dawn: ${dawn}` : ''}` });
+          else {
+            const why = err && (err as { killed?: boolean }).killed ? 'timed out after 30 s' : `exited with ${err ? String((err as { code?: unknown }).code ?? err.message) : 'no answer'}`;
+            resolve({ adapter: false, reason: `the WebGPU probe (a child node process) ${why}${dawn ? `: ${dawn}` : ''}` });
+          }
+        },
+      );
+    });
+  })();
+  return childProbe;
+}
+
 /**
  * Makes `navigator.gpu` available (installing webgpu's if absent) and takes a
- * reference; pair with releaseWebGpu(). Throws with the reason on failure.
+ * reference; pair with releaseWebGpu(). Throws with the reason on failure,
+ * among them no adapter (found by probeWebGpuInChild, Dawn not loaded here).
  */
 export async function acquireWebGpu(): Promise<void> {
   if (navState !== null) {
@@ -63,6 +140,8 @@ export async function acquireWebGpu(): Promise<void> {
     navState = { owned: false, refs: 1, previous: undefined };
     return;
   }
+  const probe = await probeWebGpuInChild();
+  if (!probe.adapter) throw new Error(probe.reason);
   let mod: { create: (flags: string[]) => unknown; globals: Record<string, unknown> };
   try {
     mod = (await import('webgpu')) as typeof mod;
@@ -113,6 +192,12 @@ function describeAdapterInfo(info: Record<string, unknown> | undefined): string 
 
 /** Checks WebGPU for real (an adapter must answer); returns its description. Holds no reference afterwards. */
 export async function probeWebGpu(): Promise<BackendAvailability> {
+  if (navState === null && !currentNavigatorGpu()) {
+    // Dawn would be installed by this package: the child's answer is the answer, and Dawn's
+    // start-up warnings (printed once per create()) are not repeated for a probe here
+    const p = await probeWebGpuInChild();
+    return p.adapter ? { backend: 'webgpu', available: true, device: p.device } : { backend: 'webgpu', available: false, reason: p.reason };
+  }
   try {
     await acquireWebGpu();
   } catch (e) {
@@ -125,9 +210,7 @@ export async function probeWebGpu(): Promise<BackendAvailability> {
       return {
         backend: 'webgpu',
         available: false,
-        reason:
-          'navigator.gpu is present but requestAdapter() returned null (no usable Vulkan/Metal/D3D12 driver; ' +
-          'see the @geglu/gpu README: Mesa lavapipe from bookworm-backports on Debian 12, the EGL Vulkan ICD on headless NVIDIA)',
+        reason: `navigator.gpu is present but requestAdapter() returned null (${NO_ADAPTER_HINT})`,
       };
     }
     return { backend: 'webgpu', available: true, device: describeAdapterInfo(adapter.info) };

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { GegluGpu, availableGpuBackends } from '../src/index.js';
+import { summarizeDawnStderr } from '../src/backends.js';
 import { avail, requireWebGpu } from './helpers.js';
 
 const webgpu = avail('webgpu');
@@ -99,5 +100,40 @@ describe('process lifetime', () => {
     expect(res.error).toBeUndefined();
     expect(res.stdout).toMatch(/done webgpu 0\.84134/);
     expect(res.status).toBe(0);
+  });
+});
+
+describe('Dawn noise', () => {
+  it("Dawn's no-driver warning becomes one line without the build machine's path", () => {
+    // what webgpu@0.6.2 (Dawn) prints with VK_ICD_FILENAMES=/nonexistent.json
+    const stderr = [
+      'Warning: loader_get_json: Failed to open JSON file /nonexistent.json',
+      'Warning: vkCreateInstance: Found no drivers!',
+      'Warning: vkCreateInstance failed with VK_ERROR_INCOMPATIBLE_DRIVER',
+      '    at CheckVkSuccessImpl (/home/runner/work/node-webgpu/node-webgpu/third_party/dawn/src/dawn/native/vulkan/VulkanError.cpp:106)',
+      '',
+    ].join('\n');
+    expect(summarizeDawnStderr(stderr)).toBe(
+      'loader_get_json: Failed to open JSON file /nonexistent.json / vkCreateInstance: Found no drivers! / vkCreateInstance failed with VK_ERROR_INCOMPATIBLE_DRIVER',
+    );
+  });
+
+  it('without a Vulkan driver, a process opening auto writes nothing on stderr and names why webgpu was passed over', () => {
+    const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    const script = `
+      const { GegluGpu } = await import(${JSON.stringify(dist)});
+      const g = await GegluGpu.create({ backend: 'auto' });
+      console.log(JSON.stringify(g.fallbacks.find((f) => f.backend === 'webgpu')));
+      await g.dispose();
+    `;
+    const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 60_000,
+      encoding: 'utf8',
+      env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/geglu-no-driver.json', XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
+    });
+    expect(res.error).toBeUndefined();
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(JSON.parse(res.stdout).reason).toMatch(/^no WebGPU adapter|^the 'webgpu' npm package/);
   });
 });

@@ -15,5 +15,6 @@ export { runSweep, type SweepOptions } from './sweep/run.js';
 export { readResult, mergeResults, type SweepResult } from './sweep/result.js';
 export * from './suites/index.js';
 export * from './arbitraries/index.js';
+export * from './implementation/index.js';
 // both define the same 'f32' | 'f64' union; the explicit export settles the star-export ambiguity
 export type { FloatFormat } from './backends/types.js';

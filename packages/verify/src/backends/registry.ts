@@ -117,8 +117,10 @@ export async function openGpu(name: GpuBackendName): Promise<BackendSession> {
     throw new BackendUnavailable(id, `gpu.js ran ${gpu.backend} instead of ${name}`);
   }
   const g = gpu;
+  const fallbacks = (g as { fallbacks?: readonly { backend: string; reason: string }[] }).fallbacks ?? [];
   return {
     ran: `gpu-${g.backend}`,
+    ...(fallbacks.length > 0 ? { passedOver: fallbacks.map((f) => `gpu-${f.backend}: ${f.reason}`).join(' | ') } : {}),
     async evaluate(fn, dtype, xs) {
       if (dtype !== 'f32') unsupported(id, fn, dtype);
       const x = Float32Array.from(xs);

@@ -32,6 +32,8 @@ export interface BackendInfo {
 export interface BackendSession {
   /** What actually ran, e.g. `gpu-webasm` after asking gpu.js for `auto`. */
   ran: string;
+  /** Backends tried first and not available, with why, in one line (gpu.js `auto`); absent when none. */
+  passedOver?: string;
   evaluate(fn: EvalFunction, dtype: FloatFormat, xs: Float64Array): Promise<Float64Array>;
   close(): Promise<void>;
 }

@@ -81,7 +81,7 @@ export const evalCommand: Command = {
       if (err instanceof BackendUnavailable) throw new UsageError(`${spec.command}: ${err.message}`);
       throw err;
     }
-    io.stderr.write(`geglu eval: backend ${session.ran}, fn ${fn}, dtype ${dtype}\n`);
+    io.stderr.write(`geglu eval: backend ${session.ran}, fn ${fn}, dtype ${dtype}${session.passedOver ? ` (not available: ${session.passedOver})` : ''}\n`);
     const out = new OutputWriter(io.stdout);
     let bad = 0;
     let done = 0;

@@ -106,6 +106,11 @@ export const verifyCommand: Command = {
       io.stderr.write(`geglu verify: cannot verify anything: ${session.reason}\n`);
       return EXIT_CHECK_FAILED;
     }
+    const unavailable = new Map<string, string>();
+    for (const t of session.targets) if (t.unavailable !== undefined) unavailable.set(t.backend, t.unavailable);
+    if (unavailable.size > 0) {
+      io.stderr.write(`geglu verify: not available here, reported as skipped: ${[...unavailable].map(([b, why]) => `${b}: ${why}`).join(' | ')}\n`);
+    }
     const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY);
     let lastSuite = '';
     let results: PropertyResult[];

@@ -5,7 +5,6 @@ import { findThresholds, type GeluFunction, type GeluThresholds } from '../arbit
 import { locateGapMaxima, locateMinimum, type Extremum, type Landmarks } from './landmarks.js';
 import type { OracleApi } from './oracle.js';
 import { gatedSteps, regionOf as toleranceRegionOf, toleranceFor, type ToleranceFunction, type ToleranceTable } from '../tolerances/index.js';
-import type { BackendId } from '../backends/index.js';
 import type { LazyLandmarks, SuiteContext, SuiteTarget } from './types.js';
 
 export interface ContextOptions {
@@ -83,7 +82,7 @@ export function createContext(options: ContextOptions): FullContext {
   const regionOf = (fn: GeluFunction, dtype: FloatFormat, x: number) => classifyInput(x, landmarks.thresholds(fn, dtype));
   const entry = (target: SuiteTarget, fn: ToleranceFunction, region: 'tail' | 'subnormal' | 'normal'): Tolerance => {
     if (!options.table) return { missing: `no tolerance table loaded (${options.toleranceSource})` };
-    const e = toleranceFor(options.table, target.backend as BackendId, fn, target.dtype, region);
+    const e = toleranceFor(options.table, target.backend, fn, target.dtype, region);
     if (!e) return { missing: `the tolerance table has no entry for ${target.backend} ${fn} ${target.dtype} ${region}` };
     if (e.maxSteps === null) return { missing: `${target.backend} ${fn} ${target.dtype} ${region} is not measured in the tolerance table`, reportOnly: true };
     const steps = gatedSteps(e);

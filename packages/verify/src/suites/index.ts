@@ -27,6 +27,8 @@ export const SUITE_ORDER: readonly SuiteId[] = ['tanh-vs-erf', 'identities', 'ga
 
 export interface RunSuitesOptions extends RunOptions {
   suites?: readonly SuiteId[];
+  /** Which properties to run on a target (default: all; verifyImplementation runs those its functions reach). */
+  include?(spec: PropertySpec<any>, target: SuiteTarget): boolean;
   /** Called before and after each property (progress display). */
   onProgress?(event: { done: number; total: number; current: string; result?: PropertyResult }): void;
 }
@@ -35,7 +37,7 @@ export interface RunSuitesOptions extends RunOptions {
 export async function runSuites(ctx: FullContext, targets: readonly SuiteTarget[], options: RunSuitesOptions = {}): Promise<PropertyResult[]> {
   const suites = options.suites ?? SUITE_ORDER;
   const jobs: [PropertySpec<any>, SuiteTarget][] = [];
-  for (const s of suites) for (const t of targets) for (const p of SUITES[s]) jobs.push([p, t]);
+  for (const s of suites) for (const t of targets) for (const p of SUITES[s]) if (options.include?.(p, t) ?? true) jobs.push([p, t]);
   const results: PropertyResult[] = [];
   const runOptions: RunOptions = {};
   if (options.numRuns !== undefined) runOptions.numRuns = options.numRuns;

@@ -37,11 +37,17 @@ export function gatedSteps(e: ToleranceEntry): number | null {
   return e.basis === 'sampled' || e.basis === 'none' ? null : e.maxSteps;
 }
 
+/**
+ * Backend ids are open: a table may hold a user's own implementation (`my-gelu`) beside or instead of
+ * geglu's (TOLERANCE_BACKENDS, which the shipped table must all have).
+ */
+export const BACKEND_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 export interface ToleranceTable {
   version: 1;
   regions: Record<Region, string>;
   specials: string;
-  backends: Record<BackendId, {
+  backends: Record<string, {
     precision: 'exact' | 'f64' | 'f32';
     bounds: Partial<Record<ToleranceFunction, Partial<Record<FloatFormat, Record<Region, ToleranceEntry>>>>>;
   }>;
@@ -57,7 +63,10 @@ export const MAX_TOLERANCE_FILE_BYTES = 4 * 1024 * 1024;
 /** The table shipped with the package (packages/verify/tolerances.json). */
 export const DEFAULT_TOLERANCES_URL = new URL('../../tolerances.json', import.meta.url);
 
-/** Reads and validates a tolerance file (default: the shipped one). @throws {ToleranceError} */
+/**
+ * Reads and validates a tolerance file (default: the shipped one, which must hold every backend of
+ * TOLERANCE_BACKENDS; another file may hold any backend ids). @throws {ToleranceError}
+ */
 export function loadTolerances(file?: string): ToleranceTable {
   const name = file ?? 'tolerances.json (shipped)';
   let json: unknown;
@@ -71,16 +80,17 @@ export function loadTolerances(file?: string): ToleranceTable {
     if (err instanceof JsonError) throw new ToleranceError(`${name}: ${err.message}`);
     throw new ToleranceError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  return validateTolerances(json, name);
+  return validateTolerances(json, name, file === undefined ? TOLERANCE_BACKENDS : []);
 }
 
 /**
  * Checks a parsed tolerance file against the schema and returns it typed. Every problem names the
- * JSON path of the bad field: unknown keys, missing backends or regions, bounds that are negative,
- * fractional or not numbers, `null` bounds claimed as measured, empty sources.
+ * JSON path of the bad field: unknown keys, backend ids that are not names, missing backends (of
+ * `required`) or regions, bounds that are negative, fractional or not numbers, `null` bounds
+ * claimed as measured, empty sources.
  * @throws {ToleranceError}
  */
-export function validateTolerances(json: unknown, name = 'tolerances'): ToleranceTable {
+export function validateTolerances(json: unknown, name = 'tolerances', required: readonly string[] = TOLERANCE_BACKENDS): ToleranceTable {
   const fail = (path: string, msg: string): never => {
     throw new ToleranceError(`${name}: ${path}: ${msg}`);
   };
@@ -100,8 +110,10 @@ export function validateTolerances(json: unknown, name = 'tolerances'): Toleranc
   for (const r of REGIONS) if (typeof regions[r] !== 'string' || regions[r] === '') fail(`$.regions.${r}`, 'expected a non-empty description');
   if (typeof root.specials !== 'string' || root.specials === '') fail('$.specials', 'expected a non-empty description');
   const backends = obj(root.backends, '$.backends');
-  keys(backends, '$.backends', TOLERANCE_BACKENDS, TOLERANCE_BACKENDS);
-  for (const b of TOLERANCE_BACKENDS) {
+  for (const b of required) if (!Object.hasOwn(backends, b)) fail(`$.backends.${b}`, 'missing');
+  if (Object.keys(backends).length === 0) fail('$.backends', 'no backends');
+  for (const b of Object.keys(backends)) {
+    if (!BACKEND_ID_PATTERN.test(b)) fail(child('$.backends', b), `a backend id is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
     const bp = `$.backends.${b}`;
     const backend = obj(backends[b], bp);
     keys(backend, bp, ['precision', 'bounds'], ['precision', 'bounds']);
@@ -144,7 +156,7 @@ export function validateTolerances(json: unknown, name = 'tolerances'): Toleranc
 
 /** The entry for one combination, or undefined when the backend does not evaluate it. */
 export function toleranceFor(
-  table: ToleranceTable, backend: BackendId, fn: ToleranceFunction, dtype: FloatFormat, region: Region,
+  table: ToleranceTable, backend: string, fn: ToleranceFunction, dtype: FloatFormat, region: Region,
 ): ToleranceEntry | undefined {
   return table.backends[backend]?.bounds[fn]?.[dtype]?.[region];
 }
@@ -191,9 +203,9 @@ export function formatTolerancesMarkdown(table: ToleranceTable): string {
     if (i < 0) i = sources.push(source) - 1;
     return `[${i + 1}]`;
   };
-  for (const b of TOLERANCE_BACKENDS) {
+  for (const [b, backend] of Object.entries(table.backends)) {
     for (const fn of TOLERANCE_FUNCTIONS) {
-      const byDtype = table.backends[b].bounds[fn];
+      const byDtype = backend.bounds[fn];
       if (!byDtype) continue;
       for (const dtype of FLOAT_FORMATS) {
         const r = (byDtype as Partial<Record<string, Record<Region, ToleranceEntry>>>)[dtype];
@@ -211,8 +223,8 @@ export function formatTolerancesMarkdown(table: ToleranceTable): string {
 /** A compact plain-text table for the terminal. */
 export function formatTolerancesText(table: ToleranceTable): string {
   const rows: string[][] = [['backend', 'function', 'dtype', 'tail', 'subnormal', 'normal']];
-  for (const b of TOLERANCE_BACKENDS) {
-    for (const [fn, byDtype] of Object.entries(table.backends[b].bounds)) {
+  for (const [b, backend] of Object.entries(table.backends)) {
+    for (const [fn, byDtype] of Object.entries(backend.bounds)) {
       for (const [dtype, r] of Object.entries(byDtype ?? {})) {
         if (r) rows.push([b, fn, dtype, ...REGIONS.map((g) => cell(r[g]))]);
       }

@@ -26,6 +26,18 @@ describe('geglu command line (dist/cli.js)', () => {
     expect(none.status).toBe(2);
     expect(none.stderr).toContain('Usage: geglu');
   });
+  it('without a Vulkan driver, geglu eval --backend gpu says in one line of its own which backends were passed over and why (no Dawn output)', () => {
+    const r = spawnSync(process.execPath, [cli, 'eval', '--fn', 'gelu', '--dtype', 'f32', '--backend', 'gpu'], {
+      input: '0.5\n',
+      encoding: 'utf8',
+      env: { ...userEnv, VK_ICD_FILENAMES: '/nonexistent/geglu-no-driver.json', XDG_RUNTIME_DIR: userEnv.XDG_RUNTIME_DIR ?? '/tmp' },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('{"x":"0.5","y":"0.3457312285900116"}\n');
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^geglu eval: backend gpu-(webasm|cpu|headlessgl), fn gelu, dtype f32 \(not available: gpu-webgpu: (no WebGPU adapter|the 'webgpu' npm package)/);
+  });
   it('geglu eval with a folder on stdin: one line naming the problem, exit 2', () => {
     const r = spawnSync(process.execPath, [cli, 'eval', '--fn', 'gelu', '--dtype', 'f64', '--backend', 'oracle'], {
       stdio: [openSync(tmpdir(), 'r'), 'pipe', 'pipe'],

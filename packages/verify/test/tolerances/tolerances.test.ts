@@ -83,6 +83,19 @@ describe('tolerance table (tolerances.json)', () => {
     f.backends.oracle.bounds.gelu.f64.normal.source = ' ';
     expect(rejects(f)).toMatch(/normal\.source: expected a non-empty string/);
   });
+  it('backend ids are open: a file of its own may hold only its own ids; the shipped table must hold geglu\'s', () => {
+    const d = shipped();
+    const own = { 'my-gelu': { precision: 'f32', bounds: { gelu: d.backends['kernel-f32'].bounds.gelu } } };
+    const t = validateTolerances({ ...d, backends: own }, 'mine.json', []);
+    expect(toleranceFor(t, 'my-gelu', 'gelu', 'f32', 'tail')?.maxSteps).toBe(0);
+    expect(formatTolerancesMarkdown(t)).toContain('| my-gelu | gelu | f32 | 0 | 0 | 0 |');
+    expect(rejects({ ...d, backends: own })).toBe('t.json: $.backends.oracle: missing');
+    expect(() => validateTolerances({ ...d, backends: { 'my gelu': own['my-gelu'] } }, 'mine.json', [])).toThrow(/\$\.backends\["my gelu"\]: a backend id is 1 to 64 letters/);
+    expect(() => validateTolerances({ ...d, backends: {} }, 'mine.json', [])).toThrow('mine.json: $.backends: no backends');
+    const file = join(mkdtempSync(join(tmpdir(), 'geglu-tol-')), 'mine.json');
+    writeFileSync(file, JSON.stringify({ ...d, backends: own }));
+    expect(Object.keys(loadTolerances(file).backends)).toEqual(['my-gelu']);
+  });
   it('any mutation of a random field is accepted or rejected with a ToleranceError naming a $ path (fast-check)', () => {
     const paths: string[][] = [];
     const walk = (v: unknown, p: string[]) => {

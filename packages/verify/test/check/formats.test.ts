@@ -154,6 +154,11 @@ describe.skipIf(typeof oracle === 'string')('geglu check reads safetensors, .npy
       const other = await json(['--fn', 'geglu', '--approximate', approx === 'none' ? 'tanh' : 'none', '--dtype', 'f32', dir.file(`g${approx}.jsonl`, lines)]);
       expect(other.s.mismatches).toBeGreaterThan(1);
     }
+    // the tolerance table's geglu row gates it: kernel-f32's is 0 everywhere (packages/verify/tolerances.json)
+    const exact = gates.map((g, i) => JSON.stringify({ gate: g, up: ups[i], y: O.correctlyRoundedGeglu('gelu-tanh', g, ups[i]!, 'f32') })).join('\n');
+    const gated = await json(['--fn', 'geglu', '--approximate', 'tanh', '--dtype', 'f32', '--backend', 'kernel-f32', dir.file('exact.jsonl', exact)]);
+    expect(gated.s).toMatchObject({ backend: 'kernel-f32', checked: 7, mismatches: 0, passed: true });
+    expect(gated.s.byRegion.normal.allowed).toBe(0);
     expect((await check(['--fn', 'geglu', '--dtype', 'f32', 'a.jsonl'])).stderr).toMatch(/--fn geglu needs --approximate none\|tanh/);
     expect((await check(['--fn', 'gelu', '--dtype', 'f32', '--gate', 'g.npy', '--y', 'y.npy'])).stderr).toMatch(/--gate does not apply here/);
   });

@@ -361,7 +361,8 @@ export function githubAnnotations(s: CheckSummary, file: string, badLines: reado
 
 function formatSummary(s: CheckSummary): string {
   const out: string[] = [];
-  out.push(`geglu check ${s.fn} ${s.dtype}: ${s.checked} lines checked, ${s.badLines} bad lines skipped`);
+  const rows = s.input === 'jsonl' ? `${s.checked} lines checked, ${s.badLines} bad lines skipped` : `${s.checked} elements checked (${s.input})`;
+  out.push(`geglu check ${s.fn}${s.approximate === null ? '' : ` (approximate ${s.approximate})`} ${s.dtype}: ${rows}`);
   const ulps =
     s.checked === 0 ? 'n/a (no line checked)' : s.maxUlps === null ? 'n/a (oracle has no ulpError)' : s.mismatches === 0 ? '≤ 0.5 (every result correctly rounded)' : s.maxUlps.toPrecision(4);
   const allowed = s.backend === null ? `allowed ${s.maxStepsAllowed}` : `limits per region from the tolerance table for ${s.backend}`;
@@ -379,7 +380,8 @@ function formatSummary(s: CheckSummary): string {
     out.push('worst inputs:');
     for (const w of s.worst) {
       const off = w.zeroSign ? 'zero sign differs, 0 steps' : `${w.steps} steps`;
-      out.push(`  line ${w.line}: x=${w.x} y=${w.y} expected ${w.expected} (${off}${w.ulps === null ? '' : `, ${w.ulps.toPrecision(4)} ulps`})`);
+      const inputs = w.x !== undefined ? `x=${w.x}` : `gate=${w.gate} up=${w.up}`;
+      out.push(`  ${w.line === null ? `element ${w.index}` : `line ${w.line}`}: ${inputs} y=${w.y} expected ${w.expected} (${off}${w.ulps === null ? '' : `, ${w.ulps.toPrecision(4)} ulps`})`);
     }
   }
   const why: string[] = [];

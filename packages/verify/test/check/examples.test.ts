@@ -81,4 +81,16 @@ describe.skipIf(!python || typeof oracle === 'string')('examples/dump_torch.py d
       console.log(`examples: torch ${fmt} gelu tanh, 600 values: ${cmp.filter((r) => !r.matches).length} not correctly rounded (${cmp.filter((r) => r.zeroSign).length} zero sign), max ${Math.max(...cmp.map((r) => r.steps))} steps`);
     }
   });
+
+  it('examples/dump_jax_numpy.py --impl numpy (f32, tanh form): geglu check counts what the oracle counts', { timeout: 60_000 }, async () => {
+    const out = join(dir.path, 'numpy');
+    const r = spawnSync(python!, [script.replace('dump_torch.py', 'dump_jax_numpy.py'), '--impl', 'numpy', '--dtype', 'f32', '-n', '600', '--out', out], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const io = fakeIO('');
+    await runCli(['check', '--fn', 'gelu-tanh', '--dtype', 'f32', '--json', '--x', join(out, 'x.npy'), '--y', join(out, 'y.npy')], io.io);
+    const np = await npyBatches([join(out, 'x.npy'), join(out, 'y.npy')], 'f32');
+    const cmp = (await rows(np.batches)).map(([x, y]) => compareResult(y, O.correctlyRounded('gelu-tanh', x, 'f32'), 'f32'));
+    await np.close();
+    expect(JSON.parse(io.stdout)).toMatchObject({ checked: 600, mismatches: cmp.filter((c) => !c.matches).length, zeroSign: cmp.filter((c) => c.zeroSign).length });
+  });
 });

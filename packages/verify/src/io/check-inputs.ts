@@ -118,7 +118,7 @@ export async function* jsonlBatches(
         continue;
       }
       const at = nos.length;
-      row.forEach((v, k) => (columns[k]![at] = v));
+      for (let k = 0; k < row.length; k++) columns[k]![at] = row[k]!;
       nos.push(line.no);
     }
     if (nos.length > 0) yield { count: nos.length, columns: columns.map((c) => c.subarray(0, nos.length)), lines: nos, firstIndex: 0 };
@@ -149,7 +149,9 @@ async function* zipColumns(columns: readonly Column[], prefix: string): AsyncGen
   const first = columns[0]!;
   for (const c of columns.slice(1)) {
     if (c.shape.length !== first.shape.length || c.shape.some((d, i) => d !== first.shape[i])) {
-      throw new CheckInputError(`${prefix}${first.label} and ${c.label} have shapes ${shapeText(first.shape)} and ${shapeText(c.shape)}, expected the same shape`);
+      throw new CheckInputError(
+        `${prefix}${first.label} and ${c.label} have shapes ${shapeText(first.shape)} and ${shapeText(c.shape)}, expected the same shape`,
+      );
     }
   }
   const its = columns.map((c) => c.chunks());
@@ -168,7 +170,11 @@ async function* zipColumns(columns: readonly Column[], prefix: string): AsyncGen
 }
 
 /** The named tensors of a safetensors file, in the order given (inputs, then y). */
-export async function safetensorsBatches(path: string, names: readonly string[], dtype: FloatFormat): Promise<{ batches: AsyncGenerator<CheckBatch>; close: () => Promise<void> }> {
+export async function safetensorsBatches(
+  path: string,
+  names: readonly string[],
+  dtype: FloatFormat,
+): Promise<{ batches: AsyncGenerator<CheckBatch>; close: () => Promise<void> }> {
   let reader: SafetensorsReader;
   try {
     reader = await openSafetensors(path);
@@ -179,7 +185,9 @@ export async function safetensorsBatches(path: string, names: readonly string[],
     const columns: Column[] = names.map((name) => {
       const info = reader.floatTensor(name);
       if (info.dtype !== SAFETENSORS_DTYPE[dtype]) {
-        throw new CheckInputError(`${path}: tensor ${JSON.stringify(name)} is ${info.dtype}, expected ${SAFETENSORS_DTYPE[dtype]} for --dtype ${dtype}`);
+        throw new CheckInputError(
+          `${path}: tensor ${JSON.stringify(name)} is ${info.dtype}, expected ${SAFETENSORS_DTYPE[dtype]} for --dtype ${dtype}`,
+        );
       }
       return { label: name, shape: info.shape, elements: info.elements, chunks: () => reader.chunks(name, BATCH * 16) };
     });
@@ -192,7 +200,10 @@ export async function safetensorsBatches(path: string, names: readonly string[],
 }
 
 /** One .npy file per field, in the order given (inputs, then y). */
-export async function npyBatches(paths: readonly string[], dtype: FloatFormat): Promise<{ batches: AsyncGenerator<CheckBatch>; close: () => Promise<void> }> {
+export async function npyBatches(
+  paths: readonly string[],
+  dtype: FloatFormat,
+): Promise<{ batches: AsyncGenerator<CheckBatch>; close: () => Promise<void> }> {
   const readers: NpyReader[] = [];
   const close = async () => {
     for (const r of readers) await r.close();
@@ -211,6 +222,11 @@ export async function npyBatches(paths: readonly string[], dtype: FloatFormat): 
     if (e instanceof NpyError) throw new CheckInputError(e.message);
     throw e;
   }
-  const columns: Column[] = readers.map((r) => ({ label: r.path, shape: r.header.shape, elements: r.header.elements, chunks: () => r.chunks(BATCH * 16) }));
+  const columns: Column[] = readers.map((r) => ({
+    label: r.path,
+    shape: r.header.shape,
+    elements: r.header.elements,
+    chunks: () => r.chunks(BATCH * 16),
+  }));
   return { batches: zipColumns(columns, ''), close };
 }

@@ -57,7 +57,8 @@ export function parseNpyHeader(bytes: Uint8Array, fileSize: number, label: strin
   if (bytes.length < 8 + lengthBytes) fail('file ends inside the header length');
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = 8 + lengthBytes;
-  if (headerLength > MAX_NPY_HEADER_BYTES) fail(`header is ${headerLength} bytes, expected at most ${MAX_NPY_HEADER_BYTES} (NumPy's max_header_size)`);
+  if (headerLength > MAX_NPY_HEADER_BYTES)
+    fail(`header is ${headerLength} bytes, expected at most ${MAX_NPY_HEADER_BYTES} (NumPy's max_header_size)`);
   if (start + headerLength > fileSize || start + headerLength > bytes.length) {
     fail(`header of ${headerLength} bytes reaches past the end of the file (${fileSize} bytes): truncated file or corrupt length`);
   }
@@ -74,7 +75,8 @@ export function parseNpyHeader(bytes: Uint8Array, fileSize: number, label: strin
   const keys = Object.keys(dict).sort().join(', ');
   if (keys !== 'descr, fortran_order, shape') fail(`header has keys ${keys || '(none)'}, expected exactly descr, fortran_order, shape`);
   const { descr, fortran_order: fortran, shape } = dict as { descr: unknown; fortran_order: unknown; shape: unknown };
-  if (typeof descr !== 'string') fail(`descr is ${describeValue(descr)}, expected a type string such as '<f4' (structured arrays are not supported)`);
+  if (typeof descr !== 'string')
+    fail(`descr is ${describeValue(descr)}, expected a type string such as '<f4' (structured arrays are not supported)`);
   if (typeof fortran !== 'boolean') fail(`fortran_order is ${describeValue(fortran)}, expected True or False`);
   if (!Array.isArray(shape)) fail(`shape is ${describeValue(shape)}, expected a tuple of integers`);
   const d = descr as string;
@@ -91,7 +93,9 @@ export function parseNpyHeader(bytes: Uint8Array, fileSize: number, label: strin
   const dataBytes = BigInt(fileSize - dataOffset);
   const expected = elements * BigInt(itemBytes);
   if (dataBytes !== expected) {
-    fail(`data is ${dataBytes} bytes, expected ${expected} (shape (${(shape as number[]).join(', ')}) × ${itemBytes} bytes)${dataBytes < expected ? ': truncated file' : ': extra bytes after the array'}`);
+    fail(
+      `data is ${dataBytes} bytes, expected ${expected} (shape (${(shape as number[]).join(', ')}) × ${itemBytes} bytes)${dataBytes < expected ? ': truncated file' : ': extra bytes after the array'}`,
+    );
   }
   return {
     descr: d,
@@ -126,7 +130,10 @@ function parseHeaderDict(text: string, fail: (why: string) => never): Record<str
   };
   const expect = (c: string) => {
     ws();
-    if (text[i] !== c) fail(`header is not a dict literal: expected '${c}' at character ${i}, found ${i < text.length ? JSON.stringify(text[i]) : 'the end'}`);
+    if (text[i] !== c)
+      fail(
+        `header is not a dict literal: expected '${c}' at character ${i}, found ${i < text.length ? JSON.stringify(text[i]) : 'the end'}`,
+      );
     i++;
   };
   const str = (): string => {
@@ -142,8 +149,15 @@ function parseHeaderDict(text: string, fail: (why: string) => never): Record<str
   const value = (): PyValue => {
     ws();
     if (text[i] === "'" || text[i] === '"') return str();
-    if (text.startsWith('True', i)) return (i += 4), true;
-    if (text.startsWith('False', i)) return (i += 5), false;
+    for (const [word, v] of [
+      ['True', true],
+      ['False', false],
+    ] as const) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return v;
+      }
+    }
     if (text[i] === '(') {
       i++;
       const dims: number[] = [];
@@ -214,7 +228,9 @@ export async function openNpy(path: string, options: { bitsAs?: NpyBitsAs } = {}
     const { bytesRead } = await fh.read(prefix, 0, prefix.length, 0);
     const header = parseNpyHeader(prefix.subarray(0, bytesRead), st.size, path);
     if (header.kind === 'u' && options.bitsAs === undefined) {
-      throw new NpyError(`${path}: descr is '${header.descr}' (16-bit integers), expected a float array; '<u2' is read as bf16 bit patterns only with --dtype bf16`);
+      throw new NpyError(
+        `${path}: descr is '${header.descr}' (16-bit integers), expected a float array; '<u2' is read as bf16 bit patterns only with --dtype bf16`,
+      );
     }
     const bitsAs = options.bitsAs;
     return {
@@ -232,7 +248,8 @@ export async function openNpy(path: string, options: { bitsAs?: NpyBitsAs } = {}
           let done = 0;
           while (done < want) {
             const r = await fh.read(buf, done, want - done, header.dataOffset + e0 * size + done);
-            if (r.bytesRead === 0) throw new NpyError(`${path}: data is truncated at element ${e0 + done / size} (the file shrank while being read)`);
+            if (r.bytesRead === 0)
+              throw new NpyError(`${path}: data is truncated at element ${e0 + done / size} (the file shrank while being read)`);
             done += r.bytesRead;
           }
           if (header.kind === 'u') {

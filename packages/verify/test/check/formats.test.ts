@@ -39,7 +39,10 @@ function outputs(fn: 'gelu' | 'gelu-tanh', fmt: 'f32' | 'f64', xs: readonly numb
 
 describe.skipIf(typeof oracle === 'string')('geglu check reads safetensors, .npy and Python JSONL', () => {
   it('.npy pairs, every format version, both byte orders, f32 and f64: the right counts', async () => {
-    for (const [fmt, kind] of [['f32', 'f4'], ['f64', 'f8']] as const) {
+    for (const [fmt, kind] of [
+      ['f32', 'f4'],
+      ['f64', 'f8'],
+    ] as const) {
       const xs = fmt === 'f32' ? XS.map(Math.fround) : XS;
       const ys = outputs('gelu', fmt, xs);
       for (const version of [1, 2, 3] as const) {
@@ -69,11 +72,25 @@ describe.skipIf(typeof oracle === 'string')('geglu check reads safetensors, .npy
   });
 
   it('safetensors: tensors x and y by default, other names with --x/--y, f32 and f64', async () => {
-    for (const [fmt, dtype, kind] of [['f32', 'F32', 'f4'], ['f64', 'F64', 'f8']] as const) {
+    for (const [fmt, dtype, kind] of [
+      ['f32', 'F32', 'f4'],
+      ['f64', 'F64', 'f8'],
+    ] as const) {
       const xs = fmt === 'f32' ? XS.map(Math.fround) : XS;
       const ys = outputs('gelu-tanh', fmt, xs);
       const t = (name: string, v: number[]) => ({ name, dtype, shape: [xs.length], bytes: elementBytes(kind, v) });
-      const p = dir.file(`d${fmt}.safetensors`, safetensors([t('y', ys), t('x', xs), t('inp', xs), t('out', ys.map((y, i) => (i === 3 ? y : O.correctlyRounded('gelu-tanh', xs[i]!, fmt))))]));
+      const p = dir.file(
+        `d${fmt}.safetensors`,
+        safetensors([
+          t('y', ys),
+          t('x', xs),
+          t('inp', xs),
+          t(
+            'out',
+            ys.map((y, i) => (i === 3 ? y : O.correctlyRounded('gelu-tanh', xs[i]!, fmt))),
+          ),
+        ]),
+      );
       const r = await json(['--fn', 'gelu-tanh', '--dtype', fmt, p]);
       expect(r.s).toMatchObject({ input: 'safetensors', checked: xs.length, mismatches: 3, zeroSign: 1 });
       expect(r.code).toBe(1);
@@ -86,9 +103,21 @@ describe.skipIf(typeof oracle === 'string')('geglu check reads safetensors, .npy
   it('bad tensor files are errors naming the file, the tensor and expected vs actual (exit 2)', async () => {
     const f4 = (v: number[]) => elementBytes('f4', v);
     const cases: [string[], RegExp][] = [];
-    const st = dir.file('shapes.safetensors', safetensors([{ name: 'x', dtype: 'F32', shape: [3], bytes: f4([1, 2, 3]) }, { name: 'y', dtype: 'F32', shape: [4], bytes: f4([1, 2, 3, 4]) }]));
+    const st = dir.file(
+      'shapes.safetensors',
+      safetensors([
+        { name: 'x', dtype: 'F32', shape: [3], bytes: f4([1, 2, 3]) },
+        { name: 'y', dtype: 'F32', shape: [4], bytes: f4([1, 2, 3, 4]) },
+      ]),
+    );
     cases.push([[st], /shapes\.safetensors: tensors x and y have shapes \[3\] and \[4\], expected the same shape/]);
-    const wrong = dir.file('f64.safetensors', safetensors([{ name: 'x', dtype: 'F64', shape: [1], bytes: elementBytes('f8', [1]) }, { name: 'y', dtype: 'F32', shape: [1], bytes: f4([1]) }]));
+    const wrong = dir.file(
+      'f64.safetensors',
+      safetensors([
+        { name: 'x', dtype: 'F64', shape: [1], bytes: elementBytes('f8', [1]) },
+        { name: 'y', dtype: 'F32', shape: [1], bytes: f4([1]) },
+      ]),
+    );
     cases.push([[wrong], /f64\.safetensors: tensor "x" is F64, expected F32 for --dtype f32/]);
     cases.push([[wrong, '--x', 'nope'], /tensor "nope": not found; the file has 2 tensors/]);
     const x = dir.file('x.npy', npy('<f4', [3], f4([1, 2, 3])));
@@ -99,8 +128,16 @@ describe.skipIf(typeof oracle === 'string')('geglu check reads safetensors, .npy
     cases2('f8.npy', npy('<f8', [3], elementBytes('f8', [1, 2, 3])), /f8\.npy: descr is '<f8', expected '<f4' \(float32\) for --dtype f32/);
     cases2('short.npy', npy('<f4', [3], f4([1, 2])), /short\.npy: data is 8 bytes, expected 12 \(shape \(3\) × 4 bytes\): truncated file/);
     cases2('long.npy', npy('<f4', [3], f4([1, 2, 3, 4])), /long\.npy: data is 16 bytes, expected 12 .*extra bytes/);
-    cases2('u2.npy', npy('<u2', [3], new Uint8Array(6)), /u2\.npy: descr is '<u2' \(16-bit integers\), expected a float array; '<u2' is read as bf16 bit patterns only with --dtype bf16/);
-    cases2('struct.npy', npy('', [3], new Uint8Array(12), { dict: "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (3,), }" }), /struct\.npy: header value at character 10/);
+    cases2(
+      'u2.npy',
+      npy('<u2', [3], new Uint8Array(6)),
+      /u2\.npy: descr is '<u2' \(16-bit integers\), expected a float array; '<u2' is read as bf16 bit patterns only with --dtype bf16/,
+    );
+    cases2(
+      'struct.npy',
+      npy('', [3], new Uint8Array(12), { dict: "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (3,), }" }),
+      /struct\.npy: header value at character 10/,
+    );
     cases2('text.npy', new TextEncoder().encode('x,y\n1,2\n'), /text\.npy: not a \.npy file/);
     for (const [argv, re] of cases) {
       const r = await check(['--fn', 'gelu', '--dtype', 'f32', ...argv]);
@@ -127,7 +164,9 @@ describe.skipIf(typeof oracle === 'string')('geglu check reads safetensors, .npy
     expect(io.stderr).toContain('stdin line 5: $.x: duplicate key');
     expect(code).toBe(1);
     expect(O.correctlyRounded('gelu', 1, 'f64')).toBe(0.8413447460685429);
-    expect(quoteNonFiniteTokens('{"a":"NaN","b":NaN,"c":[-Infinity,Infinity],"NaNx":1}')).toBe('{"a":"NaN","b":"NaN","c":["-Infinity","Infinity"],"NaNx":1}');
+    expect(quoteNonFiniteTokens('{"a":"NaN","b":NaN,"c":[-Infinity,Infinity],"NaNx":1}')).toBe(
+      '{"a":"NaN","b":"NaN","c":["-Infinity","Infinity"],"NaNx":1}',
+    );
     expect(quoteNonFiniteTokens('{"b":NaNa}')).toBe('{"b":NaNa}');
   });
 
@@ -140,27 +179,50 @@ describe.skipIf(typeof oracle === 'string')('geglu check reads safetensors, .npy
       ys[2] = stepOut(stepOut(ys[2]!, 'f32'), 'f32');
       const steps2 = 2;
       const lines = gates.map((g, i) => JSON.stringify({ gate: g, up: ups[i], y: ys[i] })).join('\n');
-      const viaJsonl = await json(['--fn', 'geglu', '--approximate', approx, '--dtype', 'f32', dir.file(`g${approx}.jsonl`, lines)]);
+      const geglu = (...input: string[]) => json(['--fn', 'geglu', '--approximate', approx, '--dtype', 'f32', ...input]);
+      const viaJsonl = await geglu(dir.file(`g${approx}.jsonl`, lines));
       const t = (name: string, v: number[]) => ({ name, dtype: 'F32', shape: [v.length], bytes: elementBytes('f4', v) });
-      const viaSt = await json(['--fn', 'geglu', '--approximate', approx, '--dtype', 'f32', dir.file(`g${approx}.safetensors`, safetensors([t('gate', gates), t('up', ups), t('y', ys)]))]);
+      const viaSt = await geglu(dir.file(`g${approx}.safetensors`, safetensors([t('gate', gates), t('up', ups), t('y', ys)])));
       const n = (name: string, v: number[]) => dir.file(`${name}${approx}.npy`, npy('<f4', [v.length], elementBytes('f4', v)));
-      const viaNpy = await json(['--fn', 'geglu', '--approximate', approx, '--dtype', 'f32', '--gate', n('g', gates), '--up', n('u', ups), '--y', n('y', ys)]);
+      const viaNpy = await geglu('--gate', n('g', gates), '--up', n('u', ups), '--y', n('y', ys));
       for (const r of [viaJsonl, viaSt, viaNpy]) {
         expect(r.s).toMatchObject({ fn: 'geglu', approximate: approx, checked: 7, mismatches: 1, maxSteps: steps2 });
         expect(r.s.worst[0]).toMatchObject({ gate: String(gates[2]), up: String(ups[2]), steps: steps2 });
         expect(r.code).toBe(1);
       }
       // the other form's reference differs from these outputs somewhere: the form is not ignored
-      const other = await json(['--fn', 'geglu', '--approximate', approx === 'none' ? 'tanh' : 'none', '--dtype', 'f32', dir.file(`g${approx}.jsonl`, lines)]);
+      const other = await json([
+        '--fn',
+        'geglu',
+        '--approximate',
+        approx === 'none' ? 'tanh' : 'none',
+        '--dtype',
+        'f32',
+        dir.file(`g${approx}.jsonl`, lines),
+      ]);
       expect(other.s.mismatches).toBeGreaterThan(1);
     }
     // the tolerance table's geglu row gates it: kernel-f32's is 0 everywhere (packages/verify/tolerances.json)
-    const exact = gates.map((g, i) => JSON.stringify({ gate: g, up: ups[i], y: O.correctlyRoundedGeglu('gelu-tanh', g, ups[i]!, 'f32') })).join('\n');
-    const gated = await json(['--fn', 'geglu', '--approximate', 'tanh', '--dtype', 'f32', '--backend', 'kernel-f32', dir.file('exact.jsonl', exact)]);
+    const exact = gates
+      .map((g, i) => JSON.stringify({ gate: g, up: ups[i], y: O.correctlyRoundedGeglu('gelu-tanh', g, ups[i]!, 'f32') }))
+      .join('\n');
+    const gated = await json([
+      '--fn',
+      'geglu',
+      '--approximate',
+      'tanh',
+      '--dtype',
+      'f32',
+      '--backend',
+      'kernel-f32',
+      dir.file('exact.jsonl', exact),
+    ]);
     expect(gated.s).toMatchObject({ backend: 'kernel-f32', checked: 7, mismatches: 0, passed: true });
     expect(gated.s.byRegion.normal.allowed).toBe(0);
     expect((await check(['--fn', 'geglu', '--dtype', 'f32', 'a.jsonl'])).stderr).toMatch(/--fn geglu needs --approximate none\|tanh/);
-    expect((await check(['--fn', 'gelu', '--dtype', 'f32', '--gate', 'g.npy', '--y', 'y.npy'])).stderr).toMatch(/--gate does not apply here/);
+    expect((await check(['--fn', 'gelu', '--dtype', 'f32', '--gate', 'g.npy', '--y', 'y.npy'])).stderr).toMatch(
+      /--gate does not apply here/,
+    );
   });
 
   it('--annotate github prints ::error lines with file= and line= for JSONL, and none for a pass', async () => {
@@ -171,7 +233,11 @@ describe.skipIf(typeof oracle === 'string')('geglu check reads safetensors, .npy
     const ann = r.stdout.split('\n').filter((l) => l.startsWith('::'));
     const file = p.replace(/:/g, '%3A').replace(/,/g, '%2C');
     expect(ann[0]).toBe(`::error file=${file},line=3,title=geglu check erf f32%3A bad line::not valid JSON`);
-    expect(ann[1]).toMatch(new RegExp(`^::error file=${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')},line=2,title=geglu check erf f32%3A not correctly rounded::x=2 y=1\\.0000001192092896 expected 0\\.9953222870826721 \\(\\d+ steps\\)$`));
+    expect(ann[1]).toMatch(
+      new RegExp(
+        `^::error file=${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')},line=2,title=geglu check erf f32%3A not correctly rounded::x=2 y=1\\.0000001192092896 expected 0\\.9953222870826721 \\(\\d+ steps\\)$`,
+      ),
+    );
     expect(ann[2]).toMatch(/^::error title=geglu check erf f32::FAIL: /);
     expect(ann).toHaveLength(3);
     const ok = dir.file('ok.jsonl', `{"x":"1","y":"${O.correctlyRounded('erf', 1, 'f32')}"}\n`);
@@ -191,7 +257,13 @@ describe.skipIf(typeof oracle === 'string')('geglu check reads safetensors, .npy
       const t = (name: string, b: number[]) => ({ name, dtype: fmt.toUpperCase(), shape: [b.length], bytes: elementBytes('u2', b) });
       const st = await safetensorsBatches(dir.file(`${fmt}.safetensors`, safetensors([t('x', xb), t('y', yb)])), ['x', 'y'], fmt);
       const descr = fmt === 'bf16' ? '<u2' : '<f2';
-      const np = await npyBatches([dir.file(`x${fmt}.npy`, npy(descr, [8], elementBytes('u2', xb))), dir.file(`y${fmt}.npy`, npy(descr, [8], elementBytes('u2', yb)))], fmt);
+      const np = await npyBatches(
+        [
+          dir.file(`x${fmt}.npy`, npy(descr, [8], elementBytes('u2', xb))),
+          dir.file(`y${fmt}.npy`, npy(descr, [8], elementBytes('u2', yb))),
+        ],
+        fmt,
+      );
       for (const src of [st, np]) {
         const rows: [number, number][] = [];
         for await (const b of src.batches) for (let i = 0; i < b.count; i++) rows.push([b.columns[0]![i]!, b.columns[1]![i]!]);

@@ -47,17 +47,27 @@ describe.skipIf(typeof oracle === 'string')('geglu check streams a 2^24-element 
     expect(inputAt(0)).toBe(-10);
     const fx = openSync(dir.file('x.npy', npyHeader('<f4', [N])), 'a');
     const fy = openSync(dir.file('y.npy', npyHeader('<f4', [N])), 'a');
-    writePair((x, y) => (writeSync(fx, x), writeSync(fy, y)), wrong);
+    writePair((x, y) => {
+      writeSync(fx, x);
+      writeSync(fy, y);
+    }, wrong);
     closeSync(fx);
     closeSync(fy);
     // safetensors (8-byte little-endian header length, JSON header, data): x's bytes, then y's in a second pass
-    const json = JSON.stringify({ x: { dtype: 'F32', shape: [N], data_offsets: [0, 4 * N] }, y: { dtype: 'F32', shape: [N], data_offsets: [4 * N, 8 * N] } });
+    const json = JSON.stringify({
+      x: { dtype: 'F32', shape: [N], data_offsets: [0, 4 * N] },
+      y: { dtype: 'F32', shape: [N], data_offsets: [4 * N, 8 * N] },
+    });
     const len = Buffer.alloc(8);
     len.writeBigUInt64LE(BigInt(json.length));
     const st = dir.file('pair.safetensors', Buffer.concat([len, Buffer.from(json)]));
     const fs1 = openSync(st, 'a');
-    writePair((x) => writeSync(fs1, x), wrong);
-    writePair((_x, y) => writeSync(fs1, y), wrong);
+    writePair((x) => {
+      writeSync(fs1, x);
+    }, wrong);
+    writePair((_x, y) => {
+      writeSync(fs1, y);
+    }, wrong);
     closeSync(fs1);
 
     for (const argv of [['--x', `${dir.path}/x.npy`, '--y', `${dir.path}/y.npy`], [st]]) {

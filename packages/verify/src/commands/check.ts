@@ -10,7 +10,7 @@ import { formatNumber } from '../io/numbers.js';
 import { CheckInputError, jsonlBatches, npyBatches, safetensorsBatches, type CheckBatch } from '../io/check-inputs.js';
 import { gatedSteps, loadTolerances, regionOf, REGIONS, TOLERANCE_BACKENDS, ToleranceError, toleranceFor, type Region } from '../tolerances/index.js';
 import type { BackendId } from '../backends/types.js';
-import { decideF32, refGelu, refGeluTanh } from '../sweep/reference.js';
+import { decideF32, decideGegluF32, refGelu, refGeluTanh } from '../sweep/reference.js';
 
 export const MAX_REPORTED_BAD_LINES = 20;
 const WORST = 10;
@@ -63,8 +63,9 @@ For each row the distance of y from the correctly rounded fn(x) is measured in s
 not 0, in ulps of the exact value (not for geglu). For float32 gelu and gelu-tanh the correctly rounded value
 comes from geglu sweep's bounded f64 reference (the oracle only where that does not decide), so
 dumps of millions of rows are checked quickly. --fn geglu compares each y with gelu(gate)·up rounded
-once, from the oracle (correctlyRoundedGeglu) for every row: about a thousand times slower than gelu's
-float32 path. Regions are those of x (of gate for geglu). Prints the maximum per input region, the worst
+once: in float32 from the same reference times up in f64 with its bound (the oracle's
+correctlyRoundedGeglu where that does not decide), in f64 from the oracle for every row (slow:
+keep f64 geglu dumps to thousands of rows). Regions are those of x (of gate for geglu). Prints the maximum per input region, the worst
 inputs (line, or element index in C order) and the step histogram.
 A result matches only when its bits equal the correctly rounded result's (any NaN equals any NaN): a zero
 of the wrong sign is 0 steps away yet a mismatch, counted under "zero sign", and it fails the check
@@ -226,9 +227,17 @@ export const checkCommand: Command = {
           return d === d || x !== x ? d : oracle.correctlyRounded(scalarFn, x, dtype);
         }
       : null;
-    // geglu: the oracle's correctlyRoundedGeglu for every row, in every format (one rounding of gelu(gate)·up)
+    // geglu: one rounding of gelu(gate)·up. In float32 the sweep's bounded reference times up in f64
+    // decides almost every row (decideGegluF32 states its bound); the oracle's correctlyRoundedGeglu
+    // settles the rest, and every row in the other formats.
+    const geglu = (g: number, u: number): number => oracle.correctlyRoundedGeglu(geluOf as 'gelu' | 'gelu-tanh', g, u, dtype);
+    const tanh = geluOf === 'gelu-tanh';
+    const gegluF32 = (g: number, u: number): number => {
+      const d = decideGegluF32(tanh, g, u);
+      return d === d ? d : geglu(g, u);
+    };
     const reference: (a: number, b: number) => number =
-      scalarFn === null ? (g, u) => oracle.correctlyRoundedGeglu(geluOf as 'gelu' | 'gelu-tanh', g, u, dtype) : correctF32 ?? ((x) => oracle.correctlyRounded(scalarFn, x, dtype));
+      scalarFn === null ? (dtype === 'f32' ? gegluF32 : geglu) : (correctF32 ?? ((x) => oracle.correctlyRounded(scalarFn, x, dtype)));
 
     const s: CheckSummary = {
       fn, approximate: approximate ?? null, dtype, input: plan.kind, maxStepsAllowed: backend === undefined ? (maxStepsOption ?? 0) : null, backend: backend ?? null, lines: 0, checked: 0, mismatches: 0, zeroSign: 0, badLines: 0, maxSteps: 0, maxUlps: canUlp ? 0 : null,

@@ -95,11 +95,18 @@ async function openFile(path: unknown, fn: string): Promise<FileHandle> {
   if (typeof path !== 'string' || path === '') {
     throw new GegluError(`${fn}: path is ${describe(path)}, expected a non-empty file path string`);
   }
+  let fh: FileHandle;
   try {
-    return await open(path, 'r');
+    fh = await open(path, 'r');
   } catch (e) {
     throw new SafetensorsError(`safetensors ${path}: cannot open (${(e as Error).message})`, { cause: e });
   }
+  // opening a directory succeeds on Linux; only the first read would fail, with a message naming no file
+  if ((await fh.stat()).isDirectory()) {
+    await fh.close();
+    throw new SafetensorsError(`safetensors ${path}: is a directory, expected a safetensors file`);
+  }
+  return fh;
 }
 
 /** Where the bytes come from: a file read with positioned reads, or a buffer already in memory. */

@@ -53,6 +53,7 @@ describe('openSafetensors', () => {
     const r = await openSafetensors(bytes, 'dump.safetensors');
     expect(() => r.floatTensor('x')).toThrow(/dump\.safetensors: tensor "x": dtype is I32, expected one of BF16, F16, F32, F64/);
     expect(() => r.floatTensor('y')).toThrow(SafetensorsError);
+    await expect(openSafetensors(dir.path)).rejects.toThrow(`safetensors ${dir.path}: is a directory, expected a safetensors file`);
     await expect(openSafetensors(bytes.subarray(0, 12), 'cut.safetensors')).rejects.toThrow(/cut\.safetensors: header length is \d+ bytes/);
   });
 });

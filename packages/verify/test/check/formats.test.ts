@@ -69,6 +69,12 @@ describe.skipIf(typeof oracle === 'string')('geglu check reads safetensors, .npy
     const r = await json(['--fn', 'gelu-tanh', '--dtype', 'f32', '--x', px, '--y', py, '--max-steps', '1']);
     expect(r.code, r.stdout).toBe(0);
     expect(r.s.worst).toEqual([expect.objectContaining({ line: null, index: 4, x: '-3', steps: 1 })]);
+    // text and annotations name the element (C-order index), with no line= for a tensor
+    const text = await check(['--fn', 'gelu-tanh', '--dtype', 'f32', '--x', px, '--y', py, '--annotate', 'github']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('6 elements checked (npy)');
+    expect(text.stdout).toMatch(/^ {2}element 4: x=-3 y=\S+ expected \S+ \(1 steps/m);
+    expect(text.stdout).toMatch(/^::error file=[^,]*y2d\.npy,title=[^:]*::element 4: x=-3 y=\S+ expected \S+ \(1 steps\)$/m);
   });
 
   it('safetensors: tensors x and y by default, other names with --x/--y, f32 and f64', async () => {

@@ -5,3 +5,11 @@
  */
 export { JsonError, jsonPathChild, parseJsonStrict, type JsonStrictOptions } from './json.js';
 export { FileTooLargeError, readTextFileBounded } from './files.js';
+export {
+  DEFAULT_CHUNK_ELEMENTS,
+  SafetensorsError,
+  openSafetensors,
+  type SafetensorsHeader,
+  type SafetensorsReader,
+  type SafetensorsTensorInfo,
+} from '../mlp/safetensors.js';

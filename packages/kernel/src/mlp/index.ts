@@ -5,7 +5,9 @@ export type { Gemma2MlpWeights, Gemma2MlpOptions } from './call.js';
 export {
   MAX_HEADER_BYTES,
   SafetensorsError,
+  DEFAULT_CHUNK_ELEMENTS,
   f16ToNumber,
+  openSafetensors,
   readSafetensorsHeader,
   readSafetensorsTensor,
   readSafetensorsTensors,
@@ -13,6 +15,7 @@ export {
 export type {
   ReadTensorOptions,
   SafetensorsHeader,
+  SafetensorsReader,
   SafetensorsTensor,
   SafetensorsTensorInfo,
 } from './safetensors.js';

@@ -24,8 +24,8 @@
  * - each range lies within the data section, its length equals
  *   numel × dtype size, and no two ranges overlap. Gaps are tolerated (the
  *   reference writer never leaves them, but they are harmless to a reader).
- * Reads go through one file handle with positioned reads in chunks of at most
- * 16 MiB, so loading a tensor never reads the rest of the file, and a file
+ * Reads go through one file handle (or an in-memory buffer: `openSafetensors`
+ * takes either) with positioned reads in chunks of at most 16 MiB, so loading a tensor never reads the rest of the file, and a file
  * that shrinks while being read ends in an error, not a short tensor.
  *
  * bf16 and f16 decode exactly to float32 (every value of both formats is a
@@ -36,7 +36,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { JsonError, parseJsonStrict } from '../io/json.js';
-import { bitsToF16 } from '@geglu/float';
+import { bitsToBf16, bitsToF16 } from '@geglu/float';
 import { GegluError, describe } from '../validation.js';
 
 /** Thrown for every problem with a safetensors file; the message names the file and, where one is involved, the tensor. */
@@ -95,16 +95,50 @@ async function openFile(path: unknown, fn: string): Promise<FileHandle> {
   if (typeof path !== 'string' || path === '') {
     throw new GegluError(`${fn}: path is ${describe(path)}, expected a non-empty file path string`);
   }
+  let fh: FileHandle;
   try {
-    return await open(path, 'r');
+    fh = await open(path, 'r');
   } catch (e) {
     throw new SafetensorsError(`safetensors ${path}: cannot open (${(e as Error).message})`, { cause: e });
   }
+  // opening a directory succeeds on Linux; only the first read would fail, with a message naming no file
+  if ((await fh.stat()).isDirectory()) {
+    await fh.close();
+    throw new SafetensorsError(`safetensors ${path}: is a directory, expected a safetensors file`);
+  }
+  return fh;
+}
+
+/** Where the bytes come from: a file read with positioned reads, or a buffer already in memory. */
+interface ByteSource {
+  size(): Promise<number>;
+  read(target: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
+function fileSource(fh: FileHandle): ByteSource {
+  return {
+    size: async () => (await fh.stat()).size,
+    read: (target, offset, length, position) => fh.read(target, offset, length, position),
+    close: () => fh.close(),
+  };
+}
+
+function bufferSource(bytes: Uint8Array): ByteSource {
+  return {
+    size: async () => bytes.byteLength,
+    read: async (target, offset, length, position) => {
+      const part = bytes.subarray(Math.min(position, bytes.byteLength), Math.min(position + length, bytes.byteLength));
+      target.set(part, offset);
+      return { bytesRead: part.byteLength };
+    },
+    close: async () => {},
+  };
 }
 
 /** Reads exactly `length` bytes at `position` into `target`, or throws naming what was short. */
 async function readExactly(
-  fh: FileHandle,
+  fh: ByteSource,
   path: string,
   target: Uint8Array,
   length: number,
@@ -211,8 +245,8 @@ function parseHeaderJson(path: string, text: string, fileSize: number, dataOffse
   return Object.freeze({ path, fileSize, headerBytes, dataOffset, metadata, tensors });
 }
 
-async function readHeaderFrom(fh: FileHandle, path: string): Promise<SafetensorsHeader> {
-  const { size: fileSize } = await fh.stat();
+async function readHeaderFrom(fh: ByteSource, path: string): Promise<SafetensorsHeader> {
+  const fileSize = await fh.size();
   if (fileSize < 8) err(path, `file has ${fileSize} bytes, expected at least 8 (the header length)`);
   const prefix = new Uint8Array(8);
   await readExactly(fh, path, prefix, 8, 0, 'header length');
@@ -237,7 +271,7 @@ async function readHeaderFrom(fh: FileHandle, path: string): Promise<Safetensors
 
 /** Parses and checks the header of a safetensors file (reads 8 + N bytes, nothing else). */
 export async function readSafetensorsHeader(path: string): Promise<SafetensorsHeader> {
-  const fh = await openFile(path, 'readSafetensorsHeader');
+  const fh = fileSource(await openFile(path, 'readSafetensorsHeader'));
   try {
     return await readHeaderFrom(fh, path);
   } finally {
@@ -262,11 +296,7 @@ function decodeInto(dtype: string, bytes: Uint8Array, count: number, out: Float3
       const bits = new Uint32Array(out.buffer, out.byteOffset + at * 4, count);
       for (let i = 0; i < count; i++) bits[i] = view.getUint16(2 * i, true) << 16;
     } else {
-      const scratch = new DataView(new ArrayBuffer(4));
-      for (let i = 0; i < count; i++) {
-        scratch.setUint32(0, view.getUint16(2 * i, true) << 16, true);
-        out[at + i] = scratch.getFloat32(0, true);
-      }
+      for (let i = 0; i < count; i++) out[at + i] = bitsToBf16(view.getUint16(2 * i, true));
     }
   } else if (dtype === 'F16') {
     for (let i = 0; i < count; i++) out[at + i] = F16_TABLE[view.getUint16(2 * i, true)]!;
@@ -280,13 +310,7 @@ function decodeInto(dtype: string, bytes: Uint8Array, count: number, out: Float3
 
 const FLOAT_DTYPES = new Set(['BF16', 'F16', 'F32', 'F64']);
 
-async function readTensorFrom<A extends Float32Array | Float64Array>(
-  fh: FileHandle,
-  path: string,
-  header: SafetensorsHeader,
-  name: string,
-  type: { new (n: number): A },
-): Promise<SafetensorsTensor<A>> {
+function floatTensorInfo(path: string, header: SafetensorsHeader, name: string): SafetensorsTensorInfo {
   const info = header.tensors.get(name);
   if (info === undefined) {
     const names = [...header.tensors.keys()];
@@ -296,6 +320,17 @@ async function readTensorFrom<A extends Float32Array | Float64Array>(
   if (!FLOAT_DTYPES.has(info.dtype)) {
     err(path, `dtype is ${info.dtype}, expected one of BF16, F16, F32, F64`, name);
   }
+  return info;
+}
+
+async function readTensorFrom<A extends Float32Array | Float64Array>(
+  fh: ByteSource,
+  path: string,
+  header: SafetensorsHeader,
+  name: string,
+  type: { new (n: number): A },
+): Promise<SafetensorsTensor<A>> {
+  const info = floatTensorInfo(path, header, name);
   const size = DTYPE_BYTES[info.dtype]!;
   const out = new type(info.elements);
   const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / size));
@@ -329,7 +364,7 @@ export async function readSafetensorsTensor(
   if (typeof name !== 'string') {
     throw new GegluError(`readSafetensorsTensor: name is ${describe(name)}, expected a tensor name string`);
   }
-  const fh = await openFile(path, 'readSafetensorsTensor');
+  const fh = fileSource(await openFile(path, 'readSafetensorsTensor'));
   try {
     const header = await readHeaderFrom(fh, path);
     return await readTensorFrom(fh, path, header, name, type as { new (n: number): Float32Array | Float64Array });
@@ -345,7 +380,7 @@ export async function readSafetensorsTensors(
   options: ReadTensorOptions = {},
 ): Promise<SafetensorsTensor[]> {
   const type = outputType('readSafetensorsTensors', options?.dtype);
-  const fh = await openFile(path, 'readSafetensorsTensors');
+  const fh = fileSource(await openFile(path, 'readSafetensorsTensors'));
   try {
     const header = await readHeaderFrom(fh, path);
     const result: SafetensorsTensor[] = [];
@@ -356,4 +391,65 @@ export async function readSafetensorsTensors(
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * One safetensors file or buffer, opened once: its checked header, whole tensors, and tensors in
+ * chunks of exact values (so a 2^24-element tensor is judged without holding it, and a reader of
+ * two tensors holds two chunks, never two tensors).
+ */
+export interface SafetensorsReader {
+  readonly header: SafetensorsHeader;
+  readTensor(name: string, options?: ReadTensorOptions): Promise<SafetensorsTensor>;
+  /** Checks that `name` is a BF16/F16/F32/F64 tensor and returns its entry (throws otherwise). */
+  floatTensor(name: string): SafetensorsTensorInfo;
+  /**
+   * The tensor's values, in order, `chunkElements` at a time, as exact float64 values (every
+   * BF16, F16 and F32 value is a float64); each yielded array is reused by the next step.
+   */
+  chunks(name: string, chunkElements?: number): AsyncGenerator<Float64Array>;
+  close(): Promise<void>;
+}
+
+/** Elements per chunk of SafetensorsReader.chunks unless told (a 512 KiB Float64Array). */
+export const DEFAULT_CHUNK_ELEMENTS = 65536;
+
+/**
+ * Opens a safetensors file (a path) or an in-memory file (its bytes; `label` names it in messages)
+ * and checks its header. Close it when done.
+ */
+export async function openSafetensors(source: string | Uint8Array, label?: string): Promise<SafetensorsReader> {
+  const path = typeof source === 'string' ? source : (label ?? '(buffer)');
+  const fh = typeof source === 'string' ? fileSource(await openFile(source, 'openSafetensors')) : source instanceof Uint8Array ? bufferSource(source) : undefined;
+  if (fh === undefined) throw new GegluError(`openSafetensors: source is ${describe(source)}, expected a file path or a Uint8Array`);
+  let header: SafetensorsHeader;
+  try {
+    header = await readHeaderFrom(fh, path);
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+  return {
+    header,
+    readTensor: (name, options = {}) =>
+      readTensorFrom(fh, path, header, name, outputType('readTensor', options?.dtype) as { new (n: number): Float32Array | Float64Array }),
+    floatTensor: (name) => floatTensorInfo(path, header, name),
+    async *chunks(name, chunkElements = DEFAULT_CHUNK_ELEMENTS) {
+      const info = floatTensorInfo(path, header, name);
+      if (!Number.isSafeInteger(chunkElements) || chunkElements < 1) {
+        throw new GegluError(`chunks: chunkElements is ${describe(chunkElements)}, expected a positive integer`);
+      }
+      const size = DTYPE_BYTES[info.dtype]!;
+      const perChunk = Math.min(chunkElements, Math.max(1, Math.floor(CHUNK_BYTES / size)));
+      const buf = new Uint8Array(Math.min(info.byteLength, perChunk * size));
+      const out = new Float64Array(Math.min(info.elements, perChunk));
+      for (let e0 = 0; e0 < info.elements; e0 += perChunk) {
+        const count = Math.min(perChunk, info.elements - e0);
+        await readExactly(fh, path, buf, count * size, info.byteOffset + e0 * size, 'data', name);
+        decodeInto(info.dtype, buf, count, out, 0);
+        yield count === out.length ? out : out.subarray(0, count);
+      }
+    },
+    close: () => fh.close(),
+  };
 }

@@ -19,7 +19,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   { name: evalCommand.name, summary: evalCommand.summary, load: async () => evalCommand },
   {
     name: 'check',
-    summary: "judge another implementation's JSONL outputs against the oracle",
+    summary: "judge another implementation's outputs (JSONL, safetensors, .npy) against the oracle",
     load: async () => (await import('../commands/check.js')).checkCommand,
   },
   {

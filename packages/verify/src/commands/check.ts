@@ -1,24 +1,34 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { JsonError, parseJsonStrict } from '@geglu/kernel/io';
 import type { Readable } from 'node:stream';
 import { formatOptions, parseOrHelp, requireOption, type ArgSpec } from '../cli/args.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
 import { compareResult } from '@geglu/float';
 import { loadOracle } from '../backends/modules.js';
 import { EVAL_FUNCTIONS, type EvalFunction, type FloatFormat } from '../backends/types.js';
-import { MAX_LINE_BYTES, readLineBatches } from '../io/lines.js';
-import { formatNumber, numberSyntaxError, parseNumber } from '../io/numbers.js';
+import { MAX_LINE_BYTES } from '../io/lines.js';
+import { formatNumber } from '../io/numbers.js';
+import { CheckInputError, jsonlBatches, npyBatches, safetensorsBatches, type CheckBatch } from '../io/check-inputs.js';
 import { gatedSteps, loadTolerances, regionOf, REGIONS, TOLERANCE_BACKENDS, ToleranceError, toleranceFor, type Region } from '../tolerances/index.js';
 import type { BackendId } from '../backends/types.js';
-import { decideF32, refGelu, refGeluTanh } from '../sweep/reference.js';
+import { decideF32, decideGegluF32, refGelu, refGeluTanh } from '../sweep/reference.js';
 
 export const MAX_REPORTED_BAD_LINES = 20;
 const WORST = 10;
 
+/** What `geglu check` judges: the scalar functions, and geglu's (gate, up) → gelu(gate)·up. */
+export type CheckFunction = EvalFunction | 'geglu';
+const CHECK_FUNCTIONS: readonly CheckFunction[] = [...EVAL_FUNCTIONS, 'geglu'];
+
 const spec: ArgSpec = {
   command: 'geglu check',
   options: {
-    fn: { type: 'string', choices: EVAL_FUNCTIONS, description: 'function the outputs claim to be (required)' },
+    fn: { type: 'string', choices: CHECK_FUNCTIONS, description: 'function the outputs claim to be (required)' },
+    approximate: { type: 'string', choices: ['none', 'tanh'], description: "--fn geglu: gelu's form, exact (none) or Gemma 2's tanh (required with --fn geglu)" },
+    x: { type: 'string', valueName: 'NAME|FILE', description: 'the input: a tensor name in FILE.safetensors (default x), or a .npy file when there is no FILE' },
+    gate: { type: 'string', valueName: 'NAME|FILE', description: '--fn geglu: the gate input, as --x (default gate)' },
+    up: { type: 'string', valueName: 'NAME|FILE', description: '--fn geglu: the up input, as --x (default up)' },
+    y: { type: 'string', valueName: 'NAME|FILE', description: 'the outputs, as --x (default y)' },
+    annotate: { type: 'string', choices: ['github'], description: 'also print GitHub Actions annotations (::error file=…,line=…::) for failures' },
     dtype: { type: 'string', choices: ['f32', 'f64'], description: 'format of x and y (required)' },
     'max-steps': { type: 'integer', description: 'largest allowed distance from the correctly rounded result, every region (default 0)' },
     backend: {
@@ -29,26 +39,43 @@ const spec: ArgSpec = {
     tolerances: { type: 'string', valueName: 'FILE', description: 'tolerance table for --backend (default: the shipped tolerances.json)' },
     json: { type: 'boolean', description: 'print the summary as one JSON object instead of text' },
   },
-  positionals: { min: 1, max: 1, name: 'FILE.jsonl (or - for stdin)' },
+  positionals: { min: 0, max: 1, name: 'FILE.jsonl, FILE.safetensors (or - for JSONL on stdin)' },
 };
 
-const usage = `Usage: geglu check --fn gelu|gelu-tanh|erf|erfc --dtype f32|f64 [--max-steps N | --backend ID [--tolerances FILE]] [--json] FILE.jsonl
+const usage = `Usage: geglu check --fn gelu|gelu-tanh|erf|erfc --dtype f32|f64 [limits] [output] FILE.jsonl|FILE.safetensors
+       geglu check --fn F --dtype D [limits] [output] --x X.npy --y Y.npy
+       geglu check --fn geglu --approximate none|tanh --dtype D [limits] [output] FILE | --gate G.npy --up U.npy --y Y.npy
+  limits: --max-steps N | --backend ID [--tolerances FILE];  output: --json, --annotate github
 
 Judges another implementation's outputs (for example dumped from PyTorch) against the oracle.
-Each line of FILE is {"x": X, "y": Y} with exactly these two fields; X and Y are strings in
-geglu eval's number syntax ("0.5", "-0", "NaN", "-Infinity", "inf") or JSON numbers, and are
-rounded to --dtype the way geglu eval rounds its input (a shortest float32 string reads back
-exactly). For each line the distance of Y from the correctly rounded fn(X) is measured in steps
+Inputs, read in bounded memory (a 2^24-element pair is streamed in chunks):
+- JSONL (FILE.jsonl, or - for stdin): each line an object with "x" and "y" ("gate", "up" and "y"
+  for --fn geglu); other fields are ignored (an index, a name). Values are strings in geglu eval's
+  number syntax ("0.5", "-0", "NaN", "-Infinity", "inf"), JSON numbers, or the bare NaN, Infinity
+  and -Infinity that Python's json.dumps writes; they are rounded to --dtype the way geglu eval
+  rounds its input (a shortest float32 string reads back exactly). A duplicated key is a bad line.
+- safetensors (FILE.safetensors): the tensors x and y (gate, up, y), or the names given with
+  --x/--gate/--up/--y; each must have --dtype's type (F32, F64, BF16, F16) and all the same shape.
+- .npy (no FILE; --x and --y name one file each): NumPy format 1.0-3.0, C order, '<f4'/'<f8'/'<f2'
+  for f32/f64/f16 (or big-endian '>'), and '<u2' holding bf16 bit patterns for bf16 (NumPy has none).
+For each row the distance of y from the correctly rounded fn(x) is measured in steps
 (representable values between them; NaN vs non-NaN counts as infinitely many) and, where it is
-not 0, in ulps of the exact value. For float32 gelu and gelu-tanh the correctly rounded value
+not 0, in ulps of the exact value (not for geglu). For float32 gelu and gelu-tanh the correctly rounded value
 comes from geglu sweep's bounded f64 reference (the oracle only where that does not decide), so
-dumps of millions of lines are checked quickly. Prints the maximum per input region, the worst inputs and the step histogram.
+dumps of millions of rows are checked quickly. --fn geglu compares each y with gelu(gate)·up rounded
+once: in float32 from the same reference times up in f64 with its bound (the oracle's
+correctlyRoundedGeglu where that does not decide), in f64 from the oracle for every row (slow:
+keep f64 geglu dumps to thousands of rows). Regions are those of x (of gate for geglu). Prints the maximum per input region, the worst
+inputs (line, or element index in C order) and the step histogram.
 A result matches only when its bits equal the correctly rounded result's (any NaN equals any NaN): a zero
 of the wrong sign is 0 steps away yet a mismatch, counted under "zero sign", and it fails the check
 whatever the limit (a step bound does not excuse a wrong sign).
 
-Bad lines (invalid JSON, a missing or extra field, a value that is not a number, longer than
+Bad JSONL lines (invalid JSON, a missing field, a value that is not a number, longer than
 ${MAX_LINE_BYTES} bytes) are skipped and named with their line number on stderr; the run then exits 1.
+A bad safetensors or .npy file (wrong dtype, Fortran order, shapes that differ, truncated) is an error
+naming the file and the tensor (exit 2). --annotate github adds one ::error line per bad line and per
+worst result over the limit (with file= and line= for JSONL) and one for the verdict, for GitHub Actions.
 
 Options:
 ${formatOptions(spec)}
@@ -58,8 +85,15 @@ zero of the wrong sign, a bad line or no line at all, 2 bad usage or
 unreadable file, or the oracle is not available.`;
 
 export interface CheckWorst {
-  line: number;
-  x: string;
+  /** JSONL: the line; tensors: null (see index). */
+  line: number | null;
+  /** Tensors: the flat C-order element index. */
+  index?: number;
+  /** The input (--fn other than geglu). */
+  x?: string;
+  /** --fn geglu's inputs. */
+  gate?: string;
+  up?: string;
   y: string;
   expected: string;
   steps: number;
@@ -69,8 +103,12 @@ export interface CheckWorst {
 }
 
 export interface CheckSummary {
-  fn: EvalFunction;
+  fn: CheckFunction;
+  /** --fn geglu's gelu form, else null. */
+  approximate: 'none' | 'tanh' | null;
   dtype: FloatFormat;
+  /** What was read: JSONL lines, a safetensors file or .npy files. */
+  input: 'jsonl' | 'safetensors' | 'npy';
   /** --max-steps, or null when the limits come from the tolerance table (--backend). */
   maxStepsAllowed: number | null;
   /** The tolerance-table backend whose bounds gate the regions, if any. */
@@ -93,13 +131,6 @@ export interface CheckSummary {
   passed: boolean;
 }
 
-function parseField(v: unknown, dtype: FloatFormat): number | string {
-  if (typeof v === 'number') return Number.isFinite(v) ? parseNumber(formatNumber(v), dtype) : 'not a number';
-  if (typeof v !== 'string') return `expected a number or a string, got ${v === null ? 'null' : typeof v}`;
-  const why = numberSyntaxError(v);
-  return why === null ? parseNumber(v, dtype) : why === 'not a number' ? `${JSON.stringify(v.slice(0, 40))} is not a number` : why;
-}
-
 async function openInput(file: string, io: CommandIO): Promise<Readable> {
   if (file === '-') return io.stdin;
   // opened once: a FIFO's writer is gone after the first open is closed, so a second open would wait forever
@@ -115,15 +146,45 @@ async function openInput(file: string, io: CommandIO): Promise<Readable> {
   return h.createReadStream();
 }
 
+/** Where the rows come from, decided from the arguments. */
+type InputPlan =
+  | { kind: 'jsonl'; file: string }
+  | { kind: 'safetensors'; file: string; names: string[] }
+  | { kind: 'npy'; files: string[] };
+
+function planInput(args: { values: Record<string, unknown>; positionals: string[] }, fields: readonly string[]): InputPlan {
+  const file = args.positionals[0];
+  const given = (f: string) => args.values[f] as string | undefined;
+  const stray = CHECK_FIELDS.filter((f) => !fields.includes(f) && given(f) !== undefined);
+  if (stray.length > 0) throw new UsageError(`geglu check: --${stray[0]} does not apply here (this --fn reads ${fields.map((f) => `--${f}`).join(', ')})`);
+  if (file === undefined) {
+    const missing = fields.find((f) => given(f) === undefined);
+    if (missing !== undefined) {
+      throw new UsageError(`geglu check: missing FILE.jsonl or FILE.safetensors, or one .npy file per field (${fields.map((f) => `--${f} FILE.npy`).join(' ')}; --${missing} is missing)`);
+    }
+    return { kind: 'npy', files: fields.map((f) => given(f)!) };
+  }
+  if (file.endsWith('.safetensors')) return { kind: 'safetensors', file, names: fields.map((f) => given(f) ?? f) };
+  const named = fields.find((f) => given(f) !== undefined);
+  if (named !== undefined) throw new UsageError(`geglu check: --${named} names a tensor of a .safetensors file or a .npy file, but FILE is ${file} (JSONL: the fields are always ${fields.map((f) => `"${f}"`).join(', ')})`);
+  return { kind: 'jsonl', file };
+}
+
+const CHECK_FIELDS = ['x', 'gate', 'up', 'y'] as const;
+
 export const checkCommand: Command = {
   name: 'check',
-  summary: "judge another implementation's JSONL outputs against the oracle",
+  summary: "judge another implementation's outputs (JSONL, safetensors, .npy) against the oracle",
   usage,
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
     const args = parseOrHelp(argv, spec, usage, io);
     if (!args) return EXIT_OK;
-    const fn = requireOption<EvalFunction>(args, 'fn', spec.command);
+    const fn = requireOption<CheckFunction>(args, 'fn', spec.command);
     const dtype = requireOption<FloatFormat>(args, 'dtype', spec.command);
+    const approximate = args.values.approximate as 'none' | 'tanh' | undefined;
+    if (fn === 'geglu' && approximate === undefined) throw new UsageError('geglu check: --fn geglu needs --approximate none|tanh (which gelu the outputs use)');
+    if (fn !== 'geglu' && approximate !== undefined) throw new UsageError(`geglu check: --approximate applies to --fn geglu only (--fn ${fn} names its form)`);
+    const geluOf: EvalFunction = fn === 'geglu' ? (approximate === 'tanh' ? 'gelu-tanh' : 'gelu') : fn;
     const maxStepsOption = args.values['max-steps'] as number | undefined;
     const backend = args.values.backend as BackendId | undefined;
     if (maxStepsOption !== undefined && backend !== undefined) {
@@ -132,6 +193,8 @@ export const checkCommand: Command = {
     if (args.values.tolerances !== undefined && backend === undefined) {
       throw new UsageError('geglu check: --tolerances needs --backend (which backend\'s bounds to use)');
     }
+    const fields: readonly string[] = fn === 'geglu' ? ['gate', 'up', 'y'] : ['x', 'y'];
+    const plan = planInput(args, fields);
     const limits: Record<Region | 'special', number | null> = { tail: 0, subnormal: 0, normal: 0, special: 0 };
     if (backend !== undefined) {
       let table;
@@ -150,24 +213,34 @@ export const checkCommand: Command = {
       const n = maxStepsOption ?? 0;
       for (const r of [...REGIONS, 'special'] as const) limits[r] = n;
     }
-    const file = args.positionals[0]!;
     const oracle = await loadOracle();
     if (typeof oracle === 'string') throw new UsageError(`geglu check: the oracle is not available: ${oracle}`);
-    const input = await openInput(file, io);
-    const canUlp = typeof oracle.evaluate === 'function' && typeof oracle.ulpError === 'function';
+    const canUlp = fn !== 'geglu' && typeof oracle.evaluate === 'function' && typeof oracle.ulpError === 'function';
     // For float32 gelu the sweep's reference decides the rounding for all but a few inputs per
     // million (src/sweep/reference.ts states its bound); the oracle settles the rest.
     const ref32 = dtype === 'f32' ? (fn === 'gelu' ? refGelu : fn === 'gelu-tanh' ? refGeluTanh : null) : null;
-    const correctF32 = ref32
+    const scalarFn = fn === 'geglu' ? null : fn;
+    const correctF32 = ref32 && scalarFn
       ? (x: number): number => {
           const r = ref32(x);
           const d = decideF32(r.y, r.eps);
-          return d === d || x !== x ? d : oracle.correctlyRounded(fn, x, dtype);
+          return d === d || x !== x ? d : oracle.correctlyRounded(scalarFn, x, dtype);
         }
       : null;
+    // geglu: one rounding of gelu(gate)·up. In float32 the sweep's bounded reference times up in f64
+    // decides almost every row (decideGegluF32 states its bound); the oracle's correctlyRoundedGeglu
+    // settles the rest, and every row in the other formats.
+    const geglu = (g: number, u: number): number => oracle.correctlyRoundedGeglu(geluOf as 'gelu' | 'gelu-tanh', g, u, dtype);
+    const tanh = geluOf === 'gelu-tanh';
+    const gegluF32 = (g: number, u: number): number => {
+      const d = decideGegluF32(tanh, g, u);
+      return d === d ? d : geglu(g, u);
+    };
+    const reference: (a: number, b: number) => number =
+      scalarFn === null ? (dtype === 'f32' ? gegluF32 : geglu) : (correctF32 ?? ((x) => oracle.correctlyRounded(scalarFn, x, dtype)));
 
     const s: CheckSummary = {
-      fn, dtype, maxStepsAllowed: backend === undefined ? (maxStepsOption ?? 0) : null, backend: backend ?? null, lines: 0, checked: 0, mismatches: 0, zeroSign: 0, badLines: 0, maxSteps: 0, maxUlps: canUlp ? 0 : null,
+      fn, approximate: approximate ?? null, dtype, input: plan.kind, maxStepsAllowed: backend === undefined ? (maxStepsOption ?? 0) : null, backend: backend ?? null, lines: 0, checked: 0, mismatches: 0, zeroSign: 0, badLines: 0, maxSteps: 0, maxUlps: canUlp ? 0 : null,
       byRegion: {
         tail: { count: 0, maxSteps: 0, zeroSign: 0, allowed: limits.tail },
         subnormal: { count: 0, maxSteps: 0, zeroSign: 0, allowed: limits.subnormal },
@@ -176,51 +249,42 @@ export const checkCommand: Command = {
       },
       histogram: {}, worst: [], passed: true,
     };
+    const fileLabel = plan.kind === 'npy' ? plan.files.at(-1)! : plan.file === '-' ? 'stdin' : plan.file;
+    const badSeen: { line: number; why: string }[] = [];
     const bad = (no: number, why: string): void => {
       s.badLines++;
-      if (s.badLines <= MAX_REPORTED_BAD_LINES) io.stderr.write(`geglu check: ${file === '-' ? 'stdin' : file} line ${no}: ${why}; skipped\n`);
+      if (s.badLines <= MAX_REPORTED_BAD_LINES) {
+        io.stderr.write(`geglu check: ${fileLabel} line ${no}: ${why}; skipped\n`);
+        badSeen.push({ line: no, why });
+      }
     };
+    let batches: AsyncGenerator<CheckBatch>;
+    let close = async (): Promise<void> => {};
     try {
-      for await (const lines of readLineBatches(input, { batchSize: 1024 })) {
-        for (const line of lines) {
-          s.lines = line.no;
-          if (line.tooLong) {
-            bad(line.no, `longer than ${MAX_LINE_BYTES} bytes`);
-            continue;
-          }
-          if (line.text.trim() === '') {
-            bad(line.no, 'empty line, expected {"x": …, "y": …}');
-            continue;
-          }
-          let obj: unknown;
-          try {
-            obj = parseJsonStrict(line.text);
-          } catch (err) {
-            bad(line.no, err instanceof JsonError && err.path !== '' ? err.message : 'not valid JSON');
-            continue;
-          }
-          if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-            bad(line.no, 'expected a JSON object {"x": …, "y": …}');
-            continue;
-          }
-          const rec = obj as Record<string, unknown>;
-          const extra = Object.keys(rec).filter((k) => k !== 'x' && k !== 'y');
-          if (extra.length > 0) {
-            bad(line.no, `unexpected field ${JSON.stringify(extra[0]!.slice(0, 40))} (only "x" and "y" are allowed)`);
-            continue;
-          }
-          const missing = ['x', 'y'].filter((k) => !Object.hasOwn(rec, k));
-          if (missing.length > 0) {
-            bad(line.no, `missing field "${missing[0]}"`);
-            continue;
-          }
-          const x = parseField(rec.x, dtype);
-          const y = parseField(rec.y, dtype);
-          if (typeof x === 'string' || typeof y === 'string') {
-            bad(line.no, typeof x === 'string' ? `field "x": ${x}` : `field "y": ${y as string}`);
-            continue;
-          }
-          const ref = correctF32 ? correctF32(x) : oracle.correctlyRounded(fn, x, dtype);
+      if (plan.kind === 'jsonl') {
+        const input = await openInput(plan.file, io);
+        batches = jsonlBatches(input, fields, dtype, bad, (no) => (s.lines = no));
+      } else {
+        const opened = plan.kind === 'npy' ? await npyBatches(plan.files, dtype) : await safetensorsBatches(plan.file, plan.names, dtype);
+        batches = opened.batches;
+        close = opened.close;
+      }
+    } catch (err) {
+      if (err instanceof CheckInputError) throw new UsageError(`geglu check: ${err.message}`);
+      throw err;
+    }
+    const histogram = new Map<number, number>();
+    try {
+      for await (const batch of batches) {
+        const { count, columns, lines } = batch;
+        const a = columns[0]!;
+        const b = columns.length === 3 ? columns[1]! : null;
+        const ys = columns[columns.length - 1]!;
+        if (lines === null) s.lines += count;
+        for (let i = 0; i < count; i++) {
+          const x = a[i]!;
+          const y = ys[i]!;
+          const ref = b === null ? reference(x, 0) : reference(x, b[i]!);
           const cmp = compareResult(y, ref, dtype);
           const st = cmp.steps;
           // ulps of the exact value only where the result is off: a correctly rounded one is ≤ 0.5 by definition,
@@ -228,35 +292,43 @@ export const checkCommand: Command = {
           let ulps: number | null = null;
           if (!cmp.matches && canUlp) {
             if (Number.isFinite(x) && Number.isFinite(y)) {
-              const exact = oracle.evaluate!(fn, x, { digits: 40 }).value;
+              const exact = oracle.evaluate!(scalarFn!, x, { digits: 40 }).value;
               ulps = oracle.ulpError!(y, exact, dtype);
             } else ulps = Infinity;
             if (ulps > (s.maxUlps ?? 0)) s.maxUlps = ulps;
           }
           s.checked++;
+          // geglu's region is its gate's (the table's convention)
           const region = regionOf(fn, dtype, x) ?? 'special';
-          s.byRegion[region].count++;
+          const g = s.byRegion[region];
+          g.count++;
           if (!cmp.matches) s.mismatches++;
           if (cmp.zeroSign) {
             s.zeroSign++;
-            s.byRegion[region].zeroSign++;
+            g.zeroSign++;
           }
-          if (st > s.byRegion[region].maxSteps) s.byRegion[region].maxSteps = st;
+          if (st > g.maxSteps) g.maxSteps = st;
           if (st > s.maxSteps) s.maxSteps = st;
-          const key = String(st);
-          s.histogram[key] = (s.histogram[key] ?? 0) + 1;
+          histogram.set(st, (histogram.get(st) ?? 0) + 1);
           if (!cmp.matches && (s.worst.length < WORST || st > s.worst.at(-1)!.steps)) {
-            s.worst.push({ line: line.no, x: formatNumber(x), y: formatNumber(y), expected: formatNumber(ref), steps: st, zeroSign: cmp.zeroSign, ulps });
-            s.worst.sort((a, b) => b.steps - a.steps || (b.ulps ?? 0) - (a.ulps ?? 0) || a.line - b.line);
+            const inputs = b === null ? { x: formatNumber(x) } : { gate: formatNumber(x), up: formatNumber(b[i]!) };
+            const at = lines === null ? { line: null, index: batch.firstIndex + i } : { line: lines[i]! };
+            s.worst.push({ ...at, ...inputs, y: formatNumber(y), expected: formatNumber(ref), steps: st, zeroSign: cmp.zeroSign, ulps });
+            s.worst.sort((p, q) => q.steps - p.steps || (q.ulps ?? 0) - (p.ulps ?? 0) || (p.line ?? p.index ?? 0) - (q.line ?? q.index ?? 0));
             if (s.worst.length > WORST) s.worst.pop();
           }
         }
       }
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code === 'EISDIR' || e.code === 'EACCES') throw new UsageError(`geglu check: cannot read ${file} (${e.code})`);
+      if (err instanceof CheckInputError) throw new UsageError(`geglu check: ${err.message}`);
+      if (e.code === 'EISDIR' || e.code === 'EACCES') throw new UsageError(`geglu check: cannot read ${fileLabel} (${e.code})`);
+      if (e.name === 'SafetensorsError' || e.name === 'NpyError') throw new UsageError(`geglu check: ${e.message}`);
       throw err;
+    } finally {
+      await close();
     }
+    for (const [k, v] of [...histogram].sort((p, q) => p[0] - q[0])) s.histogram[String(k)] = v;
     if (s.badLines > MAX_REPORTED_BAD_LINES) io.stderr.write(`geglu check: ... and ${s.badLines - MAX_REPORTED_BAD_LINES} more bad lines\n`);
     // an empty file proves nothing: it fails rather than passing vacuously
     // a zero of the wrong sign fails whatever the bound: a bound counts steps, and a wrong sign is not a step (README, the tolerance table)
@@ -266,13 +338,40 @@ export const checkCommand: Command = {
     s.passed = withinLimits && gatedSomething && s.badLines === 0 && s.checked > 0;
     // Infinity (a NaN mismatch) is written as the string "Infinity": JSON has no Infinity and null would read as "no data".
     io.stdout.write(args.values.json ? `${JSON.stringify(s, (_k, v) => (v === Infinity ? 'Infinity' : v))}\n` : formatSummary(s));
+    if (args.values.annotate === 'github') io.stdout.write(githubAnnotations(s, fileLabel, badSeen));
     return s.passed ? EXIT_OK : EXIT_CHECK_FAILED;
   },
 };
 
+/**
+ * GitHub Actions workflow commands (docs.github.com, "Workflow commands for GitHub Actions"):
+ * `::error file=F,line=N::message` marks a line of a file in the run's summary and in a pull
+ * request's diff. Properties escape % \r \n : and ,; the message escapes % \r \n.
+ */
+export function githubAnnotations(s: CheckSummary, file: string, badLines: readonly { line: number; why: string }[]): string {
+  const prop = (v: string) => v.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/:/g, '%3A').replace(/,/g, '%2C');
+  const msg = (v: string) => v.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const out: string[] = [];
+  const name = `geglu check ${s.fn}${s.approximate ? ` ${s.approximate}` : ''} ${s.dtype}`;
+  for (const b of badLines) out.push(`::error file=${prop(file)},line=${b.line},title=${prop(`${name}: bad line`)}::${msg(b.why)}`);
+  for (const w of s.worst) {
+    const g = s.byRegion;
+    const over = Object.values(g).some((r) => r.allowed !== null && (w.steps > r.allowed || w.zeroSign));
+    if (!over) continue;
+    const where = w.line === null ? '' : `,line=${w.line}`;
+    const inputs = w.x !== undefined ? `x=${w.x}` : `gate=${w.gate} up=${w.up}`;
+    const at = w.line === null ? `element ${w.index}: ` : '';
+    const off = w.zeroSign ? 'zero sign differs' : `${w.steps} steps`;
+    out.push(`::error file=${prop(file)}${where},title=${prop(`${name}: not correctly rounded`)}::${msg(`${at}${inputs} y=${w.y} expected ${w.expected} (${off})`)}`);
+  }
+  if (!s.passed) out.push(`::error title=${prop(name)}::${msg(formatSummary(s).trim().split('\n').at(-1)!)}`);
+  return out.length > 0 ? `${out.join('\n')}\n` : '';
+}
+
 function formatSummary(s: CheckSummary): string {
   const out: string[] = [];
-  out.push(`geglu check ${s.fn} ${s.dtype}: ${s.checked} lines checked, ${s.badLines} bad lines skipped`);
+  const rows = s.input === 'jsonl' ? `${s.checked} lines checked, ${s.badLines} bad lines skipped` : `${s.checked} elements checked (${s.input})`;
+  out.push(`geglu check ${s.fn}${s.approximate === null ? '' : ` (approximate ${s.approximate})`} ${s.dtype}: ${rows}`);
   const ulps =
     s.checked === 0 ? 'n/a (no line checked)' : s.maxUlps === null ? 'n/a (oracle has no ulpError)' : s.mismatches === 0 ? '≤ 0.5 (every result correctly rounded)' : s.maxUlps.toPrecision(4);
   const allowed = s.backend === null ? `allowed ${s.maxStepsAllowed}` : `limits per region from the tolerance table for ${s.backend}`;
@@ -290,7 +389,8 @@ function formatSummary(s: CheckSummary): string {
     out.push('worst inputs:');
     for (const w of s.worst) {
       const off = w.zeroSign ? 'zero sign differs, 0 steps' : `${w.steps} steps`;
-      out.push(`  line ${w.line}: x=${w.x} y=${w.y} expected ${w.expected} (${off}${w.ulps === null ? '' : `, ${w.ulps.toPrecision(4)} ulps`})`);
+      const inputs = w.x !== undefined ? `x=${w.x}` : `gate=${w.gate} up=${w.up}`;
+      out.push(`  ${w.line === null ? `element ${w.index}` : `line ${w.line}`}: ${inputs} y=${w.y} expected ${w.expected} (${off}${w.ulps === null ? '' : `, ${w.ulps.toPrecision(4)} ulps`})`);
     }
   }
   const why: string[] = [];

@@ -274,3 +274,24 @@ export function decideF32(y: number, eps: number): number {
   const w = (eps + 2 * U) * Math.abs(y);
   return Math.fround(y - w) === f && Math.fround(y + w) === f ? f : NaN;
 }
+
+/** Bounds the products of roundings (≤ 4u²) that the first-order sum in decideGegluF32 leaves out. */
+const PRODUCT_MARGIN = 1 + 2 ** -20;
+
+/**
+ * gelu(g)·u correctly rounded to float32 for float32 g and u, from this file's bounded gelu
+ * reference times u in f64, or NaN when that does not decide (then the caller asks the oracle's
+ * correctlyRoundedGeglu). With y_c = y(1 + d1), |d1| ≤ eps, and p = fl(y·u) = y·u(1 + d2),
+ * |d2| ≤ u for a normal f64 p: y_c·u = p(1 + d1)/(1 + d2), within (eps + u)(1 + 2u) of p relatively.
+ * Sound as decideF32 is: for finite nonzero g and u, gelu(g)·u is transcendental, never a midpoint.
+ * Zeros, infinities, NaN, a reference of 0 and a product below 2^-1000 (where f64 loses its
+ * relative bound) are left to the oracle.
+ */
+export function decideGegluF32(tanh: boolean, g: number, u: number): number {
+  if (g === 0 || u === 0 || !Number.isFinite(g) || !Number.isFinite(u)) return NaN;
+  const r = tanh ? refGeluTanh(g) : refGelu(g);
+  if (r.y === 0 || !Number.isFinite(r.y) || r.eps !== r.eps) return NaN;
+  const p = r.y * u;
+  if (!(Math.abs(p) >= 2 ** -1000)) return NaN;
+  return decideF32(p, (r.eps + U) * PRODUCT_MARGIN);
+}

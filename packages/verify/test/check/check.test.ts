@@ -70,14 +70,14 @@ describe('geglu check against an identity stand-in oracle', () => {
     const r64 = await check(['--fn', 'erf', '--dtype', 'f64', '--json', q]);
     expect(JSON.parse(r64.stdout).maxSteps).toBe(2 ** 29);
   });
-  it('names each bad line (invalid JSON, missing or extra field, non-number, empty, huge) and exits 1', async () => {
+  it('names each bad line (invalid JSON, missing field, duplicate key, non-number, empty, huge) and exits 1', async () => {
     const p = file(
       'bad.jsonl',
       [
         '{"x":"1","y":"1"}',
         '{"x":"1"',
         '{"x":"1"}',
-        '{"x":"1","y":"1","z":0}',
+        '{"x":"1","y":"1","x":"2"}',
         '{"x":"abc","y":"1"}',
         '{"x":"1","y":true}',
         '',
@@ -91,7 +91,7 @@ describe('geglu check against an identity stand-in oracle', () => {
     const e = r.stderr;
     expect(e).toContain(`${p} line 2: not valid JSON; skipped`);
     expect(e).toContain(`${p} line 3: missing field "y"; skipped`);
-    expect(e).toContain(`${p} line 4: unexpected field "z" (only "x" and "y" are allowed); skipped`);
+    expect(e).toContain(`${p} line 4: $.x: duplicate key (JSON.parse would keep only the last); skipped`);
     expect(e).toContain(`${p} line 5: field "x": "abc" is not a number; skipped`);
     expect(e).toContain(`${p} line 6: field "y": expected a number or a string, got boolean; skipped`);
     expect(e).toContain(`${p} line 7: empty line`);

@@ -12,6 +12,7 @@ import { UsageError } from '../../src/cli/command.js';
 import { fakeIO } from '../cli/fake-io.js';
 import { validCheckpoint } from '../sweep/fixtures.js';
 import { jsonMutation, mutateJson } from './json-mutations.js';
+import { elementBytes, npy } from '../check/writers.js';
 
 // Mutated valid files through the readers a user reaches from the command line: each either reads
 // the file or refuses it with its own error class (exit 2), never another error (exit 3); a
@@ -104,5 +105,56 @@ describe('file readers under mutated valid files (fast-check)', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('.npy files with mutated headers: geglu check reads them or refuses them naming the file (exit 2), never a crash', async () => {
+    const xs = [-1, 0.5, 2, -0, 3].map(Math.fround);
+    const y = join(dir, 'y.npy');
+    writeFileSync(y, npy('<f4', [5], elementBytes('f4', xs)));
+    const x = join(dir, 'x.npy');
+    // edits aimed at the header: bytes set or inserted in it, characters of the dict replaced by
+    // ones that matter to its grammar, the length field rewritten, the file cut
+    const grammar = [...`'"(),:{} \nTrueFals<>|=fuO0123456789-.x`].map((c) => c.charCodeAt(0));
+    const mutation = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), at: fc.nat(140), value: fc.oneof(fc.constantFrom(...grammar), fc.integer({ min: 0, max: 255 })) }),
+      fc.record({ kind: fc.constant('insert' as const), at: fc.nat(140), value: fc.constantFrom(...grammar) }),
+      fc.record({ kind: fc.constant('delete' as const), at: fc.nat(140) }),
+      fc.record({ kind: fc.constant('length' as const), value: fc.oneof(fc.nat(200), fc.nat(0xffffffff)) }),
+      fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(160) }),
+    );
+    let read = 0;
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(1, 2, 3), fc.constantFrom('<f4', '>f4'), fc.array(mutation, { maxLength: 3 }), async (version, descr, ms) => {
+        let f = Buffer.from(npy(descr, [5], elementBytes('f4', xs, descr === '<f4'), { version: version as 1 | 2 | 3 }));
+        for (const m of ms) {
+          if (m.kind === 'set' && m.at < f.length) f[m.at] = m.value;
+          else if (m.kind === 'insert') f = Buffer.concat([f.subarray(0, m.at), Buffer.from([m.value]), f.subarray(m.at)]);
+          else if (m.kind === 'delete') f = Buffer.concat([f.subarray(0, m.at), f.subarray(m.at + 1)]);
+          else if (m.kind === 'truncate') f = f.subarray(0, m.at);
+          else if (m.kind === 'length' && f.length >= 12) {
+            if (f[6] === 1) f.writeUInt16LE(m.value & 0xffff, 8);
+            else f.writeUInt32LE(m.value, 8);
+          }
+        }
+        writeFileSync(x, f);
+        const io = fakeIO('');
+        let code: number;
+        try {
+          code = await checkCommand.run(['--fn', 'gelu', '--dtype', 'f32', '--json', '--x', x, '--y', y], io.io);
+        } catch (err) {
+          expect(err).toBeInstanceOf(UsageError);
+          expect((err as Error).message).toContain(x);
+          refused++;
+          return;
+        }
+        expect([0, 1]).toContain(code);
+        expect(JSON.parse(io.stdout).checked).toBe(5);
+        read++;
+      }),
+      { numRuns },
+    );
+    expect(read).toBeGreaterThan(0);
+    expect(refused).toBeGreaterThan(0);
   });
 });

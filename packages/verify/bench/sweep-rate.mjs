@@ -1,29 +1,30 @@
 // Estimates the time of a full 2^32 sweep by stratified sampling (one thread):
-//   node packages/verify/dist/sweep/bench.js [gelu|gelu-tanh|erf|erfc] [kernel-f32|gpu-webasm|gpu-cpu|gpu-webgpu|reference] [samples] [size]
+//   node packages/verify/bench/sweep-rate.mjs [gelu|gelu-tanh|erf|erfc] [kernel-f32|gpu-webasm|gpu-cpu|gpu-webgpu|reference] [samples] [size]
 // It checks `samples` blocks of `size` consecutive bit patterns, evenly spaced over all 2^32, and
 // scales the time by 2^32 / (samples·size): an unbiased estimate of the one-thread time, since the
 // cost varies by region (NaN, tails, series, continued fraction) and each stratum is sampled once.
 // `reference` replaces the kernel by Math.fround of the sweep's own f64 reference, which measures
 // the sweep's overhead alone (its "mismatches" can only be at escalated inputs).
-import { sweepRange, SWEEP_REFERENCE, type SweepFunction, type SweepImpl } from './engine.js';
-import { loadImpl, oracleEscalate, type SweepBackend } from './impl.js';
+// (after `pnpm build`: it runs the built engine in ../dist)
+import { sweepRange, SWEEP_REFERENCE } from '../dist/sweep/engine.js';
+import { loadImpl, oracleEscalate } from '../dist/sweep/impl.js';
 
-const fn = (process.argv[2] ?? 'gelu') as SweepFunction;
+const fn = process.argv[2] ?? 'gelu';
 const which = process.argv[3] ?? 'kernel-f32';
 const samples = Number(process.argv[4] ?? 256);
 const size = Number(process.argv[5] ?? 16384);
-let impl: SweepImpl;
-let name: string;
+let impl;
+let name;
 let block = 1 << 16;
-let close = async (): Promise<void> => undefined;
+let close = async () => undefined;
 if (which === 'reference') {
   const ref = SWEEP_REFERENCE[fn];
   impl = (xs, out) => {
-    for (let i = 0; i < xs.length; i++) out[i] = ref(xs[i]!).y;
+    for (let i = 0; i < xs.length; i++) out[i] = ref(xs[i]).y;
   };
   name = 'Math.fround(sweep reference)';
 } else {
-  const k = await loadImpl(which as SweepBackend, fn);
+  const k = await loadImpl(which, fn);
   if (typeof k === 'string') throw new Error(k);
   ({ impl, name, block, close } = k);
 }

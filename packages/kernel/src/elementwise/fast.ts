@@ -56,11 +56,10 @@ import {
 } from './tables.generated.js';
 
 /**
- * Relative half-width of the rounding test (see the Method above). It was
- * 2^-38; at 2^-41 an eighth as many elements take the double-double path,
- * which made the WebAssembly path's flagged elements cost 0.04–0.09 ms per
- * 2^20 instead of 0.27–0.54 ms (one thread, the development VM; an ad hoc
- * timing of the kernel alone against geluBlockSimd in ./simd.ts).
+ * Relative half-width of the rounding test (see the Method above): as narrow
+ * as the error bounds allow, because the share of elements sent to the
+ * double-double path is proportional to it (2^-38 would send eight times as
+ * many). `node bench/fast-error.mjs` prints how often the test fails.
  */
 export const FAST_BAND = 2 ** -41;
 

@@ -10,9 +10,9 @@
  * isolates, e.g. for WebAssembly code they share, at the waiting thread's
  * interrupt checks, which a blocked Atomics.wait never reaches. Waiting in
  * slices of WAIT_SLICE_MS, returning to JavaScript in between, 20 of 20 runs
- * passed. (After the MLP workers also compiled their activation before
- * reporting ready, long waits did not hang in 9 further runs either; the
- * slices stay as the cheap guard.)
+ * passed. (With the MLP workers compiling their activation before they
+ * report ready, long waits did not hang in 9 runs either; the slices stay as
+ * the cheap guard.)
  */
 
 /** Milliseconds per slice of a wait. */

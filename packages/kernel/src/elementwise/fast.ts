@@ -56,10 +56,10 @@ import {
 } from './tables.generated.js';
 
 /**
- * Relative half-width of the rounding test (see the Method above): as narrow
- * as the error bounds allow, because the share of elements sent to the
- * double-double path is proportional to it (2^-38 would send eight times as
- * many). `node bench/fast-error.mjs` prints how often the test fails.
+ * Relative half-width of the rounding test: it must exceed every error bound
+ * (see the Method above), and the share of elements sent to the double-double
+ * path is proportional to it (2^-38 would send eight times as many).
+ * `node bench/fast-error.mjs` prints how often the test fails.
  */
 export const FAST_BAND = 2 ** -41;
 

@@ -112,8 +112,8 @@ const STRIDE_BYTES = SIMD_STRIDE * 8;
  * Vectors (pairs) per loop iteration of the table kernel (independent Horner
  * chains, one rounding-test branch per group). Tuned on the 2-core development
  * VM (AMD EPYC, Node 20), kernel only, one thread: 6 was ahead of 4 by 5–15% on
- * uniform [−10, 10] inputs and level with it on 6·sin inputs; 1, 2 and 8 were
- * slower. `node bench/simd-groups.mjs [--uniform]` compares the group sizes.
+ * uniform [−10, 10] inputs and level with it on 6·sin inputs.
+ * `node bench/simd-groups.mjs [--uniform]` compares the group sizes.
  */
 export const SIMD_GROUP = 6;
 
@@ -304,8 +304,8 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
 /**
  * Vectors per loop iteration of the sigmoid-form tanh kernel (independent
  * dependency chains, one shared rounding-test branch). Tuned like SIMD_GROUP:
- * on the development VM 6 was the most consistent of 4, 6 and 8, and 1 and 2
- * were well behind. `node bench/simd-groups.mjs [--uniform]` compares them.
+ * on the development VM 4, 6 and 8 were within its noise of each other, and 6
+ * had the fastest runs. `node bench/simd-groups.mjs [--uniform]` compares them.
  */
 export const SIGMOID_GROUP = 6;
 

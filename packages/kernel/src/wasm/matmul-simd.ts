@@ -65,8 +65,8 @@ function vec(items: number[][]): number[] {
 }
 
 /**
- * k-steps of 4 per loop iteration, tuned on the development VM (Node 20, V8 11.3) with
- * bench/mlp-gemma2.ts, which prints GFLOP per CPU-second. Unrolling the float32 tile by 2 or 4
+ * k-steps of 4 per loop iteration, tuned on the development VM (Node 20, V8 11.3);
+ * bench/mlp-gemma2.ts prints the MLP's GFLOP per CPU-second. Unrolling the float32 tile by 2 or 4
  * (memarg offsets) is slower there (about 20 against 32 GFLOP per CPU-second for the 4 × 2 tile,
  * K = 2304), and the tile's speed did not depend on K from 512 to 4608, so it is issue-bound, not
  * L1-bound, and k-blocking would not pay. Baking K into the module (row strides as memarg offsets,

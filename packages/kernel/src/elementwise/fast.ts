@@ -21,7 +21,7 @@
  *   x ≈ −10.77), largest in the tails where F varies fastest. The exact
  *   form's shape keeps the WebAssembly kernel's per-lane table loads few (six
  *   coefficients, three 16-byte pairs: ~50% faster there than degree 8 on
- *   1/64, bench/simd-groups.mjs); the tanh form's tail falls faster, and at
+ *   1/64 on the development VM, one thread); the tanh form's tail falls faster, and at
  *   that shape its error would be 2^-40.2, so it keeps degree 8 (only the
  *   JavaScript path reads it: the WebAssembly tanh kernels use no table).
  * - Rounding test: y·(1 − E) and y·(1 + E), E = 2^-41 (over 14× the

@@ -8,8 +8,9 @@ Remez). The printed bound is the max relative error of the polynomial with its
 coefficients rounded to float32 and Horner evaluated in float32, measured on a
 dense grid, so it includes evaluation rounding.
 
-@geglu/kernel exported no coefficients when this was written, so the gpu
-package fits its own.
+The gpu package fits its own: @geglu/kernel's tables are many short pieces
+evaluated in double precision, while a shader evaluates one polynomial per
+region in float32.
 """
 import mpmath as mp
 import numpy as np

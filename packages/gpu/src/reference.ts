@@ -84,7 +84,7 @@ export function geluTanhF64(x: number): number {
   return (x * e) / (1 + e);
 }
 
-/** Steps between two float32 values: @geglu/float's stepDistance(a, b, 'f32'), kept under its old name. */
+/** Steps between two float32 values: @geglu/float's stepDistance(a, b, 'f32'), exported for this package's users. */
 export function stepDistanceF32(a: number, b: number): number {
   return stepDistance(a, b, 'f32');
 }

@@ -1,12 +1,9 @@
 // geluArray (exact form, 2^20 float32, default worker) called three times in a
 // row after idle gaps, as a benchmark that interleaves other work calls it:
-// prints each call's milliseconds and their median. On the 2-core
-// development VM, with threads that slept whenever they waited, calls after
-// 500 ms gaps took 5–6 ms (medians 4.7–5.1) instead of ~2.5 ms back to back:
-// each wake of a sleeping thread cost the waker 65–400 µs there, and a worker
-// one block ahead of the caller's copies slept and was woken once per block.
-// With the short spins of src/wait.ts spinFor the medians were 2.8–2.9 ms in
-// the same session; the VM's noise moves them by ±1 ms from minute to minute.
+// prints each call's milliseconds and their median. Calls after a gap should
+// take about as long as calls back to back; threads that sleep whenever they
+// wait make them much slower (src/wait.ts spinFor says why). On a shared VM
+// the medians move by about ±1 ms from minute to minute: compare several runs.
 // Usage (from packages/kernel, after a build): node bench/idle-gaps.mjs [gap ms, default 500]
 import { geluArray, geluThreadsReady, setGeluThreads } from '../dist/index.js';
 

@@ -10,9 +10,9 @@
  * isolates, e.g. for WebAssembly code they share, at the waiting thread's
  * interrupt checks, which a blocked Atomics.wait never reaches. Waiting in
  * slices of WAIT_SLICE_MS, returning to JavaScript in between, 20 of 20 runs
- * passed. (After the MLP workers also compiled their activation before
- * reporting ready, long waits did not hang in 9 further runs either; the
- * slices stay as the cheap guard.)
+ * passed. (With the MLP workers compiling their activation before they
+ * report ready, long waits did not hang in 9 runs either; the slices stay as
+ * the cheap guard.)
  */
 
 /** Milliseconds per slice of a wait. */
@@ -39,9 +39,9 @@ export function waitInSlices(cells: Int32Array, index: number, done: (value: num
  * the development VM, after idle spells, each such wake took 65–400 µs (an
  * instrumented build, timing Atomics.notify calls that woke a waiter): a
  * worker that slept whenever it was one block ahead of the caller's copies
- * cost the caller one wake per block, and 2^20-element geluArray calls took
- * 5–6 ms instead of ~2.5 (bench/idle-gaps.mjs; the waits it counted vanished
- * with spinning).
+ * cost the caller one wake per block, which made 2^20-element geluArray
+ * calls after idle gaps about twice as slow as calls back to back
+ * (`node bench/idle-gaps.mjs` times them).
  */
 export function spinFor(cells: Int32Array, index: number, done: (value: number) => boolean, spinMs: number): boolean {
   const deadline = performance.now() + spinMs;

@@ -21,7 +21,7 @@
  *   x ≈ −10.77), largest in the tails where F varies fastest. The exact
  *   form's shape keeps the WebAssembly kernel's per-lane table loads few (six
  *   coefficients, three 16-byte pairs: ~50% faster there than degree 8 on
- *   1/64, bench/simd-groups.mjs); the tanh form's tail falls faster, and at
+ *   1/64 on the development VM, one thread); the tanh form's tail falls faster, and at
  *   that shape its error would be 2^-40.2, so it keeps degree 8 (only the
  *   JavaScript path reads it: the WebAssembly tanh kernels use no table).
  * - Rounding test: y·(1 − E) and y·(1 + E), E = 2^-41 (over 14× the
@@ -56,11 +56,10 @@ import {
 } from './tables.generated.js';
 
 /**
- * Relative half-width of the rounding test (see the Method above). It was
- * 2^-38; at 2^-41 an eighth as many elements take the double-double path,
- * which made the WebAssembly path's flagged elements cost 0.04–0.09 ms per
- * 2^20 instead of 0.27–0.54 ms (one thread, the development VM; an ad hoc
- * timing of the kernel alone against geluBlockSimd in ./simd.ts).
+ * Relative half-width of the rounding test: it must exceed every error bound
+ * (see the Method above), and the share of elements sent to the double-double
+ * path is proportional to it (2^-38 would send eight times as many).
+ * `node bench/fast-error.mjs` prints how often the test fails.
  */
 export const FAST_BAND = 2 ** -41;
 

@@ -98,11 +98,9 @@ export interface RingLayout {
 /**
  * Slots in the ring for `workers` workers: many blocks ahead of every thread,
  * so that a worker rarely runs out of copied-in blocks while the caller
- * computes one (or is descheduled): 32 for one worker, 4.5 MiB. (With 16
- * slots, calls of 2^20 elements after 500 ms idle gaps, bench/idle-gaps.mjs,
- * had medians of 3.0–7.8 ms in three runs, with 64 slots 2.9–4.9 ms, before
- * the threads spun briefly instead of sleeping; the VM is too noisy to tell
- * more.)
+ * computes one (or is descheduled): 32 for one worker, 4.5 MiB. Calls after
+ * idle gaps are where too few slots show; `node bench/idle-gaps.mjs` times
+ * them.
  */
 export function ringLayout(workers: number, base: number): RingLayout {
   const ring = 8 * (workers + 1) + 16;

@@ -60,7 +60,8 @@ export const WASM_THRESHOLD = 2 ** 22;
 /**
  * The SIMD engines `gemma2Mlp` reuses for large calls, one per lane type, sized for the last
  * (hidden, intermediate) it saw, so repeated calls copy the weights into committed pages (about
- * 28 ms of CPU for gemma-2-2b float32 here) instead of faulting in fresh ones (about 165 ms).
+ * 28 ms of CPU for gemma-2-2b float32 on the development VM) instead of faulting in fresh ones
+ * (about 165 ms).
  */
 const scratch: Partial<Record<MatmulLaneType, MlpEngine>> = {};
 

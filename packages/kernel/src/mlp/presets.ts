@@ -9,7 +9,7 @@
  * - https://huggingface.co/google/gemma-2-27b/blob/main/config.json — 4608, 36864, 46
  * The same numbers are in google/gemma_pytorch `gemma/config.py`
  * (`get_config_for_2b_v2`, `get_config_for_9b`, `get_config_for_27b`) and in
- * the table of /work/shared/DESIGN.md. The Gemma 2 report's "feedforward
+ * the shape table of docs/gemma2.md. The Gemma 2 report's "feedforward
  * dim" is 2 × intermediate because it counts gate and up together.
  */
 export interface Gemma2Preset {

@@ -110,20 +110,10 @@ const STRIDE_BYTES = SIMD_STRIDE * 8;
 
 /**
  * Vectors (pairs) per loop iteration of the table kernel (independent Horner
- * chains). bench/simd-groups.mjs, kernel only, one thread, on the 2-core
- * development VM (AMD EPYC, 2026-11-25, three runs): with the degree-5 table
- * on 1/256, paired loads and one rounding-test branch per group,
- * 1 → 204–205, 2 → 263–271, 4 → 290–291, 6 → 289–291, 8 → 255–272 Melem/s
- * (with a branch per vector, commit c15ff30: 4 → 272–275). (With the earlier degree-8 table on 1/64,
- * 4 was best there too, 169–173, and within 3% of the best, 2, on the lent
- * GPU machine's host CPU.) Since x is no longer held in a local through
- * Horner (2026-12-02; V8's listing of the group-4 loop had shown about 50
- * stack loads and stores per four pairs), 6 is ahead: bench/simd-groups.mjs,
- * now interleaved and best of 15 rounds, gave 4 → 303–322 and
- * 6 → 326–356 Melem/s in four runs on uniform [−10, 10] inputs, and
- * 4 → 259–328, 6 → 249–331 in three on its 6·sin inputs (a noisy machine:
- * an interleaved A/B of the two builds, ad hoc, put the new group-6 kernel at
- * 1.06–1.15× the old group-4 one on both kinds of input, results identical).
+ * chains, one rounding-test branch per group). Tuned on the 2-core development
+ * VM (AMD EPYC, Node 20), kernel only, one thread: 6 was ahead of 4 by 5–15% on
+ * uniform [−10, 10] inputs and level with it on 6·sin inputs.
+ * `node bench/simd-groups.mjs [--uniform]` compares the group sizes.
  */
 export const SIMD_GROUP = 6;
 
@@ -133,8 +123,6 @@ export const SIMD_GROUP = 6;
  * `sigmoidGroup` of the tanh sigmoid kernel (bench/simd-groups.mjs compares them);
  * `sigmoidDoubles` (tests only) makes the sigmoid kernels store their float64
  * y, 16 bytes per pair, instead of rounding and testing it.
- * Tried and slower: loading coefficient pairs as whole vectors and picking
- * lanes with i8x16.shuffle (~20% slower than the two lane loads here).
  */
 export function geluSimdModuleBytes(
   band: number,
@@ -202,7 +190,8 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
   const CONSTS = 8;
   // s, t, p, y, r1, j per group. x itself is not held in a local: it is
   // loaded and promoted again for y = x·p, since a v kept live through Horner
-  // made V8 spill vectors to the stack (commit e408e8c's kernel kept it).
+  // made V8 spill vectors to the stack (about 50 stack loads and stores per
+  // four pairs in V8's listing of the loop).
   const PER = 6;
   const gv = (g: number, i: number) => vBase + CONSTS + PER * g + i;
   const S = (g: number) => gv(g, 0);
@@ -314,13 +303,9 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
 
 /**
  * Vectors per loop iteration of the sigmoid-form tanh kernel (independent
- * dependency chains, one shared rounding-test branch): bench/simd-groups.mjs
- * on the 2-core development VM gave, in a first session, 1 → 129, 2 → 183,
- * 4 → 276, 6 → 243, 8 → 262 Melem/s, and on 2026-11-25 in three runs
- * 4 → 276–277, 6 → 310–317, 8 → 280–309: 6 is the most consistent (after
- * the rounding test's compare was simplified, commit c15ff30, two runs:
- * 4 → 292, 6 → 327–345, 8 → 310–316). The base-2 kernel (commit e910afe,
- * 2026-12-02, five runs): 4 → 344–382, 6 → 340–480, 8 → 334–440; 6 stays.
+ * dependency chains, one shared rounding-test branch). Tuned like SIMD_GROUP:
+ * on the development VM 4, 6 and 8 were within its noise of each other, and 6
+ * had the fastest runs. `node bench/simd-groups.mjs [--uniform]` compares them.
  */
 export const SIGMOID_GROUP = 6;
 
@@ -338,10 +323,9 @@ export const SIGMOID_GROUP = 6;
  * in the loop body (V8 materializes each 128-bit constant at every use),
  * and the group's rounding tests share one branch: when any of them fails,
  * all the group's pairs are flagged (the fallback retests each element).
- * (In base 2, with the ln 2 factors folded into the constants, this takes 34
- * vector operations per pair, loads, stores and the rounding test included;
- * the earlier base-e version, with a Cody–Waite reduction and five series
- * terms, took 41.)
+ * Base 2, with the ln 2 factors folded into the constants, takes 34 vector
+ * operations per pair, loads, stores and the rounding test included; base e,
+ * with a Cody–Waite reduction and five series terms, takes 41.
  */
 function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: boolean): number[] {
   // Parameters (in, out, pairs, flags), or (in, up, out, pairs, flags) with `withUp`.

@@ -65,12 +65,13 @@ function vec(items: number[][]): number[] {
 }
 
 /**
- * k-steps of 4 per loop iteration. Unrolling the float32 tile by 2 or 4 (memarg offsets) measured
- * slower on this machine's V8 (about 20 against 32 GFLOP per CPU-second for the 4 × 2 tile,
+ * k-steps of 4 per loop iteration, tuned on the development VM (Node 20, V8 11.3);
+ * bench/mlp-gemma2.ts prints the MLP's GFLOP per CPU-second. Unrolling the float32 tile by 2 or 4
+ * (memarg offsets) is slower there (about 20 against 32 GFLOP per CPU-second for the 4 × 2 tile,
  * K = 2304), and the tile's speed did not depend on K from 512 to 4608, so it is issue-bound, not
  * L1-bound, and k-blocking would not pay. Baking K into the module (row strides as memarg offsets,
- * 2 address adds per step instead of 6) measured no faster either (30–31 against 32); 4 × 3 tiles
- * ran at ~21 (register spills: 12 accumulators + 4 operands exceed what V8 keeps in XMM registers).
+ * 2 address adds per step instead of 6) is no faster either (30–31 against 32); 4 × 3 tiles
+ * run at ~21 (register spills: 12 accumulators + 4 operands exceed what V8 keeps in XMM registers).
  */
 export const UNROLL = 1;
 

@@ -4,7 +4,8 @@ import type { Readable } from 'node:stream';
 import { formatOptions, parseOrHelp, requireOption, type ArgSpec } from '../cli/args.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
 import { compareResult } from '@geglu/float';
-import { loadOracle } from '../backends/modules.js';
+import { loadOracle, type OracleModule } from '../backends/modules.js';
+import { halfCodec, halfReferenceTable, type HalfFormat } from '../sweep/half.js';
 import { EVAL_FUNCTIONS, type EvalFunction, type FloatFormat } from '../backends/types.js';
 import { MAX_LINE_BYTES, readLineBatches } from '../io/lines.js';
 import { formatNumber, numberSyntaxError, parseNumber } from '../io/numbers.js';
@@ -19,7 +20,7 @@ const spec: ArgSpec = {
   command: 'geglu check',
   options: {
     fn: { type: 'string', choices: EVAL_FUNCTIONS, description: 'function the outputs claim to be (required)' },
-    dtype: { type: 'string', choices: ['f32', 'f64'], description: 'format of x and y (required)' },
+    dtype: { type: 'string', choices: ['f32', 'f64', 'bf16', 'f16'], description: 'format of x and y (required)' },
     'max-steps': { type: 'integer', description: 'largest allowed distance from the correctly rounded result, every region (default 0)' },
     backend: {
       type: 'string',
@@ -32,7 +33,7 @@ const spec: ArgSpec = {
   positionals: { min: 1, max: 1, name: 'FILE.jsonl (or - for stdin)' },
 };
 
-const usage = `Usage: geglu check --fn gelu|gelu-tanh|erf|erfc --dtype f32|f64 [--max-steps N | --backend ID [--tolerances FILE]] [--json] FILE.jsonl
+const usage = `Usage: geglu check --fn gelu|gelu-tanh|erf|erfc --dtype f32|f64|bf16|f16 [--max-steps N | --backend ID [--tolerances FILE]] [--json] FILE.jsonl
 
 Judges another implementation's outputs (for example dumped from PyTorch) against the oracle.
 Each line of FILE is {"x": X, "y": Y} with exactly these two fields; X and Y are strings in
@@ -42,7 +43,8 @@ exactly). For each line the distance of Y from the correctly rounded fn(X) is me
 (representable values between them; NaN vs non-NaN counts as infinitely many) and, where it is
 not 0, in ulps of the exact value. For float32 gelu and gelu-tanh the correctly rounded value
 comes from geglu sweep's bounded f64 reference (the oracle only where that does not decide), so
-dumps of millions of lines are checked quickly. Prints the maximum per input region, the worst inputs and the step histogram.
+dumps of millions of lines are checked quickly; for bf16 and f16 every function's 65,536 correctly
+rounded results are tabulated once the same way (geglu sweep --dtype bf16|f16). Prints the maximum per input region, the worst inputs and the step histogram.
 A result matches only when its bits equal the correctly rounded result's (any NaN equals any NaN): a zero
 of the wrong sign is 0 steps away yet a mismatch, counted under "zero sign", and it fails the check
 whatever the limit (a step bound does not excuse a wrong sign).
@@ -157,6 +159,7 @@ export const checkCommand: Command = {
     const canUlp = typeof oracle.evaluate === 'function' && typeof oracle.ulpError === 'function';
     // For float32 gelu the sweep's reference decides the rounding for all but a few inputs per
     // million (src/sweep/reference.ts states its bound); the oracle settles the rest.
+    const half = dtype === 'bf16' || dtype === 'f16' ? halfReference(fn, dtype, oracle) : null;
     const ref32 = dtype === 'f32' ? (fn === 'gelu' ? refGelu : fn === 'gelu-tanh' ? refGeluTanh : null) : null;
     const correctF32 = ref32
       ? (x: number): number => {
@@ -220,7 +223,7 @@ export const checkCommand: Command = {
             bad(line.no, typeof x === 'string' ? `field "x": ${x}` : `field "y": ${y as string}`);
             continue;
           }
-          const ref = correctF32 ? correctF32(x) : oracle.correctlyRounded(fn, x, dtype);
+          const ref = half ? half(x) : correctF32 ? correctF32(x) : oracle.correctlyRounded(fn, x, dtype);
           const cmp = compareResult(y, ref, dtype);
           const st = cmp.steps;
           // ulps of the exact value only where the result is off: a correctly rounded one is ≤ 0.5 by definition,
@@ -269,6 +272,13 @@ export const checkCommand: Command = {
     return s.passed ? EXIT_OK : EXIT_CHECK_FAILED;
   },
 };
+
+/** The correctly rounded 16-bit fn(x), looked up in the sweep's reference table of all 65,536 inputs. */
+function halfReference(fn: EvalFunction, dtype: HalfFormat, oracle: OracleModule): (x: number) => number {
+  const { toBits, fromBits } = halfCodec(dtype);
+  const { expected } = halfReferenceTable(fn, dtype, (x) => oracle.correctlyRounded(fn, x, dtype));
+  return (x) => fromBits(expected[toBits(x)]!);
+}
 
 function formatSummary(s: CheckSummary): string {
   const out: string[] = [];

@@ -222,7 +222,7 @@ export function readResult(file: string): SweepResult {
     onlyKeys(entry, wp, ['bits', 'x', 'got', 'expected', 'steps', 'zeroSign']);
     if (entry.zeroSign !== undefined && entry.zeroSign !== true) bad(`${wp}.zeroSign`, `expected true or absent, got ${show(entry.zeroSign)}`);
     const bits = entry.bits;
-    if (typeof bits !== 'number' || !Number.isSafeInteger(bits) || bits < 0 || bits >= all) bad(`${wp}.bits`, `expected a ${String(j.dtype)} bit pattern (an integer in [0, ${allName})), got ${show(bits)}`);
+    if (typeof bits !== 'number' || !Number.isSafeInteger(bits) || bits < 0 || bits >= all) bad(`${wp}.bits`, `expected a ${j.dtype === 'f32' ? 'float32' : String(j.dtype)} bit pattern (an integer in [0, ${allName})), got ${show(bits)}`);
     if (!(iv as [number, number][]).some(([s, e]) => s <= (bits as number) && (bits as number) < e)) bad(`${wp}.bits`, `0x${hex(bits as number)} is not in the intervals covered`);
     for (const k of ['x', 'got', 'expected'] as const) if (typeof entry[k] !== 'string') bad(`${wp}.${k}`, `expected a string, got ${show(entry[k])}`);
     const st = entry.steps;

@@ -9,6 +9,8 @@ export type ToleranceFunction = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc' | 'geglu' 
 export const TOLERANCE_FUNCTIONS: readonly ToleranceFunction[] = ['gelu', 'gelu-tanh', 'erf', 'erfc', 'geglu', 'mlp'];
 export type Region = 'tail' | 'subnormal' | 'normal';
 const PRECISIONS: readonly Precision[] = ['exact', 'f64', 'f32', 'bf16', 'f16'];
+/** Row order of the generated table: f32 first, as the table has always been read. */
+const TABLE_DTYPE_ORDER: readonly FloatFormat[] = ['f32', 'f64', 'bf16', 'f16'];
 export const REGIONS: readonly Region[] = ['tail', 'subnormal', 'normal'];
 
 /**
@@ -188,7 +190,7 @@ export function formatTolerancesMarkdown(table: ToleranceTable): string {
     for (const fn of TOLERANCE_FUNCTIONS) {
       const byDtype = table.backends[b].bounds[fn];
       if (!byDtype) continue;
-      for (const dtype of FLOAT_FORMATS) {
+      for (const dtype of TABLE_DTYPE_ORDER) {
         const r = byDtype[dtype];
         if (!r) continue;
         const sources = [...new Set(REGIONS.map((g) => r[g].source))].join('; ').replace(/\|/g, '\\|');

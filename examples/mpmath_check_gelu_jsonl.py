@@ -33,6 +33,10 @@ def round_to(v, fmt):
     neg = v < 0
     man, exp = mpmath.mpf(abs(v)).man_exp  # |v| = man * 2^exp exactly
     e = man.bit_length() - 1 + exp  # 2^e <= |v| < 2^(e+1)
+    if e < emin - p:  # below half the smallest subnormal 2^(emin-p+1)
+        return -0.0 if neg else 0.0
+    if e > emax:
+        return -math.inf if neg else math.inf
     q = max(e, emin) - (p - 1)  # the quantum of |v|'s binade (subnormals share emin's)
     shift = exp - q
     if shift >= 0:
@@ -62,12 +66,16 @@ def correct(xs, fmt, tanh):
         return xf if xf > 0 else -0.0
     if xf == 0:
         return xf  # gelu(±0) = ±0
+    # the dump holds exact decimals of 16-bit values, so float() is exact; anything else is refused
+    mp.prec = 64
+    if round_to(mpf(xf), fmt) != xf or mpf(xs) != mpf(xf):
+        raise ValueError(f"x = {xs} is not exactly a {fmt} value")
     prec = 96
     while True:
         results = []
         for pr in (prec, 2 * prec):
             mp.prec = pr
-            results.append(round_to(exact_gelu(mpf(xs), tanh), fmt))
+            results.append(round_to(exact_gelu(mpf(xf), tanh), fmt))
         if results[0] == results[1] and math.copysign(1, results[0]) == math.copysign(1, results[1]):
             r = results[0]
             return math.copysign(0.0, xf) if r == 0 and xf < 0 else r

@@ -226,7 +226,7 @@ export const sweepCommand: Command = {
       );
     }
     if (!sweepFunctionsOf(backend).includes(fn)) {
-      throw new UsageError(`geglu sweep: --backend ${backend} has no ${dtype} ${fn} (it has ${sweepFunctionsOf(backend).join(', ')})`);
+      throw new UsageError(`geglu sweep: --backend ${backend} has no ${dtype === 'f32' ? 'float32' : dtype} ${fn} (it has ${sweepFunctionsOf(backend).join(', ')})`);
     }
     if (args.values.out) checkOutputFile(args.values.out as string, '--out', 'geglu sweep');
     if (dtype !== 'f32') return sweepHalf(fn, dtype, args.values, io);

@@ -192,7 +192,7 @@ async function sweepHalf(fn: SweepFunction, dtype: 'bf16' | 'f16', values: Recor
     if (values[o] !== undefined) throw new UsageError(`geglu sweep: --${o} does not apply to --dtype ${dtype} (all 65,536 inputs are checked in one call)`);
   }
   const commit = describeCommit();
-  let run;
+  let run: Awaited<ReturnType<typeof runHalfSweep>>;
   try {
     run = await runHalfSweep(fn, dtype);
   } catch (err) {

@@ -23,7 +23,10 @@ describe('geglu eval and check with --dtype bf16|f16 (files written here, the re
       const e = await cli(['eval', '--fn', 'gelu-tanh', '--dtype', dtype, '--backend', 'kernel'], xs.join('\n'));
       expect(e.code).toBe(0);
       expect(e.stderr).toBe(`geglu eval: backend kernel-${dtype}, fn gelu-tanh, dtype ${dtype}\n`);
-      const lines = e.stdout.trim().split('\n').map((l) => JSON.parse(l) as { x: string; y: string });
+      const lines = e.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { x: string; y: string });
       expect(lines).toHaveLength(xs.length);
       for (const { x, y } of lines) {
         // the strings are the exact values of the format: reading back with the format's own rounding is the identity

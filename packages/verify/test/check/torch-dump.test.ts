@@ -19,14 +19,18 @@ describe.skipIf(python === undefined)('a PyTorch bf16 gelu dump (python3 with to
   it('geglu check and the mpmath cross-check count the same mismatches and zero signs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'geglu-torch-'));
     const full = join(dir, 'gelu-bf16.jsonl');
-    const dump = spawnSync(python!, [join(examples, 'torch_gelu_jsonl.py'), '--dtype', 'bf16', '--approximate', 'none', '--out', full], { encoding: 'utf8' });
+    const dump = spawnSync(python!, [join(examples, 'torch_gelu_jsonl.py'), '--dtype', 'bf16', '--approximate', 'none', '--out', full], {
+      encoding: 'utf8',
+    });
     expect(dump.status, dump.stderr).toBe(0);
     // every 4th line (all regions, 16,384 inputs) keeps the mpmath side to a few seconds
     const lines = readFileSync(full, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(65536);
     const part = join(dir, 'part.jsonl');
     writeFileSync(part, `${lines.filter((_, i) => i % 4 === 0).join('\n')}\n`);
-    const mp = spawnSync(python!, [join(examples, 'mpmath_check_gelu_jsonl.py'), '--fn', 'gelu', '--dtype', 'bf16', part], { encoding: 'utf8' });
+    const mp = spawnSync(python!, [join(examples, 'mpmath_check_gelu_jsonl.py'), '--fn', 'gelu', '--dtype', 'bf16', part], {
+      encoding: 'utf8',
+    });
     expect(mp.status, mp.stderr).toBe(0);
     const m = /: (\d+) lines, (\d+) mismatches, (\d+) zero sign, (\d+) NaN vs number/.exec(mp.stdout);
     expect(m, mp.stdout).not.toBeNull();
@@ -35,7 +39,10 @@ describe.skipIf(python === undefined)('a PyTorch bf16 gelu dump (python3 with to
     const s = JSON.parse(f.stdout);
     expect(code).toBe(s.mismatches === 0 ? 0 : 1);
     expect({ lines: s.checked, mismatches: s.mismatches, zeroSign: s.zeroSign, nan: s.histogram.Infinity ?? 0 }).toEqual({
-      lines: Number(m![1]), mismatches: Number(m![2]), zeroSign: Number(m![3]), nan: Number(m![4]),
+      lines: Number(m![1]),
+      mismatches: Number(m![2]),
+      zeroSign: Number(m![3]),
+      nan: Number(m![4]),
     });
   }, 120_000);
 });

@@ -19,12 +19,17 @@ describe('the 16-bit reference table (bounded f64 reference, oracle where undeci
           const x = fromBits(b);
           const want = correctlyRounded(fn, x, format);
           const got = fromBits(table.expected[b]!);
-          expect(Object.is(got, want) || (got !== got && want !== want), `x=${x} (0x${b.toString(16)}): table ${got}, oracle ${want}`).toBe(true);
+          expect(Object.is(got, want) || (got !== got && want !== want), `x=${x} (0x${b.toString(16)}): table ${got}, oracle ${want}`).toBe(
+            true,
+          );
         };
         for (const x of [0, -0, Infinity, -Infinity, NaN, 1, -1, -0.75, -4, -8]) check(toBits(x));
         // the smallest subnormal of each sign (x/2 is a tie that the exact value breaks upward) and the largest finite
         for (const b of [1, 0x8001, format === 'bf16' ? 0x7f7f : 0x7bff, format === 'bf16' ? 0xff7f : 0xfbff]) check(b);
-        fc.assert(fc.property(fc.integer({ min: 0, max: HALF_INPUTS - 1 }), (b) => check(b)), { numRuns: 150 });
+        fc.assert(
+          fc.property(fc.integer({ min: 0, max: HALF_INPUTS - 1 }), (b) => check(b)),
+          { numRuns: 150 },
+        );
       });
     }
   }
@@ -76,7 +81,15 @@ describe('geglu sweep --dtype bf16|f16', () => {
     for (const fn of FNS) {
       it(`the kernel's ${fn} ${format} is correctly rounded on all 65,536 inputs`, async () => {
         const { result } = await runHalfSweep(fn, format);
-        expect(result).toMatchObject({ dtype: format, backend: `kernel-${format}`, complete: true, checked: HALF_INPUTS, undecided: 0, mismatches: 0, zeroSign: 0 });
+        expect(result).toMatchObject({
+          dtype: format,
+          backend: `kernel-${format}`,
+          complete: true,
+          checked: HALF_INPUTS,
+          undecided: 0,
+          mismatches: 0,
+          zeroSign: 0,
+        });
         expect(result.intervals).toEqual([[0, HALF_INPUTS]]);
       });
     }
@@ -86,9 +99,15 @@ describe('geglu sweep --dtype bf16|f16', () => {
     await expect(sweepCommand.run(['--fn', 'gelu', '--dtype', 'bf16', '--backend', 'gpu-webasm'], f.io)).rejects.toThrow(
       /^geglu sweep: --backend gpu-webasm has no bf16 \(it computes in f32: gpu\.js has float32 buffers only\)$/,
     );
-    await expect(sweepCommand.run(['--fn', 'gelu', '--dtype', 'f32', '--backend', 'kernel-f16'], f.io)).rejects.toThrow(/--backend kernel-f16 has no f32 \(it computes in f16\)/);
-    await expect(sweepCommand.run(['--fn', 'erf', '--dtype', 'f16'], f.io)).rejects.toThrow(/--backend kernel-f16 has no f16 erf \(it has gelu, gelu-tanh\)/);
-    await expect(sweepCommand.run(['--fn', 'gelu', '--dtype', 'f16', '--range', '0:16'], f.io)).rejects.toThrow(/--range does not apply to --dtype f16/);
+    await expect(sweepCommand.run(['--fn', 'gelu', '--dtype', 'f32', '--backend', 'kernel-f16'], f.io)).rejects.toThrow(
+      /--backend kernel-f16 has no f32 \(it computes in f16\)/,
+    );
+    await expect(sweepCommand.run(['--fn', 'erf', '--dtype', 'f16'], f.io)).rejects.toThrow(
+      /--backend kernel-f16 has no f16 erf \(it has gelu, gelu-tanh\)/,
+    );
+    await expect(sweepCommand.run(['--fn', 'gelu', '--dtype', 'f16', '--range', '0:16'], f.io)).rejects.toThrow(
+      /--range does not apply to --dtype f16/,
+    );
     expect(f.stdout).toBe('');
   });
 });

@@ -1,3 +1,4 @@
+import { bf16ToBits, bitsToBf16, bitsToF16, f16ToBits } from '@geglu/float';
 import { loadGpu, loadKernel, loadOracle } from './modules.js';
 import {
   BackendUnavailable,
@@ -21,7 +22,7 @@ const oracle: Backend = {
   id: 'oracle',
   kind: 'oracle',
   precision: 'exact',
-  dtypes: ['f32', 'f64'],
+  dtypes: ['f32', 'f64', 'bf16', 'f16'],
   functions: EVAL_FUNCTIONS,
   description: '@geglu/oracle correctlyRounded: the exact value rounded to nearest-even in the dtype',
   async open() {
@@ -88,6 +89,38 @@ const kernelF32: Backend = {
   },
 };
 
+/**
+ * The kernel's 16-bit gelu over Uint16Array bit patterns (geluBf16Array / geluF16Array), correctly
+ * rounded by contract; values travel as exact float64s and are converted to bits and back here.
+ */
+function kernelHalf(format: 'bf16' | 'f16'): Backend {
+  const id: BackendId = `kernel-${format}`;
+  const [toBits, fromBits] = format === 'bf16' ? [bf16ToBits, bitsToBf16] : [f16ToBits, bitsToF16];
+  return {
+    id,
+    kind: 'kernel',
+    precision: format,
+    dtypes: [format],
+    functions: ['gelu', 'gelu-tanh'],
+    description: `@geglu/kernel gelu${format === 'bf16' ? 'Bf16' : 'F16'}Array over Uint16Array bit patterns, correctly rounded by contract`,
+    async open() {
+      const k = await loadKernel();
+      if (typeof k === 'string') throw new BackendUnavailable(id, k);
+      const geluHalf = format === 'bf16' ? k.geluBf16Array : k.geluF16Array;
+      return {
+        ran: id,
+        async evaluate(fn, dtype, xs) {
+          if (dtype !== format || (fn !== 'gelu' && fn !== 'gelu-tanh')) unsupported(id, fn, dtype);
+          const bits = Uint16Array.from(xs, (x) => toBits(x));
+          const y = geluHalf(bits, { approximate: approximate(fn) });
+          return Float64Array.from(y, (b) => fromBits(b));
+        },
+        async close() {},
+      };
+    },
+  };
+}
+
 function gpuBackend(name: Exclude<GpuBackendName, 'auto'>): Backend {
   const id = `gpu-${name}` as BackendId;
   return {
@@ -134,7 +167,7 @@ export async function openGpu(name: GpuBackendName): Promise<BackendSession> {
 }
 
 const registry = new Map<string, Backend>();
-for (const b of [oracle, kernelF64, kernelF32, ...GPU_BACKENDS.map(gpuBackend)]) registry.set(b.id, b);
+for (const b of [oracle, kernelF64, kernelF32, kernelHalf('bf16'), kernelHalf('f16'), ...GPU_BACKENDS.map(gpuBackend)]) registry.set(b.id, b);
 
 /** Every registered backend, in a stable order (suites and the tolerance table enumerate these). */
 export function listBackends(): Backend[] {

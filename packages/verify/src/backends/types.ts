@@ -1,5 +1,5 @@
-/** Float formats, named as everywhere in geglu. */
-export type FloatFormat = 'f32' | 'f64';
+/** Float formats, named as everywhere in geglu (@geglu/float's). */
+export type FloatFormat = 'f32' | 'f64' | 'bf16' | 'f16';
 
 /** The scalar functions `geglu eval` and `geglu check` know (command-line names). */
 export type EvalFunction = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc';
@@ -10,13 +10,14 @@ export type GpuBackendName = 'auto' | 'webgpu' | 'headlessgl' | 'webasm' | 'cpu'
 export const GPU_BACKENDS: readonly Exclude<GpuBackendName, 'auto'>[] = ['webgpu', 'webasm', 'cpu', 'headlessgl'];
 
 /** Ids in the registry and in the tolerance table. */
-export type BackendId = 'oracle' | 'kernel-f64' | 'kernel-f32' | 'gpu-webgpu' | 'gpu-webasm' | 'gpu-cpu' | 'gpu-headlessgl';
+export type BackendId = 'oracle' | 'kernel-f64' | 'kernel-f32' | 'kernel-bf16' | 'kernel-f16' | 'gpu-webgpu' | 'gpu-webasm' | 'gpu-cpu' | 'gpu-headlessgl';
 
 /**
  * The arithmetic a backend promises: `exact` = correctly rounded into the requested dtype
- * (the oracle); `f64` / `f32` = computed in that format, with a measured error in the tolerance table.
+ * (the oracle); `f64` / `f32` / `bf16` / `f16` = results in that format, with a measured error in
+ * the tolerance table.
  */
-export type Precision = 'exact' | 'f64' | 'f32';
+export type Precision = 'exact' | 'f64' | 'f32' | 'bf16' | 'f16';
 
 export interface BackendInfo {
   id: BackendId;

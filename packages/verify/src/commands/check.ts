@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import { formatOptions, parseOrHelp, requireOption, type ArgSpec } from '../cli/args.js';
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
 import { compareResult } from '@geglu/float';
-import { loadOracle } from '../backends/modules.js';
+import { loadOracle, type OracleModule } from '../backends/modules.js';
+import { halfCodec, halfReferenceTable, type HalfFormat } from '../sweep/half.js';
 import { EVAL_FUNCTIONS, type EvalFunction, type FloatFormat } from '../backends/types.js';
 import { MAX_LINE_BYTES } from '../io/lines.js';
 import { formatNumber } from '../io/numbers.js';
@@ -29,7 +30,7 @@ const spec: ArgSpec = {
     up: { type: 'string', valueName: 'NAME|FILE', description: '--fn geglu: the up input, as --x (default up)' },
     y: { type: 'string', valueName: 'NAME|FILE', description: 'the outputs, as --x (default y)' },
     annotate: { type: 'string', choices: ['github'], description: 'also print GitHub Actions annotations (::error file=…,line=…::) for failures' },
-    dtype: { type: 'string', choices: ['f32', 'f64'], description: 'format of x and y (required)' },
+    dtype: { type: 'string', choices: ['f32', 'f64', 'bf16', 'f16'], description: 'format of x and y (required)' },
     'max-steps': { type: 'integer', description: 'largest allowed distance from the correctly rounded result, every region (default 0)' },
     backend: {
       type: 'string',
@@ -42,7 +43,7 @@ const spec: ArgSpec = {
   positionals: { min: 0, max: 1, name: 'FILE.jsonl, FILE.safetensors (or - for JSONL on stdin)' },
 };
 
-const usage = `Usage: geglu check --fn gelu|gelu-tanh|erf|erfc --dtype f32|f64 [limits] [output] FILE.jsonl|FILE.safetensors
+const usage = `Usage: geglu check --fn gelu|gelu-tanh|erf|erfc --dtype f32|f64|bf16|f16 [limits] [output] FILE.jsonl|FILE.safetensors
        geglu check --fn F --dtype D [limits] [output] --x X.npy --y Y.npy
        geglu check --fn geglu --approximate none|tanh --dtype D [limits] [output] FILE | --gate G.npy --up U.npy --y Y.npy
   limits: --max-steps N | --backend ID [--tolerances FILE];  output: --json, --annotate github
@@ -66,7 +67,8 @@ dumps of millions of rows are checked quickly. --fn geglu compares each y with g
 once: in float32 from the same reference times up in f64 with its bound (the oracle's
 correctlyRoundedGeglu where that does not decide), in f64 from the oracle for every row (slow:
 keep f64 geglu dumps to thousands of rows). Regions are those of x (of gate for geglu). Prints the maximum per input region, the worst
-inputs (line, or element index in C order) and the step histogram.
+inputs (line, or element index in C order) and the step histogram. For bf16 and f16 every function's
+65,536 correctly rounded results are tabulated once the same way (geglu sweep --dtype bf16|f16).
 A result matches only when its bits equal the correctly rounded result's (any NaN equals any NaN): a zero
 of the wrong sign is 0 steps away yet a mismatch, counted under "zero sign", and it fails the check
 whatever the limit (a step bound does not excuse a wrong sign).
@@ -220,6 +222,7 @@ export const checkCommand: Command = {
     // million (src/sweep/reference.ts states its bound); the oracle settles the rest.
     const ref32 = dtype === 'f32' ? (fn === 'gelu' ? refGelu : fn === 'gelu-tanh' ? refGeluTanh : null) : null;
     const scalarFn = fn === 'geglu' ? null : fn;
+    const half = scalarFn !== null && (dtype === 'bf16' || dtype === 'f16') ? halfReference(scalarFn, dtype, oracle) : null;
     const correctF32 = ref32 && scalarFn
       ? (x: number): number => {
           const r = ref32(x);
@@ -237,7 +240,7 @@ export const checkCommand: Command = {
       return d === d ? d : geglu(g, u);
     };
     const reference: (a: number, b: number) => number =
-      scalarFn === null ? (dtype === 'f32' ? gegluF32 : geglu) : (correctF32 ?? ((x) => oracle.correctlyRounded(scalarFn, x, dtype)));
+      scalarFn === null ? (dtype === 'f32' ? gegluF32 : geglu) : (half ?? correctF32 ?? ((x) => oracle.correctlyRounded(scalarFn, x, dtype)));
 
     const s: CheckSummary = {
       fn, approximate: approximate ?? null, dtype, input: plan.kind, maxStepsAllowed: backend === undefined ? (maxStepsOption ?? 0) : null, backend: backend ?? null, lines: 0, checked: 0, mismatches: 0, zeroSign: 0, badLines: 0, maxSteps: 0, maxUlps: canUlp ? 0 : null,
@@ -287,10 +290,11 @@ export const checkCommand: Command = {
           const ref = b === null ? reference(x, 0) : reference(x, b[i]!);
           const cmp = compareResult(y, ref, dtype);
           const st = cmp.steps;
-          // ulps of the exact value only where the result is off: a correctly rounded one is ≤ 0.5 by definition,
-          // and skipping it saves an oracle evaluation per line
+          // ulps of the exact value only where the result is steps off: a correctly rounded one is ≤ 0.5 by
+          // definition, and so is a zero of the wrong sign (the exact value is then below half the smallest
+          // subnormal); skipping them saves an oracle evaluation per line (a PyTorch bf16 gelu dump has 15,912)
           let ulps: number | null = null;
-          if (!cmp.matches && canUlp) {
+          if (!cmp.matches && !cmp.zeroSign && canUlp) {
             if (Number.isFinite(x) && Number.isFinite(y)) {
               const exact = oracle.evaluate!(scalarFn!, x, { digits: 40 }).value;
               ulps = oracle.ulpError!(y, exact, dtype);
@@ -366,6 +370,13 @@ export function githubAnnotations(s: CheckSummary, file: string, badLines: reado
   }
   if (!s.passed) out.push(`::error title=${prop(name)}::${msg(formatSummary(s).trim().split('\n').at(-1)!)}`);
   return out.length > 0 ? `${out.join('\n')}\n` : '';
+}
+
+/** The correctly rounded 16-bit fn(x), looked up in the sweep's reference table of all 65,536 inputs. */
+function halfReference(fn: EvalFunction, dtype: HalfFormat, oracle: OracleModule): (x: number) => number {
+  const { toBits, fromBits } = halfCodec(dtype);
+  const { expected } = halfReferenceTable(fn, dtype, (x) => oracle.correctlyRounded(fn, x, dtype));
+  return (x) => fromBits(expected[toBits(x)]!);
 }
 
 function formatSummary(s: CheckSummary): string {

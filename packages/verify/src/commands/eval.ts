@@ -13,7 +13,7 @@ const spec: ArgSpec = {
   command: 'geglu eval',
   options: {
     fn: { type: 'string', choices: EVAL_FUNCTIONS, description: 'function to evaluate (required)' },
-    dtype: { type: 'string', choices: ['f32', 'f64'], description: 'round each input to this format and evaluate in it (required)' },
+    dtype: { type: 'string', choices: ['f32', 'f64', 'bf16', 'f16'], description: 'round each input to this format and evaluate in it (required)' },
     backend: { type: 'string', choices: ['oracle', 'kernel', 'gpu'], description: 'implementation to run (required)' },
     'gpu-backend': {
       type: 'string',
@@ -24,13 +24,15 @@ const spec: ArgSpec = {
   },
 };
 
-const usage = `Usage: geglu eval --fn gelu|gelu-tanh|erf|erfc --dtype f32|f64 --backend oracle|kernel|gpu [--gpu-backend NAME]
+const usage = `Usage: geglu eval --fn gelu|gelu-tanh|erf|erfc --dtype f32|f64|bf16|f16 --backend oracle|kernel|gpu [--gpu-backend NAME]
 
 Reads one number per line on stdin, rounds it to --dtype (once, to nearest-even, from the exact
 decimal), evaluates --fn on the chosen backend and writes one JSON object per line to stdout:
   {"x":"<input as rounded>","y":"<result>"}
 Both are JavaScript's shortest round-trip strings of the float64 holding the value ("-0", "NaN",
-"Infinity", "-Infinity" spelled out). The backend that actually ran is printed on stderr.
+"Infinity", "-Infinity" spelled out), so each reads back to the same value in --dtype. The backend
+that actually ran is printed on stderr. bf16 and f16: --backend oracle (every function) or kernel
+(gelu and gelu-tanh, over bit patterns); gpu.js has float32 buffers only.
 
 Input lines: a decimal (1, -0, 2.5e-3, .5), NaN, Infinity, -Infinity, or inf/nan in any case;
 surrounding spaces and tabs ignored; CRLF line endings accepted. A bad line (not a number, empty,
@@ -71,7 +73,8 @@ export const evalCommand: Command = {
     const info = getBackend(id === 'gpu-auto' ? 'gpu-cpu' : id);
     if (info && (!info.dtypes.includes(dtype) || !info.functions.includes(fn))) {
       throw new UsageError(
-        `${spec.command}: backend ${kind} evaluates ${info.functions.join(', ')} in ${info.dtypes.join(', ')}; not ${fn} in ${dtype}`,
+        `${spec.command}: backend ${kind} evaluates ${info.functions.join(', ')} in ${info.dtypes.join(', ')}; not ${fn} in ${dtype}` +
+          (kind === 'gpu' && !info.dtypes.includes(dtype) ? ' (gpu.js has float32 buffers only)' : ''),
       );
     }
     let session;

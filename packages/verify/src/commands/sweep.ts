@@ -4,10 +4,10 @@ import { formatOptions, parseOrHelp, quote, requireOption, type ArgSpec } from '
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
 import { checkOutputFile } from '../cli/paths.js';
 import { SWEEP_FUNCTIONS, type RegionCounts, type SweepFunction } from '../sweep/engine.js';
-import { SWEEP_BACKENDS, sweepFunctionsOf, type SweepBackend } from '../sweep/impl.js';
+import { SWEEP_BACKENDS, sweepDtypeOf, sweepFunctionsOf, type SweepBackend } from '../sweep/impl.js';
 import { gatedSteps, loadTolerances, REGIONS, ToleranceError, toleranceFor } from '../tolerances/index.js';
-import { ALL_INPUTS, coveredCount, formatHistogram, hex, mergeResults, readResult, SweepFileError, writeJsonAtomic, type SweepResult } from '../sweep/result.js';
-import { runSweep, SweepUnavailable } from '../sweep/run.js';
+import { ALL_INPUTS, coveredCount, inputsOf, SWEEP_DTYPES, type SweepDtype, formatHistogram, hex, mergeResults, readResult, SweepFileError, writeJsonAtomic, type SweepResult } from '../sweep/result.js';
+import { runHalfSweep, runSweep, SweepUnavailable } from '../sweep/run.js';
 
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 
@@ -20,8 +20,8 @@ const spec: ArgSpec = {
   command: 'geglu sweep',
   options: {
     fn: { type: 'string', choices: SWEEP_FUNCTIONS, description: 'function to sweep (required)' },
-    backend: { type: 'string', choices: SWEEP_BACKENDS, description: 'implementation to check (default kernel-f32; gpu-* are @geglu/gpu on that gpu.js mode)' },
-    dtype: { type: 'string', choices: ['f32'], description: 'input and output format; only f32 is exhaustible (required)' },
+    backend: { type: 'string', choices: SWEEP_BACKENDS, description: 'implementation to check (default kernel-<dtype>; gpu-* are @geglu/gpu on that gpu.js mode, f32 only)' },
+    dtype: { type: 'string', choices: SWEEP_DTYPES, description: 'input and output format (required); bf16 and f16: all 65,536 inputs in one call' },
     range: { type: 'string', valueName: 'START:END', description: 'bit patterns START (inclusive) to END (exclusive), decimal or 0x hex; default 0:0x100000000' },
     shard: { type: 'string', valueName: 'i/n', description: 'check only the i-th of n equal parts of the range (1 ≤ i ≤ n)' },
     workers: { type: 'integer', valueName: 'K', description: 'worker threads (default: available cores)' },
@@ -44,6 +44,7 @@ const mergeSpec: ArgSpec = {
 
 const usage = `Usage: geglu sweep --fn gelu|gelu-tanh|erf|erfc --dtype f32 [--backend kernel-f32|gpu-webasm|gpu-cpu|gpu-webgpu]
                    [--range START:END] [--shard i/n] [--workers K] [--resume FILE] [--out FILE] [--chunk-size N] [--table]
+       geglu sweep --fn gelu|gelu-tanh --dtype bf16|f16 [--backend kernel-bf16|kernel-f16] [--out FILE] [--table]
        geglu sweep merge [--partial] [--table] [--out FILE] FILES...
 
 Checks a backend's float32 function on every float32 input (all 2^32 bit patterns, NaN payloads
@@ -52,6 +53,11 @@ correctlyRounded only where that bound does not decide the rounding. Prints a pr
 stderr (rate, ETA) and a summary on stdout: the histogram of steps, and per region of the tolerance
 table (tail, subnormal, normal) the largest steps and the input reaching it. The kernel-f32 backend
 has gelu and gelu-tanh; the gpu-* backends (@geglu/gpu, one GegluGpu per worker) have all four.
+
+With --dtype bf16 or f16 the kernel's 16-bit gelu (geluBf16Array, geluF16Array over bit patterns)
+is checked on all 65,536 inputs of the format at once, against a table of correctly rounded
+results built from the same float64 reference (the oracle where its bound does not decide). The
+gpu-* backends have no 16-bit functions: gpu.js has float32 buffers only.
 
 A killed sweep resumes with --resume FILE: the checkpoint lists whole chunks only, so no input is
 checked twice or skipped. Shards (--shard i/n) of one range are joined with geglu sweep merge,
@@ -128,10 +134,10 @@ function judge(r: SweepResult, againstTable: boolean): string[] {
   const inRegions = REGIONS.reduce((n, g) => n + r.regions[g].mismatches, 0);
   if (r.mismatches > inRegions) problems.push(`${r.mismatches - inRegions} NaN or ±∞ inputs without their exact result`);
   for (const g of REGIONS) {
-    const e = toleranceFor(table, r.backend, r.fn, 'f32', g);
+    const e = toleranceFor(table, r.backend, r.fn, r.dtype, g);
     const bound = e ? gatedSteps(e) : null;
     const max = r.regions[g].maxSteps === 'Infinity' ? Infinity : r.regions[g].maxSteps;
-    if (bound === null) problems.push(`${g}: the table has no gated bound for ${r.backend} ${r.fn} f32 (max seen ${max} steps)`);
+    if (bound === null) problems.push(`${g}: the table has no gated bound for ${r.backend} ${r.fn} ${r.dtype} (max seen ${max} steps)`);
     else if (max > bound) problems.push(`${g}: max ${max} steps > the table's ${bound}`);
   }
   return problems;
@@ -173,9 +179,32 @@ async function merge(argv: readonly string[], io: CommandIO): Promise<number> {
   }
   if (args.values.out) writeJsonAtomic(args.values.out as string, merged);
   const covered = merged.intervals.reduce((n, [s, e]) => n + e - s, 0);
-  io.stdout.write(summary(merged, `sweep merge ${merged.backend} ${merged.fn} f32 (${args.positionals.length} files, ${covered} of 2^32 inputs)`));
+  io.stdout.write(summary(merged, `sweep merge ${merged.backend} ${merged.fn} ${merged.dtype} (${args.positionals.length} files, ${covered} of ${inputsOf(merged.dtype)} inputs)`));
   const problems = judge(merged, args.values.table === true);
-  if (!merged.complete && !args.values.partial) problems.push(`covers ${covered} of ${ALL_INPUTS} inputs`);
+  if (!merged.complete && !args.values.partial) problems.push(`covers ${covered} of ${inputsOf(merged.dtype)} inputs`);
+  io.stdout.write(problems.length === 0 ? 'PASS\n' : `FAIL: ${problems.join('; ')}\n`);
+  return problems.length === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
+/** The 16-bit sweep: one call over all 65,536 inputs, so the f32 sweep's partitioning options do not apply. */
+async function sweepHalf(fn: SweepFunction, dtype: 'bf16' | 'f16', values: Record<string, unknown>, io: CommandIO): Promise<number> {
+  for (const o of ['range', 'shard', 'workers', 'resume', 'chunk-size']) {
+    if (values[o] !== undefined) throw new UsageError(`geglu sweep: --${o} does not apply to --dtype ${dtype} (all 65,536 inputs are checked in one call)`);
+  }
+  const commit = describeCommit();
+  let run: Awaited<ReturnType<typeof runHalfSweep>>;
+  try {
+    run = await runHalfSweep(fn, dtype);
+  } catch (err) {
+    if (err instanceof SweepUnavailable) throw new UsageError(`geglu sweep: ${err.message}`);
+    throw err;
+  }
+  const result = run.result;
+  if (!run.oracle) io.stderr.write('geglu sweep: NO ORACLE: undecided inputs will fail the sweep\n');
+  if (commit !== undefined) result.commit = commit;
+  if (values.out) writeJsonAtomic(values.out as string, result);
+  io.stdout.write(summary(result, `sweep ${result.backend} ${fn} ${dtype} (all ${inputsOf(dtype)} inputs)`));
+  const problems = judge(result, values.table === true);
   io.stdout.write(problems.length === 0 ? 'PASS\n' : `FAIL: ${problems.join('; ')}\n`);
   return problems.length === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
 }
@@ -189,12 +218,18 @@ export const sweepCommand: Command = {
     const args = parseOrHelp(argv, spec, usage, io);
     if (!args) return EXIT_OK;
     const fn = requireOption<SweepFunction>(args, 'fn', spec.command);
-    requireOption<string>(args, 'dtype', spec.command);
-    const backend = (args.values.backend as SweepBackend | undefined) ?? 'kernel-f32';
+    const dtype = requireOption<SweepDtype>(args, 'dtype', spec.command);
+    const backend = (args.values.backend as SweepBackend | undefined) ?? (`kernel-${dtype}` as const);
+    if (sweepDtypeOf(backend) !== dtype) {
+      throw new UsageError(
+        `geglu sweep: --backend ${backend} has no ${dtype} (it computes in ${sweepDtypeOf(backend)}${backend.startsWith('gpu-') ? ': gpu.js has float32 buffers only' : ''})`,
+      );
+    }
     if (!sweepFunctionsOf(backend).includes(fn)) {
-      throw new UsageError(`geglu sweep: --backend ${backend} has no float32 ${fn} (it has ${sweepFunctionsOf(backend).join(', ')})`);
+      throw new UsageError(`geglu sweep: --backend ${backend} has no ${dtype === 'f32' ? 'float32' : dtype} ${fn} (it has ${sweepFunctionsOf(backend).join(', ')})`);
     }
     if (args.values.out) checkOutputFile(args.values.out as string, '--out', 'geglu sweep');
+    if (dtype !== 'f32') return sweepHalf(fn, dtype, args.values, io);
     if (args.values.resume) checkOutputFile(args.values.resume as string, '--resume', 'geglu sweep');
     let start = 0;
     let end = ALL_INPUTS;

@@ -15,16 +15,19 @@
  *
  * The decimal denotes an exact real; it is rounded once, to nearest-even, into the dtype.
  * - f64: V8's `Number(string)` rounds correctly (it falls back to big-number arithmetic).
- * - f32: `Math.fround(Number(s))` would round twice. Proof that it is right except in one case:
- *   every f32 midpoint m (half-way between adjacent f32 values, including 2^128 − 2^103 at
- *   the overflow edge and 2^−150 at the bottom) is exactly an f64 value, and rounding to f64 is
+ * - f32, bf16, f16: rounding `Number(s)` again would round twice. Proof that it is right except
+ *   in one case: every midpoint m of these formats (half-way between adjacent values, including
+ *   2^128 − 2^103 at f32's overflow edge, 65520 at f16's, and half the smallest subnormal at the
+ *   bottom) is exactly an f64 value, and rounding to f64 is
  *   monotone, so x < m ⇒ d = f64(x) ≤ m and x > m ⇒ d ≥ m. Hence when d ≠ m the side of every
- *   midpoint is kept and fround(d) is the correctly rounded f32. When d = m exactly, the
+ *   midpoint is kept and rounding d gives the correctly rounded value. When d = m exactly, the
  *   decimal itself is compared with m in exact BigInt arithmetic to pick the side (and
  *   ties-to-even only if it equals m). Example: 1.00000005960464477539062500001 is just above
  *   the midpoint 1 + 2^−24, so it is 1 + 2^−23 in f32, while fround(Number(s)) gives 1.
+ *   One implementation serves the three formats (@geglu/float's roundToFormat rounds d once).
  */
 
+import { formatInfo, roundToFormat } from '@geglu/float';
 import type { FloatFormat } from '../backends/types.js';
 
 const DECIMAL = /^([+-]?)(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$/;
@@ -53,7 +56,7 @@ export function parseNumber(text: string, format: FloatFormat): number {
     throw new RangeError(`parseNumber: ${JSON.stringify(t.length > 60 ? `${t.slice(0, 57)}...` : t)} is not a number`);
   }
   const d = Number(t);
-  return format === 'f64' ? d : decimalToF32(t, d);
+  return format === 'f64' ? d : decimalToNarrow(t, d, format);
 }
 
 /** Shortest round-trip string of a float, keeping `-0` (String(-0) is "0"): @geglu/float's formatFloat. */
@@ -63,50 +66,35 @@ function trimBlanks(s: string): string {
   return s.replace(/^[ \t]+|[ \t]+$/g, '');
 }
 
-const F32_MAX = 3.4028234663852886e38; // (2^24 − 1)·2^104
-const F32_OVERFLOW_MIDPOINT = 3.4028235677973366e38; // 2^128 − 2^103, exact in f64
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** The f32 next to f (an f32 value) one step further from zero. */
-function nextAwayF32(f: number, negative: boolean): number {
-  if (f === 0) return negative ? -1.401298464324817e-45 : 1.401298464324817e-45;
-  f32[0] = f;
-  u32[0] = u32[0]! + 1;
-  return f32[0]!;
-}
-
-function decimalToF32(t: string, d: number): number {
-  const f = Math.fround(d);
+/**
+ * The decimal t (whose f64 rounding is d, neither equal to a value of the format nor NaN) rounded
+ * once to a format narrower than f64. f = round(d) is right unless d is exactly a midpoint of the
+ * format (see the header); then g = 2|d| − |f| is the other neighbour, and it is computed exactly:
+ * |f| is within a gap of the format of |d| and has at most 24 significant bits, so the difference
+ * fits in f64's 53. When d is not a midpoint, g lies strictly between the two format values around
+ * d (|d − f| is less than half their gap), so it is not a value of the format.
+ */
+function decimalToNarrow(t: string, d: number, format: Exclude<FloatFormat, 'f64'>): number {
+  const f = roundToFormat(d, format);
   if (f === d || Number.isNaN(d) || !Number.isFinite(d)) return f;
-  const negative = d < 0;
-  let lower: number; // the f32 neighbour of d nearer zero
-  let upper: number; // the f32 neighbour of d farther from zero (±Infinity past the top)
-  let mid: number;
-  if (!Number.isFinite(f)) {
-    lower = negative ? -F32_MAX : F32_MAX;
-    upper = f;
-    mid = negative ? -F32_OVERFLOW_MIDPOINT : F32_OVERFLOW_MIDPOINT;
+  const a = Math.abs(d);
+  const fa = Math.abs(f);
+  let near: number; // the candidate nearer zero
+  let far: number; // the candidate farther from zero (∞ past the top)
+  if (fa === Infinity) {
+    const info = formatInfo(format);
+    // the midpoint between the largest finite and 2^(emax+1), exact in f64
+    if (a !== (info.maxFinite + 2 ** (info.emax + 1)) / 2) return f;
+    [near, far] = [info.maxFinite, Infinity];
   } else {
-    if (Math.abs(f) < Math.abs(d)) {
-      lower = f;
-      upper = nextAwayF32(f, negative);
-    } else {
-      upper = f;
-      lower = f === 0 ? f : nextTowardZeroF32(f);
-    }
-    mid = (lower + upper) / 2; // exact: both have ≤ 24 significant bits and close exponents
+    const g = 2 * a - fa;
+    if (g === fa || roundToFormat(g, format) !== g) return f;
+    [near, far] = fa < g ? [fa, g] : [g, fa];
   }
-  if (d !== mid) return f;
-  const c = compareDecimalWithDouble(t, Math.abs(d));
-  if (c === 0) return f; // an exact tie: fround already rounded it to even
-  return c > 0 ? upper : lower;
-}
-
-function nextTowardZeroF32(f: number): number {
-  f32[0] = f;
-  u32[0] = u32[0]! - 1;
-  return f32[0]!;
+  const c = compareDecimalWithDouble(t, a);
+  if (c === 0) return f; // an exact tie: the rounding of d already went to even
+  const r = c > 0 ? far : near;
+  return d < 0 ? -r : r;
 }
 
 /**

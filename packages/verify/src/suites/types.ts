@@ -2,6 +2,7 @@ import type fc from 'fast-check';
 import type { FloatFormat } from '../arbitraries/floats.js';
 import type { GeluFunction } from '../arbitraries/thresholds.js';
 import type { ToleranceTable } from '../tolerances/index.js';
+import type { Precision } from '../backends/types.js';
 import type { Landmarks } from './landmarks.js';
 import type { OracleApi } from './oracle.js';
 
@@ -34,7 +35,7 @@ export interface SuiteTarget {
   backend: string;
   dtype: FloatFormat;
   /** `exact` = correctly rounded by construction (the oracle). */
-  precision: 'exact' | 'f32' | 'f64';
+  precision: Precision;
   /** Why it cannot run here; undefined when it can. */
   unavailable?: string;
   /** What actually ran (gpu.js may pick another backend than asked). */

@@ -1,13 +1,25 @@
 import { loadGpu, loadKernel, loadOracle } from '../backends/modules.js';
 import type { Escalate, SweepFunction, SweepImpl } from './engine.js';
+import type { SweepDtype } from './result.js';
 
-/** Backends `geglu sweep` can check: the kernel's float32 path and gpu.js's modes that run without a GPU driver stack beyond Vulkan. */
-export type SweepBackend = 'kernel-f32' | 'gpu-webasm' | 'gpu-cpu' | 'gpu-webgpu';
-export const SWEEP_BACKENDS: readonly SweepBackend[] = ['kernel-f32', 'gpu-webasm', 'gpu-cpu', 'gpu-webgpu'];
+/**
+ * Backends `geglu sweep` can check: the kernel's float32 and 16-bit paths, and gpu.js's modes that
+ * run without a GPU driver stack beyond Vulkan.
+ */
+export type SweepBackend = 'kernel-f32' | 'kernel-bf16' | 'kernel-f16' | 'gpu-webasm' | 'gpu-cpu' | 'gpu-webgpu';
+export const SWEEP_BACKENDS: readonly SweepBackend[] = ['kernel-f32', 'kernel-bf16', 'kernel-f16', 'gpu-webasm', 'gpu-cpu', 'gpu-webgpu'];
 
-/** Which functions a backend has in float32 (the kernel's erf and erfc are float64 only). */
+/** Which functions a backend has (the kernel's erf and erfc are float64 only). */
 export function sweepFunctionsOf(backend: SweepBackend): readonly SweepFunction[] {
-  return backend === 'kernel-f32' ? ['gelu', 'gelu-tanh'] : ['gelu', 'gelu-tanh', 'erf', 'erfc'];
+  return backend.startsWith('kernel-') ? ['gelu', 'gelu-tanh'] : ['gelu', 'gelu-tanh', 'erf', 'erfc'];
+}
+
+/**
+ * The one format a backend computes in, or why it has no other: the kernel has one backend id per
+ * format; gpu.js has float32 buffers only, so the gpu backends have no bf16 or f16.
+ */
+export function sweepDtypeOf(backend: SweepBackend): SweepDtype {
+  return backend === 'kernel-bf16' ? 'bf16' : backend === 'kernel-f16' ? 'f16' : 'f32';
 }
 
 /** A loaded implementation: the function, what it is, the device it ran on, its preferred call size, and how to release it. */
@@ -22,8 +34,9 @@ export interface LoadedImpl {
 
 /** The backend's float32 `fn` as a SweepImpl, or why it cannot run. */
 export async function loadImpl(backend: SweepBackend, fn: SweepFunction): Promise<LoadedImpl | string> {
-  if (!sweepFunctionsOf(backend).includes(fn)) return `${backend} has no float32 ${fn}`;
+  if (!sweepFunctionsOf(backend).includes(fn)) return `${backend} has no ${fn}`;
   if (backend === 'kernel-f32') return kernelImpl(fn);
+  if (backend === 'kernel-bf16' || backend === 'kernel-f16') return 'the 16-bit backends are swept in one call (sweepHalf), not per chunk';
   return gpuImpl(backend.slice('gpu-'.length) as 'webasm' | 'cpu' | 'webgpu', fn);
 }
 
@@ -67,8 +80,18 @@ async function gpuImpl(mode: 'webasm' | 'cpu' | 'webgpu', fn: SweepFunction): Pr
 }
 
 /** The oracle's correctlyRounded for undecided roundings, or null when the oracle is not available. */
-export async function oracleEscalate(fn: SweepFunction): Promise<Escalate | null> {
+export async function oracleEscalate(fn: SweepFunction, dtype: SweepDtype = 'f32'): Promise<Escalate | null> {
   const o = await loadOracle();
   if (typeof o === 'string') return null;
-  return (x) => o.correctlyRounded(fn, x, 'f32');
+  return (x) => o.correctlyRounded(fn, x, dtype);
+}
+
+/** The kernel's 16-bit gelu over all inputs at once (bit patterns in, bit patterns out). */
+export async function loadHalfImpl(fn: SweepFunction, dtype: 'bf16' | 'f16'): Promise<{ run: (xs: Uint16Array) => Uint16Array; name: string } | string> {
+  if (fn !== 'gelu' && fn !== 'gelu-tanh') return `kernel-${dtype} has no ${fn} (it has gelu, gelu-tanh)`;
+  const k = await loadKernel();
+  if (typeof k === 'string') return k;
+  const approximate = fn === 'gelu-tanh' ? 'tanh' : 'none';
+  const f = dtype === 'bf16' ? k.geluBf16Array : k.geluF16Array;
+  return { run: (xs) => f(xs, { approximate }), name: `@geglu/kernel gelu${dtype === 'bf16' ? 'Bf16' : 'F16'}Array (Uint16Array)` };
 }

@@ -10,12 +10,19 @@ export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 /** All float32 bit patterns: [0, 2^32). */
 export const ALL_INPUTS = 2 ** 32;
 
+/** The formats a sweep covers exhaustively. */
+export type SweepDtype = 'f32' | 'bf16' | 'f16';
+export const SWEEP_DTYPES: readonly SweepDtype[] = ['f32', 'bf16', 'f16'];
+
+/** How many bit patterns (inputs) a format has: 2^32 for f32, 2^16 for bf16 and f16. */
+export const inputsOf = (dtype: SweepDtype): number => (dtype === 'f32' ? ALL_INPUTS : 2 ** 16);
+
 /** A sweep's result over a set of disjoint bit-pattern intervals; a shard's file, a checkpoint, or a merge. */
 export interface SweepResult extends SweepCounts {
   kind: 'geglu-sweep';
   version: 2;
   fn: SweepFunction;
-  dtype: 'f32';
+  dtype: SweepDtype;
   backend: SweepBackend;
   /** What was checked, e.g. "@geglu/kernel geluArray (Float32Array)". */
   impl: string;
@@ -38,9 +45,9 @@ export class SweepFileError extends Error {
   override name = 'SweepFileError';
 }
 
-export function newResult(fn: SweepFunction, backend: SweepBackend, impl: string, target?: SweepResult['target']): SweepResult {
+export function newResult(fn: SweepFunction, backend: SweepBackend, impl: string, target?: SweepResult['target'], dtype: SweepDtype = 'f32'): SweepResult {
   return {
-    kind: 'geglu-sweep', version: 2, fn, dtype: 'f32', backend, impl, device: '', intervals: [],
+    kind: 'geglu-sweep', version: 2, fn, dtype, backend, impl, device: '', intervals: [],
     ...(target ? { target } : {}), complete: false, elapsedSeconds: 0, ...emptyCounts(),
   };
 }
@@ -137,7 +144,9 @@ export function readResult(file: string): SweepResult {
   if (!SWEEP_BACKENDS.includes(j.backend as SweepBackend)) bad('$.backend', `expected one of ${SWEEP_BACKENDS.join(', ')}, got ${show(j.backend)}`);
   if (typeof j.device !== 'string') bad('$.device', `expected a string, got ${show(j.device)}`);
   if (j.commit !== undefined && typeof j.commit !== 'string') bad('$.commit', `expected a string, got ${show(j.commit)}`);
-  if (j.dtype !== 'f32') bad('$.dtype', `expected "f32", got ${show(j.dtype)}`);
+  if (!SWEEP_DTYPES.includes(j.dtype as SweepDtype)) bad('$.dtype', `expected one of ${SWEEP_DTYPES.join(', ')}, got ${show(j.dtype)}`);
+  const all = inputsOf(j.dtype as SweepDtype);
+  const allName = all === ALL_INPUTS ? '2^32' : '2^16';
   if (typeof j.impl !== 'string') bad('$.impl', 'expected a string');
   if (typeof j.complete !== 'boolean') bad('$.complete', `expected true or false, got ${show(j.complete)}`);
   if (typeof j.elapsedSeconds !== 'number' || !Number.isFinite(j.elapsedSeconds) || j.elapsedSeconds < 0) {
@@ -158,7 +167,7 @@ export function readResult(file: string): SweepResult {
     const end = count(t.end, '$.target.end');
     const chunkSize = count(t.chunkSize, '$.target.chunkSize');
     if (chunkSize < 1) bad('$.target.chunkSize', `expected an integer ≥ 1, got ${chunkSize}`);
-    if (!(start < end && end <= ALL_INPUTS)) bad('$.target', `expected 0 ≤ start < end ≤ 2^32, got [${start}, ${end})`);
+    if (!(start < end && end <= all)) bad('$.target', `expected 0 ≤ start < end ≤ ${allName}, got [${start}, ${end})`);
     target = { start, end, chunkSize };
   }
   if (!Array.isArray(j.intervals)) bad('$.intervals', 'expected an array of [start, end]');
@@ -167,7 +176,7 @@ export function readResult(file: string): SweepResult {
   iv.forEach((p, i) => {
     if (!Array.isArray(p) || p.length !== 2 || !p.every((n) => Number.isSafeInteger(n))) bad(`$.intervals[${i}]`, 'expected [start, end] integers');
     const [s, e] = p as [number, number];
-    if (!(s >= 0 && s < e && e <= ALL_INPUTS)) bad(`$.intervals[${i}]`, `expected 0 ≤ start < end ≤ 2^32, got [${s}, ${e}]`);
+    if (!(s >= 0 && s < e && e <= all)) bad(`$.intervals[${i}]`, `expected 0 ≤ start < end ≤ ${allName}, got [${s}, ${e}]`);
     // equal would be touching intervals, which addInterval coalesces
     if (s <= prev) bad(`$.intervals[${i}]`, 'intervals must be sorted, disjoint and not touching');
     prev = e;
@@ -179,9 +188,9 @@ export function readResult(file: string): SweepResult {
       }
     }
   });
-  checkRegions(j.regions, bad);
+  checkRegions(j.regions, all, bad);
   const covered = coveredCount(iv as [number, number][]);
-  const wanted = target ? target.end - target.start : ALL_INPUTS;
+  const wanted = target ? target.end - target.start : all;
   if (j.complete !== (covered === wanted)) {
     bad('$.complete', `${String(j.complete)} but the intervals cover ${covered} of ${target ? `the ${wanted} inputs of the target` : `${wanted} inputs`}`);
   }
@@ -213,7 +222,7 @@ export function readResult(file: string): SweepResult {
     onlyKeys(entry, wp, ['bits', 'x', 'got', 'expected', 'steps', 'zeroSign']);
     if (entry.zeroSign !== undefined && entry.zeroSign !== true) bad(`${wp}.zeroSign`, `expected true or absent, got ${show(entry.zeroSign)}`);
     const bits = entry.bits;
-    if (typeof bits !== 'number' || !Number.isSafeInteger(bits) || bits < 0 || bits >= ALL_INPUTS) bad(`${wp}.bits`, `expected a float32 bit pattern (an integer in [0, 2^32)), got ${show(bits)}`);
+    if (typeof bits !== 'number' || !Number.isSafeInteger(bits) || bits < 0 || bits >= all) bad(`${wp}.bits`, `expected a ${j.dtype === 'f32' ? 'float32' : String(j.dtype)} bit pattern (an integer in [0, ${allName})), got ${show(bits)}`);
     if (!(iv as [number, number][]).some(([s, e]) => s <= (bits as number) && (bits as number) < e)) bad(`${wp}.bits`, `0x${hex(bits as number)} is not in the intervals covered`);
     for (const k of ['x', 'got', 'expected'] as const) if (typeof entry[k] !== 'string') bad(`${wp}.${k}`, `expected a string, got ${show(entry[k])}`);
     const st = entry.steps;
@@ -223,7 +232,7 @@ export function readResult(file: string): SweepResult {
 }
 
 /** The per-region counts: every region present, counts non-negative, a worst input exactly when maxSteps > 0. */
-function checkRegions(regions: unknown, bad: (path: string, msg: string) => never): void {
+function checkRegions(regions: unknown, all: number, bad: (path: string, msg: string) => never): void {
   if (typeof regions !== 'object' || regions === null || Array.isArray(regions)) bad('$.regions', 'expected an object');
   const rs = regions as Record<string, Record<string, unknown> | null>;
   for (const k of Object.keys(rs)) if (!(REGIONS as readonly string[]).includes(k)) bad(jsonPathChild('$.regions', k), `unknown region (allowed: ${REGIONS.join(', ')})`);
@@ -243,7 +252,7 @@ function checkRegions(regions: unknown, bad: (path: string, msg: string) => neve
     }
     if (w !== null) {
       for (const k of Object.keys(w)) if (!['bits', 'x', 'got', 'expected', 'steps'].includes(k)) bad(jsonPathChild(`${rp}.worst`, k), 'unknown field (allowed: bits, x, got, expected, steps)');
-      if (!Number.isSafeInteger(w.bits) || (w.bits as number) < 0 || (w.bits as number) >= ALL_INPUTS) bad(`${rp}.worst.bits`, `expected a float32 bit pattern, got ${show(w.bits)}`);
+      if (!Number.isSafeInteger(w.bits) || (w.bits as number) < 0 || (w.bits as number) >= all) bad(`${rp}.worst.bits`, `expected a bit pattern below ${all}, got ${show(w.bits)}`);
       for (const k of ['x', 'got', 'expected'] as const) if (typeof w[k] !== 'string') bad(`${rp}.worst.${k}`, `expected a string, got ${show(w[k])}`);
     }
   }
@@ -252,11 +261,12 @@ function checkRegions(regions: unknown, bad: (path: string, msg: string) => neve
 /** Merges shard results of one function. @throws {SweepFileError} on different functions or overlapping inputs. */
 export function mergeResults(results: readonly { file: string; result: SweepResult }[]): SweepResult {
   const first = results[0]!.result;
-  const acc = newResult(first.fn, first.backend, first.impl);
+  const acc = newResult(first.fn, first.backend, first.impl, undefined, first.dtype);
   acc.device = first.device;
   if (first.commit !== undefined) acc.commit = first.commit;
   for (const { file, result } of results) {
     if (result.fn !== first.fn) throw new SweepFileError(`${file}: fn ${result.fn} differs from ${results[0]!.file}'s ${first.fn}`);
+    if (result.dtype !== first.dtype) throw new SweepFileError(`${file}: dtype ${result.dtype} differs from ${results[0]!.file}'s ${first.dtype}`);
     if (result.backend !== first.backend) throw new SweepFileError(`${file}: backend ${result.backend} differs from ${results[0]!.file}'s ${first.backend}`);
     if (result.impl !== first.impl && !acc.impl.split('; ').includes(result.impl)) acc.impl = `${acc.impl}; ${result.impl}`;
     if (result.device !== first.device && !acc.device.split('; ').includes(result.device)) acc.device = `${acc.device}; ${result.device}`;
@@ -268,7 +278,7 @@ export function mergeResults(results: readonly { file: string; result: SweepResu
     }
     acc.elapsedSeconds += result.elapsedSeconds;
   }
-  acc.complete = coveredCount(acc.intervals) === ALL_INPUTS;
+  acc.complete = coveredCount(acc.intervals) === inputsOf(acc.dtype);
   return acc;
 }
 

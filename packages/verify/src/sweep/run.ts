@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { sweepRange, type SweepCounts, type SweepFunction } from './engine.js';
-import { loadImpl, oracleEscalate, type SweepBackend } from './impl.js';
+import { compareHalf, HALF_INPUTS, halfReferenceTable, type HalfFormat } from './half.js';
+import { loadHalfImpl, loadImpl, oracleEscalate, type SweepBackend } from './impl.js';
 import { coveredCount, hex, mergeInto, newResult, readResult, SweepFileError, writeJsonAtomic, type SweepResult } from './result.js';
 
 export interface SweepOptions {
@@ -193,4 +194,26 @@ async function runWorkers(
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/**
+ * Checks a 16-bit backend on all 65,536 inputs in the calling thread (a fraction of a second: no
+ * workers, chunks or checkpoints), against the reference table of half.ts.
+ */
+export async function runHalfSweep(fn: SweepFunction, dtype: HalfFormat): Promise<{ result: SweepResult; oracle: boolean }> {
+  const backend: SweepBackend = `kernel-${dtype}`;
+  const t0 = performance.now();
+  const k = await loadHalfImpl(fn, dtype);
+  if (typeof k === 'string') throw new SweepUnavailable(k);
+  const escalate = await oracleEscalate(fn, dtype);
+  const table = halfReferenceTable(fn, dtype, escalate);
+  const xs = new Uint16Array(HALF_INPUTS);
+  for (let b = 0; b < HALF_INPUTS; b++) xs[b] = b;
+  const counts = compareHalf(fn, dtype, table, k.run(xs));
+  const result = newResult(fn, backend, k.name, undefined, dtype);
+  result.device = 'CPU (this process)';
+  mergeInto(result, counts, [[0, HALF_INPUTS]]);
+  result.complete = true;
+  result.elapsedSeconds = (performance.now() - t0) / 1000;
+  return { result, oracle: escalate !== null };
 }

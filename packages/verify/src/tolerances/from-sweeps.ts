@@ -24,7 +24,7 @@ export function tolerancesFromSweeps(table: ToleranceTable, dir: string): { tabl
     const entries = byDtype?.[dtype] as Record<string, ToleranceEntry> | undefined;
     if (!entries) throw new ToleranceError(`${file}: the table has no entry for ${r.backend} ${r.fn} ${dtype}`);
     const source =
-      `exhaustive over ${INPUTS[dtype] ?? dtype}: geglu sweep --backend ${r.backend} --fn ${r.fn} --dtype ${dtype} --workers 2; ` +
+      `exhaustive over ${INPUTS[dtype] ?? dtype}: geglu sweep --backend ${r.backend} --fn ${r.fn} --dtype ${dtype}${dtype === 'f32' ? ' --workers 2' : ''}; ` +
       `worst input per region, device, commit and time in ${file}`;
     for (const g of REGIONS) {
       const m = r.regions[g].maxSteps;

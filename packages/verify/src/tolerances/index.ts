@@ -1,13 +1,16 @@
 import { FileTooLargeError, JsonError, jsonPathChild as child, parseJsonStrict, readTextFileBounded } from '@geglu/kernel/io';
-import type { BackendId, FloatFormat } from '../backends/types.js';
-import { describe, FLOAT_FORMATS } from '@geglu/float';
+import type { BackendId, FloatFormat, Precision } from '../backends/types.js';
+import { describe, FLOAT_FORMATS, formatInfo } from '@geglu/float';
 
 export const TOLERANCE_BACKENDS: readonly BackendId[] = [
-  'oracle', 'kernel-f64', 'kernel-f32', 'gpu-webgpu', 'gpu-webasm', 'gpu-cpu', 'gpu-headlessgl',
+  'oracle', 'kernel-f64', 'kernel-f32', 'kernel-bf16', 'kernel-f16', 'gpu-webgpu', 'gpu-webasm', 'gpu-cpu', 'gpu-headlessgl',
 ];
 export type ToleranceFunction = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc' | 'geglu' | 'mlp';
 export const TOLERANCE_FUNCTIONS: readonly ToleranceFunction[] = ['gelu', 'gelu-tanh', 'erf', 'erfc', 'geglu', 'mlp'];
 export type Region = 'tail' | 'subnormal' | 'normal';
+const PRECISIONS: readonly Precision[] = ['exact', 'f64', 'f32', 'bf16', 'f16'];
+/** Row order of the generated table: f32 first, as the table has always been read. */
+const TABLE_DTYPE_ORDER: readonly FloatFormat[] = ['f32', 'f64', 'bf16', 'f16'];
 export const REGIONS: readonly Region[] = ['tail', 'subnormal', 'normal'];
 
 /**
@@ -48,7 +51,7 @@ export interface ToleranceTable {
   regions: Record<Region, string>;
   specials: string;
   backends: Record<string, {
-    precision: 'exact' | 'f64' | 'f32';
+    precision: Precision;
     bounds: Partial<Record<ToleranceFunction, Partial<Record<FloatFormat, Record<Region, ToleranceEntry>>>>>;
   }>;
 }
@@ -117,8 +120,8 @@ export function validateTolerances(json: unknown, name = 'tolerances', required:
     const bp = `$.backends.${b}`;
     const backend = obj(backends[b], bp);
     keys(backend, bp, ['precision', 'bounds'], ['precision', 'bounds']);
-    if (!['exact', 'f64', 'f32'].includes(backend.precision as string)) {
-      fail(`${bp}.precision`, `expected exact, f64 or f32, got ${describe(backend.precision)}`);
+    if (!PRECISIONS.includes(backend.precision as Precision)) {
+      fail(`${bp}.precision`, `expected one of ${PRECISIONS.join(', ')}, got ${describe(backend.precision)}`);
     }
     const bounds = obj(backend.bounds, `${bp}.bounds`);
     keys(bounds, `${bp}.bounds`, TOLERANCE_FUNCTIONS, []);
@@ -126,7 +129,7 @@ export function validateTolerances(json: unknown, name = 'tolerances', required:
     for (const [fn, byDtype] of Object.entries(bounds)) {
       const fp = `${bp}.bounds.${fn}`;
       const d = obj(byDtype, fp);
-      keys(d, fp, ['f32', 'f64'], []);
+      keys(d, fp, FLOAT_FORMATS, []);
       if (Object.keys(d).length === 0) fail(fp, 'no dtypes');
       for (const [dtype, byRegion] of Object.entries(d)) {
         const dp = `${fp}.${dtype}`;
@@ -161,7 +164,6 @@ export function toleranceFor(
   return table.backends[backend]?.bounds[fn]?.[dtype]?.[region];
 }
 
-const MIN_NORMAL: Record<FloatFormat, number> = { f32: 2 ** -126, f64: 2 ** -1022 };
 
 /**
  * The region of a finite input, exactly as `$.regions` in tolerances.json states it (tail first).
@@ -171,7 +173,7 @@ export function regionOf(fn: ToleranceFunction, dtype: FloatFormat, x: number): 
   if (!Number.isFinite(x)) return undefined;
   const tail = fn === 'erf' ? Math.abs(x) > 4 : fn === 'erfc' ? x > 4 : x < -4;
   if (tail) return 'tail';
-  return Math.abs(x) < MIN_NORMAL[dtype] ? 'subnormal' : 'normal';
+  return Math.abs(x) < formatInfo(dtype).minNormal ? 'subnormal' : 'normal';
 }
 
 const cell = (e: ToleranceEntry | undefined): string => {
@@ -207,7 +209,7 @@ export function formatTolerancesMarkdown(table: ToleranceTable): string {
     for (const fn of TOLERANCE_FUNCTIONS) {
       const byDtype = backend.bounds[fn];
       if (!byDtype) continue;
-      for (const dtype of FLOAT_FORMATS) {
+      for (const dtype of TABLE_DTYPE_ORDER) {
         const r = (byDtype as Partial<Record<string, Record<Region, ToleranceEntry>>>)[dtype];
         if (!r) continue;
         const refs = [...new Set(REGIONS.map((g) => ref(r[g].source)))].join(', ');

@@ -4,20 +4,22 @@ import { BackendUnavailable } from '../../src/backends/types.js';
 import { loadTolerances } from '../../src/tolerances/index.js';
 
 describe('backend registry', () => {
-  it('enumerates the seven backends of the tolerance table, each declaring its precision and dtypes', () => {
+  it('enumerates the nine backends of the tolerance table, each declaring its precision and dtypes', () => {
     const ids = listBackends().map((b) => b.id);
-    expect(ids).toEqual(['oracle', 'kernel-f64', 'kernel-f32', 'gpu-webgpu', 'gpu-webasm', 'gpu-cpu', 'gpu-headlessgl']);
+    expect(ids).toEqual(['oracle', 'kernel-f64', 'kernel-f32', 'kernel-bf16', 'kernel-f16', 'gpu-webgpu', 'gpu-webasm', 'gpu-cpu', 'gpu-headlessgl']);
     expect(Object.keys(loadTolerances().backends).sort()).toEqual([...ids].sort());
     for (const b of listBackends()) {
       expect(loadTolerances().backends[b.id].precision, b.id).toBe(b.precision);
       if (b.precision !== 'exact') expect(b.dtypes, b.id).toEqual([b.precision]);
     }
-    expect(getBackend('oracle')!.dtypes).toEqual(['f32', 'f64']);
+    expect(getBackend('oracle')!.dtypes).toEqual(['f32', 'f64', 'bf16', 'f16']);
   });
   it('maps the command line selection to registry ids', () => {
     expect(backendIdFor('oracle', 'f32')).toBe('oracle');
     expect(backendIdFor('kernel', 'f32')).toBe('kernel-f32');
     expect(backendIdFor('kernel', 'f64')).toBe('kernel-f64');
+    expect(backendIdFor('kernel', 'bf16')).toBe('kernel-bf16');
+    expect(backendIdFor('kernel', 'f16')).toBe('kernel-f16');
     expect(backendIdFor('gpu', 'f32', 'webasm')).toBe('gpu-webasm');
     expect(backendIdFor('gpu', 'f32')).toBe('gpu-auto');
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { formatInfo } from '@geglu/float';
 import { formatNumber, numberSyntaxError, parseNumber, compareDecimalWithDouble } from '../../src/io/numbers.js';
+import { halfCodec } from '../../src/sweep/half.js';
 
 describe('number parsing for geglu eval', () => {
   it('accepts decimals, signed zeros and the special spellings', () => {
@@ -59,6 +61,37 @@ describe('number parsing for geglu eval', () => {
         expect(got).toBe(neg ? -want : want);
       }),
     );
+  });
+  for (const format of ['bf16', 'f16'] as const) {
+    const { toBits, fromBits } = halfCodec(format);
+    const info = formatInfo(format);
+    it(`${format} parsing equals exact rational rounding just around midpoints, ties to even (fast-check over all finite pairs)`, () => {
+      const maxBits = toBits(info.maxFinite);
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: maxBits - 1 }), fc.constantFrom(-1n, 0n, 1n), fc.boolean(), (bits, nudge, neg) => {
+          const lo = fromBits(bits);
+          const hi = fromBits(bits + 1);
+          const s = exactDecimal((lo + hi) / 2, nudge); // the midpoint is exact in f64
+          // a tie goes to the even bit pattern
+          const want = nudge === 0n ? (bits % 2 === 0 ? lo : hi) : nudge > 0n ? hi : lo;
+          expect(parseNumber((neg ? '-' : '') + s, format)).toBe(neg ? -want : want);
+        }),
+      );
+    });
+    it(`${format} rounds at its overflow midpoint and at half its smallest subnormal`, () => {
+      const over = (info.maxFinite + 2 ** (info.emax + 1)) / 2; // f16: 65520
+      expect(parseNumber(exactDecimal(over, 0n), format)).toBe(Infinity); // tie: the largest finite is odd
+      expect(parseNumber(exactDecimal(over, -1n), format)).toBe(info.maxFinite);
+      expect(parseNumber(`-${exactDecimal(over, 1n)}`, format)).toBe(-Infinity);
+      const half = info.minSubnormal / 2;
+      expect(Object.is(parseNumber(exactDecimal(half, 0n), format), 0)).toBe(true);
+      expect(parseNumber(exactDecimal(half, 1n), format)).toBe(info.minSubnormal);
+      expect(Object.is(parseNumber(`-${exactDecimal(half, -1n)}`, format), -0)).toBe(true);
+    });
+  }
+  it('f16 overflow midpoint is 65520 (DESIGN.md: values from 65520 up round to ∞)', () => {
+    expect(parseNumber('65519.99999999', 'f16')).toBe(65504);
+    expect(parseNumber('65520', 'f16')).toBe(Infinity);
   });
   it('compares a decimal with a double exactly', () => {
     expect(compareDecimalWithDouble('0.1', 0.1)).toBe(-1); // 0.1 (double) = 0.1000000000000000055511151231257827…

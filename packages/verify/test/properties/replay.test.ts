@@ -56,9 +56,9 @@ describe.skipIf(!session.ok || sweepFiles.length === 0)('committed sweep results
         const w = r.regions[region].worst;
         if (!w) continue;
         const x = Number(w.x);
-        expect(ctx.oracle.correctlyRounded(r.fn, x, 'f32'), `${r.fn}(${w.x}) correctly rounded`).toBe(Number(w.expected));
+        expect(ctx.oracle.correctlyRounded(r.fn, x, r.dtype), `${r.fn}(${w.x}) correctly rounded`).toBe(Number(w.expected));
         // the table's gated figure for this backend is the sweep's maximum
-        const entry = toleranceFor(ctx.table!, r.backend as 'gpu-webasm', r.fn, 'f32', region)!;
+        const entry = toleranceFor(ctx.table!, r.backend as 'gpu-webasm', r.fn, r.dtype, region)!;
         expect({ basis: entry.basis, maxSteps: entry.maxSteps }).toEqual({ basis: 'exhaustive', maxSteps: r.regions[region].maxSteps });
         if (!same) continue;
         const out = new Float32Array(1);

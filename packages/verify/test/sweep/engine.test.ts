@@ -155,7 +155,7 @@ describe('sweep results: intervals and merge', () => {
     const otherBackend = { ...good, backend: 'gpu-cpu' as const, intervals: [[4, 8]] as [number, number][] };
     expect(() => mergeResults([{ file: 'a', result: good }, { file: 'b', result: otherBackend }])).toThrow(/backend gpu-cpu differs/);
     writeFileSync(p, JSON.stringify({ ...good, backend: 'gpu-gl' }));
-    expect(() => readResult(p)).toThrow(/\$\.backend: expected one of kernel-f32, gpu-webasm, gpu-cpu, gpu-webgpu, got "gpu-gl"/);
+    expect(() => readResult(p)).toThrow(/\$\.backend: expected one of kernel-f32, kernel-bf16, kernel-f16, gpu-webasm, gpu-cpu, gpu-webgpu, got "gpu-gl"/);
     writeFileSync(p, JSON.stringify({ ...good, regions: { ...good.regions, tail: { checked: 0, mismatches: 0, maxSteps: 2, worst: null } } }));
     expect(() => readResult(p)).toThrow(/\$\.regions\.tail\.worst: expected the input reaching maxSteps 2/);
     writeFileSync(p, JSON.stringify({ ...good, version: 1 }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readResult, SweepFileError } from '../../src/sweep/result.js';
@@ -24,6 +24,25 @@ const rejects = (mutate: (r: any) => void, why: RegExp): void => {
 };
 
 describe('readResult validates every field of a sweep result or checkpoint', () => {
+  it('a bf16 or f16 result covers 2^16 bit patterns: complete at 2^16, nothing beyond', () => {
+    for (const dtype of ['bf16', 'f16']) {
+      const r = JSON.parse(readFileSync(new URL(`../../sweeps/kernel-${dtype}-gelu.json`, import.meta.url), 'utf8'));
+      expect(readResult(write(r)).dtype).toBe(dtype);
+      const beyond = structuredClone(r);
+      beyond.intervals = [[0, 2 ** 16 + 1]];
+      expect(() => readResult(write(beyond))).toThrow(/\$\.intervals\[0\]: expected 0 ≤ start < end ≤ 2\^16/);
+      const part = structuredClone(r);
+      part.intervals = [[0, 2 ** 15]];
+      expect(() => readResult(write(part))).toThrow(/\$\.complete: true but the intervals cover 32768 of 65536 inputs/);
+      const asF32 = structuredClone(r);
+      asF32.dtype = 'f32';
+      expect(() => readResult(write(asF32))).toThrow(/\$\.complete: true but the intervals cover 65536 of 4294967296 inputs/);
+      const worst = structuredClone(r);
+      worst.worst = [{ bits: 2 ** 16, x: '1', got: '1', expected: '2', steps: 1 }];
+      expect(() => readResult(write(worst))).toThrow(new RegExp(`\\$\\.worst\\[0\\]\\.bits: expected a ${dtype} bit pattern`));
+    }
+  });
+
   it('accepts the valid checkpoint', () => {
     expect(readResult(write(validCheckpoint()))).toEqual(validCheckpoint());
   });
@@ -46,7 +65,7 @@ describe('readResult validates every field of a sweep result or checkpoint', () 
   });
 
   it('dtype, complete, nan and unknown fields', () => {
-    rejects((r) => (r.dtype = 'f64'), /\$\.dtype: expected "f32", got "f64"/);
+    rejects((r) => (r.dtype = 'f64'), /\$\.dtype: expected one of f32, bf16, f16, got "f64"/);
     rejects((r) => (r.complete = 'no'), /\$\.complete: expected true or false/);
     rejects((r) => (r.complete = true), /\$\.complete: true but the intervals cover 2048 of the 4096 inputs of the target/);
     rejects((r) => (r.nan = 5000), /\$\.nan: 5000 NaN inputs but only 2048 checked/);

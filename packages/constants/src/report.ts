@@ -148,7 +148,7 @@ export function formatConstantsText(r: ConstantsDerivation): string {
   mm(minimax.sigmoidGelu, 'minimax for GELU');
   P();
   P(`Timings (ms): ${Object.entries(r.timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  return L.join('\n') + '\n';
+  return `${L.join('\n')}\n`;
 }
 
 /** JSON-ready form: decimal.js's toJSON writes every Decimal as its full decimal string. */

@@ -28,10 +28,10 @@ export function describe(value: unknown): string {
   const ctor = (value as { constructor?: { name?: unknown } }).constructor?.name;
   const name = tag === 'Object' && typeof ctor === 'string' && ctor !== '' ? ctor : tag;
   // A class with its own toString says what it holds (a Decimal prints its digits): Decimal(0.1).
-  const toString = (value as { toString?: unknown }).toString;
-  if (typeof toString === 'function' && toString !== Object.prototype.toString) {
+  const ownToString = (value as { toString?: unknown }).toString;
+  if (typeof ownToString === 'function' && ownToString !== Object.prototype.toString) {
     try {
-      const s = String(toString.call(value));
+      const s = String(ownToString.call(value));
       return `${name}(${s.length > 40 ? `${s.slice(0, 40)}…` : s})`;
     } catch {
       // a toString that throws says nothing; fall through to the name

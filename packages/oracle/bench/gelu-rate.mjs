@@ -19,7 +19,7 @@ const u32 = new Uint32Array(f64.buffer);
 
 /** Mixed set: 40% peak [−4, 4], 25% negative tail [−40, −4], 15% positive [4, 40],
  * 10% tiny/subnormal-size magnitudes, 10% random bit patterns (any finite double). */
-function input(i) {
+function input(_i) {
   const r = rand();
   if (r < 0.4) return (rand() * 8 - 4);
   if (r < 0.65) return -4 - rand() * 36;
@@ -30,7 +30,6 @@ function input(i) {
     u32[1] = (rand() * 2 ** 32) >>> 0;
     if (Number.isFinite(f64[0])) return f64[0];
   }
-  void i;
 }
 
 const xs = Array.from({ length: count }, (_, i) => (format === 'f32' ? Math.fround(input(i)) : input(i)));

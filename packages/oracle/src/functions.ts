@@ -15,7 +15,7 @@
 //           §3.1 (γ_k), eq. (5.3) (Horner's rule error: a_k picks up θ_{2k+1}).
 //   [JT]    W. B. Jones, W. J. Thron, Continued Fractions (1980), Thm 4.35 (convergents
 //           of a continued fraction with positive elements interlace around its value).
-import { Decimal } from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { GegluError } from '@geglu/float';
 import { X } from './decimal.js';
 import { context, CONTEXT_LIMIT, exactTimes, type Context } from './context.js';
@@ -143,11 +143,11 @@ function horner(coeffs: Decimal[], N: number, z: Decimal, logCoeff: (k: number) 
   let sum = 0;
   for (let k = 0; k < N; k++) {
     if (logs[k]! - top < -300) continue;
-    sum += (2 * k + 2) * Math.pow(10, logs[k]! - top);
+    sum += (2 * k + 2) * 10 ** (logs[k]! - top);
   }
   // 1.01: coefficients are within (1 + 10^-3)u, not u, and the doubles above round.
   const logErrSum = Math.log10(sum * 1.01) + top;
-  return { p, errSum: Math.pow(10, logErrSum), logErrSum };
+  return { p, errSum: 10 ** logErrSum, logErrSum };
 }
 
 const logFactCache: number[] = [0];
@@ -201,7 +201,7 @@ export function expApprox(ctx: Context, y: Decimal): Approx {
     const R = context(wr);
     r = new R.D(y).minus(R.ln10.times(k));
     // |Δr| ≤ u_r·(|k|·ln10·(1.01 + 1) + |r|), u_r = 10^(w−wr)·u; |r| < 3 however k was rounded.
-    rAbsErrU = Math.pow(10, ctx.w - wr) * (Math.abs(k) * 2.3026 * 2.01 + absUpper(r)) * 1.001;
+    rAbsErrU = 10 ** (ctx.w - wr) * (Math.abs(k) * 2.3026 * 2.01 + absUpper(r)) * 1.001;
   }
   const s = new D(r).div(1 << EXP_HALVINGS);
   const rho = absUpper(s);
@@ -275,7 +275,7 @@ function oddSeries(ctx: Context, y: Decimal, yRelU: number): Approx {
   // Relative error errSum·u/S: S ≥ p̂ − errSum·u ≥ p̂·(1 − 10^-3) because errSum ≤
   // (2N+2)·S and (2N+2)·u ≪ 10^-3, and S can be as large as e^(y/2), so the ratio is
   // formed in log space. Add the y-error contribution Σ k·yRelU·b_k ρ^k ≤ yRelU·errSum/2.
-  const rel = Math.pow(10, logErrSum - log10Abs(p)) / (1 - 1e-3);
+  const rel = 10 ** (logErrSum - log10Abs(p)) / (1 - 1e-3);
   return { v: p, c: rel * (1 + yRelU / 2) + 0.01 };
 }
 
@@ -385,7 +385,7 @@ function withExtraDigits(ctx: Context, extra: number, kernel: (c: Context) => Ap
   if (extra <= 0) return kernel(ctx);
   const wide = context(Math.min(ctx.w + extra, CONTEXT_LIMIT - 20));
   const a = kernel(wide);
-  return { v: a.v, c: a.c * Math.pow(10, ctx.w - wide.w), ...(a.abs === undefined ? {} : { abs: a.abs }) };
+  return { v: a.v, c: a.c * 10 ** (ctx.w - wide.w), ...(a.abs === undefined ? {} : { abs: a.abs }) };
 }
 
 /**
@@ -408,11 +408,11 @@ function seriesCost(y: number, w: number): number {
   const lr = Math.log10(y);
   let N = 1;
   while (N * lr - log10OddFact(N) > -w || y / (2 * N + 3) > 0.5) N++;
-  return 2 * N * Math.pow(w, 1.6);
+  return 2 * N * w ** 1.6;
 }
 function continuedFractionCost(t: number, w: number): number {
   const n = (3 * (w * Math.LN10) ** 2) / (8 * t * t) + 10;
-  return 6.5 * n * Math.pow(w, 1.6);
+  return 6.5 * n * w ** 1.6;
 }
 /** True when the asymptotic expansion at q = 2z² reaches w digits (same test as asymptoticSum). */
 function asymptoticReaches(q: number, w: number): boolean {
@@ -453,7 +453,7 @@ function squareOf(ctx: Context, x: Decimal): { y: Decimal; half: Decimal; yRelU:
   const wy = Math.min(ctx.w + 3 + mag, CONTEXT_LIMIT - 1);
   const xx = new (context(wy).D)(x);
   const y = xx.times(xx);
-  const yRelU = Math.pow(10, ctx.w - wy) * 1.0001;
+  const yRelU = 10 ** (ctx.w - wy) * 1.0001;
   const yUp = absUpper(y);
   return {
     y,
@@ -698,7 +698,7 @@ export function geluTanhApprox(ctx: Context, x: Decimal): Approx {
   const xa = new A.D(x);
   const s = xa.times(xa).times(xa).times(TANH_CUBIC).plus(xa);
   const y = s.times(A.twoSqrt2OverPi);
-  const argAbsErrU = 6.02 * absUpper(y) * Math.pow(10, ctx.w - wa) * 1.001;
+  const argAbsErrU = 6.02 * absUpper(y) * 10 ** (ctx.w - wa) * 1.001;
   return timesSigmoid(ctx, x, y, argAbsErrU);
 }
 

@@ -64,7 +64,7 @@ export function renderMarkdown(r: ConstantsDerivation, plots: readonly string[])
     '  max(e^(−t), phi(x)/x) (Mills\' ratio), and the derivation refuses to run if that bound is not 1000× below the maximum.',
     '- Maxima: `scanForMaxima` samples |E| on [0, 12] at step 0.075 with 20 digits; each sampled local maximum is',
     '  refined by `refineMaximum` as the root of E′ (regula falsi with the Illinois modification, a sign change kept',
-    `  at every step) at ${r.digits} + 12 working digits. The argmax precision is the final bracket\'s half width; the`,
+    `  at every step) at ${r.digits} + 12 working digits. The argmax precision is the final bracket's half width; the`,
     '  maximum\'s is estimated from the change of E across that bracket plus a re-evaluation with 10 more digits.',
     '',
     '## 1. √(2/π): the slope at 0',

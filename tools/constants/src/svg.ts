@@ -113,5 +113,5 @@ export function lineChart(o: ChartOptions): string {
     out.push(`<text x="${m.left + 40}" y="${y}">${escapeXml(s.name)}</text>`);
   });
   out.push('</svg>');
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

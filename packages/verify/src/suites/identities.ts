@@ -107,7 +107,7 @@ function between(fn: GeluFunction): PropertySpec<Float64Array> {
         unit: 'steps outside',
         async check(xs) {
           const ys = await target.gelu!(fn, xs);
-          let worst = 0;
+          const worst = 0;
           for (let i = 0; i < xs.length; i++) {
             const x = xs[i]!;
             const y = ys[i]!;

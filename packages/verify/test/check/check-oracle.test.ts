@@ -64,7 +64,7 @@ describe.skipIf(typeof oracle === 'string' || !O.evaluate || !O.ulpError)('geglu
   it("PyTorch's float32 exact gelu(−20) = +0 (correct: −0) is 1 mismatch with zeroSign 1: exit 1 at --max-steps 0 and under a step bound", async () => {
     // DESIGN.md: a real PyTorch returns +0 for x = −20; the oracle's correctly rounded float32 is −0
     expect(Object.is(O.correctlyRounded('gelu', -20, 'f32'), -0)).toBe(true);
-    const lines = '{"x":"-20","y":"0"}\n{"x":"1","y":"' + String(O.correctlyRounded('gelu', 1, 'f32')) + '"}\n';
+    const lines = `{"x":"-20","y":"0"}\n{"x":"1","y":"${String(O.correctlyRounded('gelu', 1, 'f32'))}"}\n`;
     const run = async (extra: string[]) => {
       const io = fakeIO(lines);
       const code = await runCli(['check', '--fn', 'gelu', '--dtype', 'f32', '--json', ...extra, '-'], io.io);

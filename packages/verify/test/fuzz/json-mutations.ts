@@ -41,8 +41,18 @@ function slots(doc: unknown): Slot[] {
   const stack: unknown[] = [doc];
   while (stack.length > 0) {
     const v = stack.pop();
-    if (Array.isArray(v)) v.forEach((c, i) => (out.push({ parent: v, key: i }), stack.push(c)));
-    else if (typeof v === 'object' && v !== null) for (const [k, c] of Object.entries(v)) out.push({ parent: v as Record<string, unknown>, key: k }), stack.push(c);
+    if (Array.isArray(v)) {
+      v.forEach((c, i) => {
+        out.push({ parent: v, key: i });
+        stack.push(c);
+      });
+    }
+    else if (typeof v === 'object' && v !== null) {
+      for (const [k, c] of Object.entries(v)) {
+        out.push({ parent: v as Record<string, unknown>, key: k });
+        stack.push(c);
+      }
+    }
   }
   return out;
 }

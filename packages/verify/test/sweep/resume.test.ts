@@ -32,7 +32,7 @@ describe.skipIf(!existsSync(cli) || typeof kernel === 'string')('geglu sweep: ki
     // the progress line (rate and ETA) and the final summary with the histogram
     expect(r.stderr).toMatch(/sweep gelu-tanh: 100\.0% \(32\.8k of 32\.8k\), [\d.]+[kMG]? inputs\/s, ETA [\d.]+s, \d+ escalated, \d+ mismatches/);
     expect(r.stdout).toMatch(/^sweep kernel-f32 gelu-tanh f32 \[0xbfffc000, 0xc0004000\): 32768 inputs checked/);
-    expect(r.stdout).toMatch(/\n  normal: 32768 inputs, 0 not correctly rounded, max 0 steps\n/);
+    expect(r.stdout).toMatch(/\n {2}normal: 32768 inputs, 0 not correctly rounded, max 0 steps\n/);
     expect(r.stdout).toMatch(/steps histogram: 0: \d+/);
     // the moment of the kill, from the global fast-check seed (replayable with GEGLU_SEED)
     const [extraMs] = fc.sample(fc.integer({ min: 0, max: 300 }), 1);

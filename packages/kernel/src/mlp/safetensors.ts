@@ -34,7 +34,7 @@
  * Byte order is little-endian as the format requires; this module assumes a
  * little-endian host (every platform Node supports).
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from '../host/node.js';
 import { JsonError, parseJsonStrict } from '../io/json.js';
 import { bitsToF16 } from '@geglu/float';
 import { GegluError, describe } from '../validation.js';

@@ -1,0 +1,3 @@
+export * from './chromium.js';
+export * from './kernel-cases.js';
+export * from './compare.js';

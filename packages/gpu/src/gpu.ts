@@ -9,6 +9,7 @@
  */
 import {
   AUTO_ORDER,
+  GPU_BACKENDS,
   type BackendAvailability,
   type GpuBackendName,
   type GpuJs,
@@ -30,7 +31,7 @@ import {
 import { describe, GegluError } from '@geglu/float';
 
 export interface GegluGpuOptions {
-  /** Which gpu.js backend to run; 'auto' (default) picks the first that works of webgpu, headlessgl, webasm, cpu. */
+  /** Which gpu.js backend to run; 'auto' (default) picks the first that works of webgpu, headlessgl (in a browser webgl2, webgl), webasm, cpu. */
   backend?: GpuBackendName;
 }
 
@@ -134,6 +135,20 @@ function zeroed(a: Float32Array, idx: Int32Array): Float32Array {
   return c;
 }
 
+/**
+ * The mode of a gpu.js GL kernel class: every GL kernel reports the mode
+ * 'gpu', so the class tells WebGL 2, WebGL 1 and headless-gl apart (by
+ * identity: HeadlessGLKernel extends WebGLKernel). Undefined for other classes.
+ */
+function glModeOf(kernelClass: unknown): ResolvedGpuBackend | undefined {
+  if (kernelClass === undefined) return undefined;
+  const js = loadGpuJs();
+  if (kernelClass === js.WebGL2Kernel) return 'webgl2';
+  if (kernelClass === js.WebGLKernel) return 'webgl';
+  if (kernelClass === js.HeadlessGLKernel) return 'headlessgl';
+  return undefined;
+}
+
 export class GegluGpu {
   /** The backend that runs every operation of this instance (never 'auto'). */
   readonly backend: ResolvedGpuBackend;
@@ -176,7 +191,7 @@ export class GegluGpu {
       throw new GegluError(`GegluGpu.create: options is ${describe(options)}, expected an object`);
     }
     const requested = options.backend ?? 'auto';
-    const valid: readonly string[] = ['auto', 'webgpu', 'headlessgl', 'webasm', 'cpu'];
+    const valid: readonly string[] = ['auto', ...GPU_BACKENDS];
     if (!valid.includes(requested as string)) {
       throw new GegluError(`GegluGpu.create: options.backend is ${describe(requested)}, expected one of ${valid.map((v) => `'${v}'`).join(', ')}`);
     }
@@ -245,7 +260,7 @@ export class GegluGpu {
   }
 
   #checkMode(what: string, obj: GpuJs): void {
-    const mode: unknown = obj?.kernel?.constructor?.mode ?? obj?.backend;
+    const mode: unknown = glModeOf(obj?.kernel?.constructor) ?? obj?.kernel?.constructor?.mode ?? obj?.backend;
     if (mode !== undefined && mode !== this.backend) {
       const why = obj?.kernel?.fallbackReason ?? obj?.fallbackReason;
       throw new Error(

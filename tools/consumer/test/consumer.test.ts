@@ -3,7 +3,8 @@
 // devDependencies to lean on.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { correctlyRounded } from '@geglu/oracle';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleForBrowser, chromiumMissing, launchChromium, withPage, type Browser } from '@geglu/tool-browser';
 import { join } from 'node:path';
 import {
   folderBytes,
@@ -145,6 +146,50 @@ describe('published packages installed alone with npm', () => {
     expect(JSON.parse(out.trim())).toEqual({ x: '-0', y: '-0' });
   });
 });
+
+const noChromium = chromiumMissing();
+describe.skipIf(noChromium !== null)(
+  `@geglu/kernel and @geglu/gpu installed alone, bundled for a browser by esbuild, in headless Chromium${noChromium ? ` (skipped: ${noChromium})` : ''}`,
+  () => {
+    let dir: string;
+    let browser: Browser;
+    beforeAll(async () => {
+      dir = installAlone([tarballs.float, tarballs.kernel, tarballs.gpu]);
+      browser = await launchChromium();
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+    const run = async (source: string) =>
+      withPage(browser, await bundleForBrowser(source, dir), { isolated: false }, (p) => p.evaluate(() => (globalThis as unknown as { geglu: Promise<unknown> }).geglu));
+
+    it('@geglu/kernel: gelu and geluArray give the correctly rounded values', async () => {
+      const xs = [-3, -0.5, 0, 1, 2.5];
+      const result = (await run(
+        `import { gelu, geluArray } from '@geglu/kernel';
+         globalThis.geglu = { scalar: gelu(1, { approximate: 'tanh' }), array: Array.from(geluArray(new Float32Array(${JSON.stringify(xs)}))) };`,
+      )) as { scalar: number; array: number[] };
+      expect(result.scalar).toBe(correctlyRounded('gelu-tanh', 1, 'f64'));
+      expect(result.array).toEqual(xs.map((x) => correctlyRounded('gelu', x, 'f32')));
+    });
+
+    it('@geglu/gpu: the webgl2 backend opens, reports itself and keeps gelu(-0) = -0', async () => {
+      const result = (await run(
+        `import { GegluGpu } from '@geglu/gpu';
+         globalThis.geglu = (async () => {
+           const gpu = await GegluGpu.create({ backend: 'webgl2' });
+           const y = await gpu.gelu(new Float32Array([-1, -0, 1]), { approximate: 'tanh' });
+           await gpu.dispose();
+           return { backend: gpu.backend, y: Array.from(y) };
+         })();`,
+      )) as { backend: string; y: number[] };
+      expect(result.backend).toBe('webgl2');
+      expect(Object.is(result.y[1], -0)).toBe(true);
+      // float32 steps are ~6e-8 here; the page's GL arithmetic is measured by tools/browser's measure-gpu
+      expect(result.y[2]).toBeCloseTo(correctlyRounded('gelu-tanh', 1, 'f32'), 5);
+    });
+  },
+);
 
 describe('package.json of each published package', () => {
   it.each(publishedPackages)('@geglu/%s passes publint --strict (exports, files, types)', (name) => {

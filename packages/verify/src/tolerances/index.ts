@@ -2,8 +2,16 @@ import { FileTooLargeError, JsonError, jsonPathChild as child, parseJsonStrict, 
 import type { BackendId, FloatFormat } from '../backends/types.js';
 import { describe } from '@geglu/float';
 
-export const TOLERANCE_BACKENDS: readonly BackendId[] = [
-  'oracle', 'kernel-f64', 'kernel-f32', 'gpu-webgpu', 'gpu-webasm', 'gpu-cpu', 'gpu-headlessgl',
+/**
+ * The table's backends: the verifier's (BackendId), and gpu.js in a browser
+ * (its WebGL 2 and WebGL modes, and WebGPU, whose browser adapter here differs
+ * from Node's), measured in headless Chromium by tools/browser's measure-gpu:
+ * `geglu check --backend` can judge dumps against them; the verifier cannot run them.
+ */
+export const BROWSER_TOLERANCE_BACKENDS = ['gpu-webgl2', 'gpu-webgl', 'gpu-webgpu-browser'] as const;
+export type ToleranceBackendId = BackendId | (typeof BROWSER_TOLERANCE_BACKENDS)[number];
+export const TOLERANCE_BACKENDS: readonly ToleranceBackendId[] = [
+  'oracle', 'kernel-f64', 'kernel-f32', 'gpu-webgpu', 'gpu-webasm', 'gpu-cpu', 'gpu-headlessgl', ...BROWSER_TOLERANCE_BACKENDS,
 ];
 export type ToleranceFunction = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc' | 'geglu' | 'mlp';
 export const TOLERANCE_FUNCTIONS: readonly ToleranceFunction[] = ['gelu', 'gelu-tanh', 'erf', 'erfc', 'geglu', 'mlp'];
@@ -41,7 +49,7 @@ export interface ToleranceTable {
   version: 1;
   regions: Record<Region, string>;
   specials: string;
-  backends: Record<BackendId, {
+  backends: Record<ToleranceBackendId, {
     precision: 'exact' | 'f64' | 'f32';
     bounds: Partial<Record<ToleranceFunction, Partial<Record<FloatFormat, Record<Region, ToleranceEntry>>>>>;
   }>;
@@ -144,7 +152,7 @@ export function validateTolerances(json: unknown, name = 'tolerances'): Toleranc
 
 /** The entry for one combination, or undefined when the backend does not evaluate it. */
 export function toleranceFor(
-  table: ToleranceTable, backend: BackendId, fn: ToleranceFunction, dtype: FloatFormat, region: Region,
+  table: ToleranceTable, backend: ToleranceBackendId, fn: ToleranceFunction, dtype: FloatFormat, region: Region,
 ): ToleranceEntry | undefined {
   return table.backends[backend]?.bounds[fn]?.[dtype]?.[region];
 }

@@ -32,7 +32,7 @@ export interface BackendAvailability {
 export type GpuJs = any;
 let gpuJs: GpuJs | null = null;
 export function loadGpuJs(): GpuJs {
-  if (gpuJs === null) gpuJs = requireGpuJs();
+  if (gpuJs === null) gpuJs = requireGpuJs() as GpuJs;
   return gpuJs;
 }
 

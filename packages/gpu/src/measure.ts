@@ -58,7 +58,26 @@ export function samples(perBinade: number): Float32Array {
       out.push(bitsToF32(bits), bitsToF32(bits | 0x80000000));
     }
   }
-  const special = [0, -0, 1, -1, 2 ** -149, 2 ** -126 - 2 ** -149, 2 ** -126, 3.4028234663852886e38, 0.5, 3, 4, 5.4, 10, 10.5, 13.2, 14, 15, 20];
+  const special = [
+    0,
+    -0,
+    1,
+    -1,
+    2 ** -149,
+    2 ** -126 - 2 ** -149,
+    2 ** -126,
+    3.4028234663852886e38,
+    0.5,
+    3,
+    4,
+    5.4,
+    10,
+    10.5,
+    13.2,
+    14,
+    15,
+    20,
+  ];
   for (const s of special) out.push(s, -s);
   return Float32Array.from(out);
 }
@@ -105,15 +124,15 @@ export type Measurable = Pick<GegluGpu, 'gelu' | 'erf' | 'erfc'>;
 const MIN_NORMAL = 2 ** -126;
 const isSubnormal = (v: number): boolean => v !== 0 && Math.abs(v) < MIN_NORMAL;
 
-export async function measure(
-  gpu: Measurable,
-  xs: Float32Array,
-  ref: Reference,
-): Promise<Record<Fn, Record<Region, Worst>>> {
+export async function measure(gpu: Measurable, xs: Float32Array, ref: Reference): Promise<Record<Fn, Record<Region, Worst>>> {
   const res = {} as Record<Fn, Record<Region, Worst>>;
   for (const fn of FNS) {
     const got =
-      fn === 'erf' ? await gpu.erf(xs) : fn === 'erfc' ? await gpu.erfc(xs) : await gpu.gelu(xs, { approximate: fn === 'gelu' ? 'none' : 'tanh' });
+      fn === 'erf'
+        ? await gpu.erf(xs)
+        : fn === 'erfc'
+          ? await gpu.erfc(xs)
+          : await gpu.gelu(xs, { approximate: fn === 'gelu' ? 'none' : 'tanh' });
     const r = {} as Record<Region, Worst>;
     for (const reg of REGIONS) r[reg] = { steps: 0, x: NaN, got: NaN, want: NaN, count: 0, stepsNormalResult: 0, nonFinite: 0 };
     for (let i = 0; i < xs.length; i++) {
@@ -130,7 +149,6 @@ export async function measure(
   }
   return res;
 }
-
 
 /** One line naming the inputs of samples(perBinade). */
 export function describeSamples(perBinade: number, count: number): string {
@@ -223,7 +241,8 @@ export function parseMeasureArgs(script: string, args: readonly string[], backen
   const positiveInteger = (name: string, fallback: number): number => {
     const raw = opt(name);
     const n = raw === undefined ? fallback : Number(raw);
-    if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${script}: ${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new UsageError(`${script}: ${name} must be a positive integer, got ${JSON.stringify(raw)}`);
     return n;
   };
   const oracle = opt('--oracle');

@@ -15,15 +15,15 @@ export function firstDifference(want: KernelCaseOutput, got: KernelCaseOutput): 
     }
     const step = format === 'f64' ? 2 : 1;
     for (let i = 0; i < words.length; i += step) {
-      const a = valueOf(format, words, i);
-      const b = valueOf(format, other.words, i);
+      const a = wordValue(format, words, i);
+      const b = wordValue(format, other.words, i);
       if (!compareResult(b, a, format).matches) return `${name}: element ${i / step}: expected ${String(a)}, got ${String(b)}`;
     }
   }
   return null;
 }
 
-function valueOf(format: KernelCaseOutput[string]['format'], words: readonly number[], i: number): number {
+function wordValue(format: KernelCaseOutput[string]['format'], words: readonly number[], i: number): number {
   switch (format) {
     case 'f32':
       return bitsToF32(words[i]!);

@@ -52,7 +52,8 @@ interface PageApi {
 async function main(): Promise<void> {
   const opts = parseMeasureArgs('measure-gpu', process.argv.slice(2), PAGE_BACKENDS.join(','));
   const unknown = opts.backends?.filter((b) => !PAGE_BACKENDS.includes(b));
-  if (unknown?.length) throw new UsageError(`measure-gpu: --backends has ${unknown.join(', ')}, expected some of ${PAGE_BACKENDS.join(', ')}`);
+  if (unknown?.length)
+    throw new UsageError(`measure-gpu: --backends has ${unknown.join(', ')}, expected some of ${PAGE_BACKENDS.join(', ')}`);
   const missing = chromiumMissing();
   if (missing) throw new UsageError(`measure-gpu: ${missing}`);
   const script = await bundleForBrowser(ENTRY, new URL('.', import.meta.url).pathname);
@@ -70,7 +71,12 @@ async function main(): Promise<void> {
           }
           const call = async (fn: 'gelu' | 'erf' | 'erfc', x: Float32Array, options?: GeluOptions) => {
             const bits = Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length));
-            const out = await page.evaluate(([b, f, xs, o]) => (globalThis as unknown as { geglu: PageApi }).geglu.run(b, f, xs, o), [backend, fn, bits, options] as const);
+            const out = await page.evaluate(([b, f, xs, o]) => (globalThis as unknown as { geglu: PageApi }).geglu.run(b, f, xs, o), [
+              backend,
+              fn,
+              bits,
+              options,
+            ] as const);
             return new Float32Array(new Uint32Array(out).buffer);
           };
           const gpu: Measurable = {

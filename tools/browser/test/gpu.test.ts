@@ -13,7 +13,10 @@ import { bundleForBrowser, chromiumMissing, firstDifference, gpuCases, launchChr
 
 const missing = chromiumMissing();
 const here = new URL('.', import.meta.url).pathname;
-const EDGES = [0, 0x80000000, 1, 0x80000001, 0x007fffff, 0x807fffff, 0x00800000, 0x7f7fffff, 0xff7fffff, 0x7f800000, 0xff800000, 0x7fc00000, 0x3f800000, 0xbf800000, 0xc0800000, 0xc1500000];
+const EDGES = [
+  0, 0x80000000, 1, 0x80000001, 0x007fffff, 0x807fffff, 0x00800000, 0x7f7fffff, 0xff7fffff, 0x7f800000, 0xff800000, 0x7fc00000, 0x3f800000,
+  0xbf800000, 0xc0800000, 0xc1500000,
+];
 
 describe.skipIf(missing !== null)(`@geglu/gpu in headless Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let browser: Browser;
@@ -50,7 +53,9 @@ describe.skipIf(missing !== null)(`@geglu/gpu in headless Chromium${missing ? ` 
   it.each(['webgl2', 'webgl', 'webgpu'])('%s gelu, erf and erfc never return a non-finite value for a finite input', (backend) => {
     const run = runs.find((r) => r.backend === backend)!;
     for (const [name, { words }] of Object.entries(run.results!)) {
-      const bad = words.findIndex((w, i) => Number.isFinite(bitsToF32(xBits[i]!)) && !Number.isFinite(bitsToF32(w)) && !name.startsWith('geglu'));
+      const bad = words.findIndex(
+        (w, i) => Number.isFinite(bitsToF32(xBits[i]!)) && !Number.isFinite(bitsToF32(w)) && !name.startsWith('geglu'),
+      );
       expect(bad, `${backend} ${name}: x = ${bitsToF32(xBits[bad] ?? 0)} gave ${bitsToF32(words[bad] ?? 0)}`).toBe(-1);
     }
   });

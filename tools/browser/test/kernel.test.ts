@@ -7,7 +7,15 @@ import fc from 'fast-check';
 import * as kernel from '@geglu/kernel';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleForBrowser, chromiumMissing, firstDifference, kernelCases, launchChromium, withPage, type KernelCaseInput } from '../src/index.js';
+import {
+  bundleForBrowser,
+  chromiumMissing,
+  firstDifference,
+  kernelCases,
+  launchChromium,
+  withPage,
+  type KernelCaseInput,
+} from '../src/index.js';
 
 const missing = chromiumMissing();
 const here = new URL('.', import.meta.url).pathname;
@@ -15,7 +23,10 @@ const here = new URL('.', import.meta.url).pathname;
 // Bit patterns: the edges of every region, then seeded random patterns over all
 // 2^32 (NaN payloads, ±∞, subnormals included); over 2^17 of them, so Node's
 // geluArray takes its threaded path while the page's stays on one thread.
-const EDGES = [0, 0x80000000, 1, 0x80000001, 0x007fffff, 0x807fffff, 0x00800000, 0x80800000, 0x7f7fffff, 0xff7fffff, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00001, 0x3f800000, 0xbf800000, 0xc0800000, 0xc1500000];
+const EDGES = [
+  0, 0x80000000, 1, 0x80000001, 0x007fffff, 0x807fffff, 0x00800000, 0x80800000, 0x7f7fffff, 0xff7fffff, 0x7f800000, 0xff800000, 0x7fc00000,
+  0xffc00001, 0x3f800000, 0xbf800000, 0xc0800000, 0xc1500000,
+];
 function input(): KernelCaseInput {
   const random = fc.sample(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { numRuns: 2 ** 18 - EDGES.length });
   return { xBits: [...EDGES, ...random], tokens: 3, hidden: 64, intermediate: 96 };
@@ -49,9 +60,10 @@ describe.skipIf(missing !== null)(`@geglu/kernel in headless Chromium${missing ?
   it('reading a safetensors file by path says a browser has no file system', async () => {
     const message = await withPage(browser, script, { isolated: false }, (p) =>
       p.evaluate(() =>
-        (globalThis as unknown as { geglu: { kernel: typeof kernel } }).geglu.kernel
-          .readSafetensorsHeader('/model.safetensors')
-          .then(() => 'read', (e: Error) => e.message),
+        (globalThis as unknown as { geglu: { kernel: typeof kernel } }).geglu.kernel.readSafetensorsHeader('/model.safetensors').then(
+          () => 'read',
+          (e: Error) => e.message,
+        ),
       ),
     );
     expect(message).toMatch(/in a browser: .*needs a file system/);

@@ -9,8 +9,8 @@ import type * as NodeHost from './node.js';
 /** The GL modes gpu.js has in a browser, best first. */
 export const GL_BACKENDS = ['webgl2', 'webgl'] as const;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function requireGpuJs(): any {
+/** gpu.js's exports (typed by the caller: its own typings do not cover what is used). */
+export function requireGpuJs(): unknown {
   return gpuJs;
 }
 

@@ -13,8 +13,8 @@ const require = createRequire(import.meta.url);
 /** The GL modes gpu.js has here: headless-gl (the optional `gl` package). */
 export const GL_BACKENDS = ['headlessgl'] as const;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function requireGpuJs(): any {
+/** gpu.js's exports (typed by the caller: its own typings do not cover what is used). */
+export function requireGpuJs(): unknown {
   return require('gpu.js');
 }
 

@@ -44,7 +44,11 @@ function parts(path: string): string[] {
 }
 
 export function basename(path: string): string {
-  return parts(path).filter((p) => p !== '').pop() ?? '';
+  return (
+    parts(path)
+      .filter((p) => p !== '')
+      .pop() ?? ''
+  );
 }
 
 export function dirname(path: string): string {
@@ -55,7 +59,10 @@ export function dirname(path: string): string {
 }
 
 export function join(...segments: string[]): string {
-  return segments.filter((s) => s !== '').join('/').replace(/\/+/g, '/');
+  return segments
+    .filter((s) => s !== '')
+    .join('/')
+    .replace(/\/+/g, '/');
 }
 
 export function fileURLToPath(url: URL | string): string {
@@ -82,6 +89,18 @@ export function workerExecArgv(): string[] {
 
 // Fails to compile when this module's exports and Node's differ in name.
 const _sameNames: Record<keyof typeof NodeHost, unknown> = {
-  closeSync, existsSync, open, openSync, readSync, stat, availableParallelism, basename, dirname, join, fileURLToPath, Worker, workerExecArgv,
+  closeSync,
+  existsSync,
+  open,
+  openSync,
+  readSync,
+  stat,
+  availableParallelism,
+  basename,
+  dirname,
+  join,
+  fileURLToPath,
+  Worker,
+  workerExecArgv,
 };
 void _sameNames;

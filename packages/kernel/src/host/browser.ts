@@ -9,7 +9,9 @@
 import type * as NodeHost from './node.js';
 
 function noFiles(what: string): never {
-  throw new Error(`@geglu/kernel in a browser: ${what} needs a file system (Node)`);
+  throw new Error(
+    `@geglu/kernel in a browser: ${what} needs a file system (Node); the safetensors readers also take the file's bytes (ArrayBuffer, typed array, Blob or Response)`,
+  );
 }
 
 export function existsSync(_path: string): boolean {

@@ -11,7 +11,10 @@ export {
   readSafetensorsTensors,
 } from './safetensors.js';
 export type {
+  BlobLike,
   ReadTensorOptions,
+  ResponseLike,
+  SafetensorsSource,
   SafetensorsHeader,
   SafetensorsTensor,
   SafetensorsTensorInfo,

@@ -34,7 +34,7 @@
  * Byte order is little-endian as the format requires; this module assumes a
  * little-endian host (every platform Node supports).
  */
-import { open, type FileHandle } from '../host/node.js';
+import { open } from '../host/node.js';
 import { JsonError, parseJsonStrict } from '../io/json.js';
 import { bitsToF16 } from '@geglu/float';
 import { GegluError, describe } from '../validation.js';
@@ -50,10 +50,21 @@ const CHUNK_BYTES = 16 * 1024 * 1024;
 
 /** Bytes per element of every dtype the reference implementation names. */
 const DTYPE_BYTES: Readonly<Record<string, number>> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1,
-  I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4,
-  I64: 8, U64: 8, F64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E5M2: 1,
+  F8_E4M3: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  I64: 8,
+  U64: 8,
+  F64: 8,
 };
 
 export interface SafetensorsTensorInfo {
@@ -91,20 +102,100 @@ function err(path: string, message: string, tensor?: string): never {
   throw new SafetensorsError(`safetensors ${path}:${where} ${message}`);
 }
 
-async function openFile(path: unknown, fn: string): Promise<FileHandle> {
-  if (typeof path !== 'string' || path === '') {
-    throw new GegluError(`${fn}: path is ${describe(path)}, expected a non-empty file path string`);
+/** Positioned reads from a file or from bytes in memory (the part of Node's FileHandle used here). */
+interface ByteReader {
+  read(target: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  stat(): Promise<{ size: number }>;
+  close(): Promise<void>;
+}
+
+/** What the reader reads from: a file path (Node), or the file's bytes (a browser or any host). */
+export type SafetensorsSource = string | ArrayBuffer | ArrayBufferView | BlobLike | ResponseLike;
+
+/** A Blob or File (the part of its API used: slices are read one at a time, never the whole blob). */
+export interface BlobLike {
+  readonly size: number;
+  slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };
+}
+
+/** A fetch Response; its body is read once, whole, into a Blob. */
+export interface ResponseLike {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly url: string;
+  readonly headers: unknown;
+  blob(): Promise<BlobLike>;
+}
+
+function bytesReader(bytes: Uint8Array): ByteReader {
+  return {
+    async read(target, offset, length, position) {
+      const n = Math.max(0, Math.min(length, bytes.length - position));
+      target.set(bytes.subarray(position, position + n), offset);
+      return { bytesRead: n };
+    },
+    async stat() {
+      return { size: bytes.length };
+    },
+    async close() {},
+  };
+}
+
+function blobReader(blob: BlobLike): ByteReader {
+  return {
+    async read(target, offset, length, position) {
+      const end = Math.min(blob.size, position + length);
+      if (position >= end) return { bytesRead: 0 };
+      const chunk = new Uint8Array(await blob.slice(position, end).arrayBuffer());
+      target.set(chunk, offset);
+      return { bytesRead: chunk.length };
+    },
+    async stat() {
+      return { size: blob.size };
+    },
+    async close() {},
+  };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** Opens `source` for reading, with the name its errors use (the path, a Response's URL, or what the bytes are). */
+async function openSource(source: unknown, fn: string): Promise<{ fh: ByteReader; path: string }> {
+  if (typeof source === 'string' && source !== '') {
+    try {
+      return { fh: await open(source, 'r'), path: source };
+    } catch (e) {
+      throw new SafetensorsError(`safetensors ${source}: cannot open (${(e as Error).message})`, { cause: e });
+    }
   }
-  try {
-    return await open(path, 'r');
-  } catch (e) {
-    throw new SafetensorsError(`safetensors ${path}: cannot open (${(e as Error).message})`, { cause: e });
+  if (source instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && source instanceof SharedArrayBuffer)) {
+    return { fh: bytesReader(new Uint8Array(source)), path: `(ArrayBuffer of ${source.byteLength} bytes)` };
   }
+  if (ArrayBuffer.isView(source)) {
+    return {
+      fh: bytesReader(new Uint8Array(source.buffer, source.byteOffset, source.byteLength)),
+      path: `(${source.constructor.name} of ${source.byteLength} bytes)`,
+    };
+  }
+  if (isObject(source) && typeof source.blob === 'function' && 'headers' in source) {
+    const response = source as unknown as ResponseLike;
+    const name = response.url === '' ? '(Response)' : response.url;
+    if (!response.ok)
+      throw new SafetensorsError(`safetensors ${name}: the response has status ${response.status}, expected a success (200-299)`);
+    return { fh: blobReader(await response.blob()), path: name };
+  }
+  if (isObject(source) && typeof source.slice === 'function' && typeof source.size === 'number') {
+    const name = typeof source.name === 'string' && source.name !== '' ? source.name : `(Blob of ${source.size} bytes)`;
+    return { fh: blobReader(source as unknown as BlobLike), path: name };
+  }
+  throw new GegluError(
+    `${fn}: source is ${describe(source)}, expected a non-empty file path string, an ArrayBuffer, a typed array, a Blob or a Response`,
+  );
 }
 
 /** Reads exactly `length` bytes at `position` into `target`, or throws naming what was short. */
 async function readExactly(
-  fh: FileHandle,
+  fh: ByteReader,
   path: string,
   target: Uint8Array,
   length: number,
@@ -168,7 +259,10 @@ function parseHeaderJson(path: string, text: string, fileSize: number, dataOffse
       err(path, `data_offsets is ${describe(offsets)}, expected [begin, end]`, name);
     }
     const [begin, end] = offsets as unknown[];
-    for (const [label, v] of [['begin', begin], ['end', end]] as const) {
+    for (const [label, v] of [
+      ['begin', begin],
+      ['end', end],
+    ] as const) {
       if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
         err(path, `data_offsets ${label} is ${describe(v)}, expected an integer ≥ 0`, name);
       }
@@ -211,7 +305,7 @@ function parseHeaderJson(path: string, text: string, fileSize: number, dataOffse
   return Object.freeze({ path, fileSize, headerBytes, dataOffset, metadata, tensors });
 }
 
-async function readHeaderFrom(fh: FileHandle, path: string): Promise<SafetensorsHeader> {
+async function readHeaderFrom(fh: ByteReader, path: string): Promise<SafetensorsHeader> {
   const { size: fileSize } = await fh.stat();
   if (fileSize < 8) err(path, `file has ${fileSize} bytes, expected at least 8 (the header length)`);
   const prefix = new Uint8Array(8);
@@ -221,7 +315,10 @@ async function readHeaderFrom(fh: FileHandle, path: string): Promise<Safetensors
     err(path, `header length is ${n} bytes, expected at most ${MAX_HEADER_BYTES} (16 MiB)`);
   }
   if (n > BigInt(fileSize - 8)) {
-    err(path, `header length is ${n} bytes, expected at most the ${fileSize - 8} bytes after the length field: truncated file or corrupt length`);
+    err(
+      path,
+      `header length is ${n} bytes, expected at most the ${fileSize - 8} bytes after the length field: truncated file or corrupt length`,
+    );
   }
   const headerBytes = Number(n);
   const raw = new Uint8Array(headerBytes);
@@ -235,9 +332,13 @@ async function readHeaderFrom(fh: FileHandle, path: string): Promise<Safetensors
   return parseHeaderJson(path, text, fileSize, 8 + headerBytes, headerBytes);
 }
 
-/** Parses and checks the header of a safetensors file (reads 8 + N bytes, nothing else). */
-export async function readSafetensorsHeader(path: string): Promise<SafetensorsHeader> {
-  const fh = await openFile(path, 'readSafetensorsHeader');
+/**
+ * Parses and checks the header of a safetensors file (reads 8 + N bytes, nothing else) given by
+ * path (Node) or as its bytes: an ArrayBuffer, a typed array, a Blob or File (read slice by slice),
+ * or a fetch Response (its body read whole first).
+ */
+export async function readSafetensorsHeader(source: SafetensorsSource): Promise<SafetensorsHeader> {
+  const { fh, path } = await openSource(source, 'readSafetensorsHeader');
   try {
     return await readHeaderFrom(fh, path);
   } finally {
@@ -281,7 +382,7 @@ function decodeInto(dtype: string, bytes: Uint8Array, count: number, out: Float3
 const FLOAT_DTYPES = new Set(['BF16', 'F16', 'F32', 'F64']);
 
 async function readTensorFrom<A extends Float32Array | Float64Array>(
-  fh: FileHandle,
+  fh: ByteReader,
   path: string,
   header: SafetensorsHeader,
   name: string,
@@ -290,7 +391,10 @@ async function readTensorFrom<A extends Float32Array | Float64Array>(
   const info = header.tensors.get(name);
   if (info === undefined) {
     const names = [...header.tensors.keys()];
-    const shown = names.slice(0, 8).map((s) => JSON.stringify(s)).join(', ');
+    const shown = names
+      .slice(0, 8)
+      .map((s) => JSON.stringify(s))
+      .join(', ');
     err(path, `not found; the file has ${names.length} tensors${names.length ? ` (${shown}${names.length > 8 ? ', …' : ''})` : ''}`, name);
   }
   if (!FLOAT_DTYPES.has(info.dtype)) {
@@ -321,7 +425,7 @@ function outputType(fn: string, dtype: unknown): typeof Float32Array | typeof Fl
 
 /** Reads one floating-point tensor (BF16, F16, F32, F64) of a safetensors file, and only its bytes. */
 export async function readSafetensorsTensor(
-  path: string,
+  source: SafetensorsSource,
   name: string,
   options: ReadTensorOptions = {},
 ): Promise<SafetensorsTensor> {
@@ -329,7 +433,7 @@ export async function readSafetensorsTensor(
   if (typeof name !== 'string') {
     throw new GegluError(`readSafetensorsTensor: name is ${describe(name)}, expected a tensor name string`);
   }
-  const fh = await openFile(path, 'readSafetensorsTensor');
+  const { fh, path } = await openSource(source, 'readSafetensorsTensor');
   try {
     const header = await readHeaderFrom(fh, path);
     return await readTensorFrom(fh, path, header, name, type as { new (n: number): Float32Array | Float64Array });
@@ -340,12 +444,12 @@ export async function readSafetensorsTensor(
 
 /** Several tensors of one file through one handle (used by the Gemma 2 loader). */
 export async function readSafetensorsTensors(
-  path: string,
+  source: SafetensorsSource,
   names: readonly string[],
   options: ReadTensorOptions = {},
 ): Promise<SafetensorsTensor[]> {
   const type = outputType('readSafetensorsTensors', options?.dtype);
-  const fh = await openFile(path, 'readSafetensorsTensors');
+  const { fh, path } = await openSource(source, 'readSafetensorsTensors');
   try {
     const header = await readHeaderFrom(fh, path);
     const result: SafetensorsTensor[] = [];

@@ -9,7 +9,7 @@
  * `--oracle all` scores every input with @geglu/oracle (slow, ~1-2 ms per value).
  */
 import { GegluGpu, availableGpuBackends, type ResolvedGpuBackend } from '@geglu/gpu';
-import { parseMeasureArgs, runMeasurement, UsageError } from '@geglu/gpu/measure';
+import { parseMeasureArgs, runMeasurement, runScript } from '@geglu/gpu/measure';
 
 async function main(): Promise<void> {
   const opts = parseMeasureArgs('measure-error', process.argv.slice(2), 'webgpu,webasm,cpu');
@@ -30,10 +30,4 @@ async function main(): Promise<void> {
   });
 }
 
-try {
-  await main();
-} catch (err) {
-  if (!(err instanceof UsageError)) throw err;
-  process.stderr.write(`${err.message}\n`);
-  process.exitCode = 2;
-}
+await runScript(main);

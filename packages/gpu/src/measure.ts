@@ -216,6 +216,17 @@ export function tableLines(r: Record<Fn, Record<Region, Worst>>): string[] {
 /** A bad command line: one line on stderr, exit 2. */
 export class UsageError extends Error {}
 
+/** Runs a script's main: a UsageError becomes one line on stderr and exit 2; anything else propagates. */
+export async function runScript(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 2;
+  }
+}
+
 /** Command-line options shared by the measurement scripts. */
 export interface MeasureOptions {
   perBinade: number;

@@ -10,7 +10,7 @@
  *   node tools/browser/dist/measure-gpu.js [--samples N] [--backends webgl2,webgl,webgpu,webasm,cpu] [--oracle-check N] [--oracle all] [--json]
  */
 import type { GeluOptions } from '@geglu/gpu';
-import { parseMeasureArgs, runMeasurement, UsageError, type Measurable } from '@geglu/gpu/measure';
+import { parseMeasureArgs, runMeasurement, runScript, UsageError, type Measurable } from '@geglu/gpu/measure';
 import { bundleForBrowser, CHROMIUM_PATH, chromiumMissing, launchChromium, withPage } from './chromium.js';
 
 const PAGE_BACKENDS = ['webgl2', 'webgl', 'webgpu', 'webasm', 'cpu'];
@@ -97,10 +97,4 @@ async function main(): Promise<void> {
   }
 }
 
-try {
-  await main();
-} catch (err) {
-  if (!(err instanceof UsageError)) throw err;
-  process.stderr.write(`${err.message}\n`);
-  process.exitCode = 2;
-}
+await runScript(main);

@@ -140,6 +140,8 @@ function zeroed(a: Float32Array, idx: Int32Array): Float32Array {
  * 'gpu', so the class tells WebGL 2, WebGL 1 and headless-gl apart (by
  * identity: HeadlessGLKernel extends WebGLKernel). Undefined for other classes.
  */
+const GL_MODES = ['webgl2', 'webgl', 'headlessgl'] as const;
+
 function glModeOf(kernelClass: unknown): ResolvedGpuBackend | undefined {
   if (kernelClass === undefined) return undefined;
   const js = loadGpuJs();
@@ -260,7 +262,9 @@ export class GegluGpu {
   }
 
   #checkMode(what: string, obj: GpuJs): void {
-    const mode: unknown = glModeOf(obj?.kernel?.constructor) ?? obj?.kernel?.constructor?.mode ?? obj?.backend;
+    let mode: unknown = glModeOf(obj?.kernel?.constructor) ?? obj?.kernel?.constructor?.mode ?? obj?.backend;
+    // A pipeline names only 'gpu' for any GL mode; its kernels' classes were checked when they were made.
+    if (mode === 'gpu' && obj?.kernel === undefined && (GL_MODES as readonly string[]).includes(this.backend)) mode = this.backend;
     if (mode !== undefined && mode !== this.backend) {
       const why = obj?.kernel?.fallbackReason ?? obj?.fallbackReason;
       throw new Error(

@@ -43,6 +43,12 @@ export async function gpuCases(input: GpuCaseInput, gpu?: typeof Gpu): Promise<G
       }
       results.erf = words(await inst.erf(x));
       results.erfc = words(await inst.erfc(x));
+      // Gemma 2 MLP (a gpu.js pipeline) on weights from the inputs' finite values scaled into [-1, 1].
+      const finite = x.filter((v) => Number.isFinite(v) && Math.abs(v) < 4);
+      const take = (n: number, from: number) => Float32Array.from({ length: n }, (_, i) => finite[(from + i * 7) % finite.length]! / 4);
+      const [d, f, tokens] = [16, 24, 3];
+      const weights = { hidden: d, intermediate: f, gate: take(f * d, 1), up: take(f * d, 2), down: take(d * f, 3) };
+      results['gemma2Mlp tanh'] = words(await inst.gemma2Mlp(take(tokens * d, 0), tokens, weights));
       runs.push({ backend, ran: inst.backend, device: inst.device, results });
     } catch (e) {
       runs.push({ backend, ran: inst.backend, device: inst.device, error: (e as Error).message });

@@ -16,13 +16,15 @@
  * stderr captured; Dawn is loaded in this process only when the child found
  * one, and otherwise the reason is Dawn's messages in one line.
  */
-import { createRequire } from 'node:module';
+import { GL_BACKENDS, glRenderer, importNodeWebGpu, requireGl, requireGpuJs } from './host/node.js';
 
-export type GpuBackendName = 'auto' | 'webgpu' | 'headlessgl' | 'webasm' | 'cpu';
+/** gpu.js's modes: 'headlessgl' runs in Node only, 'webgl2' and 'webgl' in a browser only. */
+export type GpuBackendName = 'auto' | 'webgpu' | 'webgl2' | 'webgl' | 'headlessgl' | 'webasm' | 'cpu';
 export type ResolvedGpuBackend = Exclude<GpuBackendName, 'auto'>;
 
-export const GPU_BACKENDS: readonly ResolvedGpuBackend[] = ['webgpu', 'headlessgl', 'webasm', 'cpu'];
-export const AUTO_ORDER: readonly ResolvedGpuBackend[] = ['webgpu', 'headlessgl', 'webasm', 'cpu'];
+/** The backends of this host (Node or a browser bundle), in 'auto' order. */
+export const GPU_BACKENDS: readonly ResolvedGpuBackend[] = ['webgpu', ...GL_BACKENDS, 'webasm', 'cpu'];
+export const AUTO_ORDER: readonly ResolvedGpuBackend[] = GPU_BACKENDS;
 
 export interface BackendAvailability {
   backend: ResolvedGpuBackend;
@@ -33,15 +35,11 @@ export interface BackendAvailability {
   device?: string;
 }
 
-// gpu.js is CommonJS; load it with require so its optional `gl` probe and
-// module-level WebGPU singleton behave as in any Node program.
-const require = createRequire(import.meta.url);
-
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type GpuJs = any;
 let gpuJs: GpuJs | null = null;
 export function loadGpuJs(): GpuJs {
-  if (gpuJs === null) gpuJs = require('gpu.js');
+  if (gpuJs === null) gpuJs = requireGpuJs() as GpuJs;
   return gpuJs;
 }
 
@@ -144,7 +142,7 @@ export async function acquireWebGpu(): Promise<void> {
   if (!probe.adapter) throw new Error(probe.reason);
   let mod: { create: (flags: string[]) => unknown; globals: Record<string, unknown> };
   try {
-    mod = (await import('webgpu')) as typeof mod;
+    mod = await importNodeWebGpu();
   } catch (e) {
     throw new Error(`the 'webgpu' npm package (Dawn for Node) failed to load: ${(e as Error).message}`);
   }
@@ -231,13 +229,25 @@ export function probeHeadlessGl(): BackendAvailability {
   if (!GPU.isHeadlessGLSupported) {
     let why = "the optional 'gl' package (headless-gl) did not load or could not create a context";
     try {
-      require('gl');
+      requireGl();
     } catch (e) {
       why = `the optional 'gl' package (headless-gl) is not loadable: ${(e as Error).message.split('\n')[0]}`;
     }
     return { backend: 'headlessgl', available: false, reason: why };
   }
-  return { backend: 'headlessgl', available: true, device: 'headless-gl (ANGLE, OpenGL ES)' };
+  return { backend: 'headlessgl', available: true, device: glRenderer('headlessgl') ?? 'headless-gl' };
+}
+
+/** WebGL 2 or WebGL 1 in a browser: gpu.js's check, and the renderer (e.g. SwiftShader) the page gets. */
+export function probeWebGl(backend: 'webgl2' | 'webgl'): BackendAvailability {
+  if (!(GL_BACKENDS as readonly string[]).includes(backend)) {
+    return { backend, available: false, reason: `gpu.js's '${backend}' mode runs in a browser bundle of this package, not in Node` };
+  }
+  const GPU = loadGpuJs().GPU;
+  if (!(backend === 'webgl2' ? GPU.isWebGL2Supported : GPU.isWebGLSupported)) {
+    return { backend, available: false, reason: `this browser gives no ${backend} context` };
+  }
+  return { backend, available: true, device: glRenderer(backend) ?? backend };
 }
 
 export function probeWebAsm(): BackendAvailability {
@@ -257,6 +267,9 @@ export async function probeBackend(backend: ResolvedGpuBackend): Promise<Backend
   switch (backend) {
     case 'webgpu':
       return probeWebGpu();
+    case 'webgl2':
+    case 'webgl':
+      return probeWebGl(backend);
     case 'headlessgl':
       return probeHeadlessGl();
     case 'webasm':

@@ -9,6 +9,7 @@
  */
 import {
   AUTO_ORDER,
+  GPU_BACKENDS,
   type BackendAvailability,
   type GpuBackendName,
   type GpuJs,
@@ -31,7 +32,7 @@ import { describe, GegluError } from '@geglu/float';
 import type { Gemma2MlpWeights as KernelGemma2MlpWeights } from '@geglu/kernel';
 
 export interface GegluGpuOptions {
-  /** Which gpu.js backend to run; 'auto' (default) picks the first that works of webgpu, headlessgl, webasm, cpu. */
+  /** Which gpu.js backend to run; 'auto' (default) picks the first that works of webgpu, headlessgl (in a browser webgl2, webgl), webasm, cpu. */
   backend?: GpuBackendName;
 }
 
@@ -127,6 +128,22 @@ function zeroed(a: Float32Array, idx: Int32Array): Float32Array {
   return c;
 }
 
+/**
+ * The mode of a gpu.js GL kernel class: every GL kernel reports the mode
+ * 'gpu', so the class tells WebGL 2, WebGL 1 and headless-gl apart (by
+ * identity: HeadlessGLKernel extends WebGLKernel). Undefined for other classes.
+ */
+const GL_MODES = ['webgl2', 'webgl', 'headlessgl'] as const;
+
+function glModeOf(kernelClass: unknown): ResolvedGpuBackend | undefined {
+  if (kernelClass === undefined) return undefined;
+  const js = loadGpuJs();
+  if (kernelClass === js.WebGL2Kernel) return 'webgl2';
+  if (kernelClass === js.WebGLKernel) return 'webgl';
+  if (kernelClass === js.HeadlessGLKernel) return 'headlessgl';
+  return undefined;
+}
+
 export class GegluGpu {
   /** The backend that runs every operation of this instance (never 'auto'). */
   readonly backend: ResolvedGpuBackend;
@@ -169,7 +186,7 @@ export class GegluGpu {
       throw new GegluError(`GegluGpu.create: options is ${describe(options)}, expected an object`);
     }
     const requested = options.backend ?? 'auto';
-    const valid: readonly string[] = ['auto', 'webgpu', 'headlessgl', 'webasm', 'cpu'];
+    const valid: readonly string[] = ['auto', ...GPU_BACKENDS];
     if (!valid.includes(requested as string)) {
       throw new GegluError(`GegluGpu.create: options.backend is ${describe(requested)}, expected one of ${valid.map((v) => `'${v}'`).join(', ')}`);
     }
@@ -238,7 +255,9 @@ export class GegluGpu {
   }
 
   #checkMode(what: string, obj: GpuJs): void {
-    const mode: unknown = obj?.kernel?.constructor?.mode ?? obj?.backend;
+    let mode: unknown = glModeOf(obj?.kernel?.constructor) ?? obj?.kernel?.constructor?.mode ?? obj?.backend;
+    // A pipeline names only 'gpu' for any GL mode; its kernels' classes were checked when they were made.
+    if (mode === 'gpu' && obj?.kernel === undefined && (GL_MODES as readonly string[]).includes(this.backend)) mode = this.backend;
     if (mode !== undefined && mode !== this.backend) {
       const why = obj?.kernel?.fallbackReason ?? obj?.fallbackReason;
       throw new Error(

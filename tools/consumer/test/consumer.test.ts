@@ -3,7 +3,8 @@
 // devDependencies to lean on.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { correctlyRounded } from '@geglu/oracle';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleForBrowser, chromiumMissing, launchChromium, withPage, type Browser } from '@geglu/tool-browser';
 import { join } from 'node:path';
 import {
   folderBytes,
@@ -97,8 +98,11 @@ describe('published packages installed alone with npm', () => {
     beforeAll(() => {
       dir = installAlone([tarballs.float, tarballs.oracle, tarballs.constants, tarballs.kernel, tarballs.verify]);
     });
+    // Without pnpm's npm_config_* variables (set when the tests run under `pnpm test`), for
+    // which npx prints "Unknown env config" warnings on stderr, the stream these tests read.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_config_')));
     const geglu = (args: string[], input: string) =>
-      spawnSync('npx', ['--no-install', 'geglu', ...args], { cwd: dir, input, encoding: 'utf8' });
+      spawnSync('npx', ['--no-install', 'geglu', ...args], { cwd: dir, input, encoding: 'utf8', env });
 
     it('installs neither gpu.js, webgpu nor gl, and stays under 30 MB', () => {
       const installed = installedPackages(dir);
@@ -130,7 +134,7 @@ describe('published packages installed alone with npm', () => {
     it('`geglu eval --backend gpu` says in one line that @geglu/gpu is optional and how to add it (exit 2)', () => {
       const r = geglu(['eval', '--fn', 'gelu', '--dtype', 'f32', '--backend', 'gpu'], '1\n');
       expect(r.status).toBe(2);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
       expect(r.stderr).toMatch(/@geglu\/gpu is not installed.*npm install @geglu\/gpu/);
     });
   });
@@ -145,6 +149,50 @@ describe('published packages installed alone with npm', () => {
     expect(JSON.parse(out.trim())).toEqual({ x: '-0', y: '-0' });
   });
 });
+
+const noChromium = chromiumMissing();
+describe.skipIf(noChromium !== null)(
+  `@geglu/kernel and @geglu/gpu installed alone, bundled for a browser by esbuild, in headless Chromium${noChromium ? ` (skipped: ${noChromium})` : ''}`,
+  () => {
+    let dir: string;
+    let browser: Browser;
+    beforeAll(async () => {
+      dir = installAlone([tarballs.float, tarballs.kernel, tarballs.gpu]);
+      browser = await launchChromium();
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+    const run = async (source: string) =>
+      withPage(browser, await bundleForBrowser(source, dir), { isolated: false }, (p) => p.evaluate(() => (globalThis as unknown as { geglu: Promise<unknown> }).geglu));
+
+    it('@geglu/kernel: gelu and geluArray give the correctly rounded values', async () => {
+      const xs = [-3, -0.5, 0, 1, 2.5];
+      const result = (await run(
+        `import { gelu, geluArray } from '@geglu/kernel';
+         globalThis.geglu = { scalar: gelu(1, { approximate: 'tanh' }), array: Array.from(geluArray(new Float32Array(${JSON.stringify(xs)}))) };`,
+      )) as { scalar: number; array: number[] };
+      expect(result.scalar).toBe(correctlyRounded('gelu-tanh', 1, 'f64'));
+      expect(result.array).toEqual(xs.map((x) => correctlyRounded('gelu', x, 'f32')));
+    });
+
+    it('@geglu/gpu: the webgl2 backend opens, reports itself and keeps gelu(-0) = -0', async () => {
+      const result = (await run(
+        `import { GegluGpu } from '@geglu/gpu';
+         globalThis.geglu = (async () => {
+           const gpu = await GegluGpu.create({ backend: 'webgl2' });
+           const y = await gpu.gelu(new Float32Array([-1, -0, 1]), { approximate: 'tanh' });
+           await gpu.dispose();
+           return { backend: gpu.backend, y: Array.from(y) };
+         })();`,
+      )) as { backend: string; y: number[] };
+      expect(result.backend).toBe('webgl2');
+      expect(Object.is(result.y[1], -0)).toBe(true);
+      // float32 steps are ~6e-8 here; the page's GL arithmetic is measured by tools/browser's measure-gpu
+      expect(result.y[2]).toBeCloseTo(correctlyRounded('gelu-tanh', 1, 'f32'), 5);
+    });
+  },
+);
 
 describe('package.json of each published package', () => {
   it.each(publishedPackages)('@geglu/%s passes publint --strict (exports, files, types)', (name) => {

@@ -33,10 +33,7 @@
  * still writing there), and threads are turned off until setGeluThreads is
  * called again.
  */
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, availableParallelism, existsSync, fileURLToPath } from '../host/node.js';
 import type { FastTable } from './fast.js';
 import {
   freshViews,

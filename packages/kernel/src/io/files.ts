@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from '../host/node.js';
 import { GegluError } from '../validation.js';
 
 /** A file that held more bytes than the reader's limit. */

@@ -17,7 +17,7 @@
  * the compiled module and the shared memory, and are unref'd: they never keep
  * a process alive. Their control words are ../worker-protocol.ts MLP_CTRL.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, workerExecArgv } from '../host/node.js';
 import { wasmApi, type WasmMemory } from '../wasm/api.js';
 import { matmulSimd, matmulSimdModuleBytes, type MatmulLanes, type TileFn } from '../wasm/matmul-simd.js';
 import { waitInSlices } from '../wait.js';
@@ -219,9 +219,7 @@ export function createSimdEngine<A extends LaneArray>(lanes: MatmulLanes, d: num
   const activationUrl = new URL('./activation.js', import.meta.url).href;
   for (let i = 1; i < threads; i++) {
     const control = new SharedArrayBuffer(MLP_CTRL.LENGTH * 4);
-    // The source is CommonJS: drop a caller's --input-type (node --input-type=module -e …),
-    // which workers inherit and which would make it an ES module without require.
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    const execArgv = workerExecArgv();
     const worker = new Worker(WORKER_SOURCE(driver), { eval: true, execArgv, workerData: { module, memory, control, activationUrl, lanes } });
     worker.unref();
     const ctl = new Int32Array(control);

@@ -13,7 +13,10 @@ export {
   readSafetensorsTensors,
 } from './safetensors.js';
 export type {
+  BlobLike,
   ReadTensorOptions,
+  ResponseLike,
+  SafetensorsSource,
   SafetensorsHeader,
   SafetensorsReader,
   SafetensorsTensor,

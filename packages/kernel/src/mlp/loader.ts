@@ -12,8 +12,7 @@
  * `model.safetensors.index.json` (its `weight_map` names the shard of each
  * tensor), or a directory holding either (the index is preferred).
  */
-import { stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, stat } from '../host/node.js';
 import { GEMMA2_PRESETS, type Gemma2Preset } from './presets.js';
 import { MAX_HEADER_BYTES, SafetensorsError, readSafetensorsTensors, type SafetensorsTensor } from './safetensors.js';
 import { FileTooLargeError, readTextFileBounded } from '../io/files.js';

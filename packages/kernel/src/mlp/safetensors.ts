@@ -34,7 +34,7 @@
  * Byte order is little-endian as the format requires; this module assumes a
  * little-endian host (every platform Node supports).
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from '../host/node.js';
 import { JsonError, parseJsonStrict } from '../io/json.js';
 import { bitsToBf16, bitsToF16 } from '@geglu/float';
 import { GegluError, describe } from '../validation.js';
@@ -91,54 +91,106 @@ function err(path: string, message: string, tensor?: string): never {
   throw new SafetensorsError(`safetensors ${path}:${where} ${message}`);
 }
 
-async function openFile(path: unknown, fn: string): Promise<FileHandle> {
-  if (typeof path !== 'string' || path === '') {
-    throw new GegluError(`${fn}: path is ${describe(path)}, expected a non-empty file path string`);
-  }
-  let fh: FileHandle;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    throw new SafetensorsError(`safetensors ${path}: cannot open (${(e as Error).message})`, { cause: e });
-  }
-  // opening a directory succeeds on Linux; only the first read would fail, with a message naming no file
-  if ((await fh.stat()).isDirectory()) {
-    await fh.close();
-    throw new SafetensorsError(`safetensors ${path}: is a directory, expected a safetensors file`);
-  }
-  return fh;
-}
-
-/** Where the bytes come from: a file read with positioned reads, or a buffer already in memory. */
-interface ByteSource {
-  size(): Promise<number>;
+interface ByteReader {
   read(target: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  stat(): Promise<{ size: number }>;
   close(): Promise<void>;
 }
 
-function fileSource(fh: FileHandle): ByteSource {
+/** What the reader reads from: a file path (Node), or the file's bytes (a browser or any host). */
+export type SafetensorsSource = string | ArrayBuffer | ArrayBufferView | BlobLike | ResponseLike;
+
+/** A Blob or File (the part of its API used: slices are read one at a time, never the whole blob). */
+export interface BlobLike {
+  readonly size: number;
+  slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };
+}
+
+/** A fetch Response; its body is read once, whole, into a Blob. */
+export interface ResponseLike {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly url: string;
+  readonly headers: unknown;
+  blob(): Promise<BlobLike>;
+}
+
+function bytesReader(bytes: Uint8Array): ByteReader {
   return {
-    size: async () => (await fh.stat()).size,
-    read: (target, offset, length, position) => fh.read(target, offset, length, position),
-    close: () => fh.close(),
+    async read(target, offset, length, position) {
+      const n = Math.max(0, Math.min(length, bytes.length - position));
+      target.set(bytes.subarray(position, position + n), offset);
+      return { bytesRead: n };
+    },
+    async stat() {
+      return { size: bytes.length };
+    },
+    async close() {},
   };
 }
 
-function bufferSource(bytes: Uint8Array): ByteSource {
+function blobReader(blob: BlobLike): ByteReader {
   return {
-    size: async () => bytes.byteLength,
-    read: async (target, offset, length, position) => {
-      const part = bytes.subarray(Math.min(position, bytes.byteLength), Math.min(position + length, bytes.byteLength));
-      target.set(part, offset);
-      return { bytesRead: part.byteLength };
+    async read(target, offset, length, position) {
+      const end = Math.min(blob.size, position + length);
+      if (position >= end) return { bytesRead: 0 };
+      const chunk = new Uint8Array(await blob.slice(position, end).arrayBuffer());
+      target.set(chunk, offset);
+      return { bytesRead: chunk.length };
     },
-    close: async () => {},
+    async stat() {
+      return { size: blob.size };
+    },
+    async close() {},
   };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** Opens `source` for reading, with the name its errors use (the path, a Response's URL, or what the bytes are). */
+async function openSource(source: unknown, fn: string): Promise<{ fh: ByteReader; path: string }> {
+  if (typeof source === 'string' && source !== '') {
+    let fh;
+    try {
+      fh = await open(source, 'r');
+    } catch (e) {
+      throw new SafetensorsError(`safetensors ${source}: cannot open (${(e as Error).message})`, { cause: e });
+    }
+    // opening a directory succeeds on Linux; only the first read would fail, with a message naming no file
+    if ((await fh.stat()).isDirectory()) {
+      await fh.close();
+      throw new SafetensorsError(`safetensors ${source}: is a directory, expected a safetensors file`);
+    }
+    return { fh, path: source };
+  }
+  if (source instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && source instanceof SharedArrayBuffer)) {
+    return { fh: bytesReader(new Uint8Array(source)), path: `(ArrayBuffer of ${source.byteLength} bytes)` };
+  }
+  if (ArrayBuffer.isView(source)) {
+    return {
+      fh: bytesReader(new Uint8Array(source.buffer, source.byteOffset, source.byteLength)),
+      path: `(${source.constructor.name} of ${source.byteLength} bytes)`,
+    };
+  }
+  if (isObject(source) && typeof source.blob === 'function' && 'headers' in source) {
+    const response = source as unknown as ResponseLike;
+    const name = response.url === '' ? '(Response)' : response.url;
+    if (!response.ok)
+      throw new SafetensorsError(`safetensors ${name}: the response has status ${response.status}, expected a success (200-299)`);
+    return { fh: blobReader(await response.blob()), path: name };
+  }
+  if (isObject(source) && typeof source.slice === 'function' && typeof source.size === 'number') {
+    const name = typeof source.name === 'string' && source.name !== '' ? source.name : `(Blob of ${source.size} bytes)`;
+    return { fh: blobReader(source as unknown as BlobLike), path: name };
+  }
+  throw new GegluError(
+    `${fn}: source is ${describe(source)}, expected a non-empty file path string, an ArrayBuffer, a typed array, a Blob or a Response`,
+  );
 }
 
 /** Reads exactly `length` bytes at `position` into `target`, or throws naming what was short. */
 async function readExactly(
-  fh: ByteSource,
+  fh: ByteReader,
   path: string,
   target: Uint8Array,
   length: number,
@@ -245,8 +297,8 @@ function parseHeaderJson(path: string, text: string, fileSize: number, dataOffse
   return Object.freeze({ path, fileSize, headerBytes, dataOffset, metadata, tensors });
 }
 
-async function readHeaderFrom(fh: ByteSource, path: string): Promise<SafetensorsHeader> {
-  const fileSize = await fh.size();
+async function readHeaderFrom(fh: ByteReader, path: string): Promise<SafetensorsHeader> {
+  const { size: fileSize } = await fh.stat();
   if (fileSize < 8) err(path, `file has ${fileSize} bytes, expected at least 8 (the header length)`);
   const prefix = new Uint8Array(8);
   await readExactly(fh, path, prefix, 8, 0, 'header length');
@@ -269,9 +321,13 @@ async function readHeaderFrom(fh: ByteSource, path: string): Promise<Safetensors
   return parseHeaderJson(path, text, fileSize, 8 + headerBytes, headerBytes);
 }
 
-/** Parses and checks the header of a safetensors file (reads 8 + N bytes, nothing else). */
-export async function readSafetensorsHeader(path: string): Promise<SafetensorsHeader> {
-  const fh = fileSource(await openFile(path, 'readSafetensorsHeader'));
+/**
+ * Parses and checks the header of a safetensors file (reads 8 + N bytes, nothing else) given by
+ * path (Node) or as its bytes: an ArrayBuffer, a typed array, a Blob or File (read slice by slice),
+ * or a fetch Response (its body read whole first).
+ */
+export async function readSafetensorsHeader(source: SafetensorsSource): Promise<SafetensorsHeader> {
+  const { fh, path } = await openSource(source, 'readSafetensorsHeader');
   try {
     return await readHeaderFrom(fh, path);
   } finally {
@@ -324,7 +380,7 @@ function floatTensorInfo(path: string, header: SafetensorsHeader, name: string):
 }
 
 async function readTensorFrom<A extends Float32Array | Float64Array>(
-  fh: ByteSource,
+  fh: ByteReader,
   path: string,
   header: SafetensorsHeader,
   name: string,
@@ -356,7 +412,7 @@ function outputType(fn: string, dtype: unknown): typeof Float32Array | typeof Fl
 
 /** Reads one floating-point tensor (BF16, F16, F32, F64) of a safetensors file, and only its bytes. */
 export async function readSafetensorsTensor(
-  path: string,
+  source: SafetensorsSource,
   name: string,
   options: ReadTensorOptions = {},
 ): Promise<SafetensorsTensor> {
@@ -364,7 +420,7 @@ export async function readSafetensorsTensor(
   if (typeof name !== 'string') {
     throw new GegluError(`readSafetensorsTensor: name is ${describe(name)}, expected a tensor name string`);
   }
-  const fh = fileSource(await openFile(path, 'readSafetensorsTensor'));
+  const { fh, path } = await openSource(source, 'readSafetensorsTensor');
   try {
     const header = await readHeaderFrom(fh, path);
     return await readTensorFrom(fh, path, header, name, type as { new (n: number): Float32Array | Float64Array });
@@ -375,12 +431,12 @@ export async function readSafetensorsTensor(
 
 /** Several tensors of one file through one handle (used by the Gemma 2 loader). */
 export async function readSafetensorsTensors(
-  path: string,
+  source: SafetensorsSource,
   names: readonly string[],
   options: ReadTensorOptions = {},
 ): Promise<SafetensorsTensor[]> {
   const type = outputType('readSafetensorsTensors', options?.dtype);
-  const fh = fileSource(await openFile(path, 'readSafetensorsTensors'));
+  const { fh, path } = await openSource(source, 'readSafetensorsTensors');
   try {
     const header = await readHeaderFrom(fh, path);
     const result: SafetensorsTensor[] = [];
@@ -418,10 +474,10 @@ export const DEFAULT_CHUNK_ELEMENTS = 65536;
  * Opens a safetensors file (a path) or an in-memory file (its bytes; `label` names it in messages)
  * and checks its header. Close it when done.
  */
-export async function openSafetensors(source: string | Uint8Array, label?: string): Promise<SafetensorsReader> {
-  const path = typeof source === 'string' ? source : (label ?? '(buffer)');
-  const fh = typeof source === 'string' ? fileSource(await openFile(source, 'openSafetensors')) : source instanceof Uint8Array ? bufferSource(source) : undefined;
-  if (fh === undefined) throw new GegluError(`openSafetensors: source is ${describe(source)}, expected a file path or a Uint8Array`);
+export async function openSafetensors(source: SafetensorsSource, label?: string): Promise<SafetensorsReader> {
+  const opened = await openSource(source, 'openSafetensors');
+  const fh = opened.fh;
+  const path = typeof source === 'string' ? source : (label ?? opened.path);
   let header: SafetensorsHeader;
   try {
     header = await readHeaderFrom(fh, path);

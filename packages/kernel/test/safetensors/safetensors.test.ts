@@ -173,7 +173,7 @@ describe('safetensors reader: hostile files get a SafetensorsError naming file a
 
   it('a missing file and a bad path argument', async () => {
     expect((await rejection(readSafetensorsHeader(join(dir.path, 'nope.safetensors')))).message).toMatch(/nope\.safetensors: cannot open/);
-    expect((await rejection(readSafetensorsHeader(42 as never))).message).toMatch(/readSafetensorsHeader: path is 42, expected a non-empty file path string/);
+    expect((await rejection(readSafetensorsHeader(42 as never))).message).toMatch(/readSafetensorsHeader: source is 42, expected a non-empty file path string, an ArrayBuffer, a typed array, a Blob or a Response/);
     expect((await rejection(readSafetensorsTensor(join(dir.path, 'x'), 'w', { dtype: 'f16' as never }))).message).toMatch(/options\.dtype is "f16", expected 'f32' or 'f64'/);
   });
 });

@@ -2,8 +2,16 @@ import { FileTooLargeError, JsonError, jsonPathChild as child, parseJsonStrict, 
 import type { BackendId, FloatFormat, Precision } from '../backends/types.js';
 import { describe, FLOAT_FORMATS, formatInfo } from '@geglu/float';
 
-export const TOLERANCE_BACKENDS: readonly BackendId[] = [
-  'oracle', 'kernel-f64', 'kernel-f32', 'kernel-bf16', 'kernel-f16', 'gpu-webgpu', 'gpu-webasm', 'gpu-cpu', 'gpu-headlessgl',
+/**
+ * The table's backends: the verifier's (BackendId), and gpu.js in a browser
+ * (its WebGL 2 and WebGL modes, and WebGPU, whose browser adapter here differs
+ * from Node's), measured in headless Chromium by tools/browser's measure-gpu:
+ * `geglu check --backend` can judge dumps against them; the verifier cannot run them.
+ */
+export const BROWSER_TOLERANCE_BACKENDS = ['gpu-webgl2', 'gpu-webgl', 'gpu-webgpu-browser'] as const;
+export type ToleranceBackendId = BackendId | (typeof BROWSER_TOLERANCE_BACKENDS)[number];
+export const TOLERANCE_BACKENDS: readonly ToleranceBackendId[] = [
+  'oracle', 'kernel-f64', 'kernel-f32', 'kernel-bf16', 'kernel-f16', 'gpu-webgpu', 'gpu-webasm', 'gpu-cpu', 'gpu-headlessgl', ...BROWSER_TOLERANCE_BACKENDS,
 ];
 export type ToleranceFunction = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc' | 'geglu' | 'mlp';
 export const TOLERANCE_FUNCTIONS: readonly ToleranceFunction[] = ['gelu', 'gelu-tanh', 'erf', 'erfc', 'geglu', 'mlp'];

@@ -32,9 +32,9 @@ describe('tolerance table (tolerances.json)', () => {
       expect(toleranceFor(t, 'kernel-f64', 'gelu', 'f64', region)?.maxSteps).toBe(1);
       expect(toleranceFor(t, 'oracle', 'erfc', 'f64', region)?.maxSteps).toBe(0);
       // gpu backends carry measured bounds (packages/gpu/dist/scripts/measure-error.js);
-      // headless-gl never ran here, so it stays explicitly unmeasured
+      // the verifier never ran geglu on headless-gl, so that row stays explicitly unmeasured
       expect(toleranceFor(t, 'gpu-webasm', 'gelu', 'f32', region)).toMatchObject({ measured: true });
-      expect(toleranceFor(t, 'gpu-headlessgl', 'gelu', 'f32', region)).toMatchObject({ maxSteps: null, measured: false });
+      expect(toleranceFor(t, 'gpu-headlessgl', 'geglu', 'f32', region)).toMatchObject({ maxSteps: null, measured: false });
     }
     expect(toleranceFor(t, 'kernel-f32', 'erf', 'f32', 'normal')).toBeUndefined();
   });
@@ -147,7 +147,7 @@ describe('tolerance table (tolerances.json)', () => {
     expect(cpuErf).toMatch(/^\| gpu-cpu \| erf \| f32 \| \d+ \(sampled\) \| \d+ \(sampled\) \| \d+ \(sampled\) \|/);
     expect(sourceOf(cpuErf)[0]).toMatch(/^sampled, not a bound: node packages\/gpu\/dist\/scripts\/measure-error\.js/);
     expect(md).toContain('"(sampled)" is the largest error seen on a sample, not a bound over all inputs: reported, not gated.');
-    expect(md).toContain('| gpu-headlessgl | gelu-tanh | f32 | not measured | not measured | not measured |');
+    expect(md).toContain('| gpu-headlessgl | geglu | f32 | not measured | not measured | not measured |');
     let rows = 0;
     for (const b of Object.values(t.backends)) for (const d of Object.values(b.bounds)) rows += Object.keys(d ?? {}).length;
     expect(md.split('\n').filter((l) => /^\| (oracle|kernel|gpu)/.test(l))).toHaveLength(rows);

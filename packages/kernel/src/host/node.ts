@@ -1,0 +1,21 @@
+/**
+ * What the kernel needs from its host that is not plain JavaScript:
+ * threads, file access and the core count. This is Node's; ./browser.ts is
+ * the browser's, which bundlers substitute through package.json's "browser"
+ * field map (esbuild and Vite with a browser platform, webpack). Keep the
+ * two modules' exports the same: ./browser.ts checks its shape against this one.
+ */
+export { closeSync, existsSync, openSync, readSync } from 'node:fs';
+export { open, stat, type FileHandle } from 'node:fs/promises';
+export { availableParallelism } from 'node:os';
+export { basename, dirname, join } from 'node:path';
+export { fileURLToPath } from 'node:url';
+export { Worker } from 'node:worker_threads';
+
+/**
+ * Node options a worker inherits, less a caller's --input-type
+ * (node --input-type=module -e …), which would make a CommonJS worker source an ES module.
+ */
+export function workerExecArgv(): string[] {
+  return process.execArgv.filter((a) => !a.startsWith('--input-type'));
+}

@@ -32,12 +32,20 @@ describeImplementation(
 
 describe('a naive gelu', () => {
   it('fails, and the message names the input, its result, the correctly rounded value and the bound', async () => {
-    const report = await verifyImplementation({ name: 'naive-gelu', dtype: 'f32', functions: { gelu: naiveGelu }, bounds: { gelu: claimed }, numRuns: 30 });
+    const report = await verifyImplementation({
+      name: 'naive-gelu',
+      dtype: 'f32',
+      functions: { gelu: naiveGelu },
+      bounds: { gelu: claimed },
+      numRuns: 30,
+    });
     // Shown so the output documents what a user sees; a real suite would
     // expect(report.failures).toEqual([]) or call assertImplementation.
     console.log(report.failures.join('\n\n'));
     expect(report.failures.length).toBeGreaterThan(0);
-    expect(report.failures.join('\n')).toMatch(/gelu\(-?[\d.e+-]+\) = -?[\d.e+-]+ on naive-gelu, correctly rounded -?[\d.e+-]+: \d+ steps > [24]/);
+    expect(report.failures.join('\n')).toMatch(
+      /gelu\(-?[\d.e+-]+\) = -?[\d.e+-]+ on naive-gelu, correctly rounded -?[\d.e+-]+: \d+ steps > [24]/,
+    );
     expect(report.failures.join('\n')).toContain(`replay: GEGLU_SEED=${report.seed}`);
   });
 });

@@ -36,7 +36,9 @@ export const tanhFamily: CdfApproximation = {
   formula: '½(1 + tanh(√(2/π)·(x + a·x³)))',
   standard: '0.044715',
   argument(x, a, D) {
-    return constantsAt(D).sqrt2OverPi.times(x.plus(a.times(x.pow(3)))).times(2);
+    return constantsAt(D)
+      .sqrt2OverPi.times(x.plus(a.times(x.pow(3))))
+      .times(2);
   },
   value(x, a, D) {
     const c = constantsAt(D).sqrt2OverPi;
@@ -46,7 +48,11 @@ export const tanhFamily: CdfApproximation = {
     // d/dx sigmoid(2u) = 2·s(1 − s)·u′, u′ = c(1 + 3a·x²)
     const c = constantsAt(D).sqrt2OverPi;
     const s = sigmoid(c.times(x.plus(a.times(x.pow(3)))).times(2), D);
-    return s.times(new D(1).minus(s)).times(2).times(c).times(a.times(x.times(x)).times(3).plus(1));
+    return s
+      .times(new D(1).minus(s))
+      .times(2)
+      .times(c)
+      .times(a.times(x.times(x)).times(3).plus(1));
   },
   dp(x, a, D) {
     const c = constantsAt(D).sqrt2OverPi;

@@ -38,7 +38,10 @@ export function deriveSqrt2OverPi(digits = 30): SlopeDerivation {
   const slope = sqrt2OverPi.div(2);
   const h = new D(10).pow(-Math.ceil((digits + GUARD) / 3));
   const a = new D('0.044715');
-  const fd = tanhFamily.value(h, a, D).minus(tanhFamily.value(h.neg(), a, D)).div(h.times(2));
+  const fd = tanhFamily
+    .value(h, a, D)
+    .minus(tanhFamily.value(h.neg(), a, D))
+    .div(h.times(2));
   return {
     sqrt2OverPi: sqrt2OverPi.toSignificantDigits(digits),
     phiPrime0: invSqrt2Pi.toSignificantDigits(digits),
@@ -46,7 +49,7 @@ export function deriveSqrt2OverPi(digits = 30): SlopeDerivation {
     difference: slope.minus(invSqrt2Pi),
     centralDifferenceCheck: fd.minus(invSqrt2Pi).toSignificantDigits(3),
     algebra: [
-      "T(x) = ½(1 + tanh(c·(x + a·x³)))  ⇒  T′(0) = ½·c·tanh′(0)·(1 + 3a·0²) = c/2",
+      'T(x) = ½(1 + tanh(c·(x + a·x³)))  ⇒  T′(0) = ½·c·tanh′(0)·(1 + 3a·0²) = c/2',
       'Phi′(0) = phi(0) = e⁰/√(2π) = 1/√(2π)',
       'c/2 = 1/√(2π)  ⇒  c = 2/√(2π) = √(4/(2π)) = √(2/π)',
     ],
@@ -146,7 +149,12 @@ function significantDigits(s: string): number {
  * its previous position). Finally a full scan at the optimum confirms that no other extremum
  * exceeds the equioscillating pair.
  */
-export function minimaxParameter(family: CdfApproximation, criterion: Criterion, bracket: readonly [Decimal.Value, Decimal.Value], digits = 30): MinimaxResult {
+export function minimaxParameter(
+  family: CdfApproximation,
+  criterion: Criterion,
+  bracket: readonly [Decimal.Value, Decimal.Value],
+  digits = 30,
+): MinimaxResult {
   const D0 = decimalContext(30);
   let lo = new D0(bracket[0]);
   let hi = new D0(bracket[1]);
@@ -160,11 +168,15 @@ export function minimaxParameter(family: CdfApproximation, criterion: Criterion,
   // 1e−3 relative is enough to tell which two extrema equioscillate; stage 2 does the rest.
   while (hi.minus(lo).gt(hi.abs().times('1e-3'))) {
     if (mc.lt(md)) {
-      hi = d; d = c; md = mc;
+      hi = d;
+      d = c;
+      md = mc;
       c = hi.minus(hi.minus(lo).times(invPhi));
       mc = M(c).maximum.max;
     } else {
-      lo = c; c = d; mc = md;
+      lo = c;
+      c = d;
+      mc = md;
       d = lo.plus(hi.minus(lo).times(invPhi));
       md = M(d).maximum.max;
     }
@@ -172,7 +184,8 @@ export function minimaxParameter(family: CdfApproximation, criterion: Criterion,
   }
   const mid = M(lo.plus(hi).div(2));
   const pair = [...mid.extrema].sort((u, v) => v.max.comparedTo(u.max)).slice(0, 2);
-  if (pair.length < 2) throw new Error(`minimaxParameter: fewer than two extrema of the ${family.name} ${criterion} error; no equioscillation`);
+  if (pair.length < 2)
+    throw new Error(`minimaxParameter: fewer than two extrema of the ${family.name} ${criterion} error; no equioscillation`);
   const positions = pair.map((m) => m.argmax);
   const refineAt = (p: Decimal, i: number): MagnitudeExtremum => {
     const { E, dE } = errorFunctions(family, p, criterion);
@@ -197,7 +210,9 @@ export function minimaxParameter(family: CdfApproximation, criterion: Criterion,
   const biggestOther = atOptimum.maximum.max;
   // The pair must carry the maximum: another extremum above it would mean the wrong pair was equalised.
   if (biggestOther.minus(Decimal.max(eq[0].max, eq[1].max)).gt(biggestOther.times(new Decimal(10).pow(-(digits - 2))))) {
-    throw new Error(`minimaxParameter: at ${family.parameter} = ${value.toSignificantDigits(12)} an extremum at x = ${atOptimum.maximum.argmax.toSignificantDigits(6)} exceeds the equioscillating pair`);
+    throw new Error(
+      `minimaxParameter: at ${family.parameter} = ${value.toSignificantDigits(12)} an extremum at x = ${atOptimum.maximum.argmax.toSignificantDigits(6)} exceeds the equioscillating pair`,
+    );
   }
   const rootDigits = root.error.isZero() ? digits : Math.floor(value.abs().div(root.error).log(10).toNumber());
   const valueDigits = Math.min(digits, rootDigits);
@@ -224,7 +239,10 @@ export function minimaxParameter(family: CdfApproximation, criterion: Criterion,
 // Least squares
 // ---------------------------------------------------------------------------------------------
 
-interface QuadratureRule { x: Decimal[]; w: Decimal[] }
+interface QuadratureRule {
+  x: Decimal[];
+  w: Decimal[];
+}
 
 const ruleCache = new Map<string, QuadratureRule>();
 
@@ -256,7 +274,8 @@ function tanhSinhRule(breaks: readonly number[], level: number, precision: numbe
       if (wk.lt(tiny)) break;
       const th = s.tanh();
       if (k === 0) {
-        x.push(m); w.push(wk);
+        x.push(m);
+        w.push(wk);
       } else {
         x.push(m.plus(r.times(th)), m.minus(r.times(th)));
         w.push(wk, wk);
@@ -290,7 +309,13 @@ export interface LeastSquaresResult {
  * bracketed root-finding; the integral uses tanh-sinh quadrature on pieces of length ≤ 3 and
  * is repeated with the step halved to estimate how precise the root is.
  */
-export function leastSquaresParameter(family: CdfApproximation, criterion: Criterion, halfWidth: number | 'all', bracket: readonly [Decimal.Value, Decimal.Value], digits = 30): LeastSquaresResult {
+export function leastSquaresParameter(
+  family: CdfApproximation,
+  criterion: Criterion,
+  halfWidth: number | 'all',
+  bracket: readonly [Decimal.Value, Decimal.Value],
+  digits = 30,
+): LeastSquaresResult {
   const X = halfWidth === 'all' ? 12 : halfWidth;
   if (!(X > 0 && X <= 12)) throw new RangeError(`leastSquaresParameter: halfWidth must be in (0, 12] or 'all', got ${halfWidth}`);
   const breaks: number[] = [0];
@@ -352,8 +377,10 @@ function secantPolish(F: (p: Decimal) => Decimal, p0: Decimal, digits: number, w
   const tol = b.abs().times(new D(10).pow(-(digits + 3)));
   for (let i = 0; i < 12 && !fb.eq(fa); i++) {
     const c = b.minus(fb.times(b.minus(a)).div(fb.minus(fa)));
-    a = b; fa = fb;
-    b = c; fb = F(b);
+    a = b;
+    fa = fb;
+    b = c;
+    fb = F(b);
     if (b.minus(a).abs().lt(tol)) break;
   }
   return b;

@@ -54,7 +54,12 @@ export interface Maximum {
  * the largest are rounding noise whose wiggles look like maxima, and maxima that small cannot
  * be the global one anyway.
  */
-export function scanForMaxima(f: RealFunction, grid: ScanGrid, scanDigits = 20, floor = 1e-8): { bracket: [Decimal, Decimal]; endpoint: boolean }[] {
+export function scanForMaxima(
+  f: RealFunction,
+  grid: ScanGrid,
+  scanDigits = 20,
+  floor = 1e-8,
+): { bracket: [Decimal, Decimal]; endpoint: boolean }[] {
   if (!Number.isInteger(grid.points) || grid.points < 3) {
     throw new RangeError(`scanForMaxima: grid.points must be an integer ≥ 3, got ${grid.points}`);
   }
@@ -114,7 +119,9 @@ export function refineMaximum(f: RealFunction, bracket: readonly [Decimal.Value,
     const glo = derivative(lo, D);
     const ghi = derivative(hi, D);
     if (!(glo.gte(0) && ghi.lte(0))) {
-      throw new RangeError(`refineMaximum: f′ must go from ≥ 0 to ≤ 0 across [${lo.toSignificantDigits(8)}, ${hi.toSignificantDigits(8)}], got f′ = ${glo.toSignificantDigits(3)} and ${ghi.toSignificantDigits(3)}`);
+      throw new RangeError(
+        `refineMaximum: f′ must go from ≥ 0 to ≤ 0 across [${lo.toSignificantDigits(8)}, ${hi.toSignificantDigits(8)}], got f′ = ${glo.toSignificantDigits(3)} and ${ghi.toSignificantDigits(3)}`,
+      );
     }
     const r = bracketedRoot(derivative, [lo, hi], digits, working);
     [lo, hi] = [new D(r.bracket[0]), new D(r.bracket[1])];
@@ -129,11 +136,15 @@ export function refineMaximum(f: RealFunction, bracket: readonly [Decimal.Value,
     evaluations += 2;
     while (hi.minus(lo).gt(tol)) {
       if (fc.gt(fd)) {
-        hi = d; d = c; fd = fc;
+        hi = d;
+        d = c;
+        fd = fc;
         c = hi.minus(hi.minus(lo).times(invPhi));
         fc = f(c, D);
       } else {
-        lo = c; c = d; fc = fd;
+        lo = c;
+        c = d;
+        fc = fd;
         d = lo.plus(hi.minus(lo).times(invPhi));
         fd = f(d, D);
       }
@@ -150,9 +161,7 @@ export function refineMaximum(f: RealFunction, bracket: readonly [Decimal.Value,
   const fhi = f(hi, D);
   evaluations += 4;
   const maxError = new D(D.max(max.minus(flo).abs(), max.minus(fhi).abs())).plus(maxCheck.minus(max).abs());
-  const maxDigits = maxError.isZero()
-    ? working
-    : Math.max(0, Math.floor(max.abs().div(maxError).log(10).toNumber()));
+  const maxDigits = maxError.isZero() ? working : Math.max(0, Math.floor(max.abs().div(maxError).log(10).toNumber()));
   const Dout = decimalContext(Math.max(digits + 5, 20));
   return {
     argmax: new Dout(argmax),
@@ -204,7 +213,12 @@ export function magnitudeExtrema(E: RealFunction, dE: RealFunction, grid: ScanGr
 }
 
 /** Refine one local maximum of |E| inside `bracket` (see magnitudeExtrema). */
-export function refineMagnitude(E: RealFunction, dE: RealFunction, bracket: readonly [Decimal.Value, Decimal.Value], options: MaximizeOptions): MagnitudeExtremum {
+export function refineMagnitude(
+  E: RealFunction,
+  dE: RealFunction,
+  bracket: readonly [Decimal.Value, Decimal.Value],
+  options: MaximizeOptions,
+): MagnitudeExtremum {
   const D = decimalContext(20);
   const mid = new D(bracket[0]).plus(new D(bracket[1])).div(2);
   const sign: 1 | -1 = E(mid, D).isNeg() ? -1 : 1;
@@ -230,7 +244,12 @@ export interface BracketedRoot {
  * ≈ 1.44 and never loses the sign change; a bisection is forced when three steps in a row have
  * not halved the bracket, which bounds the worst case by bisection's.
  */
-export function bracketedRoot(g: RealFunction, bracket: readonly [Decimal.Value, Decimal.Value], digits: number, working: number): BracketedRoot {
+export function bracketedRoot(
+  g: RealFunction,
+  bracket: readonly [Decimal.Value, Decimal.Value],
+  digits: number,
+  working: number,
+): BracketedRoot {
   const D = decimalContext(working);
   let a = new D(bracket[0]);
   let b = new D(bracket[1]);
@@ -240,7 +259,9 @@ export function bracketedRoot(g: RealFunction, bracket: readonly [Decimal.Value,
   if (ga.isZero()) return { root: a, bracket: [a, a], error: new D(0), evaluations };
   if (gb.isZero()) return { root: b, bracket: [b, b], error: new D(0), evaluations };
   if (ga.isNeg() === gb.isNeg()) {
-    throw new RangeError(`bracketedRoot: g must change sign across [${a.toSignificantDigits(8)}, ${b.toSignificantDigits(8)}], got ${ga.toSignificantDigits(3)} and ${gb.toSignificantDigits(3)}`);
+    throw new RangeError(
+      `bracketedRoot: g must change sign across [${a.toSignificantDigits(8)}, ${b.toSignificantDigits(8)}], got ${ga.toSignificantDigits(3)} and ${gb.toSignificantDigits(3)}`,
+    );
   }
   const tol = D.max(a.abs(), b.abs(), 1).times(new D(10).pow(-(digits + 3)));
   let lastHalving = a.minus(b).abs();
@@ -258,13 +279,18 @@ export function bracketedRoot(g: RealFunction, bracket: readonly [Decimal.Value,
     evaluations++;
     if (gx.isZero()) return { root: x, bracket: [x, x], error: new D(0), evaluations };
     if (gx.isNeg() !== gb.isNeg()) {
-      a = b; ga = gb;
+      a = b;
+      ga = gb;
     } else {
       ga = ga.div(2);
     }
-    b = x; gb = gx;
+    b = x;
+    gb = gx;
     const width = a.minus(b).abs();
-    if (width.lte(lastHalving.div(2))) { lastHalving = width; sinceHalving = 0; } else sinceHalving++;
+    if (width.lte(lastHalving.div(2))) {
+      lastHalving = width;
+      sinceHalving = 0;
+    } else sinceHalving++;
   }
   const lo = D.min(a, b);
   const hi = D.max(a, b);

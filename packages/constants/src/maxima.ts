@@ -51,7 +51,9 @@ export function errorMaximum(family: CdfApproximation, p: Decimal.Value, criteri
   const maximum = extrema.reduce((best, m) => (m.max.gt(best.max) ? m : best));
   const tail = tailBound(family, p, criterion);
   if (!tail.lt(maximum.max.div(1000))) {
-    throw new Error(`errorMaximum: tail bound ${tail.toExponential(3)} beyond x = 12 is not negligible against the maximum ${maximum.max.toExponential(3)}`);
+    throw new Error(
+      `errorMaximum: tail bound ${tail.toExponential(3)} beyond x = 12 is not negligible against the maximum ${maximum.max.toExponential(3)}`,
+    );
   }
   return {
     family: family.name,

@@ -57,4 +57,3 @@ export function constantsAt(D: DecimalCtor): ConstantSet {
 export function tenTo(D: DecimalCtor, n: number): Decimal {
   return new D(10).pow(n);
 }
-

@@ -104,29 +104,45 @@ export function formatConstantsText(r: ConstantsDerivation): string {
   for (const a of slope.algebra) P(`   ${a}`);
   P(`   √(2/π)            = ${fmt(slope.sqrt2OverPi)}`);
   P(`   Phi′(0) = 1/√(2π) = ${fmt(slope.phiPrime0)}`);
-  P(`   T′(0) = √(2/π)/2  = ${fmt(slope.approximationSlope)}  (difference ${slope.difference.isZero() ? '0' : sci(slope.difference)}: rounding, both computed to ${r.digits + 12} digits)`);
-  P(`   check: central difference of T at 0 minus Phi′(0) = ${sci(slope.centralDifferenceCheck)} (O(h²) + rounding/h, h = 1e−${Math.ceil((r.digits + 12) / 3)})`);
+  P(
+    `   T′(0) = √(2/π)/2  = ${fmt(slope.approximationSlope)}  (difference ${slope.difference.isZero() ? '0' : sci(slope.difference)}: rounding, both computed to ${r.digits + 12} digits)`,
+  );
+  P(
+    `   check: central difference of T at 0 minus Phi′(0) = ${sci(slope.centralDifferenceCheck)} (O(h²) + rounding/h, h = 1e−${Math.ceil((r.digits + 12) / 3)})`,
+  );
   P();
   P('2. The Taylor coefficient: match the x³ term');
   for (const a of taylor.algebra) P(`   ${a}`);
   P(`   a_Taylor = 2/(3π) − 1/6 = ${fmt(taylor.taylorA)}`);
-  P(`   check: (T − Phi)/x⁵ with a_Taylor at x = ${taylor.ratioX5AtTaylor.map((q) => q.x).join(', ')}: ${taylor.ratioX5AtTaylor.map((q) => sci(q.ratio, 6)).join(', ')} (converges: the x³ terms cancel)`);
-  P(`          (T − Phi)/x³ with 0.044715: ${taylor.ratioX3AtStandard.map((q) => sci(q.ratio, 6)).join(', ')} → c·(0.044715 − a_Taylor)/2 = ${sci(taylor.predictedX3Coefficient, 6)}`);
-  P(`   but max |T − Phi| with a_Taylor = ${sci(taylor.maxErrorAtTaylor.maximum.max, 6)} at x = ±${fmt(taylor.maxErrorAtTaylor.maximum.argmax, 6)},`);
+  P(
+    `   check: (T − Phi)/x⁵ with a_Taylor at x = ${taylor.ratioX5AtTaylor.map((q) => q.x).join(', ')}: ${taylor.ratioX5AtTaylor.map((q) => sci(q.ratio, 6)).join(', ')} (converges: the x³ terms cancel)`,
+  );
+  P(
+    `          (T − Phi)/x³ with 0.044715: ${taylor.ratioX3AtStandard.map((q) => sci(q.ratio, 6)).join(', ')} → c·(0.044715 − a_Taylor)/2 = ${sci(taylor.predictedX3Coefficient, 6)}`,
+  );
+  P(
+    `   but max |T − Phi| with a_Taylor = ${sci(taylor.maxErrorAtTaylor.maximum.max, 6)} at x = ±${fmt(taylor.maxErrorAtTaylor.maximum.argmax, 6)},`,
+  );
   P(`   against ${sci(minimax.tanhPhi.atOptimum.maximum.max, 6)} for the minimax a: Taylor matching is best near 0 only.`);
   P();
   P('3. 0.044715 is the minimax a for the CDF: minimise max_x |½(1 + tanh(√(2/π)(x + a·x³))) − Phi(x)|');
   const mm = (m: MinimaxResult, what: string) => {
     P(`   ${what}: ${m.parameter} = ${fmt(m.value)}  (± ${sci(m.valueError)}, ${Math.min(m.valueDigits, r.digits)} significant digits)`);
-    P(`     rounds to ${m.standard} at ${m.standard.replace(/^0\.0*/, '').replace('.', '').length} significant digits: ${m.roundsToStandard ? 'yes' : `no (${fmt(m.value, 5)})`}`);
+    P(
+      `     rounds to ${m.standard} at ${m.standard.replace(/^0\.0*/, '').replace('.', '').length} significant digits: ${m.roundsToStandard ? 'yes' : `no (${fmt(m.value, 5)})`}`,
+    );
     P(`     max error ${sci(m.atOptimum.maximum.max, 12)}; equioscillating extrema: ${extremaLine(m.equioscillating)}`);
-    P(`     all local maxima of |E| on x ≥ 0: ${m.atOptimum.extrema.length}; tail beyond |x| = 12 ≤ ${sci(m.atOptimum.tail)}; ${m.iterations.golden} golden-section + ${m.iterations.root} root steps`);
+    P(
+      `     all local maxima of |E| on x ≥ 0: ${m.atOptimum.extrema.length}; tail beyond |x| = 12 ≤ ${sci(m.atOptimum.tail)}; ${m.iterations.golden} golden-section + ${m.iterations.root} root steps`,
+    );
   };
   mm(minimax.tanhPhi, 'minimax for Phi ');
   P('   Alternatives that do not give 0.044715:');
   mm(minimax.tanhGelu, 'minimax for GELU (error x·(T − Phi))');
   const lsLine = (q: LeastSquaresResult) => {
-    P(`   least squares for Phi over ${q.domain}: a = ${fmt(q.value)}  (± ${sci(q.valueError)}, ${q.valueDigits} digits; rounds to 0.044715: ${q.roundsToStandard ? 'yes' : `no (${fmt(q.value, 5)})`}), its max error ${sci(q.maxError.maximum.max, 6)}`);
+    P(
+      `   least squares for Phi over ${q.domain}: a = ${fmt(q.value)}  (± ${sci(q.valueError)}, ${q.valueDigits} digits; rounds to 0.044715: ${q.roundsToStandard ? 'yes' : `no (${fmt(q.value, 5)})`}), its max error ${sci(q.maxError.maximum.max, 6)}`,
+    );
   };
   lsLine(ls.tanhPhiAll);
   lsLine(ls.tanhPhi3);
@@ -147,7 +163,11 @@ export function formatConstantsText(r: ConstantsDerivation): string {
   mm(minimax.sigmoidPhi, 'minimax for Phi ');
   mm(minimax.sigmoidGelu, 'minimax for GELU');
   P();
-  P(`Timings (ms): ${Object.entries(r.timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  P(
+    `Timings (ms): ${Object.entries(r.timings)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   return `${L.join('\n')}\n`;
 }
 

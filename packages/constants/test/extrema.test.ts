@@ -57,7 +57,7 @@ describe('normalCdf (src/normal.ts)', () => {
     expect(normalCdf(new D(-3), D).minus('0.00134989803163009452665181476759497737782936815838064936422199').abs().lt('1e-45')).toBe(true);
   });
 
-  it('agrees with the oracle\'s Phi to 1e−45 absolute for x in [−12, 12] (two independent implementations)', () => {
+  it("agrees with the oracle's Phi to 1e−45 absolute for x in [−12, 12] (two independent implementations)", () => {
     fc.assert(
       fc.property(fc.double({ min: -12, max: 12, noNaN: true }), (x) => {
         const o = evaluate('phi', new D(x), { digits: 50 });

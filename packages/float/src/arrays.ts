@@ -38,7 +38,12 @@ export function bf16ToF32Array(src: Uint16Array, out?: Float32Array): Float32Arr
  * Narrows each f32 of `src` into `out` with `round` (the value's bits → a 16-bit pattern);
  * a NaN becomes `quietNaN(bits)`.
  */
-function narrow(src: Float32Array, out: Uint16Array, round: (bits: number, x: number) => number, quietNaN: (bits: number) => number): Uint16Array {
+function narrow(
+  src: Float32Array,
+  out: Uint16Array,
+  round: (bits: number, x: number) => number,
+  quietNaN: (bits: number) => number,
+): Uint16Array {
   const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
   for (let i = 0; i < bits.length; i++) {
     const u = bits[i]!;
@@ -82,5 +87,10 @@ export function f16ToF32Array(src: Uint16Array, out?: Float32Array): Float32Arra
 /** f32 values → f16 patterns, each rounded once to nearest, ties to even (65520 and up become ∞). */
 export function f32ToF16Array(src: Float32Array, out?: Uint16Array): Uint16Array {
   const a = checkPair('f32ToF16Array', src, Float32Array, out, Uint16Array);
-  return narrow(a.src, a.out, (_u, x) => f16ToBits(x), (u) => ((u >>> 16) & 0x8000) | 0x7e00 | ((u >>> 13) & 0x3ff));
+  return narrow(
+    a.src,
+    a.out,
+    (_u, x) => f16ToBits(x),
+    (u) => ((u >>> 16) & 0x8000) | 0x7e00 | ((u >>> 13) & 0x3ff),
+  );
 }

@@ -78,7 +78,7 @@ function toNarrowBits(x: number, p: number, emin: number, inf: number, quietNaN:
   const rest = n - r;
   if (rest > 0.5 || (rest === 0.5 && r % 2 === 1)) r += 1;
   const bits = (e - emin) * 2 ** (p - 1) + r;
-  return sign | (Math.min(bits , inf));
+  return sign | Math.min(bits, inf);
 }
 
 /** The bf16 bit pattern of `x` rounded once to bf16 (nearest, ties to even). */

@@ -1,6 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bf16ToBits, bf16ToF32Array, bitsToBf16, bitsToF16, bitsToF32, f16ToBits, f16ToF32Array, f32ToBf16Array, f32ToF16Array, GegluError } from '../src/index.js';
+import {
+  bf16ToBits,
+  bf16ToF32Array,
+  bitsToBf16,
+  bitsToF16,
+  bitsToF32,
+  f16ToBits,
+  f16ToF32Array,
+  f32ToBf16Array,
+  f32ToF16Array,
+  GegluError,
+} from '../src/index.js';
 
 const ALL16 = Uint16Array.from({ length: 65536 }, (_, b) => b);
 const isNaN16 = (b: number, inf: number) => (b & 0x7fff) > inf;
@@ -53,7 +64,11 @@ describe('array conversions', () => {
 
   it('refuses wrong types and lengths in the one message shape', () => {
     expect(() => bf16ToF32Array(new Float32Array(2) as never)).toThrow(GegluError);
-    expect(() => bf16ToF32Array(new Float32Array(2) as never)).toThrow(/^bf16ToF32Array: src is a Float32Array of length 2, expected a Uint16Array$/);
-    expect(() => f32ToF16Array(new Float32Array(2), new Uint16Array(3))).toThrow(/^f32ToF16Array: out has length 3, expected src.length = 2$/);
+    expect(() => bf16ToF32Array(new Float32Array(2) as never)).toThrow(
+      /^bf16ToF32Array: src is a Float32Array of length 2, expected a Uint16Array$/,
+    );
+    expect(() => f32ToF16Array(new Float32Array(2), new Uint16Array(3))).toThrow(
+      /^f32ToF16Array: out has length 3, expected src.length = 2$/,
+    );
   });
 });

@@ -23,15 +23,13 @@ const anyDouble = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(bitsToF64);
 
 /** Doubles at and next to the midpoints between neighbouring 16-bit values, where rounding decides. */
 function nearMidpoints(decode: (b: number) => number, inf: number): fc.Arbitrary<number> {
-  return fc
-    .tuple(fc.integer({ min: 0, max: inf - 1 }), fc.boolean(), fc.constantFrom(-1, 0, 1))
-    .map(([b, negative, nudge]) => {
-      const lo = decode(b);
-      // (lo + next)/2 is exact in float64: both are dyadic with at most 11 significant bits
-      const m = b + 1 === inf ? lo + (lo - decode(b - 1)) / 2 : (lo + decode(b + 1)) / 2;
-      const v = nudge === 0 ? m : bitsToF64(f64ToBits(m) + BigInt(nudge));
-      return negative ? -v : v;
-    });
+  return fc.tuple(fc.integer({ min: 0, max: inf - 1 }), fc.boolean(), fc.constantFrom(-1, 0, 1)).map(([b, negative, nudge]) => {
+    const lo = decode(b);
+    // (lo + next)/2 is exact in float64: both are dyadic with at most 11 significant bits
+    const m = b + 1 === inf ? lo + (lo - decode(b - 1)) / 2 : (lo + decode(b + 1)) / 2;
+    const v = nudge === 0 ? m : bitsToF64(f64ToBits(m) + BigInt(nudge));
+    return negative ? -v : v;
+  });
 }
 
 describe('bit casts of f64 and f32', () => {

@@ -1,23 +1,40 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bitsToBf16, bitsToF16, bitsToF32, bitsToF64, compareResult, fromOrdinal, GegluError, ordinal, stepDistance, type FloatFormat } from '../src/index.js';
+import {
+  bitsToBf16,
+  bitsToF16,
+  bitsToF32,
+  bitsToF64,
+  compareResult,
+  fromOrdinal,
+  GegluError,
+  ordinal,
+  stepDistance,
+  type FloatFormat,
+} from '../src/index.js';
 
 const decoders: Record<Exclude<FloatFormat, 'f64'>, (b: number) => number> = { f32: bitsToF32, bf16: bitsToBf16, f16: bitsToF16 };
 
 describe('stepDistance', () => {
-  it.each(['f64', 'f32', 'bf16', 'f16'] as const)('%s: −0 and +0 are one point; the smallest subnormals are 1 step from it, 2 apart', (format) => {
-    const tiny = fromOrdinal(1n, format);
-    expect(stepDistance(-0, 0, format)).toBe(0);
-    expect(stepDistance(tiny, -0, format)).toBe(1);
-    expect(stepDistance(tiny, -tiny, format)).toBe(2);
-    expect(stepDistance(Infinity, fromOrdinal(ordinal(Infinity, format) - 1n, format), format)).toBe(1);
-    expect(stepDistance(NaN, NaN, format)).toBe(0);
-    expect(stepDistance(NaN, 0, format)).toBe(Infinity);
-    expect(stepDistance(1, NaN, format)).toBe(Infinity);
-  });
+  it.each(['f64', 'f32', 'bf16', 'f16'] as const)(
+    '%s: −0 and +0 are one point; the smallest subnormals are 1 step from it, 2 apart',
+    (format) => {
+      const tiny = fromOrdinal(1n, format);
+      expect(stepDistance(-0, 0, format)).toBe(0);
+      expect(stepDistance(tiny, -0, format)).toBe(1);
+      expect(stepDistance(tiny, -tiny, format)).toBe(2);
+      expect(stepDistance(Infinity, fromOrdinal(ordinal(Infinity, format) - 1n, format), format)).toBe(1);
+      expect(stepDistance(NaN, NaN, format)).toBe(0);
+      expect(stepDistance(NaN, 0, format)).toBe(Infinity);
+      expect(stepDistance(1, NaN, format)).toBe(Infinity);
+    },
+  );
 
   it('16-bit formats: the distance between two patterns of one sign is the difference of the patterns (all pairs with 0)', () => {
-    for (const [format, inf] of [['bf16', 0x7f80], ['f16', 0x7c00]] as const) {
+    for (const [format, inf] of [
+      ['bf16', 0x7f80],
+      ['f16', 0x7c00],
+    ] as const) {
       for (let b = 0; b <= inf; b++) {
         const x = decoders[format](b);
         expect(stepDistance(x, 0, format)).toBe(b);
@@ -50,7 +67,9 @@ describe('stepDistance', () => {
   });
 
   it('refuses values the format does not hold, naming the argument', () => {
-    expect(() => stepDistance(0.1, 0, 'f32')).toThrow(/^stepDistance: a is 0.1, expected a number exactly representable in f32 \(the nearest is 0.10000000149011612\)$/);
+    expect(() => stepDistance(0.1, 0, 'f32')).toThrow(
+      /^stepDistance: a is 0.1, expected a number exactly representable in f32 \(the nearest is 0.10000000149011612\)$/,
+    );
     expect(() => stepDistance(0, 65505, 'f16')).toThrow(/^stepDistance: b is 65505, expected a number exactly representable in f16/);
     expect(() => stepDistance(0, 0, 'f128' as never)).toThrow(/^stepDistance: format is "f128", expected one of/);
   });

@@ -1,5 +1,17 @@
 import { describe as group, expect, it } from 'vitest';
-import { argumentError, bitsToBf16, bitsToF16, bitsToF32, bitsToF64, describe, FLOAT_FORMATS, formatFloat, formatInfo, GegluError, isFloatFormat } from '../src/index.js';
+import {
+  argumentError,
+  bitsToBf16,
+  bitsToF16,
+  bitsToF32,
+  bitsToF64,
+  describe,
+  FLOAT_FORMATS,
+  formatFloat,
+  formatInfo,
+  GegluError,
+  isFloatFormat,
+} from '../src/index.js';
 
 group('formatInfo', () => {
   it('limits agree with the largest, smallest-normal and smallest-subnormal bit patterns', () => {
@@ -42,7 +54,15 @@ group('describe and formatFloat', () => {
     expect(describe(new Float32Array(3))).toBe('a Float32Array of length 3');
     expect(describe({})).toBe('an object (Object)');
     expect(describe(new (class Decimal {})())).toBe('an object (Decimal)');
-    expect(describe(new (class Decimal { toString() { return '0.1'; } })())).toBe('Decimal(0.1)');
+    expect(
+      describe(
+        new (class Decimal {
+          toString() {
+            return '0.1';
+          }
+        })(),
+      ),
+    ).toBe('Decimal(0.1)');
     expect(describe(new Map())).toBe('an object (Map)');
     expect(describe(null)).toBe('null');
     expect(describe(undefined)).toBe('undefined');

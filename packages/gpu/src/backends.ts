@@ -35,7 +35,7 @@ export interface BackendAvailability {
   device?: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: gpu.js ships no types for its CommonJS entry
 export type GpuJs = any;
 let gpuJs: GpuJs | null = null;
 export function loadGpuJs(): GpuJs {
@@ -95,7 +95,10 @@ export function probeWebGpuInChild(): Promise<WebGpuChildProbe> {
       const pkg = require.resolve('webgpu/package.json');
       moduleUrl = pathToFileURL(pkg.replace(/package\.json$/, (require(pkg) as { main?: string }).main ?? 'index.js')).href;
     } catch (e) {
-      return { adapter: false, reason: `the 'webgpu' npm package (Dawn for Node) is not installed: ${(e as Error).message.split('\n')[0]}` };
+      return {
+        adapter: false,
+        reason: `the 'webgpu' npm package (Dawn for Node) is not installed: ${(e as Error).message.split('\n')[0]}`,
+      };
     }
     return new Promise((resolve) => {
       execFile(
@@ -112,9 +115,13 @@ export function probeWebGpuInChild(): Promise<WebGpuChildProbe> {
             info = undefined;
           }
           if (info) resolve({ adapter: true, device: describeAdapterInfo(info) });
-          else if (info === null) resolve({ adapter: false, reason: `no WebGPU adapter (${NO_ADAPTER_HINT})${dawn ? `; Dawn: ${dawn}` : ''}` });
+          else if (info === null)
+            resolve({ adapter: false, reason: `no WebGPU adapter (${NO_ADAPTER_HINT})${dawn ? `; Dawn: ${dawn}` : ''}` });
           else {
-            const why = err && (err as { killed?: boolean }).killed ? 'timed out after 30 s' : `exited with ${err ? String((err as { code?: unknown }).code ?? err.message) : 'no answer'}`;
+            const why =
+              err && (err as { killed?: boolean }).killed
+                ? 'timed out after 30 s'
+                : `exited with ${err ? String((err as { code?: unknown }).code ?? err.message) : 'no answer'}`;
             resolve({ adapter: false, reason: `the WebGPU probe (a child node process) ${why}${dawn ? `: ${dawn}` : ''}` });
           }
         },

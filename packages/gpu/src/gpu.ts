@@ -21,13 +21,7 @@ import {
 } from './backends.js';
 import { erfStatements, erfcStatements, geluExactStatements, geluTanhStatements } from './kernel-source.js';
 import { erfF64, erfcF64, geluF64, geluTanhF64 } from './reference.js';
-import {
-  type Approximate,
-  checkApproximate,
-  checkF32,
-  checkLength,
-  checkPositiveInt,
-} from './validate.js';
+import { type Approximate, checkApproximate, checkF32, checkLength, checkPositiveInt } from './validate.js';
 import { describe, GegluError } from '@geglu/float';
 import type { Gemma2MlpWeights as KernelGemma2MlpWeights } from '@geglu/kernel';
 
@@ -161,13 +155,7 @@ export class GegluGpu {
   #disposed = false;
   #holdsWebGpu: boolean;
 
-  private constructor(
-    gpu: GpuJs,
-    backend: ResolvedGpuBackend,
-    requested: GpuBackendName,
-    device: string,
-    fallbacks: FallbackRecord[],
-  ) {
+  private constructor(gpu: GpuJs, backend: ResolvedGpuBackend, requested: GpuBackendName, device: string, fallbacks: FallbackRecord[]) {
     this.#gpu = gpu;
     this.backend = backend;
     this.requested = requested;
@@ -188,7 +176,9 @@ export class GegluGpu {
     const requested = options.backend ?? 'auto';
     const valid: readonly string[] = ['auto', ...GPU_BACKENDS];
     if (!valid.includes(requested as string)) {
-      throw new GegluError(`GegluGpu.create: options.backend is ${describe(requested)}, expected one of ${valid.map((v) => `'${v}'`).join(', ')}`);
+      throw new GegluError(
+        `GegluGpu.create: options.backend is ${describe(requested)}, expected one of ${valid.map((v) => `'${v}'`).join(', ')}`,
+      );
     }
     const candidates = requested === 'auto' ? AUTO_ORDER : [requested as ResolvedGpuBackend];
     const fallbacks: FallbackRecord[] = [];
@@ -201,17 +191,11 @@ export class GegluGpu {
       fallbacks.push({ backend, reason: opened });
     }
     // unreachable in practice: the cpu backend always opens
-    throw new Error(
-      `GegluGpu.create: no backend is available (${fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ')})`,
-    );
+    throw new Error(`GegluGpu.create: no backend is available (${fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ')})`);
   }
 
   /** Returns the instance, or the reason the backend cannot run. */
-  static async #open(
-    backend: ResolvedGpuBackend,
-    requested: GpuBackendName,
-    fallbacks: FallbackRecord[],
-  ): Promise<GegluGpu | string> {
+  static async #open(backend: ResolvedGpuBackend, requested: GpuBackendName, fallbacks: FallbackRecord[]): Promise<GegluGpu | string> {
     const probe: BackendAvailability = await probeBackend(backend);
     if (!probe.available) return probe.reason ?? 'unavailable';
     if (backend === 'webgpu') {
@@ -261,8 +245,7 @@ export class GegluGpu {
     if (mode !== undefined && mode !== this.backend) {
       const why = obj?.kernel?.fallbackReason ?? obj?.fallbackReason;
       throw new Error(
-        `GegluGpu: ${what} ran on gpu.js backend '${String(mode)}' instead of '${this.backend}'` +
-          (why ? ` (${String(why)})` : ''),
+        `GegluGpu: ${what} ran on gpu.js backend '${String(mode)}' instead of '${this.backend}'${why ? ` (${String(why)})` : ''}`,
       );
     }
   }
@@ -284,10 +267,14 @@ export class GegluGpu {
     const input = bad ? zeroed(x, bad) : x;
     const out = await this.#serial(async () => {
       const k = this.#kernel(which, () =>
-        this.#gpu.createKernel(
-          `function (x) { const v = x[this.thread.x]; ${STATEMENTS[which]('v', 'r')}\n return r; }`,
-          { output: [n], dynamicOutput: true, dynamicArguments: true, asyncMode: true, precision: 'single', tactic: 'precision' },
-        ),
+        this.#gpu.createKernel(`function (x) { const v = x[this.thread.x]; ${STATEMENTS[which]('v', 'r')}\n return r; }`, {
+          output: [n],
+          dynamicOutput: true,
+          dynamicArguments: true,
+          asyncMode: true,
+          precision: 'single',
+          tactic: 'precision',
+        }),
       );
       k.setOutput([n]);
       const r = await k(input);
@@ -338,7 +325,10 @@ export class GegluGpu {
       let f = 1;
       if (gb || ub) {
         f = (gb ?? ub)!.length;
-        if (f === 0) throw new GegluError(`geglu: ${gb ? 'options.gateBias' : 'options.upBias'} has length 0, expected at least 1 (the last dimension)`);
+        if (f === 0)
+          throw new GegluError(
+            `geglu: ${gb ? 'options.gateBias' : 'options.upBias'} has length 0, expected at least 1 (the last dimension)`,
+          );
         if (gb && ub && ub.length !== f) {
           throw new GegluError(`geglu: options.upBias has length ${ub.length}, expected options.gateBias.length = ${f}`);
         }
@@ -394,8 +384,9 @@ export class GegluGpu {
       // The sign of each zero from its operands as the device saw them (float32 bias sums),
       // computed only where a zero came back: no extra arrays or passes for the common case.
       // (−0 is the identity of addition: without a bias, a −0 operand keeps its sign.)
-      restoreZeroSigns(out, (i) =>
-        isNegative(Math.fround(gate[i]! + (gb ? gb[i % f]! : -0))) !== isNegative(Math.fround(up[i]! + (ub ? ub[i % f]! : -0))),
+      restoreZeroSigns(
+        out,
+        (i) => isNegative(Math.fround(gate[i]! + (gb ? gb[i % f]! : -0))) !== isNegative(Math.fround(up[i]! + (ub ? ub[i % f]! : -0))),
       );
       if (bad) {
         for (const i of bad) {
@@ -414,12 +405,7 @@ export class GegluGpu {
    * into one gpu.js pipeline: the [tokens, intermediate] activation stays on
    * the device and there is one readback. approximate defaults to 'tanh' (Gemma 2).
    */
-  gemma2Mlp(
-    x: Float32Array,
-    tokens: number,
-    weights: Gemma2MlpWeights,
-    options?: GeluOptions,
-  ): Promise<Float32Array> {
+  gemma2Mlp(x: Float32Array, tokens: number, weights: Gemma2MlpWeights, options?: GeluOptions): Promise<Float32Array> {
     return Promise.resolve().then(async () => {
       const fn = 'gemma2Mlp';
       this.#assertLive(fn);
@@ -438,7 +424,12 @@ export class GegluGpu {
       checkLength(fn, 'weights.up', weights.up, f * d, `intermediate × hidden = ${f} × ${d}`);
       checkLength(fn, 'weights.down', weights.down, d * f, `hidden × intermediate = ${d} × ${f}`);
       const which = elementwiseName(checkApproximate(fn, options, 'tanh'));
-      for (const [name, a] of [['x', x], ['weights.gate', weights.gate], ['weights.up', weights.up], ['weights.down', weights.down]] as const) {
+      for (const [name, a] of [
+        ['x', x],
+        ['weights.gate', weights.gate],
+        ['weights.up', weights.up],
+        ['weights.down', weights.down],
+      ] as const) {
         const bad = nonFinite(a);
         if (bad) throw new GegluError(`${fn}: ${name}[${bad[0]}] is ${a[bad[0]!]}, expected finite values only`);
       }
@@ -482,9 +473,7 @@ export class GegluGpu {
           );
           this.#kernels.set(`mlp-gate-up:${key}`, gateUp);
           this.#kernels.set(`mlp-down:${key}`, down);
-          pipe = this.#gpu.createPipeline(function (xx: unknown, wg: unknown, wu: unknown, wd: unknown) {
-            return down(gateUp(xx, wg, wu), wd);
-          });
+          pipe = this.#gpu.createPipeline((xx: unknown, wg: unknown, wu: unknown, wd: unknown) => down(gateUp(xx, wg, wu), wd));
           this.#pipelines.set(key, pipe);
         }
         const r = await pipe(x, weights.gate, weights.up, weights.down);

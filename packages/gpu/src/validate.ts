@@ -2,13 +2,7 @@
  * Argument checks: @geglu/kernel's, so that both packages refuse the same arguments with the same
  * "<fn>: <argument> is X, expected Y" GegluError, in the shapes the gpu operations call them.
  */
-import {
-  checkApproximate as approximateOption,
-  checkArrayType,
-  checkDimension,
-  checkLength,
-  checkOptions,
-} from '@geglu/kernel/validation';
+import { checkApproximate as approximateOption, checkArrayType, checkDimension, checkLength, checkOptions } from '@geglu/kernel/validation';
 
 export { checkLength };
 

@@ -24,7 +24,7 @@ describe('backend discovery', () => {
     expect(typeof requireWebGpu).toBe('boolean');
   });
 
-  it("auto picks the first backend that works and records what it passed over", async () => {
+  it('auto picks the first backend that works and records what it passed over', async () => {
     const g = await GegluGpu.create({ backend: 'auto' });
     try {
       expect(g.requested).toBe('auto');
@@ -39,13 +39,19 @@ describe('backend discovery', () => {
     }
   });
 
-  it.skipIf(headless.available)(`explicit headlessgl fails naming the backend and why (headless-gl unavailable here: ${headless.reason})`, async () => {
-    await expect(GegluGpu.create({ backend: 'headlessgl' })).rejects.toThrow(/backend 'headlessgl' is not available: .*gl/);
-  });
+  it.skipIf(headless.available)(
+    `explicit headlessgl fails naming the backend and why (headless-gl unavailable here: ${headless.reason})`,
+    async () => {
+      await expect(GegluGpu.create({ backend: 'headlessgl' })).rejects.toThrow(/backend 'headlessgl' is not available: .*gl/);
+    },
+  );
 
-  it.skipIf(webgpu.available || requireWebGpu)(`explicit webgpu fails naming the backend and why (WebGPU unavailable here: ${webgpu.reason})`, async () => {
-    await expect(GegluGpu.create({ backend: 'webgpu' })).rejects.toThrow(/backend 'webgpu' is not available: /);
-  });
+  it.skipIf(webgpu.available || requireWebGpu)(
+    `explicit webgpu fails naming the backend and why (WebGPU unavailable here: ${webgpu.reason})`,
+    async () => {
+      await expect(GegluGpu.create({ backend: 'webgpu' })).rejects.toThrow(/backend 'webgpu' is not available: /);
+    },
+  );
 
   it('explicit backends report themselves, never auto, with a device description', async () => {
     for (const b of ['webasm', 'cpu'] as const) {
@@ -83,24 +89,27 @@ describe('backend discovery', () => {
 describe('process lifetime', () => {
   // The object from webgpu's create() keeps Node's event loop alive; dispose()
   // must drop it, or every CLI and test process using WebGPU would hang.
-  it.skipIf(!webgpu.available && !requireWebGpu)('a Node process that creates, uses and disposes a WebGPU GegluGpu exits by itself within 30 s', () => {
-    const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-    const script = `
+  it.skipIf(!webgpu.available && !requireWebGpu)(
+    'a Node process that creates, uses and disposes a WebGPU GegluGpu exits by itself within 30 s',
+    () => {
+      const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+      const script = `
       const { GegluGpu } = await import(${JSON.stringify(dist)});
       const g = await GegluGpu.create({ backend: 'webgpu' });
       const r = await g.gelu(new Float32Array([1]));
       await g.dispose();
       console.log('done', g.backend, r[0]);
     `;
-    const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      timeout: 30_000,
-      encoding: 'utf8',
-      env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
-    });
-    expect(res.error).toBeUndefined();
-    expect(res.stdout).toMatch(/done webgpu 0\.84134/);
-    expect(res.status).toBe(0);
-  });
+      const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        timeout: 30_000,
+        encoding: 'utf8',
+        env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
+      });
+      expect(res.error).toBeUndefined();
+      expect(res.stdout).toMatch(/done webgpu 0\.84134/);
+      expect(res.status).toBe(0);
+    },
+  );
 });
 
 describe('Dawn noise', () => {
@@ -129,7 +138,11 @@ describe('Dawn noise', () => {
     const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       timeout: 60_000,
       encoding: 'utf8',
-      env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/geglu-no-driver.json', XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
+      env: {
+        ...process.env,
+        VK_ICD_FILENAMES: '/nonexistent/geglu-no-driver.json',
+        XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp',
+      },
     });
     expect(res.error).toBeUndefined();
     expect(res.stderr).toBe('');

@@ -141,18 +141,15 @@ for (const { backend, skip, label } of BACKENDS) {
 
     it(`every finite float32 input gives a finite output (${backend}, all four functions, random bit patterns)`, async () => {
       await fc.assert(
-        fc.asyncProperty(
-          fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 64 }),
-          async (bits) => {
-            const x = Float32Array.from(bits.map(fromBits).filter((v) => Number.isFinite(v)));
-            for (const fn of ['gelu', 'gelu-tanh', 'erf', 'erfc'] as const) {
-              const y = await run(g, fn, x);
-              for (let i = 0; i < x.length; i++) {
-                if (!Number.isFinite(y[i]!)) throw new Error(`${fn}(${x[i]}) = ${y[i]}`);
-              }
+        fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 64 }), async (bits) => {
+          const x = Float32Array.from(bits.map(fromBits).filter((v) => Number.isFinite(v)));
+          for (const fn of ['gelu', 'gelu-tanh', 'erf', 'erfc'] as const) {
+            const y = await run(g, fn, x);
+            for (let i = 0; i < x.length; i++) {
+              if (!Number.isFinite(y[i]!)) throw new Error(`${fn}(${x[i]}) = ${y[i]}`);
             }
-          },
-        ),
+          }
+        }),
         { numRuns: 20 },
       );
     });

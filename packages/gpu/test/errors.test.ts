@@ -27,7 +27,9 @@ describe('bad input gets a GegluError naming the argument, actual and expected',
 
   it('geglu: gate and up must match', async () => {
     await expect(g.geglu(new Float32Array(4), new Float32Array(3))).rejects.toThrow('geglu: up has length 3, expected gate.length = 4');
-    await expect(g.geglu(new Float32Array(4), new Int32Array(4) as never)).rejects.toThrow('geglu: up is a Int32Array of length 4, expected a Float32Array');
+    await expect(g.geglu(new Float32Array(4), new Int32Array(4) as never)).rejects.toThrow(
+      'geglu: up is a Int32Array of length 4, expected a Float32Array',
+    );
   });
 
   it('gemma2Mlp: shapes, counts and finiteness', async () => {
@@ -41,7 +43,9 @@ describe('bad input gets a GegluError naming the argument, actual and expected',
     await expect(g.gemma2Mlp(new Float32Array(8), T, { ...w, down: new Float32Array(25) })).rejects.toThrow(
       'gemma2Mlp: weights.down has length 25, expected hidden × intermediate = 4 × 6 = 24',
     );
-    await expect(g.gemma2Mlp(new Float32Array(8), T, { ...w, hidden: 0 })).rejects.toThrow('gemma2Mlp: weights.hidden is 0, expected an integer ≥ 1');
+    await expect(g.gemma2Mlp(new Float32Array(8), T, { ...w, hidden: 0 })).rejects.toThrow(
+      'gemma2Mlp: weights.hidden is 0, expected an integer ≥ 1',
+    );
     await expect(g.gemma2Mlp(new Float32Array(8), T, null as never)).rejects.toThrow('gemma2Mlp: weights is null, expected an object');
     const x = new Float32Array(8);
     x[3] = NaN;

@@ -27,8 +27,14 @@ const gamma = (n: number): number => (n * U) / (1 - n * U);
  * are covered by the 1.01 factor.
  */
 function reference(
-  x: Float32Array, T: number, d: number, f: number,
-  gate: Float32Array, up: Float32Array, down: Float32Array, tanh: boolean,
+  x: Float32Array,
+  T: number,
+  d: number,
+  f: number,
+  gate: Float32Array,
+  up: Float32Array,
+  down: Float32Array,
+  tanh: boolean,
 ): { y: Float64Array; bound: Float64Array } {
   const act = tanh ? geluTanhF64 : geluF64;
   const y = new Float64Array(T * d);
@@ -37,7 +43,10 @@ function reference(
     const h = new Float64Array(f);
     const dh = new Float64Array(f);
     for (let j = 0; j < f; j++) {
-      let g = 0, u = 0, A = 0, B = 0;
+      let g = 0,
+        u = 0,
+        A = 0,
+        B = 0;
       for (let k = 0; k < d; k++) {
         const xv = x[t * d + k]!;
         g += xv * gate[j * d + k]!;
@@ -47,10 +56,15 @@ function reference(
       }
       const a = act(g);
       h[j] = a * u;
-      dh[j] = (1.13 * gamma(d) * A + 16 * U * Math.abs(a)) * Math.abs(u) + (Math.abs(a) + 1.13 * gamma(d) * A) * gamma(d) * B + U * Math.abs(h[j]!);
+      dh[j] =
+        (1.13 * gamma(d) * A + 16 * U * Math.abs(a)) * Math.abs(u) +
+        (Math.abs(a) + 1.13 * gamma(d) * A) * gamma(d) * B +
+        U * Math.abs(h[j]!);
     }
     for (let i = 0; i < d; i++) {
-      let s = 0, S = 0, P = 0;
+      let s = 0,
+        S = 0,
+        P = 0;
       for (let j = 0; j < f; j++) {
         s += h[j]! * down[i * f + j]!;
         S += Math.abs(h[j]! * down[i * f + j]!);

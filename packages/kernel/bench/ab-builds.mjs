@@ -24,21 +24,42 @@ const fill = (Type, n, scale) => {
   return a;
 };
 // gemma-2-2b's shape, 64 tokens, float32; a smaller float64 shape (still above the SIMD threshold).
-const d = 2304, f = 9216, T = 64;
-const W = { hidden: d, intermediate: f, gate: fill(Float32Array, f * d, 1 / 48), up: fill(Float32Array, f * d, 1 / 48), down: fill(Float32Array, d * f, 1 / 96) };
+const d = 2304,
+  f = 9216,
+  T = 64;
+const W = {
+  hidden: d,
+  intermediate: f,
+  gate: fill(Float32Array, f * d, 1 / 48),
+  up: fill(Float32Array, f * d, 1 / 48),
+  down: fill(Float32Array, d * f, 1 / 96),
+};
 const x = fill(Float32Array, T * d, 1);
-const d64 = 512, f64 = 2048, T64 = 16;
-const W64 = { hidden: d64, intermediate: f64, gate: fill(Float64Array, f64 * d64, 1 / 22), up: fill(Float64Array, f64 * d64, 1 / 22), down: fill(Float64Array, d64 * f64, 1 / 45) };
+const d64 = 512,
+  f64 = 2048,
+  T64 = 16;
+const W64 = {
+  hidden: d64,
+  intermediate: f64,
+  gate: fill(Float64Array, f64 * d64, 1 / 22),
+  up: fill(Float64Array, f64 * d64, 1 / 22),
+  down: fill(Float64Array, d64 * f64, 1 / 45),
+};
 const x64 = fill(Float64Array, T64 * d64, 1);
 const g20 = fill(Float32Array, 2 ** 20, 10);
 
 function cases(k) {
   const one = k.createGemma2Mlp(W, { threads: 1 });
   const two = k.createGemma2Mlp(W, { threads: 2 });
-  const y = new Float32Array(T * d), y64 = new Float64Array(T64 * d64), yg = new Float32Array(2 ** 20);
+  const y = new Float32Array(T * d),
+    y64 = new Float64Array(T64 * d64),
+    yg = new Float32Array(2 ** 20);
   return {
     two,
-    dispose: () => (one.dispose(), two.dispose()),
+    dispose: () => {
+      one.dispose();
+      two.dispose();
+    },
     run: {
       'createGemma2Mlp 1 thread, 2b, T=64': () => one.forward(x, T, { out: y }),
       'createGemma2Mlp 2 threads, 2b, T=64': () => two.forward(x, T, { out: y }),
@@ -49,16 +70,27 @@ function cases(k) {
     },
   };
 }
-const a = cases(A), b = cases(B);
+const a = cases(A),
+  b = cases(B);
 // Workers import the activation asynchronously: wait (≤ 5 s) so both 2-thread plans run it on 2 threads.
 for (let i = 0; i < 100 && (a.two.activationThreads < 2 || b.two.activationThreads < 2); i++) await new Promise((r) => setTimeout(r, 50));
 for (const name of Object.keys(a.run)) {
-  const ya = a.run[name]().slice(), yb = b.run[name]();
+  const ya = a.run[name]().slice(),
+    yb = b.run[name]();
   for (let i = 0; i < ya.length; i++) if (!Object.is(ya[i], yb[i])) throw new Error(`${name}: A and B differ at output ${i}`);
 }
-const wall = { A: {}, B: {} }, cpu = { A: {}, B: {} };
+const wall = { A: {}, B: {} },
+  cpu = { A: {}, B: {} };
 for (let r = 0; r < rounds; r++) {
-  for (const [tag, c] of r % 2 ? [['B', b], ['A', a]] : [['A', a], ['B', b]]) {
+  for (const [tag, c] of r % 2
+    ? [
+        ['B', b],
+        ['A', a],
+      ]
+    : [
+        ['A', a],
+        ['B', b],
+      ]) {
     for (const [name, fn] of Object.entries(c.run)) {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
@@ -70,11 +102,15 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 const med = (v) => [...v].sort((p, q) => p - q)[v.length >> 1];
-console.log(`A ${pathA}\nB ${pathB}\noutputs bit-identical; activation threads A ${a.two.activationThreads}, B ${b.two.activationThreads}; median of ${rounds}`);
+console.log(
+  `A ${pathA}\nB ${pathB}\noutputs bit-identical; activation threads A ${a.two.activationThreads}, B ${b.two.activationThreads}; median of ${rounds}`,
+);
 console.log('| case | wall A ms | wall B ms | A/B | CPU A ms | CPU B ms | A/B |\n|---|---:|---:|---:|---:|---:|---:|');
 for (const name of Object.keys(a.run)) {
   const [wa, wb, ca, cb] = [med(wall.A[name]), med(wall.B[name]), med(cpu.A[name]), med(cpu.B[name])];
-  console.log(`| ${name} | ${wa.toFixed(1)} | ${wb.toFixed(1)} | ${(wa / wb).toFixed(3)} | ${ca.toFixed(1)} | ${cb.toFixed(1)} | ${(ca / cb).toFixed(3)} |`);
+  console.log(
+    `| ${name} | ${wa.toFixed(1)} | ${wb.toFixed(1)} | ${(wa / wb).toFixed(3)} | ${ca.toFixed(1)} | ${cb.toFixed(1)} | ${(ca / cb).toFixed(3)} |`,
+  );
 }
 a.dispose();
 b.dispose();

@@ -26,18 +26,31 @@ try {
 const stride = Number(process.argv[2] ?? 1024);
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
-function patterns(from, to, step) { // inclusive uint32 bit-pattern range
+function patterns(from, to, step) {
+  // inclusive uint32 bit-pattern range
   const n = Math.floor((to - from) / step) + 1;
   const x = new Float32Array(n);
-  for (let i = 0; i < n; i++) { u32[0] = from + i * step; x[i] = f32[0]; }
+  for (let i = 0; i < n; i++) {
+    u32[0] = from + i * step;
+    x[i] = f32[0];
+  }
   return x;
 }
-const bits = (v) => { f32[0] = v; return u32[0]; };
+const bits = (v) => {
+  f32[0] = v;
+  return u32[0];
+};
 void cl;
 
-for (const [approximate, fn, tail] of [['none', 'gelu', [-14.36, -13]], ['tanh', 'gelu-tanh', [-10.78, -9.6]]]) {
+for (const [approximate, fn, tail] of [
+  ['none', 'gelu', [-14.36, -13]],
+  ['tanh', 'gelu-tanh', [-10.78, -9.6]],
+]) {
   const sets = [patterns(0, 0xffffffff - (0xffffffff % stride), stride), patterns(bits(tail[1]), bits(tail[0]), 16)];
-  let total = 0, mismatches = 0, oracleChecks = 0, oracleFails = 0;
+  let total = 0,
+    mismatches = 0,
+    oracleChecks = 0,
+    oracleFails = 0;
   const t0 = performance.now();
   for (const x of sets) {
     const fast = geluArray(x, { approximate });
@@ -64,5 +77,7 @@ for (const [approximate, fn, tail] of [['none', 'gelu', [-14.36, -13]], ['tanh',
       }
     }
   }
-  console.log(`${fn}: ${total} float32 inputs, fast ≠ double-double: ${mismatches}; oracle checks ${oracleChecks} (near-boundary, every 64th subnormal, every 4096th), disagreements: ${oracleFails}; ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `${fn}: ${total} float32 inputs, fast ≠ double-double: ${mismatches}; oracle checks ${oracleChecks} (near-boundary, every 64th subnormal, every 4096th), disagreements: ${oracleFails}; ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }

@@ -6,14 +6,22 @@
 import { EXACT_TABLE, TANH_TABLE, fastGelu } from '../dist/elementwise/fast.js';
 import { gelu64 } from '../dist/elementwise/cores.js';
 for (const T of [EXACT_TABLE, TANH_TABLE]) {
-  let max = 0, at = 0;
+  let max = 0,
+    at = 0;
   const n = Math.round((T.end - T.x0) * T.perUnit);
-  for (let i = 0; i < n; i++) for (let k = 0; k <= 32; k++) {
-    const x = Math.fround(T.x0 + (i + k / 32) / T.perUnit); if (x >= T.end || x === 0) continue;
-    const y = fastGelu(T, x), r = gelu64(x, T.tanh);
-    if (r === 0) continue;
-    const e = Math.abs((y - r) / r); if (e > max) { max = e; at = x; }
-  }
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k <= 32; k++) {
+      const x = Math.fround(T.x0 + (i + k / 32) / T.perUnit);
+      if (x >= T.end || x === 0) continue;
+      const y = fastGelu(T, x),
+        r = gelu64(x, T.tanh);
+      if (r === 0) continue;
+      const e = Math.abs((y - r) / r);
+      if (e > max) {
+        max = e;
+        at = x;
+      }
+    }
   console.log(T.tanh ? 'tanh' : 'exact', 'max rel err 2^', Math.log2(max), 'at', at);
 }
 
@@ -30,5 +38,8 @@ for (const T of [EXACT_TABLE, TANH_TABLE]) {
     const y = fastGelu(T, x);
     if (Math.fround(y * (1 + FAST_BAND)) !== Math.fround(y * (1 - FAST_BAND))) failed++;
   }
-  console.log(T.tanh ? 'tanh' : 'exact', `rounding test (band 2^${Math.log2(FAST_BAND)}) fails for ${failed} of 2^20 inputs uniform on [${T.zero}, ${T.identity}) (1 in ${(n / Math.max(failed, 1)).toFixed(0)})`);
+  console.log(
+    T.tanh ? 'tanh' : 'exact',
+    `rounding test (band 2^${Math.log2(FAST_BAND)}) fails for ${failed} of 2^20 inputs uniform on [${T.zero}, ${T.identity}) (1 in ${(n / Math.max(failed, 1)).toFixed(0)})`,
+  );
 }

@@ -12,7 +12,15 @@
 // Usage (from packages/kernel, after a build): node bench/gelu.mjs [--uniform] [log2 sizes, default 20 24]
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { geglu, gegluPacked, geluArray, geluThreadsReady, kernelFloat32Array, releaseKernelFloat32Array, setGeluThreads } from '../dist/index.js';
+import {
+  geglu,
+  gegluPacked,
+  geluArray,
+  geluThreadsReady,
+  kernelFloat32Array,
+  releaseKernelFloat32Array,
+  setGeluThreads,
+} from '../dist/index.js';
 
 /** One worker (two threads in all), started and warmed up before timing. */
 async function twoThreads() {
@@ -115,7 +123,9 @@ for (const n of sizes) {
     }
     console.log(`\ngelu ${approximate}, n = 2^${Math.log2(n)}, float32, preallocated output (Melem/s, median)`);
     for (const [name, rate] of rows) {
-      console.log(`  ${name.padEnd(38)} ${rate.toFixed(1).padStart(8)}   ×${(rate / tanhLoop).toFixed(2)} of Math.tanh loop${rows.at(-1)[0].startsWith('onnx') ? `, ×${(rate / rows.at(-1)[1]).toFixed(2)} of ORT` : ''}`);
+      console.log(
+        `  ${name.padEnd(38)} ${rate.toFixed(1).padStart(8)}   ×${(rate / tanhLoop).toFixed(2)} of Math.tanh loop${rows.at(-1)[0].startsWith('onnx') ? `, ×${(rate / rows.at(-1)[1]).toFixed(2)} of ORT` : ''}`,
+      );
     }
   }
 }
@@ -173,7 +183,9 @@ for (const n of sizes) {
     }
     console.log(`\ngeglu ${approximate}, n = 2^20, float32, preallocated output (Melem/s, median)`);
     for (const [name, rate] of rows) {
-      console.log(`  ${name.padEnd(38)} ${rate.toFixed(1).padStart(8)}   ×${(rate / tanhLoop).toFixed(2)} of Math.tanh loop${rows.at(-1)[0].startsWith('onnx') ? `, ×${(rate / rows.at(-1)[1]).toFixed(2)} of ORT` : ''}`);
+      console.log(
+        `  ${name.padEnd(38)} ${rate.toFixed(1).padStart(8)}   ×${(rate / tanhLoop).toFixed(2)} of Math.tanh loop${rows.at(-1)[0].startsWith('onnx') ? `, ×${(rate / rows.at(-1)[1]).toFixed(2)} of ORT` : ''}`,
+      );
     }
   }
 }

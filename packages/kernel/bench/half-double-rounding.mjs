@@ -17,7 +17,16 @@
 // A NaN input is left out (any NaN is right); a zero of the wrong sign is counted apart.
 // Usage (from packages/kernel, after `pnpm build`): node bench/half-double-rounding.mjs
 import { compareResult } from '@geglu/float';
-import { bf16ToF32Array, erf, f16ToF32Array, f32ToBf16Array, f32ToF16Array, geluArray, geluBf16Array, geluF16Array } from '../dist/index.js';
+import {
+  bf16ToF32Array,
+  erf,
+  f16ToF32Array,
+  f32ToBf16Array,
+  f32ToF16Array,
+  geluArray,
+  geluBf16Array,
+  geluF16Array,
+} from '../dist/index.js';
 import { bitsToBf16, bitsToF16 } from '@geglu/float';
 
 const fr = Math.fround;
@@ -65,7 +74,9 @@ function tally(name, format, decode, correct, got) {
     }
   }
   const where = wrong > 0 ? ` at ${smallest.toPrecision(4)} ≤ |x| ≤ ${largest.toPrecision(4)}` : '';
-  console.log(`  ${name.padEnd(36)} ${String(wrong).padStart(4)} wrong (max ${maxSteps} step${maxSteps === 1 ? '' : 's'})${where}; ${zeroSign} zero-sign; ${nan} NaN`);
+  console.log(
+    `  ${name.padEnd(36)} ${String(wrong).padStart(4)} wrong (max ${maxSteps} step${maxSteps === 1 ? '' : 's'})${where}; ${zeroSign} zero-sign; ${nan} NaN`,
+  );
 }
 
 for (const [format, f] of Object.entries(formats)) {

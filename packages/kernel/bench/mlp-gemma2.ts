@@ -37,7 +37,13 @@ const fill = (n: number, scale: number) => {
   for (let i = 0; i < n; i++) a[i] = rand() * scale;
   return a;
 };
-const weights = { hidden: d, intermediate: f, gate: fill(f * d, 1 / Math.sqrt(d)), up: fill(f * d, 1 / Math.sqrt(d)), down: fill(d * f, 1 / Math.sqrt(f)) };
+const weights = {
+  hidden: d,
+  intermediate: f,
+  gate: fill(f * d, 1 / Math.sqrt(d)),
+  up: fill(f * d, 1 / Math.sqrt(d)),
+  down: fill(d * f, 1 / Math.sqrt(f)),
+};
 const x = fill(T * d, 1);
 const flop = 3 * 2 * T * d * f;
 
@@ -96,7 +102,9 @@ engines.forEach((e, i) => {
   );
 });
 const jsMs = median(jsTimes);
-console.log(`| createGemma2Mlp engine 'js' (plain TypeScript), T=${tJs} | ${jsMs.toFixed(1)} | ${((3 * 2 * tJs * d * f) / jsMs / 1e6).toFixed(2)} | | | |`);
+console.log(
+  `| createGemma2Mlp engine 'js' (plain TypeScript), T=${tJs} | ${jsMs.toFixed(1)} | ${((3 * 2 * tJs * d * f) / jsMs / 1e6).toFixed(2)} | | | |`,
+);
 one.dispose();
 js.dispose();
 two.dispose();

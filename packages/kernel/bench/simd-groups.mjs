@@ -15,7 +15,9 @@ import { framedTable, TABLES_END } from '../dist/elementwise/simd.js';
 const uniform = process.argv.includes('--uniform');
 const GROUPS = [1, 2, 4, 6, 8];
 const CHUNK = 8184; // 2·4092, and 4092 = 2^2·3·11·31 is a multiple of 1, 2, 4 and 6; 8 gets 4088 pairs
-const IN = TABLES_END, OUT = IN + 8192 * 4, FLAGS = OUT + 8192 * 4;
+const IN = TABLES_END,
+  OUT = IN + 8192 * 4,
+  FLAGS = OUT + 8192 * 4;
 const memory = new WebAssembly.Memory({ initial: 16, maximum: 16, shared: true });
 const t = EXACT_TABLE;
 new Float64Array(memory.buffer).set(framedTable(t)); // as src/elementwise/simd.ts lays it out
@@ -48,7 +50,12 @@ for (const kernel of ['table', 'sigmoid']) {
   }
 }
 const best = variants.map(() => ({ table: 0, sigmoid: 0 }));
-for (const v of variants) for (let i = 0; i < 300; i++) v.table(), v.sigmoid();
+for (const v of variants) {
+  for (let i = 0; i < 300; i++) {
+    v.table();
+    v.sigmoid();
+  }
+}
 for (let round = 0; round < 15; round++) {
   variants.forEach((v, k) => {
     for (const kernel of ['table', 'sigmoid']) {

@@ -12,23 +12,36 @@ import { writeFileSync } from 'node:fs';
 const P = 400n; // fixed-point bits
 const ONE = 1n << P;
 
-function atanInv(n) { // atan(1/n)·2^P
-  let sum = 0n, term = ONE / n, k = 0n;
+function atanInv(n) {
+  // atan(1/n)·2^P
+  let sum = 0n,
+    term = ONE / n,
+    k = 0n;
   const n2 = n * n;
   while (term !== 0n) {
     sum += (k % 2n === 0n ? 1n : -1n) * (term / (2n * k + 1n));
-    term /= n2; k++;
+    term /= n2;
+    k++;
   }
   return sum;
 }
 const PI = 16n * atanInv(5n) - 4n * atanInv(239n);
 let LN2 = 0n;
-for (let k = 1n; ; k++) { const t = ONE / (k << k); if (t === 0n) break; LN2 += t; }
-function isqrt(n) { // floor(sqrt(n))
+for (let k = 1n; ; k++) {
+  const t = ONE / (k << k);
+  if (t === 0n) break;
+  LN2 += t;
+}
+function isqrt(n) {
+  // floor(sqrt(n))
   if (n < 2n) return n;
   // Newton from above: any start ≥ √n decreases monotonically to floor(√n).
   let x = 1n << BigInt((n.toString(2).length >> 1) + 1);
-  for (;;) { const y = (x + n / x) >> 1n; if (y >= x) return x; x = y; }
+  for (;;) {
+    const y = (x + n / x) >> 1n;
+    if (y >= x) return x;
+    x = y;
+  }
 }
 const sqrtFix = (v) => isqrt(v << P); // sqrt of fixed-point v, fixed point
 const div = (a, b) => (a << P) / b;
@@ -46,20 +59,24 @@ function split(v) {
   // Truncating to 60 bits before rounding can double-round, so the candidate
   // is then compared exactly with its two neighbours.
   let hi = Number(v >> shift) * 2 ** (Number(shift) - Number(P));
-  const up = nextUp(hi), down = nextDown(hi);
+  const up = nextUp(hi),
+    down = nextDown(hi);
   for (const c of [up, down]) if (abs(v - exactFix(c)) < abs(v - exactFix(hi))) hi = c;
   const rest = v - exactFix(hi);
   const rbits = rest === 0n ? 0 : abs(rest).toString(2).length;
   const rshift = BigInt(Math.max(0, rbits - 60));
   let lo = Number(rest >> rshift) * 2 ** (Number(rshift) - Number(P));
-  const upl = nextUp(lo), downl = nextDown(lo);
+  const upl = nextUp(lo),
+    downl = nextDown(lo);
   for (const c of [upl, downl]) if (abs(rest - exactFix(c)) < abs(rest - exactFix(lo))) lo = c;
   return [hi, lo];
 }
 const abs = (a) => (a < 0n ? -a : a);
-function decompose(d) { // d = m·2^e, m integer
+function decompose(d) {
+  // d = m·2^e, m integer
   if (d === 0) return [0n, 0];
-  const b = new DataView(new ArrayBuffer(8)); b.setFloat64(0, d);
+  const b = new DataView(new ArrayBuffer(8));
+  b.setFloat64(0, d);
   const bits = b.getBigUint64(0);
   const sign = bits >> 63n ? -1n : 1n;
   const ex = Number((bits >> 52n) & 0x7ffn);
@@ -68,26 +85,30 @@ function decompose(d) { // d = m·2^e, m integer
   return [sign * mant, (ex === 0 ? 1 : ex) - 1075];
 }
 function step(d, dir) {
-  const b = new DataView(new ArrayBuffer(8)); b.setFloat64(0, d);
+  const b = new DataView(new ArrayBuffer(8));
+  b.setFloat64(0, d);
   let bits = b.getBigUint64(0);
   if (d === 0) return dir * 5e-324;
-  bits += (d > 0) === (dir > 0) ? 1n : -1n;
-  b.setBigUint64(0, bits); return b.getFloat64(0);
+  bits += d > 0 === dir > 0 ? 1n : -1n;
+  b.setBigUint64(0, bits);
+  return b.getFloat64(0);
 }
-const nextUp = (d) => step(d, 1), nextDown = (d) => step(d, -1);
+const nextUp = (d) => step(d, 1),
+  nextDown = (d) => step(d, -1);
 function hex(d) {
-  const b = new DataView(new ArrayBuffer(8)); b.setFloat64(0, d);
+  const b = new DataView(new ArrayBuffer(8));
+  b.setFloat64(0, d);
   return `0x${b.getUint32(0).toString(16).padStart(8, '0').toUpperCase()}, 0x${b.getUint32(4).toString(16).padStart(8, '0').toUpperCase()}`;
 }
 
 const TWO = 2n * ONE;
 const constants = [
-  ['SQRT_2_OVER_PI', sqrtFix(div(TWO, PI)), '√(2/π), the tanh form\'s slope'],
-  ['INV_SQRT2', sqrtFix(ONE / 2n), '1/√2, maps x to erfc\'s argument'],
+  ['SQRT_2_OVER_PI', sqrtFix(div(TWO, PI)), "√(2/π), the tanh form's slope"],
+  ['INV_SQRT2', sqrtFix(ONE / 2n), "1/√2, maps x to erfc's argument"],
   ['GELU_TANH_A', div(44715n * ONE, 1000000n * ONE), '0.044715 as the exact decimal'],
-  ['INV_SQRT_PI', sqrtFix(div(ONE, PI)), '1/√π, erfc\'s continued-fraction prefactor'],
-  ['TWO_OVER_SQRT_PI', 2n * sqrtFix(div(ONE, PI)), '2/√π, erf\'s series prefactor'],
-  ['INV_SQRT_2PI', sqrtFix(div(ONE, 2n * PI)), '1/√(2π) = Phi\'(0), gelu\'s x² coefficient at 0'],
+  ['INV_SQRT_PI', sqrtFix(div(ONE, PI)), "1/√π, erfc's continued-fraction prefactor"],
+  ['TWO_OVER_SQRT_PI', 2n * sqrtFix(div(ONE, PI)), "2/√π, erf's series prefactor"],
+  ['INV_SQRT_2PI', sqrtFix(div(ONE, 2n * PI)), "1/√(2π) = Phi'(0), gelu's x² coefficient at 0"],
   ['LN2', LN2, 'ln 2'],
 ];
 const lines = [];
@@ -123,7 +144,7 @@ const mulFix = (a, b) => (a * b) >> P;
 const B1 = -mulFix(2n * sqrtFix(div(TWO, PI)), LOG2E);
 const B3 = mulFix(B1, div(44715n * ONE, 1000000n * ONE));
 const nearest = [
-  ['TANH_EXP2_B1', B1, '−2√(2/π)·log2(e): the tanh kernel\'s exponent b = x·(B1 + B3·x²) is −2u in base 2'],
+  ['TANH_EXP2_B1', B1, "−2√(2/π)·log2(e): the tanh kernel's exponent b = x·(B1 + B3·x²) is −2u in base 2"],
   ['TANH_EXP2_B3', B3, '−2√(2/π)·0.044715·log2(e), the x³ coefficient of that exponent'],
 ];
 lines.push('');
@@ -147,21 +168,37 @@ for (const [name, v, what] of nearest) {
 // (< 2^-379 each) is far below what is reported.
 const NSERIES = 12;
 const KEEP = 4;
-function bernoulli(count) { // B_0 … B_count as [num, den], from Σ_{k≤m} C(m+1, k)·B_k = 0
-  const gcd = (a, b) => { a = a < 0n ? -a : a; while (b) [a, b] = [b, a % b]; return a; };
+function bernoulli(count) {
+  // B_0 … B_count as [num, den], from Σ_{k≤m} C(m+1, k)·B_k = 0
+  const gcd = (a, b) => {
+    a = a < 0n ? -a : a;
+    while (b) [a, b] = [b, a % b];
+    return a;
+  };
   const B = [[1n, 1n]];
   for (let m = 1; m <= count; m++) {
-    let num = 0n, den = 1n, c = 1n; // c = C(m+1, k)
+    let num = 0n,
+      den = 1n,
+      c = 1n; // c = C(m+1, k)
     for (let k = 0; k < m; k++) {
       const [bn, bd] = B[k];
-      num = num * bd + c * bn * den; den *= bd;
-      const g = gcd(num, den); num /= g; den /= g;
+      num = num * bd + c * bn * den;
+      den *= bd;
+      const g = gcd(num, den);
+      num /= g;
+      den /= g;
       c = (c * BigInt(m + 1 - k)) / BigInt(k + 1);
     }
     // (m+1)·B_m = −num/den
-    let bn = -num, bd = den * BigInt(m + 1);
-    const g = gcd(bn, bd); bn /= g; bd /= g;
-    if (bd < 0n) { bn = -bn; bd = -bd; }
+    let bn = -num,
+      bd = den * BigInt(m + 1);
+    const g = gcd(bn, bd);
+    bn /= g;
+    bd /= g;
+    if (bd < 0n) {
+      bn = -bn;
+      bd = -bd;
+    }
     B.push([bn, bd]);
   }
   return B;
@@ -182,13 +219,20 @@ const toNum = (v) => split(v)[0];
 const tailBound = absFix(series[NSERIES]) >> BigInt(2 * NSERIES);
 // In t = 4z ∈ [0, 1]: a_j = h_j / 4^j.
 const a = series.slice(0, NSERIES).map((c, j) => c >> BigInt(2 * j));
-function shiftedChebyshev(m) { // integer coefficients of T*_m(t) = T_m(2t − 1) in powers of t
-  let prev = [1n], cur = [-1n, 2n];
+function shiftedChebyshev(m) {
+  // integer coefficients of T*_m(t) = T_m(2t − 1) in powers of t
+  let prev = [1n],
+    cur = [-1n, 2n];
   if (m === 0) return prev;
   for (let k = 2; k <= m; k++) {
     const next = new Array(k + 1).fill(0n);
-    cur.forEach((c, j) => { next[j] -= 2n * c; next[j + 1] += 4n * c; });
-    prev.forEach((c, j) => { next[j] -= c; });
+    cur.forEach((c, j) => {
+      next[j] -= 2n * c;
+      next[j + 1] += 4n * c;
+    });
+    prev.forEach((c, j) => {
+      next[j] -= c;
+    });
     [prev, cur] = [cur, next];
   }
   return cur;
@@ -197,20 +241,24 @@ let econBound = 0n;
 for (let m = a.length - 1; m >= KEEP; m--) {
   const T = shiftedChebyshev(m);
   const s = a[m] / T[m]; // T[m] = 2^(2m−1): a shift
-  T.forEach((c, j) => { a[j] -= s * c; });
+  T.forEach((c, j) => {
+    a[j] -= s * c;
+  });
   econBound += absFix(s);
 }
 const Qfix = a.slice(0, KEEP).map((c, j) => c << BigInt(2 * j));
 const Q = Qfix.map(toNum);
 // What rounding the coefficients to doubles adds to h at z ≤ 1/4.
 let roundBound = 0n;
-Qfix.forEach((c, j) => { roundBound += absFix(exactFix(Q[j]) - c) >> BigInt(2 * j); });
+Qfix.forEach((c, j) => {
+  roundBound += absFix(exactFix(Q[j]) - c) >> BigInt(2 * j);
+});
 const hBound = tailBound + econBound + roundBound;
 const W0 = split(div(TWO, LN2))[0];
 // |δ ln((w+f)/(w−f))| ≤ |δw|·2|f|/(w² − f²) with |δw| ≤ z·|δh| = f²·|δh|, w ≥ 2/ln 2, |f| ≤ 1/2:
 // ≤ (2·(1/2)³)/((2/ln2)² − 1/4)·|δh|.
 const hB = toNum(hBound);
-const expBound = ((2 / 8) / (W0 * W0 - 0.25)) * hB * (1 + 2 ** -40);
+const expBound = (2 / 8 / (W0 * W0 - 0.25)) * hB * (1 + 2 ** -40);
 const log2 = (x) => Math.log2(x).toFixed(2);
 lines.push('');
 lines.push('// 2^f, |f| ≤ 1/2, as (w + f)/(w − f), w = W0 + z·(Q1 + z·(Q2 + z·(Q3 + z·Q4))), z = f²:');
@@ -225,5 +273,5 @@ lines.push(`export const EXP2_RATIONAL_Q = [${Q.join(', ')}] as const; // ${Q.ma
 lines.push('/** The bound above on the relative error of (w + f)/(w − f) against 2^f (exact w arithmetic). */');
 lines.push(`export const EXP2_RATIONAL_ERROR = ${expBound};`);
 const out = new URL('../src/elementwise/constants.ts', import.meta.url);
-writeFileSync(out, lines.join('\n') + '\n');
+writeFileSync(out, `${lines.join('\n')}\n`);
 console.log(lines.join('\n'));

@@ -27,16 +27,27 @@ const SHAPES = { exact: { DEGREE: 5, PER_UNIT: 256 }, tanh: { DEGREE: 8, PER_UNI
 
 const f32 = new Float32Array(1);
 const i32 = new Int32Array(f32.buffer);
-const fromBits = (b) => { i32[0] = b; return f32[0]; };
-const toBits = (x) => { f32[0] = x; return i32[0]; };
+const fromBits = (b) => {
+  i32[0] = b;
+  return f32[0];
+};
+const toBits = (x) => {
+  f32[0] = x;
+  return i32[0];
+};
 /**
  * Bisection over float32 bit patterns (ordered like the values for x > 0 and
  * reversed for x < 0) for the boundary of a predicate that holds on one side.
  * Monotonicity is the mathematical claim (|gelu(x) − x|/|x| decreases for
  * x > 0, |gelu(x)| increases for x < 0); the tests check each side of it.
  */
-function bisect(lo, hi, holdsAtHi) { // lo fails, hi holds; returns first holding bits
-  while (hi - lo > 1) { const m = Math.floor((lo + hi) / 2); if (holdsAtHi(m)) hi = m; else lo = m; }
+function bisect(lo, hi, holdsAtHi) {
+  // lo fails, hi holds; returns first holding bits
+  while (hi - lo > 1) {
+    const m = Math.floor((lo + hi) / 2);
+    if (holdsAtHi(m)) hi = m;
+    else lo = m;
+  }
   return hi;
 }
 /** Smallest float32 xi such that gelu32(x) === x for every float32 x ≥ xi. */
@@ -46,15 +57,19 @@ function identityThreshold(tanh) {
 /** Largest float32 xz such that gelu32(x) is −0 for every float32 x ≤ xz. */
 function zeroThreshold(tanh) {
   // Negative floats: larger bit pattern (as uint) = more negative.
-  const lo = toBits(-1) >>> 0, hi = toBits(-64) >>> 0;
+  const lo = toBits(-1) >>> 0,
+    hi = toBits(-64) >>> 0;
   return fromBits(bisect(lo, hi, (b) => Object.is(gelu32(fromBits(b | 0), tanh), -0)) | 0);
 }
 
-function chebyshevToMonomial(c) { // Σ c_j T_j(t) → Σ a_i t^i
+function chebyshevToMonomial(c) {
+  // Σ c_j T_j(t) → Σ a_i t^i
   const n = c.length;
   const a = new Array(n).fill(0);
-  let tPrev = new Array(n).fill(0); tPrev[0] = 1; // T0
-  let tCur = new Array(n).fill(0); tCur[1] = 1;   // T1
+  let tPrev = new Array(n).fill(0);
+  tPrev[0] = 1; // T0
+  let tCur = new Array(n).fill(0);
+  tCur[1] = 1; // T1
   for (let i = 0; i < n; i++) a[i] += c[0] * tPrev[i];
   if (n > 1) for (let i = 0; i < n; i++) a[i] += c[1] * tCur[i];
   for (let j = 2; j < n; j++) {
@@ -64,7 +79,8 @@ function chebyshevToMonomial(c) { // Σ c_j T_j(t) → Σ a_i t^i
       tNext[i] -= tPrev[i];
     }
     for (let i = 0; i < n; i++) a[i] += c[j] * tNext[i];
-    tPrev = tCur; tCur = tNext;
+    tPrev = tCur;
+    tCur = tNext;
   }
   return a;
 }
@@ -101,7 +117,10 @@ function table(tanh) {
   return { xi, xz, x0, end, count, coeffs, DEGREE, PER_UNIT };
 }
 
-const hex32 = (x) => { const f = new Float32Array([x]); return '0x' + new Uint32Array(f.buffer)[0].toString(16).toUpperCase().padStart(8, '0'); };
+const hex32 = (x) => {
+  const f = new Float32Array([x]);
+  return `0x${new Uint32Array(f.buffer)[0].toString(16).toUpperCase().padStart(8, '0')}`;
+};
 const lines = [
   '// generated — do not edit. Regenerate with `node scripts/generate-tables.mjs`',
   '// (after a build): Chebyshev interpolants of F(x) = gelu(x)/x on intervals of',
@@ -110,7 +129,10 @@ const lines = [
   '// t = 2·PER_UNIT·(x − X0 − i/PER_UNIT) − 1.',
   '',
 ];
-for (const [name, tanh] of [['EXACT', false], ['TANH', true]]) {
+for (const [name, tanh] of [
+  ['EXACT', false],
+  ['TANH', true],
+]) {
   const t = table(tanh);
   lines.push(`/** Every float32 x ≥ this has float32 gelu(x) = x (${tanh ? 'tanh' : 'exact'} form; float32 bits ${hex32(t.xi)}). */`);
   lines.push(`export const ${name}_IDENTITY_F32 = ${t.xi};`);
@@ -128,8 +150,8 @@ for (const [name, tanh] of [['EXACT', false], ['TANH', true]]) {
   lines.push(`export const ${name}_COUNT = ${t.count};`);
   lines.push(`/** ${t.count} × ${t.DEGREE + 1} coefficients. */`);
   lines.push(`export const ${name}_COEFFS: readonly number[] = [`);
-  for (let i = 0; i < t.count; i++) lines.push('  ' + t.coeffs.slice(i * (t.DEGREE + 1), (i + 1) * (t.DEGREE + 1)).join(', ') + ',');
+  for (let i = 0; i < t.count; i++) lines.push(`  ${t.coeffs.slice(i * (t.DEGREE + 1), (i + 1) * (t.DEGREE + 1)).join(', ')},`);
   lines.push('];');
   console.error(name, 'identity ≥', t.xi, 'zero ≤', t.xz, 'end', t.end, 'intervals', t.count);
 }
-writeFileSync(new URL('../src/elementwise/tables.generated.ts', import.meta.url), lines.join('\n') + '\n');
+writeFileSync(new URL('../src/elementwise/tables.generated.ts', import.meta.url), `${lines.join('\n')}\n`);

@@ -41,22 +41,14 @@ export function checkDimension(fn: string, name: string, value: unknown, min = 1
  * (default 2^32 − 1, more elements than any typed array here can hold).
  * `names` label the factors in the message, e.g. ['tokens', 'hidden'].
  */
-export function checkedProduct(
-  fn: string,
-  names: readonly string[],
-  dims: readonly number[],
-  limit = 2 ** 32 - 1,
-): number {
+export function checkedProduct(fn: string, names: readonly string[], dims: readonly number[], limit = 2 ** 32 - 1): number {
   let product = 1;
   for (const d of dims) product *= d;
   if (!Number.isSafeInteger(product) || product > limit) {
     // BigInt so the message shows the exact product, not its rounded double.
     let exact = 1n;
     for (const d of dims) exact *= BigInt(d);
-    fail(
-      fn,
-      `${names.join(' × ')} = ${dims.join(' × ')} = ${exact} elements, expected at most ${limit}`,
-    );
+    fail(fn, `${names.join(' × ')} = ${dims.join(' × ')} = ${exact} elements, expected at most ${limit}`);
   }
   return product;
 }
@@ -91,7 +83,10 @@ export function checkNotDetached(fn: string, name: string, value: ArrayBufferVie
     }
   }
   if (detached) {
-    fail(fn, `${name} is a detached ${value.constructor.name} (its buffer was transferred, or the WebAssembly memory it viewed grew), expected an array with its elements`);
+    fail(
+      fn,
+      `${name} is a detached ${value.constructor.name} (its buffer was transferred, or the WebAssembly memory it viewed grew), expected an array with its elements`,
+    );
   }
 }
 
@@ -124,13 +119,7 @@ export function checkArrayType<T extends FloatArray>(
  * `array.length === expected`; `formula` explains where `expected` comes
  * from (e.g. 'tokens × hidden = 2 × 64').
  */
-export function checkLength(
-  fn: string,
-  name: string,
-  array: { length: number },
-  expected: number,
-  formula?: string,
-): void {
+export function checkLength(fn: string, name: string, array: { length: number }, expected: number, formula?: string): void {
   if (array.length !== expected) {
     const why = formula === undefined ? `${expected}` : `${formula} = ${expected}`;
     fail(fn, `${name} has length ${array.length}, expected ${why}`);
@@ -180,12 +169,7 @@ export function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
  * Refuses an output that shares memory with any of `inputs`. Use it where
  * the function reads an input after it has started writing the output.
  */
-export function checkNoAlias(
-  fn: string,
-  outName: string,
-  out: ArrayBufferView,
-  inputs: Readonly<Record<string, ArrayBufferView>>,
-): void {
+export function checkNoAlias(fn: string, outName: string, out: ArrayBufferView, inputs: Readonly<Record<string, ArrayBufferView>>): void {
   for (const [name, input] of Object.entries(inputs)) {
     if (overlaps(out, input)) {
       fail(
@@ -215,10 +199,7 @@ export function checkInPlaceOrDisjoint(
       out.byteLength === input.byteLength &&
       out.constructor === input.constructor;
     if (!same && overlaps(out, input)) {
-      fail(
-        fn,
-        `${outName} partially overlaps ${name}, expected either the same array (in place) or separate memory`,
-      );
+      fail(fn, `${outName} partially overlaps ${name}, expected either the same array (in place) or separate memory`);
     }
   }
 }
@@ -233,11 +214,7 @@ export function checkOptions<T extends object>(fn: string, options: unknown): Pa
 }
 
 /** PyTorch's `approximate` option: 'none' | 'tanh', with the given default. */
-export function checkApproximate(
-  fn: string,
-  value: unknown,
-  fallback: 'none' | 'tanh',
-): 'none' | 'tanh' {
+export function checkApproximate(fn: string, value: unknown, fallback: 'none' | 'tanh'): 'none' | 'tanh' {
   if (value === undefined) return fallback;
   if (value !== 'none' && value !== 'tanh') {
     fail(fn, `options.approximate is ${describe(value)}, expected 'none' or 'tanh'`);

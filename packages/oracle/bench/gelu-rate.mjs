@@ -11,7 +11,11 @@ if (format !== 'f64' && format !== 'f32') throw new Error(`format must be f64 or
 /** Deterministic xorshift so every run measures the same inputs. */
 let s = 0x9e3779b9;
 const rand = () => {
-  s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+  s ^= s << 13;
+  s >>>= 0;
+  s ^= s >>> 17;
+  s ^= s << 5;
+  s >>>= 0;
   return s / 2 ** 32;
 };
 const f64 = new Float64Array(1);
@@ -21,7 +25,7 @@ const u32 = new Uint32Array(f64.buffer);
  * 10% tiny/subnormal-size magnitudes, 10% random bit patterns (any finite double). */
 function input(_i) {
   const r = rand();
-  if (r < 0.4) return (rand() * 8 - 4);
+  if (r < 0.4) return rand() * 8 - 4;
   if (r < 0.65) return -4 - rand() * 36;
   if (r < 0.8) return 4 + rand() * 36;
   if (r < 0.9) return (rand() < 0.5 ? -1 : 1) * 2 ** (-1074 + rand() * 1050);
@@ -66,7 +70,10 @@ for (const x of xs.slice(0, 1000)) {
   const t1 = process.hrtime.bigint();
   correctlyRounded(fn, x, format);
   const dt = Number(process.hrtime.bigint() - t1) / 1e6;
-  if (dt > worst) { worst = dt; worstX = x; }
+  if (dt > worst) {
+    worst = dt;
+    worstX = x;
+  }
 }
 lines.push(`  slowest of the first 1000: ${worst.toFixed(2)} ms at x = ${worstX}`);
 console.log(lines.join('\n'));

@@ -4,8 +4,19 @@
 import { evaluate } from '../dist/index.js';
 
 const cases = [
-  ['gelu', '-0.5'], ['gelu', '-4.5'], ['gelu', '-7'], ['gelu', '-30'], ['gelu', '-38.5'], ['gelu', '9'],
-  ['gelu-tanh', '-3'], ['gelu-tanh', '-20'], ['erf', '5'], ['erfc', '4'], ['erfc', '27'], ['tanh', '0.3'], ['exp', '-700'],
+  ['gelu', '-0.5'],
+  ['gelu', '-4.5'],
+  ['gelu', '-7'],
+  ['gelu', '-30'],
+  ['gelu', '-38.5'],
+  ['gelu', '9'],
+  ['gelu-tanh', '-3'],
+  ['gelu-tanh', '-20'],
+  ['erf', '5'],
+  ['erfc', '4'],
+  ['erfc', '27'],
+  ['tanh', '0.3'],
+  ['exp', '-700'],
 ];
 for (const digits of [100, 1000]) {
   let worst = 0;

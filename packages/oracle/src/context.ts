@@ -13,14 +13,7 @@
 import { Decimal } from 'decimal.js';
 import { GegluError } from '@geglu/float';
 import { X } from './decimal.js';
-import {
-  CONSTANT_DIGITS,
-  INV_SQRT_2PI,
-  INV_SQRT_PI,
-  LN10,
-  TWO_OVER_SQRT_PI,
-  TWO_SQRT_2_OVER_PI,
-} from './constants.generated.js';
+import { CONSTANT_DIGITS, INV_SQRT_2PI, INV_SQRT_PI, LN10, TWO_OVER_SQRT_PI, TWO_SQRT_2_OVER_PI } from './constants.generated.js';
 
 /** Largest precision any context may have: the stored constants keep 20 digits beyond it. */
 export const CONTEXT_LIMIT = CONSTANT_DIGITS - 20;
@@ -109,4 +102,3 @@ export function exactTimes(x: Decimal, y: Decimal.Value): Decimal {
   const D = exactContext(sigDigits(x) + sigDigits(yy) + 2);
   return new D(x).times(yy);
 }
-

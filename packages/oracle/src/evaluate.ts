@@ -19,16 +19,7 @@ import {
 } from './functions.js';
 
 /** Functions the oracle evaluates. 'phi' is Φ, the standard normal distribution function. */
-export type OracleFunction =
-  | 'erf'
-  | 'erfc'
-  | 'phi'
-  | 'exp'
-  | 'tanh'
-  | 'sigmoid'
-  | 'gelu'
-  | 'gelu-tanh'
-  | 'gelu-sigmoid';
+export type OracleFunction = 'erf' | 'erfc' | 'phi' | 'exp' | 'tanh' | 'sigmoid' | 'gelu' | 'gelu-tanh' | 'gelu-sigmoid';
 
 /** An interval [value − error, value + error] that contains the exact result. */
 export interface Enclosure {
@@ -119,7 +110,10 @@ function absoluteError(a: Approx, ctx: Context): Decimal {
   // A relative bound says nothing about a computed 0 (total cancellation): unknown error,
   // so the caller retries with more digits. Exact zeros come with c = 0.
   if (a.v.isZero() && a.c > 0 && a.abs === undefined) return new ErrorDecimal(Infinity);
-  let e = new ErrorDecimal(a.v).abs().times(a.c * 1.01 * 1.000001).times(ctx.u);
+  let e = new ErrorDecimal(a.v)
+    .abs()
+    .times(a.c * 1.01 * 1.000001)
+    .times(ctx.u);
   if (a.abs !== undefined) e = e.plus(a.abs);
   return e;
 }
@@ -161,10 +155,7 @@ export function evaluate(fn: OracleFunction, x: Decimal.Value, options: { digits
 }
 
 /** gelu at `digits` significant digits (error ≤ one unit in the last digit, see evaluate). */
-export function gelu(
-  x: Decimal.Value,
-  options: { approximate?: 'none' | 'tanh' | 'sigmoid'; digits: number },
-): Decimal {
+export function gelu(x: Decimal.Value, options: { approximate?: 'none' | 'tanh' | 'sigmoid'; digits: number }): Decimal {
   if (typeof options !== 'object' || options === null) {
     throw new GegluError(`gelu: options is ${describe(options)}, expected an object with digits`);
   }

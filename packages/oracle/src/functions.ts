@@ -205,7 +205,7 @@ export function expApprox(ctx: Context, y: Decimal): Approx {
   }
   const s = new D(r).div(1 << EXP_HALVINGS);
   const rho = absUpper(s);
-  const sAbsErrU = (rAbsErrU + absUpper(r)) / (1 << EXP_HALVINGS) * 1.001;
+  const sAbsErrU = ((rAbsErrU + absUpper(r)) / (1 << EXP_HALVINGS)) * 1.001;
   // Term count from the truncation bound ρ^N/N! ≤ 0.01·u·e^(−ρ)·(1 − ρ/(N+1)).
   const logTarget = Math.log10(0.5) + (1 - ctx.w) - 2 - rho * LOG10E;
   const lr = rho > 0 ? Math.log10(rho) : -Infinity;
@@ -269,7 +269,8 @@ function oddSeries(ctx: Context, y: Decimal, yRelU: number): Approx {
   const lr = rho > 0 ? Math.log10(rho) : -Infinity;
   const logTarget = Math.log10(0.5) + (1 - ctx.w) - 2;
   let N = 2;
-  while (N * lr - log10OddFact(N) - Math.log10(Math.max(1e-300, 1 - rho / (2 * N + 3))) > logTarget || rho / (2 * N + 3) > 0.5) if (++N > 100_000) throw new Error(`series: no term count for y = ${rho}`);
+  while (N * lr - log10OddFact(N) - Math.log10(Math.max(1e-300, 1 - rho / (2 * N + 3))) > logTarget || rho / (2 * N + 3) > 0.5)
+    if (++N > 100_000) throw new Error(`series: no term count for y = ${rho}`);
   const coeffs = invOddFact(ctx, N);
   const { p, logErrSum } = horner(coeffs, N, new ctx.D(y), (j) => -log10OddFact(j), rho);
   // Relative error errSum·u/S: S ≥ p̂ − errSum·u ≥ p̂·(1 − 10^-3) because errSum ≤
@@ -615,7 +616,9 @@ export function erfcApprox(ctx: Context, x: Decimal): Approx {
 /** e^x for the public 'exp' function. */
 export function expPublic(ctx: Context, x: Decimal): Approx {
   if (x.gt(Y_MAX)) {
-    throw new GegluError(`evaluate: x is ${x.toSignificantDigits(17).toString()} for exp, expected at most ${Y_MAX} (decimal.js's exponent range)`);
+    throw new GegluError(
+      `evaluate: x is ${x.toSignificantDigits(17).toString()} for exp, expected at most ${Y_MAX} (decimal.js's exponent range)`,
+    );
   }
   if (x.lt(-Y_MAX)) return { v: ctx.zero, c: 0, abs: TINY };
   return expApprox(ctx, x);

@@ -111,7 +111,10 @@ export function geglu(gate: ArrayLike<number>, up: ArrayLike<number>, options: G
   const u = checkArray(up, 'up', where, g.length);
   const gb = options.gateBias === undefined ? undefined : checkArray(options.gateBias, 'options.gateBias', where);
   const ub = options.upBias === undefined ? undefined : checkArray(options.upBias, 'options.upBias', where);
-  for (const [b, name] of [[gb, 'options.gateBias'], [ub, 'options.upBias']] as const) {
+  for (const [b, name] of [
+    [gb, 'options.gateBias'],
+    [ub, 'options.upBias'],
+  ] as const) {
     if (b !== undefined && (b.length === 0 || g.length % b.length !== 0)) {
       throw new GegluError(`${where}: ${name} has length ${b.length}, expected a divisor of gate.length = ${g.length}`);
     }
@@ -149,12 +152,7 @@ export function geglu(gate: ArrayLike<number>, up: ArrayLike<number>, options: G
  * P grows by half and everything is recomputed (so cancellation in the last sum is paid
  * for with digits, not hidden).
  */
-export function gemma2Mlp(
-  x: ArrayLike<number>,
-  weights: Gemma2MlpWeights,
-  tokens: number,
-  options: MlpOptions,
-): Decimal[] {
+export function gemma2Mlp(x: ArrayLike<number>, weights: Gemma2MlpWeights, tokens: number, options: MlpOptions): Decimal[] {
   const where = 'gemma2Mlp';
   const digits = checkDigits(options, where);
   const fn = fnOf(options.approximate ?? 'tanh', where);
@@ -162,7 +160,11 @@ export function gemma2Mlp(
     throw new GegluError(`${where}: weights is ${describe(weights)}, expected an object { gate, up, down, hidden, intermediate }`);
   }
   const { hidden, intermediate } = weights;
-  for (const [v, name] of [[hidden, 'weights.hidden'], [intermediate, 'weights.intermediate'], [tokens, 'tokens']] as const) {
+  for (const [v, name] of [
+    [hidden, 'weights.hidden'],
+    [intermediate, 'weights.intermediate'],
+    [tokens, 'tokens'],
+  ] as const) {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
       throw new GegluError(`${where}: ${name} is ${describe(v)}, expected a positive integer`);
     }
@@ -247,7 +249,9 @@ export function gemma2Mlp(
     }
     if (ok) return out;
     if (P >= MAX_WORKING_DIGITS) {
-      throw new Error(`${where}: could not reach ${digits} digits within ${MAX_WORKING_DIGITS} working digits (cancellation in the down projection)`);
+      throw new Error(
+        `${where}: could not reach ${digits} digits within ${MAX_WORKING_DIGITS} working digits (cancellation in the down projection)`,
+      );
     }
     P = Math.min(MAX_WORKING_DIGITS, P + Math.max(10, Math.ceil(P / 2)));
   }

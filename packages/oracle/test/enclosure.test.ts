@@ -19,7 +19,8 @@ describe('enclosures contain mpmath 60-digit values', () => {
         const gap = new D(e.value).minus(ref).abs();
         if (gap.gt(new D(e.error).plus(refHalfUnit))) failures.push(`${l.fn}(${l.x}): ${e.value} ± ${e.error} misses ${l.value}`);
         // Tight: within one unit of the requested digits (evaluate's contract).
-        if (!e.value.isZero() && e.error.gt(new D(10).pow(e.value.e - digits + 1))) failures.push(`${l.fn}(${l.x}): error ${e.error} too wide`);
+        if (!e.value.isZero() && e.error.gt(new D(10).pow(e.value.e - digits + 1)))
+          failures.push(`${l.fn}(${l.x}): error ${e.error} too wide`);
       }
       expect(failures).toEqual([]);
     });

@@ -20,12 +20,18 @@ describe('bad input', () => {
       /^correctlyRounded: x is 0\.1, expected a number exactly representable in f32 \(the nearest is 0\.10000000149011612\)$/,
     );
     expect(() => correctlyRounded('gelu', '1' as never, 'f64')).toThrow(/^correctlyRounded: x is "1", expected a number$/);
-    expect(() => correctlyRounded('gelu', 1, 'f8' as never)).toThrow(/^correctlyRounded: format is "f8", expected one of 'f64', 'f32', 'bf16', 'f16'$/);
-    expect(() => correctlyRounded('gelu', 1 + 2 ** -8, 'bf16')).toThrow(/^correctlyRounded: x is 1\.00390625, expected a number exactly representable in bf16/);
+    expect(() => correctlyRounded('gelu', 1, 'f8' as never)).toThrow(
+      /^correctlyRounded: format is "f8", expected one of 'f64', 'f32', 'bf16', 'f16'$/,
+    );
+    expect(() => correctlyRounded('gelu', 1 + 2 ** -8, 'bf16')).toThrow(
+      /^correctlyRounded: x is 1\.00390625, expected a number exactly representable in bf16/,
+    );
     expect(() => correctlyRounded('tanhh' as never, 1, 'f64')).toThrow(/fn is "tanhh", expected one of/);
   });
   it('gelu: bad approximate, missing options', () => {
-    expect(() => gelu(1, { approximate: 'erf' as never, digits: 20 })).toThrow(/^gelu: options\.approximate is "erf", expected 'none', 'tanh' or 'sigmoid'$/);
+    expect(() => gelu(1, { approximate: 'erf' as never, digits: 20 })).toThrow(
+      /^gelu: options\.approximate is "erf", expected 'none', 'tanh' or 'sigmoid'$/,
+    );
     expect(() => gelu(1, undefined as never)).toThrow(/^gelu: options is undefined, expected an object with digits$/);
   });
   it('float helpers: non-Decimal values, unrepresentable floats', () => {
@@ -33,6 +39,8 @@ describe('bad input', () => {
     expect(() => stepDistance(0.1, 1, 'f32')).toThrow(/^stepDistance: a is 0\.1, expected a number exactly representable in f32/);
     expect(() => stepDistance(1, 'x' as never, 'f64')).toThrow(/^stepDistance: b is "x", expected a number$/);
     expect(() => ulpError(1, 1 as never, 'f64')).toThrow(/^ulpError: exact is 1, expected a Decimal$/);
-    expect(() => ulpError(0.1, new Decimal(1), 'f32')).toThrow(/^ulpError: computed is 0\.1, expected a number exactly representable in f32/);
+    expect(() => ulpError(0.1, new Decimal(1), 'f32')).toThrow(
+      /^ulpError: computed is 0\.1, expected a number exactly representable in f32/,
+    );
   });
 });

@@ -106,8 +106,12 @@ describe('correctlyRoundedGeglu', () => {
   });
 
   it('rejects an unknown function, format or non-number operand by name', () => {
-    expect(() => correctlyRoundedGeglu('erf' as GeluFunction, 1, 1, 'f64')).toThrow(/^correctlyRoundedGeglu: fn is "erf", expected 'gelu', 'gelu-tanh' or 'gelu-sigmoid'$/);
+    expect(() => correctlyRoundedGeglu('erf' as GeluFunction, 1, 1, 'f64')).toThrow(
+      /^correctlyRoundedGeglu: fn is "erf", expected 'gelu', 'gelu-tanh' or 'gelu-sigmoid'$/,
+    );
     expect(() => correctlyRoundedGeglu('gelu', 1, 1, 'f8' as FloatFormat)).toThrow(/correctlyRoundedGeglu/);
-    expect(() => correctlyRoundedGeglu('gelu', '1' as unknown as number, 1, 'f64')).toThrow(/^correctlyRoundedGeglu: g is "1", expected a number$/);
+    expect(() => correctlyRoundedGeglu('gelu', '1' as unknown as number, 1, 'f64')).toThrow(
+      /^correctlyRoundedGeglu: g is "1", expected a number$/,
+    );
   });
 });

@@ -79,10 +79,34 @@ function reference(fn: OracleFunction, x: number, format: Half): number {
 
 /** Special values, as DESIGN.md and the oracle's README state them. */
 const SPECIAL: Record<'gelu' | 'gelu-tanh' | 'erf' | 'erfc', [number, number][]> = {
-  gelu: [[NaN, NaN], [Infinity, Infinity], [-Infinity, -0], [0, 0], [-0, -0]],
-  'gelu-tanh': [[NaN, NaN], [Infinity, Infinity], [-Infinity, -0], [0, 0], [-0, -0]],
-  erf: [[NaN, NaN], [Infinity, 1], [-Infinity, -1], [0, 0], [-0, -0]],
-  erfc: [[NaN, NaN], [Infinity, 0], [-Infinity, 2], [0, 1], [-0, 1]],
+  gelu: [
+    [NaN, NaN],
+    [Infinity, Infinity],
+    [-Infinity, -0],
+    [0, 0],
+    [-0, -0],
+  ],
+  'gelu-tanh': [
+    [NaN, NaN],
+    [Infinity, Infinity],
+    [-Infinity, -0],
+    [0, 0],
+    [-0, -0],
+  ],
+  erf: [
+    [NaN, NaN],
+    [Infinity, 1],
+    [-Infinity, -1],
+    [0, 0],
+    [-0, -0],
+  ],
+  erfc: [
+    [NaN, NaN],
+    [Infinity, 0],
+    [-Infinity, 2],
+    [0, 1],
+    [-0, 1],
+  ],
 };
 const FNS = Object.keys(SPECIAL) as (keyof typeof SPECIAL)[];
 
@@ -137,22 +161,27 @@ describe('correctlyRoundedGeglu in bf16 and f16', () => {
   for (const format of HALVES) {
     it(`gelu(g)·u (${format}, both forms) equals the exact-rational rounding of the enclosure times u`, () => {
       fc.assert(
-        fc.property(fc.constantFrom('gelu', 'gelu-tanh' as const), fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffff }), (fn, gb, ub) => {
-          const g = decode(gb, format);
-          const u = decode(ub, format);
-          if (!Number.isFinite(g) || !Number.isFinite(u) || g === 0 || u === 0) return;
-          // g ≥ 10: gelu(g)·u lies within 2^-120 relative of g·u, which may be a tie; the next test.
-          if (g >= 10) return;
-          const ud = exactDecimal(u);
-          let want: number | undefined;
-          for (const digits of [30, 90, 300]) {
-            const e = evaluate(fn, exactDecimal(g), { digits });
-            want = roundEnclosure(new P(e.value).times(ud), new P(e.error).times(ud.abs()), format);
-            if (want !== undefined) break;
-          }
-          if (want === 0) want = (g < 0) !== (u < 0) ? -0 : 0;
-          expect({ fn, g, u, got: correctlyRoundedGeglu(fn, g, u, format) }).toEqual({ fn, g, u, got: want });
-        }),
+        fc.property(
+          fc.constantFrom('gelu', 'gelu-tanh' as const),
+          fc.integer({ min: 0, max: 0xffff }),
+          fc.integer({ min: 0, max: 0xffff }),
+          (fn, gb, ub) => {
+            const g = decode(gb, format);
+            const u = decode(ub, format);
+            if (!Number.isFinite(g) || !Number.isFinite(u) || g === 0 || u === 0) return;
+            // g ≥ 10: gelu(g)·u lies within 2^-120 relative of g·u, which may be a tie; the next test.
+            if (g >= 10) return;
+            const ud = exactDecimal(u);
+            let want: number | undefined;
+            for (const digits of [30, 90, 300]) {
+              const e = evaluate(fn, exactDecimal(g), { digits });
+              want = roundEnclosure(new P(e.value).times(ud), new P(e.error).times(ud.abs()), format);
+              if (want !== undefined) break;
+            }
+            if (want === 0) want = g < 0 !== u < 0 ? -0 : 0;
+            expect({ fn, g, u, got: correctlyRoundedGeglu(fn, g, u, format) }).toEqual({ fn, g, u, got: want });
+          },
+        ),
         { numRuns: 300 },
       );
     });
@@ -207,7 +236,11 @@ describe('roundDecimal to bf16 and f16', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...HALVES),
-        fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ min: -7e4, max: 7e4, noNaN: true }), fc.double({ min: -1e-6, max: 1e-6, noNaN: true })),
+        fc.oneof(
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.double({ min: -7e4, max: 7e4, noNaN: true }),
+          fc.double({ min: -1e-6, max: 1e-6, noNaN: true }),
+        ),
         (format, x) => {
           const d = exactDecimal(x);
           const r = rational(d);

@@ -9,30 +9,39 @@ const D = Decimal.clone({ precision: 200 });
 /** |a − b| ≤ one unit in the last of `digits` digits of a, plus 10^-50 relative for the reference. */
 function within(a: Decimal, b: Decimal, digits: number) {
   const unit = a.isZero() ? new D(0) : new D(10).pow(a.e - digits + 1);
-  return new D(a).minus(b).abs().lte(unit.plus(new D(b).abs().times('1e-50')));
+  return new D(a)
+    .minus(b)
+    .abs()
+    .lte(unit.plus(new D(b).abs().times('1e-50')));
 }
 
 describe('geglu', () => {
   it('equals gelu(gate + gateBias)·(up + upBias) elementwise to 20 digits, for all three variants', () => {
     const f32 = fc.float({ min: -8, max: 8, noNaN: true, noDefaultInfinity: true });
     fc.assert(
-      fc.property(fc.array(fc.tuple(f32, f32), { minLength: 2, maxLength: 6 }), fc.constantFrom('none' as const, 'tanh' as const, 'sigmoid' as const), (pairs, approximate) => {
-        const gate = pairs.map((p) => p[0]);
-        const up = pairs.map((p) => p[1]);
-        const gateBias = [0.25, -0.5].slice(0, gate.length % 2 === 0 ? 2 : 1);
-        const out = geglu(gate, up, { approximate, digits: 20, gateBias });
-        for (let i = 0; i < gate.length; i++) {
-          const g = new D(exactDecimal(gate[i]!)).plus(gateBias[i % gateBias.length]!);
-          const ref = new D(gelu(g, { approximate, digits: 60 })).times(exactDecimal(up[i]!));
-          expect(within(out[i]!, ref, 20)).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(f32, f32), { minLength: 2, maxLength: 6 }),
+        fc.constantFrom('none' as const, 'tanh' as const, 'sigmoid' as const),
+        (pairs, approximate) => {
+          const gate = pairs.map((p) => p[0]);
+          const up = pairs.map((p) => p[1]);
+          const gateBias = [0.25, -0.5].slice(0, gate.length % 2 === 0 ? 2 : 1);
+          const out = geglu(gate, up, { approximate, digits: 20, gateBias });
+          for (let i = 0; i < gate.length; i++) {
+            const g = new D(exactDecimal(gate[i]!)).plus(gateBias[i % gateBias.length]!);
+            const ref = new D(gelu(g, { approximate, digits: 60 })).times(exactDecimal(up[i]!));
+            expect(within(out[i]!, ref, 20)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 30 },
     );
   });
   it('rejects mismatched lengths and bias lengths that do not divide the features', () => {
     expect(() => geglu([1, 2], [1], { digits: 20 })).toThrow(/geglu: up has length 1, expected 2/);
-    expect(() => geglu([1, 2, 3], [1, 2, 3], { digits: 20, gateBias: [1, 2] })).toThrow(/gateBias has length 2, expected a divisor of gate.length = 3/);
+    expect(() => geglu([1, 2, 3], [1, 2, 3], { digits: 20, gateBias: [1, 2] })).toThrow(
+      /gateBias has length 2, expected a divisor of gate.length = 3/,
+    );
     expect(() => geglu([1, NaN], [1, 2], { digits: 20 })).toThrow(/^geglu: gate\[1\] is NaN, expected a finite number$/);
   });
 });
@@ -42,7 +51,13 @@ describe('gemma2Mlp (small shapes)', () => {
   const intermediate = 6;
   const tokens = 2;
   const rnd = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.fround(Math.sin(seed * 97 + i * 13.1) * 1.5));
-  const weights = { gate: rnd(intermediate * hidden, 1), up: rnd(intermediate * hidden, 2), down: rnd(hidden * intermediate, 3), hidden, intermediate };
+  const weights = {
+    gate: rnd(intermediate * hidden, 1),
+    up: rnd(intermediate * hidden, 2),
+    down: rnd(hidden * intermediate, 3),
+    hidden,
+    intermediate,
+  };
   const x = rnd(tokens * hidden, 4);
 
   function reference(approximate: 'none' | 'tanh') {
@@ -78,7 +93,13 @@ describe('gemma2Mlp (small shapes)', () => {
   it('gate pre-activations deep in the negative tail (−40 … −120) give geglu of the exact sums, to 20 digits', () => {
     // With one hidden unit the gate sum x·w and up sum x are exact, so the MLP must equal
     // geglu(x·w, x)·1. Before the tail-aware bound these threw "could not reach 20 digits".
-    for (const [x, w, approximate] of [[10, -10, 'tanh'], [10, -10, 'none'], [1, -40, 'none'], [2, -60, 'none'], [1, -30, 'tanh']] as const) {
+    for (const [x, w, approximate] of [
+      [10, -10, 'tanh'],
+      [10, -10, 'none'],
+      [1, -40, 'none'],
+      [2, -60, 'none'],
+      [1, -30, 'tanh'],
+    ] as const) {
       const [y] = gemma2Mlp([x], { gate: [w], up: [1], down: [1], hidden: 1, intermediate: 1 }, 1, { approximate, digits: 20 });
       const [want] = geglu([x * w], [x], { approximate, digits: 20 });
       expect(y!.toString(), `${approximate} gate ${x * w}`).toBe(want!.toString());
@@ -92,7 +113,9 @@ describe('gemma2Mlp (small shapes)', () => {
   });
   it('rejects a wrong x length with tokens × hidden spelled out, and bad weights', () => {
     expect(() => gemma2Mlp(x.slice(1), weights, tokens, { digits: 20 })).toThrow(/gemma2Mlp: x has length 7, expected 8/);
-    expect(() => gemma2Mlp(x, { ...weights, down: weights.down.slice(1) }, tokens, { digits: 20 })).toThrow(/weights.down has length 23, expected 24/);
+    expect(() => gemma2Mlp(x, { ...weights, down: weights.down.slice(1) }, tokens, { digits: 20 })).toThrow(
+      /weights.down has length 23, expected 24/,
+    );
     expect(() => gemma2Mlp(x, weights, 0, { digits: 20 })).toThrow(/^gemma2Mlp: tokens is 0, expected a positive integer$/);
   });
 });

@@ -49,7 +49,12 @@ describe('identities on enclosures (30 digits)', () => {
           const a = evaluate(fn, x, { digits: 30 });
           const b = evaluate(fn, -x, { digits: 30 });
           const diff = new D(a.value).minus(b.value);
-          expect(diff.minus(new D(exactDecimal(x))).abs().lte(new D(a.error).plus(b.error))).toBe(true);
+          expect(
+            diff
+              .minus(new D(exactDecimal(x)))
+              .abs()
+              .lte(new D(a.error).plus(b.error)),
+          ).toBe(true);
         }),
       );
     });
@@ -60,7 +65,12 @@ describe('identities on enclosures (30 digits)', () => {
         const t = evaluate('tanh', x, { digits: 30 });
         const s = evaluate('sigmoid', 2 * x, { digits: 40 });
         const rhs = new D(s.value).times(2).minus(1);
-        expect(new D(t.value).minus(rhs).abs().lte(new D(t.error).plus(new D(s.error).times(2)))).toBe(true);
+        expect(
+          new D(t.value)
+            .minus(rhs)
+            .abs()
+            .lte(new D(t.error).plus(new D(s.error).times(2))),
+        ).toBe(true);
       }),
     );
   });

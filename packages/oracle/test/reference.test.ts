@@ -47,7 +47,8 @@ describe('mpmath reference set for the other functions (test/fixtures/mpmath_ref
     for (const l of extra) {
       const x = fromBits(l.x_bits, l.format);
       const got = correctlyRounded(l.fn, x, l.format);
-      if (!Object.is(got, fromBits(l.expected_bits, l.format))) mismatches.push(`${l.format} ${l.fn}(${l.x}) = ${got}, mpmath ${l.expected}`);
+      if (!Object.is(got, fromBits(l.expected_bits, l.format)))
+        mismatches.push(`${l.format} ${l.fn}(${l.x}) = ${got}, mpmath ${l.expected}`);
     }
     expect(mismatches).toEqual([]);
   });
@@ -66,13 +67,9 @@ describe('underflow thresholds', () => {
   /** Bisection over float ordinals with the oracle itself: the most negative x with a non-zero result. */
   function bisectThreshold(fn: 'gelu' | 'gelu-tanh', format: FloatFormat): number {
     const toOrd = (x: number) =>
-      format === 'f64'
-        ? new BigInt64Array(new Float64Array([x]).buffer)[0]!
-        : BigInt(new Int32Array(new Float32Array([x]).buffer)[0]!);
+      format === 'f64' ? new BigInt64Array(new Float64Array([x]).buffer)[0]! : BigInt(new Int32Array(new Float32Array([x]).buffer)[0]!);
     const fromOrd = (o: bigint) =>
-      format === 'f64'
-        ? new Float64Array(new BigInt64Array([o]).buffer)[0]!
-        : new Float32Array(new Int32Array([Number(o)]).buffer)[0]!;
+      format === 'f64' ? new Float64Array(new BigInt64Array([o]).buffer)[0]! : new Float32Array(new Int32Array([Number(o)]).buffer)[0]!;
     let lo = toOrd(-5); // non-zero result
     let hi = toOrd(-60); // −0
     while (hi - lo > 1n) {

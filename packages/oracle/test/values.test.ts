@@ -97,12 +97,30 @@ describe('special values (Object.is, so −0 ≠ +0)', () => {
     });
     it(`erf, erfc, phi, exp, tanh, sigmoid (${format}) at ±0, ±∞, NaN`, () => {
       const table: [OracleFunction, number, number][] = [
-        ['erf', 0, 0], ['erf', -0, -0], ['erf', Infinity, 1], ['erf', -Infinity, -1],
-        ['erfc', 0, 1], ['erfc', -0, 1], ['erfc', Infinity, 0], ['erfc', -Infinity, 2],
-        ['phi', 0, 0.5], ['phi', -0, 0.5], ['phi', Infinity, 1], ['phi', -Infinity, 0],
-        ['exp', 0, 1], ['exp', -0, 1], ['exp', Infinity, Infinity], ['exp', -Infinity, 0],
-        ['tanh', 0, 0], ['tanh', -0, -0], ['tanh', Infinity, 1], ['tanh', -Infinity, -1],
-        ['sigmoid', 0, 0.5], ['sigmoid', -0, 0.5], ['sigmoid', Infinity, 1], ['sigmoid', -Infinity, 0],
+        ['erf', 0, 0],
+        ['erf', -0, -0],
+        ['erf', Infinity, 1],
+        ['erf', -Infinity, -1],
+        ['erfc', 0, 1],
+        ['erfc', -0, 1],
+        ['erfc', Infinity, 0],
+        ['erfc', -Infinity, 2],
+        ['phi', 0, 0.5],
+        ['phi', -0, 0.5],
+        ['phi', Infinity, 1],
+        ['phi', -Infinity, 0],
+        ['exp', 0, 1],
+        ['exp', -0, 1],
+        ['exp', Infinity, Infinity],
+        ['exp', -Infinity, 0],
+        ['tanh', 0, 0],
+        ['tanh', -0, -0],
+        ['tanh', Infinity, 1],
+        ['tanh', -Infinity, -1],
+        ['sigmoid', 0, 0.5],
+        ['sigmoid', -0, 0.5],
+        ['sigmoid', Infinity, 1],
+        ['sigmoid', -Infinity, 0],
       ];
       for (const [fn, x, y] of table) {
         expect(Object.is(correctlyRounded(fn, x, format), y), `${fn}(${Object.is(x, -0) ? '-0' : x})`).toBe(true);
@@ -134,7 +152,9 @@ describe('special values (Object.is, so −0 ≠ +0)', () => {
     expect(e.error.eq('1e-8980000000000000')).toBe(true);
     const p = evaluate('gelu', 1e300, { digits: 20 });
     expect(p.value.eq(new Decimal('1.0000000000000000525e300'))).toBe(true); // 1e300's exact double, 20 digits
-    expect(() => evaluate('exp', 1e300, { digits: 20 })).toThrow(/^evaluate: x is 1\.0+1e\+300 for exp, expected at most .* \(decimal\.js's exponent range\)$/);
+    expect(() => evaluate('exp', 1e300, { digits: 20 })).toThrow(
+      /^evaluate: x is 1\.0+1e\+300 for exp, expected at most .* \(decimal\.js's exponent range\)$/,
+    );
   });
 });
 

@@ -1,22 +1,7 @@
-import {
-  accuracySample,
-  accuracyUp,
-  elementwiseInputs,
-  mlpInputs,
-  SAMPLE_COMPOSITION,
-  TIMING_INPUTS,
-} from './inputs.js';
+import { accuracySample, accuracyUp, elementwiseInputs, mlpInputs, SAMPLE_COMPOSITION, TIMING_INPUTS } from './inputs.js';
 import { machineInfo, packageVersions } from './machine.js';
 import { loadOracle, measureAccuracy, MLP_ORACLE_MAX_WEIGHTS, References } from './oracle.js';
-import type {
-  BenchOptions,
-  BenchReport,
-  Implementation,
-  Prepared,
-  RowResult,
-  Workload,
-  WorkloadInputs,
-} from './types.js';
+import type { BenchOptions, BenchReport, Implementation, Prepared, RowResult, Workload, WorkloadInputs } from './types.js';
 import { SkipRow } from './types.js';
 import { workloads as listWorkloads } from './workloads.js';
 
@@ -65,11 +50,7 @@ function skipped(impl: Implementation, w: Workload, reason: string): RowResult {
  * Within a workload the rows are interleaved run by run, so a noisy neighbour
  * slows every row of a repetition alike instead of whichever row was unlucky.
  */
-export async function runBench(
-  options: BenchOptions,
-  implementations: readonly Implementation[],
-  command: string,
-): Promise<BenchReport> {
+export async function runBench(options: BenchOptions, implementations: readonly Implementation[], command: string): Promise<BenchReport> {
   const log = options.log ?? (() => {});
   const started = Date.now();
   // Versions (and the commit, with whether the tree had uncommitted edits)
@@ -83,17 +64,12 @@ export async function runBench(
   const refs = typeof oracle === 'string' ? undefined : new References(oracle, sampleX, sampleUp);
   if (typeof oracle === 'string') log(`accuracy columns skipped: ${oracle}`);
 
-  const selected = (w: Workload, impl: Implementation) =>
-    options.only === undefined || options.only.test(`${w.id}/${impl.id}`);
+  const selected = (w: Workload, impl: Implementation) => options.only === undefined || options.only.test(`${w.id}/${impl.id}`);
 
   const all = listWorkloads(options);
   const chosen = all.filter((w) => implementations.some((i) => i.supports(w) && selected(w, i)));
   for (const w of chosen) {
-    const impls = implementations.filter(
-      (i) =>
-        i.supports(w) &&
-        (selected(w, i) || i.id === ORT_REFERENCE || i.id === COPY_REFERENCE),
-    );
+    const impls = implementations.filter((i) => i.supports(w) && (selected(w, i) || i.id === ORT_REFERENCE || i.id === COPY_REFERENCE));
     log(`\n${w.title}: ${impls.map((i) => i.id).join(', ')}`);
     const inputs = inputsFor(w);
     const live: LiveRow[] = [];
@@ -102,8 +78,7 @@ export async function runBench(
       try {
         prepared = await impl.prepare(w, inputs);
       } catch (e) {
-        const reason =
-          e instanceof SkipRow ? e.message : `failed to prepare: ${(e as Error).message.split('\n')[0]}`;
+        const reason = e instanceof SkipRow ? e.message : `failed to prepare: ${(e as Error).message.split('\n')[0]}`;
         log(`  ${impl.id}: skipped (${reason})`);
         rows.push(skipped(impl, w, reason));
         continue;
@@ -214,8 +189,7 @@ export async function runBench(
   const workloadOrder = new Map(chosen.map((w, i) => [w.id, i]));
   rows.sort(
     (a, b) =>
-      workloadOrder.get(a.workload)! - workloadOrder.get(b.workload)! ||
-      order.get(a.implementation)! - order.get(b.implementation)!,
+      workloadOrder.get(a.workload)! - workloadOrder.get(b.workload)! || order.get(a.implementation)! - order.get(b.implementation)!,
   );
   addRatios(rows);
   return {

@@ -66,7 +66,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         help = true;
         break;
       default:
-        throw new Error(`unknown argument ${JSON.stringify(a)}; expected one of --quick, --only, --repeats, --out, --no-write, --render\n${USAGE}`);
+        throw new Error(
+          `unknown argument ${JSON.stringify(a)}; expected one of --quick, --only, --repeats, --out, --no-write, --render\n${USAGE}`,
+        );
     }
   }
   return { bench, outDir, renderFrom, write, help };

@@ -76,19 +76,12 @@ export function fillNormal(out: Float32Array, sigma: number, seed: number): Floa
 export function elementwiseInputs(w: Workload, withUp: boolean): WorkloadInputs {
   const n = w.elements;
   const x =
-    w.inputs === 'normal'
-      ? fillNormal(new Float32Array(n), 2, 1)
-      : fillUniform(new Float32Array(n), TIMING_RANGE[0], TIMING_RANGE[1], 1);
+    w.inputs === 'normal' ? fillNormal(new Float32Array(n), 2, 1) : fillUniform(new Float32Array(n), TIMING_RANGE[0], TIMING_RANGE[1], 1);
   const up = withUp ? fillUniform(new Float32Array(n), -4, 4, 2) : undefined;
   return lazyInputs(x, up, new Float32Array(n));
 }
 
-export function lazyInputs(
-  x: Float32Array,
-  up: Float32Array | undefined,
-  out32: Float32Array,
-  mlpWeights?: MlpWeights32,
-): WorkloadInputs {
+export function lazyInputs(x: Float32Array, up: Float32Array | undefined, out32: Float32Array, mlpWeights?: MlpWeights32): WorkloadInputs {
   let x64: Float64Array | undefined;
   let up64: Float64Array | undefined;
   let out64: Float64Array | undefined;

@@ -98,9 +98,7 @@ export interface GraphSpec {
 }
 
 function valueInfo(info: ValueInfo): Chunk {
-  const dims = info.dims.map((d) =>
-    fieldBytes(1, typeof d === 'number' ? fieldVarint(1, d) : fieldString(2, d)),
-  );
+  const dims = info.dims.map((d) => fieldBytes(1, typeof d === 'number' ? fieldVarint(1, d) : fieldString(2, d)));
   const tensorType = concat([fieldVarint(1, FLOAT), fieldBytes(2, concat(dims))]);
   return concat([fieldString(1, info.name), fieldBytes(2, fieldBytes(1, tensorType))]);
 }
@@ -112,12 +110,7 @@ function node(spec: NodeSpec, index: number): Chunk {
   parts.push(fieldString(3, `${spec.op.toLowerCase()}_${index}`));
   parts.push(fieldString(4, spec.op));
   for (const [name, value] of Object.entries(spec.stringAttributes ?? {})) {
-    parts.push(
-      fieldBytes(
-        5,
-        concat([fieldString(1, name), fieldString(4, value), fieldVarint(20, ATTRIBUTE_STRING)]),
-      ),
-    );
+    parts.push(fieldBytes(5, concat([fieldString(1, name), fieldString(4, value), fieldVarint(20, ATTRIBUTE_STRING)])));
   }
   return concat(parts);
 }
@@ -125,19 +118,12 @@ function node(spec: NodeSpec, index: number): Chunk {
 function initializer(init: Initializer): Chunk {
   const count = init.dims.reduce((a, b) => a * b, 1);
   if (count !== init.data.length) {
-    throw new Error(
-      `initializer ${init.name}: data has length ${init.data.length}, expected ${init.dims.join(' × ')} = ${count}`,
-    );
+    throw new Error(`initializer ${init.name}: data has length ${init.data.length}, expected ${init.dims.join(' × ')} = ${count}`);
   }
   // raw_data is little-endian IEEE 754; every machine this runs on is little-endian,
   // which the typed array view below assumes.
   const raw = new Uint8Array(init.data.buffer, init.data.byteOffset, init.data.byteLength);
-  return concat([
-    ...init.dims.map((d) => fieldVarint(1, d)),
-    fieldVarint(2, FLOAT),
-    fieldString(8, init.name),
-    fieldBytes(9, raw),
-  ]);
+  return concat([...init.dims.map((d) => fieldVarint(1, d)), fieldVarint(2, FLOAT), fieldString(8, init.name), fieldBytes(9, raw)]);
 }
 
 /** Serialises a float32-only ONNX model (ModelProto bytes) from a graph description. */

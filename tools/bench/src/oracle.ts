@@ -21,9 +21,7 @@ export function loadOracle(): Promise<OracleApi | string> {
   cached ??= (async () => {
     try {
       const mod = (await import('@geglu/oracle')) as unknown as Partial<OracleApi>;
-      const missing = (['correctlyRounded'] as const).filter(
-        (k) => typeof mod[k] !== 'function',
-      );
+      const missing = (['correctlyRounded'] as const).filter((k) => typeof mod[k] !== 'function');
       if (missing.length > 0) return `@geglu/oracle does not export ${missing.join(', ')} yet`;
       return mod as OracleApi;
     } catch (e) {
@@ -100,12 +98,7 @@ export class References {
 export const MLP_ORACLE_MAX_WEIGHTS = 2 ** 19;
 
 /** The MLP reference for one token; weights are the workload's own, so rows and reference see the same numbers. */
-export function mlpReference(
-  oracle: OracleApi,
-  x: Float32Array,
-  weights: MlpWeights32,
-  format: FloatFormat,
-): Float64Array {
+export function mlpReference(oracle: OracleApi, x: Float32Array, weights: MlpWeights32, format: FloatFormat): Float64Array {
   if (typeof oracle.gemma2Mlp !== 'function' || typeof oracle.roundDecimal !== 'function') {
     throw new Error('@geglu/oracle does not export gemma2Mlp and roundDecimal yet');
   }

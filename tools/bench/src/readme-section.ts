@@ -12,8 +12,7 @@ function fmt(v: number): string {
 /** The largest workload of each kind: the column a reader compares. */
 function pickColumns(report: BenchReport): Workload[] {
   const pick: Workload[] = [];
-  const largest = (pred: (w: Workload) => boolean) =>
-    report.workloads.filter(pred).sort((a, b) => b.work - a.work)[0];
+  const largest = (pred: (w: Workload) => boolean) => report.workloads.filter(pred).sort((a, b) => b.work - a.work)[0];
   for (const w of [
     largest((w) => w.kind === 'gelu' && w.approximate === 'none'),
     largest((w) => w.kind === 'gelu' && w.approximate === 'tanh'),
@@ -60,15 +59,13 @@ export function renderReadmeSection(report: BenchReport, options: { resultsPath?
   const accuracyOf = (w: Workload, id: string) =>
     find(w, id)?.accuracy
       ? find(w, id)
-      : report.rows.find(
+      : (report.rows.find(
           (r) =>
             r.implementation === id &&
             r.accuracy &&
             report.workloads.some((o) => o.id === r.workload && o.kind === w.kind && o.approximate === w.approximate),
-        ) ?? find(w, id);
-  const mlpFrom = report.workloads.find(
-    (w) => w.kind === 'mlp' && report.rows.some((r) => r.workload === w.id && r.accuracy),
-  );
+        ) ?? find(w, id));
+  const mlpFrom = report.workloads.find((w) => w.kind === 'mlp' && report.rows.some((r) => r.workload === w.id && r.accuracy));
   const header = [
     'Implementation',
     ...columns.map((w) => `${w.title} (${w.unit})`),
@@ -88,9 +85,7 @@ export function renderReadmeSection(report: BenchReport, options: { resultsPath?
       ];
     })
     .filter((cells) => cells.slice(1).some((c) => c !== '' && c !== 'skipped'));
-  const skipped = ids.filter((id) =>
-    report.rows.filter((r) => r.implementation === id).every((r) => r.status === 'skipped'),
-  );
+  const skipped = ids.filter((id) => report.rows.filter((r) => r.implementation === id).every((r) => r.status === 'skipped'));
   const lines = [
     '## Performance',
     '',
@@ -102,7 +97,11 @@ export function renderReadmeSection(report: BenchReport, options: { resultsPath?
       '"zero sign", where a row has any, counts results that are a zero of the wrong sign (0 steps away, yet not correctly rounded); ' +
       'for the MLP, over the first token’s outputs. "skipped" means the row could not run there or one run was predicted to exceed the time limit.',
     '',
-    markdownTable(header, body, header.map((_, i) => (i === 0 ? 'left' : 'right'))),
+    markdownTable(
+      header,
+      body,
+      header.map((_, i) => (i === 0 ? 'left' : 'right')),
+    ),
     '',
     ...(skipped.length > 0
       ? [
@@ -117,7 +116,9 @@ export function renderReadmeSection(report: BenchReport, options: { resultsPath?
       : []),
     `Versions: ${Object.entries(report.versions)
       .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}. Every row, the min–max spread, the ratios to onnxruntime-node and to a plain copy, and how each peer was run: [${resultsPath}](${resultsPath}).`,
+      .join(
+        ', ',
+      )}. Every row, the min–max spread, the ratios to onnxruntime-node and to a plain copy, and how each peer was run: [${resultsPath}](${resultsPath}).`,
     '',
   ];
   return lines.join('\n');

@@ -64,9 +64,7 @@ describe('measureAccuracy (f32)', () => {
   });
 
   it('rejects outputs of the wrong length', () => {
-    expect(() => measureAccuracy(x, new Float32Array(4), ref, 'f32')).toThrow(
-      'measureAccuracy: got has length 4, expected 5',
-    );
+    expect(() => measureAccuracy(x, new Float32Array(4), ref, 'f32')).toThrow('measureAccuracy: got has length 4, expected 5');
   });
 });
 

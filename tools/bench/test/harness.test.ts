@@ -50,9 +50,7 @@ afterAll(async () => {
 describe('bench harness in quick mode on tiny sizes', () => {
   it('has one row per (workload, implementation that supports it), each ok with timings or skipped with a reason', () => {
     const impls = allImplementations(tinyOptions());
-    const expected = workloads(tinyOptions()).flatMap((w) =>
-      impls.filter((i) => i.supports(w)).map((i) => `${w.id}/${i.id}`),
-    );
+    const expected = workloads(tinyOptions()).flatMap((w) => impls.filter((i) => i.supports(w)).map((i) => `${w.id}/${i.id}`));
     expect(report.rows.map((r) => `${r.workload}/${r.implementation}`).sort()).toEqual(expected.sort());
     for (const r of report.rows) {
       if (r.status === 'skipped') {
@@ -83,9 +81,7 @@ describe('bench harness in quick mode on tiny sizes', () => {
   it.skipIf(oracleMissing !== undefined)(
     'accuracy columns are computed on the sample for every elementwise peer that can evaluate it',
     () => {
-      const measured = report.rows.filter(
-        (r) => r.status === 'ok' && r.accuracy !== null && r.accuracy !== undefined,
-      );
+      const measured = report.rows.filter((r) => r.status === 'ok' && r.accuracy !== null && r.accuracy !== undefined);
       const ids = new Set(measured.map((r) => r.implementation));
       for (const id of [ORT_REFERENCE, 'ort-web', 'math-tanh', 'stdlib-erf', 'tfjs-wasm']) expect(ids).toContain(id);
       for (const r of measured.filter((m) => !m.workload.startsWith('mlp-'))) {

@@ -44,7 +44,10 @@ export function gegluTableMarkdown(): string {
   return `${[
     '| model | d = hidden | f = intermediate | f / d | report\'s "feedforward dim" = 2f | layers | GeGLU block 3·d·f | ungated 2·d·f | GeGLU, all layers |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.name} | ${n(r.hidden)} | ${n(r.intermediate)} | ${r.ratio} | ${n(r.feedforwardDim)} | ${r.layers} | ${n(r.gegluParams)} | ${n(r.ungatedParams)} | ${n(r.gegluParamsAllLayers)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${n(r.hidden)} | ${n(r.intermediate)} | ${r.ratio} | ${n(r.feedforwardDim)} | ${r.layers} | ${n(r.gegluParams)} | ${n(r.ungatedParams)} | ${n(r.gegluParamsAllLayers)} |`,
+    ),
   ].join('\n')}\n`;
 }
 

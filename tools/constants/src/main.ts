@@ -43,8 +43,18 @@ function main(): void {
       yLabel: 'approximation − Phi(x)',
       series: [
         { name: 'a = 0.044715', points: errorCurve(tanhFamily, '0.044715', 'phi', -6, 6, N), color: '#1f77b4' },
-        { name: `a = 2/(3π) − 1/6 ≈ ${Number(aT).toPrecision(6)} (Taylor)`, points: errorCurve(tanhFamily, aT, 'phi', -6, 6, N), color: '#d62728', dashed: true },
-        { name: `a ≈ ${Number(aLs).toPrecision(6)} (least squares, all reals)`, points: errorCurve(tanhFamily, aLs, 'phi', -6, 6, N), color: '#2ca02c', dashed: true },
+        {
+          name: `a = 2/(3π) − 1/6 ≈ ${Number(aT).toPrecision(6)} (Taylor)`,
+          points: errorCurve(tanhFamily, aT, 'phi', -6, 6, N),
+          color: '#d62728',
+          dashed: true,
+        },
+        {
+          name: `a ≈ ${Number(aLs).toPrecision(6)} (least squares, all reals)`,
+          points: errorCurve(tanhFamily, aLs, 'phi', -6, 6, N),
+          color: '#2ca02c',
+          dashed: true,
+        },
       ],
       markers: std.tanhPhi.extrema.flatMap((m) => [
         { x: m.argmax.toNumber(), y: m.value.toNumber(), label: `${m.value.toExponential(3)}`, color: '#1f77b4' },
@@ -55,9 +65,19 @@ function main(): void {
       title: 'gelu_tanh(x) − gelu(x)  (a = 0.044715)',
       xLabel: 'x',
       yLabel: 'gelu_tanh − gelu',
-      series: [{ name: 'x·(½(1 + tanh(√(2/π)(x + 0.044715x³))) − Phi(x))', points: errorCurve(tanhFamily, '0.044715', 'gelu', -6, 6, N), color: '#1f77b4' }],
+      series: [
+        {
+          name: 'x·(½(1 + tanh(√(2/π)(x + 0.044715x³))) − Phi(x))',
+          points: errorCurve(tanhFamily, '0.044715', 'gelu', -6, 6, N),
+          color: '#1f77b4',
+        },
+      ],
       markers: [
-        { x: std.tanhGelu.maximum.argmax.toNumber(), y: std.tanhGelu.maximum.value.toNumber(), label: `x = ±${std.tanhGelu.maximum.argmax.toSignificantDigits(5)}: ${std.tanhGelu.maximum.value.toExponential(4)}` },
+        {
+          x: std.tanhGelu.maximum.argmax.toNumber(),
+          y: std.tanhGelu.maximum.value.toNumber(),
+          label: `x = ±${std.tanhGelu.maximum.argmax.toSignificantDigits(5)}: ${std.tanhGelu.maximum.value.toExponential(4)}`,
+        },
         { x: -std.tanhGelu.maximum.argmax.toNumber(), y: std.tanhGelu.maximum.value.toNumber(), label: '' },
       ],
     }),
@@ -70,8 +90,18 @@ function main(): void {
         { name: 'GELU: max |x·(T − Phi)|', points: maxErrorCurve(tanhFamily, 'gelu', 0.043, 0.047, 33), color: '#ff7f0e' },
       ],
       markers: [
-        { x: Number(aMin), y: r.minimax.tanhPhi.atOptimum.maximum.max.toNumber(), label: `minimax ${Number(aMin).toPrecision(6)}`, color: '#1f77b4' },
-        { x: Number(aGelu), y: r.minimax.tanhGelu.atOptimum.maximum.max.toNumber(), label: `minimax ${Number(aGelu).toPrecision(6)}`, color: '#ff7f0e' },
+        {
+          x: Number(aMin),
+          y: r.minimax.tanhPhi.atOptimum.maximum.max.toNumber(),
+          label: `minimax ${Number(aMin).toPrecision(6)}`,
+          color: '#1f77b4',
+        },
+        {
+          x: Number(aGelu),
+          y: r.minimax.tanhGelu.atOptimum.maximum.max.toNumber(),
+          label: `minimax ${Number(aGelu).toPrecision(6)}`,
+          color: '#ff7f0e',
+        },
       ],
     }),
     'constants-sigmoid-error.svg': lineChart({
@@ -83,8 +113,18 @@ function main(): void {
         { name: 'x·sigmoid(1.702x) − gelu(x)', points: errorCurve(sigmoidFamily, '1.702', 'gelu', -6, 6, N), color: '#ff7f0e' },
       ],
       markers: [
-        { x: std.sigmoidGelu.maximum.argmax.toNumber(), y: std.sigmoidGelu.maximum.value.toNumber(), label: `${std.sigmoidGelu.maximum.value.toExponential(3)}`, color: '#ff7f0e' },
-        { x: std.sigmoidPhi.maximum.argmax.toNumber(), y: std.sigmoidPhi.maximum.value.toNumber(), label: `${std.sigmoidPhi.maximum.value.toExponential(3)}`, color: '#1f77b4' },
+        {
+          x: std.sigmoidGelu.maximum.argmax.toNumber(),
+          y: std.sigmoidGelu.maximum.value.toNumber(),
+          label: `${std.sigmoidGelu.maximum.value.toExponential(3)}`,
+          color: '#ff7f0e',
+        },
+        {
+          x: std.sigmoidPhi.maximum.argmax.toNumber(),
+          y: std.sigmoidPhi.maximum.value.toNumber(),
+          label: `${std.sigmoidPhi.maximum.value.toExponential(3)}`,
+          color: '#1f77b4',
+        },
       ],
     }),
     'constants-max-error-vs-k.svg': lineChart({
@@ -96,14 +136,26 @@ function main(): void {
         { name: 'GELU: max |x·sigmoid(kx) − gelu|', points: maxErrorCurve(sigmoidFamily, 'gelu', 1.6, 1.86, 27), color: '#ff7f0e' },
       ],
       markers: [
-        { x: Number(kPhi), y: r.minimax.sigmoidPhi.atOptimum.maximum.max.toNumber(), label: `minimax ${Number(kPhi).toPrecision(6)}`, color: '#1f77b4' },
-        { x: Number(kGelu), y: r.minimax.sigmoidGelu.atOptimum.maximum.max.toNumber(), label: `minimax ${Number(kGelu).toPrecision(6)}`, color: '#ff7f0e' },
+        {
+          x: Number(kPhi),
+          y: r.minimax.sigmoidPhi.atOptimum.maximum.max.toNumber(),
+          label: `minimax ${Number(kPhi).toPrecision(6)}`,
+          color: '#1f77b4',
+        },
+        {
+          x: Number(kGelu),
+          y: r.minimax.sigmoidGelu.atOptimum.maximum.max.toNumber(),
+          label: `minimax ${Number(kGelu).toPrecision(6)}`,
+          color: '#ff7f0e',
+        },
       ],
     }),
   };
   for (const [name, svg] of Object.entries(plots)) writeFileSync(join(img, name), svg);
   writeFileSync(join(root, 'docs', 'constants.md'), renderMarkdown(r, Object.keys(plots)));
-  process.stderr.write(`constants: wrote docs/constants.md and ${Object.keys(plots).length} plots in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `constants: wrote docs/constants.md and ${Object.keys(plots).length} plots in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
 }
 
 main();

@@ -14,7 +14,10 @@ function extremaTable(ex: readonly MagnitudeExtremum[], n = 15): string[] {
   return [
     '| x (and −x) | error E(x) (E(−x) has the other sign for the CDF, the same for GELU) | precision of x, of E |',
     '|---|---|---|',
-    ...ex.map((m) => `| ${sig(m.argmax, n)} | ${m.value.toSignificantDigits(n).toString().replace('-', '−')} | ${pm(m.argmaxError)}, ${pm(m.maxError)} |`),
+    ...ex.map(
+      (m) =>
+        `| ${sig(m.argmax, n)} | ${m.value.toSignificantDigits(n).toString().replace('-', '−')} | ${pm(m.argmaxError)}, ${pm(m.maxError)} |`,
+    ),
   ];
 }
 
@@ -29,7 +32,7 @@ export function renderMarkdown(r: ConstantsDerivation, plots: readonly string[])
     return `![${alt}](img/${name})`;
   };
   const row = (what: string, a: D, err: D, digitsOk: number, maxErr: ErrorMaximum) =>
-    `| ${what} | ${sig(a, Math.min(digitsOk, 20))} | ${err.isZero() ? "exact (closed form)" : `± ${sci(err, 2)}`} | ${sig(a, 5)} | ${a.toSignificantDigits(5).eq('0.044715') ? 'yes' : 'no'} | ${sci(maxErr.maximum.max)} at ±${sig(maxErr.maximum.argmax, 4)} |`;
+    `| ${what} | ${sig(a, Math.min(digitsOk, 20))} | ${err.isZero() ? 'exact (closed form)' : `± ${sci(err, 2)}`} | ${sig(a, 5)} | ${a.toSignificantDigits(5).eq('0.044715') ? 'yes' : 'no'} | ${sci(maxErr.maximum.max)} at ±${sig(maxErr.maximum.argmax, 4)} |`;
   const lsRow = (q: LeastSquaresResult, what: string) => row(what, q.value, q.valueError, q.valueDigits, q.maxError);
 
   P(
@@ -37,7 +40,7 @@ export function renderMarkdown(r: ConstantsDerivation, plots: readonly string[])
     '',
     '# Where the constants in GELU come from',
     '',
-    'PyTorch\'s `gelu(x, approximate=\'tanh\')` — Gemma 2\'s `gelu_pytorch_tanh` — is',
+    "PyTorch's `gelu(x, approximate='tanh')` — Gemma 2's `gelu_pytorch_tanh` — is",
     '',
     '    gelu_tanh(x) = ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))',
     '',
@@ -50,7 +53,7 @@ export function renderMarkdown(r: ConstantsDerivation, plots: readonly string[])
     `Every number below is printed by \`geglu constants --digits ${r.digits}\` (\`node packages/verify/dist/cli.js constants\`,`,
     'library: `deriveConstants` in packages/constants/src) and was written here by',
     `\`pnpm --filter @geglu/tool-constants constants\` at ${r.digits} significant digits. Phi comes from`,
-    '`@geglu/oracle` (`evaluate(\'phi\', x, { digits })`, correctly rounded); the tests in',
+    "`@geglu/oracle` (`evaluate('phi', x, { digits })`, correctly rounded); the tests in",
     'packages/verify/test/constants check the results against an independent mpmath computation',
     '(tools/constants/crosscheck/mpmath_values.py).',
     '',
@@ -61,11 +64,11 @@ export function renderMarkdown(r: ConstantsDerivation, plots: readonly string[])
     '- T(−x) = 1 − T(x) and Phi(−x) = 1 − Phi(x), so e is odd and x·e is even: every extremum at x > 0 has a',
     '  mirror at −x with the same magnitude, and a maximum over all reals is a maximum over x ≥ 0.',
     '- Beyond |x| = 12 both T and Phi are within 10⁻³⁰ of 0 or 1; `tailBound` bounds |e| there by',
-    '  max(e^(−t), phi(x)/x) (Mills\' ratio), and the derivation refuses to run if that bound is not 1000× below the maximum.',
+    "  max(e^(−t), phi(x)/x) (Mills' ratio), and the derivation refuses to run if that bound is not 1000× below the maximum.",
     '- Maxima: `scanForMaxima` samples |E| on [0, 12] at step 0.075 with 20 digits; each sampled local maximum is',
     '  refined by `refineMaximum` as the root of E′ (regula falsi with the Illinois modification, a sign change kept',
     `  at every step) at ${r.digits} + 12 working digits. The argmax precision is the final bracket's half width; the`,
-    '  maximum\'s is estimated from the change of E across that bracket plus a re-evaluation with 10 more digits.',
+    "  maximum's is estimated from the change of E across that bracket plus a re-evaluation with 10 more digits.",
     '',
     '## 1. √(2/π): the slope at 0',
     '',
@@ -125,7 +128,13 @@ export function renderMarkdown(r: ConstantsDerivation, plots: readonly string[])
     '| criterion | a | precision | a to 5 digits | = 0.044715? | its max \\|T − Phi\\| over all reals |',
     '|---|---|---|---|---|---|',
     row('minimax of \\|T − Phi\\| (the CDF)', mm.value, mm.valueError, mm.valueDigits, mm.atOptimum),
-    row('minimax of \\|x·(T − Phi)\\| (the GELU error)', minimax.tanhGelu.value, minimax.tanhGelu.valueError, minimax.tanhGelu.valueDigits, r.cdfErrorAtGeluMinimax),
+    row(
+      'minimax of \\|x·(T − Phi)\\| (the GELU error)',
+      minimax.tanhGelu.value,
+      minimax.tanhGelu.valueError,
+      minimax.tanhGelu.valueDigits,
+      r.cdfErrorAtGeluMinimax,
+    ),
     lsRow(ls.tanhPhiAll, 'least squares ∫(T − Phi)² over all reals'),
     lsRow(ls.tanhPhi3, 'least squares ∫(T − Phi)² over [−3, 3]'),
     row('Taylor: match the x³ term', taylor.taylorA, taylor.taylorA.times(0), 30, taylor.maxErrorAtTaylor),
@@ -190,4 +199,3 @@ export function renderMarkdown(r: ConstantsDerivation, plots: readonly string[])
   );
   return L.join('\n');
 }
-

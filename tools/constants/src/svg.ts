@@ -71,7 +71,12 @@ export function lineChart(o: ChartOptions): string {
   const all = o.series.flatMap((s) => s.points);
   if (all.length === 0) throw new RangeError('lineChart: no points');
   let [x0, x1] = [Math.min(...all.map((p) => p[0])), Math.max(...all.map((p) => p[0]))];
-  const ys = all.map((p) => p[1]).concat((o.hLines ?? []).map((l) => l.y), (o.markers ?? []).map((k) => k.y));
+  const ys = all
+    .map((p) => p[1])
+    .concat(
+      (o.hLines ?? []).map((l) => l.y),
+      (o.markers ?? []).map((k) => k.y),
+    );
   let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
   if (x1 === x0) [x0, x1] = [x0 - 1, x1 + 1];
   if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
@@ -81,7 +86,9 @@ export function lineChart(o: ChartOptions): string {
   const px = (x: number) => m.left + ((x - x0) / (x1 - x0)) * (W - m.left - m.right);
   const py = (y: number) => H - m.bottom - ((y - y0) / (y1 - y0)) * (H - m.top - m.bottom);
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(o.title)}</text>`);
   for (const t of niceTicks(x0, x1)) {
@@ -94,7 +101,9 @@ export function lineChart(o: ChartOptions): string {
   }
   out.push(`<rect x="${m.left}" y="${m.top}" width="${W - m.left - m.right}" height="${H - m.top - m.bottom}" fill="none" stroke="#444"/>`);
   out.push(`<text x="${(m.left + W - m.right) / 2}" y="${H - 14}" text-anchor="middle">${escapeXml(o.xLabel)}</text>`);
-  out.push(`<text x="16" y="${(m.top + H - m.bottom) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(m.top + H - m.bottom) / 2})">${escapeXml(o.yLabel)}</text>`);
+  out.push(
+    `<text x="16" y="${(m.top + H - m.bottom) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(m.top + H - m.bottom) / 2})">${escapeXml(o.yLabel)}</text>`,
+  );
   for (const l of o.hLines ?? []) {
     out.push(`<line x1="${m.left}" y1="${f(py(l.y))}" x2="${W - m.right}" y2="${f(py(l.y))}" stroke="#888" stroke-dasharray="2 3"/>`);
     out.push(`<text x="${W - m.right - 4}" y="${f(py(l.y) - 4)}" text-anchor="end" fill="#555">${escapeXml(l.label)}</text>`);
@@ -109,7 +118,9 @@ export function lineChart(o: ChartOptions): string {
   }
   o.series.forEach((s, i) => {
     const y = m.top + 14 + i * 16;
-    out.push(`<line x1="${m.left + 10}" y1="${y - 4}" x2="${m.left + 34}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    out.push(
+      `<line x1="${m.left + 10}" y1="${y - 4}" x2="${m.left + 34}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+    );
     out.push(`<text x="${m.left + 40}" y="${y}">${escapeXml(s.name)}</text>`);
   });
   out.push('</svg>');

@@ -22,9 +22,27 @@ describe('svg helpers', () => {
 
   it('lineChart escapes text and keeps every point inside the plot area', () => {
     expect(escapeXml('a<b & "c"')).toBe('a&lt;b &amp; &quot;c&quot;');
-    const svg = lineChart({ title: 'x < 1', xLabel: 'x', yLabel: 'y', series: [{ name: 's', color: '#000', points: [[0, -1], [1, 2], [2, 0]] }] });
+    const svg = lineChart({
+      title: 'x < 1',
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [
+        {
+          name: 's',
+          color: '#000',
+          points: [
+            [0, -1],
+            [1, 2],
+            [2, 0],
+          ],
+        },
+      ],
+    });
     expect(svg).toContain('x &lt; 1');
-    const pts = /points="([^"]+)"/.exec(svg)![1]!.split(' ').map((p) => p.split(',').map(Number));
+    const pts = /points="([^"]+)"/
+      .exec(svg)![1]!
+      .split(' ')
+      .map((p) => p.split(',').map(Number));
     for (const [x, y] of pts) {
       expect(x).toBeGreaterThanOrEqual(78);
       expect(x).toBeLessThanOrEqual(700);

@@ -37,11 +37,10 @@ export function packAll(): Record<PublishedPackage, string> {
 export function installAlone(tarballs: readonly string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'geglu-consumer-'));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  execFileSync(
-    'npm',
-    ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  execFileSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return dir;
 }
 

@@ -32,14 +32,19 @@ readme = spliceSection(
 readme = spliceSection(readme, 'performance', performance);
 const sweeps = readSweeps(join(root, 'packages', 'verify', 'sweeps'));
 // what the table's float32 rows need: the kernel's two forms, the four functions of each gpu.js backend that runs here
-const gpuExpected = ['gpu-webasm', 'gpu-cpu', 'gpu-webgpu'].flatMap((b) => ['gelu', 'gelu-tanh', 'erf', 'erfc'].map((f) => `${b} ${f} f32`));
+const gpuExpected = ['gpu-webasm', 'gpu-cpu', 'gpu-webgpu'].flatMap((b) =>
+  ['gelu', 'gelu-tanh', 'erf', 'erfc'].map((f) => `${b} ${f} f32`),
+);
 const expected = ['kernel-f32 gelu f32', 'kernel-f32 gelu-tanh f32', ...gpuExpected];
 readme = spliceSection(readme, 'sweeps', renderSweeps(sweeps, 'packages/verify/sweeps', expected));
 writeFileSync(readmePath, readme);
 
 const gpuReadme = join(root, 'packages', 'gpu', 'README.md');
 const gpuSweeps = sweeps.filter((r) => r.backend.startsWith('gpu-'));
-writeFileSync(gpuReadme, spliceSection(readFileSync(gpuReadme, 'utf8'), 'sweeps', renderSweeps(gpuSweeps, '../verify/sweeps', gpuExpected)));
+writeFileSync(
+  gpuReadme,
+  spliceSection(readFileSync(gpuReadme, 'utf8'), 'sweeps', renderSweeps(gpuSweeps, '../verify/sweeps', gpuExpected)),
+);
 
 const kernelReadme = join(root, 'packages', 'kernel', 'README.md');
 writeFileSync(kernelReadme, spliceSection(readFileSync(kernelReadme, 'utf8'), 'performance', fromBench('kernel-section.js')));
@@ -48,4 +53,6 @@ writeFileSync(kernelReadme, spliceSection(readFileSync(kernelReadme, 'utf8'), 'p
 for (const path of [join(root, 'docs', 'gemma2.md'), join(root, 'packages', 'verify', 'README.md')]) {
   writeFileSync(path, spliceSection(readFileSync(path, 'utf8'), 'accuracy', accuracy));
 }
-process.stdout.write(`README.md (accuracy, sweeps, performance), packages/kernel/README.md (performance), packages/gpu/README.md (sweeps), docs/gemma2.md and packages/verify/README.md (accuracy) regenerated\n`);
+process.stdout.write(
+  `README.md (accuracy, sweeps, performance), packages/kernel/README.md (performance), packages/gpu/README.md (sweeps), docs/gemma2.md and packages/verify/README.md (accuracy) regenerated\n`,
+);

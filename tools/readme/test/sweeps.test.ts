@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { renderSweeps, type SweepSummary } from '../src/sweeps.js';
 
-const region = (maxSteps: number, worst: SweepSummary['regions']['tail']['worst'] = null) => ({ checked: 1, mismatches: maxSteps > 0 ? 1 : 0, maxSteps, worst });
+const region = (maxSteps: number, worst: SweepSummary['regions']['tail']['worst'] = null) => ({
+  checked: 1,
+  mismatches: maxSteps > 0 ? 1 : 0,
+  maxSteps,
+  worst,
+});
 const sweep: SweepSummary = {
   fn: 'gelu',
   dtype: 'f32',
@@ -19,7 +24,9 @@ const sweep: SweepSummary = {
 describe('the README table of exhaustive sweeps', () => {
   it('shows counts, zero-sign mismatches apart, the worst input per region, the time and the commit', () => {
     const text = renderSweeps([sweep], 'packages/verify/sweeps');
-    expect(text).toContain('| gpu-webasm | gelu | f32 | 4,294,967,296 | 12 | 2 | 5 (x = -6.08: -3.665e-9, correct -3.666e-9) | 0 | 3 | 2 min 05 s | abc1234 |');
+    expect(text).toContain(
+      '| gpu-webasm | gelu | f32 | 4,294,967,296 | 12 | 2 | 5 (x = -6.08: -3.665e-9, correct -3.666e-9) | 0 | 3 | 2 min 05 s | abc1234 |',
+    );
   });
   it('lists the expected sweeps that have no result yet', () => {
     const text = renderSweeps([sweep], 'sweeps', ['gpu-webasm gelu f32', 'gpu-cpu erf f32']);

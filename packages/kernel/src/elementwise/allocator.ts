@@ -35,7 +35,8 @@ export class RangeAllocator {
 
   /** Allocates `bytes` (> 0, rounded up to ALIGN); returns the offset. */
   allocate(bytes: number): number {
-    if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new RangeError(`allocate: bytes is ${String(bytes)}, expected a positive integer`);
+    if (!Number.isSafeInteger(bytes) || bytes <= 0)
+      throw new RangeError(`allocate: bytes is ${String(bytes)}, expected a positive integer`);
     const size = Math.ceil(bytes / ALIGN) * ALIGN;
     for (let i = 0; i < this.free.length; i++) {
       const r = this.free[i]!;

@@ -94,12 +94,7 @@ interface Biases<T extends FloatArray> {
   features: number;
 }
 
-function checkBiases<T extends FloatArray>(
-  fn: string,
-  o: Partial<GegluOptions<T>>,
-  like: T,
-  features: number | undefined,
-): Biases<T> {
+function checkBiases<T extends FloatArray>(fn: string, o: Partial<GegluOptions<T>>, like: T, features: number | undefined): Biases<T> {
   const gateBias = o.gateBias === undefined ? undefined : sameTypeArray(fn, 'options.gateBias', o.gateBias, like);
   const upBias = o.upBias === undefined ? undefined : sameTypeArray(fn, 'options.upBias', o.upBias, like);
   let f = features;
@@ -191,10 +186,7 @@ export function gegluPacked<T extends FloatArray>(gateUp: T, features: number, o
   checkFloatArray(fn, 'gateUp', gateUp);
   checkDimension(fn, 'features', features);
   if (gateUp.length % (2 * features) !== 0) {
-    fail(
-      fn,
-      `gateUp has length ${gateUp.length}, expected a multiple of 2 × features = ${2 * features}`,
-    );
+    fail(fn, `gateUp has length ${gateUp.length}, expected a multiple of 2 × features = ${2 * features}`);
   }
   const rows = gateUp.length / (2 * features);
   const o = checkOptions<GegluOptions<T>>(fn, options);
@@ -216,7 +208,12 @@ export function gegluPacked<T extends FloatArray>(gateUp: T, features: number, o
     const o = out as Float32Array;
     for (let r = 0; r < rows; r++) {
       const at = r * 2 * features;
-      gegluF32Simd(gateUp.subarray(at, at + features), gateUp.subarray(at + features, at + 2 * features), o.subarray(r * features, (r + 1) * features), table);
+      gegluF32Simd(
+        gateUp.subarray(at, at + features),
+        gateUp.subarray(at + features, at + 2 * features),
+        o.subarray(r * features, (r + 1) * features),
+        table,
+      );
     }
   } else {
     run(gateUp, 0, gateUp, features, out, rows, features, 2 * features, b, tanh);

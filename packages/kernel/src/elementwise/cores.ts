@@ -65,7 +65,10 @@ function tiny(x: number): void {
 
 /** Exact gelu core: x·erfc(−x/√2)/2 with x/√2 in dd; result in h, l, k. */
 function exactCore(x: number): void {
-  if (Math.abs(x) < GELU_TINY) return tiny(x);
+  if (Math.abs(x) < GELU_TINY) {
+    tiny(x);
+    return;
+  }
   dd.ddMulD(INV_SQRT2_HI, INV_SQRT2_LO, x);
   if (x < 0) {
     dd.erfcDD(-dd.rh, -dd.rl);
@@ -96,7 +99,10 @@ function exactCore(x: number): void {
  * accuracy (1 + tanh(u) would cancel).
  */
 function tanhCore(x: number): void {
-  if (Math.abs(x) < GELU_TINY) return tiny(x);
+  if (Math.abs(x) < GELU_TINY) {
+    tiny(x);
+    return;
+  }
   dd.twoProd(x, x);
   dd.ddMulD(dd.rh, dd.rl, x);
   dd.ddMul(dd.rh, dd.rl, GELU_TANH_A_HI, GELU_TANH_A_LO);

@@ -155,14 +155,7 @@ export function fastGelu(table: FastTable, x: number): number {
  * out[i + outShift] = float32 gelu(x[i]) for i in [start, end), correctly
  * rounded (outShift defaults to 0).
  */
-export function geluF32Range(
-  x: Float32Array,
-  out: Float32Array,
-  table: FastTable,
-  start: number,
-  end: number,
-  outShift = 0,
-): void {
+export function geluF32Range(x: Float32Array, out: Float32Array, table: FastTable, start: number, end: number, outShift = 0): void {
   const { identity, zero, tanh } = table;
   const lo = 1 - FAST_BAND;
   const hi = 1 + FAST_BAND;

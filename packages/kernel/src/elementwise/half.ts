@@ -77,7 +77,16 @@ interface Format {
   readonly scales: Float64Array;
 }
 
-function format(name: HalfFormat, encode: (x: number) => number, decode: (bits: number) => number, precision: number, emin: number, emax: number, inf: number, quiet: number): Format {
+function format(
+  name: HalfFormat,
+  encode: (x: number) => number,
+  decode: (bits: number) => number,
+  precision: number,
+  emin: number,
+  emax: number,
+  inf: number,
+  quiet: number,
+): Format {
   const scales = new Float64Array(emax - emin + 1);
   for (let e = emin; e <= emax; e++) scales[e - emin] = 2 ** (precision - 1 - e);
   return { name, encode, decode, precision, emin, emax, binade: 2 ** (precision - 1), inf, quiet, scales };

@@ -69,7 +69,10 @@ export function releaseKernelFloat32Array(a: Float32Array): void {
     fail(fn, 'a is not in the kernel memory, expected a Float32Array from kernelFloat32Array');
   }
   if (live.get(at) !== a.length) {
-    fail(fn, `a (elements ${at / 4}–${at / 4 + a.length} of the kernel memory) is not a live array from kernelFloat32Array (released already, or a subarray of one)`);
+    fail(
+      fn,
+      `a (elements ${at / 4}–${at / 4 + a.length} of the kernel memory) is not a live array from kernelFloat32Array (released already, or a subarray of one)`,
+    );
   }
   live.delete(at);
   k!.allocator.release(at);

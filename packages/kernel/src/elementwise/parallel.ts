@@ -274,7 +274,9 @@ function start(): Pool | null {
     const memory = kernel.instance.memory;
     const ctrl = new Int32Array(new SharedArrayBuffer((GELU_CTRL.DONE + layout.ring) * 4));
     for (let i = 0; i < workers; i++) {
-      const w = new Worker(url, { workerData: { module, memory, control: ctrl.buffer, index: i, workers, base, failAtBlock: forTests.failAtBlock } });
+      const w = new Worker(url, {
+        workerData: { module, memory, control: ctrl.buffer, index: i, workers, base, failAtBlock: forTests.failAtBlock },
+      });
       w.unref();
       // A worker that dies is seen at the next wait on it.
       w.on('error', () => Atomics.store(ctrl, GELU_CTRL.STATE + i, WORKER_STATE.FAILED));
@@ -323,7 +325,14 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   // Workers leave a job right after their last block: wait for that before
   // the counters are reset (a late claim must not land in the new job).
   for (let i = 0; i < workers; i++) {
-    if (!waitInSlices(ctrl, GELU_CTRL.IDLE + i, (v) => v === p.job || Atomics.load(ctrl, GELU_CTRL.STATE + i) !== WORKER_STATE.READY, BLOCK_TIMEOUT_MS)) {
+    if (
+      !waitInSlices(
+        ctrl,
+        GELU_CTRL.IDLE + i,
+        (v) => v === p.job || Atomics.load(ctrl, GELU_CTRL.STATE + i) !== WORKER_STATE.READY,
+        BLOCK_TIMEOUT_MS,
+      )
+    ) {
       // A worker stuck inside the last job could still claim a block of a new
       // one: no new job, this call on the calling thread, threads off.
       broken = true;

@@ -70,7 +70,7 @@ const [Q1, Q2, Q3, Q4] = EXP2_RATIONAL_Q;
 export function sigmoidTanhGelu(x: number): number {
   // pmax(a, b) in WebAssembly is b if a < b, else a (so NaN passes through).
   const v = x < SIGMOID_X_MIN ? SIGMOID_X_MIN : x;
-  const b0 = v * ((v * v) * TANH_EXP2_B3 + TANH_EXP2_B1);
+  const b0 = v * (v * v * TANH_EXP2_B3 + TANH_EXP2_B1);
   const b = b0 < SIGMOID_B_MIN ? SIGMOID_B_MIN : b0;
   const k = b + ROUND_MAGIC - ROUND_MAGIC;
   const f = b - k;

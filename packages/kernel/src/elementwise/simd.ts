@@ -28,7 +28,9 @@ const CHUNK = 8192;
  */
 const FRAMED_TABLE = framedTable(EXACT_TABLE);
 if (EXACT_TABLE.stride !== SIMD_STRIDE || EXACT_TABLE.perUnit !== SIMD_PER_UNIT) {
-  throw new Error(`the exact form's table (${EXACT_TABLE.stride} × 1/${EXACT_TABLE.perUnit}) does not match the table kernel (${SIMD_STRIDE} × 1/${SIMD_PER_UNIT})`);
+  throw new Error(
+    `the exact form's table (${EXACT_TABLE.stride} × 1/${EXACT_TABLE.perUnit}) does not match the table kernel (${SIMD_STRIDE} × 1/${SIMD_PER_UNIT})`,
+  );
 }
 /** Bytes below which the framed table lies (whole 64 KiB pages). */
 export const TABLES_END = Math.ceil(FRAMED_TABLE.byteLength / 65536) * 65536;
@@ -131,10 +133,10 @@ export function simdInstance(module: object, memory: SimdMemory, writeTables: bo
   const inst = new wasm!.Instance(module, { env: { memory } });
   if (writeTables) new Float64Array(memory.buffer).set(FRAMED_TABLE);
   return {
-    kernel: inst.exports['gelu'] as Kernel,
-    tanhKernel: inst.exports['geluTanhSigmoid'] as SigmoidKernel,
-    gegluKernel: inst.exports['geglu'] as Kernel,
-    gegluTanhKernel: inst.exports['gegluTanhSigmoid'] as SigmoidGegluKernel,
+    kernel: inst.exports.gelu as Kernel,
+    tanhKernel: inst.exports.geluTanhSigmoid as SigmoidKernel,
+    gegluKernel: inst.exports.geglu as Kernel,
+    gegluTanhKernel: inst.exports.gegluTanhSigmoid as SigmoidGegluKernel,
     memory,
     f32: new Float32Array(memory.buffer),
     i32: new Int32Array(memory.buffer),
@@ -207,7 +209,10 @@ export function reserveKernelBytes(k: KernelMemory, bytes: number, fn: string): 
   const pages = memory.buffer.byteLength / PAGE;
   if (needed > pages && (needed > k.maxPages || !grow(memory, needed - pages))) {
     k.allocator.release(at);
-    fail(fn, `cannot allocate ${bytes} bytes of kernel memory: it would need ${needed * PAGE} bytes in all, and the memory holds at most ${k.maxPages * PAGE}`);
+    fail(
+      fn,
+      `cannot allocate ${bytes} bytes of kernel memory: it would need ${needed * PAGE} bytes in all, and the memory holds at most ${k.maxPages * PAGE}`,
+    );
   }
   kernelBuffers.add(freshViews(k.instance).f32.buffer);
   return at;
@@ -269,14 +274,7 @@ function kernelPairs(table: FastTable, len: number): number {
  * doubles; for the tanh form the table test, an equally valid one), and only
  * an element that fails it pays for the double-double path.
  */
-export function geluBlockSimd(
-  w: SimdInstance,
-  table: FastTable,
-  inAt: number,
-  outAt: number,
-  len: number,
-  flagsAt: number,
-): void {
+export function geluBlockSimd(w: SimdInstance, table: FastTable, inAt: number, outAt: number, len: number, flagsAt: number): void {
   const pairs = kernelPairs(table, len);
   const flagged = table.tanh
     ? w.tanhKernel(inAt, outAt, pairs, flagsAt)
@@ -300,15 +298,12 @@ export function simdAvailable(): boolean {
  * out[i] = float32 gelu(x[i]) for i in [start, end), correctly rounded, by
  * the SIMD kernel when available. `out` may be `x` (same indices).
  */
-export function geluF32RangeSimd(
-  x: Float32Array,
-  out: Float32Array,
-  table: FastTable,
-  start: number,
-  end: number,
-): void {
+export function geluF32RangeSimd(x: Float32Array, out: Float32Array, table: FastTable, start: number, end: number): void {
   const w = load();
-  if (w === null) return geluF32Range(x, out, table, start, end);
+  if (w === null) {
+    geluF32Range(x, out, table, start, end);
+    return;
+  }
   const f32 = freshViews(w).f32;
   // Kernel arrays (./kernel-arrays.ts) are read and written where they are.
   const xAt = kernelOffset(x);

@@ -25,7 +25,9 @@ export interface JsonStrictOptions {
 /** `$.a.b` for plain keys, `$.a["odd key"]` otherwise, so a path always reads back unambiguously. */
 export function jsonPathChild(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
-  return /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key.length > 60 ? `${key.slice(0, 57)}...` : key)}]`;
+  return /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key)
+    ? `${path}.${key}`
+    : `${path}[${JSON.stringify(key.length > 60 ? `${key.slice(0, 57)}...` : key)}]`;
 }
 
 interface Frame {

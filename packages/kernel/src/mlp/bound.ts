@@ -28,7 +28,13 @@ export function gemma2MlpErrorBound<A extends Float32Array | Float64Array>(
   weights: Gemma2MlpWeights<A>,
   options?: { readonly approximate?: 'none' | 'tanh' },
 ): Float64Array {
-  const c = checkMlpCall<A>('gemma2MlpErrorBound', x, tokens, weights, options === undefined ? undefined : { approximate: options.approximate });
+  const c = checkMlpCall<A>(
+    'gemma2MlpErrorBound',
+    x,
+    tokens,
+    weights,
+    options === undefined ? undefined : { approximate: options.approximate },
+  );
   const { hidden: d, intermediate: f, gate, up, down } = c;
   const f32 = c.x instanceof Float32Array;
   const u = f32 ? 2 ** -24 : 2 ** -53;
@@ -49,7 +55,10 @@ export function gemma2MlpErrorBound<A extends Float32Array | Float64Array>(
   const EA = new Float64Array(f);
   for (let t = 0; t < c.tokens; t++) {
     for (let j = 0; j < f; j++) {
-      let g = 0, uu = 0, ag = 0, au = 0;
+      let g = 0,
+        uu = 0,
+        ag = 0,
+        au = 0;
       for (let k = 0; k < d; k++) {
         const xv = c.x[t * d + k]!;
         const wg = gate[j * d + k]!;

@@ -56,7 +56,10 @@ export function createGemma2Mlp(weights: Gemma2MlpWeights<Float32Array>, options
   let engine: MlpEngine<Float32Array>;
   if (opts.engine !== 'js' && matmulSimdAvailable()) {
     if (!simdEngineFits(lanes, d, f)) {
-      fail(FN, `weights need ${simdEngineBytes(lanes, d, f)} bytes of WebAssembly memory, expected at most 4 GiB (use gemma2Mlp or engine 'js')`);
+      fail(
+        FN,
+        `weights need ${simdEngineBytes(lanes, d, f)} bytes of WebAssembly memory, expected at most 4 GiB (use gemma2Mlp or engine 'js')`,
+      );
     }
     engine = createSimdEngine(lanes, d, f, threads);
     engine.load(w.gate, w.up, w.down);

@@ -80,7 +80,14 @@ export function simdEngineFits(lanes: MatmulLanes, d: number, f: number): boolea
 const arrayOf = (lanes: MatmulLanes) => (lanes.bytes === 4 ? Float32Array : Float64Array);
 
 /** Runs `pass` over chunks of at most `chunk` tokens. */
-function runChunks<A extends LaneArray>(x: A, tokens: number, d: number, chunk: number, out: A, pass: (xc: A, n: number, yc: A) => void): A {
+function runChunks<A extends LaneArray>(
+  x: A,
+  tokens: number,
+  d: number,
+  chunk: number,
+  out: A,
+  pass: (xc: A, n: number, yc: A) => void,
+): A {
   for (let t0 = 0; t0 < tokens; t0 += chunk) {
     const n = Math.min(chunk, tokens - t0);
     pass(x.subarray(t0 * d, (t0 + n) * d) as A, n, out.subarray(t0 * d, (t0 + n) * d) as A);
@@ -94,7 +101,14 @@ function runChunks<A extends LaneArray>(x: A, tokens: number, d: number, chunk: 
  */
 export function createJsEngine<A extends LaneArray>(lanes: MatmulLanes, d: number, f: number, chunk = CHUNK): MlpEngine<A> {
   const Lane = arrayOf(lanes);
-  const matmul = (lanes.bytes === 4 ? matmulTransposedF32 : matmulTransposedF64) as (x: A, tokens: number, k: number, w: A, outputs: number, out: A) => void;
+  const matmul = (lanes.bytes === 4 ? matmulTransposedF32 : matmulTransposedF64) as (
+    x: A,
+    tokens: number,
+    k: number,
+    w: A,
+    outputs: number,
+    out: A,
+  ) => void;
   const g = new Lane(chunk * f) as A;
   const u = new Lane(chunk * f) as A;
   let W: { gate: A; up: A; down: A } | undefined;
@@ -220,7 +234,11 @@ export function createSimdEngine<A extends LaneArray>(lanes: MatmulLanes, d: num
   for (let i = 1; i < threads; i++) {
     const control = new SharedArrayBuffer(MLP_CTRL.LENGTH * 4);
     const execArgv = workerExecArgv();
-    const worker = new Worker(WORKER_SOURCE(driver), { eval: true, execArgv, workerData: { module, memory, control, activationUrl, lanes } });
+    const worker = new Worker(WORKER_SOURCE(driver), {
+      eval: true,
+      execArgv,
+      workerData: { module, memory, control, activationUrl, lanes },
+    });
     worker.unref();
     const ctl = new Int32Array(control);
     // A dead worker gets no more tasks; if it died inside one, that task's wait

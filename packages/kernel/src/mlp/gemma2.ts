@@ -98,7 +98,7 @@ export function gemma2Mlp<A extends Float32Array | Float64Array>(
   const c = checkMlpCall<A>('gemma2Mlp', x, tokens, weights, options);
   const { hidden: d, intermediate: f } = c;
   const lanes = MATMUL_LANES[c.x instanceof Float32Array ? 'f32' : 'f64'];
-  const out = c.out ?? (new (c.x.constructor as { new (n: number): A })(c.tokens * d));
+  const out = c.out ?? new (c.x.constructor as { new (n: number): A })(c.tokens * d);
   const engine: MlpEngine<LaneArray> =
     c.tokens * d * f >= WASM_THRESHOLD && matmulSimdAvailable() && simdEngineFits(lanes, d, f)
       ? scratchEngine(lanes.type, d, f)

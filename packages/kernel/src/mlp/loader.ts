@@ -61,8 +61,20 @@ async function resolveFiles(path: string, names: readonly string[]): Promise<str
   if (info.isDirectory()) {
     const candidate = join(path, 'model.safetensors.index.json');
     const single = join(path, 'model.safetensors');
-    if (await stat(candidate).then(() => true, () => false)) indexPath = candidate;
-    else if (await stat(single).then(() => true, () => false)) return names.map(() => single);
+    if (
+      await stat(candidate).then(
+        () => true,
+        () => false,
+      )
+    )
+      indexPath = candidate;
+    else if (
+      await stat(single).then(
+        () => true,
+        () => false,
+      )
+    )
+      return names.map(() => single);
     else throw new SafetensorsError(`safetensors ${path}: directory has neither model.safetensors.index.json nor model.safetensors`);
   } else if (path.endsWith('.json')) {
     indexPath = path;
@@ -74,21 +86,32 @@ async function resolveFiles(path: string, names: readonly string[]): Promise<str
     // read synchronously: an index is kilobytes, and the one bounded reader counts the bytes it reads
     json = parseJsonStrict(readTextFileBounded(indexPath, MAX_HEADER_BYTES));
   } catch (e) {
-    const why = e instanceof FileTooLargeError ? `more than ${MAX_HEADER_BYTES} bytes (the limit of a safetensors header)` : e instanceof JsonError ? e.message : `cannot read (${(e as Error).message})`;
+    const why =
+      e instanceof FileTooLargeError
+        ? `more than ${MAX_HEADER_BYTES} bytes (the limit of a safetensors header)`
+        : e instanceof JsonError
+          ? e.message
+          : `cannot read (${(e as Error).message})`;
     throw new SafetensorsError(`safetensors index ${indexPath}: ${why}`, { cause: e });
   }
   const map = (json as { weight_map?: unknown } | null)?.weight_map;
   if (map === null || typeof map !== 'object' || Array.isArray(map)) {
-    throw new SafetensorsError(`safetensors index ${indexPath}: weight_map is ${describe(map)}, expected an object of tensor name → shard file`);
+    throw new SafetensorsError(
+      `safetensors index ${indexPath}: weight_map is ${describe(map)}, expected an object of tensor name → shard file`,
+    );
   }
   return names.map((name) => {
     const shard = (map as Record<string, unknown>)[name];
     if (!Object.hasOwn(map, name) || typeof shard !== 'string') {
-      throw new SafetensorsError(`safetensors index ${indexPath}: tensor ${JSON.stringify(name)}: not in weight_map (got ${describe(shard)})`);
+      throw new SafetensorsError(
+        `safetensors index ${indexPath}: tensor ${JSON.stringify(name)}: not in weight_map (got ${describe(shard)})`,
+      );
     }
     // Shards live beside the index; a name with a directory part could point anywhere.
     if (shard === '' || basename(shard) !== shard || shard === '.' || shard === '..') {
-      throw new SafetensorsError(`safetensors index ${indexPath}: tensor ${JSON.stringify(name)}: shard ${JSON.stringify(shard)} is not a plain file name beside the index`);
+      throw new SafetensorsError(
+        `safetensors index ${indexPath}: tensor ${JSON.stringify(name)}: shard ${JSON.stringify(shard)} is not a plain file name beside the index`,
+      );
     }
     return join(dirname(indexPath!), shard);
   });
@@ -154,7 +177,11 @@ export async function loadGemma2MlpLayer(
   const byFile = new Map<string, number[]>();
   files.forEach((f, i) => byFile.set(f, [...(byFile.get(f) ?? []), i]));
   for (const [file, idx] of byFile) {
-    const got = await readSafetensorsTensors(file, idx.map((i) => order[i]!), { dtype: opts.dtype ?? 'f32' });
+    const got = await readSafetensorsTensors(
+      file,
+      idx.map((i) => order[i]!),
+      { dtype: opts.dtype ?? 'f32' },
+    );
     idx.forEach((i, j) => (tensors[i] = got[j]!));
   }
   const [gate, up, down] = tensors as [SafetensorsTensor, SafetensorsTensor, SafetensorsTensor];
@@ -167,17 +194,25 @@ export async function loadGemma2MlpLayer(
     checkShape(fg, gate, [f, d], `[intermediate, hidden] of the preset`);
   } else {
     if (gate.shape.length !== 2) {
-      throw new SafetensorsError(`safetensors ${fg}: tensor ${JSON.stringify(gate.name)}: shape [${gate.shape.join(', ')}], expected 2 dimensions [intermediate, hidden]`);
+      throw new SafetensorsError(
+        `safetensors ${fg}: tensor ${JSON.stringify(gate.name)}: shape [${gate.shape.join(', ')}], expected 2 dimensions [intermediate, hidden]`,
+      );
     }
     [f, d] = gate.shape as [number, number];
     if (f < 1 || d < 1) {
-      throw new SafetensorsError(`safetensors ${fg}: tensor ${JSON.stringify(gate.name)}: shape [${gate.shape.join(', ')}], expected non-empty dimensions`);
+      throw new SafetensorsError(
+        `safetensors ${fg}: tensor ${JSON.stringify(gate.name)}: shape [${gate.shape.join(', ')}], expected non-empty dimensions`,
+      );
     }
   }
   checkShape(fu, up, [f, d], `[intermediate, hidden] like gate_proj`);
   checkShape(fd, down, [d, f], `[hidden, intermediate] from gate_proj's [${f}, ${d}]`);
   if (!opts.allowNonFinite) {
-    for (const [t, file] of [[gate, fg], [up, fu], [down, fd]] as const) {
+    for (const [t, file] of [
+      [gate, fg],
+      [up, fu],
+      [down, fd],
+    ] as const) {
       const i = firstNonFinite(t.data);
       if (i >= 0) {
         const cols = t.shape[1]!;

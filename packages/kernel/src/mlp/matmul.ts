@@ -31,14 +31,7 @@ const fround = Math.fround;
 export const ROW_BLOCK = 16;
 
 /** f32: out[t·O + o] = dot(x[t·K …], w[o·K …]) in the kernel order, f32 throughout. */
-export function matmulTransposedF32(
-  x: Float32Array,
-  tokens: number,
-  k: number,
-  w: Float32Array,
-  outputs: number,
-  out: Float32Array,
-): void {
+export function matmulTransposedF32(x: Float32Array, tokens: number, k: number, w: Float32Array, outputs: number, out: Float32Array): void {
   const k4 = k - (k % 4);
   for (let ob = 0; ob < outputs; ob += ROW_BLOCK) {
     const oe = Math.min(ob + ROW_BLOCK, outputs);
@@ -67,14 +60,7 @@ export function matmulTransposedF32(
 }
 
 /** f64: the same order in float64. */
-export function matmulTransposedF64(
-  x: Float64Array,
-  tokens: number,
-  k: number,
-  w: Float64Array,
-  outputs: number,
-  out: Float64Array,
-): void {
+export function matmulTransposedF64(x: Float64Array, tokens: number, k: number, w: Float64Array, outputs: number, out: Float64Array): void {
   const k4 = k - (k % 4);
   for (let ob = 0; ob < outputs; ob += ROW_BLOCK) {
     const oe = Math.min(ob + ROW_BLOCK, outputs);

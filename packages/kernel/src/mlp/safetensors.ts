@@ -50,10 +50,21 @@ const CHUNK_BYTES = 16 * 1024 * 1024;
 
 /** Bytes per element of every dtype the reference implementation names. */
 const DTYPE_BYTES: Readonly<Record<string, number>> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1,
-  I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4,
-  I64: 8, U64: 8, F64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E5M2: 1,
+  F8_E4M3: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  I64: 8,
+  U64: 8,
+  F64: 8,
 };
 
 export interface SafetensorsTensorInfo {
@@ -254,7 +265,10 @@ function parseHeaderJson(path: string, text: string, fileSize: number, dataOffse
       err(path, `data_offsets is ${describe(offsets)}, expected [begin, end]`, name);
     }
     const [begin, end] = offsets as unknown[];
-    for (const [label, v] of [['begin', begin], ['end', end]] as const) {
+    for (const [label, v] of [
+      ['begin', begin],
+      ['end', end],
+    ] as const) {
       if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
         err(path, `data_offsets ${label} is ${describe(v)}, expected an integer ≥ 0`, name);
       }
@@ -307,7 +321,10 @@ async function readHeaderFrom(fh: ByteReader, path: string): Promise<Safetensors
     err(path, `header length is ${n} bytes, expected at most ${MAX_HEADER_BYTES} (16 MiB)`);
   }
   if (n > BigInt(fileSize - 8)) {
-    err(path, `header length is ${n} bytes, expected at most the ${fileSize - 8} bytes after the length field: truncated file or corrupt length`);
+    err(
+      path,
+      `header length is ${n} bytes, expected at most the ${fileSize - 8} bytes after the length field: truncated file or corrupt length`,
+    );
   }
   const headerBytes = Number(n);
   const raw = new Uint8Array(headerBytes);
@@ -370,7 +387,10 @@ function floatTensorInfo(path: string, header: SafetensorsHeader, name: string):
   const info = header.tensors.get(name);
   if (info === undefined) {
     const names = [...header.tensors.keys()];
-    const shown = names.slice(0, 8).map((s) => JSON.stringify(s)).join(', ');
+    const shown = names
+      .slice(0, 8)
+      .map((s) => JSON.stringify(s))
+      .join(', ');
     err(path, `not found; the file has ${names.length} tensors${names.length ? ` (${shown}${names.length > 8 ? ', …' : ''})` : ''}`, name);
   }
   if (!FLOAT_DTYPES.has(info.dtype)) {

@@ -45,7 +45,6 @@ function vec(bytes: number[]): number[] {
   return [...uleb(bytes.length), ...bytes];
 }
 
-
 // Value types.
 
 // Instruction helpers (opcode numbers from the spec's tables).
@@ -153,15 +152,21 @@ export function geluSimdModuleBytes(
   // a shared memory far faster. In Node 20 (V8 11.3) TypedArray.prototype.set
   // from a view of an unshared WebAssembly memory ran ~7x slower than from a
   // shared one (bench/wasm-copy.mjs), and every chunk's results are copied out.
-  const importSec = section(2, [
-    ...uleb(1), ...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(MIN_PAGES), ...uleb(MAX_PAGES),
-  ]);
+  const importSec = section(2, [...uleb(1), ...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(MIN_PAGES), ...uleb(MAX_PAGES)]);
   const exportSec = section(7, [
     ...uleb(4),
-    ...name('gelu'), 0x00, ...uleb(0),
-    ...name('geglu'), 0x00, ...uleb(1),
-    ...name('geluTanhSigmoid'), 0x00, ...uleb(2),
-    ...name('gegluTanhSigmoid'), 0x00, ...uleb(3),
+    ...name('gelu'),
+    0x00,
+    ...uleb(0),
+    ...name('geglu'),
+    0x00,
+    ...uleb(1),
+    ...name('geluTanhSigmoid'),
+    0x00,
+    ...uleb(2),
+    ...name('gegluTanhSigmoid'),
+    0x00,
+    ...uleb(3),
   ]);
   const codeSec = section(10, [...uleb(4), ...vec(gelu), ...vec(geglu), ...vec(sigmoid), ...vec(sigmoidGeglu)]);
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...importSec, ...funcSec, ...exportSec, ...codeSec]);
@@ -208,29 +213,56 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
   // loads and two shuffles per two coefficients; loading each lane's
   // coefficient separately, load64_zero + load64_lane, ran ~5% slower.)
   const loadPair = (g: number, m: number) => [
-    ...op.get(A0(g)), ...v128Load(m * 8), ...op.set(R1(g)), ...op.get(A1(g)), ...v128Load(m * 8), ...op.set(Y(g)),
+    ...op.get(A0(g)),
+    ...v128Load(m * 8),
+    ...op.set(R1(g)),
+    ...op.get(A1(g)),
+    ...v128Load(m * 8),
+    ...op.set(Y(g)),
   ];
   const upper = (g: number) => [...op.get(R1(g)), ...op.get(Y(g)), ...i8x16Shuffle(HIGH_HALVES)];
   const lower = (g: number) => [...op.get(R1(g)), ...op.get(Y(g)), ...i8x16Shuffle(LOW_HALVES)];
   const hornerStep = (g: number, c: number[]) => [...op.get(P(g)), ...op.get(T(g)), ...f64x2Mul, ...c, ...f64x2Add, ...op.set(P(g))];
   // Group g's pair of `base` (in or up) as an f64x2: the float32s at base + 8·(k + g), promoted.
   const loadPairF64 = (base: number, g: number) => [
-    ...op.get(base), ...op.get(KB), ...op.i32Add, ...load64Zero(8 * g), ...f64x2PromoteLowF32x4,
+    ...op.get(base),
+    ...op.get(KB),
+    ...op.i32Add,
+    ...load64Zero(8 * g),
+    ...f64x2PromoteLowF32x4,
   ];
 
   const body: number[] = [
-    ...op.get(X0), ...f64x2Splat, ...op.set(X0V),
-    ...op.get(SMAX), ...f64x2Splat, ...op.set(SMAXV),
-    ...op.get(SMAX), ...i32TruncF64S, ...i32x4Splat, ...op.set(JMAXV),
-    ...f64x2Const(PER_UNIT), ...op.set(CPER),
-    ...f64x2Const(0), ...op.set(C0),
-    ...f64x2Const(ROUND_MAGIC), ...op.set(CMAGIC),
-    ...f64x2Const(1 + band), ...op.set(CHI),
-    ...f64x2Const(1 - band), ...op.set(CLO),
+    ...op.get(X0),
+    ...f64x2Splat,
+    ...op.set(X0V),
+    ...op.get(SMAX),
+    ...f64x2Splat,
+    ...op.set(SMAXV),
+    ...op.get(SMAX),
+    ...i32TruncF64S,
+    ...i32x4Splat,
+    ...op.set(JMAXV),
+    ...f64x2Const(PER_UNIT),
+    ...op.set(CPER),
+    ...f64x2Const(0),
+    ...op.set(C0),
+    ...f64x2Const(ROUND_MAGIC),
+    ...op.set(CMAGIC),
+    ...f64x2Const(1 + band),
+    ...op.set(CHI),
+    ...f64x2Const(1 - band),
+    ...op.set(CLO),
     ...op.block,
     ...op.loop,
-    ...op.get(K), ...op.get(PAIRS), ...op.i32GeU, ...op.brIf(1),
-    ...op.get(K), ...op.i32Const(3), ...op.i32Shl, ...op.set(KB),
+    ...op.get(K),
+    ...op.get(PAIRS),
+    ...op.i32GeU,
+    ...op.brIf(1),
+    ...op.get(K),
+    ...op.i32Const(3),
+    ...op.i32Shl,
+    ...op.set(KB),
   ];
   for (let g = 0; g < SIMD_GROUP; g++) {
     body.push(
@@ -238,19 +270,52 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
       ...loadPairF64(IN, g),
       // s = min(max((v − x0)·256, 0), sMax); the nearest integer j to s is the
       // interval of the framed table (x0 and sMax: ../elementwise/simd.ts)
-      ...op.get(X0V), ...f64x2Sub, ...op.get(CPER), ...f64x2Mul,
-      ...op.get(C0), ...f64x2Pmax, ...op.get(SMAXV), ...f64x2Pmin, ...op.tee(S(g)),
+      ...op.get(X0V),
+      ...f64x2Sub,
+      ...op.get(CPER),
+      ...f64x2Mul,
+      ...op.get(C0),
+      ...f64x2Pmax,
+      ...op.get(SMAXV),
+      ...f64x2Pmin,
+      ...op.tee(S(g)),
       // r = s + 1.5·2^52 holds j in its low 32 bits (0 ≤ s < 2^31); t = 2·(s − j) ∈ [−1, 1]
-      ...op.get(CMAGIC), ...f64x2Add, ...op.tee(J(g)), ...op.get(CMAGIC), ...f64x2Sub, ...op.set(T(g)),
-      ...op.get(S(g)), ...op.get(T(g)), ...f64x2Sub, ...op.tee(T(g)), ...op.get(T(g)), ...f64x2Add, ...op.set(T(g)),
+      ...op.get(CMAGIC),
+      ...f64x2Add,
+      ...op.tee(J(g)),
+      ...op.get(CMAGIC),
+      ...f64x2Sub,
+      ...op.set(T(g)),
+      ...op.get(S(g)),
+      ...op.get(T(g)),
+      ...f64x2Sub,
+      ...op.tee(T(g)),
+      ...op.get(T(g)),
+      ...f64x2Add,
+      ...op.set(T(g)),
       // j = min_u(j, sMax): NaN passes the clamps above and leaves arbitrary
       // low bits; its y is NaN in any interval
-      ...op.get(J(g)), ...op.get(JMAXV), ...i32x4MinU, ...op.set(J(g)),
-      ...op.get(TABLE), ...op.get(J(g)), ...i32x4ExtractLane(0), ...op.i32Const(STRIDE_BYTES), ...op.i32Mul,
-      ...op.i32Add, ...op.set(A0(g)),
-      ...op.get(TABLE), ...op.get(J(g)), ...i32x4ExtractLane(2), ...op.i32Const(STRIDE_BYTES), ...op.i32Mul,
-      ...op.i32Add, ...op.set(A1(g)),
-      ...loadPair(g, SIMD_STRIDE - 2), ...upper(g), ...op.set(P(g)),
+      ...op.get(J(g)),
+      ...op.get(JMAXV),
+      ...i32x4MinU,
+      ...op.set(J(g)),
+      ...op.get(TABLE),
+      ...op.get(J(g)),
+      ...i32x4ExtractLane(0),
+      ...op.i32Const(STRIDE_BYTES),
+      ...op.i32Mul,
+      ...op.i32Add,
+      ...op.set(A0(g)),
+      ...op.get(TABLE),
+      ...op.get(J(g)),
+      ...i32x4ExtractLane(2),
+      ...op.i32Const(STRIDE_BYTES),
+      ...op.i32Mul,
+      ...op.i32Add,
+      ...op.set(A1(g)),
+      ...loadPair(g, SIMD_STRIDE - 2),
+      ...upper(g),
+      ...op.set(P(g)),
     );
   }
   // Horner, highest coefficient first, same order as fastGelu; groups interleaved.
@@ -265,16 +330,31 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
       // its last the constant 1, so x at or above the table's end (+∞ included)
       // gives x with no selects, and x below the table, NaN and −∞ give NaN,
       // which the flag test below sends to the fallback.
-      ...loadPairF64(IN, g), ...op.get(P(g)), ...f64x2Mul,
+      ...loadPairF64(IN, g),
+      ...op.get(P(g)),
+      ...f64x2Mul,
       ...(withUp ? [...loadPairF64(UP, g), ...f64x2Mul] : []),
       ...op.set(Y(g)),
       // r1 = float32(y·(1 + band)) is stored; the pair passes if
       // r2 = float32(y·(1 − band)) equals it as float32s (f32x4.eq: false for
       // NaN, and ±0 cannot meet, both having y's sign), lanes 2 and 3 being 0 in both
-      ...op.get(Y(g)), ...op.get(CHI), ...f64x2Mul, ...f32x4DemoteF64x2Zero, ...op.set(R1(g)),
-      ...op.get(OUT), ...op.get(KB), ...op.i32Add, ...op.get(R1(g)), ...store64Lane(8 * g, 0),
-      ...op.get(R1(g)), ...op.get(Y(g)), ...op.get(CLO), ...f64x2Mul, ...f32x4DemoteF64x2Zero,
-      ...f32x4Eq, ...op.set(T(g)),
+      ...op.get(Y(g)),
+      ...op.get(CHI),
+      ...f64x2Mul,
+      ...f32x4DemoteF64x2Zero,
+      ...op.set(R1(g)),
+      ...op.get(OUT),
+      ...op.get(KB),
+      ...op.i32Add,
+      ...op.get(R1(g)),
+      ...store64Lane(8 * g, 0),
+      ...op.get(R1(g)),
+      ...op.get(Y(g)),
+      ...op.get(CLO),
+      ...f64x2Mul,
+      ...f32x4DemoteF64x2Zero,
+      ...f32x4Eq,
+      ...op.set(T(g)),
     );
   }
   // One branch for the group, as in sigmoidTanhBody: when any pair fails,
@@ -283,14 +363,27 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
   body.push(...i32x4AllTrue, ...op.i32Eqz, ...op.if);
   for (let g = 0; g < SIMD_GROUP; g++) {
     body.push(
-      ...op.get(FLAGS), ...op.get(NFLAG), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add,
-      ...op.get(K), ...op.i32Const(g), ...op.i32Add, ...op.i32Store(0),
-      ...op.get(NFLAG), ...op.i32Const(1), ...op.i32Add, ...op.set(NFLAG),
+      ...op.get(FLAGS),
+      ...op.get(NFLAG),
+      ...op.i32Const(2),
+      ...op.i32Shl,
+      ...op.i32Add,
+      ...op.get(K),
+      ...op.i32Const(g),
+      ...op.i32Add,
+      ...op.i32Store(0),
+      ...op.get(NFLAG),
+      ...op.i32Const(1),
+      ...op.i32Add,
+      ...op.set(NFLAG),
     );
   }
   body.push(
     ...op.end,
-    ...op.get(K), ...op.i32Const(SIMD_GROUP), ...op.i32Add, ...op.set(K),
+    ...op.get(K),
+    ...op.i32Const(SIMD_GROUP),
+    ...op.i32Add,
+    ...op.set(K),
     ...op.br(0),
     ...op.end,
     ...op.end,
@@ -345,7 +438,14 @@ function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: 
   };
   const cf = (x: number) => constLocal(f64x2Const(x));
   const [cVmin, cB3, cB1, cBmin, cMagic, cW0, cBandHi, cBandLo] = [
-    SIGMOID_X_MIN, TANH_EXP2_B3, TANH_EXP2_B1, SIGMOID_B_MIN, ROUND_MAGIC, EXP2_RATIONAL_W0, 1 + band, 1 - band,
+    SIGMOID_X_MIN,
+    TANH_EXP2_B3,
+    TANH_EXP2_B1,
+    SIGMOID_B_MIN,
+    ROUND_MAGIC,
+    EXP2_RATIONAL_W0,
+    1 + band,
+    1 - band,
   ].map(cf);
   const cQ = EXP2_RATIONAL_Q.map(cf);
   const cExpOne = constLocal(i64x2Const(0x3ff0000000000000n));
@@ -362,9 +462,16 @@ function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: 
   const get = op.get;
   const body: number[] = [
     ...pre,
-    ...op.block, ...op.loop,
-    ...get(K), ...get(PAIRS), ...op.i32GeU, ...op.brIf(1),
-    ...get(K), ...op.i32Const(3), ...op.i32Shl, ...op.set(KB),
+    ...op.block,
+    ...op.loop,
+    ...get(K),
+    ...get(PAIRS),
+    ...op.i32GeU,
+    ...op.brIf(1),
+    ...get(K),
+    ...op.i32Const(3),
+    ...op.i32Shl,
+    ...op.set(KB),
   ];
   // Each step for all the group's vectors before the next (independent chains).
   const each = (f: (g: number) => number[]) => {
@@ -372,14 +479,40 @@ function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: 
   };
   // v = max(promote(in pair), −16); b = max(v·(v·v·B3 + B1), −1010)
   each((g) => [
-    ...get(IN), ...get(KB), ...op.i32Add, ...load64Zero(8 * g), ...f64x2PromoteLowF32x4, ...get(cVmin), ...f64x2Pmax,
-    ...op.tee(V(g)), ...get(V(g)), ...get(V(g)), ...f64x2Mul, ...get(cB3), ...f64x2Mul, ...get(cB1), ...f64x2Add,
-    ...f64x2Mul, ...get(cBmin), ...f64x2Pmax, ...op.set(A(g)),
+    ...get(IN),
+    ...get(KB),
+    ...op.i32Add,
+    ...load64Zero(8 * g),
+    ...f64x2PromoteLowF32x4,
+    ...get(cVmin),
+    ...f64x2Pmax,
+    ...op.tee(V(g)),
+    ...get(V(g)),
+    ...get(V(g)),
+    ...f64x2Mul,
+    ...get(cB3),
+    ...f64x2Mul,
+    ...get(cB1),
+    ...f64x2Add,
+    ...f64x2Mul,
+    ...get(cBmin),
+    ...f64x2Pmax,
+    ...op.set(A(g)),
   ]);
   // t = b + 1.5·2^52 (k in its low bits); f = b − (t − 1.5·2^52), into b; z = f², into y
   each((g) => [
-    ...get(A(g)), ...get(A(g)), ...get(cMagic), ...f64x2Add, ...op.tee(T(g)), ...get(cMagic), ...f64x2Sub,
-    ...f64x2Sub, ...op.tee(A(g)), ...get(A(g)), ...f64x2Mul, ...op.set(Y(g)),
+    ...get(A(g)),
+    ...get(A(g)),
+    ...get(cMagic),
+    ...f64x2Add,
+    ...op.tee(T(g)),
+    ...get(cMagic),
+    ...f64x2Sub,
+    ...f64x2Sub,
+    ...op.tee(A(g)),
+    ...get(A(g)),
+    ...f64x2Mul,
+    ...op.set(Y(g)),
   ]);
   // p = ((Q4·z + Q3)·z + Q2)·z + Q1
   each((g) => [...get(Y(g)), ...get(cQ[3]!), ...f64x2Mul, ...get(cQ[2]!), ...f64x2Add, ...op.set(P(g))]);
@@ -388,15 +521,37 @@ function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: 
   }
   // w = p·z + W0; N = w + f, into y; D = w − f, into p
   each((g) => [
-    ...get(P(g)), ...get(Y(g)), ...f64x2Mul, ...get(cW0), ...f64x2Add, ...op.tee(P(g)), ...get(A(g)), ...f64x2Add,
-    ...op.set(Y(g)), ...get(P(g)), ...get(A(g)), ...f64x2Sub, ...op.set(P(g)),
+    ...get(P(g)),
+    ...get(Y(g)),
+    ...f64x2Mul,
+    ...get(cW0),
+    ...f64x2Add,
+    ...op.tee(P(g)),
+    ...get(A(g)),
+    ...f64x2Add,
+    ...op.set(Y(g)),
+    ...get(P(g)),
+    ...get(A(g)),
+    ...f64x2Sub,
+    ...op.set(P(g)),
   ]);
   // y = v·D / (N·2^k + D), 2^k = bits((t << 52) + bits(1.0)): the shift
   // leaves k's two's complement in the exponent field (the 2^51 of t shifts out).
   each((g) => [
-    ...get(V(g)), ...get(P(g)), ...f64x2Mul,
-    ...get(Y(g)), ...get(T(g)), ...op.i32Const(52), ...i64x2Shl, ...get(cExpOne), ...i64x2Add, ...f64x2Mul,
-    ...get(P(g)), ...f64x2Add, ...f64x2Div, ...op.set(Y(g)),
+    ...get(V(g)),
+    ...get(P(g)),
+    ...f64x2Mul,
+    ...get(Y(g)),
+    ...get(T(g)),
+    ...op.i32Const(52),
+    ...i64x2Shl,
+    ...get(cExpOne),
+    ...i64x2Add,
+    ...f64x2Mul,
+    ...get(P(g)),
+    ...f64x2Add,
+    ...f64x2Div,
+    ...op.set(Y(g)),
   ]);
   if (withUp) {
     // geglu: y = y·(u·((g − g) + 1)). The factor is 1 for finite g and NaN for
@@ -404,9 +559,24 @@ function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: 
     // gelu(−∞)·∞ = NaN); multiplying keeps the sign of a zero u or y.
     each((g) => [
       ...get(Y(g)),
-      ...get(UP), ...get(KB), ...op.i32Add, ...load64Zero(8 * g), ...f64x2PromoteLowF32x4,
-      ...get(IN), ...get(KB), ...op.i32Add, ...load64Zero(8 * g), ...f64x2PromoteLowF32x4, ...op.tee(T(g)),
-      ...get(T(g)), ...f64x2Sub, ...get(cOne), ...f64x2Add, ...f64x2Mul, ...f64x2Mul, ...op.set(Y(g)),
+      ...get(UP),
+      ...get(KB),
+      ...op.i32Add,
+      ...load64Zero(8 * g),
+      ...f64x2PromoteLowF32x4,
+      ...get(IN),
+      ...get(KB),
+      ...op.i32Add,
+      ...load64Zero(8 * g),
+      ...f64x2PromoteLowF32x4,
+      ...op.tee(T(g)),
+      ...get(T(g)),
+      ...f64x2Sub,
+      ...get(cOne),
+      ...f64x2Add,
+      ...f64x2Mul,
+      ...f64x2Mul,
+      ...op.set(Y(g)),
     ]);
   }
   if (doubles) {
@@ -417,29 +587,45 @@ function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: 
     // Rounding test as in functionBody: r1 = float32(y·(1 + band)) is stored,
     // and the pair passes if r1 = float32(y·(1 − band)) as float32s (f32x4.eq).
     each((g) => [
-      ...get(Y(g)), ...get(cBandHi), ...f64x2Mul, ...f32x4DemoteF64x2Zero, ...op.set(A(g)),
-      ...get(OUT), ...get(KB), ...op.i32Add, ...get(A(g)), ...store64Lane(8 * g, 0),
-      ...get(A(g)), ...get(Y(g)), ...get(cBandLo), ...f64x2Mul, ...f32x4DemoteF64x2Zero,
-      ...f32x4Eq, ...op.set(T(g)),
+      ...get(Y(g)),
+      ...get(cBandHi),
+      ...f64x2Mul,
+      ...f32x4DemoteF64x2Zero,
+      ...op.set(A(g)),
+      ...get(OUT),
+      ...get(KB),
+      ...op.i32Add,
+      ...get(A(g)),
+      ...store64Lane(8 * g, 0),
+      ...get(A(g)),
+      ...get(Y(g)),
+      ...get(cBandLo),
+      ...f64x2Mul,
+      ...f32x4DemoteF64x2Zero,
+      ...f32x4Eq,
+      ...op.set(T(g)),
     ]);
     for (let g = 0; g < group; g++) body.push(...get(T(g)), ...(g > 0 ? v128And : []));
     body.push(...i32x4AllTrue, ...op.i32Eqz, ...op.if);
     for (let g = 0; g < group; g++) {
       body.push(
-        ...get(FLAGS), ...get(NFLAG), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add,
-        ...get(K), ...op.i32Const(g), ...op.i32Add, ...op.i32Store(0),
-        ...get(NFLAG), ...op.i32Const(1), ...op.i32Add, ...op.set(NFLAG),
+        ...get(FLAGS),
+        ...get(NFLAG),
+        ...op.i32Const(2),
+        ...op.i32Shl,
+        ...op.i32Add,
+        ...get(K),
+        ...op.i32Const(g),
+        ...op.i32Add,
+        ...op.i32Store(0),
+        ...get(NFLAG),
+        ...op.i32Const(1),
+        ...op.i32Add,
+        ...op.set(NFLAG),
       );
     }
     body.push(...op.end);
   }
-  body.push(
-    ...get(K), ...op.i32Const(group), ...op.i32Add, ...op.set(K),
-    ...op.br(0),
-    ...op.end,
-    ...op.end,
-    ...get(NFLAG),
-    ...op.end,
-  );
+  body.push(...get(K), ...op.i32Const(group), ...op.i32Add, ...op.set(K), ...op.br(0), ...op.end, ...op.end, ...get(NFLAG), ...op.end);
   return [...uleb(2), ...uleb(3), I32, ...uleb(nV128), V128, ...body];
 }

@@ -47,9 +47,23 @@ const OPS = {
 } as const;
 
 const op = {
-  block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, br_if: 0x0d, void: 0x40,
-  get: 0x20, set: 0x21,
-  i32const: 0x41, i32add: 0x6a, i32mul: 0x6c, i32and: 0x71, i32shl: 0x74, i32geu: 0x4f, i32ges: 0x4e, i32gtu: 0x4b,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  end: 0x0b,
+  br: 0x0c,
+  br_if: 0x0d,
+  void: 0x40,
+  get: 0x20,
+  set: 0x21,
+  i32const: 0x41,
+  i32add: 0x6a,
+  i32mul: 0x6c,
+  i32and: 0x71,
+  i32shl: 0x74,
+  i32geu: 0x4f,
+  i32ges: 0x4e,
+  i32gtu: 0x4b,
 };
 const simd = (sub: number) => [0xfd, ...uleb(sub)];
 const V128_LOAD = 0x00;
@@ -110,31 +124,58 @@ function tileBody(lanes: MatmulLanes, R: number, C: number, unroll: number): num
   const i32 = (n: number) => c.push(op.i32const, ...sleb(n));
   // Row bases: x + r·K·bytes, w + j·K·bytes.
   for (let r = 0; r < R; r++) {
-    get(0); get(3); i32(bytes * r); c.push(op.i32mul, op.i32add); set(xb[r]!);
+    get(0);
+    get(3);
+    i32(bytes * r);
+    c.push(op.i32mul, op.i32add);
+    set(xb[r]!);
   }
   for (let j = 0; j < C; j++) {
-    get(1); get(3); i32(bytes * j); c.push(op.i32mul, op.i32add); set(wb[j]!);
+    get(1);
+    get(3);
+    i32(bytes * j);
+    c.push(op.i32mul, op.i32add);
+    set(wb[j]!);
   }
-  get(3); i32(3); c.push(op.i32and); set(rem);
-  get(3); i32(-4); c.push(op.i32and); i32(shift); c.push(op.i32shl); set(end);
+  get(3);
+  i32(3);
+  c.push(op.i32and);
+  set(rem);
+  get(3);
+  i32(-4);
+  c.push(op.i32and);
+  i32(shift);
+  c.push(op.i32shl);
+  set(end);
   for (const a of acc.flat()) {
     c.push(...simd(V128_CONST), ...new Array(16).fill(0));
     set(a);
   }
-  i32(0); set(p);
+  i32(0);
+  set(p);
   const load = (base: number, offset: number) => {
-    get(base); get(p); c.push(op.i32add, ...simd(V128_LOAD), 4, ...uleb(offset)); // align hint 2^4
+    get(base);
+    get(p);
+    c.push(op.i32add, ...simd(V128_LOAD), 4, ...uleb(offset)); // align hint 2^4
   };
   const step = (offset: number) => {
     for (let j = 0; j < C; j++) {
-      for (let h = 0; h < V; h++) { load(wb[j]!, offset + 16 * h); set(wv[j * V + h]!); }
+      for (let h = 0; h < V; h++) {
+        load(wb[j]!, offset + 16 * h);
+        set(wv[j * V + h]!);
+      }
     }
     for (let r = 0; r < R; r++) {
       for (let h = 0; h < V; h++) {
-        load(xb[r]!, offset + 16 * h); set(xv);
+        load(xb[r]!, offset + 16 * h);
+        set(xv);
         for (let j = 0; j < C; j++) {
           const a = acc[h]![r * C + j]!;
-          get(a); get(xv); get(wv[j * V + h]!); c.push(...simd(o.vMul), ...simd(o.vAdd)); set(a);
+          get(a);
+          get(xv);
+          get(wv[j * V + h]!);
+          c.push(...simd(o.vMul), ...simd(o.vAdd));
+          set(a);
         }
       }
     }
@@ -144,35 +185,64 @@ function tileBody(lanes: MatmulLanes, R: number, C: number, unroll: number): num
   // single-step loop is emitted even at U = 1, where it never runs: without it the float32 tile
   // took ~5% more CPU time under Node 20's V8 (a projection of 64 tokens, K = 2304, interleaved
   // runs); we did not find why.
-  get(end); i32(-stepBytes * (unroll - 1)); c.push(op.i32add); set(endU);
+  get(end);
+  i32(-stepBytes * (unroll - 1));
+  c.push(op.i32add);
+  set(endU);
   c.push(op.block, op.void, op.loop, op.void);
-  get(p); get(endU); c.push(op.i32ges, op.br_if, 1);
+  get(p);
+  get(endU);
+  c.push(op.i32ges, op.br_if, 1);
   for (let u = 0; u < unroll; u++) step(stepBytes * u);
-  get(p); i32(stepBytes * unroll); c.push(op.i32add); set(p);
+  get(p);
+  i32(stepBytes * unroll);
+  c.push(op.i32add);
+  set(p);
   c.push(op.br, 0, op.end, op.end);
   c.push(op.block, op.void, op.loop, op.void);
-  get(p); get(end); c.push(op.i32geu, op.br_if, 1);
+  get(p);
+  get(end);
+  c.push(op.i32geu, op.br_if, 1);
   step(0);
-  get(p); i32(stepBytes); c.push(op.i32add); set(p);
+  get(p);
+  i32(stepBytes);
+  c.push(op.i32add);
+  set(p);
   c.push(op.br, 0, op.end, op.end);
   for (let r = 0; r < R; r++) {
     for (let j = 0; j < C; j++) {
       for (let l = 0; l < 4; l++) {
-        get(acc[Math.floor(l / L)]![r * C + j]!); c.push(...simd(o.vExtract), l % L); set(lane[l]!);
+        get(acc[Math.floor(l / L)]![r * C + j]!);
+        c.push(...simd(o.vExtract), l % L);
+        set(lane[l]!);
       }
       for (let l = 0; l < 3; l++) {
         // if (rem > l) lane_l = lane_l + x[end + bytes·l]·w[end + bytes·l]
-        get(rem); i32(l); c.push(op.i32gtu, op.if, op.void);
+        get(rem);
+        i32(l);
+        c.push(op.i32gtu, op.if, op.void);
         get(lane[l]!);
-        get(xb[r]!); get(end); c.push(op.i32add, o.load, o.align, ...uleb(bytes * l));
-        get(wb[j]!); get(end); c.push(op.i32add, o.load, o.align, ...uleb(bytes * l));
-        c.push(o.mul, o.add); set(lane[l]!);
+        get(xb[r]!);
+        get(end);
+        c.push(op.i32add, o.load, o.align, ...uleb(bytes * l));
+        get(wb[j]!);
+        get(end);
+        c.push(op.i32add, o.load, o.align, ...uleb(bytes * l));
+        c.push(o.mul, o.add);
+        set(lane[l]!);
         c.push(op.end);
       }
       // out + bytes·(r·ldo + j) ← (s0 + s1) + (s2 + s3)
-      get(2); get(4); i32(bytes * r); c.push(op.i32mul, op.i32add);
-      get(lane[0]!); get(lane[1]!); c.push(o.add);
-      get(lane[2]!); get(lane[3]!); c.push(o.add, o.add);
+      get(2);
+      get(4);
+      i32(bytes * r);
+      c.push(op.i32mul, op.i32add);
+      get(lane[0]!);
+      get(lane[1]!);
+      c.push(o.add);
+      get(lane[2]!);
+      get(lane[3]!);
+      c.push(o.add, o.add);
       c.push(o.store, o.align, ...uleb(bytes * j));
     }
   }
@@ -184,7 +254,12 @@ function tileBody(lanes: MatmulLanes, R: number, C: number, unroll: number): num
 /** Tile shapes of a module, largest first (the driver below uses all four). */
 function tileShapes(lanes: MatmulLanes): [number, number][] {
   const R = lanes.tileRows;
-  return [[R, 2], [1, 2], [R, 1], [1, 1]];
+  return [
+    [R, 2],
+    [1, 2],
+    [R, 1],
+    [1, 1],
+  ];
 }
 
 /** The module bytes; imports `env.memory` (shared when `shared`, `pages` initial and maximum). */
@@ -206,7 +281,7 @@ let simdValidates: boolean | undefined;
 export function matmulSimdAvailable(): boolean {
   if (simdValidates === undefined) {
     try {
-      simdValidates = wasmApi !== undefined && wasmApi.validate(matmulSimdModuleBytes(MATMUL_LANES.f32, 1, false));
+      simdValidates = wasmApi?.validate(matmulSimdModuleBytes(MATMUL_LANES.f32, 1, false)) ?? false;
     } catch {
       simdValidates = false;
     }

@@ -34,7 +34,11 @@ function fill(a: Float32Array | Float64Array): void {
 describe('outputs that share memory with an input through another SharedArrayBuffer object', () => {
   // shifts in elements of out relative to x: before, in place, just after, a block after
   const shifts = [-3, 0, 1, 3, 1000];
-  type FloatType = { new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): Float32Array | Float64Array; BYTES_PER_ELEMENT: number; name: string };
+  type FloatType = {
+    new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): Float32Array | Float64Array;
+    BYTES_PER_ELEMENT: number;
+    name: string;
+  };
   for (const Type of [Float32Array, Float64Array] as FloatType[]) {
     for (const approximate of ['none', 'tanh'] as const) {
       it(`geluArray ${Type.name} ${approximate}: every shift gives the unaliased result`, async () => {
@@ -84,7 +88,9 @@ describe('outputs that share memory with an input through another SharedArrayBuf
 
   it('a shared WebAssembly.Memory: views made before and after grow', () => {
     // the ES2022 lib has no WebAssembly types (as src/elementwise/simd.ts notes)
-    const { Memory } = (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => { buffer: SharedArrayBuffer; grow(pages: number): number } } }).WebAssembly;
+    const { Memory } = (
+      globalThis as unknown as { WebAssembly: { Memory: new (d: object) => { buffer: SharedArrayBuffer; grow(pages: number): number } } }
+    ).WebAssembly;
     const memory = new Memory({ initial: 4, maximum: 8, shared: true });
     const x = new Float32Array(memory.buffer, 0, N);
     fill(x);
@@ -139,7 +145,13 @@ describe('the Gemma 2 MLP with out on another SharedArrayBuffer object of the sa
   const hidden = 8;
   const intermediate = 12;
   const weight = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + seed) * 0.4);
-  const weights = { gate: weight(intermediate * hidden, 1), up: weight(intermediate * hidden, 2), down: weight(hidden * intermediate, 3), hidden, intermediate };
+  const weights = {
+    gate: weight(intermediate * hidden, 1),
+    up: weight(intermediate * hidden, 2),
+    down: weight(hidden * intermediate, 3),
+    hidden,
+    intermediate,
+  };
 
   for (const shift of [3, 8]) {
     it(`gemma2Mlp and createGemma2Mlp(…).forward: out ${shift} elements after x gives the unaliased result`, async () => {

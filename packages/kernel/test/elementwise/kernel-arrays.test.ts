@@ -20,7 +20,7 @@ function firstDifference(a: Float32Array, b: Float32Array): number {
 /** Every 4099th bit pattern (all binades, NaNs, subnormals) interleaved with [-17, 7], and ±0, ±∞ at the front. */
 function inputs(n: number, phase: number): Float32Array {
   const x = new Float32Array(n);
-  for (let i = 0; i < n; i++) x[i] = i % 2 === 0 ? f32FromBits((i * 4099 + phase) | 0) : -17 + ((24 * i) / n + phase / 7) % 24;
+  for (let i = 0; i < n; i++) x[i] = i % 2 === 0 ? f32FromBits((i * 4099 + phase) | 0) : -17 + (((24 * i) / n + phase / 7) % 24);
   x.set([0, -0, Infinity, -Infinity, NaN, -10.78, 4.995].slice(0, n));
   return x;
 }
@@ -34,31 +34,28 @@ function kernelCopy(x: Float32Array): Float32Array {
 describe('RangeAllocator', () => {
   it('hands out aligned, disjoint ranges, reuses and merges freed ones, and falls back to its start when all are freed (seeded property)', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.oneof(fc.integer({ min: 1, max: 5000 }), fc.constant(-1), fc.constant(-2)), { maxLength: 200 }),
-        (ops) => {
-          const a = new RangeAllocator(1000);
-          const live: Array<[number, number]> = [];
-          for (const op of ops) {
-            if (op > 0) {
-              const at = a.allocate(op);
-              expect(at % ALIGN).toBe(0);
-              expect(at).toBeGreaterThanOrEqual(1000);
-              for (const [b, size] of live) expect(at + op <= b || b + size <= at).toBe(true);
-              expect(at + op).toBeLessThanOrEqual(a.high);
-              live.push([at, op]);
-            } else if (live.length > 0) {
-              // -1 frees the oldest live range, -2 the newest.
-              const [at] = op === -1 ? live.shift()! : live.pop()!;
-              expect(a.release(at)).toBeGreaterThan(0);
-              expect(a.release(at)).toBeUndefined();
-            }
+      fc.property(fc.array(fc.oneof(fc.integer({ min: 1, max: 5000 }), fc.constant(-1), fc.constant(-2)), { maxLength: 200 }), (ops) => {
+        const a = new RangeAllocator(1000);
+        const live: Array<[number, number]> = [];
+        for (const op of ops) {
+          if (op > 0) {
+            const at = a.allocate(op);
+            expect(at % ALIGN).toBe(0);
+            expect(at).toBeGreaterThanOrEqual(1000);
+            for (const [b, size] of live) expect(at + op <= b || b + size <= at).toBe(true);
+            expect(at + op).toBeLessThanOrEqual(a.high);
+            live.push([at, op]);
+          } else if (live.length > 0) {
+            // -1 frees the oldest live range, -2 the newest.
+            const [at] = op === -1 ? live.shift()! : live.pop()!;
+            expect(a.release(at)).toBeGreaterThan(0);
+            expect(a.release(at)).toBeUndefined();
           }
-          for (const [at] of live) a.release(at);
-          expect(a.high).toBe(1024);
-          expect(a.allocate(1)).toBe(1024);
-        },
-      ),
+        }
+        for (const [at] of live) a.release(at);
+        expect(a.high).toBe(1024);
+        expect(a.allocate(1)).toBe(1024);
+      }),
       { numRuns: 300 },
     );
   });
@@ -161,7 +158,7 @@ describe.runIf(simdAvailable())('kernel arrays (WebAssembly SIMD kernel, calling
     releaseKernelFloat32Array(x);
   });
 
-  it('a view over another kernel array\'s elements, on a buffer object from after the memory grew, counts as overlapping', () => {
+  it("a view over another kernel array's elements, on a buffer object from after the memory grew, counts as overlapping", () => {
     const a = kernelFloat32Array(4096);
     const grown = kernelFloat32Array((kernelMemory()!.instance.memory.buffer.byteLength >> 2) + 4096);
     expect(grown.buffer).not.toBe(a.buffer);
@@ -182,12 +179,16 @@ describe.runIf(simdAvailable())('kernel arrays (WebAssembly SIMD kernel, calling
     expect(() => kernelFloat32Array(2 ** 31)).toThrow(/kernelFloat32Array: cannot allocate 8589934592 bytes of kernel memory/);
     expect(() => kernelFloat32Array(2 ** 52)).toThrow(/kernelFloat32Array: cannot allocate 18014398509481984 bytes of kernel memory/);
     const a = kernelFloat32Array(100);
-    expect(() => releaseKernelFloat32Array(a.subarray(1))).toThrow(/releaseKernelFloat32Array: a .* is not a live array from kernelFloat32Array/);
+    expect(() => releaseKernelFloat32Array(a.subarray(1))).toThrow(
+      /releaseKernelFloat32Array: a .* is not a live array from kernelFloat32Array/,
+    );
     expect(() => releaseKernelFloat32Array(a.subarray(0, 50))).toThrow(/not a live array/);
     releaseKernelFloat32Array(a);
     expect(() => releaseKernelFloat32Array(a)).toThrow(/released already/);
     expect(() => releaseKernelFloat32Array(new Float32Array(3))).toThrow(/a is not in the kernel memory/);
-    expect(() => releaseKernelFloat32Array([1, 2] as unknown as Float32Array)).toThrow(/releaseKernelFloat32Array: a is .*expected a Float32Array/);
+    expect(() => releaseKernelFloat32Array([1, 2] as unknown as Float32Array)).toThrow(
+      /releaseKernelFloat32Array: a is .*expected a Float32Array/,
+    );
     releaseKernelFloat32Array(kernelFloat32Array(0)); // length 0: an ordinary empty array, accepted
   });
 });

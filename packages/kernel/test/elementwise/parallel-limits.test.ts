@@ -35,7 +35,7 @@ describe.runIf(existsSync(dist))('gelu pool limits (dist build)', () => {
       k.setGeluThreads(0);
       const want = k.geluArray(x, { approximate: 'tanh' });
       for (const value of ['', '0', '12']) {
-        process.env['GEGLU_TEST_WORKER_FAIL_BLOCK'] = value; // workers copy the environment when they start
+        process.env.GEGLU_TEST_WORKER_FAIL_BLOCK = value; // workers copy the environment when they start
         await freshPool(k, 1);
         expect({ value, ready: k.geluThreadsReady() }).toEqual({ value, ready: 1 });
         for (let call = 0; call < 5; call++) {
@@ -45,7 +45,7 @@ describe.runIf(existsSync(dist))('gelu pool limits (dist build)', () => {
           expect({ value, call, bad, workers: k.geluThreads() }).toEqual({ value, call, bad: -1, workers: 1 });
         }
       }
-      delete process.env['GEGLU_TEST_WORKER_FAIL_BLOCK'];
+      delete process.env.GEGLU_TEST_WORKER_FAIL_BLOCK;
       k.setGeluThreads(1);
     },
   );

@@ -11,7 +11,9 @@ type Kernel = typeof import('../../src/index.js');
 // otherwise starts at most availableParallelism() − 1: test/elementwise/parallel-limits.test.ts).
 beforeAll(async () => {
   if (!existsSync(dist)) return;
-  const parallel = (await import(new URL('../../dist/elementwise/parallel.js', import.meta.url).href)) as typeof import('../../src/elementwise/parallel.js');
+  const parallel = (await import(
+    new URL('../../dist/elementwise/parallel.js', import.meta.url).href
+  )) as typeof import('../../src/elementwise/parallel.js');
   parallel.setPoolForTests({ pastCores: true });
 });
 
@@ -33,7 +35,7 @@ const SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3.4e38, -3.4e3
 /** n elements f(i), except that every `period`-th, from `phase` on, is the next of SPECIALS. */
 function withSpecials(n: number, period: number, phase: number, f: (i: number) => number): Float32Array {
   const x = new Float32Array(n);
-  for (let i = 0; i < n; i++) x[i] = i % period === phase ? SPECIALS[(i / period) % SPECIALS.length | 0]! : f(i);
+  for (let i = 0; i < n; i++) x[i] = i % period === phase ? SPECIALS[((i / period) % SPECIALS.length) | 0]! : f(i);
   return x;
 }
 
@@ -57,9 +59,7 @@ describe('geluArray on worker threads (dist build)', () => {
       for (let i = 0; i < x.length && bad < 0; i++) {
         if (!Object.is(one[i], two[i]) || !Object.is(one[i], inPlace[i])) bad = i;
       }
-      expect(bad < 0 ? 'identical' : { i: bad, x: x[bad], one: one[bad], two: two[bad], inPlace: inPlace[bad] }).toBe(
-        'identical',
-      );
+      expect(bad < 0 ? 'identical' : { i: bad, x: x[bad], one: one[bad], two: two[bad], inPlace: inPlace[bad] }).toBe('identical');
     }
   });
   it('back-to-back gelu and geglu calls of varied lengths, both forms, on 1 and 3 workers equal one thread, special values included', async () => {
@@ -75,7 +75,10 @@ describe('geluArray on worker threads (dist build)', () => {
     type Call = (x: Float32Array, j: number, approximate: 'none' | 'tanh', inPlace: boolean) => Float32Array;
     const calls: Array<[string, Call]> = [
       ['geluArray', (x, _j, approximate, inPlace) => (inPlace ? k.geluArray(x, { approximate, out: x }) : k.geluArray(x, { approximate }))],
-      ['geglu', (x, j, approximate, inPlace) => (inPlace ? k.geglu(x, ups[j]!, { approximate, out: x }) : k.geglu(x, ups[j]!, { approximate }))],
+      [
+        'geglu',
+        (x, j, approximate, inPlace) => (inPlace ? k.geglu(x, ups[j]!, { approximate, out: x }) : k.geglu(x, ups[j]!, { approximate })),
+      ],
     ];
     k.setGeluThreads(0);
     const expected = calls.map(([, call]) => inputs.map((x, j) => forms.map((approximate) => call(x, j, approximate, false))));
@@ -91,7 +94,9 @@ describe('geluArray on worker threads (dist build)', () => {
               let bad = -1;
               for (let i = 0; i < x.length && bad < 0; i++) if (!Object.is(got[i], want[i])) bad = i;
               expect(
-                bad < 0 ? 'identical' : { name, threads, n: x.length, approximate, i: bad, x: x[bad], up: ups[j]![bad], got: got[bad], want: want[bad] },
+                bad < 0
+                  ? 'identical'
+                  : { name, threads, n: x.length, approximate, i: bad, x: x[bad], up: ups[j]![bad], got: got[bad], want: want[bad] },
               ).toBe('identical');
             });
           });
@@ -105,7 +110,9 @@ describe('geluArray on worker threads (dist build)', () => {
     // Lengths that grow from call to call (the per-block map of done blocks
     // is reallocated), with a partial last block and JavaScript tails.
     const k = (await import(dist.href)) as Kernel;
-    const parallel = (await import(new URL('../../dist/elementwise/parallel.js', import.meta.url).href)) as typeof import('../../src/elementwise/parallel.js');
+    const parallel = (await import(
+      new URL('../../dist/elementwise/parallel.js', import.meta.url).href
+    )) as typeof import('../../src/elementwise/parallel.js');
     const lengths = [2 ** 17, 12288 * 16 + 11, 2 ** 20 + 7, 12288 * 40 - 3];
     const xs = lengths.map((n, j) => withSpecials(n, 991, j, (i) => Math.sin(i * 0.618 + j) * 12));
     const ups = lengths.map((n, j) => withSpecials(n, 991, j + 300, (i) => Math.cos(i * 0.377) * 2 ** ((i % 61) - 30)));
@@ -130,18 +137,20 @@ describe('geluArray on worker threads (dist build)', () => {
             geglu: k.geglu(kx, ku, { approximate, out: k.kernelFloat32Array(x.length) }),
           };
           const inPlace = kernelCopy(x);
-          got['geluInPlace'] = k.geluArray(inPlace, { approximate, out: inPlace });
-          got['gegluOutUp'] = k.geglu(kx, ku, { approximate, out: ku });
+          got.geluInPlace = k.geluArray(inPlace, { approximate, out: inPlace });
+          got.gegluOutUp = k.geglu(kx, ku, { approximate, out: ku });
           // Four direct jobs (no copies); then a kernel input with an ordinary
           // output, which goes through the ring (copies), right after them.
           expect(parallel.directJobs() - before).toBe(4);
-          got['geluMixed'] = k.geluArray(kernelCopy(x), { approximate });
+          got.geluMixed = k.geluArray(kernelCopy(x), { approximate });
           expect(parallel.directJobs() - before).toBe(4);
           for (const [name, y] of Object.entries(got)) {
             const w = name.startsWith('gelu') && !name.startsWith('geglu') ? gelu! : geglu!;
             let bad = -1;
             for (let i = 0; i < x.length && bad < 0; i++) if (!Object.is(y[i], w[i])) bad = i;
-            expect(bad < 0 ? 'identical' : { name, threads, n: x.length, approximate, i: bad, x: x[bad], got: y[bad], want: w[bad] }).toBe('identical');
+            expect(bad < 0 ? 'identical' : { name, threads, n: x.length, approximate, i: bad, x: x[bad], got: y[bad], want: w[bad] }).toBe(
+              'identical',
+            );
           }
           expect(k.isKernelFloat32Array(kx)).toBe(true);
         });

@@ -1,4 +1,4 @@
-import { correctlyRounded} from '@geglu/oracle';
+import { correctlyRounded } from '@geglu/oracle';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { erf, erfc, gelu, geluF32 } from '../../src/index.js';
@@ -63,11 +63,7 @@ describe('gelu (kernel f64) against the oracle', () => {
   }
   for (const [a, b] of TANH_REGIONS) {
     it(`gelu tanh (kernel f64) is correctly rounded (0 steps) on [${a}, ${b}]`, () => {
-      fc.assert(
-        fc.property(f64In(a, b), (x) =>
-          expectSteps(gelu(x, { approximate: 'tanh' }), 'gelu-tanh', x, 'f64', 0),
-        ),
-      );
+      fc.assert(fc.property(f64In(a, b), (x) => expectSteps(gelu(x, { approximate: 'tanh' }), 'gelu-tanh', x, 'f64', 0)));
     });
   }
   it('gelu both forms (kernel f64) are within 1 step for any double bit pattern', () => {
@@ -123,11 +119,7 @@ describe('geluF32 (kernel f32 scalar) against the oracle', () => {
     [2, 6],
   ] as const) {
     it(`gelu tanh (kernel f32 scalar) is correctly rounded on [${a}, ${b}]`, () => {
-      fc.assert(
-        fc.property(f32In(a, b), (x) =>
-          expectSteps(geluF32(x, { approximate: 'tanh' }), 'gelu-tanh', x, 'f32', 0),
-        ),
-      );
+      fc.assert(fc.property(f32In(a, b), (x) => expectSteps(geluF32(x, { approximate: 'tanh' }), 'gelu-tanh', x, 'f32', 0)));
     });
   }
   it('gelu both forms (kernel f32 scalar) are correctly rounded for any float32 bit pattern', () => {
@@ -182,9 +174,7 @@ describe('scalar argument validation', () => {
   it('rejects a non-number x and a bad approximate, naming argument, expected and actual', () => {
     expect(() => gelu('1' as unknown as number)).toThrow(/gelu: x is "1", expected a number/);
     expect(() => erf(1n as unknown as number)).toThrow(/erf: x is 1n, expected a number/);
-    expect(() => gelu(1, { approximate: 'fast' as 'tanh' })).toThrow(
-      /gelu: options.approximate is "fast", expected 'none' or 'tanh'/,
-    );
+    expect(() => gelu(1, { approximate: 'fast' as 'tanh' })).toThrow(/gelu: options.approximate is "fast", expected 'none' or 'tanh'/);
     expect(() => geluF32(1, 3 as never)).toThrow(/geluF32: options is 3, expected an object or undefined/);
   });
 });

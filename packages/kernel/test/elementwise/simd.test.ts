@@ -53,7 +53,15 @@ describe('WebAssembly SIMD kernel (src/wasm/gelu-simd.ts)', () => {
         if (i % 101 === 0) up[i] = [0, -0, Infinity, -Infinity, NaN][(i / 101) % 5]!;
       }
       // ±∞ gates against those ups: up[101k] is 0, −0, ∞, −∞, NaN for k mod 5 = 0 … 4.
-      for (const [i, g] of [[0, Infinity], [101, -Infinity], [202, -Infinity], [303, -Infinity], [404, -Infinity], [707, Infinity], [808, Infinity]] as const) {
+      for (const [i, g] of [
+        [0, Infinity],
+        [101, -Infinity],
+        [202, -Infinity],
+        [303, -Infinity],
+        [404, -Infinity],
+        [707, Infinity],
+        [808, Infinity],
+      ] as const) {
         gate[i] = g;
       }
       const want = new Float32Array(n);
@@ -64,9 +72,7 @@ describe('WebAssembly SIMD kernel (src/wasm/gelu-simd.ts)', () => {
       gegluF32Simd(gate, inPlace, inPlace, table);
       let bad = -1;
       for (let i = 0; i < n && bad < 0; i++) if (!Object.is(want[i], got[i]) || !Object.is(want[i], inPlace[i])) bad = i;
-      expect(bad < 0 ? 'identical' : { g: gate[bad], u: up[bad], js: want[bad], simd: got[bad], inPlace: inPlace[bad] }).toBe(
-        'identical',
-      );
+      expect(bad < 0 ? 'identical' : { g: gate[bad], u: up[bad], js: want[bad], simd: got[bad], inPlace: inPlace[bad] }).toBe('identical');
     });
   }
 
@@ -124,8 +130,14 @@ describe('WebAssembly SIMD kernel (src/wasm/gelu-simd.ts)', () => {
     let worst = 0;
     // Dense: 2^20 steps over the range, plus fast-check's bit-pattern-uniform floats.
     for (let i = 0; i <= 2 ** 20; i++) worst = Math.max(worst, relError(Math.fround(-10.78 + (15.775 * i) / 2 ** 20)));
-    fc.assert(fc.property(f32In(-10.78, 4.995), (x) => relError(x) <= 2 ** -44.19), { numRuns: 20000 });
-    fc.assert(fc.property(f32In(-16, -10.78), (x) => relError(x) <= 2 ** -42.6), { numRuns: 5000 });
+    fc.assert(
+      fc.property(f32In(-10.78, 4.995), (x) => relError(x) <= 2 ** -44.19),
+      { numRuns: 20000 },
+    );
+    fc.assert(
+      fc.property(f32In(-16, -10.78), (x) => relError(x) <= 2 ** -42.6),
+      { numRuns: 5000 },
+    );
     expect(Math.log2(worst)).toBeLessThanOrEqual(-44.19);
   });
 });

@@ -19,7 +19,8 @@ function gegluMismatches(format: Half, approximate: 'none' | 'tanh', gates: numb
     const u = decode(ups[i]!, format);
     const want = correctlyRoundedGeglu(fn, g, u, format);
     const r = decode(got[i]!, format);
-    if (!Object.is(r, want)) bad.push(`${fn}(${g})·${u} in ${format}: got ${Object.is(r, -0) ? '-0' : r}, want ${Object.is(want, -0) ? '-0' : want}`);
+    if (!Object.is(r, want))
+      bad.push(`${fn}(${g})·${u} in ${format}: got ${Object.is(r, -0) ? '-0' : r}, want ${Object.is(want, -0) ? '-0' : want}`);
   }
   return bad;
 }
@@ -32,7 +33,12 @@ describe('gegluBf16 / gegluF16 are correctly rounded (bits equal to the oracle, 
           fc.constantFrom('none', 'tanh' as const),
           fc.array(fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffff })), { minLength: 1, maxLength: 40 }),
           (approximate, pairs) => {
-            const bad = gegluMismatches(format, approximate, pairs.map((p) => p[0]), pairs.map((p) => p[1]));
+            const bad = gegluMismatches(
+              format,
+              approximate,
+              pairs.map((p) => p[0]),
+              pairs.map((p) => p[1]),
+            );
             expect(bad).toEqual([]);
           },
         ),
@@ -71,7 +77,12 @@ describe('gegluBf16 / gegluF16 are correctly rounded (bits equal to the oracle, 
     for (const approximate of ['none', 'tanh'] as const) {
       for (const format of ['bf16', 'f16'] as const) {
         const mine = cases.filter((c) => c[0] === format);
-        const bad = gegluMismatches(format, approximate, mine.map((c) => encode(c[1], format)), mine.map((c) => encode(c[2], format)));
+        const bad = gegluMismatches(
+          format,
+          approximate,
+          mine.map((c) => encode(c[1], format)),
+          mine.map((c) => encode(c[2], format)),
+        );
         expect(bad).toEqual([]);
       }
     }
@@ -87,8 +98,12 @@ describe('16-bit arguments', () => {
     expect(() => geluBf16Array(f32 as never)).toThrow(
       /^geluBf16Array: x is a Float32Array of length 3, expected a Uint16Array of bf16 bit patterns \(float32\/float64 values go to geluArray; f32ToBf16Array converts\)$/,
     );
-    expect(() => gegluF16(u16, f32 as never)).toThrow(/^gegluF16: up is a Float32Array of length 3, expected a Uint16Array of f16 bit patterns/);
-    expect(() => geluF16Array(u16, { out: f32 as never })).toThrow(/^geluF16Array: options\.out is a Float32Array of length 3, expected a Uint16Array of f16 bit patterns/);
+    expect(() => gegluF16(u16, f32 as never)).toThrow(
+      /^gegluF16: up is a Float32Array of length 3, expected a Uint16Array of f16 bit patterns/,
+    );
+    expect(() => geluF16Array(u16, { out: f32 as never })).toThrow(
+      /^geluF16Array: options\.out is a Float32Array of length 3, expected a Uint16Array of f16 bit patterns/,
+    );
     expect(() => geluArray(u16 as never)).toThrow(GegluError);
     expect(() => geluArray(u16 as never)).toThrow(/^geluArray: x is a Uint16Array of length 3, expected a Float32Array or Float64Array/);
   });

@@ -4,14 +4,25 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GegluError, createGemma2Mlp, gemma2Mlp, releaseGemma2MlpScratch, type Gemma2Mlp } from '../../src/index.js';
 
 const f32 = (n: number, scale: number) =>
-  fc.array(fc.float({ min: -1, max: 1, noNaN: true }).map((v) => Math.fround(v * scale)), { minLength: n, maxLength: n }).map((a) => new Float32Array(a));
+  fc
+    .array(
+      fc.float({ min: -1, max: 1, noNaN: true }).map((v) => Math.fround(v * scale)),
+      { minLength: n, maxLength: n },
+    )
+    .map((a) => new Float32Array(a));
 
 const made: Gemma2Mlp[] = [];
 afterAll(() => made.forEach((m) => m.dispose()));
 
 describe('createGemma2Mlp (WebAssembly SIMD, worker threads) equals gemma2Mlp bit for bit', () => {
   it('wasm-simd is the engine on Node ≥ 20', () => {
-    const m = createGemma2Mlp({ hidden: 1, intermediate: 1, gate: new Float32Array(1), up: new Float32Array(1), down: new Float32Array(1) });
+    const m = createGemma2Mlp({
+      hidden: 1,
+      intermediate: 1,
+      gate: new Float32Array(1),
+      up: new Float32Array(1),
+      down: new Float32Array(1),
+    });
     made.push(m);
     expect(m.engine).toBe('wasm-simd');
   });
@@ -20,9 +31,20 @@ describe('createGemma2Mlp (WebAssembly SIMD, worker threads) equals gemma2Mlp bi
     it(`threads ${threads}: T ≤ 70 (chunks of 64 and tile remainders), d ≤ 21, f ≤ 75 (block remainders), both activations`, () => {
       fc.assert(
         fc.property(
-          fc.record({ t: fc.integer({ min: 0, max: 70 }), d: fc.integer({ min: 1, max: 21 }), f: fc.integer({ min: 1, max: 75 }) }).chain(({ t, d, f }) =>
-            fc.record({ t: fc.constant(t), d: fc.constant(d), f: fc.constant(f), x: f32(t * d, 2), gate: f32(f * d, 1), up: f32(f * d, 1), down: f32(d * f, 1), approximate: fc.constantFrom('none' as const, 'tanh' as const) }),
-          ),
+          fc
+            .record({ t: fc.integer({ min: 0, max: 70 }), d: fc.integer({ min: 1, max: 21 }), f: fc.integer({ min: 1, max: 75 }) })
+            .chain(({ t, d, f }) =>
+              fc.record({
+                t: fc.constant(t),
+                d: fc.constant(d),
+                f: fc.constant(f),
+                x: f32(t * d, 2),
+                gate: f32(f * d, 1),
+                up: f32(f * d, 1),
+                down: f32(d * f, 1),
+                approximate: fc.constantFrom('none' as const, 'tanh' as const),
+              }),
+            ),
           (c) => {
             const w = { hidden: c.d, intermediate: c.f, gate: c.gate, up: c.up, down: c.down };
             const m = createGemma2Mlp(w, { threads });
@@ -41,8 +63,16 @@ describe('createGemma2Mlp (WebAssembly SIMD, worker threads) equals gemma2Mlp bi
   }
 
   it("engine 'js' gives the same results and later edits of the caller's weights are not seen", () => {
-    const d = 5, f = 9, t = 3;
-    const w = { hidden: d, intermediate: f, gate: new Float32Array(f * d).map((_, i) => Math.sin(i)), up: new Float32Array(f * d).map((_, i) => Math.cos(i)), down: new Float32Array(d * f).map((_, i) => Math.sin(3 * i)) };
+    const d = 5,
+      f = 9,
+      t = 3;
+    const w = {
+      hidden: d,
+      intermediate: f,
+      gate: new Float32Array(f * d).map((_, i) => Math.sin(i)),
+      up: new Float32Array(f * d).map((_, i) => Math.cos(i)),
+      down: new Float32Array(d * f).map((_, i) => Math.sin(3 * i)),
+    };
     const x = new Float32Array(t * d).map((_, i) => i / 7 - 1);
     const want = gemma2Mlp(x, t, w);
     const js = createGemma2Mlp(w, { engine: 'js' });
@@ -59,8 +89,10 @@ describe('createGemma2Mlp (WebAssembly SIMD, worker threads) equals gemma2Mlp bi
 
 describe('createGemma2Mlp argument errors', () => {
   const w = { hidden: 2, intermediate: 3, gate: new Float32Array(6), up: new Float32Array(6), down: new Float32Array(6) };
-  it('weights are checked at creation with gemma2Mlp\'s messages; threads and engine too', () => {
-    expect(() => createGemma2Mlp({ ...w, up: new Float32Array(5) })).toThrow(/createGemma2Mlp: weights\.up has length 5, expected intermediate × hidden = 3 × 2 = 6/);
+  it("weights are checked at creation with gemma2Mlp's messages; threads and engine too", () => {
+    expect(() => createGemma2Mlp({ ...w, up: new Float32Array(5) })).toThrow(
+      /createGemma2Mlp: weights\.up has length 5, expected intermediate × hidden = 3 × 2 = 6/,
+    );
     expect(() => createGemma2Mlp({ ...w, gate: new Float64Array(6) } as never)).toThrow(GegluError);
     expect(() => createGemma2Mlp(w, { threads: 0 })).toThrow(/options\.threads is 0, expected an integer ≥ 1/);
     expect(() => createGemma2Mlp(w, { threads: 17 })).toThrow(/options\.threads is 17, expected at most 16/);
@@ -80,9 +112,12 @@ describe('createGemma2Mlp argument errors', () => {
 
 describe('gemma2Mlp switches to WebAssembly SIMD for large float32 calls without changing a bit', () => {
   it('T = 16, d = 256, f = 1024 (T·d·f = 2^22, the threshold): equals the plain-TypeScript engine', () => {
-    const t = 16, d = 256, f = 1024;
+    const t = 16,
+      d = 256,
+      f = 1024;
     let s = 7;
-    const r = (n: number, scale: number) => new Float32Array(n).map(() => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * scale);
+    const r = (n: number, scale: number) =>
+      new Float32Array(n).map(() => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * scale);
     const w = { hidden: d, intermediate: f, gate: r(f * d, 0.1), up: r(f * d, 0.1), down: r(d * f, 0.05) };
     const x = r(t * d, 2);
     const js = createGemma2Mlp(w, { engine: 'js' });
@@ -97,9 +132,12 @@ describe('gemma2Mlp switches to WebAssembly SIMD for large float32 calls without
   });
 
   it('the reused WebAssembly memory never serves stale weights: edit, other shape, back, release', () => {
-    const t = 8, d = 128, f = 4096; // T·d·f = 2^22
+    const t = 8,
+      d = 128,
+      f = 4096; // T·d·f = 2^22
     let s = 11;
-    const r = (n: number, scale: number) => new Float32Array(n).map(() => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * scale);
+    const r = (n: number, scale: number) =>
+      new Float32Array(n).map(() => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * scale);
     const w = { hidden: d, intermediate: f, gate: r(f * d, 0.1), up: r(f * d, 0.1), down: r(d * f, 0.05) };
     const x = r(t * d, 2);
     const same = (a: Float32Array, b: Float32Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
@@ -131,9 +169,12 @@ describe('from the built package (dist/, what users install), workers also run t
   it('activationThreads reaches 2 with 2 threads and the results stay bit-identical to gemma2Mlp (both forms)', async () => {
     // dist/ is built before tests (turbo: test dependsOn build); the sources cannot be imported by URL in a worker.
     const dist = (await import(new URL('../../dist/index.js', import.meta.url).href)) as typeof import('../../src/index.js');
-    const d = 24, f = 200, t = 9;
+    const d = 24,
+      f = 200,
+      t = 9;
     let s = 3;
-    const r = (n: number, scale: number) => new Float32Array(n).map(() => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * scale);
+    const r = (n: number, scale: number) =>
+      new Float32Array(n).map(() => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * scale);
     const w = { hidden: d, intermediate: f, gate: r(f * d, 0.5), up: r(f * d, 0.5), down: r(d * f, 0.3) };
     const x = r(t * d, 3);
     const m = dist.createGemma2Mlp(w, { threads: 2 });
@@ -177,7 +218,12 @@ describe('threaded plans in a plain node process (dist/, as users run it)', () =
       }
       console.log('finished');`;
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
-    expect({ status: run.status, signal: run.signal, out: run.stdout.trim(), err: run.stderr.trim() }).toEqual({ status: 0, signal: null, out: 'finished', err: '' });
+    expect({ status: run.status, signal: run.signal, out: run.stdout.trim(), err: run.stderr.trim() }).toEqual({
+      status: 0,
+      signal: null,
+      out: 'finished',
+      err: '',
+    });
   });
 });
 
@@ -185,7 +231,8 @@ describe('gemma2Mlp on float64 uses f64x2 WebAssembly SIMD for large calls, bit-
   it('T = 130, d = 63, f = 513 (T·d·f ≥ 2^22: SIMD; d mod 4 = 3 exercises the tails) equals its rows run one at a time (d·f < 2^22: plain loop), both forms', () => {
     for (const [t, d, f] of [[130, 63, 513]] as const) {
       let s = 5;
-      const r = (n: number, scale: number) => new Float64Array(n).map(() => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * scale);
+      const r = (n: number, scale: number) =>
+        new Float64Array(n).map(() => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * scale);
       const w = { hidden: d, intermediate: f, gate: r(f * d, 0.3), up: r(f * d, 0.3), down: r(d * f, 0.1) };
       const x = r(t * d, 3);
       for (const approximate of ['tanh', 'none'] as const) {

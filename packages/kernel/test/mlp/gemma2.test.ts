@@ -24,7 +24,10 @@ function mlpCase(maxTokens = 5, maxD = 13, maxF = 17): fc.Arbitrary<Case> {
     .record({ tokens: fc.integer({ min: 0, max: maxTokens }), d: fc.integer({ min: 1, max: maxD }), f: fc.integer({ min: 1, max: maxF }) })
     .chain(({ tokens, d, f }) => {
       const v = (scale: number, n: number) =>
-        fc.array(fc.float({ min: -1, max: 1, noNaN: true }).map((a) => Math.fround(a * scale)), { minLength: n, maxLength: n });
+        fc.array(
+          fc.float({ min: -1, max: 1, noNaN: true }).map((a) => Math.fround(a * scale)),
+          { minLength: n, maxLength: n },
+        );
       return fc.record({
         tokens: fc.constant(tokens),
         d: fc.constant(d),
@@ -41,7 +44,17 @@ function run(c: Case, type: typeof Float32Array | typeof Float64Array, approxima
   const x = new type(c.x);
   const weights = { hidden: c.d, intermediate: c.f, gate: new type(c.gate), up: new type(c.up), down: new type(c.down) };
   // Inputs are the exact values of the arrays (for f32: the rounded ones).
-  const ref = mlpReference(x, c.tokens, c.d, c.f, weights.gate, weights.up, weights.down, approximate, type === Float32Array ? 'f32' : 'f64');
+  const ref = mlpReference(
+    x,
+    c.tokens,
+    c.d,
+    c.f,
+    weights.gate,
+    weights.up,
+    weights.down,
+    approximate,
+    type === Float32Array ? 'f32' : 'f64',
+  );
   const y = gemma2Mlp(x as Float32Array, c.tokens, weights as never, { approximate });
   return { y, ref };
 }
@@ -77,7 +90,7 @@ describe('gemma2Mlp against a float64 triple-loop reference', () => {
     });
   }
 
-  it('gemma2MlpErrorBound (exported for verifiers) equals the test\'s independent evaluation of the stated bound within 2^−19 relative, f32 and f64', () => {
+  it("gemma2MlpErrorBound (exported for verifiers) equals the test's independent evaluation of the stated bound within 2^−19 relative, f32 and f64", () => {
     fc.assert(
       fc.property(mlpCase(), fc.boolean(), fc.constantFrom('none' as const, 'tanh' as const), (c, f64, approximate) => {
         const type = f64 ? Float64Array : Float32Array;
@@ -95,11 +108,14 @@ describe('gemma2Mlp against a float64 triple-loop reference', () => {
 
   it('the bound is not vacuous: on d = 64, f = 96 it is below 1e−5 of Σ|A||W_down| and the f32 result is not the f64 one', () => {
     fc.assert(
-      fc.property(mlpCase(2, 64, 96).filter((c) => c.tokens > 0 && c.d >= 32 && c.f >= 48), (c) => {
-        const { y, ref } = run(c, Float32Array, 'tanh');
-        expect(withinBound(y, ref)).toBeUndefined();
-        for (let i = 0; i < ref.y.length; i++) expect(ref.bound[i]!).toBeLessThan(1e-5 + 1e-5 * Math.abs(ref.y[i]!) * c.f);
-      }),
+      fc.property(
+        mlpCase(2, 64, 96).filter((c) => c.tokens > 0 && c.d >= 32 && c.f >= 48),
+        (c) => {
+          const { y, ref } = run(c, Float32Array, 'tanh');
+          expect(withinBound(y, ref)).toBeUndefined();
+          for (let i = 0; i < ref.y.length; i++) expect(ref.bound[i]!).toBeLessThan(1e-5 + 1e-5 * Math.abs(ref.y[i]!) * c.f);
+        },
+      ),
       { numRuns: 10 },
     );
   });
@@ -109,9 +125,17 @@ describe('gemma2Mlp determinism', () => {
   it('permuting tokens permutes the outputs bit for bit (f32, T ≤ 8)', () => {
     fc.assert(
       fc.property(
-        mlpCase(8, 12, 20).chain((c) => fc.tuple(fc.constant(c), fc.shuffledSubarray([...Array(c.tokens).keys()], { minLength: c.tokens, maxLength: c.tokens }))),
+        mlpCase(8, 12, 20).chain((c) =>
+          fc.tuple(fc.constant(c), fc.shuffledSubarray([...Array(c.tokens).keys()], { minLength: c.tokens, maxLength: c.tokens })),
+        ),
         ([c, perm]) => {
-          const w = { hidden: c.d, intermediate: c.f, gate: new Float32Array(c.gate), up: new Float32Array(c.up), down: new Float32Array(c.down) };
+          const w = {
+            hidden: c.d,
+            intermediate: c.f,
+            gate: new Float32Array(c.gate),
+            up: new Float32Array(c.up),
+            down: new Float32Array(c.down),
+          };
           const x = new Float32Array(c.x);
           const xp = new Float32Array(x.length);
           perm.forEach((src, dst) => xp.set(x.subarray(src * c.d, (src + 1) * c.d), dst * c.d));
@@ -141,7 +165,13 @@ describe('gemma2Mlp determinism', () => {
   });
 
   it('writes into options.out and returns it', () => {
-    const w = { hidden: 2, intermediate: 3, gate: new Float32Array(6).fill(0.5), up: new Float32Array(6).fill(1), down: new Float32Array(6).fill(0.25) };
+    const w = {
+      hidden: 2,
+      intermediate: 3,
+      gate: new Float32Array(6).fill(0.5),
+      up: new Float32Array(6).fill(1),
+      down: new Float32Array(6).fill(0.25),
+    };
     const out = new Float32Array(4).fill(NaN);
     const y = gemma2Mlp(new Float32Array([1, 2, -1, 0.5]), 2, w, { out });
     expect(y).toBe(out);
@@ -164,20 +194,52 @@ describe('gemma2Mlp argument errors name the argument, expected and actual, befo
   const x = new Float32Array(4);
   const cases: [string, () => unknown, RegExp][] = [
     ['x length', () => gemma2Mlp(new Float32Array(5), 2, good()), /x has length 5, expected tokens × hidden = 2 × 2 = 4/],
-    ['gate length', () => gemma2Mlp(x, 2, { ...good(), gate: new Float32Array(5) }), /weights\.gate has length 5, expected intermediate × hidden = 3 × 2 = 6/],
-    ['down length', () => gemma2Mlp(x, 2, { ...good(), down: new Float32Array(7) }), /weights\.down has length 7, expected hidden × intermediate = 2 × 3 = 6/],
+    [
+      'gate length',
+      () => gemma2Mlp(x, 2, { ...good(), gate: new Float32Array(5) }),
+      /weights\.gate has length 5, expected intermediate × hidden = 3 × 2 = 6/,
+    ],
+    [
+      'down length',
+      () => gemma2Mlp(x, 2, { ...good(), down: new Float32Array(7) }),
+      /weights\.down has length 7, expected hidden × intermediate = 2 × 3 = 6/,
+    ],
     ['fractional tokens', () => gemma2Mlp(x, 1.5, good()), /tokens is 1\.5, expected an integer/],
     ['NaN hidden', () => gemma2Mlp(x, 2, { ...good(), hidden: NaN }), /weights\.hidden is NaN, expected a finite integer/],
-    ['Infinity intermediate', () => gemma2Mlp(x, 2, { ...good(), intermediate: Infinity }), /weights\.intermediate is Infinity, expected a finite integer/],
+    [
+      'Infinity intermediate',
+      () => gemma2Mlp(x, 2, { ...good(), intermediate: Infinity }),
+      /weights\.intermediate is Infinity, expected a finite integer/,
+    ],
     ['negative tokens', () => gemma2Mlp(x, -1, good()), /tokens is -1, expected an integer ≥ 0/],
     ['unsafe dims', () => gemma2Mlp(x, 2, { ...good(), hidden: 2 ** 53 }), /weights\.hidden is 9007199254740992, expected a safe integer/],
-    ['overflowing product', () => gemma2Mlp(x, 2, { ...good(), hidden: 2 ** 30, intermediate: 2 ** 30 }), /intermediate × hidden = 1073741824 × 1073741824 = 1152921504606846976 elements, expected at most/],
+    [
+      'overflowing product',
+      () => gemma2Mlp(x, 2, { ...good(), hidden: 2 ** 30, intermediate: 2 ** 30 }),
+      /intermediate × hidden = 1073741824 × 1073741824 = 1152921504606846976 elements, expected at most/,
+    ],
     ['string dim', () => gemma2Mlp(x, '2' as never, good()), /tokens is "2", expected a finite integer/],
-    ['mixed types', () => gemma2Mlp(x, 2, { ...good(), up: new Float64Array(6) } as never), /weights\.up is a Float64Array of length 6, expected a Float32Array/],
-    ['plain array x', () => gemma2Mlp([1, 2, 3, 4] as never, 2, good()), /x is an Array of length 4, expected a Float32Array or Float64Array/],
+    [
+      'mixed types',
+      () => gemma2Mlp(x, 2, { ...good(), up: new Float64Array(6) } as never),
+      /weights\.up is a Float64Array of length 6, expected a Float32Array/,
+    ],
+    [
+      'plain array x',
+      () => gemma2Mlp([1, 2, 3, 4] as never, 2, good()),
+      /x is an Array of length 4, expected a Float32Array or Float64Array/,
+    ],
     ['missing weights', () => gemma2Mlp(x, 2, null as never), /weights is null, expected \{ hidden, intermediate, gate, up, down \}/],
-    ['bad approximate', () => gemma2Mlp(x, 2, good(), { approximate: 'erf' as never }), /options\.approximate is "erf", expected 'none' or 'tanh'/],
-    ['out length', () => gemma2Mlp(x, 2, good(), { out: new Float32Array(3) }), /options\.out has length 3, expected tokens × hidden = 2 × 2 = 4/],
+    [
+      'bad approximate',
+      () => gemma2Mlp(x, 2, good(), { approximate: 'erf' as never }),
+      /options\.approximate is "erf", expected 'none' or 'tanh'/,
+    ],
+    [
+      'out length',
+      () => gemma2Mlp(x, 2, good(), { out: new Float32Array(3) }),
+      /options\.out has length 3, expected tokens × hidden = 2 × 2 = 4/,
+    ],
     ['out aliases x', () => gemma2Mlp(x, 2, good(), { out: x }), /options\.out overlaps x/],
     [
       'out overlaps down partially',

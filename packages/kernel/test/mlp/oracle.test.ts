@@ -12,7 +12,16 @@ import { gamma } from './reference.js';
 
 const D = Decimal.clone({ precision: 60 });
 
-function oracleMlp(x: Float32Array, t: number, d: number, f: number, gate: Float32Array, up: Float32Array, down: Float32Array, approximate: 'none' | 'tanh') {
+function oracleMlp(
+  x: Float32Array,
+  t: number,
+  d: number,
+  f: number,
+  gate: Float32Array,
+  up: Float32Array,
+  down: Float32Array,
+  approximate: 'none' | 'tanh',
+) {
   const y: Decimal[] = [];
   const bound: number[] = [];
   const u = 2 ** -24;
@@ -60,10 +69,26 @@ describe('gemma2Mlp against the oracle (decimal, 60 digits)', () => {
     it(`f32, approximate '${approximate}', T ≤ 2, d ≤ 5, f ≤ 6, |x| ≤ 8, |w| ≤ 1: |ŷ − y| ≤ the stated γ-bound`, () => {
       fc.assert(
         fc.property(
-          fc.record({ t: fc.integer({ min: 1, max: 2 }), d: fc.integer({ min: 1, max: 5 }), f: fc.integer({ min: 1, max: 6 }) }).chain(({ t, d, f }) => {
-            const v = (n: number, scale: number) => fc.array(fc.float({ min: -1, max: 1, noNaN: true }).map((a) => Math.fround(a * scale)), { minLength: n, maxLength: n }).map((a) => new Float32Array(a));
-            return fc.record({ t: fc.constant(t), d: fc.constant(d), f: fc.constant(f), x: v(t * d, 8), gate: v(f * d, 1), up: v(f * d, 1), down: v(d * f, 1) });
-          }),
+          fc
+            .record({ t: fc.integer({ min: 1, max: 2 }), d: fc.integer({ min: 1, max: 5 }), f: fc.integer({ min: 1, max: 6 }) })
+            .chain(({ t, d, f }) => {
+              const v = (n: number, scale: number) =>
+                fc
+                  .array(
+                    fc.float({ min: -1, max: 1, noNaN: true }).map((a) => Math.fround(a * scale)),
+                    { minLength: n, maxLength: n },
+                  )
+                  .map((a) => new Float32Array(a));
+              return fc.record({
+                t: fc.constant(t),
+                d: fc.constant(d),
+                f: fc.constant(f),
+                x: v(t * d, 8),
+                gate: v(f * d, 1),
+                up: v(f * d, 1),
+                down: v(d * f, 1),
+              });
+            }),
           (c) => {
             const y = gemma2Mlp(c.x, c.t, { hidden: c.d, intermediate: c.f, gate: c.gate, up: c.up, down: c.down }, { approximate });
             const ref = oracleMlp(c.x, c.t, c.d, c.f, c.gate, c.up, c.down, approximate);

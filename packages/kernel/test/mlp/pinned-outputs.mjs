@@ -46,8 +46,14 @@ function inputs(Type, { tokens, hidden: d, intermediate: f }, seed) {
 export async function pinnedHashes(k) {
   const out = {};
   for (const approximate of ['tanh', 'none']) {
-    for (const [Type, name] of [[Float32Array, 'f32'], [Float64Array, 'f64']]) {
-      for (const [shape, size] of [[SMALL, 'plain'], [LARGE, 'simd']]) {
+    for (const [Type, name] of [
+      [Float32Array, 'f32'],
+      [Float64Array, 'f64'],
+    ]) {
+      for (const [shape, size] of [
+        [SMALL, 'plain'],
+        [LARGE, 'simd'],
+      ]) {
         const { x, weights } = inputs(Type, shape, 7);
         out[`gemma2Mlp ${name} ${size} ${approximate}`] = fnv1a(k.gemma2Mlp(x, shape.tokens, weights, { approximate }));
       }

@@ -24,7 +24,13 @@ suite('validation helpers (shared by the whole kernel)', () => {
   it('checkDimension accepts safe integers ≥ min and names everything else', () => {
     expect(checkDimension('f', 'n', 0, 0)).toBe(0);
     expect(checkDimension('f', 'n', 2 ** 53 - 1)).toBe(2 ** 53 - 1);
-    for (const [v, m] of [[0, /n is 0, expected an integer ≥ 1/], [-0.5, /n is -0\.5, expected an integer/], [-Infinity, /n is -Infinity, expected a finite integer/], [2 ** 53, /expected a safe integer/], [null, /n is null/]] as const) {
+    for (const [v, m] of [
+      [0, /n is 0, expected an integer ≥ 1/],
+      [-0.5, /n is -0\.5, expected an integer/],
+      [-Infinity, /n is -Infinity, expected a finite integer/],
+      [2 ** 53, /expected a safe integer/],
+      [null, /n is null/],
+    ] as const) {
       expect(() => checkDimension('f', 'n', v)).toThrow(GegluError);
       expect(() => checkDimension('f', 'n', v)).toThrow(m);
     }
@@ -32,7 +38,9 @@ suite('validation helpers (shared by the whole kernel)', () => {
 
   it('checkedProduct refuses products past 2^53 − 1 or the limit, quoting the exact product', () => {
     expect(checkedProduct('f', ['a', 'b'], [3, 5])).toBe(15);
-    expect(() => checkedProduct('f', ['a', 'b'], [2 ** 27, 2 ** 27])).toThrow(/a × b = 134217728 × 134217728 = 18014398509481984 elements, expected at most 4294967295/);
+    expect(() => checkedProduct('f', ['a', 'b'], [2 ** 27, 2 ** 27])).toThrow(
+      /a × b = 134217728 × 134217728 = 18014398509481984 elements, expected at most 4294967295/,
+    );
     expect(() => checkedProduct('f', ['a'], [17], 16)).toThrow(/expected at most 16/);
   });
 
@@ -47,7 +55,9 @@ suite('validation helpers (shared by the whole kernel)', () => {
 
   it('checkNoAlias names both arrays; checkInPlaceOrDisjoint allows exactly the same view only', () => {
     const a = new Float32Array(8);
-    expect(() => checkNoAlias('f', 'out', a.subarray(2, 4), { x: a })).toThrow(/f: out overlaps x \(bytes 8–16 and 0–32 of one buffer\), expected separate memory/);
+    expect(() => checkNoAlias('f', 'out', a.subarray(2, 4), { x: a })).toThrow(
+      /f: out overlaps x \(bytes 8–16 and 0–32 of one buffer\), expected separate memory/,
+    );
     expect(() => checkInPlaceOrDisjoint('f', 'out', a, { x: a })).not.toThrow();
     expect(() => checkInPlaceOrDisjoint('f', 'out', a.subarray(1), { x: a })).toThrow(/out partially overlaps x/);
     expect(() => checkInPlaceOrDisjoint('f', 'out', new Int32Array(a.buffer), { x: a })).toThrow(/partially overlaps/);

@@ -32,7 +32,10 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 8 }) }),
-  fc.record({ kind: fc.constant('length' as const), value: fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.bigInt({ min: 0n, max: 300n })) }),
+  fc.record({
+    kind: fc.constant('length' as const),
+    value: fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.bigInt({ min: 0n, max: 300n })),
+  }),
   // Digits inside the JSON header: turns offsets and shapes into other plausible numbers.
   fc.record({ kind: fc.constant('digit' as const), at: fc.nat(), digit: fc.integer({ min: 0, max: 9 }) }),
 );
@@ -40,7 +43,7 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
 function mutate(file: Uint8Array, ms: Mutation[]): Uint8Array {
   let f = file;
   for (const m of ms) {
-    const at = f.length === 0 ? 0 : ('at' in m ? m.at % (f.length + 1) : 0);
+    const at = f.length === 0 ? 0 : 'at' in m ? m.at % (f.length + 1) : 0;
     if (m.kind === 'set' && at < f.length) {
       f = f.slice();
       f[at] = m.value;

@@ -11,17 +11,7 @@ import {
   readSafetensorsTensor,
 } from '../../src/index.js';
 import { mlpReference } from '../mlp/reference.js';
-import {
-  TempDir,
-  bf16Bits,
-  bf16Decode,
-  buildRaw,
-  buildSafetensors,
-  f16DecodeBits,
-  f32Bytes,
-  f64Bytes,
-  u16Bytes,
-} from './write.js';
+import { TempDir, bf16Bits, bf16Decode, buildRaw, buildSafetensors, f16DecodeBits, f32Bytes, f64Bytes, u16Bytes } from './write.js';
 
 const dir = new TempDir();
 afterAll(() => dir.remove());
@@ -74,7 +64,8 @@ describe('safetensors reader: valid files', () => {
     const file = dir.write(buildSafetensors([{ name: 'all', dtype: 'BF16', shape: [256, 256], bytes: u16Bytes(all) }]));
     const t = await readSafetensorsTensor(file, 'all');
     const bits = new Uint32Array(t.data.buffer);
-    for (let h = 0; h < 65536; h++) if (bits[h] !== (h << 16) >>> 0) throw new Error(`bf16 0x${h.toString(16)} → 0x${bits[h]!.toString(16)}`);
+    for (let h = 0; h < 65536; h++)
+      if (bits[h] !== (h << 16) >>> 0) throw new Error(`bf16 0x${h.toString(16)} → 0x${bits[h]!.toString(16)}`);
     expect(Object.is(t.data[0x8000], -0)).toBe(true);
     expect(t.data[0x7f80]).toBe(Infinity);
     expect(t.data[0xff80]).toBe(-Infinity);
@@ -118,24 +109,96 @@ describe('safetensors reader: valid files', () => {
 describe('safetensors reader: hostile files get a SafetensorsError naming file and tensor', () => {
   const cases: [string, () => Uint8Array, RegExp, string?][] = [
     ['file shorter than 8 bytes', () => new Uint8Array(5), /file has 5 bytes, expected at least 8/],
-    ['header length beyond the file', () => buildRaw('{}', new Uint8Array(0), 1000n), /header length is 1000 bytes, expected at most the 2 bytes after the length field/],
-    ['header claiming 2^40 bytes', () => buildRaw('{}', new Uint8Array(0), 2n ** 40n), /header length is 1099511627776 bytes, expected at most 16777216/],
-    ['header one byte over the 16 MiB limit', () => buildRaw('{}', new Uint8Array(16 * 2 ** 20), 16n * 2n ** 20n + 1n), /header length is 16777217 bytes, expected at most 16777216/],
-    ['a tensor named twice (JSON.parse would keep the second)', () => buildRaw('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', new Uint8Array(8)), /header \$\.w: duplicate key/],
-    ['a key twice inside an entry', () => buildRaw('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"shape":[2]}}', new Uint8Array(8)), /header \$\.w\.shape: duplicate key/],
-    ['nesting 100,000 deep', () => buildRaw(`{"w":${'['.repeat(100_000)}${']'.repeat(100_000)}}`), /header \$\.w(\[0\])+: nested deeper than 64 levels/],
+    [
+      'header length beyond the file',
+      () => buildRaw('{}', new Uint8Array(0), 1000n),
+      /header length is 1000 bytes, expected at most the 2 bytes after the length field/,
+    ],
+    [
+      'header claiming 2^40 bytes',
+      () => buildRaw('{}', new Uint8Array(0), 2n ** 40n),
+      /header length is 1099511627776 bytes, expected at most 16777216/,
+    ],
+    [
+      'header one byte over the 16 MiB limit',
+      () => buildRaw('{}', new Uint8Array(16 * 2 ** 20), 16n * 2n ** 20n + 1n),
+      /header length is 16777217 bytes, expected at most 16777216/,
+    ],
+    [
+      'a tensor named twice (JSON.parse would keep the second)',
+      () =>
+        buildRaw(
+          '{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}',
+          new Uint8Array(8),
+        ),
+      /header \$\.w: duplicate key/,
+    ],
+    [
+      'a key twice inside an entry',
+      () => buildRaw('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"shape":[2]}}', new Uint8Array(8)),
+      /header \$\.w\.shape: duplicate key/,
+    ],
+    [
+      'nesting 100,000 deep',
+      () => buildRaw(`{"w":${'['.repeat(100_000)}${']'.repeat(100_000)}}`),
+      /header \$\.w(\[0\])+: nested deeper than 64 levels/,
+    ],
     ['header length 2^64 − 1', () => buildRaw('{}', new Uint8Array(0), 2n ** 64n - 1n), /header length is 18446744073709551615 bytes/],
     ['header not JSON', () => buildRaw('{"a":'), /header is not valid JSON/],
-    ['header not UTF-8', () => { const f = buildRaw('{"a":1}'); f[10] = 0xff; return f; }, /header is not valid UTF-8/],
+    [
+      'header not UTF-8',
+      () => {
+        const f = buildRaw('{"a":1}');
+        f[10] = 0xff;
+        return f;
+      },
+      /header is not valid UTF-8/,
+    ],
     ['header a JSON array', () => buildRaw('[1,2]'), /header is an Array of length 2, expected a JSON object/],
-    ['unknown dtype', () => buildRaw('{"w":{"dtype":"F12","shape":[1],"data_offsets":[0,2]}}', new Uint8Array(2)), /tensor "w": dtype is "F12", expected one of/],
-    ['negative dim', () => buildRaw('{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}', new Uint8Array(4)), /tensor "w": shape\[0\] is -1, expected an integer ≥ 0/],
-    ['fractional dim', () => buildRaw('{"w":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}', new Uint8Array(4)), /tensor "w": shape\[0\] is 1\.5/],
-    ['offsets beyond the data (truncated data section)', () => buildRaw('{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}', new Uint8Array(12)), /tensor "w": data_offsets \[0, 16\] reach past the data section of 12 bytes/],
-    ['end before begin', () => buildRaw('{"w":{"dtype":"F32","shape":[0],"data_offsets":[8,4]}}', new Uint8Array(8)), /tensor "w": data_offsets \[8, 4\] end before begin/],
-    ['byte count not matching dtype × shape', () => buildRaw('{"w":{"dtype":"BF16","shape":[3],"data_offsets":[0,8]}}', new Uint8Array(8)), /tensor "w": holds 8 bytes, expected BF16 × shape \[3\] = 6 bytes/],
-    ['shape product beyond 2^53', () => buildRaw('{"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}}', new Uint8Array(8)), /tensor "w": holds 8 bytes, expected F32 × shape \[4294967296, 4294967296\] = 73786976294838206464 bytes/],
-    ['overlapping offsets', () => buildRaw('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}', new Uint8Array(12)), /tensor "b": data_offsets overlap those of tensor "a"/],
+    [
+      'unknown dtype',
+      () => buildRaw('{"w":{"dtype":"F12","shape":[1],"data_offsets":[0,2]}}', new Uint8Array(2)),
+      /tensor "w": dtype is "F12", expected one of/,
+    ],
+    [
+      'negative dim',
+      () => buildRaw('{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}', new Uint8Array(4)),
+      /tensor "w": shape\[0\] is -1, expected an integer ≥ 0/,
+    ],
+    [
+      'fractional dim',
+      () => buildRaw('{"w":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}', new Uint8Array(4)),
+      /tensor "w": shape\[0\] is 1\.5/,
+    ],
+    [
+      'offsets beyond the data (truncated data section)',
+      () => buildRaw('{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}', new Uint8Array(12)),
+      /tensor "w": data_offsets \[0, 16\] reach past the data section of 12 bytes/,
+    ],
+    [
+      'end before begin',
+      () => buildRaw('{"w":{"dtype":"F32","shape":[0],"data_offsets":[8,4]}}', new Uint8Array(8)),
+      /tensor "w": data_offsets \[8, 4\] end before begin/,
+    ],
+    [
+      'byte count not matching dtype × shape',
+      () => buildRaw('{"w":{"dtype":"BF16","shape":[3],"data_offsets":[0,8]}}', new Uint8Array(8)),
+      /tensor "w": holds 8 bytes, expected BF16 × shape \[3\] = 6 bytes/,
+    ],
+    [
+      'shape product beyond 2^53',
+      () => buildRaw('{"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}}', new Uint8Array(8)),
+      /tensor "w": holds 8 bytes, expected F32 × shape \[4294967296, 4294967296\] = 73786976294838206464 bytes/,
+    ],
+    [
+      'overlapping offsets',
+      () =>
+        buildRaw(
+          '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}',
+          new Uint8Array(12),
+        ),
+      /tensor "b": data_offsets overlap those of tensor "a"/,
+    ],
     ['metadata not strings', () => buildRaw('{"__metadata__":{"k":1}}'), /__metadata__\.k is 1, expected a string/],
   ];
   for (const [name, make, message] of cases) {
@@ -162,29 +225,40 @@ describe('safetensors reader: hostile files get a SafetensorsError naming file a
   it('a missing tensor is named with the tensors the file has', async () => {
     const file = dir.write(buildSafetensors([{ name: 'present', dtype: 'F32', shape: [1], bytes: f32Bytes([1]) }]));
     const e = await rejection(readSafetensorsTensor(file, 'absent'));
-    expect(e.message).toMatch(new RegExp(`safetensors ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: tensor "absent": not found; the file has 1 tensors \\("present"\\)`));
+    expect(e.message).toMatch(
+      new RegExp(
+        `safetensors ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: tensor "absent": not found; the file has 1 tensors \\("present"\\)`,
+      ),
+    );
   });
 
   it('an integer tensor is listed in the header but refused as weights', async () => {
     const file = dir.write(buildSafetensors([{ name: 'ids', dtype: 'I32', shape: [1], bytes: new Uint8Array(4) }]));
     expect((await readSafetensorsHeader(file)).tensors.get('ids')?.dtype).toBe('I32');
-    expect((await rejection(readSafetensorsTensor(file, 'ids'))).message).toMatch(/tensor "ids": dtype is I32, expected one of BF16, F16, F32, F64/);
+    expect((await rejection(readSafetensorsTensor(file, 'ids'))).message).toMatch(
+      /tensor "ids": dtype is I32, expected one of BF16, F16, F32, F64/,
+    );
   });
 
   it('a missing file and a bad path argument', async () => {
     expect((await rejection(readSafetensorsHeader(join(dir.path, 'nope.safetensors')))).message).toMatch(/nope\.safetensors: cannot open/);
-    expect((await rejection(readSafetensorsHeader(42 as never))).message).toMatch(/readSafetensorsHeader: source is 42, expected a non-empty file path string, an ArrayBuffer, a typed array, a Blob or a Response/);
-    expect((await rejection(readSafetensorsTensor(join(dir.path, 'x'), 'w', { dtype: 'f16' as never }))).message).toMatch(/options\.dtype is "f16", expected 'f32' or 'f64'/);
+    expect((await rejection(readSafetensorsHeader(42 as never))).message).toMatch(
+      /readSafetensorsHeader: source is 42, expected a non-empty file path string, an ArrayBuffer, a typed array, a Blob or a Response/,
+    );
+    expect((await rejection(readSafetensorsTensor(join(dir.path, 'x'), 'w', { dtype: 'f16' as never }))).message).toMatch(
+      /options\.dtype is "f16", expected 'f32' or 'f64'/,
+    );
   });
 });
 
 /** A tiny Gemma-2-like layer with random finite bf16 weights. */
 function layerFile(layer: number, d: number, f: number, seed: number, dtype: 'BF16' | 'F16' | 'F32' = 'BF16') {
   let s = seed >>> 0;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   // Values k/64 with |k| ≤ 32 are exact in bf16, f16 and f32.
   const vals = (n: number) => Array.from({ length: n }, () => Math.round((rand() - 0.5) * 64) / 64);
-  const enc = (v: number[]) => (dtype === 'F32' ? f32Bytes(v) : dtype === 'BF16' ? u16Bytes(v.map(bf16Bits)) : u16Bytes(v.map(f16BitsExact)));
+  const enc = (v: number[]) =>
+    dtype === 'F32' ? f32Bytes(v) : dtype === 'BF16' ? u16Bytes(v.map(bf16Bits)) : u16Bytes(v.map(f16BitsExact));
   const gate = vals(f * d);
   const up = vals(f * d);
   const down = vals(d * f);
@@ -239,7 +313,9 @@ describe('loadGemma2MlpLayer', () => {
     const { tensors } = layerFile(0, 4, 8, 3);
     const file = dir.write(buildSafetensors(tensors));
     const e = await rejection(loadGemma2MlpLayer(file, { layer: 0, preset: 'gemma-2-2b' }));
-    expect(e.message).toMatch(/tensor "model\.layers\.0\.mlp\.gate_proj\.weight": shape \[8, 4\], expected \[9216, 2304\] \(\[intermediate, hidden\] of the preset\)/);
+    expect(e.message).toMatch(
+      /tensor "model\.layers\.0\.mlp\.gate_proj\.weight": shape \[8, 4\], expected \[9216, 2304\] \(\[intermediate, hidden\] of the preset\)/,
+    );
     expect(e.message).toContain(file);
     await expect(loadGemma2MlpLayer(file, { layer: 0, preset: { hidden: 4, intermediate: 8 } })).resolves.toMatchObject({ hidden: 4 });
     const bad = tensors.map((t) => (t.name.endsWith('down_proj.weight') ? { ...t, shape: [8, 4] } : t));
@@ -259,7 +335,9 @@ describe('loadGemma2MlpLayer', () => {
     new DataView(up.bytes.buffer).setUint16(2 * 7, 0x7fc0, true); // bf16 NaN at element 7 = row 2, column 1 of [4, 3]
     const file = dir.write(buildSafetensors(tensors));
     const e = await rejection(loadGemma2MlpLayer(file, { layer: 0 }));
-    expect(e.message).toMatch(/tensor "model\.layers\.0\.mlp\.up_proj\.weight": element 7 \(row 2, column 1\) is NaN, expected a finite weight/);
+    expect(e.message).toMatch(
+      /tensor "model\.layers\.0\.mlp\.up_proj\.weight": element 7 \(row 2, column 1\) is NaN, expected a finite weight/,
+    );
     const down = tensors.find((t) => t.name.endsWith('down_proj.weight'))!;
     new DataView(up.bytes.buffer).setUint16(2 * 7, 0, true);
     new DataView(down.bytes.buffer).setUint16(0, 0xff80, true); // bf16 −Inf
@@ -270,10 +348,16 @@ describe('loadGemma2MlpLayer', () => {
 
   it('bad options are refused before the file is opened', async () => {
     const missing = join(dir.path, 'missing.safetensors');
-    expect((await rejection(loadGemma2MlpLayer(missing, { layer: -1 }))).message).toMatch(/loadGemma2MlpLayer: options\.layer is -1, expected an integer ≥ 0/);
+    expect((await rejection(loadGemma2MlpLayer(missing, { layer: -1 }))).message).toMatch(
+      /loadGemma2MlpLayer: options\.layer is -1, expected an integer ≥ 0/,
+    );
     expect((await rejection(loadGemma2MlpLayer(missing, { layer: 0.5 }))).message).toMatch(/options\.layer is 0\.5/);
-    expect((await rejection(loadGemma2MlpLayer(missing, { layer: 0, preset: 'gemma-3' as never }))).message).toMatch(/options\.preset is "gemma-3", expected one of gemma-2-2b, gemma-2-9b, gemma-2-27b/);
-    expect((await rejection(loadGemma2MlpLayer(missing, undefined as never))).message).toMatch(/options is undefined, expected \{ layer \}/);
+    expect((await rejection(loadGemma2MlpLayer(missing, { layer: 0, preset: 'gemma-3' as never }))).message).toMatch(
+      /options\.preset is "gemma-3", expected one of gemma-2-2b, gemma-2-9b, gemma-2-27b/,
+    );
+    expect((await rejection(loadGemma2MlpLayer(missing, undefined as never))).message).toMatch(
+      /options is undefined, expected \{ layer \}/,
+    );
   });
 
   it.skipIf(process.platform !== 'linux')('an index that is a FIFO fed without end stops at 16 MiB read (Linux only: mkfifo)', async () => {
@@ -307,13 +391,19 @@ describe('loadGemma2MlpLayer', () => {
       }
       weight_map[tensors[2]!.name] = '../elsewhere.safetensors';
       writeFileSync(join(shardDir.path, 'model.safetensors.index.json'), JSON.stringify({ weight_map }));
-      expect((await rejection(loadGemma2MlpLayer(shardDir.path, { layer: 3 }))).message).toMatch(/shard "\.\.\/elsewhere\.safetensors" is not a plain file name beside the index/);
+      expect((await rejection(loadGemma2MlpLayer(shardDir.path, { layer: 3 }))).message).toMatch(
+        /shard "\.\.\/elsewhere\.safetensors" is not a plain file name beside the index/,
+      );
       const indexPath = join(shardDir.path, 'model.safetensors.index.json');
       writeFileSync(indexPath, `{"weight_map": {"${tensors[2]!.name}": "a.safetensors", "${tensors[2]!.name}": "b.safetensors"}}`);
-      expect((await rejection(loadGemma2MlpLayer(shardDir.path, { layer: 3 }))).message).toMatch(/safetensors index .*: \$\.weight_map\["model\.layers\.3\.mlp\.gate_proj\.weight"\]: duplicate key/);
+      expect((await rejection(loadGemma2MlpLayer(shardDir.path, { layer: 3 }))).message).toMatch(
+        /safetensors index .*: \$\.weight_map\["model\.layers\.3\.mlp\.gate_proj\.weight"\]: duplicate key/,
+      );
       delete weight_map[tensors[2]!.name];
       writeFileSync(join(shardDir.path, 'model.safetensors.index.json'), JSON.stringify({ weight_map }));
-      expect((await rejection(loadGemma2MlpLayer(shardDir.path, { layer: 3 }))).message).toMatch(/tensor "model\.layers\.3\.mlp\.gate_proj\.weight": not in weight_map/);
+      expect((await rejection(loadGemma2MlpLayer(shardDir.path, { layer: 3 }))).message).toMatch(
+        /tensor "model\.layers\.3\.mlp\.gate_proj\.weight": not in weight_map/,
+      );
     } finally {
       shardDir.remove();
     }

@@ -116,13 +116,9 @@ export function floatInRange(lo: number, hi: number, format: FloatFormat): fc.Ar
     if (Math.fround(lo) !== lo || Math.fround(hi) !== hi) {
       throw new RangeError(`floatInRange: bounds must be float32 values, got lo = ${lo}, hi = ${hi}`);
     }
-    return fc
-      .integer({ min: floatToOrdinal(lo, 'f32'), max: floatToOrdinal(hi, 'f32') })
-      .map((o) => ordinalToFloat(o, 'f32'));
+    return fc.integer({ min: floatToOrdinal(lo, 'f32'), max: floatToOrdinal(hi, 'f32') }).map((o) => ordinalToFloat(o, 'f32'));
   }
-  return fc
-    .bigInt({ min: floatToOrdinal(lo, 'f64'), max: floatToOrdinal(hi, 'f64') })
-    .map((o) => ordinalToFloat(o, 'f64'));
+  return fc.bigInt({ min: floatToOrdinal(lo, 'f64'), max: floatToOrdinal(hi, 'f64') }).map((o) => ordinalToFloat(o, 'f64'));
 }
 
 /**

@@ -107,8 +107,6 @@ export function peakNeighbourhood(argmax: number, format: FloatFormat, halfWidth
   const lo = round(Math.abs(argmax) - halfWidth);
   const hi = round(Math.abs(argmax) + halfWidth);
   const side =
-    format === 'f32'
-      ? fc.float({ min: Math.fround(lo), max: Math.fround(hi), noNaN: true })
-      : fc.double({ min: lo, max: hi, noNaN: true });
+    format === 'f32' ? fc.float({ min: Math.fround(lo), max: Math.fround(hi), noNaN: true }) : fc.double({ min: lo, max: hi, noNaN: true });
   return fc.tuple(side, fc.boolean()).map(([v, neg]) => (neg ? -v : v));
 }

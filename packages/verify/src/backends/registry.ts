@@ -167,7 +167,8 @@ export async function openGpu(name: GpuBackendName): Promise<BackendSession> {
 }
 
 const registry = new Map<string, Backend>();
-for (const b of [oracle, kernelF64, kernelF32, kernelHalf('bf16'), kernelHalf('f16'), ...GPU_BACKENDS.map(gpuBackend)]) registry.set(b.id, b);
+for (const b of [oracle, kernelF64, kernelF32, kernelHalf('bf16'), kernelHalf('f16'), ...GPU_BACKENDS.map(gpuBackend)])
+  registry.set(b.id, b);
 
 /** Every registered backend, in a stable order (suites and the tolerance table enumerate these). */
 export function listBackends(): Backend[] {

@@ -10,7 +10,16 @@ export type GpuBackendName = 'auto' | 'webgpu' | 'headlessgl' | 'webasm' | 'cpu'
 export const GPU_BACKENDS: readonly Exclude<GpuBackendName, 'auto'>[] = ['webgpu', 'webasm', 'cpu', 'headlessgl'];
 
 /** Ids in the registry and in the tolerance table. */
-export type BackendId = 'oracle' | 'kernel-f64' | 'kernel-f32' | 'kernel-bf16' | 'kernel-f16' | 'gpu-webgpu' | 'gpu-webasm' | 'gpu-cpu' | 'gpu-headlessgl';
+export type BackendId =
+  | 'oracle'
+  | 'kernel-f64'
+  | 'kernel-f32'
+  | 'kernel-bf16'
+  | 'kernel-f16'
+  | 'gpu-webgpu'
+  | 'gpu-webasm'
+  | 'gpu-cpu'
+  | 'gpu-headlessgl';
 
 /**
  * The arithmetic a backend promises: `exact` = correctly rounded into the requested dtype

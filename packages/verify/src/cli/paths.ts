@@ -26,7 +26,10 @@ export function checkOutputFile(file: string, flag: string, command: string): vo
     const st = statSync(path);
     if (st.isDirectory()) throw new UsageError(`${command}: ${flag} ${file} is a folder, expected a file`);
     // a finished file is renamed over the target: over a device that would replace the device node
-    if (!st.isFile()) throw new UsageError(`${command}: ${flag} ${file} is not a regular file (a device, FIFO or socket); results are written by renaming a finished file over it`);
+    if (!st.isFile())
+      throw new UsageError(
+        `${command}: ${flag} ${file} is not a regular file (a device, FIFO or socket); results are written by renaming a finished file over it`,
+      );
   } catch (err) {
     if (err instanceof UsageError) throw err;
   }
@@ -41,7 +44,9 @@ export function prepareOutputFolder(folder: string, flag: string, command: strin
   try {
     mkdirSync(path, { recursive: true });
   } catch (err) {
-    throw new UsageError(`${command}: ${flag} ${folder}: cannot create folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UsageError(
+      `${command}: ${flag} ${folder}: cannot create folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   try {
     accessSync(path, constants.W_OK);

@@ -9,7 +9,16 @@ import { EVAL_FUNCTIONS, type EvalFunction, type FloatFormat } from '../backends
 import { MAX_LINE_BYTES } from '../io/lines.js';
 import { formatNumber } from '../io/numbers.js';
 import { CheckInputError, jsonlBatches, npyBatches, safetensorsBatches, type CheckBatch } from '../io/check-inputs.js';
-import { gatedSteps, loadTolerances, regionOf, REGIONS, TOLERANCE_BACKENDS, ToleranceError, toleranceFor, type Region } from '../tolerances/index.js';
+import {
+  gatedSteps,
+  loadTolerances,
+  regionOf,
+  REGIONS,
+  TOLERANCE_BACKENDS,
+  ToleranceError,
+  toleranceFor,
+  type Region,
+} from '../tolerances/index.js';
 import type { BackendId } from '../backends/types.js';
 import { decideF32, decideGegluF32, refGelu, refGeluTanh } from '../sweep/reference.js';
 
@@ -24,12 +33,24 @@ const spec: ArgSpec = {
   command: 'geglu check',
   options: {
     fn: { type: 'string', choices: CHECK_FUNCTIONS, description: 'function the outputs claim to be (required)' },
-    approximate: { type: 'string', choices: ['none', 'tanh'], description: "--fn geglu: gelu's form, exact (none) or Gemma 2's tanh (required with --fn geglu)" },
-    x: { type: 'string', valueName: 'NAME|FILE', description: 'the input: a tensor name in FILE.safetensors (default x), or a .npy file when there is no FILE' },
+    approximate: {
+      type: 'string',
+      choices: ['none', 'tanh'],
+      description: "--fn geglu: gelu's form, exact (none) or Gemma 2's tanh (required with --fn geglu)",
+    },
+    x: {
+      type: 'string',
+      valueName: 'NAME|FILE',
+      description: 'the input: a tensor name in FILE.safetensors (default x), or a .npy file when there is no FILE',
+    },
     gate: { type: 'string', valueName: 'NAME|FILE', description: '--fn geglu: the gate input, as --x (default gate)' },
     up: { type: 'string', valueName: 'NAME|FILE', description: '--fn geglu: the up input, as --x (default up)' },
     y: { type: 'string', valueName: 'NAME|FILE', description: 'the outputs, as --x (default y)' },
-    annotate: { type: 'string', choices: ['github'], description: 'also print GitHub Actions annotations (::error file=…,line=…::) for failures' },
+    annotate: {
+      type: 'string',
+      choices: ['github'],
+      description: 'also print GitHub Actions annotations (::error file=…,line=…::) for failures',
+    },
     dtype: { type: 'string', choices: ['f32', 'f64', 'bf16', 'f16'], description: 'format of x and y (required)' },
     'max-steps': { type: 'integer', description: 'largest allowed distance from the correctly rounded result, every region (default 0)' },
     backend: {
@@ -158,17 +179,23 @@ function planInput(args: { values: Record<string, unknown>; positionals: string[
   const file = args.positionals[0];
   const given = (f: string) => args.values[f] as string | undefined;
   const stray = CHECK_FIELDS.filter((f) => !fields.includes(f) && given(f) !== undefined);
-  if (stray.length > 0) throw new UsageError(`geglu check: --${stray[0]} does not apply here (this --fn reads ${fields.map((f) => `--${f}`).join(', ')})`);
+  if (stray.length > 0)
+    throw new UsageError(`geglu check: --${stray[0]} does not apply here (this --fn reads ${fields.map((f) => `--${f}`).join(', ')})`);
   if (file === undefined) {
     const missing = fields.find((f) => given(f) === undefined);
     if (missing !== undefined) {
-      throw new UsageError(`geglu check: missing FILE.jsonl or FILE.safetensors, or one .npy file per field (${fields.map((f) => `--${f} FILE.npy`).join(' ')}; --${missing} is missing)`);
+      throw new UsageError(
+        `geglu check: missing FILE.jsonl or FILE.safetensors, or one .npy file per field (${fields.map((f) => `--${f} FILE.npy`).join(' ')}; --${missing} is missing)`,
+      );
     }
     return { kind: 'npy', files: fields.map((f) => given(f)!) };
   }
   if (file.endsWith('.safetensors')) return { kind: 'safetensors', file, names: fields.map((f) => given(f) ?? f) };
   const named = fields.find((f) => given(f) !== undefined);
-  if (named !== undefined) throw new UsageError(`geglu check: --${named} names a tensor of a .safetensors file or a .npy file, but FILE is ${file} (JSONL: the fields are always ${fields.map((f) => `"${f}"`).join(', ')})`);
+  if (named !== undefined)
+    throw new UsageError(
+      `geglu check: --${named} names a tensor of a .safetensors file or a .npy file, but FILE is ${file} (JSONL: the fields are always ${fields.map((f) => `"${f}"`).join(', ')})`,
+    );
   return { kind: 'jsonl', file };
 }
 
@@ -184,16 +211,20 @@ export const checkCommand: Command = {
     const fn = requireOption<CheckFunction>(args, 'fn', spec.command);
     const dtype = requireOption<FloatFormat>(args, 'dtype', spec.command);
     const approximate = args.values.approximate as 'none' | 'tanh' | undefined;
-    if (fn === 'geglu' && approximate === undefined) throw new UsageError('geglu check: --fn geglu needs --approximate none|tanh (which gelu the outputs use)');
-    if (fn !== 'geglu' && approximate !== undefined) throw new UsageError(`geglu check: --approximate applies to --fn geglu only (--fn ${fn} names its form)`);
+    if (fn === 'geglu' && approximate === undefined)
+      throw new UsageError('geglu check: --fn geglu needs --approximate none|tanh (which gelu the outputs use)');
+    if (fn !== 'geglu' && approximate !== undefined)
+      throw new UsageError(`geglu check: --approximate applies to --fn geglu only (--fn ${fn} names its form)`);
     const geluOf: EvalFunction = fn === 'geglu' ? (approximate === 'tanh' ? 'gelu-tanh' : 'gelu') : fn;
     const maxStepsOption = args.values['max-steps'] as number | undefined;
     const backend = args.values.backend as BackendId | undefined;
     if (maxStepsOption !== undefined && backend !== undefined) {
-      throw new UsageError('geglu check: --max-steps and --backend are mutually exclusive (one sets every limit, the other takes them from the tolerance table)');
+      throw new UsageError(
+        'geglu check: --max-steps and --backend are mutually exclusive (one sets every limit, the other takes them from the tolerance table)',
+      );
     }
     if (args.values.tolerances !== undefined && backend === undefined) {
-      throw new UsageError('geglu check: --tolerances needs --backend (which backend\'s bounds to use)');
+      throw new UsageError("geglu check: --tolerances needs --backend (which backend's bounds to use)");
     }
     const fields: readonly string[] = fn === 'geglu' ? ['gate', 'up', 'y'] : ['x', 'y'];
     const plan = planInput(args, fields);
@@ -223,13 +254,14 @@ export const checkCommand: Command = {
     const ref32 = dtype === 'f32' ? (fn === 'gelu' ? refGelu : fn === 'gelu-tanh' ? refGeluTanh : null) : null;
     const scalarFn = fn === 'geglu' ? null : fn;
     const half = scalarFn !== null && (dtype === 'bf16' || dtype === 'f16') ? halfReference(scalarFn, dtype, oracle) : null;
-    const correctF32 = ref32 && scalarFn
-      ? (x: number): number => {
-          const r = ref32(x);
-          const d = decideF32(r.y, r.eps);
-          return d === d || x !== x ? d : oracle.correctlyRounded(scalarFn, x, dtype);
-        }
-      : null;
+    const correctF32 =
+      ref32 && scalarFn
+        ? (x: number): number => {
+            const r = ref32(x);
+            const d = decideF32(r.y, r.eps);
+            return d === d || x !== x ? d : oracle.correctlyRounded(scalarFn, x, dtype);
+          }
+        : null;
     // geglu: one rounding of gelu(gate)·up. In float32 the sweep's bounded reference times up in f64
     // decides almost every row (decideGegluF32 states its bound); the oracle's correctlyRoundedGeglu
     // settles the rest, and every row in the other formats.
@@ -240,17 +272,35 @@ export const checkCommand: Command = {
       return d === d ? d : geglu(g, u);
     };
     const reference: (a: number, b: number) => number =
-      scalarFn === null ? (dtype === 'f32' ? gegluF32 : geglu) : (half ?? correctF32 ?? ((x) => oracle.correctlyRounded(scalarFn, x, dtype)));
+      scalarFn === null
+        ? dtype === 'f32'
+          ? gegluF32
+          : geglu
+        : (half ?? correctF32 ?? ((x) => oracle.correctlyRounded(scalarFn, x, dtype)));
 
     const s: CheckSummary = {
-      fn, approximate: approximate ?? null, dtype, input: plan.kind, maxStepsAllowed: backend === undefined ? (maxStepsOption ?? 0) : null, backend: backend ?? null, lines: 0, checked: 0, mismatches: 0, zeroSign: 0, badLines: 0, maxSteps: 0, maxUlps: canUlp ? 0 : null,
+      fn,
+      approximate: approximate ?? null,
+      dtype,
+      input: plan.kind,
+      maxStepsAllowed: backend === undefined ? (maxStepsOption ?? 0) : null,
+      backend: backend ?? null,
+      lines: 0,
+      checked: 0,
+      mismatches: 0,
+      zeroSign: 0,
+      badLines: 0,
+      maxSteps: 0,
+      maxUlps: canUlp ? 0 : null,
       byRegion: {
         tail: { count: 0, maxSteps: 0, zeroSign: 0, allowed: limits.tail },
         subnormal: { count: 0, maxSteps: 0, zeroSign: 0, allowed: limits.subnormal },
         normal: { count: 0, maxSteps: 0, zeroSign: 0, allowed: limits.normal },
         special: { count: 0, maxSteps: 0, zeroSign: 0, allowed: limits.special },
       },
-      histogram: {}, worst: [], passed: true,
+      histogram: {},
+      worst: [],
+      passed: true,
     };
     const fileLabel = plan.kind === 'npy' ? plan.files.at(-1)! : plan.file === '-' ? 'stdin' : plan.file;
     const badSeen: { line: number; why: string }[] = [];
@@ -318,7 +368,9 @@ export const checkCommand: Command = {
             const inputs = b === null ? { x: formatNumber(x) } : { gate: formatNumber(x), up: formatNumber(b[i]!) };
             const at = lines === null ? { line: null, index: batch.firstIndex + i } : { line: lines[i]! };
             s.worst.push({ ...at, ...inputs, y: formatNumber(y), expected: formatNumber(ref), steps: st, zeroSign: cmp.zeroSign, ulps });
-            s.worst.sort((p, q) => q.steps - p.steps || (q.ulps ?? 0) - (p.ulps ?? 0) || (p.line ?? p.index ?? 0) - (q.line ?? q.index ?? 0));
+            s.worst.sort(
+              (p, q) => q.steps - p.steps || (q.ulps ?? 0) - (p.ulps ?? 0) || (p.line ?? p.index ?? 0) - (q.line ?? q.index ?? 0),
+            );
             if (s.worst.length > WORST) s.worst.pop();
           }
         }
@@ -333,7 +385,8 @@ export const checkCommand: Command = {
       await close();
     }
     for (const [k, v] of [...histogram].sort((p, q) => p[0] - q[0])) s.histogram[String(k)] = v;
-    if (s.badLines > MAX_REPORTED_BAD_LINES) io.stderr.write(`geglu check: ... and ${s.badLines - MAX_REPORTED_BAD_LINES} more bad lines\n`);
+    if (s.badLines > MAX_REPORTED_BAD_LINES)
+      io.stderr.write(`geglu check: ... and ${s.badLines - MAX_REPORTED_BAD_LINES} more bad lines\n`);
     // an empty file proves nothing: it fails rather than passing vacuously
     // a zero of the wrong sign fails whatever the bound: a bound counts steps, and a wrong sign is not a step (README, the tolerance table)
     const withinLimits = Object.values(s.byRegion).every((g) => g.allowed === null || (g.maxSteps <= g.allowed && g.zeroSign === 0));
@@ -366,7 +419,9 @@ export function githubAnnotations(s: CheckSummary, file: string, badLines: reado
     const inputs = w.x !== undefined ? `x=${w.x}` : `gate=${w.gate} up=${w.up}`;
     const at = w.line === null ? `element ${w.index}: ` : '';
     const off = w.zeroSign ? 'zero sign differs' : `${w.steps} steps`;
-    out.push(`::error file=${prop(file)}${where},title=${prop(`${name}: not correctly rounded`)}::${msg(`${at}${inputs} y=${w.y} expected ${w.expected} (${off})`)}`);
+    out.push(
+      `::error file=${prop(file)}${where},title=${prop(`${name}: not correctly rounded`)}::${msg(`${at}${inputs} y=${w.y} expected ${w.expected} (${off})`)}`,
+    );
   }
   if (!s.passed) out.push(`::error title=${prop(name)}::${msg(formatSummary(s).trim().split('\n').at(-1)!)}`);
   return out.length > 0 ? `${out.join('\n')}\n` : '';
@@ -381,27 +436,46 @@ function halfReference(fn: EvalFunction, dtype: HalfFormat, oracle: OracleModule
 
 function formatSummary(s: CheckSummary): string {
   const out: string[] = [];
-  const rows = s.input === 'jsonl' ? `${s.checked} lines checked, ${s.badLines} bad lines skipped` : `${s.checked} elements checked (${s.input})`;
+  const rows =
+    s.input === 'jsonl' ? `${s.checked} lines checked, ${s.badLines} bad lines skipped` : `${s.checked} elements checked (${s.input})`;
   out.push(`geglu check ${s.fn}${s.approximate === null ? '' : ` (approximate ${s.approximate})`} ${s.dtype}: ${rows}`);
   const ulps =
-    s.checked === 0 ? 'n/a (no line checked)' : s.maxUlps === null ? 'n/a (oracle has no ulpError)' : s.mismatches === 0 ? '≤ 0.5 (every result correctly rounded)' : s.maxUlps.toPrecision(4);
+    s.checked === 0
+      ? 'n/a (no line checked)'
+      : s.maxUlps === null
+        ? 'n/a (oracle has no ulpError)'
+        : s.mismatches === 0
+          ? '≤ 0.5 (every result correctly rounded)'
+          : s.maxUlps.toPrecision(4);
   const allowed = s.backend === null ? `allowed ${s.maxStepsAllowed}` : `limits per region from the tolerance table for ${s.backend}`;
   out.push(`max steps ${s.maxSteps} (${allowed}), max ulps ${ulps}`);
-  out.push(`mismatches ${s.mismatches} (results not bit-identical to the correctly rounded one), zero sign ${s.zeroSign} (of those, only the sign of zero differs)`);
+  out.push(
+    `mismatches ${s.mismatches} (results not bit-identical to the correctly rounded one), zero sign ${s.zeroSign} (of those, only the sign of zero differs)`,
+  );
   for (const r of [...REGIONS, 'special'] as const) {
     const g = s.byRegion[r];
     if (g.count > 0) {
-      out.push(`  ${r.padEnd(9)} ${String(g.count).padStart(10)} inputs, max steps ${g.maxSteps}, zero sign ${g.zeroSign}, ${g.allowed === null ? 'not gated (no bound over all inputs in the table)' : `allowed ${g.allowed}`}`);
+      out.push(
+        `  ${r.padEnd(9)} ${String(g.count).padStart(10)} inputs, max steps ${g.maxSteps}, zero sign ${g.zeroSign}, ${g.allowed === null ? 'not gated (no bound over all inputs in the table)' : `allowed ${g.allowed}`}`,
+      );
     }
   }
   if (s.checked === 0) out.push('histogram (steps: count): (no line checked)');
-  else out.push(`histogram (steps: count): ${Object.entries(s.histogram).sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+  else
+    out.push(
+      `histogram (steps: count): ${Object.entries(s.histogram)
+        .sort((a, b) => Number(a[0]) - Number(b[0]))
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')}`,
+    );
   if (s.worst.length > 0) {
     out.push('worst inputs:');
     for (const w of s.worst) {
       const off = w.zeroSign ? 'zero sign differs, 0 steps' : `${w.steps} steps`;
       const inputs = w.x !== undefined ? `x=${w.x}` : `gate=${w.gate} up=${w.up}`;
-      out.push(`  ${w.line === null ? `element ${w.index}` : `line ${w.line}`}: ${inputs} y=${w.y} expected ${w.expected} (${off}${w.ulps === null ? '' : `, ${w.ulps.toPrecision(4)} ulps`})`);
+      out.push(
+        `  ${w.line === null ? `element ${w.index}` : `line ${w.line}`}: ${inputs} y=${w.y} expected ${w.expected} (${off}${w.ulps === null ? '' : `, ${w.ulps.toPrecision(4)} ulps`})`,
+      );
     }
   }
   const why: string[] = [];

@@ -13,7 +13,11 @@ const spec: ArgSpec = {
   command: 'geglu eval',
   options: {
     fn: { type: 'string', choices: EVAL_FUNCTIONS, description: 'function to evaluate (required)' },
-    dtype: { type: 'string', choices: ['f32', 'f64', 'bf16', 'f16'], description: 'round each input to this format and evaluate in it (required)' },
+    dtype: {
+      type: 'string',
+      choices: ['f32', 'f64', 'bf16', 'f16'],
+      description: 'round each input to this format and evaluate in it (required)',
+    },
     backend: { type: 'string', choices: ['oracle', 'kernel', 'gpu'], description: 'implementation to run (required)' },
     'gpu-backend': {
       type: 'string',
@@ -84,7 +88,9 @@ export const evalCommand: Command = {
       if (err instanceof BackendUnavailable) throw new UsageError(`${spec.command}: ${err.message}`);
       throw err;
     }
-    io.stderr.write(`geglu eval: backend ${session.ran}, fn ${fn}, dtype ${dtype}${session.passedOver ? ` (not available: ${session.passedOver})` : ''}\n`);
+    io.stderr.write(
+      `geglu eval: backend ${session.ran}, fn ${fn}, dtype ${dtype}${session.passedOver ? ` (not available: ${session.passedOver})` : ''}\n`,
+    );
     const out = new OutputWriter(io.stdout);
     let bad = 0;
     let done = 0;

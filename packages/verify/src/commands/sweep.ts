@@ -6,28 +6,62 @@ import { checkOutputFile } from '../cli/paths.js';
 import { SWEEP_FUNCTIONS, type RegionCounts, type SweepFunction } from '../sweep/engine.js';
 import { SWEEP_BACKENDS, sweepDtypeOf, sweepFunctionsOf, type SweepBackend } from '../sweep/impl.js';
 import { gatedSteps, loadTolerances, REGIONS, ToleranceError, toleranceFor } from '../tolerances/index.js';
-import { ALL_INPUTS, coveredCount, inputsOf, SWEEP_DTYPES, type SweepDtype, formatHistogram, hex, mergeResults, readResult, SweepFileError, writeJsonAtomic, type SweepResult } from '../sweep/result.js';
+import {
+  ALL_INPUTS,
+  coveredCount,
+  inputsOf,
+  SWEEP_DTYPES,
+  type SweepDtype,
+  formatHistogram,
+  hex,
+  mergeResults,
+  readResult,
+  SweepFileError,
+  writeJsonAtomic,
+  type SweepResult,
+} from '../sweep/result.js';
 import { runHalfSweep, runSweep, SweepUnavailable } from '../sweep/run.js';
 
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 
 const TABLE_OPTION = {
   type: 'boolean',
-  description: "pass when each region's largest steps is within the tolerance table's bound for the backend (default: every result correctly rounded)",
+  description:
+    "pass when each region's largest steps is within the tolerance table's bound for the backend (default: every result correctly rounded)",
 } as const;
 
 const spec: ArgSpec = {
   command: 'geglu sweep',
   options: {
     fn: { type: 'string', choices: SWEEP_FUNCTIONS, description: 'function to sweep (required)' },
-    backend: { type: 'string', choices: SWEEP_BACKENDS, description: 'implementation to check (default kernel-<dtype>; gpu-* are @geglu/gpu on that gpu.js mode, f32 only)' },
-    dtype: { type: 'string', choices: SWEEP_DTYPES, description: 'input and output format (required); bf16 and f16: all 65,536 inputs in one call' },
-    range: { type: 'string', valueName: 'START:END', description: 'bit patterns START (inclusive) to END (exclusive), decimal or 0x hex; default 0:0x100000000' },
+    backend: {
+      type: 'string',
+      choices: SWEEP_BACKENDS,
+      description: 'implementation to check (default kernel-<dtype>; gpu-* are @geglu/gpu on that gpu.js mode, f32 only)',
+    },
+    dtype: {
+      type: 'string',
+      choices: SWEEP_DTYPES,
+      description: 'input and output format (required); bf16 and f16: all 65,536 inputs in one call',
+    },
+    range: {
+      type: 'string',
+      valueName: 'START:END',
+      description: 'bit patterns START (inclusive) to END (exclusive), decimal or 0x hex; default 0:0x100000000',
+    },
     shard: { type: 'string', valueName: 'i/n', description: 'check only the i-th of n equal parts of the range (1 ≤ i ≤ n)' },
     workers: { type: 'integer', valueName: 'K', description: 'worker threads (default: available cores)' },
-    resume: { type: 'string', valueName: 'FILE', description: 'checkpoint file: continue from it if it exists, keep it up to date (written atomically)' },
+    resume: {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'checkpoint file: continue from it if it exists, keep it up to date (written atomically)',
+    },
     out: { type: 'string', valueName: 'FILE', description: 'write the JSON result (for geglu sweep merge)' },
-    'chunk-size': { type: 'integer', valueName: 'N', description: `inputs per unit of work and checkpoint (default ${DEFAULT_CHUNK_SIZE})` },
+    'chunk-size': {
+      type: 'integer',
+      valueName: 'N',
+      description: `inputs per unit of work and checkpoint (default ${DEFAULT_CHUNK_SIZE})`,
+    },
     table: TABLE_OPTION,
   },
 };
@@ -101,12 +135,18 @@ function summary(r: SweepResult, label: string): string {
     `${label}: ${r.checked} inputs checked (${r.nan} NaN), ${r.escalated} escalated to the oracle, ${r.undecided} undecided, ${r.mismatches} not correctly rounded (${r.zeroSign} of them a zero of the wrong sign)`,
     `  backend: ${r.backend}, impl: ${r.impl}`,
     `  device: ${r.device}${r.commit ? `, commit ${r.commit}` : ''}`,
-    `  covered: ${r.intervals.map(([s, e]) => `[0x${hex(s)}, 0x${hex(e)})`).slice(0, 8).join(' ')}${r.intervals.length > 8 ? ' …' : ''}`,
+    `  covered: ${r.intervals
+      .map(([s, e]) => `[0x${hex(s)}, 0x${hex(e)})`)
+      .slice(0, 8)
+      .join(' ')}${r.intervals.length > 8 ? ' …' : ''}`,
     `  steps histogram: ${formatHistogram(r.histogram)}`,
     `  time: ${fmtDuration(r.elapsedSeconds)} (summed over runs${r.target ? '' : ' and shards'})`,
   ];
   for (const g of REGIONS) lines.push(`  ${g}: ${regionLine(r.regions[g])}`);
-  for (const w of r.worst.slice(0, 10)) lines.push(`  worst: x=${w.x} (0x${hex(w.bits)}) got ${w.got}, expected ${w.expected}: ${w.zeroSign ? 'zero sign differs (0 steps)' : `${w.steps} steps`}`);
+  for (const w of r.worst.slice(0, 10))
+    lines.push(
+      `  worst: x=${w.x} (0x${hex(w.bits)}) got ${w.got}, expected ${w.expected}: ${w.zeroSign ? 'zero sign differs (0 steps)' : `${w.steps} steps`}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -145,8 +185,10 @@ function judge(r: SweepResult, againstTable: boolean): string[] {
 
 function regionLine(c: RegionCounts): string {
   const w = c.worst;
-  return `${c.checked} inputs, ${c.mismatches} not correctly rounded, max ${c.maxSteps} steps` +
-    (w ? ` at x=${w.x} (0x${hex(w.bits)}): got ${w.got}, correctly rounded ${w.expected}` : '');
+  return (
+    `${c.checked} inputs, ${c.mismatches} not correctly rounded, max ${c.maxSteps} steps` +
+    (w ? ` at x=${w.x} (0x${hex(w.bits)}): got ${w.got}, correctly rounded ${w.expected}` : '')
+  );
 }
 
 /**
@@ -179,7 +221,12 @@ async function merge(argv: readonly string[], io: CommandIO): Promise<number> {
   }
   if (args.values.out) writeJsonAtomic(args.values.out as string, merged);
   const covered = merged.intervals.reduce((n, [s, e]) => n + e - s, 0);
-  io.stdout.write(summary(merged, `sweep merge ${merged.backend} ${merged.fn} ${merged.dtype} (${args.positionals.length} files, ${covered} of ${inputsOf(merged.dtype)} inputs)`));
+  io.stdout.write(
+    summary(
+      merged,
+      `sweep merge ${merged.backend} ${merged.fn} ${merged.dtype} (${args.positionals.length} files, ${covered} of ${inputsOf(merged.dtype)} inputs)`,
+    ),
+  );
   const problems = judge(merged, args.values.table === true);
   if (!merged.complete && !args.values.partial) problems.push(`covers ${covered} of ${inputsOf(merged.dtype)} inputs`);
   io.stdout.write(problems.length === 0 ? 'PASS\n' : `FAIL: ${problems.join('; ')}\n`);
@@ -189,7 +236,8 @@ async function merge(argv: readonly string[], io: CommandIO): Promise<number> {
 /** The 16-bit sweep: one call over all 65,536 inputs, so the f32 sweep's partitioning options do not apply. */
 async function sweepHalf(fn: SweepFunction, dtype: 'bf16' | 'f16', values: Record<string, unknown>, io: CommandIO): Promise<number> {
   for (const o of ['range', 'shard', 'workers', 'resume', 'chunk-size']) {
-    if (values[o] !== undefined) throw new UsageError(`geglu sweep: --${o} does not apply to --dtype ${dtype} (all 65,536 inputs are checked in one call)`);
+    if (values[o] !== undefined)
+      throw new UsageError(`geglu sweep: --${o} does not apply to --dtype ${dtype} (all 65,536 inputs are checked in one call)`);
   }
   const commit = describeCommit();
   let run: Awaited<ReturnType<typeof runHalfSweep>>;
@@ -226,7 +274,9 @@ export const sweepCommand: Command = {
       );
     }
     if (!sweepFunctionsOf(backend).includes(fn)) {
-      throw new UsageError(`geglu sweep: --backend ${backend} has no ${dtype === 'f32' ? 'float32' : dtype} ${fn} (it has ${sweepFunctionsOf(backend).join(', ')})`);
+      throw new UsageError(
+        `geglu sweep: --backend ${backend} has no ${dtype === 'f32' ? 'float32' : dtype} ${fn} (it has ${sweepFunctionsOf(backend).join(', ')})`,
+      );
     }
     if (args.values.out) checkOutputFile(args.values.out as string, '--out', 'geglu sweep');
     if (dtype !== 'f32') return sweepHalf(fn, dtype, args.values, io);
@@ -256,7 +306,8 @@ export const sweepCommand: Command = {
     const workers = (args.values.workers as number | undefined) ?? availableParallelism();
     if (workers < 1 || workers > 256) throw new UsageError(`geglu sweep: --workers must be between 1 and 256, got ${workers}`);
     const chunkSize = (args.values['chunk-size'] as number | undefined) ?? DEFAULT_CHUNK_SIZE;
-    if (chunkSize < 1 || chunkSize > 2 ** 28) throw new UsageError(`geglu sweep: --chunk-size must be between 1 and 2^28, got ${chunkSize}`);
+    if (chunkSize < 1 || chunkSize > 2 ** 28)
+      throw new UsageError(`geglu sweep: --chunk-size must be between 1 and 2^28, got ${chunkSize}`);
     // before the sweep: a commit made while it runs is not what it checked
     const commit = describeCommit();
     const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
@@ -269,7 +320,13 @@ export const sweepCommand: Command = {
     process.once('SIGTERM', onSignal);
     try {
       result = await runSweep({
-        fn, backend, start, end, chunkSize, workers, signal: abort.signal,
+        fn,
+        backend,
+        start,
+        end,
+        chunkSize,
+        workers,
+        signal: abort.signal,
         checkpoint: args.values.resume as string | undefined,
         onStart: ({ impl, device, oracle, resumedInputs, total }) => {
           io.stderr.write(

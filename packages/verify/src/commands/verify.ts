@@ -22,9 +22,17 @@ const spec: ArgSpec = {
   options: {
     backends: { type: 'string', valueName: 'a,b', description: 'comma-separated backend ids (default: every registered backend)' },
     tolerances: { type: 'string', valueName: 'FILE', description: 'tolerance table to gate on (default: the shipped tolerances.json)' },
-    runs: { type: 'integer', valueName: 'N', description: `fast-check runs per property (default ${DEFAULT_RUNS}; each run is a batch of up to 16 inputs)` },
+    runs: {
+      type: 'integer',
+      valueName: 'N',
+      description: `fast-check runs per property (default ${DEFAULT_RUNS}; each run is a batch of up to 16 inputs)`,
+    },
     seed: { type: 'string', valueName: 'S', description: 'fast-check seed, a 32-bit integer (default: GEGLU_SEED, else random)' },
-    report: { type: 'string', valueName: 'DIR', description: 'directory for report.md, report.json and the SVG plots (default ./geglu-report)' },
+    report: {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'directory for report.md, report.json and the SVG plots (default ./geglu-report)',
+    },
   },
 };
 
@@ -76,7 +84,10 @@ export const verifyCommand: Command = {
     const known: string[] = listBackends().map((b) => b.id);
     let backends: string[] | undefined;
     if (args.values.backends !== undefined) {
-      backends = String(args.values.backends).split(',').map((s) => s.trim()).filter(Boolean);
+      backends = String(args.values.backends)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const unknown = backends.filter((b) => !known.includes(b));
       if (unknown.length > 0 || backends.length === 0) {
         throw new UsageError(`geglu verify: unknown backend ${quote(unknown[0] ?? '')}; expected some of ${known.join(', ')}`);
@@ -109,7 +120,9 @@ export const verifyCommand: Command = {
     const unavailable = new Map<string, string>();
     for (const t of session.targets) if (t.unavailable !== undefined) unavailable.set(t.backend, t.unavailable);
     if (unavailable.size > 0) {
-      io.stderr.write(`geglu verify: not available here, reported as skipped: ${[...unavailable].map(([b, why]) => `${b}: ${why}`).join(' | ')}\n`);
+      io.stderr.write(
+        `geglu verify: not available here, reported as skipped: ${[...unavailable].map(([b, why]) => `${b}: ${why}`).join(' | ')}\n`,
+      );
     }
     const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY);
     let lastSuite = '';
@@ -137,7 +150,11 @@ export const verifyCommand: Command = {
     const gaps = safe(() => ctx.landmarks.gaps());
     const landmarks: VerifyReport['landmarks'] = {};
     if (gaps) {
-      landmarks.maxGeluGap = { argmax: gaps.maxGeluGap.x, value: gaps.maxGeluGap.value.toSignificantDigits(15).toString(), source: gaps.source };
+      landmarks.maxGeluGap = {
+        argmax: gaps.maxGeluGap.x,
+        value: gaps.maxGeluGap.value.toSignificantDigits(15).toString(),
+        source: gaps.source,
+      };
       landmarks.maxPhiGap = { argmax: gaps.maxPhiGap.x, value: gaps.maxPhiGap.value.toSignificantDigits(15).toString() };
     }
     landmarks.minimum = {};
@@ -147,7 +164,12 @@ export const verifyCommand: Command = {
       if (m) landmarks.minimum[fn] = { argmin: m.x, value: m.value.toSignificantDigits(15).toString() };
       for (const dtype of ['f32', 'f64'] as const) {
         const t = safe(() => ctx.landmarks.thresholds(fn, dtype));
-        if (t) landmarks.thresholds[`${fn}/${dtype}`] = { underflowToZero: t.underflowToZero, normalFrom: t.normalFrom, identityFrom: t.identityFrom };
+        if (t)
+          landmarks.thresholds[`${fn}/${dtype}`] = {
+            underflowToZero: t.underflowToZero,
+            normalFrom: t.normalFrom,
+            identityFrom: t.identityFrom,
+          };
       }
     }
     const report: VerifyReport = {
@@ -175,7 +197,9 @@ export const verifyCommand: Command = {
     report.durationMs = Date.now() - started;
     io.stdout.write(`\n${formatTable(report)}\n\n`);
     const s = report.summary;
-    io.stdout.write(`${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped in ${(report.durationMs / 1000).toFixed(1)} s (seed ${seed})\n`);
+    io.stdout.write(
+      `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped in ${(report.durationMs / 1000).toFixed(1)} s (seed ${seed})\n`,
+    );
     if (report.exceeded.length > 0) {
       io.stdout.write(`\nExceeded bounds:\n${report.exceeded.map((e) => `  - ${e}`).join('\n')}\n`);
     }

@@ -14,8 +14,16 @@ import { runSuites, SUITE_ORDER, SUITES } from '../suites/index.js';
 import { loadOracle } from '../suites/oracle.js';
 import type { PropertyResult, PropertySpec, SuiteId, SuiteTarget } from '../suites/types.js';
 import {
-  BACKEND_ID_PATTERN, loadTolerances, REGIONS, toleranceFor, ToleranceError, validateTolerances,
-  type Region, type ToleranceBasis, type ToleranceEntry, type ToleranceTable,
+  BACKEND_ID_PATTERN,
+  loadTolerances,
+  REGIONS,
+  toleranceFor,
+  ToleranceError,
+  validateTolerances,
+  type Region,
+  type ToleranceBasis,
+  type ToleranceEntry,
+  type ToleranceTable,
 } from '../tolerances/index.js';
 
 export type FloatArray = Float32Array | Float64Array;
@@ -90,7 +98,9 @@ export class ImplementationOptionsError extends TypeError {
 export class ImplementationFailure extends Error {
   override name = 'ImplementationFailure';
   constructor(readonly report: ImplementationReport) {
-    super(`${report.name} (${report.dtype}) failed ${report.failures.length} of ${report.results.length} properties (seed ${report.seed}):\n\n${report.failures.join('\n\n')}`);
+    super(
+      `${report.name} (${report.dtype}) failed ${report.failures.length} of ${report.results.length} properties (seed ${report.seed}):\n\n${report.failures.join('\n\n')}`,
+    );
   }
 }
 
@@ -128,7 +138,10 @@ function envInteger(name: 'GEGLU_SEED' | 'GEGLU_RUNS'): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const v = Number(raw);
   const ok = name === 'GEGLU_SEED' ? Number.isSafeInteger(v) && v >= -(2 ** 31) && v <= 2 ** 31 - 1 : Number.isSafeInteger(v) && v >= 1;
-  if (!ok) throw new ImplementationOptionsError(`${name} must be ${name === 'GEGLU_SEED' ? 'a 32-bit integer' : 'a positive integer'}, got ${JSON.stringify(raw)}`);
+  if (!ok)
+    throw new ImplementationOptionsError(
+      `${name} must be ${name === 'GEGLU_SEED' ? 'a 32-bit integer' : 'a positive integer'}, got ${JSON.stringify(raw)}`,
+    );
   return v;
 }
 
@@ -137,14 +150,21 @@ function claimEntry(name: string, claim: RegionClaim): ToleranceEntry {
   if (claim === null) return { maxSteps: null, measured: false, basis: 'none', source };
   if (typeof claim === 'number') return { maxSteps: claim, measured: true, basis: 'proven', source };
   const maxSteps = claim.maxSteps;
-  return { maxSteps, measured: maxSteps !== null, basis: claim.basis ?? (maxSteps === null ? 'none' : 'proven'), source: claim.source ?? source };
+  return {
+    maxSteps,
+    measured: maxSteps !== null,
+    basis: claim.basis ?? (maxSteps === null ? 'none' : 'proven'),
+    source: claim.source ?? source,
+  };
 }
 
 /** The tolerance table the run gates on: the inline bounds as a one-backend table, or the given one. */
 function tableFor(options: ImplementationOptions, claimed: readonly FunctionKey[]): { table: ToleranceTable; source: string } {
   const { name, dtype } = options;
   if ((options.bounds === undefined) === (options.tolerances === undefined)) {
-    throw new ImplementationOptionsError(`verifyImplementation ${name}: give exactly one of bounds (inline) and tolerances (a file or table)`);
+    throw new ImplementationOptionsError(
+      `verifyImplementation ${name}: give exactly one of bounds (inline) and tolerances (a file or table)`,
+    );
   }
   let table: ToleranceTable;
   let source: string;
@@ -153,12 +173,24 @@ function tableFor(options: ImplementationOptions, claimed: readonly FunctionKey[
     const bounds: Record<string, unknown> = {};
     for (const [fn, regions] of Object.entries(options.bounds)) {
       const where = `verifyImplementation ${name}: bounds.${fn}`;
-      if (typeof regions !== 'object' || regions === null) throw new ImplementationOptionsError(`${where} must be { tail, subnormal, normal }, got ${JSON.stringify(regions)}`);
-      for (const r of Object.keys(regions)) if (!(REGIONS as readonly string[]).includes(r)) throw new ImplementationOptionsError(`${where}.${r}: unknown region (regions: ${REGIONS.join(', ')})`);
-      for (const r of REGIONS) if (regions[r] === undefined) throw new ImplementationOptionsError(`${where}.${r} is missing (claim each of ${REGIONS.join(', ')}: steps, or null for measured and not gated)`);
+      if (typeof regions !== 'object' || regions === null)
+        throw new ImplementationOptionsError(`${where} must be { tail, subnormal, normal }, got ${JSON.stringify(regions)}`);
+      for (const r of Object.keys(regions))
+        if (!(REGIONS as readonly string[]).includes(r))
+          throw new ImplementationOptionsError(`${where}.${r}: unknown region (regions: ${REGIONS.join(', ')})`);
+      for (const r of REGIONS)
+        if (regions[r] === undefined)
+          throw new ImplementationOptionsError(
+            `${where}.${r} is missing (claim each of ${REGIONS.join(', ')}: steps, or null for measured and not gated)`,
+          );
       bounds[fn] = { [dtype]: Object.fromEntries(REGIONS.map((r) => [r, claimEntry(name, regions[r])])) };
     }
-    const doc = { version: 1, regions: shipped.regions, specials: shipped.specials, backends: { [name]: { precision: options.precision ?? dtype, bounds } } };
+    const doc = {
+      version: 1,
+      regions: shipped.regions,
+      specials: shipped.specials,
+      backends: { [name]: { precision: options.precision ?? dtype, bounds } },
+    };
     try {
       table = validateTolerances(doc, `verifyImplementation ${name} bounds`, []);
     } catch (err) {
@@ -178,7 +210,9 @@ function tableFor(options: ImplementationOptions, claimed: readonly FunctionKey[
     const fn = tableFunction(key);
     for (const r of REGIONS) {
       if (!toleranceFor(table, name, fn, dtype, r)) {
-        throw new ImplementationOptionsError(`verifyImplementation ${name}: ${key} is given but ${source} has no ${r} bound for ${name} ${fn} ${dtype} (bounds.${fn}.${r})`);
+        throw new ImplementationOptionsError(
+          `verifyImplementation ${name}: ${key} is given but ${source} has no ${r} bound for ${name} ${fn} ${dtype} (bounds.${fn}.${r})`,
+        );
       }
     }
   }
@@ -200,7 +234,9 @@ function adapt(name: string, key: FunctionKey, dtype: FloatFormat, call: (...xs:
       for (let i = 0; i < n; i++) {
         // a double between float32 values would be scored as if rounded by us: refuse it instead
         if (!Object.is(Math.fround(out[i]!), out[i]!) && !Number.isNaN(out[i]!)) {
-          throw new RangeError(`${name} ${key} returned ${formatFloat(out[i]!)} at index ${i} (input ${formatFloat(inputs[0]![i]!)}), which is not a float32 value: return a Float32Array or round with Math.fround`);
+          throw new RangeError(
+            `${name} ${key} returned ${formatFloat(out[i]!)} at index ${i} (input ${formatFloat(inputs[0]![i]!)}), which is not a float32 value: return a Float32Array or round with Math.fround`,
+          );
         }
       }
     }
@@ -214,14 +250,20 @@ function targetFor(options: ImplementationOptions): SuiteTarget {
   const t: SuiteTarget = { backend: name, dtype, precision: options.precision ?? dtype, ran: name, missing: {} };
   const gelu = { gelu: functions.gelu, 'gelu-tanh': functions['gelu-tanh'] };
   if (gelu.gelu || gelu['gelu-tanh']) {
-    const a = { gelu: gelu.gelu && adapt(name, 'gelu', dtype, gelu.gelu), 'gelu-tanh': gelu['gelu-tanh'] && adapt(name, 'gelu-tanh', dtype, gelu['gelu-tanh']) };
+    const a = {
+      gelu: gelu.gelu && adapt(name, 'gelu', dtype, gelu.gelu),
+      'gelu-tanh': gelu['gelu-tanh'] && adapt(name, 'gelu-tanh', dtype, gelu['gelu-tanh']),
+    };
     t.gelu = (fn, xs) => {
       const f = a[fn];
       if (!f) throw new Error(`${name} has no ${fn}`);
       return f(xs);
     };
   } else t.missing!.gelu = `${name} gives neither gelu nor gelu-tanh`;
-  const g = { gelu: functions.geglu && adapt(name, 'geglu', dtype, functions.geglu as never), 'gelu-tanh': functions['geglu-tanh'] && adapt(name, 'geglu-tanh', dtype, functions['geglu-tanh'] as never) };
+  const g = {
+    gelu: functions.geglu && adapt(name, 'geglu', dtype, functions.geglu as never),
+    'gelu-tanh': functions['geglu-tanh'] && adapt(name, 'geglu-tanh', dtype, functions['geglu-tanh'] as never),
+  };
   if (g.gelu || g['gelu-tanh']) {
     t.geglu = (fn, gate, up) => {
       const f = g[fn];
@@ -250,25 +292,42 @@ export function formatPropertyFailure(r: PropertyResult): string {
 async function prepare(opts: ImplementationOptions<FloatFormat>) {
   const options = opts as ImplementationOptions;
   if (typeof options.name !== 'string' || !BACKEND_ID_PATTERN.test(options.name)) {
-    throw new ImplementationOptionsError(`verifyImplementation: name must be 1 to 64 letters, digits, '.', '_' or '-' (a backend id), got ${JSON.stringify(options.name)}`);
+    throw new ImplementationOptionsError(
+      `verifyImplementation: name must be 1 to 64 letters, digits, '.', '_' or '-' (a backend id), got ${JSON.stringify(options.name)}`,
+    );
   }
   if (options.dtype !== 'f32' && options.dtype !== 'f64') {
-    throw new ImplementationOptionsError(`verifyImplementation ${options.name}: dtype must be f32 or f64, got ${JSON.stringify(options.dtype)}`);
+    throw new ImplementationOptionsError(
+      `verifyImplementation ${options.name}: dtype must be f32 or f64, got ${JSON.stringify(options.dtype)}`,
+    );
   }
   const claimed: FunctionKey[] = [];
   for (const [k, f] of Object.entries(options.functions ?? {})) {
-    if (!(FUNCTION_KEYS as readonly string[]).includes(k)) throw new ImplementationOptionsError(`verifyImplementation ${options.name}: unknown function ${JSON.stringify(k)} (known: ${FUNCTION_KEYS.join(', ')})`);
-    if (typeof f !== 'function') throw new ImplementationOptionsError(`verifyImplementation ${options.name}: functions.${k} is ${typeof f}, expected a function`);
+    if (!(FUNCTION_KEYS as readonly string[]).includes(k))
+      throw new ImplementationOptionsError(
+        `verifyImplementation ${options.name}: unknown function ${JSON.stringify(k)} (known: ${FUNCTION_KEYS.join(', ')})`,
+      );
+    if (typeof f !== 'function')
+      throw new ImplementationOptionsError(`verifyImplementation ${options.name}: functions.${k} is ${typeof f}, expected a function`);
     claimed.push(k as FunctionKey);
   }
-  if (claimed.length === 0) throw new ImplementationOptionsError(`verifyImplementation ${options.name}: functions is empty (give gelu, gelu-tanh, geglu or geglu-tanh)`);
+  if (claimed.length === 0)
+    throw new ImplementationOptionsError(
+      `verifyImplementation ${options.name}: functions is empty (give gelu, gelu-tanh, geglu or geglu-tanh)`,
+    );
   const { table, source } = tableFor(options, claimed);
   const seed = options.seed ?? envInteger('GEGLU_SEED') ?? fc.readConfigureGlobal().seed ?? (Math.random() * 2 ** 32) | 0;
   const numRuns = options.numRuns ?? envInteger('GEGLU_RUNS');
   const loaded = await loadOracle();
   if (!loaded.ok) throw new Error(`verifyImplementation: the oracle is not available: ${loaded.reason}`);
   const target = targetFor(options);
-  const ctx = createContext({ oracle: loaded.oracle, table, toleranceSource: source, targets: [target], gapMaxima: tanhVsErfGapsFromConstants });
+  const ctx = createContext({
+    oracle: loaded.oracle,
+    table,
+    toleranceSource: source,
+    targets: [target],
+    gapMaxima: tanhVsErfGapsFromConstants,
+  });
   const applies = (spec: PropertySpec<unknown>) => {
     const used = functionsUsedBy(spec);
     return used?.every((k) => claimed.includes(k)) ?? false;
@@ -344,7 +403,16 @@ export function describeImplementation<D extends FloatFormat>(options: Implement
               if (typeof context?.skip === 'function') return context.skip(r!.reason);
               throw new Error(`not run: ${r!.reason}`);
             }
-            if (r!.status === 'fail') throw new ImplementationFailure({ name: options.name, dtype: options.dtype, seed: p.seed, results: [r!], failures: [formatPropertyFailure(r!)], passed: 0, skipped: [] });
+            if (r!.status === 'fail')
+              throw new ImplementationFailure({
+                name: options.name,
+                dtype: options.dtype,
+                seed: p.seed,
+                results: [r!],
+                failures: [formatPropertyFailure(r!)],
+                passed: 0,
+                skipped: [],
+              });
           },
           timeoutMs,
         );

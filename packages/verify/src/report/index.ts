@@ -12,7 +12,9 @@ export { gapCurveSvg, regionErrorSvg, ticks } from './svg.js';
 /** Writes report.json, report.md and the SVG plots into `dir` (created if needed); returns the paths. */
 export async function writeReport(dir: string, report: VerifyReport): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const max = report.landmarks.maxGeluGap ? { argmax: report.landmarks.maxGeluGap.argmax, value: Number(report.landmarks.maxGeluGap.value) } : undefined;
+  const max = report.landmarks.maxGeluGap
+    ? { argmax: report.landmarks.maxGeluGap.argmax, value: Number(report.landmarks.maxGeluGap.value) }
+    : undefined;
   const files: [string, string][] = [
     ['report.json', `${JSON.stringify(report, null, 2)}\n`],
     ['report.md', formatMarkdown(report)],

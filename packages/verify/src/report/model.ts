@@ -86,7 +86,11 @@ export function cells(results: readonly PropertyResult[]): Map<string, Map<strin
     c.status = c.failed > 0 ? 'fail' : c.passed > 0 ? (c.skipped > 0 ? 'partial' : 'pass') : 'skipped';
     if (r.unit === 'steps' && r.maxObserved !== undefined && r.bound !== undefined && r.status !== 'skipped') {
       const ratio = (o: number, b: number) => (b === 0 ? (o === 0 ? 0 : Infinity) : o / b);
-      if (!c.worst || ratio(r.maxObserved, r.bound) > ratio(c.worst.observed, c.worst.bound) || (r.maxObserved > c.worst.observed && r.bound >= c.worst.bound)) {
+      if (
+        !c.worst ||
+        ratio(r.maxObserved, r.bound) > ratio(c.worst.observed, c.worst.bound) ||
+        (r.maxObserved > c.worst.observed && r.bound >= c.worst.bound)
+      ) {
         c.worst = { observed: r.maxObserved, bound: r.bound, unit: r.unit };
       }
     }
@@ -96,6 +100,11 @@ export function cells(results: readonly PropertyResult[]): Map<string, Map<strin
 
 export function cellText(c: Cell | undefined): string {
   if (!c) return '–';
-  const counts = c.status === 'partial' ? `pass ${c.passed}, skip ${c.skipped}` : c.status === 'fail' ? `FAIL ${c.failed}/${c.passed + c.failed}` : c.status;
+  const counts =
+    c.status === 'partial'
+      ? `pass ${c.passed}, skip ${c.skipped}`
+      : c.status === 'fail'
+        ? `FAIL ${c.failed}/${c.passed + c.failed}`
+        : c.status;
   return c.worst ? `${counts} (${fmt(c.worst.observed)}/${fmt(c.worst.bound)} steps)` : counts;
 }

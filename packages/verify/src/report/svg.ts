@@ -59,9 +59,13 @@ export function gapCurveSvg(points: readonly GapPoint[], max: { argmax: number; 
   parts.push(`<text x="${W / 2}" y="${H - 10}" text-anchor="middle">x</text>`);
   if (max) {
     for (const s of [1, -1]) {
-      parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${n(sy(s * max.value))}" y2="${n(sy(s * max.value))}" stroke="#c33" stroke-dasharray="4 3"/>`);
+      parts.push(
+        `<line x1="${m.l}" x2="${W - m.r}" y1="${n(sy(s * max.value))}" y2="${n(sy(s * max.value))}" stroke="#c33" stroke-dasharray="4 3"/>`,
+      );
     }
-    parts.push(`<text x="${W - m.r - 4}" y="${n(sy(max.value) - 6)}" text-anchor="end" fill="#c33">max |gap| = ${esc(max.value.toPrecision(6))} at x = ±${esc(max.argmax.toPrecision(8))}</text>`);
+    parts.push(
+      `<text x="${W - m.r - 4}" y="${n(sy(max.value) - 6)}" text-anchor="end" fill="#c33">max |gap| = ${esc(max.value.toPrecision(6))} at x = ±${esc(max.argmax.toPrecision(8))}</text>`,
+    );
   }
   parts.push(`<path d="${path}" fill="none" stroke="#1f5fbf" stroke-width="1.5"/>`);
   if (max) {
@@ -83,7 +87,8 @@ export function regionErrorSvg(results: readonly PropertyResult[], fn: 'gelu' | 
   const H = 380;
   const m = { l: 60, r: 150, t: 40, b: 70 };
   // Measure-only runs (no bound in the table yet) are skipped but still have an observed maximum: drawn faded.
-  const value = (r: PropertyResult | undefined) => (r && r.runs > 0 && r.maxObserved !== undefined && Number.isFinite(r.maxObserved) ? r.maxObserved : undefined);
+  const value = (r: PropertyResult | undefined) =>
+    r && r.runs > 0 && r.maxObserved !== undefined && Number.isFinite(r.maxObserved) ? r.maxObserved : undefined;
   const top = Math.max(1, ...rows.map((r) => Math.max(value(r) ?? 0, r.bound !== undefined && Number.isFinite(r.bound) ? r.bound : 0)));
   const sy = (v: number) => m.t + (1 - v / top) * (H - m.t - m.b);
   const groupW = (W - m.l - m.r) / Math.max(1, groups.length);
@@ -107,13 +112,19 @@ export function regionErrorSvg(results: readonly PropertyResult[], fn: 'gelu' | 
       const x = gx + ri * barW;
       const colour = palette[ri % palette.length]!;
       if (v === undefined) {
-        parts.push(`<rect x="${n(x)}" y="${n(sy(top) )}" width="${n(barW - 2)}" height="${n(sy(0) - sy(top))}" fill="#f3f3f3" stroke="#ccc"><title>${esc(`${g} ${region}: ${r?.reason ?? 'not run'}`)}</title></rect>`);
+        parts.push(
+          `<rect x="${n(x)}" y="${n(sy(top))}" width="${n(barW - 2)}" height="${n(sy(0) - sy(top))}" fill="#f3f3f3" stroke="#ccc"><title>${esc(`${g} ${region}: ${r?.reason ?? 'not run'}`)}</title></rect>`,
+        );
       } else {
         const h = Math.max(1.5, sy(0) - sy(v));
-        parts.push(`<rect x="${n(x)}" y="${n(sy(0) - h)}" width="${n(barW - 2)}" height="${n(h)}" fill="${colour}"${r?.status === 'fail' ? ' stroke="#c00" stroke-width="2"' : r?.status === 'skipped' ? ' fill-opacity="0.35" stroke="#888" stroke-dasharray="2 2"' : ''}><title>${esc(`${g} ${region}: ${v} steps (${r?.bound !== undefined && Number.isFinite(r.bound) ? `bound ${r.bound}` : 'not gated'})`)}</title></rect>`);
+        parts.push(
+          `<rect x="${n(x)}" y="${n(sy(0) - h)}" width="${n(barW - 2)}" height="${n(h)}" fill="${colour}"${r?.status === 'fail' ? ' stroke="#c00" stroke-width="2"' : r?.status === 'skipped' ? ' fill-opacity="0.35" stroke="#888" stroke-dasharray="2 2"' : ''}><title>${esc(`${g} ${region}: ${v} steps (${r?.bound !== undefined && Number.isFinite(r.bound) ? `bound ${r.bound}` : 'not gated'})`)}</title></rect>`,
+        );
       }
       if (r?.bound !== undefined && Number.isFinite(r.bound) && r.status !== 'skipped') {
-        parts.push(`<line x1="${n(x - 1)}" x2="${n(x + barW - 1)}" y1="${n(sy(r.bound))}" y2="${n(sy(r.bound))}" stroke="#000" stroke-width="2"/>`);
+        parts.push(
+          `<line x1="${n(x - 1)}" x2="${n(x + barW - 1)}" y1="${n(sy(r.bound))}" y2="${n(sy(r.bound))}" stroke="#000" stroke-width="2"/>`,
+        );
       }
     });
     parts.push(`<text x="${n(gx + (regions.length * barW) / 2)}" y="${H - m.b + 16}" text-anchor="middle">${esc(g)}</text>`);

@@ -14,5 +14,12 @@ export function formatTable(report: Pick<VerifyReport, 'results' | 'targets'>): 
   // Transposed when there are many targets: one line per target reads better in 100 columns.
   const t = rows[0]!.map((_, i) => rows.map((r) => r[i]!));
   const w = t[0]!.map((_, i) => Math.max(...t.map((r) => r[i]!.length)));
-  return t.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n');
+  return t
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(w[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

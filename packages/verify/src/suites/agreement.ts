@@ -7,7 +7,14 @@
 import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { formatLimits, type FloatFormat } from '../arbitraries/floats.js';
-import { INPUT_REGIONS, regionBounds, regionInput, thresholdNeighbourhood, peakNeighbourhood, type InputRegion } from '../arbitraries/regions.js';
+import {
+  INPUT_REGIONS,
+  regionBounds,
+  regionInput,
+  thresholdNeighbourhood,
+  peakNeighbourhood,
+  type InputRegion,
+} from '../arbitraries/regions.js';
 import { mlpCase, type MlpCase } from '../arbitraries/tensors.js';
 import type { GeluFunction } from '../arbitraries/thresholds.js';
 import { regionOf as tableRegion } from '../tolerances/index.js';
@@ -60,7 +67,11 @@ function regionProperty(fn: GeluFunction, region: InputRegion): PropertySpec<Flo
         ...(unmeasured ? { measureOnly: unmeasured } : {}),
         bound: tol.steps,
         unit: 'steps',
-        facts: { region: `[${num(lo)}, ${num(hi)}]`, tableRegion: tableRegion(fn, target.dtype, probe) ?? 'none', measured: String(tol.measured) },
+        facts: {
+          region: `[${num(lo)}, ${num(hi)}]`,
+          tableRegion: tableRegion(fn, target.dtype, probe) ?? 'none',
+          measured: String(tol.measured),
+        },
       };
     },
   };
@@ -108,7 +119,8 @@ function crossBackendProperty(fn: GeluFunction): PropertySpec<Float64Array> {
     suite: 'agreement',
     id: `cross/${fn}`,
     fn,
-    name: (t) => `${fnName(fn)} (${t.backend} ${t.dtype}) agrees with every other ${t.dtype} backend within the sum of their tolerances, all regions`,
+    name: (t) =>
+      `${fnName(fn)} (${t.backend} ${t.dtype}) agrees with every other ${t.dtype} backend within the sum of their tolerances, all regions`,
     prepare(c, target) {
       const ctx = ctxOf(c);
       if (target.precision === 'exact') return { skip: 'the oracle is the reference itself' };
@@ -140,9 +152,16 @@ function crossBackendProperty(fn: GeluFunction): PropertySpec<Float64Array> {
       return {
         arbitrary: batch(arb),
         unit: 'steps',
-        bound: unmeasured || isToleranceMissing(own)
-          ? Infinity
-          : own.steps + Math.max(...judged.map((o) => { const t = ctx.maxTolerance(o, fn); return isToleranceMissing(t) ? Infinity : t.steps; })),
+        bound:
+          unmeasured || isToleranceMissing(own)
+            ? Infinity
+            : own.steps +
+              Math.max(
+                ...judged.map((o) => {
+                  const t = ctx.maxTolerance(o, fn);
+                  return isToleranceMissing(t) ? Infinity : t.steps;
+                }),
+              ),
         ...(unmeasured ? { measureOnly: unmeasured } : {}),
         facts: { against: judged.map((o) => o.backend).join(', ') },
         async check(xs) {
@@ -245,7 +264,10 @@ function mlpProperty(): PropertySpec<MlpCase> {
         arbitrary: mlpCase(target.dtype),
         bound: 1,
         unit: 'error / bound',
-        facts: { activationSteps: tol.steps, bound: 'Σ_j (γ_f(1+u)Â_j(1+γ_d)H_j + Em_j)|Wd_ij| + f·minSubnormal (src/suites/agreement.ts)' },
+        facts: {
+          activationSteps: tol.steps,
+          bound: 'Σ_j (γ_f(1+u)Â_j(1+γ_d)H_j + Em_j)|Wd_ij| + f·minSubnormal (src/suites/agreement.ts)',
+        },
         async check(mc) {
           const w = { gate: mc.gate, up: mc.up, down: mc.down, hidden: mc.hidden, intermediate: mc.intermediate };
           const y = await target.gemma2Mlp!(mc.x, mc.tokens, w, fn);
@@ -258,7 +280,10 @@ function mlpProperty(): PropertySpec<MlpCase> {
           for (let i = 0; i < y.length; i++) {
             const r = ref[i]!;
             // exactDecimal: the double's binary value (a plain number would enter as its shortest string).
-            const err = new Wide(r).minus(new Wide(ctx.oracle.exactDecimal(y[i]!))).abs().toNumber();
+            const err = new Wide(r)
+              .minus(new Wide(ctx.oracle.exactDecimal(y[i]!)))
+              .abs()
+              .toNumber();
             const ulpY = Math.abs(r.toNumber()) * (target.dtype === 'f32' ? 2 ** -23 : 2 ** -52);
             const ratio = err / (bound[i]! + ulpY);
             worst = Math.max(worst, ratio);

@@ -4,7 +4,13 @@ import { classifyInput, type InputRegion } from '../arbitraries/regions.js';
 import { findThresholds, type GeluFunction, type GeluThresholds } from '../arbitraries/thresholds.js';
 import { locateGapMaxima, locateMinimum, type Extremum, type Landmarks } from './landmarks.js';
 import type { OracleApi } from './oracle.js';
-import { gatedSteps, regionOf as toleranceRegionOf, toleranceFor, type ToleranceFunction, type ToleranceTable } from '../tolerances/index.js';
+import {
+  gatedSteps,
+  regionOf as toleranceRegionOf,
+  toleranceFor,
+  type ToleranceFunction,
+  type ToleranceTable,
+} from '../tolerances/index.js';
 import type { LazyLandmarks, SuiteContext, SuiteTarget } from './types.js';
 
 export interface ContextOptions {
@@ -84,10 +90,14 @@ export function createContext(options: ContextOptions): FullContext {
     if (!options.table) return { missing: `no tolerance table loaded (${options.toleranceSource})` };
     const e = toleranceFor(options.table, target.backend, fn, target.dtype, region);
     if (!e) return { missing: `the tolerance table has no entry for ${target.backend} ${fn} ${target.dtype} ${region}` };
-    if (e.maxSteps === null) return { missing: `${target.backend} ${fn} ${target.dtype} ${region} is not measured in the tolerance table`, reportOnly: true };
+    if (e.maxSteps === null)
+      return { missing: `${target.backend} ${fn} ${target.dtype} ${region} is not measured in the tolerance table`, reportOnly: true };
     const steps = gatedSteps(e);
     if (steps === null) {
-      return { missing: `${target.backend} ${fn} ${target.dtype} ${region}: the table's ${e.maxSteps} steps are ${e.basis}, not a bound over all inputs`, reportOnly: true };
+      return {
+        missing: `${target.backend} ${fn} ${target.dtype} ${region}: the table's ${e.maxSteps} steps are ${e.basis}, not a bound over all inputs`,
+        reportOnly: true,
+      };
     }
     return { steps, measured: e.measured };
   };

@@ -25,7 +25,8 @@ function product(fn: GeluFunction): PropertySpec<GegluCase> {
     suite: 'gating',
     id: `product/${fn}`,
     fn,
-    name: (t) => `geglu(g, u) (${t.backend} ${t.dtype}, ${fnName(fn)}) is within the table's geglu steps of the correctly rounded gelu(g)·u, |g|, |u| ≤ 16 and the gate tail`,
+    name: (t) =>
+      `geglu(g, u) (${t.backend} ${t.dtype}, ${fnName(fn)}) is within the table's geglu steps of the correctly rounded gelu(g)·u, |g|, |u| ≤ 16 and the gate tail`,
     prepare(c, target) {
       const ctx = ctxOf(c);
       const no = needGeglu(target);
@@ -56,7 +57,11 @@ function product(fn: GeluFunction): PropertySpec<GegluCase> {
             worst = Math.max(worst, s);
             if (s > t.steps || c.zeroSign) {
               const why = c.zeroSign ? ZERO_SIGN : `${s} steps > ${t.steps}`;
-              return { ok: false, observed: worst, message: `geglu(${show(gc.gate[i]!)}, ${show(gc.up[i]!)}) = ${show(y[i]!)}, correctly rounded ${show(ref)}: ${why}` };
+              return {
+                ok: false,
+                observed: worst,
+                message: `geglu(${show(gc.gate[i]!)}, ${show(gc.up[i]!)}) = ${show(y[i]!)}, correctly rounded ${show(ref)}: ${why}`,
+              };
             }
           }
           return { ok: true, observed: worst };
@@ -71,7 +76,8 @@ function zeroUp(fn: GeluFunction): PropertySpec<Float64Array> {
     suite: 'gating',
     id: `zero-up/${fn}`,
     fn,
-    name: (t) => `geglu(g, ±0) (${t.backend} ${t.dtype}, ${fnName(fn)}) is the zero with the sign of gelu(g)·u, exactly (Object.is), every finite g`,
+    name: (t) =>
+      `geglu(g, ±0) (${t.backend} ${t.dtype}, ${fnName(fn)}) is the zero with the sign of gelu(g)·u, exactly (Object.is), every finite g`,
     prepare(_c, target) {
       const no = needGeglu(target);
       if (no) return no;
@@ -91,7 +97,11 @@ function zeroUp(fn: GeluFunction): PropertySpec<Float64Array> {
             const gNeg = gate[i]! < 0 || Object.is(gate[i], -0);
             const want = gNeg !== Object.is(up[i], -0) ? -0 : 0;
             if (!Object.is(y[i], want)) {
-              return { ok: false, observed: 1, message: `geglu(${show(gate[i]!)}, ${show(up[i]!)}) = ${show(y[i]!)}, expected ${show(want)}` };
+              return {
+                ok: false,
+                observed: 1,
+                message: `geglu(${show(gate[i]!)}, ${show(up[i]!)}) = ${show(y[i]!)}, expected ${show(want)}`,
+              };
             }
           }
           return { ok: true, observed: 0 };
@@ -108,7 +118,8 @@ function signs(fn: GeluFunction): PropertySpec<GegluCase> {
     suite: 'gating',
     id: `signs/${fn}`,
     fn,
-    name: (t) => `geglu(g, u) (${t.backend} ${t.dtype}, ${fnName(fn)}) has the sign of g·u, zeros and underflowing products included, every finite g and u`,
+    name: (t) =>
+      `geglu(g, u) (${t.backend} ${t.dtype}, ${fnName(fn)}) has the sign of g·u, zeros and underflowing products included, every finite g and u`,
     prepare(_c, target) {
       const no = needGeglu(target);
       if (no) return no;
@@ -127,7 +138,11 @@ function signs(fn: GeluFunction): PropertySpec<GegluCase> {
           for (let i = 0; i < gc.length; i++) {
             const want = signBit(gc.gate[i]!) !== signBit(gc.up[i]!);
             if (Number.isNaN(y[i]!) || signBit(y[i]!) !== want) {
-              return { ok: false, observed: 1, message: `geglu(${show(gc.gate[i]!)}, ${show(gc.up[i]!)}) = ${show(y[i]!)}, expected a ${want ? 'negative' : 'positive'} result (or ${want ? '-0' : '+0'})` };
+              return {
+                ok: false,
+                observed: 1,
+                message: `geglu(${show(gc.gate[i]!)}, ${show(gc.up[i]!)}) = ${show(y[i]!)}, expected a ${want ? 'negative' : 'positive'} result (or ${want ? '-0' : '+0'})`,
+              };
             }
           }
           return { ok: true, observed: 0 };
@@ -148,7 +163,8 @@ function scaling(fn: GeluFunction): PropertySpec<ScaleCase> {
     suite: 'gating',
     id: `scale/${fn}`,
     fn,
-    name: (t) => `geglu(g, 2^k·u) = 2^k·geglu(g, u) exactly (${t.backend} ${t.dtype}, ${fnName(fn)}), |g| ∈ [2^−10, 8], |u| ∈ [2^−16, 2^16], |k| ≤ 16`,
+    name: (t) =>
+      `geglu(g, 2^k·u) = 2^k·geglu(g, u) exactly (${t.backend} ${t.dtype}, ${fnName(fn)}), |g| ∈ [2^−10, 8], |u| ∈ [2^−16, 2^16], |k| ≤ 16`,
     prepare(_c, target) {
       const no = needGeglu(target);
       if (no) return no;
@@ -170,10 +186,18 @@ function scaling(fn: GeluFunction): PropertySpec<ScaleCase> {
         async check(sc) {
           const p = 2 ** sc.k;
           const y = await target.geglu!(fn, sc.gate, sc.up);
-          const ys = await target.geglu!(fn, sc.gate, sc.up.map((v) => v * p));
+          const ys = await target.geglu!(
+            fn,
+            sc.gate,
+            sc.up.map((v) => v * p),
+          );
           for (let i = 0; i < y.length; i++) {
             if (!Object.is(ys[i], y[i]! * p)) {
-              return { ok: false, observed: 1, message: `geglu(${show(sc.gate[i]!)}, ${show(sc.up[i]!)}·2^${sc.k}) = ${show(ys[i]!)}, but 2^${sc.k}·geglu(g, u) = ${show(y[i]! * p)}` };
+              return {
+                ok: false,
+                observed: 1,
+                message: `geglu(${show(sc.gate[i]!)}, ${show(sc.up[i]!)}·2^${sc.k}) = ${show(ys[i]!)}, but 2^${sc.k}·geglu(g, u) = ${show(y[i]! * p)}`,
+              };
             }
           }
           return { ok: true, observed: 0 };
@@ -200,10 +224,18 @@ function signSymmetry(fn: GeluFunction): PropertySpec<GegluCase> {
         unit: 'asymmetric results',
         async check(gc) {
           const y = await target.geglu!(fn, gc.gate, gc.up);
-          const yn = await target.geglu!(fn, gc.gate, gc.up.map((v) => -v));
+          const yn = await target.geglu!(
+            fn,
+            gc.gate,
+            gc.up.map((v) => -v),
+          );
           for (let i = 0; i < y.length; i++) {
             if (!Object.is(yn[i], -y[i]!)) {
-              return { ok: false, observed: 1, message: `geglu(${show(gc.gate[i]!)}, −(${show(gc.up[i]!)})) = ${show(yn[i]!)}, −geglu(g, u) = ${show(-y[i]!)}` };
+              return {
+                ok: false,
+                observed: 1,
+                message: `geglu(${show(gc.gate[i]!)}, −(${show(gc.up[i]!)})) = ${show(yn[i]!)}, −geglu(g, u) = ${show(-y[i]!)}`,
+              };
             }
           }
           return { ok: true, observed: 0 };
@@ -231,7 +263,11 @@ function positionIndependent(fn: GeluFunction): PropertySpec<GegluCase> {
           for (let i = 0; i < gc.length; i++) {
             const yi = (await target.geglu!(fn, gc.gate.subarray(i, i + 1), gc.up.subarray(i, i + 1)))[0]!;
             if (!Object.is(yi, y[i])) {
-              return { ok: false, observed: 1, message: `element ${i} of a length-${gc.length} geglu is ${show(y[i]!)}, alone it is ${show(yi)}` };
+              return {
+                ok: false,
+                observed: 1,
+                message: `element ${i} of a length-${gc.length} geglu is ${show(y[i]!)}, alone it is ${show(yi)}`,
+              };
             }
           }
           return { ok: true, observed: 0 };
@@ -242,4 +278,11 @@ function positionIndependent(fn: GeluFunction): PropertySpec<GegluCase> {
 }
 
 /** Every property of suite 3. */
-export const gatingSuite: PropertySpec<any>[] = GELU_FUNCTIONS.flatMap((fn) => [product(fn), zeroUp(fn), signs(fn), scaling(fn), signSymmetry(fn), positionIndependent(fn)]);
+export const gatingSuite: PropertySpec<any>[] = GELU_FUNCTIONS.flatMap((fn) => [
+  product(fn),
+  zeroUp(fn),
+  signs(fn),
+  scaling(fn),
+  signSymmetry(fn),
+  positionIndependent(fn),
+]);

@@ -98,7 +98,11 @@ function between(fn: GeluFunction): PropertySpec<Float64Array> {
       const ctx = ctxOf(c);
       if (!target.gelu) return { skip: target.missing?.gelu ?? 'no gelu' };
       const th = ctx.landmarks.thresholds(fn, target.dtype);
-      const arb = fc.oneof(anyFloat(target.dtype).filter((v) => !Number.isNaN(v)), regionInput('core', th), regionInput('large', th));
+      const arb = fc.oneof(
+        anyFloat(target.dtype).filter((v) => !Number.isNaN(v)),
+        regionInput('core', th),
+        regionInput('large', th),
+      );
       const max = ctx.maxTolerance(target, fn);
       if (isToleranceMissing(max)) return { skip: max.missing };
       return {
@@ -138,7 +142,8 @@ function minimum(fn: GeluFunction): PropertySpec<Float64Array> {
     suite: 'identities',
     id: `minimum/${fn}`,
     fn,
-    name: (t) => `${fnName(fn)} (${t.backend} ${t.dtype}) never goes below its global minimum (located by the oracle) and attains it at the float nearest the argmin, within tolerance`,
+    name: (t) =>
+      `${fnName(fn)} (${t.backend} ${t.dtype}) never goes below its global minimum (located by the oracle) and attains it at the float nearest the argmin, within tolerance`,
     prepare(c, target) {
       const ctx = ctxOf(c);
       if (!target.gelu) return { skip: target.missing?.gelu ?? 'no gelu' };
@@ -191,7 +196,8 @@ function monotonic(fn: GeluFunction): PropertySpec<Float64Array> {
     suite: 'identities',
     id: `monotonic/${fn}`,
     fn,
-    name: (t) => `${fnName(fn)} (${t.backend} ${t.dtype}) is non-decreasing above its argmin, up to twice the tolerance, on neighbouring and random pairs`,
+    name: (t) =>
+      `${fnName(fn)} (${t.backend} ${t.dtype}) is non-decreasing above its argmin, up to twice the tolerance, on neighbouring and random pairs`,
     prepare(c, target) {
       const ctx = ctxOf(c);
       if (!target.gelu) return { skip: target.missing?.gelu ?? 'no gelu' };
@@ -203,7 +209,9 @@ function monotonic(fn: GeluFunction): PropertySpec<Float64Array> {
       if (start < m.x) start = stepFloat(start, 1, dtype);
       const { max } = formatLimits(dtype);
       const th = ctx.landmarks.thresholds(fn, dtype);
-      const arb = fc.oneof(floatInRange(start, stepFloat(max, -1, dtype), dtype), floatNear(start, 1 << 16, dtype), regionInput('large', th)).filter((v) => v >= start);
+      const arb = fc
+        .oneof(floatInRange(start, stepFloat(max, -1, dtype), dtype), floatNear(start, 1 << 16, dtype), regionInput('large', th))
+        .filter((v) => v >= start);
       const slack = 2 * tol.steps;
       return {
         arbitrary: batch(arb),
@@ -228,7 +236,11 @@ function monotonic(fn: GeluFunction): PropertySpec<Float64Array> {
               const s = stepDistance(ya, yb, dtype);
               worst = Math.max(worst, s);
               if (s > slack) {
-                return { ok: false, observed: worst, message: `${fnName(fn)}(${show(xa)}) = ${show(ya)} > ${fnName(fn)}(${show(xb)}) = ${show(yb)} by ${s} steps (allowed ${slack})` };
+                return {
+                  ok: false,
+                  observed: worst,
+                  message: `${fnName(fn)}(${show(xa)}) = ${show(ya)} > ${fnName(fn)}(${show(xb)}) = ${show(yb)} by ${s} steps (allowed ${slack})`,
+                };
               }
             }
           }
@@ -244,7 +256,8 @@ function specials(fn: GeluFunction): PropertySpec<Float64Array> {
     suite: 'identities',
     id: `specials/${fn}`,
     fn,
-    name: (t) => `${fnName(fn)} (${t.backend} ${t.dtype}) special values: NaN → NaN, +∞ → +∞, −∞ → −0, ±0 → ±0 (Object.is), results below the smallest subnormal → −0`,
+    name: (t) =>
+      `${fnName(fn)} (${t.backend} ${t.dtype}) special values: NaN → NaN, +∞ → +∞, −∞ → −0, ±0 → ±0 (Object.is), results below the smallest subnormal → −0`,
     prepare(c, target) {
       const ctx = ctxOf(c);
       if (!target.gelu) return { skip: target.missing?.gelu ?? 'no gelu' };
@@ -259,7 +272,10 @@ function specials(fn: GeluFunction): PropertySpec<Float64Array> {
       ];
       // Underflow region: the exact result is a negative number below half the
       // smallest subnormal, so it rounds to −0 in every rounding-to-nearest.
-      const arb = fc.oneof(regionInput('underflow', th), floatNear(th.underflowToZero, 1 << 12, dtype).filter((v) => v <= th.underflowToZero));
+      const arb = fc.oneof(
+        regionInput('underflow', th),
+        floatNear(th.underflowToZero, 1 << 12, dtype).filter((v) => v <= th.underflowToZero),
+      );
       const { minSubnormal } = formatLimits(dtype);
       return {
         arbitrary: batch(arb),
@@ -271,7 +287,8 @@ function specials(fn: GeluFunction): PropertySpec<Float64Array> {
           const ys = await target.gelu!(fn, inputs);
           for (let i = 0; i < fixed.length; i++) {
             const [x, want] = fixed[i]!;
-            if (!Object.is(ys[i], want)) return { ok: false, observed: Infinity, message: `${fnName(fn)}(${show(x)}) = ${show(ys[i]!)}, expected ${show(want)}` };
+            if (!Object.is(ys[i], want))
+              return { ok: false, observed: Infinity, message: `${fnName(fn)}(${show(x)}) = ${show(ys[i]!)}, expected ${show(want)}` };
           }
           for (let i = 0; i < xs.length; i++) {
             const y = ys[fixed.length + i]!;
@@ -295,7 +312,8 @@ function signs(fn: GeluFunction): PropertySpec<Float64Array> {
     suite: 'identities',
     id: `signs/${fn}`,
     fn,
-    name: (t) => `${fnName(fn)} (${t.backend} ${t.dtype}) has the sign of x, zeros included (Object.is), every non-NaN x with subnormals and the underflow tail weighted`,
+    name: (t) =>
+      `${fnName(fn)} (${t.backend} ${t.dtype}) has the sign of x, zeros included (Object.is), every non-NaN x with subnormals and the underflow tail weighted`,
     prepare(c, target) {
       const ctx = ctxOf(c);
       if (!target.gelu) return { skip: target.missing?.gelu ?? 'no gelu' };
@@ -321,7 +339,11 @@ function signs(fn: GeluFunction): PropertySpec<Float64Array> {
             const y = ys[i]!;
             const negY = y < 0 || Object.is(y, -0);
             if (Number.isNaN(y) || negX !== negY) {
-              return { ok: false, observed: 1, message: `${fnName(fn)}(${show(xs[i]!)}) = ${show(y)}, expected a ${negX ? 'negative result or -0' : 'positive result or +0'}` };
+              return {
+                ok: false,
+                observed: 1,
+                message: `${fnName(fn)}(${show(xs[i]!)}) = ${show(y)}, expected a ${negX ? 'negative result or -0' : 'positive result or +0'}`,
+              };
             }
           }
           return { ok: true, observed: 0 };
@@ -332,4 +354,11 @@ function signs(fn: GeluFunction): PropertySpec<Float64Array> {
 }
 
 /** Every property of suite 2. */
-export const identitiesSuite: PropertySpec<any>[] = GELU_FUNCTIONS.flatMap((fn) => [oddPart(fn), between(fn), minimum(fn), monotonic(fn), specials(fn), signs(fn)]);
+export const identitiesSuite: PropertySpec<any>[] = GELU_FUNCTIONS.flatMap((fn) => [
+  oddPart(fn),
+  between(fn),
+  minimum(fn),
+  monotonic(fn),
+  specials(fn),
+  signs(fn),
+]);

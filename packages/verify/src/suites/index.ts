@@ -34,7 +34,11 @@ export interface RunSuitesOptions extends RunOptions {
 }
 
 /** Runs the chosen suites over every target, in suite order, then target order. */
-export async function runSuites(ctx: FullContext, targets: readonly SuiteTarget[], options: RunSuitesOptions = {}): Promise<PropertyResult[]> {
+export async function runSuites(
+  ctx: FullContext,
+  targets: readonly SuiteTarget[],
+  options: RunSuitesOptions = {},
+): Promise<PropertyResult[]> {
   const suites = options.suites ?? SUITE_ORDER;
   const jobs: [PropertySpec<any>, SuiteTarget][] = [];
   for (const s of suites) for (const t of targets) for (const p of SUITES[s]) if (options.include?.(p, t) ?? true) jobs.push([p, t]);

@@ -33,7 +33,8 @@ const shape: PropertySpec<MlpCase> = {
         arbitrary: mlpCase(target.dtype),
         async check(c): Promise<Observation> {
           const y = await target.gemma2Mlp!(c.x, c.tokens, weightsOf(c), FN);
-          if (y.length !== c.tokens * c.hidden) return { ok: false, message: `output has ${y.length} elements, expected T·d = ${c.tokens}·${c.hidden}` };
+          if (y.length !== c.tokens * c.hidden)
+            return { ok: false, message: `output has ${y.length} elements, expected T·d = ${c.tokens}·${c.hidden}` };
           const bad = y.findIndex((v) => !Number.isFinite(v));
           if (bad >= 0) return { ok: false, message: `output[${bad}] = ${show(y[bad]!)} for finite inputs bounded by 4 and weights by 1` };
           return { ok: true };
@@ -63,7 +64,11 @@ const permute: PropertySpec<{ c: MlpCase; p: number[] }> = {
           p.forEach((src, dst) => expected.set(y.subarray(src * d, (src + 1) * d), dst * d));
           const at = sameBits(yp, expected);
           if (at >= 0) {
-            return { ok: false, observed: 1, message: `with tokens permuted by [${p.join(', ')}], output[${at}] = ${show(yp[at]!)}, expected ${show(expected[at]!)}` };
+            return {
+              ok: false,
+              observed: 1,
+              message: `with tokens permuted by [${p.join(', ')}], output[${at}] = ${show(yp[at]!)}, expected ${show(expected[at]!)}`,
+            };
           }
           return { ok: true, observed: 0 };
         },
@@ -89,7 +94,11 @@ const rows: PropertySpec<MlpCase> = {
             const yt = await target.gemma2Mlp!(c.x.slice(t * d, (t + 1) * d), 1, weightsOf(c), FN);
             const at = sameBits(yt, y.subarray(t * d, (t + 1) * d));
             if (at >= 0) {
-              return { ok: false, observed: 1, message: `token ${t} of ${c.tokens}: batched output[${at}] = ${show(y[t * d + at]!)}, alone ${show(yt[at]!)}` };
+              return {
+                ok: false,
+                observed: 1,
+                message: `token ${t} of ${c.tokens}: batched output[${at}] = ${show(y[t * d + at]!)}, alone ${show(yt[at]!)}`,
+              };
             }
           }
           return { ok: true, observed: 0 };
@@ -104,7 +113,8 @@ type Mismatch = { c: MlpCase; which: 'x' | 'gate' | 'up' | 'down'; delta: number
 const mismatch: PropertySpec<Mismatch> = {
   suite: 'shapes',
   id: 'mismatch',
-  name: (t) => `gemma2Mlp (${t.backend} ${t.dtype}) rejects an x, gate, up or down of the wrong length with an Error naming the argument, the expected and the actual length`,
+  name: (t) =>
+    `gemma2Mlp (${t.backend} ${t.dtype}) rejects an x, gate, up or down of the wrong length with an Error naming the argument, the expected and the actual length`,
   prepare(_c, target) {
     return (
       needMlp(target) ?? {
@@ -137,7 +147,10 @@ const mismatch: PropertySpec<Mismatch> = {
           const hasActual = msg.includes(String(n));
           const hasExpected = msg.includes(String(good.length));
           if (!namesArg || !hasActual || !hasExpected) {
-            return { ok: false, message: `${which} of length ${n} (expected ${good.length}) threw "${msg}", which does not name ${which}, ${n} and ${good.length}` };
+            return {
+              ok: false,
+              message: `${which} of length ${n} (expected ${good.length}) threw "${msg}", which does not name ${which}, ${n} and ${good.length}`,
+            };
           }
           return { ok: true };
         },
@@ -153,7 +166,10 @@ const gegluMismatch: PropertySpec<{ n: number; m: number }> = {
   prepare(_c, target) {
     if (!target.geglu) return { skip: target.missing?.geglu ?? 'no geglu' };
     return {
-      arbitrary: fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 })).filter(([n, m]) => n !== m).map(([n, m]) => ({ n, m })),
+      arbitrary: fc
+        .tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 }))
+        .filter(([n, m]) => n !== m)
+        .map(([n, m]) => ({ n, m })),
       async check({ n, m }) {
         let thrown: unknown;
         try {
@@ -164,7 +180,10 @@ const gegluMismatch: PropertySpec<{ n: number; m: number }> = {
         if (!(thrown instanceof Error)) return { ok: false, message: `gate of length ${n} and up of length ${m} were accepted` };
         const msg = thrown.message;
         if (!/\b(gate|up)\b/.test(msg) || !msg.includes(String(n)) || !msg.includes(String(m))) {
-          return { ok: false, message: `gate of length ${n}, up of length ${m}: threw "${msg}", which does not name the argument and both lengths` };
+          return {
+            ok: false,
+            message: `gate of length ${n}, up of length ${m}: threw "${msg}", which does not name the argument and both lengths`,
+          };
         }
         return { ok: true };
       },

@@ -33,7 +33,8 @@ const oracleBound = (which: 'gelu' | 'phi'): PropertySpec<Float64Array> => ({
       : 'the oracle finds no x with |tanhPhi(x) − Phi(x)| above the located maximum M_Φ ≈ 1.79e−4, its own search finds M_Φ, and the gap at ±argmax equals M_Φ to 12 significant digits',
   prepare(c, target) {
     const ctx = ctxOf(c);
-    if (target.precision !== 'exact') return { skip: 'an oracle-only property (the real-valued maximum); backends are held to it in the next property' };
+    if (target.precision !== 'exact')
+      return { skip: 'an oracle-only property (the real-valued maximum); backends are held to it in the next property' };
     if (target.dtype !== 'f64') return { skip: 'run once, on the oracle in f64 (inputs are doubles)' };
     const gaps = ctx.landmarks.gaps();
     const m = which === 'gelu' ? gaps.maxGeluGap : gaps.maxPhiGap;
@@ -71,7 +72,11 @@ const oracleBound = (which: 'gelu' | 'phi'): PropertySpec<Float64Array> => ({
         for (const x of xs) {
           const g = gap(x);
           if (g.cmp(M) > 0) {
-            return { ok: false, observed: 1, message: `at x = ${show(x)} the gap is ${g.toSignificantDigits(15).toString()} > M = ${M.toSignificantDigits(15).toString()}` };
+            return {
+              ok: false,
+              observed: 1,
+              message: `at x = ${show(x)} the gap is ${g.toSignificantDigits(15).toString()} > M = ${M.toSignificantDigits(15).toString()}`,
+            };
           }
         }
         return { ok: true, observed: 0 };
@@ -123,7 +128,11 @@ const backendBound = (which: 'gelu' | 'phi'): PropertySpec<Float64Array> => ({
           const ratio = diff / bound;
           worst = Math.max(worst, ratio);
           if (!(ratio <= 1)) {
-            return { ok: false, observed: worst, message: `x = ${show(x)}: gelu_tanh = ${show(yt[i]!)}, gelu = ${show(ye[i]!)}, gap ${diff} > bound ${bound}` };
+            return {
+              ok: false,
+              observed: worst,
+              message: `x = ${show(x)}: gelu_tanh = ${show(yt[i]!)}, gelu = ${show(ye[i]!)}, gap ${diff} > bound ${bound}`,
+            };
           }
         }
         return { ok: true, observed: worst };

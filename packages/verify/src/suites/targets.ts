@@ -18,11 +18,21 @@ type FloatArrayCtor = Float32ArrayConstructor | Float64ArrayConstructor;
 const arrayType = (dtype: FloatFormat): FloatArrayCtor => (dtype === 'f32' ? Float32Array : Float64Array);
 
 interface KernelTensorApi {
-  geglu?(gate: Float32Array | Float64Array, up: Float32Array | Float64Array, options?: { approximate?: 'none' | 'tanh' }): Float32Array | Float64Array;
+  geglu?(
+    gate: Float32Array | Float64Array,
+    up: Float32Array | Float64Array,
+    options?: { approximate?: 'none' | 'tanh' },
+  ): Float32Array | Float64Array;
   gemma2Mlp?(
     x: Float32Array | Float64Array,
     tokens: number,
-    weights: { hidden: number; intermediate: number; gate: Float32Array | Float64Array; up: Float32Array | Float64Array; down: Float32Array | Float64Array },
+    weights: {
+      hidden: number;
+      intermediate: number;
+      gate: Float32Array | Float64Array;
+      up: Float32Array | Float64Array;
+      down: Float32Array | Float64Array;
+    },
     options?: { approximate?: 'none' | 'tanh' },
   ): Float32Array | Float64Array;
 }
@@ -123,10 +133,15 @@ async function tensorApi(backend: Backend, oracle: OracleApi | undefined, closer
       fns.gemma2Mlp = async (x, tokens, w, fn, dtype) =>
         Float64Array.from(
           oracle
-            .gemma2Mlp([...x], { gate: [...w.gate], up: [...w.up], down: [...w.down], hidden: w.hidden, intermediate: w.intermediate }, tokens, {
-              approximate: approximate(fn),
-              digits: LANDMARK_DIGITS,
-            })
+            .gemma2Mlp(
+              [...x],
+              { gate: [...w.gate], up: [...w.up], down: [...w.down], hidden: w.hidden, intermediate: w.intermediate },
+              tokens,
+              {
+                approximate: approximate(fn),
+                digits: LANDMARK_DIGITS,
+              },
+            )
             .map((d) => oracle.roundDecimal(d, dtype)),
         );
     }
@@ -185,7 +200,13 @@ async function tensorApi(backend: Backend, oracle: OracleApi | undefined, closer
         await probe.gemma2Mlp!(
           Float32Array.from(x),
           tokens,
-          { hidden: w.hidden, intermediate: w.intermediate, gate: Float32Array.from(w.gate), up: Float32Array.from(w.up), down: Float32Array.from(w.down) },
+          {
+            hidden: w.hidden,
+            intermediate: w.intermediate,
+            gate: Float32Array.from(w.gate),
+            up: Float32Array.from(w.up),
+            down: Float32Array.from(w.down),
+          },
           { approximate: approximate(fn) },
         ),
       );

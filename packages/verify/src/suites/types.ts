@@ -52,7 +52,6 @@ export function targetLabel(t: Pick<SuiteTarget, 'backend' | 'dtype'>): string {
   return t.backend.endsWith(t.dtype) ? t.backend : `${t.backend} (${t.dtype})`;
 }
 
-
 export interface SuiteContext {
   oracle: OracleApi;
   landmarks: LazyLandmarks;

@@ -68,7 +68,14 @@ const emptyRegion = (): RegionCounts => ({ checked: 0, mismatches: 0, maxSteps: 
 
 export function emptyCounts(): SweepCounts {
   return {
-    checked: 0, nan: 0, escalated: 0, undecided: 0, mismatches: 0, histogram: {}, worst: [], zeroSign: 0,
+    checked: 0,
+    nan: 0,
+    escalated: 0,
+    undecided: 0,
+    mismatches: 0,
+    histogram: {},
+    worst: [],
+    zeroSign: 0,
     regions: { tail: emptyRegion(), subnormal: emptyRegion(), normal: emptyRegion() },
   };
 }
@@ -121,7 +128,12 @@ const BLOCK = 1 << 16;
  * `block` inputs go to the implementation per call (gpu.js backends gain from larger calls).
  */
 export async function sweepRange(
-  fn: SweepFunction, start: number, end: number, impl: SweepImpl, escalate: Escalate | null, block = BLOCK,
+  fn: SweepFunction,
+  start: number,
+  end: number,
+  impl: SweepImpl,
+  escalate: Escalate | null,
+  block = BLOCK,
 ): Promise<SweepCounts> {
   const ref = SWEEP_REFERENCE[fn];
   const c = emptyCounts();
@@ -176,7 +188,8 @@ export async function sweepRange(
         c.zeroSign++;
         c.mismatches++;
         if (ri >= 0) regionCounts[ri]!.mismatches++;
-        if (c.worst.length < MAX_WORST) addWorst(c.worst, { bits: bits[i]!, x: fmt(x), got: fmt(got), expected: fmt(expected), steps: 0, zeroSign: true });
+        if (c.worst.length < MAX_WORST)
+          addWorst(c.worst, { bits: bits[i]!, x: fmt(x), got: fmt(got), expected: fmt(expected), steps: 0, zeroSign: true });
         continue;
       }
       const steps = stepsF32(got, expected);
@@ -197,7 +210,13 @@ export async function sweepRange(
       const forRegion = rc !== undefined && (rc.worst === null || steps > stepsValue(rc.worst.steps));
       if (rc !== undefined) rc.mismatches++;
       if (forList || forRegion) {
-        const w: SweepWorst = { bits: bits[i]!, x: fmt(x), got: fmt(got), expected: fmt(expected), steps: steps === Infinity ? 'Infinity' : steps };
+        const w: SweepWorst = {
+          bits: bits[i]!,
+          x: fmt(x),
+          got: fmt(got),
+          expected: fmt(expected),
+          steps: steps === Infinity ? 'Infinity' : steps,
+        };
         if (forList) {
           addWorst(c.worst, w);
           if (c.worst.length === MAX_WORST) listFloor = stepsValue(c.worst.at(-1)!.steps);

@@ -66,10 +66,13 @@ async function gpuImpl(mode: 'webasm' | 'cpu' | 'webgpu', fn: SweepFunction): Pr
   }
   const g = gpu;
   const call: (xs: Float32Array) => Promise<Float32Array> =
-    fn === 'gelu' ? (xs) => g.gelu(xs) :
-    fn === 'gelu-tanh' ? (xs) => g.gelu(xs, { approximate: 'tanh' }) :
-    fn === 'erf' ? (xs) => g.erf(xs) :
-    (xs) => g.erfc(xs);
+    fn === 'gelu'
+      ? (xs) => g.gelu(xs)
+      : fn === 'gelu-tanh'
+        ? (xs) => g.gelu(xs, { approximate: 'tanh' })
+        : fn === 'erf'
+          ? (xs) => g.erf(xs)
+          : (xs) => g.erfc(xs);
   return {
     impl: async (xs, out) => out.set(await call(xs)),
     name: `@geglu/gpu GegluGpu ${fn} (gpu.js ${g.backend})`,
@@ -87,7 +90,10 @@ export async function oracleEscalate(fn: SweepFunction, dtype: SweepDtype = 'f32
 }
 
 /** The kernel's 16-bit gelu over all inputs at once (bit patterns in, bit patterns out). */
-export async function loadHalfImpl(fn: SweepFunction, dtype: 'bf16' | 'f16'): Promise<{ run: (xs: Uint16Array) => Uint16Array; name: string } | string> {
+export async function loadHalfImpl(
+  fn: SweepFunction,
+  dtype: 'bf16' | 'f16',
+): Promise<{ run: (xs: Uint16Array) => Uint16Array; name: string } | string> {
   if (fn !== 'gelu' && fn !== 'gelu-tanh') return `kernel-${dtype} has no ${fn} (it has gelu, gelu-tanh)`;
   const k = await loadKernel();
   if (typeof k === 'string') return k;

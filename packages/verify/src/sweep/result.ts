@@ -39,16 +39,54 @@ export interface SweepResult extends SweepCounts {
 }
 
 /** Every field a result may have; anything else is refused. */
-const RESULT_FIELDS = ['kind', 'version', 'fn', 'dtype', 'backend', 'impl', 'device', 'commit', 'intervals', 'target', 'complete', 'elapsedSeconds', 'checked', 'nan', 'escalated', 'undecided', 'mismatches', 'zeroSign', 'histogram', 'worst', 'regions'];
+const RESULT_FIELDS = [
+  'kind',
+  'version',
+  'fn',
+  'dtype',
+  'backend',
+  'impl',
+  'device',
+  'commit',
+  'intervals',
+  'target',
+  'complete',
+  'elapsedSeconds',
+  'checked',
+  'nan',
+  'escalated',
+  'undecided',
+  'mismatches',
+  'zeroSign',
+  'histogram',
+  'worst',
+  'regions',
+];
 
 export class SweepFileError extends Error {
   override name = 'SweepFileError';
 }
 
-export function newResult(fn: SweepFunction, backend: SweepBackend, impl: string, target?: SweepResult['target'], dtype: SweepDtype = 'f32'): SweepResult {
+export function newResult(
+  fn: SweepFunction,
+  backend: SweepBackend,
+  impl: string,
+  target?: SweepResult['target'],
+  dtype: SweepDtype = 'f32',
+): SweepResult {
   return {
-    kind: 'geglu-sweep', version: 2, fn, dtype, backend, impl, device: '', intervals: [],
-    ...(target ? { target } : {}), complete: false, elapsedSeconds: 0, ...emptyCounts(),
+    kind: 'geglu-sweep',
+    version: 2,
+    fn,
+    dtype,
+    backend,
+    impl,
+    device: '',
+    intervals: [],
+    ...(target ? { target } : {}),
+    complete: false,
+    elapsedSeconds: 0,
+    ...emptyCounts(),
   };
 }
 
@@ -57,7 +95,9 @@ export function addInterval(list: [number, number][], s: number, e: number): voi
   let i = 0;
   while (i < list.length && list[i]![1] <= s) i++;
   if (i < list.length && list[i]![0] < e) {
-    throw new SweepFileError(`inputs 0x${hex(Math.max(s, list[i]![0]))}… are covered twice ([0x${hex(s)}, 0x${hex(e)}) overlaps [0x${hex(list[i]![0])}, 0x${hex(list[i]![1])}))`);
+    throw new SweepFileError(
+      `inputs 0x${hex(Math.max(s, list[i]![0]))}… are covered twice ([0x${hex(s)}, 0x${hex(e)}) overlaps [0x${hex(list[i]![0])}, 0x${hex(list[i]![1])}))`,
+    );
   }
   list.splice(i, 0, [s, e]);
   // coalesce touching neighbours of the new interval
@@ -115,7 +155,8 @@ export function readResult(file: string): SweepResult {
     // so /dev/zero or a FIFO cannot fill memory
     j = parseJsonStrict(readTextFileBounded(file, MAX_RESULT_BYTES)) as Record<string, unknown>;
   } catch (err) {
-    if (err instanceof FileTooLargeError) throw new SweepFileError(`${file}: more than ${MAX_RESULT_BYTES} bytes, too large for a sweep result`);
+    if (err instanceof FileTooLargeError)
+      throw new SweepFileError(`${file}: more than ${MAX_RESULT_BYTES} bytes, too large for a sweep result`);
     if (err instanceof JsonError) {
       throw new SweepFileError(
         err.path === ''
@@ -141,7 +182,8 @@ export function readResult(file: string): SweepResult {
   if (j.kind !== 'geglu-sweep') bad('$.kind', `expected "geglu-sweep", got ${show(j.kind)}`);
   if (j.version !== 2) bad('$.version', `expected 2 (version 1 files have no backend or regions: sweep again), got ${show(j.version)}`);
   if (!SWEEP_FUNCTIONS.includes(j.fn as SweepFunction)) bad('$.fn', `expected one of ${SWEEP_FUNCTIONS.join(', ')}, got ${show(j.fn)}`);
-  if (!SWEEP_BACKENDS.includes(j.backend as SweepBackend)) bad('$.backend', `expected one of ${SWEEP_BACKENDS.join(', ')}, got ${show(j.backend)}`);
+  if (!SWEEP_BACKENDS.includes(j.backend as SweepBackend))
+    bad('$.backend', `expected one of ${SWEEP_BACKENDS.join(', ')}, got ${show(j.backend)}`);
   if (typeof j.device !== 'string') bad('$.device', `expected a string, got ${show(j.device)}`);
   if (j.commit !== undefined && typeof j.commit !== 'string') bad('$.commit', `expected a string, got ${show(j.commit)}`);
   if (!SWEEP_DTYPES.includes(j.dtype as SweepDtype)) bad('$.dtype', `expected one of ${SWEEP_DTYPES.join(', ')}, got ${show(j.dtype)}`);
@@ -174,7 +216,8 @@ export function readResult(file: string): SweepResult {
   const iv = j.intervals as unknown[];
   let prev = -1;
   iv.forEach((p, i) => {
-    if (!Array.isArray(p) || p.length !== 2 || !p.every((n) => Number.isSafeInteger(n))) bad(`$.intervals[${i}]`, 'expected [start, end] integers');
+    if (!Array.isArray(p) || p.length !== 2 || !p.every((n) => Number.isSafeInteger(n)))
+      bad(`$.intervals[${i}]`, 'expected [start, end] integers');
     const [s, e] = p as [number, number];
     if (!(s >= 0 && s < e && e <= all)) bad(`$.intervals[${i}]`, `expected 0 ≤ start < end ≤ ${allName}, got [${s}, ${e}]`);
     // equal would be touching intervals, which addInterval coalesces
@@ -182,9 +225,13 @@ export function readResult(file: string): SweepResult {
     prev = e;
     // a checkpoint lists whole chunks of its target: anything else would never be redone and never finish
     if (target) {
-      if (s < target.start || e > target.end) bad(`$.intervals[${i}]`, `[0x${hex(s)}, 0x${hex(e)}) lies outside the target [0x${hex(target.start)}, 0x${hex(target.end)})`);
+      if (s < target.start || e > target.end)
+        bad(`$.intervals[${i}]`, `[0x${hex(s)}, 0x${hex(e)}) lies outside the target [0x${hex(target.start)}, 0x${hex(target.end)})`);
       if ((s - target.start) % target.chunkSize !== 0 || (e !== target.end && (e - target.start) % target.chunkSize !== 0)) {
-        bad(`$.intervals[${i}]`, `does not start and end on chunk bounds (target start 0x${hex(target.start)}, chunks of ${target.chunkSize})`);
+        bad(
+          `$.intervals[${i}]`,
+          `does not start and end on chunk bounds (target start 0x${hex(target.start)}, chunks of ${target.chunkSize})`,
+        );
       }
     }
   });
@@ -192,7 +239,10 @@ export function readResult(file: string): SweepResult {
   const covered = coveredCount(iv as [number, number][]);
   const wanted = target ? target.end - target.start : all;
   if (j.complete !== (covered === wanted)) {
-    bad('$.complete', `${String(j.complete)} but the intervals cover ${covered} of ${target ? `the ${wanted} inputs of the target` : `${wanted} inputs`}`);
+    bad(
+      '$.complete',
+      `${String(j.complete)} but the intervals cover ${covered} of ${target ? `the ${wanted} inputs of the target` : `${wanted} inputs`}`,
+    );
   }
   if (nan > checked) bad('$.nan', `${nan} NaN inputs but only ${checked} checked`);
   if (escalated > checked) bad('$.escalated', `${escalated} inputs escalated but only ${checked} checked`);
@@ -210,8 +260,10 @@ export function readResult(file: string): SweepResult {
   if (counted !== checked) bad('$.histogram', `counts ${counted} inputs but checked is ${checked}`);
   if (covered !== checked + undecided) bad('$.intervals', `cover ${covered} inputs but checked + undecided is ${checked + undecided}`);
   // a zero of the wrong sign is 0 steps away but a mismatch: counted under "0" and in zeroSign
-  if (zeroSign > ((j.histogram as Record<string, number>)['0'] ?? 0)) bad('$.zeroSign', `${zeroSign} but the histogram has fewer inputs at 0 steps`);
-  if (above + zeroSign !== mismatches) bad('$.mismatches', `${mismatches} but the histogram has ${above} inputs above 0 steps and zeroSign is ${zeroSign}`);
+  if (zeroSign > ((j.histogram as Record<string, number>)['0'] ?? 0))
+    bad('$.zeroSign', `${zeroSign} but the histogram has fewer inputs at 0 steps`);
+  if (above + zeroSign !== mismatches)
+    bad('$.mismatches', `${mismatches} but the histogram has ${above} inputs above 0 steps and zeroSign is ${zeroSign}`);
   if (!Array.isArray(j.worst)) bad('$.worst', 'expected an array');
   const worst = j.worst as unknown[];
   if (worst.length > MAX_WORST) bad('$.worst', `${worst.length} entries, at most ${MAX_WORST}`);
@@ -220,13 +272,21 @@ export function readResult(file: string): SweepResult {
     if (!isObject(w)) bad(wp, `expected an object { bits, x, got, expected, steps }, got ${show(w)}`);
     const entry = w as Record<string, unknown>;
     onlyKeys(entry, wp, ['bits', 'x', 'got', 'expected', 'steps', 'zeroSign']);
-    if (entry.zeroSign !== undefined && entry.zeroSign !== true) bad(`${wp}.zeroSign`, `expected true or absent, got ${show(entry.zeroSign)}`);
+    if (entry.zeroSign !== undefined && entry.zeroSign !== true)
+      bad(`${wp}.zeroSign`, `expected true or absent, got ${show(entry.zeroSign)}`);
     const bits = entry.bits;
-    if (typeof bits !== 'number' || !Number.isSafeInteger(bits) || bits < 0 || bits >= all) bad(`${wp}.bits`, `expected a ${j.dtype === 'f32' ? 'float32' : String(j.dtype)} bit pattern (an integer in [0, ${allName})), got ${show(bits)}`);
-    if (!(iv as [number, number][]).some(([s, e]) => s <= (bits as number) && (bits as number) < e)) bad(`${wp}.bits`, `0x${hex(bits as number)} is not in the intervals covered`);
-    for (const k of ['x', 'got', 'expected'] as const) if (typeof entry[k] !== 'string') bad(`${wp}.${k}`, `expected a string, got ${show(entry[k])}`);
+    if (typeof bits !== 'number' || !Number.isSafeInteger(bits) || bits < 0 || bits >= all)
+      bad(
+        `${wp}.bits`,
+        `expected a ${j.dtype === 'f32' ? 'float32' : String(j.dtype)} bit pattern (an integer in [0, ${allName})), got ${show(bits)}`,
+      );
+    if (!(iv as [number, number][]).some(([s, e]) => s <= (bits as number) && (bits as number) < e))
+      bad(`${wp}.bits`, `0x${hex(bits as number)} is not in the intervals covered`);
+    for (const k of ['x', 'got', 'expected'] as const)
+      if (typeof entry[k] !== 'string') bad(`${wp}.${k}`, `expected a string, got ${show(entry[k])}`);
     const st = entry.steps;
-    if (st !== 'Infinity' && (typeof st !== 'number' || !Number.isSafeInteger(st) || st < 1)) bad(`${wp}.steps`, `expected an integer ≥ 1 or "Infinity", got ${show(st)}`);
+    if (st !== 'Infinity' && (typeof st !== 'number' || !Number.isSafeInteger(st) || st < 1))
+      bad(`${wp}.steps`, `expected an integer ≥ 1 or "Infinity", got ${show(st)}`);
   });
   return j as unknown as SweepResult;
 }
@@ -235,25 +295,33 @@ export function readResult(file: string): SweepResult {
 function checkRegions(regions: unknown, all: number, bad: (path: string, msg: string) => never): void {
   if (typeof regions !== 'object' || regions === null || Array.isArray(regions)) bad('$.regions', 'expected an object');
   const rs = regions as Record<string, Record<string, unknown> | null>;
-  for (const k of Object.keys(rs)) if (!(REGIONS as readonly string[]).includes(k)) bad(jsonPathChild('$.regions', k), `unknown region (allowed: ${REGIONS.join(', ')})`);
+  for (const k of Object.keys(rs))
+    if (!(REGIONS as readonly string[]).includes(k)) bad(jsonPathChild('$.regions', k), `unknown region (allowed: ${REGIONS.join(', ')})`);
   for (const r of REGIONS) {
     const e = rs[r];
     const rp = `$.regions.${r}`;
     if (typeof e !== 'object' || e === null || Array.isArray(e)) bad(rp, 'expected an object');
-    for (const k of Object.keys(e!)) if (!['checked', 'mismatches', 'maxSteps', 'worst'].includes(k)) bad(jsonPathChild(rp, k), 'unknown field (allowed: checked, mismatches, maxSteps, worst)');
+    for (const k of Object.keys(e!))
+      if (!['checked', 'mismatches', 'maxSteps', 'worst'].includes(k))
+        bad(jsonPathChild(rp, k), 'unknown field (allowed: checked, mismatches, maxSteps, worst)');
     for (const k of ['checked', 'mismatches'] as const) {
       if (!Number.isSafeInteger(e![k]) || (e![k] as number) < 0) bad(`${rp}.${k}`, `expected a non-negative integer, got ${show(e![k])}`);
     }
     const m = e!.maxSteps;
-    if (!(m === 'Infinity' || (Number.isSafeInteger(m) && (m as number) >= 0))) bad(`${rp}.maxSteps`, `expected a non-negative integer or "Infinity", got ${show(m)}`);
+    if (!(m === 'Infinity' || (Number.isSafeInteger(m) && (m as number) >= 0)))
+      bad(`${rp}.maxSteps`, `expected a non-negative integer or "Infinity", got ${show(m)}`);
     const w = e!.worst as Record<string, unknown> | null;
     if (m === 0 ? w !== null : typeof w !== 'object' || w === null || Array.isArray(w) || w.steps !== m) {
       bad(`${rp}.worst`, m === 0 ? 'expected null when maxSteps is 0' : `expected the input reaching maxSteps ${String(m)}`);
     }
     if (w !== null) {
-      for (const k of Object.keys(w)) if (!['bits', 'x', 'got', 'expected', 'steps'].includes(k)) bad(jsonPathChild(`${rp}.worst`, k), 'unknown field (allowed: bits, x, got, expected, steps)');
-      if (!Number.isSafeInteger(w.bits) || (w.bits as number) < 0 || (w.bits as number) >= all) bad(`${rp}.worst.bits`, `expected a bit pattern below ${all}, got ${show(w.bits)}`);
-      for (const k of ['x', 'got', 'expected'] as const) if (typeof w[k] !== 'string') bad(`${rp}.worst.${k}`, `expected a string, got ${show(w[k])}`);
+      for (const k of Object.keys(w))
+        if (!['bits', 'x', 'got', 'expected', 'steps'].includes(k))
+          bad(jsonPathChild(`${rp}.worst`, k), 'unknown field (allowed: bits, x, got, expected, steps)');
+      if (!Number.isSafeInteger(w.bits) || (w.bits as number) < 0 || (w.bits as number) >= all)
+        bad(`${rp}.worst.bits`, `expected a bit pattern below ${all}, got ${show(w.bits)}`);
+      for (const k of ['x', 'got', 'expected'] as const)
+        if (typeof w[k] !== 'string') bad(`${rp}.worst.${k}`, `expected a string, got ${show(w[k])}`);
     }
   }
 }
@@ -266,11 +334,14 @@ export function mergeResults(results: readonly { file: string; result: SweepResu
   if (first.commit !== undefined) acc.commit = first.commit;
   for (const { file, result } of results) {
     if (result.fn !== first.fn) throw new SweepFileError(`${file}: fn ${result.fn} differs from ${results[0]!.file}'s ${first.fn}`);
-    if (result.dtype !== first.dtype) throw new SweepFileError(`${file}: dtype ${result.dtype} differs from ${results[0]!.file}'s ${first.dtype}`);
-    if (result.backend !== first.backend) throw new SweepFileError(`${file}: backend ${result.backend} differs from ${results[0]!.file}'s ${first.backend}`);
+    if (result.dtype !== first.dtype)
+      throw new SweepFileError(`${file}: dtype ${result.dtype} differs from ${results[0]!.file}'s ${first.dtype}`);
+    if (result.backend !== first.backend)
+      throw new SweepFileError(`${file}: backend ${result.backend} differs from ${results[0]!.file}'s ${first.backend}`);
     if (result.impl !== first.impl && !acc.impl.split('; ').includes(result.impl)) acc.impl = `${acc.impl}; ${result.impl}`;
     if (result.device !== first.device && !acc.device.split('; ').includes(result.device)) acc.device = `${acc.device}; ${result.device}`;
-    if (result.commit !== first.commit) acc.commit = [...new Set([acc.commit, result.commit].flatMap((c) => (c ? c.split('; ') : [])))].join('; ');
+    if (result.commit !== first.commit)
+      acc.commit = [...new Set([acc.commit, result.commit].flatMap((c) => (c ? c.split('; ') : [])))].join('; ');
     try {
       mergeInto(acc, result, result.intervals);
     } catch (err) {

@@ -145,7 +145,9 @@ async function runWorkers(
         resolve();
         return;
       }
-      o.signal?.addEventListener('abort', () => reject(Object.assign(new Error('sweep interrupted'), { name: 'AbortError' })), { once: true });
+      o.signal?.addEventListener('abort', () => reject(Object.assign(new Error('sweep interrupted'), { name: 'AbortError' })), {
+        once: true,
+      });
       if (o.signal?.aborted) reject(Object.assign(new Error('sweep interrupted'), { name: 'AbortError' }));
       for (let w = 0; w < n; w++) {
         const worker = new Worker(url, { workerData: { fn: o.fn, backend: o.backend } });
@@ -161,30 +163,42 @@ async function runWorkers(
             if (active === 0) resolve();
           }
         };
-        worker.on('message', (m: { type: string; message?: string; impl?: string; device?: string; oracle?: boolean; start?: number; end?: number; counts?: SweepCounts }) => {
-          if (m.type === 'error') reject(new SweepUnavailable(m.message));
-          else if (m.type === 'ready') {
-            if (!started) {
-              started = true;
+        worker.on(
+          'message',
+          (m: {
+            type: string;
+            message?: string;
+            impl?: string;
+            device?: string;
+            oracle?: boolean;
+            start?: number;
+            end?: number;
+            counts?: SweepCounts;
+          }) => {
+            if (m.type === 'error') reject(new SweepUnavailable(m.message));
+            else if (m.type === 'ready') {
+              if (!started) {
+                started = true;
+                try {
+                  setImpl(result, m.impl!, m.device!);
+                } catch (err) {
+                  reject(err);
+                  return;
+                }
+                o.onStart?.({ impl: m.impl!, device: m.device!, oracle: m.oracle!, resumedInputs, total });
+              }
+              feed();
+            } else if (m.type === 'done') {
               try {
-                setImpl(result, m.impl!, m.device!);
+                record(m.start!, m.end!, m.counts!);
               } catch (err) {
                 reject(err);
                 return;
               }
-              o.onStart?.({ impl: m.impl!, device: m.device!, oracle: m.oracle!, resumedInputs, total });
+              feed();
             }
-            feed();
-          } else if (m.type === 'done') {
-            try {
-              record(m.start!, m.end!, m.counts!);
-            } catch (err) {
-              reject(err);
-              return;
-            }
-            feed();
-          }
-        });
+          },
+        );
         worker.on('error', reject);
         worker.on('exit', (code) => {
           if (code !== 0) reject(new Error(`sweep worker exited with code ${code}`));

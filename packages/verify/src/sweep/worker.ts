@@ -18,7 +18,8 @@ if (typeof k === 'string') {
     }
     sweepRange(fn, m.start, m.end, k.impl, escalate, k.block).then(
       (counts) => port.postMessage({ type: 'done', start: m.start, end: m.end, counts }),
-      (err: unknown) => port.postMessage({ type: 'error', message: `${backend} ${fn} failed on [${m.start}, ${m.end}): ${(err as Error).message}` }),
+      (err: unknown) =>
+        port.postMessage({ type: 'error', message: `${backend} ${fn} failed on [${m.start}, ${m.end}): ${(err as Error).message}` }),
     );
   });
   port.postMessage({ type: 'ready', impl: k.name, device: k.device, oracle: escalate !== null });

@@ -4,7 +4,11 @@ import { readResult, type SweepResult } from '../sweep/result.js';
 import { REGIONS, ToleranceError, type ToleranceEntry, type ToleranceTable } from './index.js';
 
 /** How many inputs a complete sweep of the dtype checks, in words. */
-const INPUTS: Record<string, string> = { f32: 'all 2^32 float32 inputs', bf16: 'all 2^16 bfloat16 inputs', f16: 'all 2^16 binary16 inputs' };
+const INPUTS: Record<string, string> = {
+  f32: 'all 2^32 float32 inputs',
+  bf16: 'all 2^16 bfloat16 inputs',
+  f16: 'all 2^16 binary16 inputs',
+};
 
 /**
  * The table with every entry a complete sweep result covers set from that result: per region the
@@ -15,7 +19,9 @@ const INPUTS: Record<string, string> = { f32: 'all 2^32 float32 inputs', bf16: '
 export function tolerancesFromSweeps(table: ToleranceTable, dir: string): { table: ToleranceTable; applied: string[] } {
   const next = structuredClone(table);
   const applied: string[] = [];
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const file = join(dir, name);
     const r: SweepResult = readResult(file);
     if (!r.complete) throw new ToleranceError(`${file}: the sweep is not complete; a partial sweep bounds nothing`);

@@ -11,7 +11,16 @@ import { describe, FLOAT_FORMATS, formatInfo } from '@geglu/float';
 export const BROWSER_TOLERANCE_BACKENDS = ['gpu-webgl2', 'gpu-webgl', 'gpu-webgpu-browser'] as const;
 export type ToleranceBackendId = BackendId | (typeof BROWSER_TOLERANCE_BACKENDS)[number];
 export const TOLERANCE_BACKENDS: readonly ToleranceBackendId[] = [
-  'oracle', 'kernel-f64', 'kernel-f32', 'kernel-bf16', 'kernel-f16', 'gpu-webgpu', 'gpu-webasm', 'gpu-cpu', 'gpu-headlessgl', ...BROWSER_TOLERANCE_BACKENDS,
+  'oracle',
+  'kernel-f64',
+  'kernel-f32',
+  'kernel-bf16',
+  'kernel-f16',
+  'gpu-webgpu',
+  'gpu-webasm',
+  'gpu-cpu',
+  'gpu-headlessgl',
+  ...BROWSER_TOLERANCE_BACKENDS,
 ];
 export type ToleranceFunction = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc' | 'geglu' | 'mlp';
 export const TOLERANCE_FUNCTIONS: readonly ToleranceFunction[] = ['gelu', 'gelu-tanh', 'erf', 'erfc', 'geglu', 'mlp'];
@@ -58,10 +67,13 @@ export interface ToleranceTable {
   version: 1;
   regions: Record<Region, string>;
   specials: string;
-  backends: Record<string, {
-    precision: Precision;
-    bounds: Partial<Record<ToleranceFunction, Partial<Record<FloatFormat, Record<Region, ToleranceEntry>>>>>;
-  }>;
+  backends: Record<
+    string,
+    {
+      precision: Precision;
+      bounds: Partial<Record<ToleranceFunction, Partial<Record<FloatFormat, Record<Region, ToleranceEntry>>>>>;
+    }
+  >;
 }
 
 /** A tolerance file that does not match the schema; the message starts with the file and the JSON path. */
@@ -118,13 +130,15 @@ export function validateTolerances(json: unknown, name = 'tolerances', required:
   if (root.version !== 1) fail('$.version', `expected 1, got ${describe(root.version)}`);
   const regions = obj(root.regions, '$.regions');
   keys(regions, '$.regions', REGIONS, REGIONS);
-  for (const r of REGIONS) if (typeof regions[r] !== 'string' || regions[r] === '') fail(`$.regions.${r}`, 'expected a non-empty description');
+  for (const r of REGIONS)
+    if (typeof regions[r] !== 'string' || regions[r] === '') fail(`$.regions.${r}`, 'expected a non-empty description');
   if (typeof root.specials !== 'string' || root.specials === '') fail('$.specials', 'expected a non-empty description');
   const backends = obj(root.backends, '$.backends');
   for (const b of required) if (!Object.hasOwn(backends, b)) fail(`$.backends.${b}`, 'missing');
   if (Object.keys(backends).length === 0) fail('$.backends', 'no backends');
   for (const b of Object.keys(backends)) {
-    if (!BACKEND_ID_PATTERN.test(b)) fail(child('$.backends', b), `a backend id is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+    if (!BACKEND_ID_PATTERN.test(b))
+      fail(child('$.backends', b), `a backend id is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
     const bp = `$.backends.${b}`;
     const backend = obj(backends[b], bp);
     keys(backend, bp, ['precision', 'bounds'], ['precision', 'bounds']);
@@ -148,15 +162,22 @@ export function validateTolerances(json: unknown, name = 'tolerances', required:
           const e = obj(rr[region], ep);
           keys(e, ep, ['maxSteps', 'measured', 'basis', 'source'], ['maxSteps', 'measured', 'basis', 'source']);
           if (typeof e.measured !== 'boolean') fail(`${ep}.measured`, `expected true or false, got ${describe(e.measured)}`);
-          if (!TOLERANCE_BASES.includes(e.basis as ToleranceBasis)) fail(`${ep}.basis`, `expected one of ${TOLERANCE_BASES.join(', ')}, got ${describe(e.basis)}`);
+          if (!TOLERANCE_BASES.includes(e.basis as ToleranceBasis))
+            fail(`${ep}.basis`, `expected one of ${TOLERANCE_BASES.join(', ')}, got ${describe(e.basis)}`);
           if (e.maxSteps === null) {
             if (e.measured) fail(`${ep}.maxSteps`, 'null (no bound) is only allowed while measured is false');
           } else if (typeof e.maxSteps !== 'number' || !Number.isInteger(e.maxSteps) || e.maxSteps < 0) {
             fail(`${ep}.maxSteps`, `expected a non-negative integer number of steps, got ${describe(e.maxSteps)}`);
           }
-          if (typeof e.source !== 'string' || e.source.trim() === '') fail(`${ep}.source`, 'expected a non-empty string saying how it was measured');
+          if (typeof e.source !== 'string' || e.source.trim() === '')
+            fail(`${ep}.source`, 'expected a non-empty string saying how it was measured');
           if ((e.basis === 'none') !== (e.maxSteps === null)) {
-            fail(`${ep}.basis`, e.basis === 'none' ? `"none" is for a null maxSteps, got ${describe(e.maxSteps)}` : `${describe(e.basis)} needs a maxSteps, got null (use "none")`);
+            fail(
+              `${ep}.basis`,
+              e.basis === 'none'
+                ? `"none" is for a null maxSteps, got ${describe(e.maxSteps)}`
+                : `${describe(e.basis)} needs a maxSteps, got null (use "none")`,
+            );
           }
         }
       }
@@ -167,11 +188,14 @@ export function validateTolerances(json: unknown, name = 'tolerances', required:
 
 /** The entry for one combination, or undefined when the backend does not evaluate it. */
 export function toleranceFor(
-  table: ToleranceTable, backend: string, fn: ToleranceFunction, dtype: FloatFormat, region: Region,
+  table: ToleranceTable,
+  backend: string,
+  fn: ToleranceFunction,
+  dtype: FloatFormat,
+  region: Region,
 ): ToleranceEntry | undefined {
   return table.backends[backend]?.bounds[fn]?.[dtype]?.[region];
 }
-
 
 /**
  * The region of a finite input, exactly as `$.regions` in tolerances.json states it (tail first).
@@ -200,7 +224,9 @@ export function formatTolerancesMarkdown(table: ToleranceTable): string {
   const unconfirmed = entries.some((e) => e.maxSteps !== null && !e.measured);
   const lines = [
     'Maximum distance from the correctly rounded result, in steps (representable values; 0 = correctly rounded); "not measured" is reported, not gated.',
-    ...(entries.some((e) => e.basis === 'sampled') ? ['"(sampled)" is the largest error seen on a sample, not a bound over all inputs: reported, not gated.'] : []),
+    ...(entries.some((e) => e.basis === 'sampled')
+      ? ['"(sampled)" is the largest error seen on a sample, not a bound over all inputs: reported, not gated.']
+      : []),
     ...(unconfirmed ? ['"(unconfirmed)" is a bound that is gated but that no measurement has confirmed yet.'] : []),
     '',
     '| backend | function | dtype | tail | subnormal | normal | source |',
@@ -241,5 +267,12 @@ export function formatTolerancesText(table: ToleranceTable): string {
     }
   }
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(w[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

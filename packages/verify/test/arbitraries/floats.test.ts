@@ -17,17 +17,23 @@ import {
 describe('float ordinals', () => {
   it('f32: ordinal → float → ordinal is the identity on every ordered float32 (excluding NaN)', () => {
     fc.assert(
-      fc.property(float32().filter((x) => !Number.isNaN(x)), (x) => {
-        expect(Object.is(ordinalToFloat(floatToOrdinal(x, 'f32'), 'f32'), x)).toBe(true);
-      }),
+      fc.property(
+        float32().filter((x) => !Number.isNaN(x)),
+        (x) => {
+          expect(Object.is(ordinalToFloat(floatToOrdinal(x, 'f32'), 'f32'), x)).toBe(true);
+        },
+      ),
     );
   });
 
   it('f64: ordinal → float → ordinal is the identity on every ordered float64 (excluding NaN)', () => {
     fc.assert(
-      fc.property(float64().filter((x) => !Number.isNaN(x)), (x) => {
-        expect(Object.is(ordinalToFloat(floatToOrdinal(x, 'f64'), 'f64'), x)).toBe(true);
-      }),
+      fc.property(
+        float64().filter((x) => !Number.isNaN(x)),
+        (x) => {
+          expect(Object.is(ordinalToFloat(floatToOrdinal(x, 'f64'), 'f64'), x)).toBe(true);
+        },
+      ),
     );
   });
 
@@ -88,11 +94,13 @@ describe('raw-bit float arbitraries', () => {
   });
 
   it('float32Bits/float64Bits invert the raw-bit mappings', () => {
-    fc.assert(fc.property(fc.integer({ min: -0x80000000, max: 0x7fffffff }), (b) => {
-      const x = new Float32Array(new Int32Array([b]).buffer)[0]!;
-      fc.pre(!Number.isNaN(x));
-      expect(float32Bits(x)).toBe(b);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: -0x80000000, max: 0x7fffffff }), (b) => {
+        const x = new Float32Array(new Int32Array([b]).buffer)[0]!;
+        fc.pre(!Number.isNaN(x));
+        expect(float32Bits(x)).toBe(b);
+      }),
+    );
     expect(float64Bits(-0)).toBe(1n << 63n);
   });
 

@@ -36,7 +36,10 @@ describe.skipIf(!oracle)(`thresholds located with the oracle${loaded.ok ? '' : `
     it(`${fn} ${f}: every region arbitrary draws only inputs that classifyInput puts in that region`, () => {
       const t = th(fn, f);
       for (const region of INPUT_REGIONS) {
-        fc.assert(fc.property(regionInput(region, t), (x) => classifyInput(x, t) === region), { numRuns: 50 });
+        fc.assert(
+          fc.property(regionInput(region, t), (x) => classifyInput(x, t) === region),
+          { numRuns: 50 },
+        );
       }
     });
   }

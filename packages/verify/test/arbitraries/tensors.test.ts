@@ -28,9 +28,12 @@ describe('tensor arbitraries', () => {
 
   it('permutation(n) is a permutation of 0..n−1 for n ≤ 8', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 8 }).chain((n) => fc.tuple(fc.constant(n), permutation(n))), ([n, p]) => {
-        expect([...p].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 8 }).chain((n) => fc.tuple(fc.constant(n), permutation(n))),
+        ([n, p]) => {
+          expect([...p].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+        },
+      ),
     );
   });
 });

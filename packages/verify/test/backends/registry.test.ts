@@ -6,7 +6,17 @@ import { BROWSER_TOLERANCE_BACKENDS, loadTolerances } from '../../src/tolerances
 describe('backend registry', () => {
   it("enumerates the tolerance table's backends that are not browser-only, each declaring its precision and dtypes", () => {
     const ids = listBackends().map((b) => b.id);
-    expect(ids).toEqual(['oracle', 'kernel-f64', 'kernel-f32', 'kernel-bf16', 'kernel-f16', 'gpu-webgpu', 'gpu-webasm', 'gpu-cpu', 'gpu-headlessgl']);
+    expect(ids).toEqual([
+      'oracle',
+      'kernel-f64',
+      'kernel-f32',
+      'kernel-bf16',
+      'kernel-f16',
+      'gpu-webgpu',
+      'gpu-webasm',
+      'gpu-cpu',
+      'gpu-headlessgl',
+    ]);
     expect(Object.keys(loadTolerances().backends).sort()).toEqual([...ids, ...BROWSER_TOLERANCE_BACKENDS].sort());
     for (const b of listBackends()) {
       expect(loadTolerances().backends[b.id].precision, b.id).toBe(b.precision);

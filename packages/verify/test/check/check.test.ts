@@ -30,7 +30,10 @@ const check = async (argv: string[], stdin = '') => {
 
 describe('geglu check against an identity stand-in oracle', () => {
   it('exact outputs (strings, JSON numbers, specials, -0) pass with 0 steps and exit 0', async () => {
-    const p = file('ok.jsonl', '{"x":"0.5","y":"0.5"}\n{"x":-0,"y":"-0"}\r\n{"x":"NaN","y":"nan"}\n{"y":"-inf","x":"-Infinity"}\n{"x":"0.1","y":0.1}\n');
+    const p = file(
+      'ok.jsonl',
+      '{"x":"0.5","y":"0.5"}\n{"x":-0,"y":"-0"}\r\n{"x":"NaN","y":"nan"}\n{"y":"-inf","x":"-Infinity"}\n{"x":"0.1","y":0.1}\n',
+    );
     const r = await check(['--fn', 'erf', '--dtype', 'f32', p]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -15,7 +15,7 @@ describe('geglu command line (dist/cli.js)', () => {
   it('the bin is built (turbo runs build before test)', () => {
     expect(existsSync(cli), `${cli} missing: run pnpm build`).toBe(true);
   });
-  it('the summaries in geglu --help are each command module\'s own', async () => {
+  it("the summaries in geglu --help are each command module's own", async () => {
     for (const entry of COMMANDS) expect((await entry.load()).summary, entry.name).toBe(entry.summary);
   });
   it('--help lists every command and exits 0; no arguments prints it on stderr and exits 2', () => {
@@ -36,7 +36,9 @@ describe('geglu command line (dist/cli.js)', () => {
     expect(r.stdout).toBe('{"x":"0.5","y":"0.3457312285900116"}\n');
     const lines = r.stderr.split('\n').filter(Boolean);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^geglu eval: backend gpu-(webasm|cpu|headlessgl), fn gelu, dtype f32 \(not available: gpu-webgpu: (no WebGPU adapter|the 'webgpu' npm package)/);
+    expect(lines[0]).toMatch(
+      /^geglu eval: backend gpu-(webasm|cpu|headlessgl), fn gelu, dtype f32 \(not available: gpu-webgpu: (no WebGPU adapter|the 'webgpu' npm package)/,
+    );
   });
   it('geglu eval with a folder on stdin: one line naming the problem, exit 2', () => {
     const r = spawnSync(process.execPath, [cli, 'eval', '--fn', 'gelu', '--dtype', 'f64', '--backend', 'oracle'], {
@@ -47,16 +49,14 @@ describe('geglu command line (dist/cli.js)', () => {
     expect(r.stderr.trim()).toBe('geglu eval: stdin is a folder, expected numbers one per line');
   });
   // spawnSync's input reaches the child through a pipe, as `echo 0.5 | geglu eval` does
-  it.each([
-    ['oracle'],
-    ['kernel'],
-    ['gpu --gpu-backend cpu'],
-    ['gpu --gpu-backend webasm'],
-  ])('geglu eval --backend %s reads numbers from a pipe', (backend) => {
-    const r = geglu(['eval', '--fn', 'gelu', '--dtype', 'f32', '--backend', ...backend.split(' ')], '-0\n');
-    expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout.trim())).toEqual({ x: '-0', y: '-0' });
-  });
+  it.each([['oracle'], ['kernel'], ['gpu --gpu-backend cpu'], ['gpu --gpu-backend webasm']])(
+    'geglu eval --backend %s reads numbers from a pipe',
+    (backend) => {
+      const r = geglu(['eval', '--fn', 'gelu', '--dtype', 'f32', '--backend', ...backend.split(' ')], '-0\n');
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout.trim())).toEqual({ x: '-0', y: '-0' });
+    },
+  );
   it('an unknown command, an unknown flag, a missing value: one line on stderr, exit 2, no stack trace', () => {
     for (const args of [['frobnicate'], ['eval', '--nope'], ['eval', '--fn'], ['eval', '--fn', 'gelu', '--fn', 'erf']]) {
       const r = geglu(args);

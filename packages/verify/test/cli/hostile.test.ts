@@ -21,7 +21,10 @@ describe.skipIf(!linux)('readers stop at their limit on /dev/zero (Linux only: /
     [['tolerances', '--tolerances', '/dev/zero'], /more than 4194304 bytes/],
     [['check', '--fn', 'erf', '--dtype', 'f64', '--backend', 'oracle', '--tolerances', '/dev/zero', '-'], /more than 4194304 bytes/],
     [['sweep', 'merge', '/dev/zero'], /more than 16777216 bytes/],
-    [['sweep', '--fn', 'gelu', '--dtype', 'f32', '--range', '0:1024', '--resume', '/dev/zero'], /--resume \/dev\/zero is not a regular file/],
+    [
+      ['sweep', '--fn', 'gelu', '--dtype', 'f32', '--range', '0:1024', '--resume', '/dev/zero'],
+      /--resume \/dev\/zero is not a regular file/,
+    ],
   ])('geglu %j: exit 2 naming the limit (or refusing the device as a checkpoint)', (args, why) => {
     const r = geglu(args);
     expect(r.stderr).toMatch(why);
@@ -49,7 +52,9 @@ describe.skipIf(!linux)('FIFOs (Linux only: mkfifo)', () => {
     const fifo = join(dir, 'table.fifo');
     execFileSync('mkfifo', [fifo]);
     // the writer is a separate process: spawnSync below blocks this one's event loop
-    const writer = spawn('sh', ['-c', `cat "$0" > ${fifo}`, fileURLToPath(new URL('../../tolerances.json', import.meta.url))], { stdio: 'ignore' });
+    const writer = spawn('sh', ['-c', `cat "$0" > ${fifo}`, fileURLToPath(new URL('../../tolerances.json', import.meta.url))], {
+      stdio: 'ignore',
+    });
     const r = geglu(['tolerances', '--tolerances', fifo]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -86,7 +91,12 @@ describe('JSON that JSON.parse accepts but a gate must not', () => {
 
 describe.skipIf(!linux)('a full disk (Linux only: /dev/full)', () => {
   const toFull = (args: string[], input = '') =>
-    spawnSync(process.execPath, [cli, ...args], { input, encoding: 'utf8', stdio: ['pipe', openSync('/dev/full', 'w'), 'pipe'], timeout: 60_000 });
+    spawnSync(process.execPath, [cli, ...args], {
+      input,
+      encoding: 'utf8',
+      stdio: ['pipe', openSync('/dev/full', 'w'), 'pipe'],
+      timeout: 60_000,
+    });
 
   it.each([
     [['tolerances'], ''],

@@ -35,7 +35,11 @@ describe('geglu constants', () => {
     expect(await constantsCommand.run(['--digits', '6', '--json'], t.io)).toBe(EXIT_OK);
     const r = JSON.parse(t.out()) as {
       digits: number;
-      minimax: { tanhPhi: { value: string; roundsToStandard: boolean }; sigmoidPhi: { roundsToStandard: boolean }; sigmoidGelu: { roundsToStandard: boolean } };
+      minimax: {
+        tanhPhi: { value: string; roundsToStandard: boolean };
+        sigmoidPhi: { roundsToStandard: boolean };
+        sigmoidGelu: { roundsToStandard: boolean };
+      };
       standard: { tanhGelu: { maximum: { max: string; argmax: string } } };
     };
     expect(r.digits).toBe(6);

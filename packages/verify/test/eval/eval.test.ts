@@ -105,7 +105,10 @@ describe('geglu eval (streaming, parsing, bad lines)', () => {
     const cases: [string[], RegExp][] = [
       [['eval', '--fn', 'gelu', '--dtype', 'f32'], /option --backend is required/],
       [['eval', '--fn', 'relu', '--dtype', 'f32', '--backend', 'oracle'], /--fn must be one of gelu, gelu-tanh, erf, erfc; got "relu"/],
-      [['eval', '--fn', 'gelu', '--dtype', 'f32', '--backend', 'kernel', '--gpu-backend', 'cpu'], /--gpu-backend only applies to --backend gpu/],
+      [
+        ['eval', '--fn', 'gelu', '--dtype', 'f32', '--backend', 'kernel', '--gpu-backend', 'cpu'],
+        /--gpu-backend only applies to --backend gpu/,
+      ],
       [['eval', '--fn', 'erf', '--dtype', 'f32', '--backend', 'kernel'], /not erf in f32/],
       [['eval', '--fn', 'gelu', '--dtype', 'f32', '--backend', 'oracle', 'extra'], /unexpected argument "extra"/],
     ];
@@ -131,7 +134,10 @@ describe.skipIf(typeof oracle === 'string')('geglu eval --backend oracle (needs 
     const f = fakeIO('-0\n-Infinity\nNaN\n1\n');
     const code = await runCli(['eval', '--fn', 'gelu', '--dtype', 'f32', '--backend', 'oracle'], f.io);
     expect(code).toBe(0);
-    const ys = f.stdout.trim().split('\n').map((l) => JSON.parse(l).y);
+    const ys = f.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).y);
     expect(ys.slice(0, 3)).toEqual(['-0', '-0', 'NaN']);
     // gelu(1) = Phi(1) = 0.841344746068542948585232545632… (Abramowitz & Stegun table 26.1), in f32:
     expect(Number(ys[3])).toBe(Math.fround(0.8413447460685429));

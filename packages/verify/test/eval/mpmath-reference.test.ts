@@ -38,9 +38,16 @@ for (const l of lines) {
 
 describe('geglu eval --backend oracle against the mpmath reference set', () => {
   it('the reference set covers all four functions in both formats', () => {
-    expect([...groups.keys()].sort()).toEqual(
-      ['erf f32', 'erf f64', 'erfc f32', 'erfc f64', 'gelu f32', 'gelu f64', 'gelu-tanh f32', 'gelu-tanh f64'],
-    );
+    expect([...groups.keys()].sort()).toEqual([
+      'erf f32',
+      'erf f64',
+      'erfc f32',
+      'erfc f64',
+      'gelu f32',
+      'gelu f64',
+      'gelu-tanh f32',
+      'gelu-tanh f64',
+    ]);
   });
 
   for (const [key, group] of groups) {
@@ -49,7 +56,10 @@ describe('geglu eval --backend oracle against the mpmath reference set', () => {
       const f = fakeIO(group.map((l) => `${l.x}\n`).join(''));
       const code = await evalCommand.run(['--fn', fn, '--dtype', format, '--backend', 'oracle'], f.io);
       expect(code, f.stderr).toBe(0);
-      const out = f.stdout.trim().split('\n').map((l) => JSON.parse(l) as { x: string; y: string });
+      const out = f.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { x: string; y: string });
       expect(out).toHaveLength(group.length);
       const wrong: string[] = [];
       out.forEach((o, i) => {

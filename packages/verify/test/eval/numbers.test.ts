@@ -118,6 +118,6 @@ function exactDecimal(m: number, nudge: bigint): string {
   const e2 = (biased === 0 ? 1 : biased) - 1075;
   if (e2 >= 0) return `${(mant << BigInt(e2)) * 10n ** 40n + nudge}e-40`;
   // mant / 2^-e2 = mant·5^-e2 / 10^-e2
-  const scaled = (mant * 5n ** BigInt(-e2)) * 10n ** 30n + nudge;
+  const scaled = mant * 5n ** BigInt(-e2) * 10n ** 30n + nudge;
   return `${scaled}e-${-e2 + 30}`;
 }

@@ -88,7 +88,10 @@ describe('file readers under mutated valid files (fast-check)', () => {
   });
 
   it("check's JSONL: every line is checked or reported bad (a duplicated key always bad), exit 0 or 1", async () => {
-    const line = fc.record({ x: fc.constantFrom('0.5', '-3', '1e-40', 'NaN', '-0'), y: fc.constantFrom('0.3457', '-0.004', '0', 'NaN', '-0') });
+    const line = fc.record({
+      x: fc.constantFrom('0.5', '-3', '1e-40', 'NaN', '-0'),
+      y: fc.constantFrom('0.3457', '-0.004', '0', 'NaN', '-0'),
+    });
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(line, fc.array(jsonMutation, { maxLength: 2 })), { minLength: 1, maxLength: 8 }), async (rows) => {
         const lines = rows.map(([valid, ms]) => mutateJson(valid, ms));
@@ -116,7 +119,11 @@ describe('file readers under mutated valid files (fast-check)', () => {
     // ones that matter to its grammar, the length field rewritten, the file cut
     const grammar = [...`'"(),:{} \nTrueFals<>|=fuO0123456789-.x`].map((c) => c.charCodeAt(0));
     const mutation = fc.oneof(
-      fc.record({ kind: fc.constant('set' as const), at: fc.nat(140), value: fc.oneof(fc.constantFrom(...grammar), fc.integer({ min: 0, max: 255 })) }),
+      fc.record({
+        kind: fc.constant('set' as const),
+        at: fc.nat(140),
+        value: fc.oneof(fc.constantFrom(...grammar), fc.integer({ min: 0, max: 255 })),
+      }),
       fc.record({ kind: fc.constant('insert' as const), at: fc.nat(140), value: fc.constantFrom(...grammar) }),
       fc.record({ kind: fc.constant('delete' as const), at: fc.nat(140) }),
       fc.record({ kind: fc.constant('length' as const), value: fc.oneof(fc.nat(200), fc.nat(0xffffffff)) }),
@@ -125,33 +132,38 @@ describe('file readers under mutated valid files (fast-check)', () => {
     let read = 0;
     let refused = 0;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(1, 2, 3), fc.constantFrom('<f4', '>f4'), fc.array(mutation, { maxLength: 3 }), async (version, descr, ms) => {
-        let f = Buffer.from(npy(descr, [5], elementBytes('f4', xs, descr === '<f4'), { version: version as 1 | 2 | 3 }));
-        for (const m of ms) {
-          if (m.kind === 'set' && m.at < f.length) f[m.at] = m.value;
-          else if (m.kind === 'insert') f = Buffer.concat([f.subarray(0, m.at), Buffer.from([m.value]), f.subarray(m.at)]);
-          else if (m.kind === 'delete') f = Buffer.concat([f.subarray(0, m.at), f.subarray(m.at + 1)]);
-          else if (m.kind === 'truncate') f = f.subarray(0, m.at);
-          else if (m.kind === 'length' && f.length >= 12) {
-            if (f[6] === 1) f.writeUInt16LE(m.value & 0xffff, 8);
-            else f.writeUInt32LE(m.value, 8);
+      fc.asyncProperty(
+        fc.constantFrom(1, 2, 3),
+        fc.constantFrom('<f4', '>f4'),
+        fc.array(mutation, { maxLength: 3 }),
+        async (version, descr, ms) => {
+          let f = Buffer.from(npy(descr, [5], elementBytes('f4', xs, descr === '<f4'), { version: version as 1 | 2 | 3 }));
+          for (const m of ms) {
+            if (m.kind === 'set' && m.at < f.length) f[m.at] = m.value;
+            else if (m.kind === 'insert') f = Buffer.concat([f.subarray(0, m.at), Buffer.from([m.value]), f.subarray(m.at)]);
+            else if (m.kind === 'delete') f = Buffer.concat([f.subarray(0, m.at), f.subarray(m.at + 1)]);
+            else if (m.kind === 'truncate') f = f.subarray(0, m.at);
+            else if (m.kind === 'length' && f.length >= 12) {
+              if (f[6] === 1) f.writeUInt16LE(m.value & 0xffff, 8);
+              else f.writeUInt32LE(m.value, 8);
+            }
           }
-        }
-        writeFileSync(x, f);
-        const io = fakeIO('');
-        let code: number;
-        try {
-          code = await checkCommand.run(['--fn', 'gelu', '--dtype', 'f32', '--json', '--x', x, '--y', y], io.io);
-        } catch (err) {
-          expect(err).toBeInstanceOf(UsageError);
-          expect((err as Error).message).toContain(x);
-          refused++;
-          return;
-        }
-        expect([0, 1]).toContain(code);
-        expect(JSON.parse(io.stdout).checked).toBe(5);
-        read++;
-      }),
+          writeFileSync(x, f);
+          const io = fakeIO('');
+          let code: number;
+          try {
+            code = await checkCommand.run(['--fn', 'gelu', '--dtype', 'f32', '--json', '--x', x, '--y', y], io.io);
+          } catch (err) {
+            expect(err).toBeInstanceOf(UsageError);
+            expect((err as Error).message).toContain(x);
+            refused++;
+            return;
+          }
+          expect([0, 1]).toContain(code);
+          expect(JSON.parse(io.stdout).checked).toBe(5);
+          read++;
+        },
+      ),
       { numRuns },
     );
     expect(read).toBeGreaterThan(0);

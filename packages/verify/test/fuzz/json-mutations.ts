@@ -18,7 +18,10 @@ const oddValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.double(),
   fc.string({ maxLength: 8 }),
 );
-const oddKey = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', '', '01', '-1', '1.5', 'Infinity', 'NaN', 'x', 'extra'), fc.string({ maxLength: 6 }));
+const oddKey = fc.oneof(
+  fc.constantFrom('__proto__', 'constructor', 'toString', '', '01', '-1', '1.5', 'Infinity', 'NaN', 'x', 'extra'),
+  fc.string({ maxLength: 6 }),
+);
 
 export const jsonMutation: fc.Arbitrary<JsonMutation> = fc.oneof(
   fc.record({ kind: fc.constant('value' as const), pick: fc.nat(), value: oddValue }),
@@ -46,8 +49,7 @@ function slots(doc: unknown): Slot[] {
         out.push({ parent: v, key: i });
         stack.push(c);
       });
-    }
-    else if (typeof v === 'object' && v !== null) {
+    } else if (typeof v === 'object' && v !== null) {
       for (const [k, c] of Object.entries(v)) {
         out.push({ parent: v as Record<string, unknown>, key: k });
         stack.push(c);
@@ -58,7 +60,9 @@ function slots(doc: unknown): Slot[] {
 }
 
 const objects = (doc: unknown): Record<string, unknown>[] => {
-  const all = slots(doc).map((s) => (s.parent as never) as unknown).filter((p): p is Record<string, unknown> => !Array.isArray(p));
+  const all = slots(doc)
+    .map((s) => s.parent as never as unknown)
+    .filter((p): p is Record<string, unknown> => !Array.isArray(p));
   if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) all.unshift(doc as Record<string, unknown>);
   return [...new Set(all)];
 };
@@ -90,7 +94,13 @@ export function mutateJson(valid: unknown, mutations: readonly JsonMutation[]): 
       else delete s.parent[s.key as string];
     } else if (m.kind === 'addKey') {
       const objs = objects(doc);
-      if (objs.length > 0) Object.defineProperty(objs[m.pick % objs.length]!, m.key, { value: structuredClone(m.value), enumerable: true, writable: true, configurable: true });
+      if (objs.length > 0)
+        Object.defineProperty(objs[m.pick % objs.length]!, m.key, {
+          value: structuredClone(m.value),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
     } else if (m.kind === 'duplicate') {
       const objs = objects(doc).filter((o) => Object.keys(o).length > 0);
       if (objs.length > 0) {

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { geluArray } from '@geglu/kernel';
 import { describe, expect, it } from 'vitest';
 import {
-  assertImplementation, describeImplementation, functionsUsedBy, ImplementationFailure, ImplementationOptionsError, verifyImplementation,
+  assertImplementation,
+  describeImplementation,
+  functionsUsedBy,
+  ImplementationFailure,
+  ImplementationOptionsError,
+  verifyImplementation,
   type ImplementationOptions,
 } from '../../src/implementation/index.js';
 import { SUITE_ORDER, SUITES } from '../../src/suites/index.js';
@@ -33,12 +38,18 @@ describe('verifyImplementation', () => {
   });
 
   it('fails a naive Math.tanh gelu with the input, the result, the correctly rounded value and the bound', async () => {
-    const report = await verifyImplementation(base({ functions: { 'gelu-tanh': naiveTanh }, bounds: { 'gelu-tanh': { tail: 4, subnormal: 0, normal: 2 } } }));
+    const report = await verifyImplementation(
+      base({ functions: { 'gelu-tanh': naiveTanh }, bounds: { 'gelu-tanh': { tail: 4, subnormal: 0, normal: 2 } } }),
+    );
     const tail = report.results.find((r) => r.id === 'oracle/gelu-tanh/tail');
     expect(tail?.status).toBe('fail');
-    expect(tail?.reason).toMatch(/^gelu tanh\(-?[\d.e+-]+\) = -?[\d.e+-]+ on my-gelu, correctly rounded -?[\d.e+-]+: (\d+ steps > 4|the sign of zero differs)/);
+    expect(tail?.reason).toMatch(
+      /^gelu tanh\(-?[\d.e+-]+\) = -?[\d.e+-]+ on my-gelu, correctly rounded -?[\d.e+-]+: (\d+ steps > 4|the sign of zero differs)/,
+    );
     expect(report.failures.join('\n')).toContain('replay: GEGLU_SEED=42');
-    await expect(assertImplementation(base({ functions: { 'gelu-tanh': naiveTanh }, bounds: { 'gelu-tanh': zero } }))).rejects.toThrow(ImplementationFailure);
+    await expect(assertImplementation(base({ functions: { 'gelu-tanh': naiveTanh }, bounds: { 'gelu-tanh': zero } }))).rejects.toThrow(
+      ImplementationFailure,
+    );
   });
 
   it('the same seed replays the same failure', async () => {
@@ -56,7 +67,13 @@ describe('verifyImplementation', () => {
   });
 
   it('a null bound is measured and reported as skipped, not gated', async () => {
-    const report = await verifyImplementation(base({ functions: { 'gelu-tanh': naiveTanh }, bounds: { 'gelu-tanh': { tail: null, subnormal: 0, normal: 2 } }, suites: ['agreement'] }));
+    const report = await verifyImplementation(
+      base({
+        functions: { 'gelu-tanh': naiveTanh },
+        bounds: { 'gelu-tanh': { tail: null, subnormal: 0, normal: 2 } },
+        suites: ['agreement'],
+      }),
+    );
     const tail = report.results.find((r) => r.id === 'oracle/gelu-tanh/tail');
     expect(tail?.status).toBe('skipped');
     expect(tail?.reason).toMatch(/not measured in the tolerance table; measured, not gated: max \d+ steps/);
@@ -65,10 +82,17 @@ describe('verifyImplementation', () => {
   it('reads bounds for an id of its own from a tolerance file', async () => {
     const shipped = loadTolerances();
     const entry = (n: number) => ({ maxSteps: n, measured: true, basis: 'proven', source: 'geluArray is correctly rounded' });
-    const doc = { version: 1, regions: shipped.regions, specials: shipped.specials, backends: { 'my-gelu': { precision: 'f32', bounds: { gelu: { f32: { tail: entry(0), subnormal: entry(0), normal: entry(0) } } } } } };
+    const doc = {
+      version: 1,
+      regions: shipped.regions,
+      specials: shipped.specials,
+      backends: { 'my-gelu': { precision: 'f32', bounds: { gelu: { f32: { tail: entry(0), subnormal: entry(0), normal: entry(0) } } } } },
+    };
     const file = join(mkdtempSync(join(tmpdir(), 'geglu-impl-')), 'mine.json');
     writeFileSync(file, JSON.stringify(doc));
-    const report = await verifyImplementation(base({ functions: { gelu: (x) => geluArray(x as Float32Array) }, tolerances: file, suites: ['agreement'] }));
+    const report = await verifyImplementation(
+      base({ functions: { gelu: (x) => geluArray(x as Float32Array) }, tolerances: file, suites: ['agreement'] }),
+    );
     expect(report.failures).toEqual([]);
     await expect(verifyImplementation(base({ functions: { 'gelu-tanh': naiveTanh }, tolerances: file }))).rejects.toThrow(
       /gelu-tanh is given but .*mine\.json has no tail bound for my-gelu gelu-tanh f32/,
@@ -81,8 +105,14 @@ describe('verifyImplementation', () => {
       [{ functions: f }, /give exactly one of bounds .* and tolerances/],
       [{ functions: f, bounds: { gelu: { tail: 1, normal: 1 } as never } }, /bounds\.gelu\.subnormal is missing/],
       [{ functions: f, bounds: { gelu: { ...zero, core: 1 } as never } }, /bounds\.gelu\.core: unknown region/],
-      [{ functions: f, bounds: { gelu: { ...zero, tail: -1 } } }, /\$\.backends\.my-gelu\.bounds\.gelu\.f32\.tail\.maxSteps: expected a non-negative integer/],
-      [{ functions: f, bounds: { 'gelu-tanh': zero } }, /gelu is given but inline bounds of my-gelu has no tail bound for my-gelu gelu f32 \(bounds\.gelu\.tail\)/],
+      [
+        { functions: f, bounds: { gelu: { ...zero, tail: -1 } } },
+        /\$\.backends\.my-gelu\.bounds\.gelu\.f32\.tail\.maxSteps: expected a non-negative integer/,
+      ],
+      [
+        { functions: f, bounds: { 'gelu-tanh': zero } },
+        /gelu is given but inline bounds of my-gelu has no tail bound for my-gelu gelu f32 \(bounds\.gelu\.tail\)/,
+      ],
       [{ functions: { relu: f.gelu } as never, bounds: {} }, /unknown function "relu"/],
       [{ functions: {}, bounds: {} }, /functions is empty/],
       [{ name: 'my gelu', functions: f, bounds: { gelu: zero } }, /name must be 1 to 64 letters/],
@@ -93,8 +123,18 @@ describe('verifyImplementation', () => {
 
   it('describeImplementation: a failing property throws its message, one that cannot run is skipped or fails, never passes', async () => {
     const tests: [string, (c: { skip?: (note?: string) => void }) => Promise<void>][] = [];
-    const api = { describe: (_: string, body: () => void) => body(), it: (name: string, body: (typeof tests)[number][1]) => void tests.push([name, body]) };
-    describeImplementation(base({ functions: { 'gelu-tanh': naiveTanh }, bounds: { 'gelu-tanh': { tail: null, subnormal: 0, normal: 0 } }, suites: ['agreement'] }), api);
+    const api = {
+      describe: (_: string, body: () => void) => body(),
+      it: (name: string, body: (typeof tests)[number][1]) => void tests.push([name, body]),
+    };
+    describeImplementation(
+      base({
+        functions: { 'gelu-tanh': naiveTanh },
+        bounds: { 'gelu-tanh': { tail: null, subnormal: 0, normal: 0 } },
+        suites: ['agreement'],
+      }),
+      api,
+    );
     const tail = tests.find(([n]) => n.includes('tail region'))!;
     const core = tests.find(([n]) => n.includes('core region'))!;
     await expect(core[1]({})).rejects.toThrow(/gelu tanh\(.*\) = .* on my-gelu, correctly rounded .*: \d+ steps > 0/);
@@ -112,6 +152,15 @@ describe('verifyImplementation', () => {
 
 // The vitest wrapper: one test per property (here suite 2 on geluArray, held to 0 steps).
 describeImplementation(
-  { name: 'kernel-via-describe', dtype: 'f32', functions: { gelu: async (x) => geluArray(x) }, bounds: { gelu: zero }, numRuns: RUNS, seed: 42, log: false, suites: ['identities'] },
+  {
+    name: 'kernel-via-describe',
+    dtype: 'f32',
+    functions: { gelu: async (x) => geluArray(x) },
+    bounds: { gelu: zero },
+    numRuns: RUNS,
+    seed: 42,
+    log: false,
+    suites: ['identities'],
+  },
   { describe, it },
 );

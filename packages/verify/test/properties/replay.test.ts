@@ -24,22 +24,28 @@ describe.skipIf(!session.ok)('replays on the gpu.js backends', () => {
   // while the table (from a sample) said 4 for the tail
   for (const backend of ['gpu-webasm', 'gpu-webgpu']) {
     const target = targets.find((t) => t.backend === backend && t.dtype === 'f32');
-    it.skipIf(!target)(`${backend}: gelu(-6.079483509063721) is within the table's gated tail bound, which is a bound over all inputs`, async () => {
-      const ctx = (session as Extract<typeof session, { ok: true }>).ctx;
-      const x = -6.079483509063721;
-      const got = (await target!.gelu!('gelu', Float64Array.of(x)))[0]!;
-      const steps = ctx.oracle.stepDistance(got, ctx.correctlyRounded('gelu', x, 'f32'), 'f32');
-      const entry = toleranceFor(ctx.table!, target!.backend as 'gpu-webasm', 'gelu', 'f32', 'tail')!;
-      expect(entry.basis).toBe('exhaustive');
-      expect(steps).toBeGreaterThan(0);
-      expect(steps).toBeLessThanOrEqual(gatedSteps(entry)!);
-    });
-    it.skipIf(!target)(`${backend}: the agreement property gelu/tail passes with GEGLU_SEED=233192594 and geglu verify's runs`, async () => {
-      const ctx = (session as Extract<typeof session, { ok: true }>).ctx;
-      const spec = SUITES.agreement.find((s) => s.id === 'oracle/gelu/tail')!;
-      const r = await runProperty(spec, ctx, target!, { seed: 233192594, numRuns: DEFAULT_RUNS });
-      expect(r.status, formatFailure(r)).toBe('pass');
-    });
+    it.skipIf(!target)(
+      `${backend}: gelu(-6.079483509063721) is within the table's gated tail bound, which is a bound over all inputs`,
+      async () => {
+        const ctx = (session as Extract<typeof session, { ok: true }>).ctx;
+        const x = -6.079483509063721;
+        const got = (await target!.gelu!('gelu', Float64Array.of(x)))[0]!;
+        const steps = ctx.oracle.stepDistance(got, ctx.correctlyRounded('gelu', x, 'f32'), 'f32');
+        const entry = toleranceFor(ctx.table!, target!.backend as 'gpu-webasm', 'gelu', 'f32', 'tail')!;
+        expect(entry.basis).toBe('exhaustive');
+        expect(steps).toBeGreaterThan(0);
+        expect(steps).toBeLessThanOrEqual(gatedSteps(entry)!);
+      },
+    );
+    it.skipIf(!target)(
+      `${backend}: the agreement property gelu/tail passes with GEGLU_SEED=233192594 and geglu verify's runs`,
+      async () => {
+        const ctx = (session as Extract<typeof session, { ok: true }>).ctx;
+        const spec = SUITES.agreement.find((s) => s.id === 'oracle/gelu/tail')!;
+        const r = await runProperty(spec, ctx, target!, { seed: 233192594, numRuns: DEFAULT_RUNS });
+        expect(r.status, formatFailure(r)).toBe('pass');
+      },
+    );
   }
 });
 

@@ -2,7 +2,17 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exceededBounds, formatMarkdown, formatTable, gapCurveSvg, regionErrorSvg, summarize, ticks, writeReport, type VerifyReport } from '../../src/report/index.js';
+import {
+  exceededBounds,
+  formatMarkdown,
+  formatTable,
+  gapCurveSvg,
+  regionErrorSvg,
+  summarize,
+  ticks,
+  writeReport,
+  type VerifyReport,
+} from '../../src/report/index.js';
 import type { PropertyResult } from '../../src/suites/index.js';
 
 const result = (over: Partial<PropertyResult>): PropertyResult => ({
@@ -24,9 +34,32 @@ const result = (over: Partial<PropertyResult>): PropertyResult => ({
 
 const results: PropertyResult[] = [
   result({}),
-  result({ region: 'tail', id: 'oracle/gelu/tail', status: 'fail', maxObserved: 3, reason: 'gelu(-5) = … : 3 steps > 0', counterexample: 'Float64Array.from([-5])' }),
-  result({ backend: 'gpu-cpu', status: 'skipped', reason: 'not measured; measured, not gated: max 2 steps', maxObserved: 2, bound: Infinity }),
-  result({ suite: 'shapes', id: 'rows', backend: 'gpu-webgpu', status: 'skipped', reason: 'no gemma2Mlp', runs: 0, unit: undefined, bound: undefined, maxObserved: undefined }),
+  result({
+    region: 'tail',
+    id: 'oracle/gelu/tail',
+    status: 'fail',
+    maxObserved: 3,
+    reason: 'gelu(-5) = … : 3 steps > 0',
+    counterexample: 'Float64Array.from([-5])',
+  }),
+  result({
+    backend: 'gpu-cpu',
+    status: 'skipped',
+    reason: 'not measured; measured, not gated: max 2 steps',
+    maxObserved: 2,
+    bound: Infinity,
+  }),
+  result({
+    suite: 'shapes',
+    id: 'rows',
+    backend: 'gpu-webgpu',
+    status: 'skipped',
+    reason: 'no gemma2Mlp',
+    runs: 0,
+    unit: undefined,
+    bound: undefined,
+    maxObserved: undefined,
+  }),
 ];
 
 function report(): VerifyReport {
@@ -108,7 +141,13 @@ describe('report', () => {
   it('writeReport writes report.json (round-trips), report.md and three SVG files', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'geglu-report-'));
     await writeReport(dir, report());
-    expect((await readdir(dir)).sort()).toEqual(['error-by-region-gelu-tanh.svg', 'error-by-region-gelu.svg', 'report.json', 'report.md', 'tanh-vs-erf.svg']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'error-by-region-gelu-tanh.svg',
+      'error-by-region-gelu.svg',
+      'report.json',
+      'report.md',
+      'tanh-vs-erf.svg',
+    ]);
     const json = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as VerifyReport;
     expect(json.summary).toEqual({ passed: 1, failed: 1, skipped: 2 });
   });

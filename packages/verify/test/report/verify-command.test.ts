@@ -44,7 +44,9 @@ describe('geglu verify: usage', () => {
   });
 
   it('an unreadable tolerance file is a UsageError naming the file', async () => {
-    await expect(verifyCommand.run(['--tolerances', '/nonexistent/t.json', '--backends', 'oracle'], io().io)).rejects.toThrow(/\/nonexistent\/t\.json/);
+    await expect(verifyCommand.run(['--tolerances', '/nonexistent/t.json', '--backends', 'oracle'], io().io)).rejects.toThrow(
+      /\/nonexistent\/t\.json/,
+    );
   });
 });
 

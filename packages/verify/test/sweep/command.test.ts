@@ -7,9 +7,9 @@ import { fakeIO } from '../cli/fake-io.js';
 describe('geglu sweep: output paths are checked before any input is swept', () => {
   it('--out in a missing folder, --out naming a folder, and merge --out are UsageErrors', async () => {
     const f = fakeIO();
-    await expect(sweepCommand.run(['--fn', 'gelu', '--dtype', 'f32', '--range', '0:16', '--out', '/nonexistent-geglu/x.json'], f.io)).rejects.toThrow(
-      /--out \/nonexistent-geglu\/x\.json: folder \/nonexistent-geglu does not exist/,
-    );
+    await expect(
+      sweepCommand.run(['--fn', 'gelu', '--dtype', 'f32', '--range', '0:16', '--out', '/nonexistent-geglu/x.json'], f.io),
+    ).rejects.toThrow(/--out \/nonexistent-geglu\/x\.json: folder \/nonexistent-geglu does not exist/);
     expect(f.stdout).toBe('');
     await expect(sweepCommand.run(['--fn', 'gelu', '--dtype', 'f32', '--range', '0:16', '--out', '/tmp'], f.io)).rejects.toThrow(
       /--out \/tmp is a folder, expected a file/,

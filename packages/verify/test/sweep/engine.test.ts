@@ -20,14 +20,16 @@ const fromBits = (b: number) => {
 // The reference rounded to f32, with planted faults: where the bound decides the rounding this is
 // the correctly rounded result, so the only mismatches are the planted ones.
 const planted = new Map<number, number>();
-const impl = (ref: typeof refGelu): SweepImpl => (xs, out) => {
-  // read bits through a view: a NaN read as a number loses its payload
-  const xb = new Uint32Array(xs.buffer, xs.byteOffset, xs.length);
-  for (let i = 0; i < xs.length; i++) {
-    const b = xb[i]!;
-    out[i] = planted.has(b) ? planted.get(b)! : Math.fround(ref(xs[i]!).y);
-  }
-};
+const impl =
+  (ref: typeof refGelu): SweepImpl =>
+  (xs, out) => {
+    // read bits through a view: a NaN read as a number loses its payload
+    const xb = new Uint32Array(xs.buffer, xs.byteOffset, xs.length);
+    for (let i = 0; i < xs.length; i++) {
+      const b = xb[i]!;
+      out[i] = planted.has(b) ? planted.get(b)! : Math.fround(ref(xs[i]!).y);
+    }
+  };
 const noOracle = null;
 
 describe('sweep engine', () => {
@@ -50,7 +52,10 @@ describe('sweep engine', () => {
     expect(c.checked).toBe(65536);
     expect(c.mismatches).toBe(2);
     expect(c.histogram).toEqual({ 0: 65534, 3: 1, Infinity: 1 });
-    expect(c.worst.map((w) => [w.bits, w.steps])).toEqual([[start + 9, 'Infinity'], [start + 5, 3]]);
+    expect(c.worst.map((w) => [w.bits, w.steps])).toEqual([
+      [start + 9, 'Infinity'],
+      [start + 5, 3],
+    ]);
     // [1, 1.0078125) is all in the normal region, and its worst input is the NaN one
     expect(c.regions.normal).toMatchObject({ checked: 65536, mismatches: 2, maxSteps: 'Infinity', worst: { bits: start + 9 } });
     expect(c.regions.tail).toEqual({ checked: 0, mismatches: 0, maxSteps: 0, worst: null });
@@ -130,7 +135,10 @@ describe('sweep results: intervals and merge', () => {
     addInterval(l, 20, 30);
     expect(l).toEqual([[10, 40]]);
     addInterval(l, 0, 5);
-    expect(l).toEqual([[0, 5], [10, 40]]);
+    expect(l).toEqual([
+      [0, 5],
+      [10, 40],
+    ]);
     expect(() => addInterval(l, 39, 41)).toThrow(SweepFileError);
     expect(() => addInterval(l, 4, 6)).toThrow(/covered twice/);
     expect(() => addInterval(l, 0, 100)).toThrow(/covered twice/);
@@ -151,12 +159,27 @@ describe('sweep results: intervals and merge', () => {
     writeFileSync(p, '{"kind": "geglu-sweep", ');
     expect(() => readResult(p)).toThrow(/not valid JSON/);
     const other = { ...good, fn: 'gelu-tanh' as const, intervals: [[4, 8]] as [number, number][] };
-    expect(() => mergeResults([{ file: 'a', result: good }, { file: 'b', result: other }])).toThrow(/fn gelu-tanh differs/);
+    expect(() =>
+      mergeResults([
+        { file: 'a', result: good },
+        { file: 'b', result: other },
+      ]),
+    ).toThrow(/fn gelu-tanh differs/);
     const otherBackend = { ...good, backend: 'gpu-cpu' as const, intervals: [[4, 8]] as [number, number][] };
-    expect(() => mergeResults([{ file: 'a', result: good }, { file: 'b', result: otherBackend }])).toThrow(/backend gpu-cpu differs/);
+    expect(() =>
+      mergeResults([
+        { file: 'a', result: good },
+        { file: 'b', result: otherBackend },
+      ]),
+    ).toThrow(/backend gpu-cpu differs/);
     writeFileSync(p, JSON.stringify({ ...good, backend: 'gpu-gl' }));
-    expect(() => readResult(p)).toThrow(/\$\.backend: expected one of kernel-f32, kernel-bf16, kernel-f16, gpu-webasm, gpu-cpu, gpu-webgpu, got "gpu-gl"/);
-    writeFileSync(p, JSON.stringify({ ...good, regions: { ...good.regions, tail: { checked: 0, mismatches: 0, maxSteps: 2, worst: null } } }));
+    expect(() => readResult(p)).toThrow(
+      /\$\.backend: expected one of kernel-f32, kernel-bf16, kernel-f16, gpu-webasm, gpu-cpu, gpu-webgpu, got "gpu-gl"/,
+    );
+    writeFileSync(
+      p,
+      JSON.stringify({ ...good, regions: { ...good.regions, tail: { checked: 0, mismatches: 0, maxSteps: 2, worst: null } } }),
+    );
     expect(() => readResult(p)).toThrow(/\$\.regions\.tail\.worst: expected the input reaching maxSteps 2/);
     writeFileSync(p, JSON.stringify({ ...good, version: 1 }));
     expect(() => readResult(p)).toThrow(/\$\.version: expected 2/);

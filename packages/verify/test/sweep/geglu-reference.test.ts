@@ -8,7 +8,11 @@ const O = oracle as Exclude<typeof oracle, string>;
 
 // float32 gates over gelu's regions (the tail, the cancellation near -0.75, subnormals) and ups of any
 // magnitude, so products land in float32's subnormals, near its overflow and on everything between
-const gate = fc.oneof(fc.float({ noDefaultInfinity: false }), fc.float({ min: -12, max: 4, noNaN: true }), fc.float({ min: Math.fround(-1e-38), max: Math.fround(1e-38), noNaN: true }));
+const gate = fc.oneof(
+  fc.float({ noDefaultInfinity: false }),
+  fc.float({ min: -12, max: 4, noNaN: true }),
+  fc.float({ min: Math.fround(-1e-38), max: Math.fround(1e-38), noNaN: true }),
+);
 const up = fc.oneof(fc.float(), fc.float({ min: -4, max: 4, noNaN: true }));
 
 describe.skipIf(typeof oracle === 'string')('decideGegluF32: gelu(g)·u in float32 from the bounded reference', () => {

@@ -40,7 +40,10 @@ describe.skipIf(!hasOracle)('sweep reference (f64 with a per-input error bound) 
     near(0.5641895835477563, new D(1).div(D.sqrt(pi)));
   });
   for (const [fn, ref, lo, hi] of [
-    ['gelu', refGelu, -40, 10], ['gelu-tanh', refGeluTanh, -40, 10], ['erf', refErf, -10, 10], ['erfc', refErfc, -10, 30],
+    ['gelu', refGelu, -40, 10],
+    ['gelu-tanh', refGeluTanh, -40, 10],
+    ['erf', refErf, -10, 10],
+    ['erfc', refErfc, -10, 30],
   ] as const) {
     it(`${fn}: |ref − exact| ≤ eps·|exact| at 4 points per f32 binade in [2^-149, 2^7), both signs, and decided roundings are correct`, () => {
       const extra = fc.sample(fc.integer({ min: 1, max: 0x7ffffe }), 16);
@@ -64,12 +67,15 @@ describe.skipIf(!hasOracle)('sweep reference (f64 with a per-input error bound) 
     });
     it(`${fn}: the bound holds at 150 fast-check points in each method's interval, tails included ([${lo}, ${hi}])`, () => {
       fc.assert(
-        fc.property(fc.float({ min: lo, max: hi, noNaN: true }).filter((x) => x !== 0), (x) => {
-          const { y, eps } = ref(x);
-          if (eps === 0) return Object.is(Math.fround(y), O.correctlyRounded(fn, x, 'f32'));
-          const exact = O.evaluate(fn, x, { digits: 40 }).value;
-          return exact.minus(O.exactDecimal(y)).abs().lte(exact.abs().times(eps));
-        }),
+        fc.property(
+          fc.float({ min: lo, max: hi, noNaN: true }).filter((x) => x !== 0),
+          (x) => {
+            const { y, eps } = ref(x);
+            if (eps === 0) return Object.is(Math.fround(y), O.correctlyRounded(fn, x, 'f32'));
+            const exact = O.evaluate(fn, x, { digits: 40 }).value;
+            return exact.minus(O.exactDecimal(y)).abs().lte(exact.abs().times(eps));
+          },
+        ),
         { numRuns: 150 },
       );
     });
@@ -116,10 +122,46 @@ describe.skipIf(!hasOracle)('sweep reference: the analytically decided regions, 
     expect(Object.is(Math.fround(ref(-40).y), -0)).toBe(true);
   };
   for (const [fn, ref, cuts, claims] of [
-    ['gelu', refGelu, [[40, 5], [-40, -10], [2 ** -61, 2 ** -58], [-(2 ** -61), -(2 ** -58)]], geluClaims],
-    ['gelu-tanh', refGeluTanh, [[40, 5], [-40, -10], [2 ** -61, 2 ** -58], [-(2 ** -61), -(2 ** -58)]], geluClaims],
-    ['erf', refErf, [[10, 5], [-10, -5]], (r: typeof refGelu) => expect([r(10).y, r(-10).y]).toEqual([1, -1])],
-    ['erfc', refErfc, [[40, 20], [-10, -5]], (r: typeof refGelu) => expect([r(40).y, r(-10).y]).toEqual([0, 2])],
+    [
+      'gelu',
+      refGelu,
+      [
+        [40, 5],
+        [-40, -10],
+        [2 ** -61, 2 ** -58],
+        [-(2 ** -61), -(2 ** -58)],
+      ],
+      geluClaims,
+    ],
+    [
+      'gelu-tanh',
+      refGeluTanh,
+      [
+        [40, 5],
+        [-40, -10],
+        [2 ** -61, 2 ** -58],
+        [-(2 ** -61), -(2 ** -58)],
+      ],
+      geluClaims,
+    ],
+    [
+      'erf',
+      refErf,
+      [
+        [10, 5],
+        [-10, -5],
+      ],
+      (r: typeof refGelu) => expect([r(10).y, r(-10).y]).toEqual([1, -1]),
+    ],
+    [
+      'erfc',
+      refErfc,
+      [
+        [40, 20],
+        [-10, -5],
+      ],
+      (r: typeof refGelu) => expect([r(40).y, r(-10).y]).toEqual([0, 2]),
+    ],
   ] as const) {
     it(`${fn}: the float32s on both sides of each cutoff (decided tails and tiny inputs) round as the oracle says`, () => {
       for (const [lo, hi] of cuts) {

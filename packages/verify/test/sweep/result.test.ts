@@ -87,7 +87,10 @@ describe('readResult validates every field of a sweep result or checkpoint', () 
   it('target: integers with start < end ≤ 2^32, chunkSize ≥ 1, and every interval within it on chunk bounds', () => {
     rejects((r) => (r.target.chunkSize = 0), /\$\.target\.chunkSize: expected an integer ≥ 1/);
     rejects((r) => (r.target = { start: 5, end: 5, chunkSize: 1 }), /\$\.target: expected 0 ≤ start < end ≤ 2\^32/);
-    rejects((r) => (r.intervals = [[0x800, 0x1000]]), /\$\.intervals\[0\]: \[0x00000800, 0x00001000\) lies outside the target \[0x00001000, 0x00002000\)/);
+    rejects(
+      (r) => (r.intervals = [[0x800, 0x1000]]),
+      /\$\.intervals\[0\]: \[0x00000800, 0x00001000\) lies outside the target \[0x00001000, 0x00002000\)/,
+    );
     rejects((r) => (r.intervals = [[0x1001, 0x1801]]), /\$\.intervals\[0\]: does not start and end on chunk bounds/);
   });
 
@@ -98,7 +101,9 @@ describe('readResult validates every field of a sweep result or checkpoint', () 
     badWorst.worst = [{ bits: 0x1900, x: 1, got: '3e-42', expected: '4e-42', steps: 1 }];
     const bad = write(badWorst);
     const out = join(dir, 'merged.json');
-    await expect(sweepCommand.run(['merge', '--partial', '--out', out, good, bad], fakeIO().io)).rejects.toThrow(/\$\.worst\[0\]\.x: expected a string/);
+    await expect(sweepCommand.run(['merge', '--partial', '--out', out, good, bad], fakeIO().io)).rejects.toThrow(
+      /\$\.worst\[0\]\.x: expected a string/,
+    );
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -30,7 +30,9 @@ describe.skipIf(!existsSync(cli) || typeof kernel === 'string')('geglu sweep: ki
     const r = geglu([...base, '--out', whole]);
     expect(r.status, r.stderr).toBe(0);
     // the progress line (rate and ETA) and the final summary with the histogram
-    expect(r.stderr).toMatch(/sweep gelu-tanh: 100\.0% \(32\.8k of 32\.8k\), [\d.]+[kMG]? inputs\/s, ETA [\d.]+s, \d+ escalated, \d+ mismatches/);
+    expect(r.stderr).toMatch(
+      /sweep gelu-tanh: 100\.0% \(32\.8k of 32\.8k\), [\d.]+[kMG]? inputs\/s, ETA [\d.]+s, \d+ escalated, \d+ mismatches/,
+    );
     expect(r.stdout).toMatch(/^sweep kernel-f32 gelu-tanh f32 \[0xbfffc000, 0xc0004000\): 32768 inputs checked/);
     expect(r.stdout).toMatch(/\n {2}normal: 32768 inputs, 0 not correctly rounded, max 0 steps\n/);
     expect(r.stdout).toMatch(/steps histogram: 0: \d+/);
@@ -62,7 +64,21 @@ describe.skipIf(!existsSync(cli) || typeof kernel === 'string')('geglu sweep: ki
     expect(m.status, m.stdout + m.stderr).toBe(0);
     const a = comparable(merged);
     const b = comparable(whole);
-    for (const k of ['intervals', 'checked', 'nan', 'escalated', 'undecided', 'mismatches', 'histogram', 'worst', 'fn', 'backend', 'zeroSign', 'regions']) expect(a[k], k).toEqual(b[k]);
+    for (const k of [
+      'intervals',
+      'checked',
+      'nan',
+      'escalated',
+      'undecided',
+      'mismatches',
+      'histogram',
+      'worst',
+      'fn',
+      'backend',
+      'zeroSign',
+      'regions',
+    ])
+      expect(a[k], k).toEqual(b[k]);
     const gap = geglu(['sweep', 'merge', join(dir, 's1.json')]);
     expect(gap.status).toBe(1);
     expect(gap.stdout).toMatch(/FAIL: covers 16384 of 4294967296 inputs/);
@@ -95,7 +111,21 @@ describe.skipIf(!existsSync(cli) || typeof kernel === 'string')('geglu sweep: ki
 describe.skipIf(!existsSync(cli))('geglu sweep on a gpu.js backend (gpu-cpu: always available)', () => {
   it('reports per region the largest steps and the input reaching it, and its shards merge to the same result', async () => {
     // 2^14 inputs straddling x = -4 (0xc0800000): tail and normal both present, in 8 chunks
-    const args = ['sweep', '--backend', 'gpu-cpu', '--fn', 'erfc', '--dtype', 'f32', '--range', '0xc07fe000:0xc0802000', '--chunk-size', '2048', '--workers', '1'];
+    const args = [
+      'sweep',
+      '--backend',
+      'gpu-cpu',
+      '--fn',
+      'erfc',
+      '--dtype',
+      'f32',
+      '--range',
+      '0xc07fe000:0xc0802000',
+      '--chunk-size',
+      '2048',
+      '--workers',
+      '1',
+    ];
     const whole = join(dir, 'gpu-whole.json');
     const r = geglu([...args, '--out', whole]);
     expect([0, 1]).toContain(r.status);
@@ -105,22 +135,40 @@ describe.skipIf(!existsSync(cli))('geglu sweep on a gpu.js backend (gpu-cpu: alw
     // erfc's tail is x > 4: every input here is normal
     expect(w.regions.tail.checked + w.regions.subnormal.checked).toBe(0);
     expect(w.regions.normal.checked).toBe(2 ** 14);
-    if (w.regions.normal.worst) expect(r.stdout).toContain(`normal: 16384 inputs, ${w.regions.normal.mismatches} not correctly rounded, max ${w.regions.normal.maxSteps} steps at x=${w.regions.normal.worst.x}`);
+    if (w.regions.normal.worst)
+      expect(r.stdout).toContain(
+        `normal: 16384 inputs, ${w.regions.normal.mismatches} not correctly rounded, max ${w.regions.normal.maxSteps} steps at x=${w.regions.normal.worst.x}`,
+      );
     const shards = [1, 2].map((i) => join(dir, `gpu-s${i}.json`));
     shards.forEach((f, i) => expect([0, 1]).toContain(geglu([...args, '--shard', `${i + 1}/2`, '--out', f]).status));
     const merged = join(dir, 'gpu-merged.json');
     geglu(['sweep', 'merge', '--partial', '--out', merged, ...shards]);
     const a = comparable(merged);
     const b = comparable(whole);
-    for (const k of ['intervals', 'checked', 'mismatches', 'histogram', 'worst', 'regions', 'backend', 'device']) expect(a[k], k).toEqual(b[k]);
+    for (const k of ['intervals', 'checked', 'mismatches', 'histogram', 'worst', 'regions', 'backend', 'device'])
+      expect(a[k], k).toEqual(b[k]);
   }, 120_000);
   it('--table judges each region by the tolerance table: gelu around -6.0795 on gpu-webasm is not correctly rounded, but within the bound', () => {
     // 256 inputs around x = -6.079483509063721 (0xc0c28b21), the input GEGLU_SEED=233192594 found
-    const args = ['sweep', '--backend', 'gpu-webasm', '--fn', 'gelu', '--dtype', 'f32', '--range', '0xc0c28b00:0xc0c28c00', '--workers', '1'];
+    const args = [
+      'sweep',
+      '--backend',
+      'gpu-webasm',
+      '--fn',
+      'gelu',
+      '--dtype',
+      'f32',
+      '--range',
+      '0xc0c28b00:0xc0c28c00',
+      '--workers',
+      '1',
+    ];
     const plain = geglu(args);
     expect(plain.status, plain.stderr).toBe(1);
     expect(plain.stdout).toMatch(/FAIL: \d+ inputs not correctly rounded/);
-    expect(plain.stdout).toContain('max 5 steps at x=-6.079483509063721 (0xc0c28b21): got -3.665026282462236e-9, correctly rounded -3.6650251722392113e-9');
+    expect(plain.stdout).toContain(
+      'max 5 steps at x=-6.079483509063721 (0xc0c28b21): got -3.665026282462236e-9, correctly rounded -3.6650251722392113e-9',
+    );
     const judged = geglu([...args, '--table']);
     expect(judged.status, judged.stdout).toBe(0);
     expect(judged.stdout).toMatch(/\nPASS\n$/);

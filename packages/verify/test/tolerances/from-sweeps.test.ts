@@ -8,9 +8,22 @@ import { gatedSteps, loadTolerances, ToleranceError, toleranceFor } from '../../
 const worst = { bits: 0xbfaaf0b9, x: '-1.3354767560958862', got: '-0.12134161591529846', expected: '-0.12134166061878204', steps: 6 };
 /** A complete gpu-webasm gelu sweep with one input 6 steps off (normal region). */
 const complete = () => ({
-  kind: 'geglu-sweep', version: 2, fn: 'gelu', dtype: 'f32', backend: 'gpu-webasm', impl: 'test', device: 'test device',
-  intervals: [[0, 2 ** 32]], complete: true, elapsedSeconds: 600,
-  checked: 2 ** 32, nan: 0, escalated: 0, undecided: 0, mismatches: 1, zeroSign: 0,
+  kind: 'geglu-sweep',
+  version: 2,
+  fn: 'gelu',
+  dtype: 'f32',
+  backend: 'gpu-webasm',
+  impl: 'test',
+  device: 'test device',
+  intervals: [[0, 2 ** 32]],
+  complete: true,
+  elapsedSeconds: 600,
+  checked: 2 ** 32,
+  nan: 0,
+  escalated: 0,
+  undecided: 0,
+  mismatches: 1,
+  zeroSign: 0,
   histogram: { 0: 2 ** 32 - 1, 6: 1 },
   worst: [{ ...worst }],
   regions: {

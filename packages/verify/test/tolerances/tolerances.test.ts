@@ -4,8 +4,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  loadTolerances, validateTolerances, regionOf, toleranceFor, formatTolerancesMarkdown, ToleranceError,
-  TOLERANCE_BACKENDS, gatedSteps,
+  loadTolerances,
+  validateTolerances,
+  regionOf,
+  toleranceFor,
+  formatTolerancesMarkdown,
+  ToleranceError,
+  TOLERANCE_BACKENDS,
+  gatedSteps,
 } from '../../src/tolerances/index.js';
 import { runCli } from '../../src/cli/main.js';
 import { fakeIO } from '../cli/fake-io.js';
@@ -47,7 +53,12 @@ describe('tolerance table (tolerances.json)', () => {
     expect(rejects(e)).toMatch(/\$\.backends\.oracle\.bounds\.relu: unknown key/);
   });
   it('rejects negative, fractional and non-numeric bounds, and null claimed as measured', () => {
-    for (const [bad, msg] of [[-1, /got -1/], [0.5, /got 0.5/], ['1', /got "1"/], [Infinity, /null \(no bound\) is only allowed while measured is false/]] as const) {
+    for (const [bad, msg] of [
+      [-1, /got -1/],
+      [0.5, /got 0.5/],
+      ['1', /got "1"/],
+      [Infinity, /null \(no bound\) is only allowed while measured is false/],
+    ] as const) {
       const d = shipped();
       d.backends['kernel-f64'].bounds.erf.f64.normal.maxSteps = bad;
       if (bad === Infinity) d.backends['kernel-f64'].bounds.erf.f64.normal.measured = true; // JSON has no Infinity: it is null
@@ -83,14 +94,16 @@ describe('tolerance table (tolerances.json)', () => {
     f.backends.oracle.bounds.gelu.f64.normal.source = ' ';
     expect(rejects(f)).toMatch(/normal\.source: expected a non-empty string/);
   });
-  it('backend ids are open: a file of its own may hold only its own ids; the shipped table must hold geglu\'s', () => {
+  it("backend ids are open: a file of its own may hold only its own ids; the shipped table must hold geglu's", () => {
     const d = shipped();
     const own = { 'my-gelu': { precision: 'f32', bounds: { gelu: d.backends['kernel-f32'].bounds.gelu } } };
     const t = validateTolerances({ ...d, backends: own }, 'mine.json', []);
     expect(toleranceFor(t, 'my-gelu', 'gelu', 'f32', 'tail')?.maxSteps).toBe(0);
     expect(formatTolerancesMarkdown(t)).toContain('| my-gelu | gelu | f32 | 0 | 0 | 0 |');
     expect(rejects({ ...d, backends: own })).toBe('t.json: $.backends.oracle: missing');
-    expect(() => validateTolerances({ ...d, backends: { 'my gelu': own['my-gelu'] } }, 'mine.json', [])).toThrow(/\$\.backends\["my gelu"\]: a backend id is 1 to 64 letters/);
+    expect(() => validateTolerances({ ...d, backends: { 'my gelu': own['my-gelu'] } }, 'mine.json', [])).toThrow(
+      /\$\.backends\["my gelu"\]: a backend id is 1 to 64 letters/,
+    );
     expect(() => validateTolerances({ ...d, backends: {} }, 'mine.json', [])).toThrow('mine.json: $.backends: no backends');
     const file = join(mkdtempSync(join(tmpdir(), 'geglu-tol-')), 'mine.json');
     writeFileSync(file, JSON.stringify({ ...d, backends: own }));
@@ -133,9 +146,14 @@ describe('tolerance table (tolerances.json)', () => {
     const t = loadTolerances();
     const md = formatTolerancesMarkdown(t);
     // each source once, numbered below the table; a row names its sources by number
-    const sources = md.slice(md.indexOf('Sources:')).split('\n').filter((l) => /^\d+\. /.test(l));
+    const sources = md
+      .slice(md.indexOf('Sources:'))
+      .split('\n')
+      .filter((l) => /^\d+\. /.test(l));
     const sourceOf = (row: string): string[] =>
-      [...row.slice(row.lastIndexOf('|', row.length - 2)).matchAll(/\[(\d+)\]/g)].map((m) => sources[Number(m[1]) - 1]!.replace(/^\d+\. /, ''));
+      [...row.slice(row.lastIndexOf('|', row.length - 2)).matchAll(/\[(\d+)\]/g)].map((m) =>
+        sources[Number(m[1]) - 1]!.replace(/^\d+\. /, ''),
+      );
     const row = (prefix: string): string => md.split('\n').find((l) => l.startsWith(prefix))!;
     expect(new Set(sources).size).toBe(sources.length);
     expect(sourceOf(row('| kernel-f32 | gelu | f32 | 0 | 0 | 0 |'))[0]).toMatch(/^exhaustive/);
@@ -160,7 +178,9 @@ describe('tolerance table (tolerances.json)', () => {
     writeFileSync(file, JSON.stringify(d));
     const f = fakeIO();
     expect(await runCli(['tolerances', '--tolerances', file], f.io)).toBe(2);
-    expect(f.stderr).toBe(`geglu tolerances: ${file}: $.backends.oracle.bounds.gelu.f32.tail.maxSteps: expected a non-negative integer number of steps, got -3\n`);
+    expect(f.stderr).toBe(
+      `geglu tolerances: ${file}: $.backends.oracle.bounds.gelu.f32.tail.maxSteps: expected a non-negative integer number of steps, got -3\n`,
+    );
     writeFileSync(file, '{"version": 1,');
     const g = fakeIO();
     expect(await runCli(['tolerances', '--tolerances', file], g.io)).toBe(2);

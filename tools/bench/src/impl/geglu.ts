@@ -85,7 +85,10 @@ async function kernelFunction<K extends keyof KernelApi>(name: K): Promise<NonNu
   return fn.bind(k) as NonNullable<KernelApi[K]>;
 }
 
-const weights64Cache = new WeakMap<MlpWeights32, { hidden: number; intermediate: number; gate: Float64Array; up: Float64Array; down: Float64Array }>();
+const weights64Cache = new WeakMap<
+  MlpWeights32,
+  { hidden: number; intermediate: number; gate: Float64Array; up: Float64Array; down: Float64Array }
+>();
 
 function weights64(w: MlpWeights32) {
   let c = weights64Cache.get(w);

@@ -71,7 +71,11 @@ export function ortWebThreadsRow(threads: number): Implementation {
       const ready = await ask({ op: 'prepare' });
       // onnxruntime-web falls back to one thread (with a console warning) where
       // it finds threads unsupported: the row must not then claim two.
-      const skip = !ready.ok ? ready.error : ready.threads !== threads ? `onnxruntime-web runs ${String(ready.threads)} thread(s), asked for ${threads}` : null;
+      const skip = !ready.ok
+        ? ready.error
+        : ready.threads !== threads
+          ? `onnxruntime-web runs ${String(ready.threads)} thread(s), asked for ${threads}`
+          : null;
       if (skip !== null) {
         await worker.terminate();
         throw new SkipRow(skip);

@@ -11,10 +11,7 @@ interface OrtTensor {
   dispose?(): void;
 }
 interface OrtSession {
-  run(
-    feeds: Record<string, OrtTensor>,
-    fetches?: Record<string, OrtTensor>,
-  ): Promise<Record<string, OrtTensor>>;
+  run(feeds: Record<string, OrtTensor>, fetches?: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
   release(): Promise<void>;
 }
 export interface OrtModule {

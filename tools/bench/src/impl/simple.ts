@@ -89,10 +89,7 @@ export const mathTanhLoop: Implementation = {
     }
     return {
       precision: 'f32',
-      run:
-        w.kind === 'gelu-alloc'
-          ? () => void geluTanhLoop(x, new Float32Array(x.length))
-          : () => void geluTanhLoop(x, out32),
+      run: w.kind === 'gelu-alloc' ? () => void geluTanhLoop(x, new Float32Array(x.length)) : () => void geluTanhLoop(x, out32),
       evaluate: async (sx) => geluTanhLoop(sx, new Float32Array(sx.length)),
     };
   },

@@ -92,8 +92,7 @@ export const tfjsWasmRow: Implementation = {
             y.dataSync();
             y.dispose();
           },
-          evaluate: async (sx, sup) =>
-            read(tf.tidy(() => tf.mul(gelu(tf, tf.tensor1d(sx), approximate), tf.tensor1d(sup!)))),
+          evaluate: async (sx, sup) => read(tf.tidy(() => tf.mul(gelu(tf, tf.tensor1d(sx), approximate), tf.tensor1d(sup!)))),
           notes,
           dispose,
         };

@@ -16,7 +16,7 @@
  * stderr captured; Dawn is loaded in this process only when the child found
  * one, and otherwise the reason is Dawn's messages in one line.
  */
-import { GL_BACKENDS, glRenderer, importNodeWebGpu, requireGl, requireGpuJs } from './host/node.js';
+import { GL_BACKENDS, glRenderer, importNodeWebGpu, requireGl, requireGpuJs, webGpuModuleUrl } from './host/node.js';
 
 /** gpu.js's modes: 'headlessgl' runs in Node only, 'webgl2' and 'webgl' in a browser only. */
 export type GpuBackendName = 'auto' | 'webgpu' | 'webgl2' | 'webgl' | 'headlessgl' | 'webasm' | 'cpu';
@@ -88,12 +88,9 @@ let childProbe: Promise<WebGpuChildProbe> | null = null;
 export function probeWebGpuInChild(): Promise<WebGpuChildProbe> {
   childProbe ??= (async (): Promise<WebGpuChildProbe> => {
     const { execFile } = await import('node:child_process');
-    const { pathToFileURL } = await import('node:url');
     let moduleUrl: string;
     try {
-      // webgpu@0.6.2 is ESM with a "main" and no "exports": its package.json locates it
-      const pkg = require.resolve('webgpu/package.json');
-      moduleUrl = pathToFileURL(pkg.replace(/package\.json$/, (require(pkg) as { main?: string }).main ?? 'index.js')).href;
+      moduleUrl = webGpuModuleUrl();
     } catch (e) {
       return {
         adapter: false,

@@ -18,6 +18,10 @@ export function requireGl(): unknown {
   throw new Error("headless-gl (the 'gl' package) is a Node package; in a browser use 'webgl2' or 'webgl'");
 }
 
+export function webGpuModuleUrl(): string {
+  throw new Error('the webgpu npm package is for Node; a browser has navigator.gpu');
+}
+
 export async function importNodeWebGpu(): Promise<{ create: (flags: string[]) => unknown; globals: Record<string, unknown> }> {
   throw new Error('this browser has no navigator.gpu (WebGPU is off or unsupported here)');
 }
@@ -42,5 +46,5 @@ export function glRenderer(mode: string): string | null {
 }
 
 // Fails to compile when this module's exports and Node's differ in name.
-const _sameNames: Record<keyof typeof NodeHost, unknown> = { GL_BACKENDS, requireGpuJs, requireGl, importNodeWebGpu, glRenderer };
+const _sameNames: Record<keyof typeof NodeHost, unknown> = { GL_BACKENDS, requireGpuJs, requireGl, importNodeWebGpu, glRenderer, webGpuModuleUrl };
 void _sameNames;

@@ -5,6 +5,7 @@
  * ./browser.ts checks their names against this one.
  */
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 // gpu.js is CommonJS; load it with require so its optional `gl` probe and
 // module-level WebGPU singleton behave as in any Node program.
@@ -21,6 +22,13 @@ export function requireGpuJs(): unknown {
 /** Loads the optional `gl` package, throwing its own error when it cannot (to say why headless-gl is unavailable). */
 export function requireGl(): unknown {
   return require('gl');
+}
+
+/** The file URL of the `webgpu` package this package resolves, for a child process to import. */
+export function webGpuModuleUrl(): string {
+  // webgpu@0.6.2 is ESM with a "main" and no "exports": its package.json locates it
+  const pkg = require.resolve('webgpu/package.json');
+  return pathToFileURL(pkg.replace(/package\.json$/, (require(pkg) as { main?: string }).main ?? 'index.js')).href;
 }
 
 /** The `webgpu` package (Dawn for Node), which provides navigator.gpu where none exists. */

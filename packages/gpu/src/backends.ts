@@ -16,7 +16,7 @@
  * stderr captured; Dawn is loaded in this process only when the child found
  * one, and otherwise the reason is Dawn's messages in one line.
  */
-import { GL_BACKENDS, glRenderer, importNodeWebGpu, requireGl, requireGpuJs, webGpuModuleUrl } from './host/node.js';
+import { execFile, GL_BACKENDS, glRenderer, importNodeWebGpu, requireGl, requireGpuJs, webGpuModuleUrl } from './host/node.js';
 
 /** gpu.js's modes: 'headlessgl' runs in Node only, 'webgl2' and 'webgl' in a browser only. */
 export type GpuBackendName = 'auto' | 'webgpu' | 'webgl2' | 'webgl' | 'headlessgl' | 'webasm' | 'cpu';
@@ -87,7 +87,6 @@ let childProbe: Promise<WebGpuChildProbe> | null = null;
  */
 export function probeWebGpuInChild(): Promise<WebGpuChildProbe> {
   childProbe ??= (async (): Promise<WebGpuChildProbe> => {
-    const { execFile } = await import('node:child_process');
     let moduleUrl: string;
     try {
       moduleUrl = webGpuModuleUrl();

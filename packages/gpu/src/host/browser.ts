@@ -18,6 +18,11 @@ export function requireGl(): unknown {
   throw new Error("headless-gl (the 'gl' package) is a Node package; in a browser use 'webgl2' or 'webgl'");
 }
 
+/** No child processes in a page; the WebGPU probe runs only where navigator.gpu is missing (Node). */
+export function execFile(): never {
+  throw new Error('a browser page cannot start a process');
+}
+
 export function webGpuModuleUrl(): string {
   throw new Error('the webgpu npm package is for Node; a browser has navigator.gpu');
 }
@@ -46,5 +51,5 @@ export function glRenderer(mode: string): string | null {
 }
 
 // Fails to compile when this module's exports and Node's differ in name.
-const _sameNames: Record<keyof typeof NodeHost, unknown> = { GL_BACKENDS, requireGpuJs, requireGl, importNodeWebGpu, glRenderer, webGpuModuleUrl };
+const _sameNames: Record<keyof typeof NodeHost, unknown> = { GL_BACKENDS, requireGpuJs, requireGl, importNodeWebGpu, glRenderer, webGpuModuleUrl, execFile };
 void _sameNames;

@@ -5,6 +5,7 @@
  * ./browser.ts checks their names against this one.
  */
 import { createRequire } from 'node:module';
+export { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 
 // gpu.js is CommonJS; load it with require so its optional `gl` probe and

@@ -51,5 +51,13 @@ export function glRenderer(mode: string): string | null {
 }
 
 // Fails to compile when this module's exports and Node's differ in name.
-const _sameNames: Record<keyof typeof NodeHost, unknown> = { GL_BACKENDS, requireGpuJs, requireGl, importNodeWebGpu, glRenderer, webGpuModuleUrl, execFile };
+const _sameNames: Record<keyof typeof NodeHost, unknown> = {
+  GL_BACKENDS,
+  requireGpuJs,
+  requireGl,
+  importNodeWebGpu,
+  glRenderer,
+  webGpuModuleUrl,
+  execFile,
+};
 void _sameNames;

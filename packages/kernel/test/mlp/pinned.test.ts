@@ -4,7 +4,7 @@ import * as kernel from '../../src/index.js';
 import { pinnedHashes } from './pinned-outputs.mjs';
 
 /**
- * Printed at commit 83b6f42 (before the MLP engines were merged into one) by
+ * Printed by
  * `pnpm --filter @geglu/kernel build && node packages/kernel/test/mlp/pinned-outputs.mjs`.
  * Every path must keep these output bits: the kernel dot-product order is fixed.
  */
@@ -26,7 +26,7 @@ const PINNED = {
 };
 
 describe('Gemma 2 MLP output bits are pinned', () => {
-  it('seeded calls on every path (plain, SIMD f32 and f64, 1 and 2 threads, engine js) hash as at 83b6f42', async () => {
+  it('seeded calls on every path (plain, SIMD f32 and f64, 1 and 2 threads, engine js) hash as pinned', async () => {
     expect(await pinnedHashes(kernel)).toEqual(PINNED);
   });
 });

@@ -36,6 +36,9 @@ export async function stat(path: string): Promise<Awaited<ReturnType<typeof Node
   return noFiles(`reading ${JSON.stringify(path)}`);
 }
 
+/** A browser has no V8 flags to set: relaxed SIMD is on where the browser ships it. */
+export function setV8Flag(_flag: string): void {}
+
 export function availableParallelism(): number {
   const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
   return typeof n === 'number' && n >= 1 ? n : 1;
@@ -104,5 +107,6 @@ const _sameNames: Record<keyof typeof NodeHost, unknown> = {
   fileURLToPath,
   Worker,
   workerExecArgv,
+  setV8Flag,
 };
 void _sameNames;

@@ -11,6 +11,12 @@ export { availableParallelism } from 'node:os';
 export { basename, dirname, join } from 'node:path';
 export { fileURLToPath } from 'node:url';
 export { Worker } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
+
+/** Sets one V8 flag for the process; called only on a user's explicit request (wasm/features.ts). */
+export function setV8Flag(flag: string): void {
+  setFlagsFromString(flag);
+}
 
 /**
  * Node options a worker inherits, less a caller's --input-type

@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { relaxedSimdPath, setRelaxedSimd } from '../../src/wasm/features.js';
+
+const major = Number(process.versions.node.split('.')[0]);
+
+/** Runs a snippet in a fresh Node (flags apply per process) against the built package. */
+function node(args: string[], source: string): string {
+  const r = spawnSync(process.execPath, [...args, '--input-type=module', '-e', source], {
+    cwd: new URL('..', import.meta.url).pathname.replace(/\/test\/$/, ''),
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`node exited ${r.status}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+describe('relaxed SIMD detection', () => {
+  it('reports the request, availability and fusing consistently', () => {
+    const path = relaxedSimdPath();
+    expect(path.request).toBe('auto');
+    expect(path.active).toBe(path.available);
+    expect(path.fuses === undefined).toBe(!path.available);
+  });
+
+  it("refuses an unknown mode and 'on' where relaxed SIMD does not validate, naming the way to enable it", () => {
+    expect(() => setRelaxedSimd('yes' as never)).toThrow(/mode is "yes", expected 'auto', 'on' or 'off'/);
+    if (!relaxedSimdPath().available) {
+      expect(() => setRelaxedSimd('on')).toThrow(/--experimental-wasm-relaxed-simd/);
+    }
+    setRelaxedSimd('off');
+    expect(relaxedSimdPath().active).toBe(false);
+    setRelaxedSimd('auto');
+  });
+
+  it('never sets a V8 flag on import; enableRelaxedSimdFlag() does, on request', () => {
+    const probe = `import * as k from './dist/index.js';
+      const before = k.relaxedSimdPath().available;
+      const enabled = k.enableRelaxedSimdFlag();
+      console.log(JSON.stringify({ before, enabled, after: k.relaxedSimdPath() }));`;
+    const out = JSON.parse(node([], probe));
+    // Node 20 validates relaxed SIMD only with the flag; Node 22 and later by default.
+    expect(out.before).toBe(major >= 22);
+    expect(out.enabled).toBe(true);
+    expect(out.after.active).toBe(true);
+    expect(typeof out.after.fuses).toBe('boolean');
+    const flagged = JSON.parse(node(['--experimental-wasm-relaxed-simd'], probe));
+    expect(flagged.before).toBe(true);
+  });
+});

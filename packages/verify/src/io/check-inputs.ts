@@ -2,14 +2,14 @@
  * What `geglu check` reads: JSONL lines, a safetensors file, or one .npy file per column. Every
  * source yields the same batches (columns of exact float64 values, inputs first and y last), so
  * the judging does not know where values came from. Tensors are streamed chunk by chunk: a
- * 2^24-element pair costs a few chunks of memory, never a whole tensor.
+ * 2^24-element pair costs a few chunks of memory, never a whole tensor. No node: import: files
+ * come as paths in Node and as Blobs (a dropped File) in the explorer page.
  */
 import { JsonError, openSafetensors, parseJsonStrict, type SafetensorsReader } from '@geglu/kernel/io';
 import type { FloatFormat } from '@geglu/float';
 import type { FloatFormat as TextFormat } from '../backends/types.js';
-import type { Readable } from 'node:stream';
 import { MAX_LINE_BYTES, readLineBatches } from './lines.js';
-import { NpyError, openNpy, type NpyReader } from './npy.js';
+import { NpyError, openNpy, type NpyBlob, type NpyReader } from './npy.js';
 import { formatNumber, numberSyntaxError, parseNumber } from './numbers.js';
 
 /** A bad input file or tensor (exit 2), as opposed to a bad line (reported, exit 1). */
@@ -66,7 +66,7 @@ export function quoteNonFiniteTokens(text: string): string {
  * carry an index or a name). Bad lines go to `bad` and are skipped.
  */
 export async function* jsonlBatches(
-  input: Readable,
+  input: AsyncIterable<Uint8Array | string>,
   fields: readonly string[],
   dtype: TextFormat,
   bad: (line: number, why: string) => void,
@@ -126,6 +126,9 @@ export async function* jsonlBatches(
 }
 
 /** The tensor dtype names each --dtype reads, in safetensors and in .npy (kind and size). */
+/** A safetensors file as the kernel's reader takes it: a path, or its bytes (ArrayBuffer, typed array, Blob, Response). */
+export type SafetensorsSource = Parameters<typeof openSafetensors>[0];
+
 const SAFETENSORS_DTYPE: Readonly<Record<FloatFormat, string>> = { f64: 'F64', f32: 'F32', bf16: 'BF16', f16: 'F16' };
 const NPY_DTYPE: Readonly<Record<FloatFormat, { kind: 'f' | 'u'; size: number; name: string }>> = {
   f64: { kind: 'f', size: 8, name: "'<f8' (float64)" },
@@ -169,15 +172,17 @@ async function* zipColumns(columns: readonly Column[], prefix: string): AsyncGen
   }
 }
 
-/** The named tensors of a safetensors file, in the order given (inputs, then y). */
+/** The named tensors of a safetensors file (a path, or its bytes as a Blob; `label` names them), in the order given (inputs, then y). */
 export async function safetensorsBatches(
-  path: string,
+  source: SafetensorsSource,
   names: readonly string[],
   dtype: FloatFormat,
+  label?: string,
 ): Promise<{ batches: AsyncGenerator<CheckBatch>; close: () => Promise<void> }> {
+  const path = typeof source === 'string' ? source : (label ?? '(safetensors bytes)');
   let reader: SafetensorsReader;
   try {
-    reader = await openSafetensors(path);
+    reader = await openSafetensors(source, path);
   } catch (e) {
     throw new CheckInputError((e as Error).message);
   }
@@ -199,9 +204,9 @@ export async function safetensorsBatches(
   }
 }
 
-/** One .npy file per field, in the order given (inputs, then y). */
+/** One .npy file (a path, or a Blob) per field, in the order given (inputs, then y). */
 export async function npyBatches(
-  paths: readonly string[],
+  paths: readonly (string | NpyBlob)[],
   dtype: FloatFormat,
 ): Promise<{ batches: AsyncGenerator<CheckBatch>; close: () => Promise<void> }> {
   const readers: NpyReader[] = [];
@@ -214,7 +219,7 @@ export async function npyBatches(
       readers.push(r);
       const want = NPY_DTYPE[dtype];
       if (r.header.kind !== want.kind || r.header.itemBytes !== want.size) {
-        throw new CheckInputError(`${p}: descr is '${r.header.descr}', expected ${want.name} for --dtype ${dtype}`);
+        throw new CheckInputError(`${r.path}: descr is '${r.header.descr}', expected ${want.name} for --dtype ${dtype}`);
       }
     }
   } catch (e) {

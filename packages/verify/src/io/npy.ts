@@ -13,7 +13,7 @@
  * bytes long (a longer file would hide a second array or a wrong shape). Reads are positioned
  * reads of at most one chunk, so a 2^24-element array costs one chunk of memory.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from './host/node.js';
 import { bitsToBf16, bitsToF16, describe } from '@geglu/float';
 
 /** A problem with a .npy file; the message starts with the file's name. */
@@ -203,6 +203,7 @@ function parseHeaderDict(text: string, fail: (why: string) => never): Record<str
 export const NPY_CHUNK_ELEMENTS = 65536;
 
 export interface NpyReader {
+  /** The file's name in messages: its path, or a File's name. */
   readonly path: string;
   readonly header: NpyHeader;
   /** The values in C order as exact float64 values, `chunkElements` at a time; each yielded array is reused. */
@@ -210,23 +211,75 @@ export interface NpyReader {
   close(): Promise<void>;
 }
 
-/**
- * Opens a .npy file and checks its header and length. `<u2` arrays need `bitsAs` (what the
- * bit patterns are); float arrays ignore it.
- */
-export async function openNpy(path: string, options: { bitsAs?: NpyBitsAs } = {}): Promise<NpyReader> {
-  let fh: FileHandle;
+/** A Blob or File (a browser's dropped file): read a slice at a time, never whole. */
+export interface NpyBlob {
+  readonly size: number;
+  readonly name?: string;
+  slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };
+}
+
+/** Positioned reads of a file or a blob: `read` fills `buf` from `position` and returns how many bytes it got. */
+interface NpyBytes {
+  label: string;
+  size: number;
+  read(buf: Uint8Array, length: number, position: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function openBytes(source: string | NpyBlob): Promise<NpyBytes> {
+  if (typeof source !== 'string') {
+    const label = source.name !== undefined && source.name !== '' ? source.name : `(Blob of ${source.size} bytes)`;
+    return {
+      label,
+      size: source.size,
+      async read(buf, length, position) {
+        const got = new Uint8Array(await source.slice(position, Math.min(source.size, position + length)).arrayBuffer());
+        buf.set(got);
+        return got.length;
+      },
+      close: async () => {},
+    };
+  }
+  let fh: Awaited<ReturnType<typeof open>>;
   try {
-    fh = await open(path, 'r');
+    fh = await open(source, 'r');
   } catch (e) {
-    throw new NpyError(`${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new NpyError(`${source}: cannot open (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   try {
     const st = await fh.stat();
-    if (st.isDirectory()) throw new NpyError(`${path}: is a directory, expected a .npy file`);
-    const prefix = new Uint8Array(Math.min(st.size, 12 + MAX_NPY_HEADER_BYTES));
-    const { bytesRead } = await fh.read(prefix, 0, prefix.length, 0);
-    const header = parseNpyHeader(prefix.subarray(0, bytesRead), st.size, path);
+    if (st.isDirectory()) throw new NpyError(`${source}: is a directory, expected a .npy file`);
+    return {
+      label: source,
+      size: st.size,
+      async read(buf, length, position) {
+        let done = 0;
+        while (done < length) {
+          const r = await fh.read(buf, done, length - done, position + done);
+          if (r.bytesRead === 0) break;
+          done += r.bytesRead;
+        }
+        return done;
+      },
+      close: () => fh.close(),
+    };
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+}
+
+/**
+ * Opens a .npy file (a path, or a Blob such as a browser's File) and checks its header and
+ * length. `<u2` arrays need `bitsAs` (what the bit patterns are); float arrays ignore it.
+ */
+export async function openNpy(source: string | NpyBlob, options: { bitsAs?: NpyBitsAs } = {}): Promise<NpyReader> {
+  const file = await openBytes(source);
+  const path = file.label;
+  try {
+    const prefix = new Uint8Array(Math.min(file.size, 12 + MAX_NPY_HEADER_BYTES));
+    const bytesRead = await file.read(prefix, prefix.length, 0);
+    const header = parseNpyHeader(prefix.subarray(0, bytesRead), file.size, path);
     if (header.kind === 'u' && options.bitsAs === undefined) {
       throw new NpyError(
         `${path}: descr is '${header.descr}' (16-bit integers), expected a float array; '<u2' is read as bf16 bit patterns only with --dtype bf16`,
@@ -245,13 +298,9 @@ export async function openNpy(path: string, options: { bitsAs?: NpyBitsAs } = {}
         for (let e0 = 0; e0 < header.elements; e0 += chunkElements) {
           const count = Math.min(chunkElements, header.elements - e0);
           const want = count * size;
-          let done = 0;
-          while (done < want) {
-            const r = await fh.read(buf, done, want - done, header.dataOffset + e0 * size + done);
-            if (r.bytesRead === 0)
-              throw new NpyError(`${path}: data is truncated at element ${e0 + done / size} (the file shrank while being read)`);
-            done += r.bytesRead;
-          }
+          const done = await file.read(buf, want, header.dataOffset + e0 * size);
+          if (done < want)
+            throw new NpyError(`${path}: data is truncated at element ${e0 + Math.floor(done / size)} (the file shrank while being read)`);
           if (header.kind === 'u') {
             const decode = bitsAs === 'bf16' ? bitsToBf16 : bitsToF16;
             for (let i = 0; i < count; i++) out[i] = decode(view.getUint16(2 * i, le));
@@ -261,10 +310,10 @@ export async function openNpy(path: string, options: { bitsAs?: NpyBitsAs } = {}
           yield count === out.length ? out : out.subarray(0, count);
         }
       },
-      close: () => fh.close(),
+      close: () => file.close(),
     };
   } catch (e) {
-    await fh.close();
+    await file.close();
     throw e;
   }
 }

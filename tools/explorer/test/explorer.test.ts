@@ -206,9 +206,10 @@ describe.skipIf(missing !== null)(`the explorer page in headless Chromium${missi
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
     try {
       await phone.goto(server.url);
-      await phone.waitForSelector('#errors table tbody tr');
+      await phone.waitForSelector('#device[data-done="true"]', { timeout: 90_000 });
       expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-      await phone.screenshot({ path: `${shots}phone.png`, fullPage: true });
+      for (const id of ['gelus', 'errors', 'device', 'judge'])
+        await phone.locator(`#${id}`).screenshot({ path: `${shots}phone-${id}.png` });
     } finally {
       await phone.close();
     }

@@ -12,7 +12,7 @@ const COLOURS = ['#1b6ac9', '#d1495b', '#2a9d8f', '#e9a23b', '#6c4ab6', '#3d5a80
 /** Where a NaN-for-a-number result is drawn: above every finite distance. */
 const NAN_ROW = 1e10;
 /** Tick marks in steps (drawn at steps + 1 on the log axis). */
-const STEP_TICKS = [0, 1, 10, 100, 1e4, 1e6, 1e8];
+const STEP_TICKS = [0, 10, 100, 1e4, 1e6, 1e8];
 
 const fmtInt = (n: number) => n.toLocaleString('en-US');
 

@@ -18,11 +18,14 @@ function grid(lo: number, hi: number): number[] {
   return Array.from({ length: POINTS + 1 }, (_, i) => lo + ((hi - lo) * i) / POINTS);
 }
 
-function legend(f: Frame, entries: [string, string][]): void {
+/** A legend in the top-left corner, or the bottom-right one where the curves leave room there. */
+function legend(f: Frame, entries: [string, string][], corner: 'top-left' | 'bottom-right' = 'top-left'): void {
+  const left = corner === 'top-left' ? f.margin.left + 10 : f.width - f.margin.right - 130;
+  const top = corner === 'top-left' ? f.margin.top + 14 : f.height - f.margin.bottom - 10 - 18 * (entries.length - 1);
   entries.forEach(([cls, text], i) => {
-    const y = f.margin.top + 14 + i * 18;
-    f.svg.append(el('line', { x1: f.margin.left + 10, x2: f.margin.left + 34, y1: y - 4, y2: y - 4, class: cls }));
-    f.svg.append(el('text', { x: f.margin.left + 40, y, class: 'legend' }, text));
+    const y = top + i * 18;
+    f.svg.append(el('line', { x1: left, x2: left + 24, y1: y - 4, y2: y - 4, class: cls }));
+    f.svg.append(el('text', { x: left + 30, y, class: 'legend' }, text));
   });
 }
 
@@ -73,7 +76,7 @@ export function gelusSection(root: HTMLElement, data: ExplorerData): void {
       const cy = gapFrame.y(peak.difference);
       gapFrame.plot.append(el('circle', { cx, cy, r: 4, class: 'peak' }));
       gapFrame.plot.append(
-        el('text', { x: cx, y: cy - 8, 'text-anchor': 'middle', class: 'legend' }, `${peak.difference.toPrecision(3)} at ${px.toFixed(2)}`),
+        el('text', { x: cx, y: cy - 10, 'text-anchor': 'middle', class: 'legend halo' }, `${sci(peak.difference)} at ${px.toFixed(2)}`),
       );
     }
     main.attach(curveFrame);
@@ -99,8 +102,8 @@ export function gelusSection(root: HTMLElement, data: ExplorerData): void {
     });
     // labels above and below their lines: the two are 7 decades apart, close on this scale
     const thresholds: [number, string, number][] = [
-      [2 ** -126, 'smallest normal float32, 1.2e−38', -5],
-      [2 ** -149, 'smallest float32, 1.4e−45: a float32 result below half of it is −0', 14],
+      [2 ** -126, 'smallest normal float32 (1.2e−38)', -5],
+      [2 ** -149, 'smallest float32 (1.4e−45)', 14],
     ];
     for (const [v, text, dy] of thresholds) {
       const py = f.y(v);
@@ -120,10 +123,14 @@ export function gelusSection(root: HTMLElement, data: ExplorerData): void {
       tanh.map((v) => (v > 0 ? v : Number.NaN)),
       'series-tanh dashed',
     );
-    legend(f, [
-      ['series-exact', 'exact'],
-      ['series-tanh dashed', 'tanh'],
-    ]);
+    legend(
+      f,
+      [
+        ['series-exact', 'exact'],
+        ['series-tanh dashed', 'tanh'],
+      ],
+      'bottom-right',
+    );
     tailZoom.attach(f);
   });
   tailZoom.set(-40, -1);

@@ -76,7 +76,7 @@ export function frame(
   const width = Math.round(Math.min(960, Math.max(320, container.clientWidth || 720)));
   const height = Math.round(Math.max(260, width * 0.47));
   container.replaceChildren();
-  const margin = { left: 64, right: 12, top: 12, bottom: 44 };
+  const margin = { left: 80, right: 12, top: 12, bottom: 44 };
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': options.title, class: 'chart' });
   svg.append(el('title', {}, options.title));
   const x = options.x(margin.left, width - margin.right);

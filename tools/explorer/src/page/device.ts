@@ -65,6 +65,17 @@ function timingInput(n: number): Float32Array {
   return x;
 }
 
+/** The measured columns after the backend's name: data-measure key and heading. */
+const COLUMNS: [string, string][] = [
+  ['ran', 'ran on'],
+  ['steps-none', 'max steps, exact'],
+  ['steps-tanh', 'max steps, tanh'],
+  ['body-none', 'x > −3, exact'],
+  ['body-tanh', 'x > −3, tanh'],
+  ['mismatches', 'mismatches'],
+  ['speed', 'Melem/s'],
+];
+
 function cell(tr: HTMLTableRowElement, measure: string, text = '…'): HTMLTableCellElement {
   const td = document.createElement('td');
   td.dataset.measure = measure;
@@ -75,6 +86,14 @@ function cell(tr: HTMLTableRowElement, measure: string, text = '…'): HTMLTable
 
 export function deviceSection(root: HTMLElement, data: ExplorerData): void {
   const body = root.querySelector<HTMLTableSectionElement>('#device-table tbody')!;
+  const head = document.createElement('tr');
+  for (const [, heading] of [['', 'backend'], ...COLUMNS]) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = heading!;
+    head.append(th);
+  }
+  root.querySelector('#device-table thead')!.append(head);
   const status = root.querySelector<HTMLElement>('#device-status')!;
   const button = root.querySelector<HTMLButtonElement>('#device-run')!;
   const x = new Float32Array(data.sample.xBits.map(bitsToF32));

@@ -77,6 +77,10 @@ describe.skipIf(missing !== null)(`the explorer page in headless Chromium${missi
       if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
     });
     page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+    // offline once loaded, and no CDN: every request goes to the site itself (data: and blob: URLs never reach the network)
+    page.on('request', (r) => {
+      if (!/^(data|blob):/.test(r.url()) && !r.url().startsWith(server.url)) problems.push(`request outside the site: ${r.url()}`);
+    });
     await page.goto(server.url);
     await page.waitForSelector('#device[data-done="true"]', { timeout: 90_000 });
     mkdirSync(shots, { recursive: true });
@@ -86,7 +90,7 @@ describe.skipIf(missing !== null)(`the explorer page in headless Chromium${missi
     await server?.close();
   });
 
-  it('loads with no console error and no uncaught exception, crossOriginIsolated', async () => {
+  it('loads with no console error, no uncaught exception and no request outside the site, crossOriginIsolated', async () => {
     expect(await page.textContent('#load-status')).toBe('');
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(problems).toEqual([]);

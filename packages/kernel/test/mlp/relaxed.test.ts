@@ -14,7 +14,7 @@ import { mlpReference } from './reference.js';
 const root = new URL('../..', import.meta.url).pathname;
 
 /** Uniform in [−scale/2, scale/2) from a 32-bit LCG (Numerical Recipes' constants). */
-function filled<T extends Float32Array | Float64Array>(Type: new (n: number) => T, n: number, scale: number, seed: number): T {
+function filled(Type: new (n: number) => Float32Array | Float64Array, n: number, scale: number, seed: number): Float32Array | Float64Array {
   let s = seed >>> 0;
   const a = new Type(n);
   for (let i = 0; i < n; i++) {
@@ -34,7 +34,7 @@ interface Case {
   down: number[];
 }
 
-function makeCase(Type: typeof Float32Array | typeof Float64Array, t: number, d: number, f: number, seed: number): Case {
+function makeCase(Type: new (n: number) => Float32Array | Float64Array, t: number, d: number, f: number, seed: number): Case {
   const list = (n: number, scale: number, k: number) => [...filled(Type, n, scale, seed + k)];
   return {
     t,

@@ -24,15 +24,8 @@ function filled(Type: new (n: number) => Float32Array | Float64Array, n: number,
   return a;
 }
 
-interface Case {
-  t: number;
-  d: number;
-  f: number;
-  x: number[];
-  gate: number[];
-  up: number[];
-  down: number[];
-}
+/** A seeded MLP call: x [t, d] and its weights, as plain numbers (they go to the child as JSON). */
+type Case = { t: number; d: number; f: number; x: number[] } & Record<'gate' | 'up' | 'down', number[]>;
 
 function makeCase(Type: new (n: number) => Float32Array | Float64Array, t: number, d: number, f: number, seed: number): Case {
   const list = (n: number, scale: number, k: number) => [...filled(Type, n, scale, seed + k)];

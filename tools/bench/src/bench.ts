@@ -1,4 +1,4 @@
-import { accuracySample, accuracyUp, elementwiseInputs, mlpInputs, SAMPLE_COMPOSITION, TIMING_INPUTS } from './inputs.js';
+import { accuracySample, accuracyUp, inputsFor, SAMPLE_COMPOSITION, TIMING_INPUTS } from './inputs.js';
 import { machineInfo, packageVersions } from './machine.js';
 import { loadOracle, measureAccuracy, MLP_ORACLE_MAX_WEIGHTS, References } from './oracle.js';
 import type { BenchOptions, BenchReport, Implementation, Prepared, RowResult, Workload, WorkloadInputs } from './types.js';
@@ -24,14 +24,10 @@ function median(sorted: readonly number[]): number {
 }
 
 async function timeOnce(p: Prepared): Promise<number> {
+  if (p.timedRun !== undefined) return p.timedRun();
   const t0 = performance.now();
   await p.run();
   return performance.now() - t0;
-}
-
-function inputsFor(w: Workload): WorkloadInputs {
-  if (w.kind === 'mlp') return mlpInputs(w.mlp!);
-  return elementwiseInputs(w, w.kind === 'geglu');
 }
 
 function skipped(impl: Implementation, w: Workload, reason: string): RowResult {

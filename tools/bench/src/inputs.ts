@@ -103,6 +103,12 @@ export function lazyInputs(x: Float32Array, up: Float32Array | undefined, out32:
  * Weights scaled like a trained layer (uniform with variance 1/fan_in, nn.Linear's
  * default init range) so activations stay O(1) and the gelu sees realistic inputs.
  */
+/** The inputs of workload `w` (fixed seeds: every process that asks gets the same numbers). */
+export function inputsFor(w: Workload): WorkloadInputs {
+  if (w.kind === 'mlp') return mlpInputs(w.mlp!);
+  return elementwiseInputs(w, w.kind === 'geglu');
+}
+
 export function mlpInputs(shape: MlpShape): WorkloadInputs {
   const { tokens, hidden, intermediate } = shape;
   const bIn = 1 / Math.sqrt(hidden);

@@ -56,6 +56,11 @@ export interface MlpWeights32 {
 /** A row that is ready to time. */
 export interface Prepared {
   run(): void | Promise<void>;
+  /**
+   * One run timed where it ran, in milliseconds; the bench uses it instead of timing `run` when
+   * present (a row in another process: the message there and back stays out of its time).
+   */
+  timedRun?(): Promise<number>;
   precision: FloatFormat;
   /** Overrides the workload's work per run (the oracle row runs on a small sample). */
   work?: number;
@@ -90,6 +95,15 @@ export interface Implementation {
   /** Whether this row belongs in the workload at all (a Math.tanh loop has no exact gelu). */
   supports(w: Workload): boolean;
   prepare(w: Workload, inputs: WorkloadInputs): Promise<Prepared>;
+  /**
+   * A @geglu/kernel row whose speed depends on the kernel's WebAssembly relaxed SIMD path:
+   * the registry adds, after it, the same row run in child processes with relaxed SIMD on
+   * (this Node with its flag), on Node 22 (its default, on) and on Node 22 with it off
+   * (./impl/kernel-runtimes.ts), for the workloads this returns true for. The row must be
+   * listed in the registry and prepare from `inputs` alone, since a child rebuilds those from
+   * the workload.
+   */
+  relaxedSimdVariants?(w: Workload): boolean;
   /** Called once after every workload ran, to release runtimes (GPU contexts keep Node alive). */
   shutdown?(): Promise<void>;
 }

@@ -88,7 +88,7 @@ export class Worker {
   }
 }
 
-export function workerExecArgv(): string[] {
+export function workerExecArgv(): string[] | undefined {
   return [];
 }
 

@@ -21,7 +21,11 @@ export function setV8Flag(flag: string): void {
 /**
  * Node options a worker inherits, less a caller's --input-type
  * (node --input-type=module -e …), which would make a CommonJS worker source an ES module.
+ * Undefined (inherit as is) when there is none to drop: an explicit list may not hold V8 flags
+ * (node --experimental-wasm-relaxed-simd …), which Worker refuses there; V8's flags are
+ * process-wide, so the ones dropped from an explicit list still hold in the worker.
  */
-export function workerExecArgv(): string[] {
-  return process.execArgv.filter((a) => !a.startsWith('--input-type'));
+export function workerExecArgv(): string[] | undefined {
+  if (!process.execArgv.some((a) => a.startsWith('--input-type'))) return undefined;
+  return process.execArgv.filter((a) => !a.startsWith('--input-type') && !/^--(no-)?(experimental-)?wasm-/.test(a));
 }

@@ -2,7 +2,8 @@
  * `createGemma2Mlp`: a Gemma 2 MLP prepared for repeated float32 forward
  * passes — the weights copied once into the engine of ./engine.ts
  * (WebAssembly SIMD tiles, optionally on worker threads, or plain
- * TypeScript), with results bit-identical to `gemma2Mlp` (./gemma2.ts).
+ * TypeScript), with results bit-identical to `gemma2Mlp` (./gemma2.ts) where
+ * both run the same multiply-add path (`relaxedSimd` says which).
  */
 import { MATMUL_LANES, matmulSimdAvailable } from '../wasm/matmul-simd.js';
 import { checkDimension, checkOptions, describe, fail, mayShareUnseen } from '../validation.js';
@@ -25,6 +26,11 @@ export interface Gemma2Mlp {
   readonly intermediate: number;
   /** The engine that actually runs: 'wasm-simd' or 'js'. */
   readonly engine: 'wasm-simd' | 'js';
+  /**
+   * Whether the tiles multiply-add with WebAssembly relaxed SIMD (`setRelaxedSimd`, decided when
+   * this MLP was created); `relaxedSimdPath().fuses` says whether this engine's multiply-add fuses.
+   */
+  readonly relaxedSimd: boolean;
   readonly threads: number;
   /**
    * Threads that run the activation now: 1 + the workers that imported it (they load it
@@ -73,6 +79,7 @@ export function createGemma2Mlp(weights: Gemma2MlpWeights<Float32Array>, options
     hidden: d,
     intermediate: f,
     engine: engine.engine,
+    relaxedSimd: engine.relaxedSimd,
     threads: engine.threads,
     get activationThreads() {
       return engine.activationThreads;

@@ -7,7 +7,10 @@
  *
  * Results are bit-identical whichever engine, chunk, tile, block or thread
  * computed them: every output is one kernel-order dot product (./matmul.ts),
- * so the error bound documented in ./gemma2.ts holds unchanged.
+ * so the error bound documented in ./gemma2.ts holds unchanged. The one
+ * exception is the relaxed-SIMD tile, whose multiply-add may fuse (the engine
+ * chooses): its results may differ from the plain engine's, within the same
+ * bound, and are the same whatever chunk, block or thread computed them.
  *
  * Threads: each projection's output rows [0, O) are split into contiguous
  * ranges, one per thread; the calling thread computes the first range and
@@ -19,6 +22,7 @@
  */
 import { Worker, workerExecArgv } from '../host/node.js';
 import { wasmApi, type WasmMemory } from '../wasm/api.js';
+import { relaxedSimdActive } from '../wasm/features.js';
 import { matmulSimd, matmulSimdModuleBytes, type MatmulLanes, type TileFn } from '../wasm/matmul-simd.js';
 import { waitInSlices } from '../wait.js';
 import { MLP_CTRL, MLP_TASK, WORKER_STATE } from '../worker-protocol.js';
@@ -40,6 +44,8 @@ export interface MlpEngine<A extends LaneArray = LaneArray> {
   readonly hidden: number;
   readonly intermediate: number;
   readonly engine: 'wasm-simd' | 'js';
+  /** Whether the tiles multiply-add with relaxed SIMD's relaxed_madd (../wasm/features.ts); false for 'js'. */
+  readonly relaxedSimd: boolean;
   readonly threads: number;
   /** 1 + the workers that run the activation now (workers import it asynchronously). */
   readonly activationThreads: number;
@@ -117,6 +123,7 @@ export function createJsEngine<A extends LaneArray>(lanes: MatmulLanes, d: numbe
     hidden: d,
     intermediate: f,
     engine: 'js',
+    relaxedSimd: false,
     threads: 1,
     activationThreads: 1,
     load(gate, up, down) {
@@ -210,14 +217,16 @@ const workerReaper = new FinalizationRegistry<readonly WorkerSlot[]>(endWorkers)
 
 /**
  * The SIMD engine: (d, f) must fit (simdEngineFits) and WebAssembly SIMD validate
- * (../wasm/matmul-simd.ts matmulSimdAvailable). `threads` includes the caller.
+ * (../wasm/matmul-simd.ts matmulSimdAvailable). `threads` includes the caller. Its tiles use
+ * relaxed_madd where relaxed SIMD is active now (../wasm/features.ts relaxedSimdActive).
  */
 export function createSimdEngine<A extends LaneArray>(lanes: MatmulLanes, d: number, f: number, threads: number): MlpEngine<A> {
+  const relaxed = relaxedSimdActive();
   const at = simdLayout(lanes, d, f);
   const shared = threads > 1;
   const api = wasmApi!;
   const memory: WasmMemory = new api.Memory({ initial: at.pages, maximum: at.pages, shared });
-  const module = new api.Module(matmulSimdModuleBytes(lanes, at.pages, shared));
+  const module = new api.Module(matmulSimdModuleBytes(lanes, at.pages, shared, relaxed));
   const tiles = new api.Instance(module, { env: { memory } }).exports as unknown as Record<string, TileFn>;
   const Lane = arrayOf(lanes);
   const e = lanes.bytes;
@@ -302,6 +311,7 @@ export function createSimdEngine<A extends LaneArray>(lanes: MatmulLanes, d: num
     hidden: d,
     intermediate: f,
     engine: 'wasm-simd',
+    relaxedSimd: relaxed,
     threads,
     get activationThreads() {
       return 1 + slotsIn(WORKER_STATE.READY).length;

@@ -37,7 +37,10 @@
  * - Deterministic: every output is computed by the same sequence of roundings
  *   whatever T, the token order, the blocking or the threads, so running a
  *   batch or its rows one at a time gives bit-identical results, and
- *   permuting the tokens permutes the outputs exactly.
+ *   permuting the tokens permutes the outputs exactly — on one multiply-add
+ *   path: where relaxed SIMD is active and its multiply-add fuses, the SIMD
+ *   tiles (large calls) and the plain loop (small calls) round differently,
+ *   both within the bound above.
  * - NaN or ±Inf in x or the weights propagate through IEEE arithmetic (no
  *   check is made per call; the safetensors loader rejects non-finite weights).
  * - `out` may not overlap x or any weight (step 3 writes y while x is no
@@ -47,13 +50,15 @@ import { MATMUL_LANES, matmulSimdAvailable, type MatmulLaneType } from '../wasm/
 import { checkMlpCall, type Gemma2MlpOptions, type Gemma2MlpWeights } from './call.js';
 import { CHUNK, createJsEngine, createSimdEngine, simdEngineFits, type LaneArray, type MlpEngine } from './engine.js';
 import { mayShareUnseen } from '../validation.js';
+import { relaxedSimdActive } from '../wasm/features.js';
 
 /**
  * From this many multiply-adds (T·d·f) on, calls run on the WebAssembly SIMD
  * tiles (one thread; f32x4 for float32, f64x2 for float64). The weights are
  * copied per call into one WebAssembly memory per lane type, kept for the
  * last shape (`releaseGemma2MlpScratch` frees them), which costs far less
- * than the ~30× slower plain loop. Results are identical.
+ * than the ~30× slower plain loop. Results are identical to the plain loop's
+ * unless the tiles use relaxed SIMD and its multiply-add fuses.
  */
 export const WASM_THRESHOLD = 2 ** 22;
 
@@ -67,7 +72,8 @@ const scratch: Partial<Record<MatmulLaneType, MlpEngine>> = {};
 
 function scratchEngine(type: MatmulLaneType, d: number, f: number): MlpEngine {
   const kept = scratch[type];
-  if (kept !== undefined && kept.hidden === d && kept.intermediate === f) return kept;
+  // Keyed on the multiply-add path too: setRelaxedSimd applies to modules built after it.
+  if (kept !== undefined && kept.hidden === d && kept.intermediate === f && kept.relaxedSimd === relaxedSimdActive()) return kept;
   kept?.dispose();
   scratch[type] = undefined;
   const made = createSimdEngine(MATMUL_LANES[type], d, f, 1);
@@ -85,7 +91,8 @@ export function releaseGemma2MlpScratch(): void {
 
 /**
  * Gemma 2 MLP forward for x [tokens, hidden]. Small calls run in plain
- * TypeScript, large ones on WebAssembly SIMD (bit-identical); for repeated
+ * TypeScript, large ones on WebAssembly SIMD (bit-identical, except where
+ * relaxed SIMD's multiply-add fuses: within the same bound); for repeated
  * calls with the same weights, and for threads, use `createGemma2Mlp`, which
  * copies the weights once.
  */

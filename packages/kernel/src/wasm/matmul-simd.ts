@@ -19,7 +19,9 @@
  * sub-opcodes).
  */
 import { wasmApi } from './api.js';
+import { LANE_BLOCK } from '../mlp/matmul.js';
 import { F32, F64, I32, V128, section, sleb, uleb } from './encoding.js';
+import { RELAXED_OPCODE } from './features.js';
 
 /** The element type of a matmul's rows. */
 export type MatmulLaneType = 'f32' | 'f64';
@@ -42,8 +44,30 @@ export const MATMUL_LANES: Readonly<Record<MatmulLaneType, MatmulLanes>> = {
 
 /** Scalar and vector opcodes per lane type (§5.4; SIMD sub-opcodes). */
 const OPS = {
-  f32: { valtype: F32, align: 2, load: 0x2a, store: 0x38, add: 0x92, mul: 0x94, vExtract: 0x1f, vAdd: 0xe4, vMul: 0xe6 },
-  f64: { valtype: F64, align: 3, load: 0x2b, store: 0x39, add: 0xa0, mul: 0xa2, vExtract: 0x21, vAdd: 0xf0, vMul: 0xf2 },
+  f32: {
+    valtype: F32,
+    align: 2,
+    load: 0x2a,
+    store: 0x38,
+    add: 0x92,
+    mul: 0x94,
+    vExtract: 0x1f,
+    vAdd: 0xe4,
+    vMul: 0xe6,
+    vMadd: RELAXED_OPCODE.f32x4Madd,
+  },
+  f64: {
+    valtype: F64,
+    align: 3,
+    load: 0x2b,
+    store: 0x39,
+    add: 0xa0,
+    mul: 0xa2,
+    vExtract: 0x21,
+    vAdd: 0xf0,
+    vMul: 0xf2,
+    vMadd: RELAXED_OPCODE.f64x2Madd,
+  },
 } as const;
 
 const op = {
@@ -64,6 +88,7 @@ const op = {
   i32geu: 0x4f,
   i32ges: 0x4e,
   i32gtu: 0x4b,
+  i32ltu: 0x49,
 };
 const simd = (sub: number) => [0xfd, ...uleb(sub)];
 const V128_LOAD = 0x00;
@@ -78,19 +103,8 @@ function vec(items: number[][]): number[] {
   return [...uleb(items.length), ...items.flat()];
 }
 
-/**
- * k-steps of 4 per loop iteration, tuned on the development VM (Node 20, V8 11.3);
- * bench/mlp-gemma2.ts prints the MLP's GFLOP per CPU-second. Unrolling the float32 tile by 2 or 4
- * (memarg offsets) is slower there (about 20 against 32 GFLOP per CPU-second for the 4 × 2 tile,
- * K = 2304), and the tile's speed did not depend on K from 512 to 4608, so it is issue-bound, not
- * L1-bound, and k-blocking would not pay. Baking K into the module (row strides as memarg offsets,
- * 2 address adds per step instead of 6) is no faster either (30–31 against 32); 4 × 3 tiles
- * run at ~21 (register spills: 12 accumulators + 4 operands exceed what V8 keeps in XMM registers).
- */
-export const UNROLL = 1;
-
 /** Body of tile_R_C. Params: 0 x, 1 w, 2 out, 3 K, 4 ldo. */
-function tileBody(lanes: MatmulLanes, R: number, C: number, unroll: number): number[] {
+function tileBody(lanes: MatmulLanes, R: number, C: number, relaxed: boolean): number[] {
   const o = OPS[lanes.type];
   const { bytes } = lanes;
   const shift = Math.log2(bytes);
@@ -102,13 +116,15 @@ function tileBody(lanes: MatmulLanes, R: number, C: number, unroll: number): num
   let next = 5;
   const p = next++; // byte offset into the rows
   const end = next++; // bytes·(K − K mod 4)
-  const endU = next++; // end − stepBytes·(unroll − 1)
+  const blockEnd = next++; // where the current block of LANE_BLOCK steps ends
   const rem = next++; // K mod 4
   const xb = Array.from({ length: R }, () => next++);
   const wb = Array.from({ length: C }, () => next++);
   const firstV = next;
-  // acc[h][r·C + j]: vector h of output (r, j); wv[j·V + h]: vector h of W row j.
+  // acc[h][r·C + j]: vector h of output (r, j)'s block sums; tot likewise for the totals;
+  // wv[j·V + h]: vector h of W row j.
   const acc = Array.from({ length: V }, () => Array.from({ length: R * C }, () => next++));
+  const tot = Array.from({ length: V }, () => Array.from({ length: R * C }, () => next++));
   const wv = Array.from({ length: C * V }, () => next++);
   const xv = next++;
   const firstF = next;
@@ -122,6 +138,7 @@ function tileBody(lanes: MatmulLanes, R: number, C: number, unroll: number): num
   const get = (i: number) => c.push(op.get, ...uleb(i));
   const set = (i: number) => c.push(op.set, ...uleb(i));
   const i32 = (n: number) => c.push(op.i32const, ...sleb(n));
+  const zero = () => c.push(...simd(V128_CONST), ...new Array(16).fill(0));
   // Row bases: x + r·K·bytes, w + j·K·bytes.
   for (let r = 0; r < R; r++) {
     get(0);
@@ -147,8 +164,8 @@ function tileBody(lanes: MatmulLanes, R: number, C: number, unroll: number): num
   i32(shift);
   c.push(op.i32shl);
   set(end);
-  for (const a of acc.flat()) {
-    c.push(...simd(V128_CONST), ...new Array(16).fill(0));
+  for (const a of tot.flat()) {
+    zero();
     set(a);
   }
   i32(0);
@@ -158,61 +175,78 @@ function tileBody(lanes: MatmulLanes, R: number, C: number, unroll: number): num
     get(p);
     c.push(op.i32add, ...simd(V128_LOAD), 4, ...uleb(offset)); // align hint 2^4
   };
-  const step = (offset: number) => {
+  const step = () => {
     for (let j = 0; j < C; j++) {
       for (let h = 0; h < V; h++) {
-        load(wb[j]!, offset + 16 * h);
+        load(wb[j]!, 16 * h);
         set(wv[j * V + h]!);
       }
     }
     for (let r = 0; r < R; r++) {
       for (let h = 0; h < V; h++) {
-        load(xb[r]!, offset + 16 * h);
+        load(xb[r]!, 16 * h);
         set(xv);
         for (let j = 0; j < C; j++) {
           const a = acc[h]![r * C + j]!;
-          get(a);
-          get(xv);
-          get(wv[j * V + h]!);
-          c.push(...simd(o.vMul), ...simd(o.vAdd));
+          if (relaxed) {
+            // relaxed_madd(a, b, c) = a·b + c, fused or not as the engine chooses
+            get(xv);
+            get(wv[j * V + h]!);
+            get(a);
+            c.push(...simd(o.vMadd));
+          } else {
+            get(a);
+            get(xv);
+            get(wv[j * V + h]!);
+            c.push(...simd(o.vMul), ...simd(o.vAdd));
+          }
           set(a);
         }
       }
     }
   };
-  // Unrolled main loop while p + stepBytes·U ≤ end (signed: endU may be negative), then single
-  // steps; both advance k in order, so every lane sees the same sequence of roundings. The
-  // single-step loop is emitted even at U = 1, where it never runs: without it the float32 tile
-  // took ~5% more CPU time under Node 20's V8 (a projection of 64 tokens, K = 2304, interleaved
-  // runs); we did not find why.
-  get(end);
-  i32(-stepBytes * (unroll - 1));
-  c.push(op.i32add);
-  set(endU);
-  c.push(op.block, op.void, op.loop, op.void);
-  get(p);
-  get(endU);
-  c.push(op.i32ges, op.br_if, 1);
-  for (let u = 0; u < unroll; u++) step(stepBytes * u);
-  get(p);
-  i32(stepBytes * unroll);
-  c.push(op.i32add);
-  set(p);
-  c.push(op.br, 0, op.end, op.end);
+  // Blocks of LANE_BLOCK k-steps: block sums start at +0, then join the totals (./matmul.ts's order).
   c.push(op.block, op.void, op.loop, op.void);
   get(p);
   get(end);
   c.push(op.i32geu, op.br_if, 1);
-  step(0);
+  // blockEnd = min(p + LANE_BLOCK·stepBytes, end)
+  get(p);
+  i32(stepBytes * LANE_BLOCK);
+  c.push(op.i32add);
+  set(blockEnd);
+  get(blockEnd);
+  get(end);
+  c.push(op.i32gtu, op.if, op.void);
+  get(end);
+  set(blockEnd);
+  c.push(op.end);
+  for (const a of acc.flat()) {
+    zero();
+    set(a);
+  }
+  c.push(op.loop, op.void);
+  step();
   get(p);
   i32(stepBytes);
   c.push(op.i32add);
   set(p);
+  get(p);
+  get(blockEnd);
+  c.push(op.i32ltu, op.br_if, 0, op.end);
+  for (let h = 0; h < V; h++) {
+    for (let i = 0; i < R * C; i++) {
+      get(tot[h]![i]!);
+      get(acc[h]![i]!);
+      c.push(...simd(o.vAdd));
+      set(tot[h]![i]!);
+    }
+  }
   c.push(op.br, 0, op.end, op.end);
   for (let r = 0; r < R; r++) {
     for (let j = 0; j < C; j++) {
       for (let l = 0; l < 4; l++) {
-        get(acc[Math.floor(l / L)]![r * C + j]!);
+        get(tot[Math.floor(l / L)]![r * C + j]!);
         c.push(...simd(o.vExtract), l % L);
         set(lane[l]!);
       }
@@ -263,14 +297,14 @@ function tileShapes(lanes: MatmulLanes): [number, number][] {
 }
 
 /** The module bytes; imports `env.memory` (shared when `shared`, `pages` initial and maximum). */
-export function matmulSimdModuleBytes(lanes: MatmulLanes, pages: number, shared: boolean, unroll = UNROLL): Uint8Array {
+export function matmulSimdModuleBytes(lanes: MatmulLanes, pages: number, shared: boolean, relaxed: boolean): Uint8Array {
   const tiles = tileShapes(lanes);
   const type = section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])]]));
   const limits = [shared ? 0x03 : 0x01, ...uleb(pages), ...uleb(pages)];
   const imports = section(2, vec([[...str('env'), ...str('memory'), 0x02, ...limits]]));
   const funcs = section(3, vec(tiles.map(() => [0])));
   const exports = section(7, vec(tiles.map(([r, cc], i) => [...str(`tile_${r}_${cc}`), 0x00, ...uleb(i)])));
-  const code = section(10, [...uleb(tiles.length), ...tiles.flatMap(([r, cc]) => tileBody(lanes, r, cc, unroll))]);
+  const code = section(10, [...uleb(tiles.length), ...tiles.flatMap(([r, cc]) => tileBody(lanes, r, cc, relaxed))]);
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imports, ...funcs, ...exports, ...code]);
 }
 
@@ -281,7 +315,7 @@ let simdValidates: boolean | undefined;
 export function matmulSimdAvailable(): boolean {
   if (simdValidates === undefined) {
     try {
-      simdValidates = wasmApi?.validate(matmulSimdModuleBytes(MATMUL_LANES.f32, 1, false)) ?? false;
+      simdValidates = wasmApi?.validate(matmulSimdModuleBytes(MATMUL_LANES.f32, 1, false, false)) ?? false;
     } catch {
       simdValidates = false;
     }

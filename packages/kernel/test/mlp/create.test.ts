@@ -1,7 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
-import { GegluError, createGemma2Mlp, gemma2Mlp, releaseGemma2MlpScratch, type Gemma2Mlp } from '../../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GegluError, createGemma2Mlp, gemma2Mlp, releaseGemma2MlpScratch, setRelaxedSimd, type Gemma2Mlp } from '../../src/index.js';
+
+// Bit-identity across engines, tiles and threads holds on the plain multiply-add path; where
+// relaxed SIMD is on by default (Node 22) its relaxed_madd may fuse. ./relaxed.test.ts covers that path.
+beforeAll(() => setRelaxedSimd('off'));
+afterAll(() => setRelaxedSimd('auto'));
 
 const f32 = (n: number, scale: number) =>
   fc
@@ -177,6 +182,7 @@ describe('from the built package (dist/, what users install), workers also run t
       new Float32Array(n).map(() => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * scale);
     const w = { hidden: d, intermediate: f, gate: r(f * d, 0.5), up: r(f * d, 0.5), down: r(d * f, 0.3) };
     const x = r(t * d, 3);
+    dist.setRelaxedSimd('off');
     const m = dist.createGemma2Mlp(w, { threads: 2 });
     try {
       for (let i = 0; i < 100 && m.activationThreads < 2; i++) await new Promise((res) => setTimeout(res, 50));
@@ -188,6 +194,7 @@ describe('from the built package (dist/, what users install), workers also run t
       }
     } finally {
       m.dispose();
+      dist.setRelaxedSimd('auto');
     }
   });
 });
@@ -200,7 +207,8 @@ describe('threaded plans in a plain node process (dist/, as users run it)', () =
     // reproduce under vitest, and reproduces only now and then at all), and workers that
     // crashed because they inherited --input-type=module (this test found that one).
     const script = `
-      import { createGemma2Mlp, gemma2Mlp } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};
+      import { createGemma2Mlp, gemma2Mlp, setRelaxedSimd } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};
+      setRelaxedSimd('off');
       const d = 24, f = 200, t = 9;
       let s = 3;
       const r = (n, scale) => new Float32Array(n).map(() => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * scale);

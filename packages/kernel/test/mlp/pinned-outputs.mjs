@@ -42,8 +42,21 @@ function inputs(Type, { tokens, hidden: d, intermediate: f }, seed) {
   };
 }
 
-/** { case name: hash } for the kernel module `k` (src or dist). Waits for the 2-thread plan's workers. */
+/**
+ * { case name: hash } for the kernel module `k` (src or dist). Waits for the 2-thread plan's workers.
+ * Pins the plain multiply-add path (relaxed SIMD off): a relaxed_madd may fuse or not, engine by engine.
+ */
 export async function pinnedHashes(k) {
+  const request = k.relaxedSimdPath().request;
+  k.setRelaxedSimd('off');
+  try {
+    return await hashes(k);
+  } finally {
+    k.setRelaxedSimd(request);
+  }
+}
+
+async function hashes(k) {
   const out = {};
   for (const approximate of ['tanh', 'none']) {
     for (const [Type, name] of [

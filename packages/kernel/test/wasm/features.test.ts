@@ -43,7 +43,10 @@ describe('relaxed SIMD detection', () => {
     expect(out.enabled).toBe(true);
     expect(out.after.active).toBe(true);
     expect(typeof out.after.fuses).toBe('boolean');
-    const flagged = JSON.parse(node(['--experimental-wasm-relaxed-simd'], probe));
-    expect(flagged.before).toBe(true);
+    // Node 22's V8 has shipped relaxed SIMD and refuses the experimental flag on the command line.
+    if (major < 22) {
+      const flagged = JSON.parse(node(['--experimental-wasm-relaxed-simd'], probe));
+      expect(flagged.before).toBe(true);
+    }
   });
 });

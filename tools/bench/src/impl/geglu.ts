@@ -233,6 +233,7 @@ export function kernelMlpThreadsRow(threads: number): Implementation {
     group: 'geglu',
     description: `@geglu/kernel \`createGemma2Mlp(weights, { threads: ${threads} })\` (weights copied into WebAssembly memory once, in set-up), each run \`forward(x, tokens, { approximate, out })\`; MLP workloads only.`,
     supports: (w) => w.kind === 'mlp',
+    relaxedSimdVariants: () => true,
     async prepare(w: Workload, inputs: WorkloadInputs): Promise<Prepared> {
       const create = await kernelFunction('createGemma2Mlp');
       const shape = w.mlp!;

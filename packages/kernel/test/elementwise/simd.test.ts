@@ -171,9 +171,7 @@ describe(`WebAssembly SIMD kernel (src/wasm/gelu-simd.ts), relaxed SIMD ${relaxe
       const ref = gelu64(v, true);
       const bound = v >= -10.78 ? 2 ** -44.19 : 2 ** -42.6;
       const ok =
-        v < -16
-          ? Object.is(Math.fround(gelu[i]!), -0)
-          : Number.isFinite(v) && v !== 0 && Math.abs(gelu[i]! - ref) <= bound * Math.abs(ref);
+        v < -16 ? Object.is(Math.fround(gelu[i]!), -0) : Number.isFinite(v) && v !== 0 && Math.abs(gelu[i]! - ref) <= bound * Math.abs(ref);
       if (!relaxed || !ok) bad = { gelu: v, simd: gelu[i], mirror, ref };
     }
     w.gegluTanhKernel(inAt, upAt, outAt, pairs, 0);

@@ -331,7 +331,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   const { ctrl, layout, own } = p;
   const { ring, slotAt, slotBytes } = layout;
   const workers = p.workers.length;
-  const f32 = own.f32;
+  const f32 = freshViews(own).f32;
   const blocks = blocksOf(n);
   // Workers leave a job right after their last block: wait for that before
   // the counters are reset (a late claim must not land in the new job).

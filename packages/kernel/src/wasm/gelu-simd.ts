@@ -444,8 +444,8 @@ export const SIGMOID_GROUP = 6;
  * operations per pair, loads, stores and the rounding test included; base e,
  * with a Cody–Waite reduction and five series terms, takes 41.
  *
- * With `relaxed`, six multiply-adds become `f64x2.relaxed_madd` (28 operations
- * per pair): v²·B3 + B1, the four steps of w, and N·2^k + D (an exact product,
+ * With `relaxed`, six multiply-adds become `f64x2.relaxed_madd` (six operations
+ * fewer per pair; `node bench/simd-op-count.mjs` counts both builds): v²·B3 + B1, the four steps of w, and N·2^k + D (an exact product,
  * so that one rounds the same either way). Fused or not, each is at most the
  * two roundings the bound in ../elementwise/sigmoid-tanh.ts counts for it;
  * its doubles then match sigmoidTanhGelu only where every madd did not fuse.

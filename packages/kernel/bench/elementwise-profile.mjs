@@ -74,7 +74,14 @@ for (const n of sizes) {
         if (path === 'off' && approximate === 'none')
           add(
             `2^${Math.log2(n)} | copy in + out (1 thread)`,
-            Math.min(...Array.from({ length: reps }, () => time(() => (kx.set(x), out.set(ko))))),
+            Math.min(
+              ...Array.from({ length: reps }, () =>
+                time(() => {
+                  kx.set(x);
+                  out.set(ko);
+                }),
+              ),
+            ),
           );
         // flagged pairs: the kernel itself on the kernel arrays, its flag list counted
         const k = kernelMemory();

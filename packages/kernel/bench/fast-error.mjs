@@ -25,6 +25,32 @@ for (const T of [EXACT_TABLE, TANH_TABLE]) {
   console.log(T.tanh ? 'tanh' : 'exact', 'max rel err 2^', Math.log2(max), 'at', at);
 }
 
+// The Horner rounding bound of fast.ts for any mixture of fused and unfused
+// steps (relaxed SIMD's madd): γ_2n·max_i Σ|c_k| / min_t |P_i(t)|, with
+// min_t |P_i(t)| ≥ |c_0| − Σ_{k≥1}|c_k| on t ∈ [−1, 1], plus the final x·p.
+{
+  const T = EXACT_TABLE;
+  const u = 2 ** -53;
+  let worst = 0;
+  let at = 0;
+  for (let b = 0; b < T.coeffs.length; b += T.stride) {
+    let sum = 0;
+    for (let k = 0; k < T.stride; k++) sum += Math.abs(T.coeffs[b + k]);
+    const min = 2 * Math.abs(T.coeffs[b]) - sum;
+    if (!(min > 0)) throw new Error(`interval ${b / T.stride}: |c_0| does not dominate, the bound needs another form`);
+    if (sum / min > worst) {
+      worst = sum / min;
+      at = b / T.stride;
+    }
+  }
+  const n2 = 2 * (T.stride - 1);
+  const gamma = (n2 * u) / (1 - n2 * u);
+  console.log(
+    `exact Horner: max Σ|c_k|/min|P| = ${worst.toFixed(4)} (interval ${at}, x ≈ ${(T.x0 + at / T.perUnit).toFixed(3)}); ` +
+      `rounding bound with x·p 2^${Math.log2(gamma * worst * (1 + u) + u).toFixed(2)} relative, fused or not`,
+  );
+}
+
 // How often the rounding test sends an input to the double-double path: 2^20
 // float32 inputs uniform on [zero threshold, identity threshold) per form.
 import { FAST_BAND } from '../dist/elementwise/fast.js';

@@ -28,6 +28,13 @@ describe('the README table of exhaustive sweeps', () => {
       '| gpu-webasm | gelu | f32 | 4,294,967,296 | 12 | 2 | 5 (x = -6.08: -3.665e-9, correct -3.666e-9) | 0 | 3 | 2 min 05 s | abc1234 |',
     );
   });
+  it("names the kernel's relaxed SIMD path in its row and says how to reproduce it", () => {
+    const text = renderSweeps([sweep, { ...sweep, backend: 'kernel-f32', relaxedSimd: true }], 'sweeps');
+    expect(text).toContain('| kernel-f32 (relaxed SIMD madd) | gelu | f32 |');
+    expect(text).toContain('| gpu-webasm | gelu | f32 |');
+    expect(text).toContain('`--relaxed-simd on`');
+    expect(renderSweeps([sweep], 'sweeps')).not.toContain('--relaxed-simd');
+  });
   it('lists the expected sweeps that have no result yet', () => {
     const text = renderSweeps([sweep], 'sweeps', ['gpu-webasm gelu f32', 'gpu-cpu erf f32']);
     expect(text).toContain('Not swept yet: gpu-cpu erf f32;');

@@ -24,6 +24,19 @@
  *   1/64 on the development VM, one thread); the tanh form's tail falls faster, and at
  *   that shape its error would be 2^-40.2, so it keeps degree 8 (only the
  *   JavaScript path reads it: the WebAssembly tanh kernels use no table).
+ * - The WebAssembly table kernel built with relaxed SIMD (../wasm/gelu-simd.ts)
+ *   evaluates the same Horner steps as multiply-adds that the engine may fuse
+ *   or not, per instruction. Bound for every mixture: Horner of degree n = 5
+ *   with each step rounded once or twice is within γ_2n·Σ|c_k||t|^k of the
+ *   exact polynomial (Higham, Accuracy and Stability, §5.1; a fused step is
+ *   the unfused one with the product's error zero), γ_10 = 10u/(1 − 10u),
+ *   u = 2^-53. Over the exact form's table Σ|c_k| / min_t |P_i(t)| ≤ 1.059
+ *   (interval 0, x ≈ −14.36; `node bench/fast-error.mjs` prints it), so the
+ *   Horner rounding, with the final x·p, is < 2^-49.46 relative, for both
+ *   this kernel's unfused evaluation and any fused mixture. The measured
+ *   2^-45.2 already contains one such rounding, so the polynomial itself is
+ *   within 2^-45.2 + 2^-49.46 of F at the measured points, and any mixture
+ *   within 2^-45.2 + 2·2^-49.46 < 2^-45.05: still over 14× below E.
  * - Rounding test: y·(1 − E) and y·(1 + E), E = 2^-41 (over 14× the
  *   measured errors, and 2.3× the WebAssembly tanh kernel's proven bound),
  *   must round to the same float32; then that float32 is the correctly

@@ -41,6 +41,7 @@ import {
   gegluF32Simd,
   geluBlockSimd,
   geluF32RangeSimd,
+  kernelInstance,
   kernelMemory,
   kernelOffset,
   reserveKernelBytes,
@@ -51,6 +52,7 @@ import {
 import { spinFor, waitInSlices } from '../wait.js';
 import { GELU_CTRL, WORKER_STATE } from '../worker-protocol.js';
 import { fail } from '../validation.js';
+import { relaxedSimdActive } from '../wasm/features.js';
 
 /** Arrays shorter than this stay on the calling thread (thread hand-off costs ~0.1 ms). */
 export const PARALLEL_MIN = 2 ** 17;
@@ -174,6 +176,8 @@ interface Pool {
   layout: RingLayout;
   kernel: KernelMemory;
   own: SimdInstance;
+  /** Whether the pool's module uses relaxed SIMD's multiply-add (a pool runs one module). */
+  relaxed: boolean;
   job: number;
   /** The per-block map of direct jobs (byte offset, or −1 before the first) and its length in blocks. */
   mapAt: number;
@@ -254,15 +258,22 @@ export function geluThreadsReady(): number {
 
 function start(): Pool | null {
   if (broken) return null;
-  if (pool !== null) return pool;
+  const relaxed = relaxedSimdActive();
+  if (pool !== null) {
+    if (pool.relaxed === relaxed) return pool;
+    // setRelaxedSimd changed the path since the pool started: its workers
+    // run the other module. They are idle between calls; start anew.
+    endPool(true);
+  }
   const workers = workersToStart();
   if (workers === 0) return null;
   // Run from TypeScript sources (e.g. under vitest) there is no .js worker
   // file next to this module: stay single-threaded rather than wait for it.
   const url = new URL('./gelu-worker.js', import.meta.url);
-  const module = simdModule();
+  const module = simdModule(relaxed);
   const kernel = kernelMemory();
-  if (module === null || kernel === null || url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) {
+  const own = kernel === null ? null : kernelInstance(kernel);
+  if (module === null || kernel === null || own === null || url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) {
     broken = true;
     return null;
   }
@@ -282,7 +293,7 @@ function start(): Pool | null {
       w.on('error', () => Atomics.store(ctrl, GELU_CTRL.STATE + i, WORKER_STATE.FAILED));
       started.push(w);
     }
-    pool = { workers: started, ctrl, layout, kernel, own: kernel.instance, job: 0, mapAt: -1, mapBlocks: 0 };
+    pool = { workers: started, ctrl, layout, kernel, own, relaxed, job: 0, mapAt: -1, mapBlocks: 0 };
     return pool;
   } catch {
     for (const w of started) void w.terminate();
@@ -320,7 +331,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   const { ctrl, layout, own } = p;
   const { ring, slotAt, slotBytes } = layout;
   const workers = p.workers.length;
-  const f32 = own.f32;
+  const f32 = freshViews(own).f32;
   const blocks = blocksOf(n);
   // Workers leave a job right after their last block: wait for that before
   // the counters are reset (a late claim must not land in the new job).

@@ -45,6 +45,14 @@
  * is the correctly rounded float32. From x = 4.995 up the float32 result is x
  * and the same terms are damped by e^a/(1 + e^a) < 2^-24.
  *
+ * With relaxed SIMD the kernel computes v²·B3 + B1, each step of w and
+ * N·2^k + D with `f64x2.relaxed_madd`, fused (one rounding) or not (two) as
+ * the engine chooses per instruction. The bound above gives every such step
+ * its two roundings, each ≤ u; a fused step is the same expression with the
+ * product's rounding error zero, so each term only shrinks and the bound
+ * holds for every mixture of fused and unfused steps (N·2^k is exact, so
+ * that step rounds the same either way).
+ *
  * ## Special cases
  *
  * - NaN stays NaN (max returns its first operand when the comparison is

@@ -15,6 +15,7 @@ import { geluSimdModuleBytes, MAX_PAGES, SIGMOID_GROUP, SIMD_GROUP, SIMD_PER_UNI
 import { fail, kernelBuffers } from '../validation.js';
 import { RangeAllocator } from './allocator.js';
 import { wasmApi } from '../wasm/api.js';
+import { relaxedSimdActive } from '../wasm/features.js';
 import { FAST_BAND, type FastTable, EXACT_TABLE, gegluElement32, geluF32Range } from './fast.js';
 
 /** Elements per chunk of the calling thread's own path: in, up and out take 32 KiB each. */
@@ -91,22 +92,27 @@ export function freshViews(w: SimdInstance): SimdInstance {
 
 const wasm = wasmApi;
 
-let compiled: object | null | undefined;
+/** Compiled modules by path: with relaxed SIMD's multiply-add (true) or without. */
+const compiled = new Map<boolean, object | null>();
 
 /**
- * The compiled module, or null when this engine has no WebAssembly, no SIMD
- * or no shared memory (then the JavaScript kernel runs instead).
+ * The compiled module for the multiply-add path modules take now
+ * (relaxedSimdActive(), ../wasm/features.ts) or the one asked for, or null
+ * when this engine has no WebAssembly, no SIMD or no shared memory (then the
+ * JavaScript kernel runs instead).
  */
-export function simdModule(): object | null {
-  if (compiled === undefined) {
+export function simdModule(relaxed = relaxedSimdActive()): object | null {
+  let module = compiled.get(relaxed);
+  if (module === undefined) {
     try {
       if (wasm === undefined) throw new Error('no WebAssembly');
-      compiled = new wasm.Module(geluSimdModuleBytes(FAST_BAND));
+      module = new wasm.Module(geluSimdModuleBytes(FAST_BAND, SIMD_GROUP, SIGMOID_GROUP, { relaxed })) as object;
     } catch {
-      compiled = null;
+      module = null;
     }
+    compiled.set(relaxed, module);
   }
-  return compiled;
+  return module;
 }
 
 /** A shared memory of `pages` 64 KiB pages for the module (fixed size, e.g. for tests). */
@@ -165,10 +171,29 @@ if (KERNEL_MAX_PAGES[0] > MAX_PAGES) throw new Error('KERNEL_MAX_PAGES exceeds t
 
 /** The kernel memory: the calling thread's instance on it and its allocator (its buffer objects: kernelBuffers). */
 export interface KernelMemory {
+  /** The first instance made on the memory (any instance serves for its views). */
   instance: SimdInstance;
+  /** The calling thread's instances by multiply-add path (see kernelInstance). */
+  instances: Map<boolean, SimdInstance>;
   allocator: RangeAllocator;
   /** Pages the memory may grow to. */
   maxPages: number;
+}
+
+/**
+ * The calling thread's instance on the kernel memory of the module for the
+ * path modules take now (relaxedSimdActive()), instantiated on first use of
+ * that path; null when that module does not compile.
+ */
+export function kernelInstance(k: KernelMemory): SimdInstance | null {
+  const relaxed = relaxedSimdActive();
+  const have = k.instances.get(relaxed);
+  if (have !== undefined) return have;
+  const module = simdModule(relaxed);
+  if (module === null) return null;
+  const instance = simdInstance(module, k.instance.memory, false);
+  k.instances.set(relaxed, instance);
+  return instance;
 }
 
 let kernel: KernelMemory | null | undefined;
@@ -177,7 +202,8 @@ let kernel: KernelMemory | null | undefined;
 export function kernelMemory(): KernelMemory | null {
   if (kernel !== undefined) return kernel;
   kernel = null;
-  const module = simdModule();
+  const relaxed = relaxedSimdActive();
+  const module = simdModule(relaxed);
   if (module === null) return kernel;
   const initial = Math.ceil(RESERVED_END / PAGE);
   for (const maxPages of KERNEL_MAX_PAGES) {
@@ -185,7 +211,7 @@ export function kernelMemory(): KernelMemory | null {
       const memory = new wasm!.Memory({ initial, maximum: maxPages, shared: true }) as SimdMemory;
       const instance = simdInstance(module, memory, true);
       kernelBuffers.add(memory.buffer);
-      kernel = { instance, allocator: new RangeAllocator(RESERVED_END), maxPages };
+      kernel = { instance, instances: new Map([[relaxed, instance]]), allocator: new RangeAllocator(RESERVED_END), maxPages };
       break;
     } catch {
       // No room for this maximum (or no shared memory at all): try the next.
@@ -247,9 +273,13 @@ function chunkAt(f32: Float32Array, a: Float32Array, aAt: number, c: number, n: 
   return bufferAt;
 }
 
-/** The calling thread's own instance (on the kernel memory), or null when WebAssembly SIMD is unavailable. */
+/**
+ * The calling thread's own instance (on the kernel memory) for the path
+ * modules take now, or null when WebAssembly SIMD is unavailable.
+ */
 function load(): SimdInstance | null {
-  return kernelMemory()?.instance ?? null;
+  const k = kernelMemory();
+  return k === null ? null : kernelInstance(k);
 }
 
 /**

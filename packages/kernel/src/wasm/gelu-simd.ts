@@ -3,10 +3,17 @@
  * kernel. The module is written here instruction by instruction (no binary
  * blob, no toolchain). The table kernel is the same algorithm as fastGelu in
  * ../elementwise/fast.ts on the exact form's table, two elements per f64x2
- * vector, with the identical sequence of IEEE double operations, so its
- * doubles are bit-identical to the JavaScript kernel's; both are correctly
- * rounded where the rounding test passes, and the tests compare their
- * float32 results.
+ * vector. Built without relaxed SIMD it performs the identical sequence of
+ * IEEE double operations, so its doubles are bit-identical to the JavaScript
+ * kernel's. Built with it (`relaxed`), each Horner step p·t + c is one
+ * `f64x2.relaxed_madd`, which the engine may fuse or not, so its doubles may
+ * differ from the JavaScript kernel's in the last bits. What holds on both
+ * paths: every float32 the kernel does not flag passed the rounding test,
+ * whose band exceeds the error bound of either evaluation (fast.ts FAST_BAND
+ * has the bound for every mixture of fused and unfused steps), so it is the
+ * correctly rounded float32, as is every float32 of the JavaScript kernel;
+ * the float32 results of the two are therefore identical, and the tests
+ * compare them on both paths.
  *
  * Exported functions `gelu(in, up, out, pairs, table, flags, x0, sMax)` and
  * `geglu(…)` (same parameters) → flagged: for k < pairs, read the float32
@@ -17,7 +24,8 @@
  *
  * A third function, `geluTanhSigmoid(in, out, pairs, flags)`, computes the
  * tanh form without tables as x/(1 + e^{-2u}) (see sigmoidTanhBody for the
- * method and its error bound). Its doubles differ from fastGelu's, but it
+ * method and its error bound, which holds with or without relaxed SIMD's
+ * multiply-add). Its doubles differ from fastGelu's, but it
  * applies the same rounding test, so every float32 it does not flag is the
  * correctly rounded one, i.e. the same float32 the JavaScript kernel gives.
  * `gegluTanhSigmoid(in, up, out, pairs, flags)` is the same for geglu's tanh
@@ -34,6 +42,7 @@ import { F64, I32, V128, section, sleb, uleb } from './encoding.js';
 import { ROUND_MAGIC } from '../elementwise/fast.js';
 import { EXP2_RATIONAL_Q, EXP2_RATIONAL_W0, TANH_EXP2_B1, TANH_EXP2_B3 } from '../elementwise/constants.js';
 import { SIGMOID_B_MIN, SIGMOID_X_MIN } from '../elementwise/sigmoid-tanh.js';
+import { RELAXED_OPCODE } from './features.js';
 
 const SIMD = 0xfd;
 
@@ -96,6 +105,17 @@ const f64x2Pmax = op.simd(247);
 const i32x4MinU = op.simd(183);
 const i32x4Splat = op.simd(17);
 const i32TruncF64S = [0xaa];
+const f64x2RelaxedMadd = op.simd(RELAXED_OPCODE.f64x2Madd);
+
+/**
+ * a·b + c on f64x2 operands (each an instruction sequence pushing one
+ * vector): `f64x2.relaxed_madd` when `relaxed`, which the engine may fuse
+ * (one rounding) or not (two), per instruction; f64x2.mul then f64x2.add
+ * otherwise (two roundings, always).
+ */
+function madd(relaxed: boolean, a: number[], b: number[], c: number[]): number[] {
+  return relaxed ? [...a, ...b, ...c, ...f64x2RelaxedMadd] : [...a, ...b, ...f64x2Mul, ...c, ...f64x2Add];
+}
 
 /** Page limits (64 KiB pages) of the imported `env.memory` the module accepts. */
 export const MIN_PAGES = 1;
@@ -121,18 +141,22 @@ export const SIMD_GROUP = 6;
  * `group` the vectors per loop iteration of the table kernel and
  * `sigmoidGroup` of the tanh sigmoid kernel (bench/simd-groups.mjs compares them);
  * `sigmoidDoubles` (tests only) makes the sigmoid kernels store their float64
- * y, 16 bytes per pair, instead of rounding and testing it.
+ * y, 16 bytes per pair, instead of rounding and testing it; `relaxed` makes
+ * the polynomial and rational evaluations use `f64x2.relaxed_madd` (relaxed
+ * SIMD: the caller checks that the engine validates it, ./features.ts).
  */
 export function geluSimdModuleBytes(
   band: number,
   group = SIMD_GROUP,
   sigmoidGroup = SIGMOID_GROUP,
-  options: { sigmoidDoubles?: boolean } = {},
+  options: { sigmoidDoubles?: boolean; relaxed?: boolean } = {},
 ): Uint8Array {
-  const gelu = functionBody(band, group, false);
-  const geglu = functionBody(band, group, true);
-  const sigmoid = sigmoidTanhBody(band, sigmoidGroup, false, options.sigmoidDoubles === true);
-  const sigmoidGeglu = sigmoidTanhBody(band, sigmoidGroup, true, options.sigmoidDoubles === true);
+  const relaxed = options.relaxed === true;
+  const doubles = options.sigmoidDoubles === true;
+  const gelu = functionBody(band, group, false, relaxed);
+  const geglu = functionBody(band, group, true, relaxed);
+  const sigmoid = sigmoidTanhBody(band, sigmoidGroup, false, doubles, relaxed);
+  const sigmoidGeglu = sigmoidTanhBody(band, sigmoidGroup, true, doubles, relaxed);
   const typeSec = section(1, [
     ...uleb(3),
     0x60,
@@ -178,7 +202,7 @@ export function geluSimdModuleBytes(
  * the group. gelu ignores `up`; geglu multiplies by it (y = (g·p)·u, the
  * same order as gegluElement32 in ../elementwise/fast.ts).
  */
-function functionBody(band: number, group: number, withUp: boolean): number[] {
+function functionBody(band: number, group: number, withUp: boolean, relaxed: boolean): number[] {
   const SIMD_GROUP = group;
   const [IN, UP, OUT, PAIRS, TABLE, FLAGS, X0, SMAX] = [0, 1, 2, 3, 4, 5, 6, 7];
   // i32 locals: 8 k, 9 nflag, 10 kb = 8·k (the byte offset of pair k), then
@@ -222,7 +246,7 @@ function functionBody(band: number, group: number, withUp: boolean): number[] {
   ];
   const upper = (g: number) => [...op.get(R1(g)), ...op.get(Y(g)), ...i8x16Shuffle(HIGH_HALVES)];
   const lower = (g: number) => [...op.get(R1(g)), ...op.get(Y(g)), ...i8x16Shuffle(LOW_HALVES)];
-  const hornerStep = (g: number, c: number[]) => [...op.get(P(g)), ...op.get(T(g)), ...f64x2Mul, ...c, ...f64x2Add, ...op.set(P(g))];
+  const hornerStep = (g: number, c: number[]) => [...madd(relaxed, op.get(P(g)), op.get(T(g)), c), ...op.set(P(g))];
   // Group g's pair of `base` (in or up) as an f64x2: the float32s at base + 8·(k + g), promoted.
   const loadPairF64 = (base: number, g: number) => [
     ...op.get(base),
@@ -419,8 +443,14 @@ export const SIGMOID_GROUP = 6;
  * Base 2, with the ln 2 factors folded into the constants, takes 34 vector
  * operations per pair, loads, stores and the rounding test included; base e,
  * with a Cody–Waite reduction and five series terms, takes 41.
+ *
+ * With `relaxed`, six multiply-adds become `f64x2.relaxed_madd` (six operations
+ * fewer per pair; `node bench/simd-op-count.mjs` counts both builds): v²·B3 + B1, the four steps of w, and N·2^k + D (an exact product,
+ * so that one rounds the same either way). Fused or not, each is at most the
+ * two roundings the bound in ../elementwise/sigmoid-tanh.ts counts for it;
+ * its doubles then match sigmoidTanhGelu only where every madd did not fuse.
  */
-function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: boolean): number[] {
+function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: boolean, relaxed: boolean): number[] {
   // Parameters (in, out, pairs, flags), or (in, up, out, pairs, flags) with `withUp`.
   const p = withUp ? 1 : 0;
   const [IN, UP, OUT, PAIRS, FLAGS] = [0, 1, 1 + p, 2 + p, 3 + p];
@@ -487,13 +517,7 @@ function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: 
     ...get(cVmin),
     ...f64x2Pmax,
     ...op.tee(V(g)),
-    ...get(V(g)),
-    ...get(V(g)),
-    ...f64x2Mul,
-    ...get(cB3),
-    ...f64x2Mul,
-    ...get(cB1),
-    ...f64x2Add,
+    ...madd(relaxed, [...get(V(g)), ...get(V(g)), ...f64x2Mul], get(cB3), get(cB1)),
     ...f64x2Mul,
     ...get(cBmin),
     ...f64x2Pmax,
@@ -515,17 +539,13 @@ function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: 
     ...op.set(Y(g)),
   ]);
   // p = ((Q4·z + Q3)·z + Q2)·z + Q1
-  each((g) => [...get(Y(g)), ...get(cQ[3]!), ...f64x2Mul, ...get(cQ[2]!), ...f64x2Add, ...op.set(P(g))]);
+  each((g) => [...madd(relaxed, get(Y(g)), get(cQ[3]!), get(cQ[2]!)), ...op.set(P(g))]);
   for (const m of [1, 0]) {
-    each((g) => [...get(P(g)), ...get(Y(g)), ...f64x2Mul, ...get(cQ[m]!), ...f64x2Add, ...op.set(P(g))]);
+    each((g) => [...madd(relaxed, get(P(g)), get(Y(g)), get(cQ[m]!)), ...op.set(P(g))]);
   }
   // w = p·z + W0; N = w + f, into y; D = w − f, into p
   each((g) => [
-    ...get(P(g)),
-    ...get(Y(g)),
-    ...f64x2Mul,
-    ...get(cW0),
-    ...f64x2Add,
+    ...madd(relaxed, get(P(g)), get(Y(g)), get(cW0)),
     ...op.tee(P(g)),
     ...get(A(g)),
     ...f64x2Add,
@@ -541,15 +561,7 @@ function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: 
     ...get(V(g)),
     ...get(P(g)),
     ...f64x2Mul,
-    ...get(Y(g)),
-    ...get(T(g)),
-    ...op.i32Const(52),
-    ...i64x2Shl,
-    ...get(cExpOne),
-    ...i64x2Add,
-    ...f64x2Mul,
-    ...get(P(g)),
-    ...f64x2Add,
+    ...madd(relaxed, get(Y(g)), [...get(T(g)), ...op.i32Const(52), ...i64x2Shl, ...get(cExpOne), ...i64x2Add], get(P(g))),
     ...f64x2Div,
     ...op.set(Y(g)),
   ]);

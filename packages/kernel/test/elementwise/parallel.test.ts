@@ -159,6 +159,33 @@ describe('geluArray on worker threads (dist build)', () => {
     }
     k.setGeluThreads(1);
   });
+  it('switching the multiply-add path (setRelaxedSimd) between calls restarts the pool on the other module, whose instance follows the memory as it grows; same results', async () => {
+    // Under vitest.relaxed.config.ts 'off' and 'auto' are two modules, the calling thread has an
+    // instance of each, and the pool runs one. A larger pool's ring, placed after the memory has
+    // grown, lies beyond what an instance made before the growth saw: its views must follow.
+    const k = (await import(dist.href)) as Kernel;
+    const x = withSpecials(2 ** 18 + 3, 499, 7, (i) => Math.sin(i * 0.618) * 12);
+    k.setGeluThreads(0);
+    const want = k.geluArray(x, { approximate: 'tanh' });
+    const paths: boolean[] = [];
+    for (const mode of ['off', 'auto', 'off'] as const) {
+      k.setRelaxedSimd(mode);
+      paths.push(k.relaxedSimdPath().active);
+      for (const threads of [1, 3]) {
+        await threadsReady(k, threads);
+        const got = k.geluArray(x, { approximate: 'tanh' });
+        let bad = -1;
+        for (let i = 0; i < x.length && bad < 0; i++) if (!Object.is(got[i], want[i])) bad = i;
+        expect(bad < 0 ? 'identical' : { mode, threads, i: bad, x: x[bad], got: got[bad], want: want[bad] }).toBe('identical');
+        // grows the kernel memory by 16 MiB before the next pool
+        k.kernelFloat32Array(2 ** 22);
+      }
+    }
+    const available = k.relaxedSimdPath().available;
+    expect(paths).toEqual([false, available, false]);
+    k.setRelaxedSimd('auto');
+    k.setGeluThreads(1);
+  });
   it('setGeluThreads rejects a count outside [0, 64] naming expected and actual', async () => {
     const k = (await import(dist.href)) as Kernel;
     expect(() => k.setGeluThreads(-1)).toThrow(/setGeluThreads: count is -1, expected an integer in \[0, 64\]/);

@@ -4,7 +4,14 @@ import { formatOptions, parseOrHelp, quote, requireOption, type ArgSpec } from '
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
 import { checkOutputFile } from '../cli/paths.js';
 import { SWEEP_FUNCTIONS, type RegionCounts, type SweepFunction } from '../sweep/engine.js';
-import { SWEEP_BACKENDS, sweepDtypeOf, sweepFunctionsOf, type SweepBackend } from '../sweep/impl.js';
+import {
+  RELAXED_SIMD_MODES,
+  SWEEP_BACKENDS,
+  sweepDtypeOf,
+  sweepFunctionsOf,
+  type RelaxedSimdMode,
+  type SweepBackend,
+} from '../sweep/impl.js';
 import { gatedSteps, loadTolerances, REGIONS, ToleranceError, toleranceFor } from '../tolerances/index.js';
 import {
   ALL_INPUTS,
@@ -62,6 +69,12 @@ const spec: ArgSpec = {
       valueName: 'N',
       description: `inputs per unit of work and checkpoint (default ${DEFAULT_CHUNK_SIZE})`,
     },
+    'relaxed-simd': {
+      type: 'string',
+      choices: RELAXED_SIMD_MODES,
+      description:
+        "kernel backends: the WebAssembly multiply-add path (default auto: relaxed SIMD's madd where the engine validates it; on: require it, setting Node 20's --experimental-wasm-relaxed-simd; off: mul and add)",
+    },
     table: TABLE_OPTION,
   },
 };
@@ -77,8 +90,10 @@ const mergeSpec: ArgSpec = {
 };
 
 const usage = `Usage: geglu sweep --fn gelu|gelu-tanh|erf|erfc --dtype f32 [--backend kernel-f32|gpu-webasm|gpu-cpu|gpu-webgpu]
-                   [--range START:END] [--shard i/n] [--workers K] [--resume FILE] [--out FILE] [--chunk-size N] [--table]
-       geglu sweep --fn gelu|gelu-tanh --dtype bf16|f16 [--backend kernel-bf16|kernel-f16] [--out FILE] [--table]
+                   [--range START:END] [--shard i/n] [--workers K] [--resume FILE] [--out FILE] [--chunk-size N]
+                   [--relaxed-simd auto|on|off] [--table]
+       geglu sweep --fn gelu|gelu-tanh --dtype bf16|f16 [--backend kernel-bf16|kernel-f16] [--relaxed-simd auto|on|off]
+                   [--out FILE] [--table]
        geglu sweep merge [--partial] [--table] [--out FILE] FILES...
 
 Checks a backend's float32 function on every float32 input (all 2^32 bit patterns, NaN payloads
@@ -92,6 +107,12 @@ With --dtype bf16 or f16 the kernel's 16-bit gelu (geluBf16Array, geluF16Array o
 is checked on all 65,536 inputs of the format at once, against a table of correctly rounded
 results built from the same float64 reference (the oracle where its bound does not decide). The
 gpu-* backends have no 16-bit functions: gpu.js has float32 buffers only.
+
+The kernel's WebAssembly kernels have two paths: with relaxed SIMD's f64x2.relaxed_madd (which the
+engine may fuse or not) and without; both must be correctly rounded. --relaxed-simd picks one in
+every worker thread, and the result records it (relaxedSimd, and in device whether madd fused). Node
+20 has relaxed SIMD only behind a V8 flag, which --relaxed-simd on sets; Node 22 has it by default,
+so auto takes it there. The 16-bit kernels compute in JavaScript: the path changes nothing in them.
 
 A killed sweep resumes with --resume FILE: the checkpoint lists whole chunks only, so no input is
 checked twice or skipped. Shards (--shard i/n) of one range are joined with geglu sweep merge,
@@ -234,7 +255,13 @@ async function merge(argv: readonly string[], io: CommandIO): Promise<number> {
 }
 
 /** The 16-bit sweep: one call over all 65,536 inputs, so the f32 sweep's partitioning options do not apply. */
-async function sweepHalf(fn: SweepFunction, dtype: 'bf16' | 'f16', values: Record<string, unknown>, io: CommandIO): Promise<number> {
+async function sweepHalf(
+  fn: SweepFunction,
+  dtype: 'bf16' | 'f16',
+  values: Record<string, unknown>,
+  relaxedSimd: RelaxedSimdMode,
+  io: CommandIO,
+): Promise<number> {
   for (const o of ['range', 'shard', 'workers', 'resume', 'chunk-size']) {
     if (values[o] !== undefined)
       throw new UsageError(`geglu sweep: --${o} does not apply to --dtype ${dtype} (all 65,536 inputs are checked in one call)`);
@@ -242,7 +269,7 @@ async function sweepHalf(fn: SweepFunction, dtype: 'bf16' | 'f16', values: Recor
   const commit = describeCommit();
   let run: Awaited<ReturnType<typeof runHalfSweep>>;
   try {
-    run = await runHalfSweep(fn, dtype);
+    run = await runHalfSweep(fn, dtype, relaxedSimd);
   } catch (err) {
     if (err instanceof SweepUnavailable) throw new UsageError(`geglu sweep: ${err.message}`);
     throw err;
@@ -278,8 +305,14 @@ export const sweepCommand: Command = {
         `geglu sweep: --backend ${backend} has no ${dtype === 'f32' ? 'float32' : dtype} ${fn} (it has ${sweepFunctionsOf(backend).join(', ')})`,
       );
     }
+    const relaxedSimd = (args.values['relaxed-simd'] as RelaxedSimdMode | undefined) ?? 'auto';
+    if (args.values['relaxed-simd'] !== undefined && !backend.startsWith('kernel-')) {
+      throw new UsageError(
+        `geglu sweep: --relaxed-simd applies to the kernel backends, not ${backend} (gpu.js builds its own WebAssembly)`,
+      );
+    }
     if (args.values.out) checkOutputFile(args.values.out as string, '--out', 'geglu sweep');
-    if (dtype !== 'f32') return sweepHalf(fn, dtype, args.values, io);
+    if (dtype !== 'f32') return sweepHalf(fn, dtype, args.values, relaxedSimd, io);
     if (args.values.resume) checkOutputFile(args.values.resume as string, '--resume', 'geglu sweep');
     let start = 0;
     let end = ALL_INPUTS;
@@ -326,6 +359,7 @@ export const sweepCommand: Command = {
         end,
         chunkSize,
         workers,
+        relaxedSimd,
         signal: abort.signal,
         checkpoint: args.values.resume as string | undefined,
         onStart: ({ impl, device, oracle, resumedInputs, total }) => {

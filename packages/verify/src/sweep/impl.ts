@@ -1,6 +1,10 @@
-import { loadGpu, loadKernel, loadOracle } from '../backends/modules.js';
+import { loadGpu, loadKernel, loadOracle, type KernelModule } from '../backends/modules.js';
 import type { Escalate, SweepFunction, SweepImpl } from './engine.js';
 import type { SweepDtype } from './result.js';
+
+/** `geglu sweep --relaxed-simd`: the kernel's request (its setRelaxedSimd), 'on' after setting V8's flag where Node needs it. */
+export type RelaxedSimdMode = 'auto' | 'on' | 'off';
+export const RELAXED_SIMD_MODES: readonly RelaxedSimdMode[] = ['auto', 'on', 'off'];
 
 /**
  * Backends `geglu sweep` can check: the kernel's float32 and 16-bit paths, and gpu.js's modes that
@@ -29,24 +33,51 @@ export interface LoadedImpl {
   device: string;
   /** Inputs per call: gpu.js pays a fixed cost per call (transfer, dispatch), measured best near 2^20 here. */
   block: number;
+  /** Kernel backends: whether its WebAssembly ran relaxed SIMD's multiply-add. */
+  relaxedSimd?: boolean;
   close(): Promise<void>;
 }
 
 /** The backend's float32 `fn` as a SweepImpl, or why it cannot run. */
-export async function loadImpl(backend: SweepBackend, fn: SweepFunction): Promise<LoadedImpl | string> {
+export async function loadImpl(
+  backend: SweepBackend,
+  fn: SweepFunction,
+  relaxedSimd: RelaxedSimdMode = 'auto',
+): Promise<LoadedImpl | string> {
   if (!sweepFunctionsOf(backend).includes(fn)) return `${backend} has no ${fn}`;
-  if (backend === 'kernel-f32') return kernelImpl(fn);
+  if (backend === 'kernel-f32') return kernelImpl(fn, relaxedSimd);
   if (backend === 'kernel-bf16' || backend === 'kernel-f16') return 'the 16-bit backends are swept in one call (sweepHalf), not per chunk';
   return gpuImpl(backend.slice('gpu-'.length) as 'webasm' | 'cpu' | 'webgpu', fn);
 }
 
+/**
+ * Applies `mode` to the loaded kernel (in every thread that runs it: the request is per realm) and
+ * says which multiply-add path its WebAssembly modules now take, or why `mode` cannot be had.
+ */
+export function applyRelaxedSimd(k: KernelModule, mode: RelaxedSimdMode): { active: boolean; fuses: boolean | undefined } | string {
+  // 'on' is an explicit request: on Node 20 that needs V8's flag, set before the kernel compiles anything
+  if (mode === 'on') k.enableRelaxedSimdFlag();
+  try {
+    k.setRelaxedSimd(mode);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const path = k.relaxedSimdPath();
+  return { active: path.active, fuses: path.fuses };
+}
+
 /** The kernel's float32 gelu: geluArray over each block. */
-async function kernelImpl(fn: SweepFunction): Promise<LoadedImpl | string> {
+async function kernelImpl(fn: SweepFunction, mode: RelaxedSimdMode): Promise<LoadedImpl | string> {
   const k = await loadKernel();
   if (typeof k === 'string') return k;
+  const path = applyRelaxedSimd(k, mode);
+  if (typeof path === 'string') return path;
   const approximate = fn === 'gelu-tanh' ? 'tanh' : 'none';
   return {
-    device: 'CPU (WebAssembly SIMD, this process)',
+    device: path.active
+      ? `CPU (WebAssembly SIMD with relaxed SIMD's f64x2.relaxed_madd, ${path.fuses ? 'fused' : 'not fused'} on Node ${process.versions.node}, this process)`
+      : 'CPU (WebAssembly SIMD, this process)',
+    relaxedSimd: path.active,
     block: 1 << 16,
     close: async () => undefined,
     impl: (xs, out) => void k.geluArray(xs, { approximate, out }),
@@ -93,10 +124,15 @@ export async function oracleEscalate(fn: SweepFunction, dtype: SweepDtype = 'f32
 export async function loadHalfImpl(
   fn: SweepFunction,
   dtype: 'bf16' | 'f16',
+  relaxedSimd: RelaxedSimdMode = 'auto',
 ): Promise<{ run: (xs: Uint16Array) => Uint16Array; name: string } | string> {
   if (fn !== 'gelu' && fn !== 'gelu-tanh') return `kernel-${dtype} has no ${fn} (it has gelu, gelu-tanh)`;
   const k = await loadKernel();
   if (typeof k === 'string') return k;
+  // The 16-bit functions run in JavaScript (no WebAssembly module), so the path changes nothing in
+  // them today; it is applied all the same, so that a sweep checks whatever path they would take.
+  const path = applyRelaxedSimd(k, relaxedSimd);
+  if (typeof path === 'string') return path;
   const approximate = fn === 'gelu-tanh' ? 'tanh' : 'none';
   const f = dtype === 'bf16' ? k.geluBf16Array : k.geluF16Array;
   return { run: (xs) => f(xs, { approximate }), name: `@geglu/kernel gelu${dtype === 'bf16' ? 'Bf16' : 'F16'}Array (Uint16Array)` };

@@ -28,6 +28,11 @@ export interface SweepResult extends SweepCounts {
   impl: string;
   /** Where it ran, e.g. the WebGPU adapter ("mesa / software / llvmpipe…"). */
   device: string;
+  /**
+   * kernel-f32: whether the kernel's WebAssembly used relaxed SIMD's f64x2.relaxed_madd (`geglu sweep
+   * --relaxed-simd`); absent in results from before the option, which ran without it.
+   */
+  relaxedSimd?: boolean;
   /** The commit swept (`git describe --always --dirty` of the checkout), when the command knew it. */
   commit?: string;
   /** Sorted, disjoint, non-adjacent [start, end) intervals of unsigned bit patterns covered. */
@@ -47,6 +52,7 @@ const RESULT_FIELDS = [
   'backend',
   'impl',
   'device',
+  'relaxedSimd',
   'commit',
   'intervals',
   'target',
@@ -186,6 +192,8 @@ export function readResult(file: string): SweepResult {
     bad('$.backend', `expected one of ${SWEEP_BACKENDS.join(', ')}, got ${show(j.backend)}`);
   if (typeof j.device !== 'string') bad('$.device', `expected a string, got ${show(j.device)}`);
   if (j.commit !== undefined && typeof j.commit !== 'string') bad('$.commit', `expected a string, got ${show(j.commit)}`);
+  if (j.relaxedSimd !== undefined && typeof j.relaxedSimd !== 'boolean')
+    bad('$.relaxedSimd', `expected true or false, got ${show(j.relaxedSimd)}`);
   if (!SWEEP_DTYPES.includes(j.dtype as SweepDtype)) bad('$.dtype', `expected one of ${SWEEP_DTYPES.join(', ')}, got ${show(j.dtype)}`);
   const all = inputsOf(j.dtype as SweepDtype);
   const allName = all === ALL_INPUTS ? '2^32' : '2^16';
@@ -331,6 +339,7 @@ export function mergeResults(results: readonly { file: string; result: SweepResu
   const first = results[0]!.result;
   const acc = newResult(first.fn, first.backend, first.impl, undefined, first.dtype);
   acc.device = first.device;
+  if (first.relaxedSimd !== undefined) acc.relaxedSimd = first.relaxedSimd;
   if (first.commit !== undefined) acc.commit = first.commit;
   for (const { file, result } of results) {
     if (result.fn !== first.fn) throw new SweepFileError(`${file}: fn ${result.fn} differs from ${results[0]!.file}'s ${first.fn}`);
@@ -338,6 +347,10 @@ export function mergeResults(results: readonly { file: string; result: SweepResu
       throw new SweepFileError(`${file}: dtype ${result.dtype} differs from ${results[0]!.file}'s ${first.dtype}`);
     if (result.backend !== first.backend)
       throw new SweepFileError(`${file}: backend ${result.backend} differs from ${results[0]!.file}'s ${first.backend}`);
+    if ((result.relaxedSimd ?? false) !== (first.relaxedSimd ?? false))
+      throw new SweepFileError(
+        `${file}: ran ${result.relaxedSimd ? 'with' : 'without'} relaxed SIMD, ${results[0]!.file} ${first.relaxedSimd ? 'with' : 'without'}: one sweep is one path`,
+      );
     if (result.impl !== first.impl && !acc.impl.split('; ').includes(result.impl)) acc.impl = `${acc.impl}; ${result.impl}`;
     if (result.device !== first.device && !acc.device.split('; ').includes(result.device)) acc.device = `${acc.device}; ${result.device}`;
     if (result.commit !== first.commit)

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { sweepRange, type SweepCounts, type SweepFunction } from './engine.js';
 import { compareHalf, HALF_INPUTS, halfReferenceTable, type HalfFormat } from './half.js';
-import { loadHalfImpl, loadImpl, oracleEscalate, type SweepBackend } from './impl.js';
+import { loadHalfImpl, loadImpl, oracleEscalate, type RelaxedSimdMode, type SweepBackend } from './impl.js';
 import { coveredCount, hex, mergeInto, newResult, readResult, SweepFileError, writeJsonAtomic, type SweepResult } from './result.js';
 
 export interface SweepOptions {
@@ -16,6 +16,8 @@ export interface SweepOptions {
   chunkSize: number;
   /** worker_threads to use; 0 runs in the calling thread (tests). */
   workers: number;
+  /** The kernel backends' multiply-add path (default 'auto'), applied in every thread that runs the kernel. */
+  relaxedSimd?: RelaxedSimdMode;
   /** Checkpoint file: resumed from when it exists, rewritten atomically as chunks finish. */
   checkpoint?: string;
   /** Least seconds between checkpoint writes (default 1). */
@@ -85,11 +87,11 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   };
 
   if (o.workers === 0) {
-    const k = await loadImpl(o.backend, o.fn);
+    const k = await loadImpl(o.backend, o.fn, o.relaxedSimd);
     if (typeof k === 'string') throw new SweepUnavailable(k);
     try {
       const escalate = await oracleEscalate(o.fn);
-      setImpl(result, k.name, k.device);
+      setImpl(result, k.name, k.device, k.relaxedSimd);
       o.onStart?.({ impl: k.name, device: k.device, oracle: escalate !== null, resumedInputs, total });
       for (const [s, e] of chunks) {
         if (o.signal?.aborted) break;
@@ -114,15 +116,16 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
 }
 
 /**
- * Records what ran. A resumed checkpoint must have run the same implementation on the same device:
- * counts from two devices are not one device's maximum.
+ * Records what ran. A resumed checkpoint must have run the same implementation on the same device
+ * and path: counts from two devices are not one device's maximum.
  */
-function setImpl(result: SweepResult, impl: string, device: string): void {
-  if (result.impl !== '' && (result.impl !== impl || result.device !== device)) {
+function setImpl(result: SweepResult, impl: string, device: string, relaxedSimd: boolean | undefined): void {
+  if (result.impl !== '' && (result.impl !== impl || result.device !== device || result.relaxedSimd !== relaxedSimd)) {
     throw new SweepFileError(`the checkpoint was made by ${result.impl} on ${result.device}; this run has ${impl} on ${device}`);
   }
   result.impl = impl;
   result.device = device;
+  if (relaxedSimd !== undefined) result.relaxedSimd = relaxedSimd;
 }
 
 async function runWorkers(
@@ -150,7 +153,7 @@ async function runWorkers(
       });
       if (o.signal?.aborted) reject(Object.assign(new Error('sweep interrupted'), { name: 'AbortError' }));
       for (let w = 0; w < n; w++) {
-        const worker = new Worker(url, { workerData: { fn: o.fn, backend: o.backend } });
+        const worker = new Worker(url, { workerData: { fn: o.fn, backend: o.backend, relaxedSimd: o.relaxedSimd ?? 'auto' } });
         workers.push(worker);
         active++;
         const feed = (): void => {
@@ -170,6 +173,7 @@ async function runWorkers(
             message?: string;
             impl?: string;
             device?: string;
+            relaxedSimd?: boolean;
             oracle?: boolean;
             start?: number;
             end?: number;
@@ -180,7 +184,7 @@ async function runWorkers(
               if (!started) {
                 started = true;
                 try {
-                  setImpl(result, m.impl!, m.device!);
+                  setImpl(result, m.impl!, m.device!, m.relaxedSimd);
                 } catch (err) {
                   reject(err);
                   return;
@@ -214,10 +218,14 @@ async function runWorkers(
  * Checks a 16-bit backend on all 65,536 inputs in the calling thread (a fraction of a second: no
  * workers, chunks or checkpoints), against the reference table of half.ts.
  */
-export async function runHalfSweep(fn: SweepFunction, dtype: HalfFormat): Promise<{ result: SweepResult; oracle: boolean }> {
+export async function runHalfSweep(
+  fn: SweepFunction,
+  dtype: HalfFormat,
+  relaxedSimd: RelaxedSimdMode = 'auto',
+): Promise<{ result: SweepResult; oracle: boolean }> {
   const backend: SweepBackend = `kernel-${dtype}`;
   const t0 = performance.now();
-  const k = await loadHalfImpl(fn, dtype);
+  const k = await loadHalfImpl(fn, dtype, relaxedSimd);
   if (typeof k === 'string') throw new SweepUnavailable(k);
   const escalate = await oracleEscalate(fn, dtype);
   const table = halfReferenceTable(fn, dtype, escalate);

@@ -1,11 +1,11 @@
 // worker_threads entry of `geglu sweep`: checks the chunks the main thread sends, one at a time.
 import { parentPort, workerData } from 'node:worker_threads';
 import { sweepRange, type SweepFunction } from './engine.js';
-import { loadImpl, oracleEscalate, type SweepBackend } from './impl.js';
+import { loadImpl, oracleEscalate, type RelaxedSimdMode, type SweepBackend } from './impl.js';
 
-const { fn, backend } = workerData as { fn: SweepFunction; backend: SweepBackend };
+const { fn, backend, relaxedSimd } = workerData as { fn: SweepFunction; backend: SweepBackend; relaxedSimd: RelaxedSimdMode };
 const port = parentPort!;
-const k = await loadImpl(backend, fn);
+const k = await loadImpl(backend, fn, relaxedSimd);
 if (typeof k === 'string') {
   port.postMessage({ type: 'error', message: k });
 } else {
@@ -22,5 +22,5 @@ if (typeof k === 'string') {
         port.postMessage({ type: 'error', message: `${backend} ${fn} failed on [${m.start}, ${m.end}): ${(err as Error).message}` }),
     );
   });
-  port.postMessage({ type: 'ready', impl: k.name, device: k.device, oracle: escalate !== null });
+  port.postMessage({ type: 'ready', impl: k.name, device: k.device, relaxedSimd: k.relaxedSimd, oracle: escalate !== null });
 }

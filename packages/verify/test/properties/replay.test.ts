@@ -56,7 +56,7 @@ describe.skipIf(!session.ok || sweepFiles.length === 0)('committed sweep results
       expect(r.complete).toBe(true);
       const ctx = (session as Extract<typeof session, { ok: true }>).ctx;
       // the sweep's own implementation (one GegluGpu), compared only on the device the sweep ran on
-      const impl = await loadImpl(r.backend, r.fn);
+      const impl = await loadImpl(r.backend, r.fn, r.relaxedSimd === undefined ? 'auto' : r.relaxedSimd ? 'on' : 'off');
       const same = typeof impl !== 'string' && impl.device === r.device;
       for (const region of REGIONS) {
         const w = r.regions[region].worst;

@@ -172,6 +172,17 @@ describe('sweep results: intervals and merge', () => {
         { file: 'b', result: otherBackend },
       ]),
     ).toThrow(/backend gpu-cpu differs/);
+    // one sweep is one multiply-add path: shards with and without relaxed SIMD do not merge
+    const relaxed = { ...good, relaxedSimd: true, intervals: [[4, 8]] as [number, number][] };
+    expect(() =>
+      mergeResults([
+        { file: 'a', result: { ...good, relaxedSimd: false } },
+        { file: 'b', result: relaxed },
+      ]),
+    ).toThrow(/b: ran with relaxed SIMD, a without/);
+    expect(mergeResults([{ file: 'b', result: relaxed }]).relaxedSimd).toBe(true);
+    writeFileSync(p, JSON.stringify({ ...good, relaxedSimd: 'yes' }));
+    expect(() => readResult(p)).toThrow(/\$\.relaxedSimd: expected true or false, got "yes"/);
     writeFileSync(p, JSON.stringify({ ...good, backend: 'gpu-gl' }));
     expect(() => readResult(p)).toThrow(
       /\$\.backend: expected one of kernel-f32, kernel-bf16, kernel-f16, gpu-webasm, gpu-cpu, gpu-webgpu, got "gpu-gl"/,

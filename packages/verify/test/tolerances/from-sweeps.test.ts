@@ -52,6 +52,27 @@ describe('geglu tolerances --from-sweeps: entries set from complete sweep result
     expect(e('normal').source).toContain(join(dir, 'gpu-webasm-gelu.json'));
   });
 
+  it('bounds an entry by every file of it (the kernel with and without relaxed SIMD): the larger steps, both files named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'geglu-from-sweeps-'));
+    const plain = { ...complete(), backend: 'kernel-f32', relaxedSimd: false };
+    const relaxed = {
+      ...plain,
+      relaxedSimd: true,
+      regions: { ...plain.regions, tail: { checked: 1, mismatches: 1, maxSteps: 2, worst: { ...worst, steps: 2 } } },
+    };
+    writeFileSync(join(dir, 'kernel-f32-gelu.json'), JSON.stringify(plain));
+    writeFileSync(join(dir, 'kernel-f32-relaxed-simd-gelu.json'), JSON.stringify(relaxed));
+    const { table, applied } = tolerancesFromSweeps(loadTolerances(), dir);
+    expect(applied).toEqual(['kernel-f32 gelu f32 --relaxed-simd off', 'kernel-f32 gelu f32 --relaxed-simd on']);
+    const e = (g: 'tail' | 'subnormal' | 'normal') => toleranceFor(table, 'kernel-f32', 'gelu', 'f32', g)!;
+    expect([e('tail'), e('subnormal'), e('normal')].map(gatedSteps)).toEqual([2, 0, 6]);
+    for (const g of ['tail', 'normal'] as const) {
+      expect(e(g).source).toContain('--relaxed-simd off');
+      expect(e(g).source).toContain('--relaxed-simd on');
+      expect(e(g).source).toContain(join(dir, 'kernel-f32-relaxed-simd-gelu.json'));
+    }
+  });
+
   it('refuses a partial sweep: it bounds nothing', () => {
     const r = { ...complete(), intervals: [[2 ** 31, 2 ** 32]], complete: false, checked: 2 ** 31, histogram: { 0: 2 ** 31 - 1, 6: 1 } };
     expect(() => tolerancesFromSweeps(loadTolerances(), folderWith(r))).toThrow(ToleranceError);

@@ -91,6 +91,41 @@ async function scoreBackend(impl: Implementation, x: Float32Array, refs: Referen
   return row;
 }
 
+/**
+ * Outputs of implementations that cannot run here (PyTorch: CI has none), recorded on this same
+ * sample by a script in ../../scripts and committed under ../../recorded. A recording made on
+ * another sample is reported as skipped, naming the script that remakes it.
+ */
+function recorded(x: Float32Array, refs: References): ScoredBackend[] {
+  const dir = join(packageDir, 'recorded');
+  const xBits = Array.from(x, (v) => f32ToBits(v));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      const r = JSON.parse(readFileSync(join(dir, file), 'utf8')) as RecordedBackend;
+      const row: ScoredBackend = { id: r.id, label: r.label, description: r.description, precision: 'f32', device: r.device, runs: {} };
+      const same = r.sample.xBits.length === xBits.length && r.sample.xBits.every((b, i) => b === xBits[i]);
+      for (const approximate of ['none', 'tanh'] as const) {
+        const bits = r.outputs[approximate];
+        if (!same) row.runs[approximate] = { skipped: `recorded/${file} was made on another sample; rerun tools/explorer/scripts/record_pytorch.py` };
+        else if (bits === undefined) row.runs[approximate] = { skipped: `recorded/${file} has no gelu ${approximate}` };
+        else row.runs[approximate] = score(new Float32Array(new Uint32Array(bits).buffer), refs.gelu(approximate, 'f32'), 'f32');
+      }
+      return row;
+    });
+}
+
+/** A file under ../../recorded (see record_pytorch.py). */
+interface RecordedBackend {
+  id: string;
+  label: string;
+  description: string;
+  device: string;
+  sample: { composition: string; xBits: number[] };
+  outputs: Partial<Record<'none' | 'tanh', number[]>>;
+}
+
 function sweeps(): SweepSummary[] {
   const verifyDir = dirname(createRequire(import.meta.url).resolve('@geglu/verify/package.json'));
   const dir = join(verifyDir, 'sweeps');
@@ -169,6 +204,13 @@ async function main(): Promise<void> {
     console.log(`explorer data: ${impl.id}: ${runs.join(', ')}`);
   }
   for (const impl of impls) await impl.shutdown?.();
+  for (const row of recorded(x, refs)) {
+    backends.push(row);
+    const runs = Object.entries(row.runs).map(
+      ([a, r]) => `${a}: ${'skipped' in r ? `skipped (${r.skipped})` : `max ${r.maxSteps ?? 'NaN'} steps`}`,
+    );
+    console.log(`explorer data: ${row.id} (recorded): ${runs.join(', ')}`);
+  }
   const data: ExplorerData = {
     peak: peakGap(30),
     sample: {

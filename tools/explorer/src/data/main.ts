@@ -108,7 +108,10 @@ function recorded(x: Float32Array, refs: References): ScoredBackend[] {
       const same = r.sample.xBits.length === xBits.length && r.sample.xBits.every((b, i) => b === xBits[i]);
       for (const approximate of ['none', 'tanh'] as const) {
         const bits = r.outputs[approximate];
-        if (!same) row.runs[approximate] = { skipped: `recorded/${file} was made on another sample; rerun tools/explorer/scripts/record_pytorch.py` };
+        if (!same)
+          row.runs[approximate] = {
+            skipped: `recorded/${file} was made on another sample; rerun tools/explorer/scripts/record_pytorch.py`,
+          };
         else if (bits === undefined) row.runs[approximate] = { skipped: `recorded/${file} has no gelu ${approximate}` };
         else row.runs[approximate] = score(new Float32Array(new Uint32Array(bits).buffer), refs.gelu(approximate, 'f32'), 'f32');
       }

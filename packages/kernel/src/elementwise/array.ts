@@ -54,7 +54,7 @@ function sameTypeArray<T extends FloatArray>(fn: string, name: string, value: un
   return value as T;
 }
 
-function outputFor<T extends FloatArray>(fn: string, out: unknown, like: T, length: number): T {
+export function outputFor<T extends FloatArray>(fn: string, out: unknown, like: T, length: number): T {
   if (out === undefined) return new (like.constructor as new (n: number) => T)(length);
   const o = sameTypeArray(fn, 'options.out', out, like);
   checkLength(fn, 'options.out', o, length);

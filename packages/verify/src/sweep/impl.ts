@@ -11,6 +11,7 @@ export const SWEEP_BACKENDS: readonly SweepBackend[] = ['kernel-f32', 'kernel-bf
 
 /** Which functions a backend has (the kernel's erf and erfc are float64 only). */
 export function sweepFunctionsOf(backend: SweepBackend): readonly SweepFunction[] {
+  if (backend === 'kernel-f32') return ['gelu', 'gelu-tanh', 'gelu-grad', 'gelu-tanh-grad'];
   return backend.startsWith('kernel-') ? ['gelu', 'gelu-tanh'] : ['gelu', 'gelu-tanh', 'erf', 'erfc'];
 }
 
@@ -40,11 +41,20 @@ export async function loadImpl(backend: SweepBackend, fn: SweepFunction): Promis
   return gpuImpl(backend.slice('gpu-'.length) as 'webasm' | 'cpu' | 'webgpu', fn);
 }
 
-/** The kernel's float32 gelu: geluArray over each block. */
+/** The kernel's float32 gelu or its derivative: geluArray or geluGradArray over each block. */
 async function kernelImpl(fn: SweepFunction): Promise<LoadedImpl | string> {
   const k = await loadKernel();
   if (typeof k === 'string') return k;
-  const approximate = fn === 'gelu-tanh' ? 'tanh' : 'none';
+  const approximate = fn === 'gelu-tanh' || fn === 'gelu-tanh-grad' ? 'tanh' : 'none';
+  if (fn === 'gelu-grad' || fn === 'gelu-tanh-grad') {
+    return {
+      device: 'CPU (JavaScript, this process)',
+      block: 1 << 16,
+      close: async () => undefined,
+      impl: (xs, out) => void k.geluGradArray(xs, { approximate, out }),
+      name: '@geglu/kernel geluGradArray (Float32Array)',
+    };
+  }
   return {
     device: 'CPU (WebAssembly SIMD, this process)',
     block: 1 << 16,

@@ -20,7 +20,8 @@ import {
   type Region,
 } from '../tolerances/index.js';
 import type { BackendId } from '../backends/types.js';
-import { decideF32, decideGegluF32, refGelu, refGeluTanh } from '../sweep/reference.js';
+import { decideF32, decideGegluF32 } from '../sweep/reference.js';
+import { SWEEP_REFERENCE } from '../sweep/engine.js';
 
 export const MAX_REPORTED_BAD_LINES = 20;
 const WORST = 10;
@@ -64,7 +65,7 @@ const spec: ArgSpec = {
   positionals: { min: 0, max: 1, name: 'FILE.jsonl, FILE.safetensors (or - for JSONL on stdin)' },
 };
 
-const usage = `Usage: geglu check --fn gelu|gelu-tanh|erf|erfc --dtype f32|f64|bf16|f16 [limits] [output] FILE.jsonl|FILE.safetensors
+const usage = `Usage: geglu check --fn gelu|gelu-tanh|erf|erfc|gelu-grad|gelu-tanh-grad --dtype f32|f64|bf16|f16 [limits] [output] FILE.jsonl|FILE.safetensors
        geglu check --fn F --dtype D [limits] [output] --x X.npy --y Y.npy
        geglu check --fn geglu --approximate none|tanh --dtype D [limits] [output] FILE | --gate G.npy --up U.npy --y Y.npy
   limits: --max-steps N | --backend ID [--tolerances FILE];  output: --json, --annotate github
@@ -82,7 +83,7 @@ Inputs, read in bounded memory (a 2^24-element pair is streamed in chunks):
   for f32/f64/f16 (or big-endian '>'), and '<u2' holding bf16 bit patterns for bf16 (NumPy has none).
 For each row the distance of y from the correctly rounded fn(x) is measured in steps
 (representable values between them; NaN vs non-NaN counts as infinitely many) and, where it is
-not 0, in ulps of the exact value (not for geglu). For float32 gelu and gelu-tanh the correctly rounded value
+not 0, in ulps of the exact value (not for geglu). For float32 results (all but geglu) the correctly rounded value
 comes from geglu sweep's bounded f64 reference (the oracle only where that does not decide), so
 dumps of millions of rows are checked quickly. --fn geglu compares each y with gelu(gate)·up rounded
 once: in float32 from the same reference times up in f64 with its bound (the oracle's
@@ -251,7 +252,7 @@ export const checkCommand: Command = {
     const canUlp = fn !== 'geglu' && typeof oracle.evaluate === 'function' && typeof oracle.ulpError === 'function';
     // For float32 gelu the sweep's reference decides the rounding for all but a few inputs per
     // million (src/sweep/reference.ts states its bound); the oracle settles the rest.
-    const ref32 = dtype === 'f32' ? (fn === 'gelu' ? refGelu : fn === 'gelu-tanh' ? refGeluTanh : null) : null;
+    const ref32 = dtype === 'f32' && fn !== 'geglu' ? SWEEP_REFERENCE[fn] : null;
     const scalarFn = fn === 'geglu' ? null : fn;
     const half = scalarFn !== null && (dtype === 'bf16' || dtype === 'f16') ? halfReference(scalarFn, dtype, oracle) : null;
     const correctF32 =

@@ -20,7 +20,7 @@ import type { Observation, PropertySpec } from './types.js';
 const ctxOf = (c: unknown) => c as FullContext;
 
 /** Error-free a + b = s + e (Knuth's TwoSum; exact in binary64 barring overflow). */
-function twoSum(a: number, b: number): [number, number] {
+export function twoSum(a: number, b: number): [number, number] {
   const s = a + b;
   const bb = s - a;
   const e = a - (s - bb) + (b - bb);
@@ -28,7 +28,7 @@ function twoSum(a: number, b: number): [number, number] {
 }
 
 /** Largest absolute error of a result y that is within t steps of the correctly rounded value. */
-function absErrorWithin(y: number, t: number, dtype: 'f32' | 'f64'): number {
+export function absErrorWithin(y: number, t: number, dtype: 'f32' | 'f64'): number {
   // Every step between y and the true value is at most the ulp t+1 steps
   // further from zero; the correctly rounded value adds half an ulp.
   return (t + 0.5) * ulpOf(stepFloat(Math.abs(y), t + 1, dtype), dtype);

@@ -24,7 +24,9 @@ describe.each(FORMS)('%s', (fn, forward, approximate) => {
         const diff = up.minus(down).div(h.times(2));
         const e = evaluate(fn, x, { digits: 40 });
         const tol = new D(e.error).plus(new D('1e-45')).plus(diff.abs().times('1e-40'));
-        expect(new D(e.value).minus(diff).abs().lte(tol), `${fn}(${x}) = ${e.value}, difference ${diff.toSignificantDigits(45)}`).toBe(true);
+        expect(new D(e.value).minus(diff).abs().lte(tol), `${fn}(${x}) = ${e.value}, difference ${diff.toSignificantDigits(45)}`).toBe(
+          true,
+        );
       }),
       { numRuns: 30 },
     );
@@ -43,7 +45,10 @@ describe.each(FORMS)('%s', (fn, forward, approximate) => {
   });
 
   it('changes sign once, at the root, and geluGrad gives the digits asked for there', () => {
-    const root = approximate === 'none' ? '-0.75179152469356445745790494677952403966447115342345' : '-0.75246142207101625848795444328891609060539217803763';
+    const root =
+      approximate === 'none'
+        ? '-0.75179152469356445745790494677952403966447115342345'
+        : '-0.75246142207101625848795444328891609060539217803763';
     const r = new D(root);
     const step = new D('1e-45');
     expect(geluGrad(r.minus(step), { approximate, digits: 20 }).isNeg()).toBe(true);

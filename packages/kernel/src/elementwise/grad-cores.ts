@@ -26,10 +26,26 @@
  * every double x, the least at x = r0) stay below 2^-95. So the f64 result is within 1 step and correctly rounded unless
  * the value lies within 2^-88 of a rounding boundary.
  */
-import { INV_SQRT_2PI_HI, INV_SQRT_2PI_LO, INV_SQRT2_HI, INV_SQRT2_LO, GELU_TANH_A_HI, GELU_TANH_A_LO, SQRT_2_OVER_PI_HI, SQRT_2_OVER_PI_LO } from './constants.js';
+import {
+  INV_SQRT_2PI_HI,
+  INV_SQRT_2PI_LO,
+  INV_SQRT2_HI,
+  INV_SQRT2_LO,
+  GELU_TANH_A_HI,
+  GELU_TANH_A_LO,
+  SQRT_2_OVER_PI_HI,
+  SQRT_2_OVER_PI_LO,
+} from './constants.js';
 import { tanhArgumentDD } from './cores.js';
 import * as dd from './dd.js';
-import { EXACT_GRAD_ROOT_0, EXACT_GRAD_ROOT_1, EXACT_GRAD_ROOT_2, TANH_GRAD_ROOT_0, TANH_GRAD_ROOT_1, TANH_GRAD_ROOT_2 } from './grad-roots.generated.js';
+import {
+  EXACT_GRAD_ROOT_0,
+  EXACT_GRAD_ROOT_1,
+  EXACT_GRAD_ROOT_2,
+  TANH_GRAD_ROOT_0,
+  TANH_GRAD_ROOT_1,
+  TANH_GRAD_ROOT_2,
+} from './grad-roots.generated.js';
 
 /** 3·0.044715 as a dd (3·GELU_TANH_A_HI alone would round). */
 dd.ddMulD(GELU_TANH_A_HI, GELU_TANH_A_LO, 3);

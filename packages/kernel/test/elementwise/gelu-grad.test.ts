@@ -120,7 +120,11 @@ describe.each(FORMS)('%s', (fn, approximate, root) => {
   it('special values: NaN → NaN, +∞ → 1, −∞ → −0, ±0 → ½ (scalar and both arrays)', () => {
     const xs = [Number.NaN, Infinity, -Infinity, 0, -0];
     const want = [Number.NaN, 1, -0, 0.5, 0.5];
-    for (const ys of [xs.map((x) => geluGrad(x, options)), Array.from(geluGradArray(Float32Array.from(xs), options)), Array.from(geluGradArray(Float64Array.from(xs), options))]) {
+    for (const ys of [
+      xs.map((x) => geluGrad(x, options)),
+      Array.from(geluGradArray(Float32Array.from(xs), options)),
+      Array.from(geluGradArray(Float64Array.from(xs), options)),
+    ]) {
       expect(ys).toEqual(want); // toEqual tells −0 from +0 and matches NaN
     }
   });

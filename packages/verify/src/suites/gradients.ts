@@ -169,7 +169,11 @@ function agreement(fn: GradFunction, region: GradRegion): PropertySpec<Float64Ar
             worst = Math.max(worst, cmp.steps - tol.steps);
             if (cmp.steps > tol.steps || cmp.zeroSign) {
               const why = cmp.zeroSign ? ZERO_SIGN : `${cmp.steps} steps > ${tol.steps}`;
-              return { ok: false, observed: worst, message: `${gradName(fn)}(${show(x)}) = ${show(ys[i]!)}, correctly rounded ${show(ref)}: ${why}` };
+              return {
+                ok: false,
+                observed: worst,
+                message: `${gradName(fn)}(${show(x)}) = ${show(ys[i]!)}, correctly rounded ${show(ref)}: ${why}`,
+              };
             }
           }
           return { ok: true, observed: Math.max(0, worst) };
@@ -212,7 +216,11 @@ function signChange(fn: GradFunction): PropertySpec<Float64Array> {
           const ok = changes === 1 && neg(ys[xs.indexOf(below)]!) && !neg(ys[xs.indexOf(above)]!);
           return ok
             ? { ok: true, observed: changes }
-            : { ok: false, observed: changes, message: `${changes} sign changes${at}; expected one, between ${show(below)} and ${show(above)}` };
+            : {
+                ok: false,
+                observed: changes,
+                message: `${changes} sign changes${at}; expected one, between ${show(below)} and ${show(above)}`,
+              };
         },
       };
     },

@@ -54,11 +54,30 @@ function sameTypeArray<T extends FloatArray>(fn: string, name: string, value: un
   return value as T;
 }
 
-export function outputFor<T extends FloatArray>(fn: string, out: unknown, like: T, length: number): T {
+function outputFor<T extends FloatArray>(fn: string, out: unknown, like: T, length: number): T {
   if (out === undefined) return new (like.constructor as new (n: number) => T)(length);
   const o = sameTypeArray(fn, 'options.out', out, like);
   checkLength(fn, 'options.out', o, length);
   return o;
+}
+
+/**
+ * The checked arguments of an elementwise function of x (geluArray, geluGradArray): the form, the
+ * output (options.out or a new array), and whether out may share memory with x unseen (then the
+ * caller computes into a fresh array and copies, see mayShareUnseen).
+ */
+export function elementwiseArguments<T extends FloatArray>(
+  fn: string,
+  x: T,
+  options: GeluArrayOptions<T> | undefined,
+): { tanh: boolean; out: T; unseen: boolean } {
+  checkFloatArray(fn, 'x', x);
+  const o = checkOptions<GeluArrayOptions<T>>(fn, options);
+  const tanh = checkApproximate(fn, o.approximate, 'none') === 'tanh';
+  checkF32Length(fn, 'x', x);
+  const out = outputFor(fn, o.out, x, x.length);
+  checkInPlaceOrDisjoint(fn, 'options.out', out, { x });
+  return { tanh, out, unseen: mayShareUnseen(out, [x]) };
 }
 
 /**
@@ -68,14 +87,8 @@ export function outputFor<T extends FloatArray>(fn: string, out: unknown, like: 
  * {@link gelu}. Special cases as the scalar functions.
  */
 export function geluArray<T extends FloatArray>(x: T, options?: GeluArrayOptions<T>): T {
-  const fn = 'geluArray';
-  checkFloatArray(fn, 'x', x);
-  const o = checkOptions<GeluArrayOptions<T>>(fn, options);
-  const tanh = checkApproximate(fn, o.approximate, 'none') === 'tanh';
-  checkF32Length(fn, 'x', x);
-  const out = outputFor(fn, o.out, x, x.length);
-  checkInPlaceOrDisjoint(fn, 'options.out', out, { x });
-  if (mayShareUnseen(out, [x])) {
+  const { tanh, out, unseen } = elementwiseArguments('geluArray', x, options);
+  if (unseen) {
     out.set(geluArray(x, { approximate: tanh ? 'tanh' : 'none' }));
     return out;
   }

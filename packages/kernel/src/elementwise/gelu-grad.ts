@@ -28,18 +28,8 @@
  * f′(NaN) = NaN, f′(+∞) = 1, f′(−∞) = −0 (f′ < 0 below the root), f′(±0) = ½; negative results
  * below half the smallest subnormal round to −0.
  */
-import {
-  type FloatArray,
-  checkApproximate,
-  checkF32Length,
-  checkFloatArray,
-  checkInPlaceOrDisjoint,
-  checkOptions,
-  describe,
-  fail,
-  mayShareUnseen,
-} from '../validation.js';
-import { type GeluArrayOptions, outputFor } from './array.js';
+import { type FloatArray, checkApproximate, checkOptions, describe, fail } from '../validation.js';
+import { type GeluArrayOptions, elementwiseArguments } from './array.js';
 import { GELU_TANH_A_HI, INV_SQRT_2PI_HI, SQRT_2_OVER_PI_HI } from './constants.js';
 import { EXACT_TABLE, FAST_BAND, type FastTable, TANH_TABLE, fastRatio } from './fast.js';
 import { geluGrad32, geluGrad64 } from './grad-cores.js';
@@ -115,14 +105,8 @@ export function geluGradF32Range(x: Float32Array, out: Float32Array, table: Fast
  * Float32: the correctly rounded float32 for every input. Float64: as {@link geluGrad}.
  */
 export function geluGradArray<T extends FloatArray>(x: T, options?: GeluArrayOptions<T>): T {
-  const fn = 'geluGradArray';
-  checkFloatArray(fn, 'x', x);
-  const o = checkOptions<GeluArrayOptions<T>>(fn, options);
-  const tanh = checkApproximate(fn, o.approximate, 'none') === 'tanh';
-  checkF32Length(fn, 'x', x);
-  const out = outputFor(fn, o.out, x, x.length);
-  checkInPlaceOrDisjoint(fn, 'options.out', out, { x });
-  if (mayShareUnseen(out, [x])) {
+  const { tanh, out, unseen } = elementwiseArguments('geluGradArray', x, options);
+  if (unseen) {
     out.set(geluGradArray(x, { approximate: tanh ? 'tanh' : 'none' }));
     return out;
   }

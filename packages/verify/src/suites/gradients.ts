@@ -16,7 +16,7 @@ import { floatInRange, floatNear, formatLimits, stepFloat } from '../arbitraries
 import type { FloatFormat } from '../arbitraries/floats.js';
 import { show, ZERO_SIGN, type FullContext } from './context.js';
 import { batch, isToleranceMissing, roundTo } from './common.js';
-import { absErrorWithin, twoSum } from './identities.js';
+import { checkMirrored } from './identities.js';
 import type { OracleApi } from './oracle.js';
 import type { GradFunction, Observation, PropertySpec, SuiteTarget } from './types.js';
 
@@ -64,9 +64,12 @@ export function rootBracket(oracle: OracleApi, fn: GradFunction, dtype: FloatFor
   return r;
 }
 
-function prepareCommon(c: unknown, target: SuiteTarget): { ctx: FullContext } | { skip: string } {
+/** The context, or why the property does not run on the target (no derivative, no gated bound). */
+function prepareCommon(c: unknown, target: SuiteTarget, fn: GradFunction): { ctx: FullContext } | { skip: string } {
   const ctx = ctxOf(c);
   if (!target.geluGrad) return { skip: target.missing?.geluGrad ?? 'no gelu derivative' };
+  const tol = ctx.maxTolerance(target, fn);
+  if (isToleranceMissing(tol)) return { skip: tol.missing };
   return { ctx };
 }
 
@@ -76,11 +79,9 @@ function sumToOne(fn: GradFunction): PropertySpec<Float64Array> {
     id: `sum-to-one/${fn}`,
     name: (t) => `${gradName(fn)}(x) + ${gradName(fn)}(−x) = 1 (${t.backend} ${t.dtype}) within the results' tolerance, every finite x`,
     prepare(c, target) {
-      const p = prepareCommon(c, target);
+      const p = prepareCommon(c, target, fn);
       if ('skip' in p) return p;
       const { ctx } = p;
-      const tol = ctx.maxTolerance(target, fn);
-      if (isToleranceMissing(tol)) return { skip: tol.missing };
       const { max } = formatLimits(target.dtype);
       const { root } = rootBracket(ctx.oracle, fn, target.dtype);
       const arb = fc.oneof(floatInRange(-max, max, target.dtype), floatInRange(-8, 8, target.dtype), floatNear(root, 4096, target.dtype));
@@ -88,36 +89,18 @@ function sumToOne(fn: GradFunction): PropertySpec<Float64Array> {
         arbitrary: batch(arb),
         bound: 1,
         unit: 'error / bound',
-        async check(xs): Promise<Observation> {
-          const both = new Float64Array(xs.length * 2);
-          both.set(xs);
-          for (let i = 0; i < xs.length; i++) both[xs.length + i] = -xs[i]!;
-          const ys = await target.geluGrad!(fn, both);
-          let worst = 0;
-          for (let i = 0; i < xs.length; i++) {
-            const x = xs[i]!;
-            const y1 = ys[i]!;
-            const y2 = ys[xs.length + i]!;
-            const t1 = ctx.toleranceAt(target, fn, x);
-            const t2 = ctx.toleranceAt(target, fn, -x);
-            if (isToleranceMissing(t1)) return { ok: false, message: t1.missing };
-            if (isToleranceMissing(t2)) return { ok: false, message: t2.missing };
-            const [s1, e1] = twoSum(y1, y2);
-            const [s2, e2] = twoSum(s1, -1);
-            const residual = Math.abs(s2 + (e1 + e2));
-            const bound = absErrorWithin(y1, t1.steps, target.dtype) + absErrorWithin(y2, t2.steps, target.dtype) + residual * 2 ** -52;
-            const ratio = residual === 0 ? 0 : residual / bound;
-            worst = Math.max(worst, ratio);
-            if (!(ratio <= 1)) {
-              return {
-                ok: false,
-                observed: worst,
-                message: `x = ${show(x)}: ${gradName(fn)}(x) = ${show(y1)}, ${gradName(fn)}(−x) = ${show(y2)}, sum misses 1 by ${residual} > ${bound}`,
-              };
-            }
-          }
-          return { ok: true, observed: worst };
-        },
+        check: (xs) =>
+          checkMirrored(
+            ctx,
+            target,
+            fn,
+            xs,
+            (v) => target.geluGrad!(fn, v),
+            1,
+            () => 1,
+            (x, y1, y2, residual, bound) =>
+              `x = ${show(x)}: ${gradName(fn)}(x) = ${show(y1)}, ${gradName(fn)}(−x) = ${show(y2)}, sum misses 1 by ${residual} > ${bound}`,
+          ),
       };
     },
   };
@@ -138,11 +121,9 @@ function agreement(fn: GradFunction, region: GradRegion): PropertySpec<Float64Ar
     region,
     name: (t) => `${gradName(fn)} within the table's steps of the correctly rounded value (${t.backend} ${t.dtype}), ${where[region]}`,
     prepare(c, target) {
-      const p = prepareCommon(c, target);
+      const p = prepareCommon(c, target, fn);
       if ('skip' in p) return p;
       const { ctx } = p;
-      const tol = ctx.maxTolerance(target, fn);
-      if (isToleranceMissing(tol)) return { skip: tol.missing };
       const d = target.dtype;
       const { max } = formatLimits(d);
       const arb =
@@ -190,7 +171,7 @@ function signChange(fn: GradFunction): PropertySpec<Float64Array> {
     name: (t) =>
       `${gradName(fn)} changes sign exactly once on [−4, 4], between the two floats around the oracle's root (${t.backend} ${t.dtype})`,
     prepare(c, target) {
-      const p = prepareCommon(c, target);
+      const p = prepareCommon(c, target, fn);
       if ('skip' in p) return p;
       const { ctx } = p;
       const d = target.dtype;
@@ -240,7 +221,7 @@ function specials(fn: GradFunction): PropertySpec<Float64Array> {
     id: `specials/${fn}`,
     name: (t) => `${gradName(fn)}: NaN → NaN, +∞ → 1, −∞ → −0, ±0 → ½, bit-exact (${t.backend} ${t.dtype})`,
     prepare(c, target) {
-      const p = prepareCommon(c, target);
+      const p = prepareCommon(c, target, fn);
       if ('skip' in p) return p;
       return {
         arbitrary: fc.constant(Float64Array.from(cases, ([x]) => x)),

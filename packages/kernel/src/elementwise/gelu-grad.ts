@@ -16,9 +16,10 @@
  *   - exact: y = F + x·φ(x), φ(x) = e^{−x²/2}/√(2π) by Math.exp (x² exact for a float32 x);
  *   - tanh: y = s + x·s·m·c, m = 1 − s for x ≤ 0 and m = F(−x) (= σ(−2u), no cancellation)
  *     for x > 0, c = C1 + C3·x².
- *   The absolute error of y is below 2^-44·(|first term| + |second term|), whatever the
- *   cancellation between them; the rounding test widens y by FAST_BAND times that sum (not
- *   times |y|), so near the roots, where the sum is ~2^7 times |y| and more, the test fails
+ *   The absolute error of y is below 2^-43.8·(|first term| + |second term|) (the table's
+ *   2^-44.9 once in the exact form's first term, twice in the tanh form's second, through s and
+ *   m, plus a few roundings), whatever the cancellation between them; the rounding test widens y
+ *   by FAST_BAND = 2^-41 times that sum (not times |y|), so near the roots, where the sum is ~2^7 times |y| and more, the test fails
  *   and the cores decide. Beyond the tables: f′ is 1 in float32 from table.end up (f′ − 1 <
  *   2^-50 there, positive), −0 from GRAD_F32_ZERO down (see there), and the cores in between.
  *   The exhaustive sweeps (`geglu sweep --fn gelu-grad|gelu-tanh-grad`) check all 2^32 inputs.

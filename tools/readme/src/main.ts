@@ -35,7 +35,13 @@ const sweeps = readSweeps(join(root, 'packages', 'verify', 'sweeps'));
 const gpuExpected = ['gpu-webasm', 'gpu-cpu', 'gpu-webgpu'].flatMap((b) =>
   ['gelu', 'gelu-tanh', 'erf', 'erfc'].map((f) => `${b} ${f} f32`),
 );
-const expected = ['kernel-f32 gelu f32', 'kernel-f32 gelu-tanh f32', 'kernel-f32 gelu-grad f32', 'kernel-f32 gelu-tanh-grad f32', ...gpuExpected];
+const expected = [
+  'kernel-f32 gelu f32',
+  'kernel-f32 gelu-tanh f32',
+  'kernel-f32 gelu-grad f32',
+  'kernel-f32 gelu-tanh-grad f32',
+  ...gpuExpected,
+];
 readme = spliceSection(readme, 'sweeps', renderSweeps(sweeps, 'packages/verify/sweeps', expected));
 writeFileSync(readmePath, readme);
 

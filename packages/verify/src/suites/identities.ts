@@ -94,9 +94,17 @@ function oddPart(fn: GeluFunction): PropertySpec<Float64Array> {
         bound: 1,
         unit: 'error / bound',
         check: (xs) =>
-          checkMirrored(ctx, target, fn, xs, (v) => target.gelu!(fn, v), -1, (x) => x, (x, y1, y2, residual, bound) => {
-            return `x = ${show(x)}: ${fnName(fn)}(x) = ${show(y1)}, ${fnName(fn)}(−x) = ${show(y2)}, difference misses x by ${residual} > ${bound}`;
-          }),
+          checkMirrored(
+            ctx,
+            target,
+            fn,
+            xs,
+            (v) => target.gelu!(fn, v),
+            -1,
+            (x) => x,
+            (x, y1, y2, residual, bound) =>
+              `x = ${show(x)}: ${fnName(fn)}(x) = ${show(y1)}, ${fnName(fn)}(−x) = ${show(y2)}, difference misses x by ${residual} > ${bound}`,
+          ),
       };
     },
   };

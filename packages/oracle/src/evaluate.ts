@@ -10,7 +10,9 @@ import {
   erfcApprox,
   expPublic,
   geluApprox,
+  geluGradApprox,
   geluSigmoidApprox,
+  geluTanhGradApprox,
   geluTanhApprox,
   phiApprox,
   sigmoidPublic,
@@ -19,7 +21,18 @@ import {
 } from './functions.js';
 
 /** Functions the oracle evaluates. 'phi' is Φ, the standard normal distribution function. */
-export type OracleFunction = 'erf' | 'erfc' | 'phi' | 'exp' | 'tanh' | 'sigmoid' | 'gelu' | 'gelu-tanh' | 'gelu-sigmoid';
+export type OracleFunction =
+  | 'erf'
+  | 'erfc'
+  | 'phi'
+  | 'exp'
+  | 'tanh'
+  | 'sigmoid'
+  | 'gelu'
+  | 'gelu-tanh'
+  | 'gelu-sigmoid'
+  | 'gelu-grad'
+  | 'gelu-tanh-grad';
 
 /** An interval [value − error, value + error] that contains the exact result. */
 export interface Enclosure {
@@ -37,6 +50,8 @@ export const ORACLE_FUNCTIONS: readonly OracleFunction[] = [
   'gelu',
   'gelu-tanh',
   'gelu-sigmoid',
+  'gelu-grad',
+  'gelu-tanh-grad',
 ];
 
 const KERNELS: Record<OracleFunction, (ctx: Context, x: Decimal) => Approx> = {
@@ -49,6 +64,8 @@ const KERNELS: Record<OracleFunction, (ctx: Context, x: Decimal) => Approx> = {
   gelu: geluApprox,
   'gelu-tanh': geluTanhApprox,
   'gelu-sigmoid': geluSigmoidApprox,
+  'gelu-grad': geluGradApprox,
+  'gelu-tanh-grad': geluTanhGradApprox,
 };
 
 /** Fewest significant digits evaluate accepts (fewer cannot even tell f32 values apart). */
@@ -171,6 +188,21 @@ export function gelu(x: Decimal.Value, options: { approximate?: 'none' | 'tanh' 
 const TWO_M60 = 2 ** -60;
 
 /**
+ * The derivative of gelu (approximate 'none', the default) or of gelu tanh at `digits`
+ * significant digits (error ≤ one unit in the last digit, see evaluate).
+ */
+export function geluGrad(x: Decimal.Value, options: { approximate?: 'none' | 'tanh'; digits: number }): Decimal {
+  if (typeof options !== 'object' || options === null) {
+    throw new GegluError(`geluGrad: options is ${describe(options)}, expected an object with digits`);
+  }
+  const approximate = options.approximate ?? 'none';
+  if (approximate !== 'none' && approximate !== 'tanh') {
+    throw new GegluError(`geluGrad: options.approximate is ${describe(approximate)}, expected 'none' or 'tanh'`);
+  }
+  return evaluate(approximate === 'tanh' ? 'gelu-tanh-grad' : 'gelu-grad', x, { digits: options.digits }).value;
+}
+
+/**
  * Results decided without evaluation. Every threshold is argued in the README table
  * "Results decided analytically"; the short form:
  * - gelu variants, 0 < |x| < 2^-60: f(x) = x/2 + δ with 0 < δ ≤ 0.43x²(1 + x²), and
@@ -207,6 +239,21 @@ function decided(fn: OracleFunction, x: number, format: FloatFormat): number | u
       if (x <= lo) return -0;
       return undefined;
     }
+    case 'gelu-grad':
+    case 'gelu-tanh-grad':
+      // f′(x) = ½ + 2x/√(2π) + O(x³) for both forms (their slopes at 0 agree), so for
+      // 0 < |x| < 2^-60 the result is within 0.8·2^-60 of ½, below the half spacings around ½
+      // (2^-54 above, 2^-55 below, in f64 and a fortiori the narrower formats): ½.
+      // x ≥ 40 (exact) or 10 (tanh): f′(x) − 1 is positive (exact: xφ − Q(x) > φ(x)(x − 1/x);
+      // tanh: (1 − s)(x·s·c − 1) with x·s·c > 1) and below 10^-30 < 2^-54: 1.
+      // x ≤ −40: |f′(x)| ≤ |x|φ(x) (exact) or e^(2v)(1 + 3|2v|) (tanh, 2v < −4600), both
+      // < 10^-340 < 2^-1075, and f′ < 0 there: −0.
+      if (x === 0 || Math.abs(x) < TWO_M60) return 0.5;
+      if (x === Infinity) return 1;
+      if (x === -Infinity) return -0;
+      if (x >= (fn === 'gelu-grad' ? 40 : 10)) return 1;
+      if (x <= -40) return -0;
+      return undefined;
     case 'erf':
       // erfc(10) < 2.1·10^-45 < 2^-54 (half the spacing below 1 in f64).
       if (x === 0) return x;
@@ -266,6 +313,8 @@ const FIRST_DIGITS: Record<FloatFormat, number> = { f64: 28, f32: 18, bf16: 14, 
  *   smallest subnormal → −0 (negative x) with the sign of the true value.
  * - erf: ±0 → ±0, ±∞ → ±1. erfc: ±0 → 1, +∞ → +0, −∞ → 2. phi: ±0 → ½, +∞ → 1, −∞ → +0.
  * - exp: ±0 → 1, +∞ → +∞, −∞ → +0. tanh: ±0 → ±0, ±∞ → ±1. sigmoid: ±0 → ½, +∞ → 1, −∞ → +0.
+ * - gelu-grad, gelu-tanh-grad (the derivatives): ±0 → ½, +∞ → 1, −∞ → −0 (they approach 0
+ *   from below); results below half the smallest subnormal → −0.
  * - Inputs far out in the tails are decided analytically (see `decided` and the README).
  */
 export function correctlyRounded(fn: OracleFunction, x: number, format: FloatFormat): number {

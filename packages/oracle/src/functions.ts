@@ -724,3 +724,78 @@ function timesSigmoid(ctx: Context, x: Decimal, y: Decimal, argAbsErrU: number):
   }
   return { v: s.v.times(x), c: s.c + 1 };
 }
+
+/**
+ * gelu′(x) = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π).
+ *
+ * ## Method
+ * Φ from phiApprox (relative c_Φ), x·φ(x) from e^(−x²/2) (expApprox, the x² rounding as in
+ * phiSeries), the constant (1.01) and two products: relative c_φ. The sum cancels near its root
+ * x ≈ −0.7518 (and mildly in the negative tail, where Φ ≈ −x·φ/x²): its absolute error
+ * c_Φ·u·|Φ| + c_φ·u·|xφ| is turned into a relative one at the computed sum, plus its own
+ * rounding. A sum that cancels to 0 carries an infinite bound (absoluteError), so Ziv's loop in
+ * evaluate/correctlyRounded retries with more digits until the cancellation is paid for.
+ *
+ * ## Special Cases
+ * gelu′(±0) = ½ exactly. |x| > 2.0347·10^8: Φ is 0 or 1 within TINY and |x|·φ(x) < TINY too
+ * (e^(−x²/2) < 10^(−8.99·10^15) and |x| < 10^9): the result is 1 or −0 within 2·TINY.
+ */
+export function geluGradApprox(ctx: Context, x: Decimal): Approx {
+  if (x.isZero()) return { v: ctx.half, c: 0 };
+  if (x.abs().gt(X_PHI_MAX)) {
+    return x.isNeg() ? { v: new ctx.D(-0), c: 0, abs: TINY.times(2) } : { v: ctx.one, c: 0, abs: TINY.times(2) };
+  }
+  const p = phiApprox(ctx, x);
+  const { half, argErrHalf } = squareOf(ctx, x.abs());
+  const e = expApprox(ctx, half.neg());
+  const xphi = e.v.times(ctx.invSqrt2Pi).times(x);
+  const cPhi = e.c + argErrHalf + 1.01 + 2;
+  return sumOfTwo(ctx, p, { v: xphi, c: cPhi });
+}
+
+/**
+ * a + b with their bounds: absolute c_a·u·|a| + c_b·u·|b| (+ their abs parts), relative at the
+ * computed sum, plus the sum's rounding. A computed 0 keeps c > 0 (unknown error: retried).
+ */
+function sumOfTwo(ctx: Context, a: Approx, b: Approx): Approx {
+  const v = a.v.plus(b.v);
+  const abs = a.abs !== undefined || b.abs !== undefined ? (a.abs ?? ctx.zero).plus(b.abs ?? ctx.zero) : undefined;
+  if (v.isZero()) return { v, c: 1, ...(abs !== undefined ? { abs } : {}) };
+  const absErrU = a.c * absUpper(a.v) + b.c * absUpper(b.v);
+  const c = (absErrU / (absUpper(v) * (1 - 1e-12))) * 1.0001 + 1;
+  return abs !== undefined ? { v, c, abs } : { v, c };
+}
+
+/**
+ * gelu tanh′(x) = s + x·s·(1 − s)·c(x), with s = σ(2v), v = √(2/π)(x + 0.044715x³) and
+ * c(x) = 2√(2/π)(1 + 3·0.044715x²) = d(2v)/dx.
+ *
+ * ## Method
+ * 2v at w_a digits as in geluTanhApprox (its absolute error enters σ(±2v) with a factor ≤ 1.01);
+ * s = σ(2v) and 1 − s = σ(−2v) each by sigmoidApprox (no 1 − s cancellation); c(x) at w_a
+ * digits (x² and the product by 3·0.044715 and the sum: 3 roundings, the constant 1.01, one
+ * product: ≤ 6.02·u_a, charged as 0.01u). x·s·(1 − s)·c: three products. The final sum
+ * cancels near the root x ≈ −0.7525: handled by sumOfTwo as for gelu′.
+ *
+ * ## Special Cases
+ * ±0 → ½. For |2v| beyond sigmoidApprox's range (|x| > 10^5), σ(2v) is 0 or 1 within TINY and
+ * |x·s·(1 − s)·c| ≤ e^(−|2v|)·(1 + 3|2v|) < TINY: the result is 1 or −0 within 2·TINY.
+ */
+export function geluTanhGradApprox(ctx: Context, x: Decimal): Approx {
+  if (x.isZero()) return { v: ctx.half, c: 0 };
+  const mag = Math.max(0, Math.ceil(3 * log10Abs(x) + 1));
+  const wa = Math.min(ctx.w + 3 + mag, CONTEXT_LIMIT);
+  const A = context(wa);
+  const xa = new A.D(x);
+  const x2 = xa.times(xa);
+  const y = x2.times(xa).times(TANH_CUBIC).plus(xa).times(A.twoSqrt2OverPi);
+  if (y.abs().gt(Y_MAX)) {
+    return x.isNeg() ? { v: new ctx.D(-0), c: 0, abs: TINY.times(2) } : { v: ctx.one, c: 0, abs: TINY.times(2) };
+  }
+  const argAbsErrU = 6.02 * absUpper(y) * 10 ** (ctx.w - wa) * 1.001;
+  const s = sigmoidApprox(ctx, y, argAbsErrU);
+  const m = sigmoidApprox(ctx, y.neg(), argAbsErrU);
+  const slope = x2.times(TANH_CUBIC.times(3)).plus(1).times(A.twoSqrt2OverPi);
+  const term = new ctx.D(x).times(s.v).times(m.v).times(slope);
+  return sumOfTwo(ctx, s, { v: term, c: s.c + m.c + 3 + 0.01 });
+}

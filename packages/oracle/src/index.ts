@@ -5,6 +5,7 @@ export {
   correctlyRoundedGeglu,
   evaluate,
   gelu,
+  geluGrad,
   MAX_DIGITS,
   MIN_DIGITS,
   ORACLE_FUNCTIONS,

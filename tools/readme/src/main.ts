@@ -31,11 +31,17 @@ readme = spliceSection(
 );
 readme = spliceSection(readme, 'performance', performance);
 const sweeps = readSweeps(join(root, 'packages', 'verify', 'sweeps'));
-// what the table's float32 rows need: the kernel's two forms, the four functions of each gpu.js backend that runs here
+// what the table's float32 rows need: the kernel's two forms and their derivatives, the four functions of each gpu.js backend that runs here
 const gpuExpected = ['gpu-webasm', 'gpu-cpu', 'gpu-webgpu'].flatMap((b) =>
   ['gelu', 'gelu-tanh', 'erf', 'erfc'].map((f) => `${b} ${f} f32`),
 );
-const expected = ['kernel-f32 gelu f32', 'kernel-f32 gelu-tanh f32', ...gpuExpected];
+const expected = [
+  'kernel-f32 gelu f32',
+  'kernel-f32 gelu-tanh f32',
+  'kernel-f32 gelu-grad f32',
+  'kernel-f32 gelu-tanh-grad f32',
+  ...gpuExpected,
+];
 readme = spliceSection(readme, 'sweeps', renderSweeps(sweeps, 'packages/verify/sweeps', expected));
 writeFileSync(readmePath, readme);
 

@@ -62,20 +62,33 @@ function outputFor<T extends FloatArray>(fn: string, out: unknown, like: T, leng
 }
 
 /**
- * Elementwise GELU of a Float32Array or Float64Array into `options.out` (same
- * type and length; in place allowed) or a new array of the same type.
- * Float32: correctly rounded float32 for every input. Float64: as
- * {@link gelu}. Special cases as the scalar functions.
+ * The checked arguments of an elementwise function of x (geluArray, geluGradArray): the form, the
+ * output (options.out or a new array), and whether out may share memory with x unseen (then the
+ * caller computes into a fresh array and copies, see mayShareUnseen).
  */
-export function geluArray<T extends FloatArray>(x: T, options?: GeluArrayOptions<T>): T {
-  const fn = 'geluArray';
+export function elementwiseArguments<T extends FloatArray>(
+  fn: string,
+  x: T,
+  options: GeluArrayOptions<T> | undefined,
+): { tanh: boolean; out: T; unseen: boolean } {
   checkFloatArray(fn, 'x', x);
   const o = checkOptions<GeluArrayOptions<T>>(fn, options);
   const tanh = checkApproximate(fn, o.approximate, 'none') === 'tanh';
   checkF32Length(fn, 'x', x);
   const out = outputFor(fn, o.out, x, x.length);
   checkInPlaceOrDisjoint(fn, 'options.out', out, { x });
-  if (mayShareUnseen(out, [x])) {
+  return { tanh, out, unseen: mayShareUnseen(out, [x]) };
+}
+
+/**
+ * Elementwise GELU of a Float32Array or Float64Array into `options.out` (same
+ * type and length; in place allowed) or a new array of the same type.
+ * Float32: correctly rounded float32 for every input. Float64: as
+ * {@link gelu}. Special cases as the scalar functions.
+ */
+export function geluArray<T extends FloatArray>(x: T, options?: GeluArrayOptions<T>): T {
+  const { tanh, out, unseen } = elementwiseArguments('geluArray', x, options);
+  if (unseen) {
     out.set(geluArray(x, { approximate: tanh ? 'tanh' : 'none' }));
     return out;
   }

@@ -92,6 +92,19 @@ function exactCore(x: number): void {
 }
 
 /**
+ * 2u = 2√(2/π)·(x + 0.044715·x³) in dd (dd.rh, dd.rl), relative error < 2^-100: the argument
+ * of the tanh form's sigmoid, whose rounding the exponential would amplify by |2u|.
+ */
+export function tanhArgumentDD(x: number): void {
+  dd.twoProd(x, x);
+  dd.ddMulD(dd.rh, dd.rl, x);
+  dd.ddMul(dd.rh, dd.rl, GELU_TANH_A_HI, GELU_TANH_A_LO);
+  dd.ddAdd(x, 0, dd.rh, dd.rl);
+  // The factor 2 rides on the constant: scaling by a power of two commutes with every rounding.
+  dd.ddMul(dd.rh, dd.rl, 2 * SQRT_2_OVER_PI_HI, 2 * SQRT_2_OVER_PI_LO);
+}
+
+/**
  * tanh gelu core: x·sigmoid(2u), u = √(2/π)·(x + 0.044715·x³), with u in dd
  * (its rounding would be amplified by |2u| in the exponential) and
  * sigmoid(2u) = 1/(1 + e^{−2u}) for x > 0, e^{2u}/(1 + e^{2u}) for x < 0, so
@@ -103,13 +116,9 @@ function tanhCore(x: number): void {
     tiny(x);
     return;
   }
-  dd.twoProd(x, x);
-  dd.ddMulD(dd.rh, dd.rl, x);
-  dd.ddMul(dd.rh, dd.rl, GELU_TANH_A_HI, GELU_TANH_A_LO);
-  dd.ddAdd(x, 0, dd.rh, dd.rl);
-  dd.ddMul(dd.rh, dd.rl, SQRT_2_OVER_PI_HI, SQRT_2_OVER_PI_LO);
-  const uh = 2 * dd.rh;
-  const ul = 2 * dd.rl;
+  tanhArgumentDD(x);
+  const uh = dd.rh;
+  const ul = dd.rl;
   if (x > 0) {
     dd.expDD(-uh, -ul);
     // e^{−2u} below 2^-1100: its stand-in keeps the sign of the deficit (see exactCore).

@@ -140,6 +140,14 @@ export const ROUND_MAGIC = 6755399441055744;
  * doubles agree.)
  */
 export function fastGelu(table: FastTable, x: number): number {
+  return x * fastRatio(table, x);
+}
+
+/**
+ * The table's F(x) = gelu(x)/x itself (Φ(x) for the exact form, σ(2u) for the tanh form) for
+ * x in [table.x0, table.end): the polynomial of {@link fastGelu} before its product with x.
+ */
+export function fastRatio(table: FastTable, x: number): number {
   const { coeffs: c, perUnit, stride } = table;
   const s = (x - table.origin) * perUnit;
   const j = s + ROUND_MAGIC - ROUND_MAGIC;
@@ -161,7 +169,7 @@ export function fastGelu(table: FastTable, x: number): number {
   p = p * t + c[b + 2]!;
   p = p * t + c[b + 1]!;
   p = p * t + c[b]!;
-  return x * p;
+  return p;
 }
 
 /**

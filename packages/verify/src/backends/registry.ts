@@ -3,7 +3,9 @@ import { loadGpu, loadKernel, loadOracle } from './modules.js';
 import {
   BackendUnavailable,
   EVAL_FUNCTIONS,
+  FORWARD_FUNCTIONS,
   GPU_BACKENDS,
+  isGradFunction,
   type Backend,
   type BackendId,
   type BackendSession,
@@ -12,7 +14,7 @@ import {
   type GpuBackendName,
 } from './types.js';
 
-const approximate = (fn: EvalFunction): 'none' | 'tanh' => (fn === 'gelu-tanh' ? 'tanh' : 'none');
+const approximate = (fn: EvalFunction): 'none' | 'tanh' => (fn === 'gelu-tanh' || fn === 'gelu-tanh-grad' ? 'tanh' : 'none');
 
 function unsupported(id: string, fn: EvalFunction, dtype: FloatFormat): never {
   throw new BackendUnavailable(id, `it does not evaluate ${fn} in ${dtype}`);
@@ -46,7 +48,7 @@ const kernelF64: Backend = {
   precision: 'f64',
   dtypes: ['f64'],
   functions: EVAL_FUNCTIONS,
-  description: '@geglu/kernel float64 scalars gelu (both variants), erf, erfc',
+  description: '@geglu/kernel float64 scalars gelu (both variants), erf, erfc, geluGrad (both variants)',
   async open() {
     const k = await loadKernel();
     if (typeof k === 'string') throw new BackendUnavailable('kernel-f64', k);
@@ -57,7 +59,10 @@ const kernelF64: Backend = {
         const out = new Float64Array(xs.length);
         if (fn === 'erf') for (let i = 0; i < xs.length; i++) out[i] = k.erf(xs[i]!);
         else if (fn === 'erfc') for (let i = 0; i < xs.length; i++) out[i] = k.erfc(xs[i]!);
-        else {
+        else if (isGradFunction(fn)) {
+          const options = { approximate: approximate(fn) };
+          for (let i = 0; i < xs.length; i++) out[i] = k.geluGrad(xs[i]!, options);
+        } else {
           const options = { approximate: approximate(fn) };
           for (let i = 0; i < xs.length; i++) out[i] = k.gelu(xs[i]!, options);
         }
@@ -73,16 +78,17 @@ const kernelF32: Backend = {
   kind: 'kernel',
   precision: 'f32',
   dtypes: ['f32'],
-  functions: ['gelu', 'gelu-tanh'],
-  description: '@geglu/kernel geluArray over Float32Array, correctly rounded by contract',
+  functions: ['gelu', 'gelu-tanh', 'gelu-grad', 'gelu-tanh-grad'],
+  description: '@geglu/kernel geluArray and geluGradArray over Float32Array, correctly rounded by contract',
   async open() {
     const k = await loadKernel();
     if (typeof k === 'string') throw new BackendUnavailable('kernel-f32', k);
     return {
       ran: 'kernel-f32',
       async evaluate(fn, dtype, xs) {
-        if (dtype !== 'f32' || (fn !== 'gelu' && fn !== 'gelu-tanh')) unsupported('kernel-f32', fn, dtype);
-        return Float64Array.from(k.geluArray(Float32Array.from(xs), { approximate: approximate(fn) }));
+        if (dtype !== 'f32' || fn === 'erf' || fn === 'erfc') unsupported('kernel-f32', fn, dtype);
+        const f = isGradFunction(fn) ? k.geluGradArray : k.geluArray;
+        return Float64Array.from(f(Float32Array.from(xs), { approximate: approximate(fn) }));
       },
       async close() {},
     };
@@ -128,7 +134,7 @@ function gpuBackend(name: Exclude<GpuBackendName, 'auto'>): Backend {
     kind: 'gpu',
     precision: 'f32',
     dtypes: ['f32'],
-    functions: EVAL_FUNCTIONS,
+    functions: FORWARD_FUNCTIONS,
     description: `@geglu/gpu on the gpu.js ${name} backend, float32`,
     open: () => openGpu(name),
   };
@@ -155,7 +161,7 @@ export async function openGpu(name: GpuBackendName): Promise<BackendSession> {
     ran: `gpu-${g.backend}`,
     ...(fallbacks.length > 0 ? { passedOver: fallbacks.map((f) => `gpu-${f.backend}: ${f.reason}`).join(' | ') } : {}),
     async evaluate(fn, dtype, xs) {
-      if (dtype !== 'f32') unsupported(id, fn, dtype);
+      if (dtype !== 'f32' || isGradFunction(fn)) unsupported(id, fn, dtype);
       const x = Float32Array.from(xs);
       const y = fn === 'erf' ? await g.erf(x) : fn === 'erfc' ? await g.erfc(x) : await g.gelu(x, { approximate: approximate(fn) });
       return Float64Array.from(y);

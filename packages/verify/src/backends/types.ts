@@ -2,8 +2,12 @@
 export type FloatFormat = 'f32' | 'f64' | 'bf16' | 'f16';
 
 /** The scalar functions `geglu eval` and `geglu check` know (command-line names). */
-export type EvalFunction = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc';
-export const EVAL_FUNCTIONS: readonly EvalFunction[] = ['gelu', 'gelu-tanh', 'erf', 'erfc'];
+export type EvalFunction = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc' | 'gelu-grad' | 'gelu-tanh-grad';
+export const EVAL_FUNCTIONS: readonly EvalFunction[] = ['gelu', 'gelu-tanh', 'erf', 'erfc', 'gelu-grad', 'gelu-tanh-grad'];
+/** The functions without the derivatives: what the gpu.js backends evaluate. */
+export const FORWARD_FUNCTIONS: readonly EvalFunction[] = ['gelu', 'gelu-tanh', 'erf', 'erfc'];
+/** The derivatives of gelu (approximate 'none') and gelu tanh. */
+export const isGradFunction = (fn: EvalFunction): fn is 'gelu-grad' | 'gelu-tanh-grad' => fn === 'gelu-grad' || fn === 'gelu-tanh-grad';
 
 /** gpu.js backends that `@geglu/gpu` can be asked for. */
 export type GpuBackendName = 'auto' | 'webgpu' | 'headlessgl' | 'webasm' | 'cpu';

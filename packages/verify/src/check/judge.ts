@@ -10,7 +10,8 @@ import { EVAL_FUNCTIONS, type EvalFunction, type FloatFormat } from '../backends
 import type { CheckBatch } from '../io/check-inputs.js';
 import { formatNumber } from '../io/numbers.js';
 import { halfCodec, halfReferenceTable, type HalfFormat } from '../sweep/half.js';
-import { decideF32, decideGegluF32, refGelu, refGeluTanh } from '../sweep/reference.js';
+import { SWEEP_REFERENCE } from '../sweep/engine.js';
+import { decideF32, decideGegluF32 } from '../sweep/reference.js';
 import { regionOf, REGIONS, type Region } from '../tolerances/index.js';
 
 const WORST = 10;
@@ -96,7 +97,7 @@ function referenceOf(fn: CheckFunction, approximate: 'none' | 'tanh' | undefined
   const geluOf: EvalFunction = fn === 'geglu' ? (approximate === 'tanh' ? 'gelu-tanh' : 'gelu') : fn;
   // For float32 gelu the sweep's reference decides the rounding for all but a few inputs per
   // million (src/sweep/reference.ts states its bound); the oracle settles the rest.
-  const ref32 = dtype === 'f32' ? (fn === 'gelu' ? refGelu : fn === 'gelu-tanh' ? refGeluTanh : null) : null;
+  const ref32 = dtype === 'f32' && fn !== 'geglu' && fn !== 'erf' && fn !== 'erfc' ? SWEEP_REFERENCE[fn] : null;
   const scalarFn = fn === 'geglu' ? null : fn;
   const half = scalarFn !== null && (dtype === 'bf16' || dtype === 'f16') ? halfReference(scalarFn, dtype, oracle) : null;
   const correctF32 =

@@ -24,7 +24,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   },
   {
     name: 'sweep',
-    summary: "check a backend's float32 gelu, gelu-tanh, erf or erfc on every one of the 2^32 inputs",
+    summary: "check a backend's float32 gelu, gelu-tanh, erf, erfc or a gelu derivative on every one of the 2^32 inputs",
     load: async () => (await import('../commands/sweep.js')).sweepCommand,
   },
   {

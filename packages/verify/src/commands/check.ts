@@ -49,7 +49,7 @@ const spec: ArgSpec = {
   positionals: { min: 0, max: 1, name: 'FILE.jsonl, FILE.safetensors (or - for JSONL on stdin)' },
 };
 
-const usage = `Usage: geglu check --fn gelu|gelu-tanh|erf|erfc --dtype f32|f64|bf16|f16 [limits] [output] FILE.jsonl|FILE.safetensors
+const usage = `Usage: geglu check --fn gelu|gelu-tanh|erf|erfc|gelu-grad|gelu-tanh-grad --dtype f32|f64|bf16|f16 [limits] [output] FILE.jsonl|FILE.safetensors
        geglu check --fn F --dtype D [limits] [output] --x X.npy --y Y.npy
        geglu check --fn geglu --approximate none|tanh --dtype D [limits] [output] FILE | --gate G.npy --up U.npy --y Y.npy
   limits: --max-steps N | --backend ID [--tolerances FILE];  output: --json, --annotate github
@@ -67,7 +67,7 @@ Inputs, read in bounded memory (a 2^24-element pair is streamed in chunks):
   for f32/f64/f16 (or big-endian '>'), and '<u2' holding bf16 bit patterns for bf16 (NumPy has none).
 For each row the distance of y from the correctly rounded fn(x) is measured in steps
 (representable values between them; NaN vs non-NaN counts as infinitely many) and, where it is
-not 0, in ulps of the exact value (not for geglu). For float32 gelu and gelu-tanh the correctly rounded value
+not 0, in ulps of the exact value (not for geglu). For float32 gelu, gelu-tanh and their derivatives the correctly rounded value
 comes from geglu sweep's bounded f64 reference (the oracle only where that does not decide), so
 dumps of millions of rows are checked quickly. --fn geglu compares each y with gelu(gate)·up rounded
 once: in float32 from the same reference times up in f64 with its bound (the oracle's

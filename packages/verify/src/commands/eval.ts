@@ -28,7 +28,7 @@ const spec: ArgSpec = {
   },
 };
 
-const usage = `Usage: geglu eval --fn gelu|gelu-tanh|erf|erfc --dtype f32|f64|bf16|f16 --backend oracle|kernel|gpu [--gpu-backend NAME]
+const usage = `Usage: geglu eval --fn gelu|gelu-tanh|erf|erfc|gelu-grad|gelu-tanh-grad --dtype f32|f64|bf16|f16 --backend oracle|kernel|gpu [--gpu-backend NAME]
 
 Reads one number per line on stdin, rounds it to --dtype (once, to nearest-even, from the exact
 decimal), evaluates --fn on the chosen backend and writes one JSON object per line to stdout:

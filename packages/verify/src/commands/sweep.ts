@@ -89,7 +89,7 @@ const mergeSpec: ArgSpec = {
   positionals: { min: 1, max: Infinity, name: 'FILES' },
 };
 
-const usage = `Usage: geglu sweep --fn gelu|gelu-tanh|erf|erfc --dtype f32 [--backend kernel-f32|gpu-webasm|gpu-cpu|gpu-webgpu]
+const usage = `Usage: geglu sweep --fn gelu|gelu-tanh|erf|erfc|gelu-grad|gelu-tanh-grad --dtype f32 [--backend kernel-f32|gpu-webasm|gpu-cpu|gpu-webgpu]
                    [--range START:END] [--shard i/n] [--workers K] [--resume FILE] [--out FILE] [--chunk-size N]
                    [--relaxed-simd auto|on|off] [--table]
        geglu sweep --fn gelu|gelu-tanh --dtype bf16|f16 [--backend kernel-bf16|kernel-f16] [--relaxed-simd auto|on|off]
@@ -101,7 +101,8 @@ included) against a float64 reference with a proven per-input error bound, askin
 correctlyRounded only where that bound does not decide the rounding. Prints a progress line on
 stderr (rate, ETA) and a summary on stdout: the histogram of steps, and per region of the tolerance
 table (tail, subnormal, normal) the largest steps and the input reaching it. The kernel-f32 backend
-has gelu and gelu-tanh; the gpu-* backends (@geglu/gpu, one GegluGpu per worker) have all four.
+has gelu and gelu-tanh and their derivatives gelu-grad and gelu-tanh-grad (geluGradArray); the gpu-*
+backends (@geglu/gpu, one GegluGpu per worker) have gelu, gelu-tanh, erf and erfc.
 
 With --dtype bf16 or f16 the kernel's 16-bit gelu (geluBf16Array, geluF16Array over bit patterns)
 is checked on all 65,536 inputs of the format at once, against a table of correctly rounded
@@ -286,7 +287,7 @@ async function sweepHalf(
 
 export const sweepCommand: Command = {
   name: 'sweep',
-  summary: "check a backend's float32 gelu, gelu-tanh, erf or erfc on every one of the 2^32 inputs",
+  summary: "check a backend's float32 gelu, gelu-tanh, erf, erfc or a gelu derivative on every one of the 2^32 inputs",
   usage,
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
     if (argv[0] === 'merge') return merge(argv.slice(1), io);

@@ -38,8 +38,8 @@ const spec: ArgSpec = {
 
 const usage = `Usage: geglu verify [--backends a,b] [--tolerances FILE] [--runs N] [--seed S] [--report DIR]
 
-Runs the five property suites (1 tanh-vs-erf bound, 2 GELU identities, 3 gating,
-4 MLP shapes, 5 agreement with the oracle and between backends) against every
+Runs the six property suites (1 tanh-vs-erf bound, 2 GELU identities, 3 gating,
+4 MLP shapes, 5 agreement with the oracle and between backends, 6 the gelu derivatives) against every
 registered backend, prints a suite × backend table, names every exceeded bound
 and writes report.md, report.json and SVG plots to the report directory.
 Backends that cannot run here, and bounds the tolerance table does not hold yet,

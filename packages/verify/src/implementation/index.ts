@@ -111,8 +111,8 @@ const tableFunction = (k: FunctionKey): 'gelu' | 'gelu-tanh' | 'geglu' => (k ===
 /**
  * The user functions a property calls, or null when it does not apply to an implementation: the
  * oracle-only constants checks, the cross-backend agreement (one implementation has no peers here;
- * agreement with the oracle is the stronger check), and the Gemma 2 MLP and geglu's own argument
- * conventions (shapes). An unknown suite throws, so a new suite is classified, never dropped silently.
+ * agreement with the oracle is the stronger check), the Gemma 2 MLP and geglu's own argument
+ * conventions (shapes), and the gelu derivatives (gradients: an implementation gives no derivative here). An unknown suite throws, so a new suite is classified, never dropped silently.
  */
 export function functionsUsedBy(spec: PropertySpec<unknown>): FunctionKey[] | null {
   const fn: GeluFunction | undefined = spec.fn;
@@ -126,6 +126,7 @@ export function functionsUsedBy(spec: PropertySpec<unknown>): FunctionKey[] | nu
     case 'agreement':
       return fn && spec.id.startsWith('oracle/') && spec.id !== 'oracle/mlp' ? [fn] : null;
     case 'shapes':
+    case 'gradients':
       return null;
     default:
       throw new Error(`verifyImplementation: suite ${String(spec.suite)} is not classified in src/implementation`);

@@ -15,12 +15,13 @@ import type { GeluFunction } from '../arbitraries/thresholds.js';
 import { stepDistance } from '@geglu/float';
 import { show, ulpOf, type FullContext } from './context.js';
 import { batch, fnName, GELU_FUNCTIONS, isToleranceMissing, num } from './common.js';
-import type { Observation, PropertySpec } from './types.js';
+import type { Observation, PropertySpec, SuiteTarget } from './types.js';
+import type { ToleranceFunction } from '../tolerances/index.js';
 
 const ctxOf = (c: unknown) => c as FullContext;
 
 /** Error-free a + b = s + e (Knuth's TwoSum; exact in binary64 barring overflow). */
-function twoSum(a: number, b: number): [number, number] {
+export function twoSum(a: number, b: number): [number, number] {
   const s = a + b;
   const bb = s - a;
   const e = a - (s - bb) + (b - bb);
@@ -28,10 +29,50 @@ function twoSum(a: number, b: number): [number, number] {
 }
 
 /** Largest absolute error of a result y that is within t steps of the correctly rounded value. */
-function absErrorWithin(y: number, t: number, dtype: 'f32' | 'f64'): number {
+export function absErrorWithin(y: number, t: number, dtype: 'f32' | 'f64'): number {
   // Every step between y and the true value is at most the ulp t+1 steps
   // further from zero; the correctly rounded value adds half an ulp.
   return (t + 0.5) * ulpOf(stepFloat(Math.abs(y), t + 1, dtype), dtype);
+}
+
+/**
+ * Evaluates f at xs and at −xs and holds the exact residual |f(x) + sign·f(−x) − target(x)| to the
+ * results' tolerances: (t + ½) ulps per result (absErrorWithin), plus the one rounding of the
+ * residual's last addition (the rest is exact: TwoSum). Reports the worst ratio to the bound.
+ */
+export async function checkMirrored(
+  ctx: FullContext,
+  target: SuiteTarget,
+  fn: ToleranceFunction,
+  xs: Float64Array,
+  evaluate: (v: Float64Array) => Promise<Float64Array>,
+  sign: 1 | -1,
+  targetOf: (x: number) => number,
+  describeMiss: (x: number, y1: number, y2: number, residual: number, bound: number) => string,
+): Promise<Observation> {
+  const both = new Float64Array(xs.length * 2);
+  both.set(xs);
+  for (let i = 0; i < xs.length; i++) both[xs.length + i] = -xs[i]!;
+  const ys = await evaluate(both);
+  let worst = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    const y1 = ys[i]!;
+    const y2 = ys[xs.length + i]!;
+    const t1 = ctx.toleranceAt(target, fn, x);
+    const t2 = ctx.toleranceAt(target, fn, -x);
+    if (isToleranceMissing(t1)) return { ok: false, message: t1.missing };
+    if (isToleranceMissing(t2)) return { ok: false, message: t2.missing };
+    const [s1, e1] = twoSum(y1, sign * y2);
+    const [s2, e2] = twoSum(s1, -targetOf(x));
+    const residual = Math.abs(s2 + (e1 + e2));
+    // The final addition of the TwoSum remainders rounds once in binary64.
+    const bound = absErrorWithin(y1, t1.steps, target.dtype) + absErrorWithin(y2, t2.steps, target.dtype) + residual * 2 ** -52;
+    const ratio = residual === 0 ? 0 : residual / bound;
+    worst = Math.max(worst, ratio);
+    if (!(ratio <= 1)) return { ok: false, observed: worst, message: describeMiss(x, y1, y2, residual, bound) };
+  }
+  return { ok: true, observed: worst };
 }
 
 function oddPart(fn: GeluFunction): PropertySpec<Float64Array> {
@@ -52,37 +93,18 @@ function oddPart(fn: GeluFunction): PropertySpec<Float64Array> {
         arbitrary: batch(arb),
         bound: 1,
         unit: 'error / bound',
-        async check(xs): Promise<Observation> {
-          const both = new Float64Array(xs.length * 2);
-          both.set(xs);
-          for (let i = 0; i < xs.length; i++) both[xs.length + i] = -xs[i]!;
-          const ys = await target.gelu!(fn, both);
-          let worst = 0;
-          for (let i = 0; i < xs.length; i++) {
-            const x = xs[i]!;
-            const y1 = ys[i]!;
-            const y2 = ys[xs.length + i]!;
-            const t1 = ctx.toleranceAt(target, fn, x);
-            const t2 = ctx.toleranceAt(target, fn, -x);
-            if (isToleranceMissing(t1)) return { ok: false, message: t1.missing };
-            if (isToleranceMissing(t2)) return { ok: false, message: t2.missing };
-            const [s1, e1] = twoSum(y1, -y2);
-            const [s2, e2] = twoSum(s1, -x);
-            const residual = Math.abs(s2 + (e1 + e2));
-            // The final addition of the TwoSum remainders rounds once in binary64.
-            const bound = absErrorWithin(y1, t1.steps, target.dtype) + absErrorWithin(y2, t2.steps, target.dtype) + residual * 2 ** -52;
-            const ratio = residual === 0 ? 0 : residual / bound;
-            worst = Math.max(worst, ratio);
-            if (!(ratio <= 1)) {
-              return {
-                ok: false,
-                observed: worst,
-                message: `x = ${show(x)}: ${fnName(fn)}(x) = ${show(y1)}, ${fnName(fn)}(−x) = ${show(y2)}, difference misses x by ${residual} > ${bound}`,
-              };
-            }
-          }
-          return { ok: true, observed: worst };
-        },
+        check: (xs) =>
+          checkMirrored(
+            ctx,
+            target,
+            fn,
+            xs,
+            (v) => target.gelu!(fn, v),
+            -1,
+            (x) => x,
+            (x, y1, y2, residual, bound) =>
+              `x = ${show(x)}: ${fnName(fn)}(x) = ${show(y1)}, ${fnName(fn)}(−x) = ${show(y2)}, difference misses x by ${residual} > ${bound}`,
+          ),
       };
     },
   };

@@ -1,5 +1,5 @@
 /**
- * The five property suites, each written once as data and run against every
+ * The six property suites, each written once as data and run against every
  * target (backend × dtype), in the manner of TensorFlow.js's cross-backend
  * tests (tfjs-core's jasmine_util `describeWithFlags` registers one describe
  * per registered test environment; test/properties/harness.ts does the same
@@ -9,6 +9,7 @@
 import { agreementSuite } from './agreement.js';
 import type { FullContext } from './context.js';
 import { gatingSuite } from './gating.js';
+import { gradientsSuite } from './gradients.js';
 import { identitiesSuite } from './identities.js';
 import { runProperty, type RunOptions } from './runner.js';
 import { shapesSuite } from './shapes.js';
@@ -21,9 +22,10 @@ export const SUITES: Record<SuiteId, PropertySpec<any>[]> = {
   gating: gatingSuite,
   shapes: shapesSuite,
   agreement: agreementSuite,
+  gradients: gradientsSuite,
 };
 
-export const SUITE_ORDER: readonly SuiteId[] = ['tanh-vs-erf', 'identities', 'gating', 'shapes', 'agreement'];
+export const SUITE_ORDER: readonly SuiteId[] = ['tanh-vs-erf', 'identities', 'gating', 'shapes', 'agreement', 'gradients'];
 
 export interface RunSuitesOptions extends RunOptions {
   suites?: readonly SuiteId[];

@@ -95,6 +95,9 @@ export async function openTargets(options: OpenTargetOptions = {}): Promise<Open
       if (backend.functions.includes('gelu') && backend.functions.includes('gelu-tanh')) {
         t.gelu = (fn, xs) => s.evaluate(fn, dtype, xs);
       } else t.missing.gelu = `${backend.id} does not evaluate gelu and gelu-tanh`;
+      if (backend.functions.includes('gelu-grad') && backend.functions.includes('gelu-tanh-grad')) {
+        t.geluGrad = (fn, xs) => s.evaluate(fn, dtype, xs);
+      } else t.missing.geluGrad = `${backend.id} does not evaluate gelu-grad and gelu-tanh-grad`;
       const e = extra as TensorFns;
       if (e.geglu) t.geglu = (fn, g, u) => e.geglu!(fn, dtype, g, u);
       else t.missing.geglu = e.reason ?? `${backend.id} has no geglu`;

@@ -6,7 +6,10 @@ import type { Precision } from '../backends/types.js';
 import type { Landmarks } from './landmarks.js';
 import type { OracleApi } from './oracle.js';
 
-export type SuiteId = 'tanh-vs-erf' | 'identities' | 'gating' | 'shapes' | 'agreement';
+export type SuiteId = 'tanh-vs-erf' | 'identities' | 'gating' | 'shapes' | 'agreement' | 'gradients';
+
+/** The derivatives of gelu and gelu tanh. */
+export type GradFunction = 'gelu-grad' | 'gelu-tanh-grad';
 
 export const SUITE_TITLES: Record<SuiteId, string> = {
   'tanh-vs-erf': '1. tanh-vs-erf bound',
@@ -14,6 +17,7 @@ export const SUITE_TITLES: Record<SuiteId, string> = {
   gating: '3. Gating',
   shapes: '4. Shapes',
   agreement: '5. Agreement',
+  gradients: '6. Gradients',
 };
 
 export interface MlpWeightsF {
@@ -41,10 +45,12 @@ export interface SuiteTarget {
   /** What actually ran (gpu.js may pick another backend than asked). */
   ran?: string;
   gelu?(fn: GeluFunction, xs: Float64Array): Promise<Float64Array>;
+  /** The derivative of gelu or gelu tanh, elementwise. */
+  geluGrad?(fn: GradFunction, xs: Float64Array): Promise<Float64Array>;
   geglu?(fn: GeluFunction, gate: Float64Array, up: Float64Array): Promise<Float64Array>;
   gemma2Mlp?(x: Float64Array, tokens: number, weights: MlpWeightsF, fn: GeluFunction): Promise<Float64Array>;
   /** Reasons a function is missing, for the skip message. */
-  missing?: Partial<Record<'gelu' | 'geglu' | 'gemma2Mlp', string>>;
+  missing?: Partial<Record<'gelu' | 'geluGrad' | 'geglu' | 'gemma2Mlp', string>>;
 }
 
 /** `backend (dtype)`: the label of a target in tables and test names. */

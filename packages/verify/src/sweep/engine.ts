@@ -1,9 +1,9 @@
 import { formatFloat as fmt, stepDistance } from '@geglu/float';
 import { REGIONS, regionOf, type Region } from '../tolerances/index.js';
-import { decideF32, refErf, refErfc, refGelu, refGeluTanh, type RefResult } from './reference.js';
+import { decideF32, refErf, refErfc, refGelu, refGeluGrad, refGeluTanh, refGeluTanhGrad, type RefResult } from './reference.js';
 
-export type SweepFunction = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc';
-export const SWEEP_FUNCTIONS: readonly SweepFunction[] = ['gelu', 'gelu-tanh', 'erf', 'erfc'];
+export type SweepFunction = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc' | 'gelu-grad' | 'gelu-tanh-grad';
+export const SWEEP_FUNCTIONS: readonly SweepFunction[] = ['gelu', 'gelu-tanh', 'erf', 'erfc', 'gelu-grad', 'gelu-tanh-grad'];
 
 /** The sweep's float64 reference of each function (src/sweep/reference.ts). */
 export const SWEEP_REFERENCE: Record<SweepFunction, (x: number) => RefResult> = {
@@ -11,6 +11,8 @@ export const SWEEP_REFERENCE: Record<SweepFunction, (x: number) => RefResult> = 
   'gelu-tanh': refGeluTanh,
   erf: refErf,
   erfc: refErfc,
+  'gelu-grad': refGeluGrad,
+  'gelu-tanh-grad': refGeluTanhGrad,
 };
 
 /** One of the worst inputs: its bit pattern, the value, what the implementation gave, the correct f32. */

@@ -15,6 +15,7 @@ export const SWEEP_BACKENDS: readonly SweepBackend[] = ['kernel-f32', 'kernel-bf
 
 /** Which functions a backend has (the kernel's erf and erfc are float64 only). */
 export function sweepFunctionsOf(backend: SweepBackend): readonly SweepFunction[] {
+  if (backend === 'kernel-f32') return ['gelu', 'gelu-tanh', 'gelu-grad', 'gelu-tanh-grad'];
   return backend.startsWith('kernel-') ? ['gelu', 'gelu-tanh'] : ['gelu', 'gelu-tanh', 'erf', 'erfc'];
 }
 
@@ -66,13 +67,24 @@ export function applyRelaxedSimd(k: KernelModule, mode: RelaxedSimdMode): { acti
   return { active: path.active, fuses: path.fuses };
 }
 
-/** The kernel's float32 gelu: geluArray over each block. */
+/** The kernel's float32 gelu or its derivative: geluArray or geluGradArray over each block. */
 async function kernelImpl(fn: SweepFunction, mode: RelaxedSimdMode): Promise<LoadedImpl | string> {
   const k = await loadKernel();
   if (typeof k === 'string') return k;
   const path = applyRelaxedSimd(k, mode);
   if (typeof path === 'string') return path;
-  const approximate = fn === 'gelu-tanh' ? 'tanh' : 'none';
+  const approximate = fn === 'gelu-tanh' || fn === 'gelu-tanh-grad' ? 'tanh' : 'none';
+  if (fn === 'gelu-grad' || fn === 'gelu-tanh-grad') {
+    // geluGradArray is plain JavaScript: the relaxed SIMD path does not reach it
+    return {
+      device: 'CPU (JavaScript, this process)',
+      relaxedSimd: false,
+      block: 1 << 16,
+      close: async () => undefined,
+      impl: (xs, out) => void k.geluGradArray(xs, { approximate, out }),
+      name: '@geglu/kernel geluGradArray (Float32Array)',
+    };
+  }
   return {
     device: path.active
       ? `CPU (WebAssembly SIMD with relaxed SIMD's f64x2.relaxed_madd, ${path.fuses ? 'fused' : 'not fused'} on Node ${process.versions.node}, this process)`

@@ -48,11 +48,26 @@
  *   to −0 (the cut keeps e^(−t²) a normal f64, so exp keeps its relative bound); for
  *   t > 6.5, ½·erfc(t) ≤ e^(−t²)/(2√π t) < 2^-64, so y rounds to x (as for tanh above).
  *
+ * ## Method: derivatives (gelu-grad, gelu-tanh-grad), y = first + second, cancelling at the root
+ *
+ * Each term gets a relative bound; their absolute errors add, plus the sum's rounding, and the
+ * relative bound is that over |y|: near the roots (x ≈ −0.7518, −0.7525) it grows as |y| shrinks,
+ * so those inputs escalate to the oracle; a computed 0 gives an infinite bound (escalated too).
+ *
+ * - gelu′ = Φ(x) + x·φ(x): Φ as for gelu (refPhi: its bound includes t's rounding); x·φ(x) =
+ *   x·(1/√(2π))·e^(−x²/2) with x²/2 exact: exp 2u, the constant u, two products 2u: 5u.
+ *   t < −26: |y| ≤ |x|·φ(x) (Φ(x) < φ(x)/|x|) < 2^-150: −0. t > 6.5 (x > 9.19): 0 < y − 1 <
+ *   x·φ(x) < 2^-58: 1.
+ * - gelu tanh′ = s + x·s·m·c with z as above (≤ 6u), s = σ(z), m = σ(−z) (E = e^(−|z|):
+ *   ≤ (6|z| + 2)u; s and m as 1/(1 + E) or E/(1 + E): ≤ 2·e_E + 2u each), c = dz/dx = A + 3B·x²
+ *   (≤ 4u, all terms positive), three products: 3u. z < −200: |y| ≤ e^z·(1 + 3|z|) < 2^-278
+ *   (|x|·c ≤ 3|z|): −0. z > 700: 0 < y − 1 < e^(−z)·3z: 1.
+ *
  * ## Method: |x| < 2^-60, both variants
  * Decided analytically, see `tiny` below (x/2 plus a positive δ < x²).
  *
  * ## Special Cases
- * NaN → NaN; +∞ → +∞; −∞ → −0; ±0 → ±0 (both variants).
+ * NaN → NaN; +∞ → +∞; −∞ → −0; ±0 → ±0 (both variants). Derivatives: +∞ → 1, −∞ → −0, ±0 → ½.
  *
  * ## Notes
  * The bound is checked against the oracle at many points per binade in test/sweep/reference.test.ts
@@ -66,6 +81,7 @@ const B_TANH = 0.07135481627260025; // 2·0.044715·√(2/π) = 0.07135481627260
 const INV_SQRT2 = 0.7071067811865476; // 1/√2 = 0.70710678118654752440…
 const TWO_OVER_SQRT_PI = 1.1283791670955126; // 2/√π = 1.12837916709551257390…
 const INV_SQRT_PI = 0.5641895835477563; // 1/√π = 0.56418958354775628695…
+const INV_SQRT_2PI = 0.3989422804014327; // 1/√(2π) = 0.39894228040143267794…
 // covers the second-order terms (products of roundings, ≤ k²u²) that the first-order sums above leave out
 const MARGIN = 1 + 2 ** -20;
 
@@ -100,29 +116,38 @@ export function refGelu(x: number): RefResult {
   if (x === -Infinity) return set(-0, 0);
   if (Math.abs(x) < TINY) return tiny(x);
   const t = x * INV_SQRT2;
-  const tArgErr = 2.01 * U;
   if (t < -26) return set(-0, 0);
   if (t > 6.5) return set(x, 0);
+  refPhi(t);
+  // one more rounding: the product with x
+  return set(x * phiPart.v, (phiPart.eps + U) * MARGIN);
+}
+
+/** Φ(x) and its relative bound (without MARGIN), from refPhi. */
+const phiPart = { v: 0, eps: 0 };
+
+/**
+ * Φ(x) for a float32 x, given t = fl(x/√2) in [−26, 6.5], into phiPart, by the series or the
+ * continued fraction (see Method). The bound includes t's rounding through the condition number
+ * and the roundings that form Φ from erf or erfc.
+ */
+function refPhi(t: number): void {
+  const tArgErr = 2.01 * U;
   if (t >= -2 && t <= 3.5) {
     seriesErf(t);
     const erf = part.v;
     const e = part.e;
-    let phi: number;
-    let eps: number;
-    let cond: number;
     if (t >= 0) {
-      phi = 0.5 + 0.5 * erf;
-      eps = part.eps + U;
-      cond = (t * TWO_OVER_SQRT_PI * e) / (1 + erf); // t·erf′(t)/(1 + erf(t)) ≤ 1
+      phiPart.v = 0.5 + 0.5 * erf;
+      const cond = (t * TWO_OVER_SQRT_PI * e) / (1 + erf); // t·erf′(t)/(1 + erf(t)) ≤ 1
+      phiPart.eps = part.eps + U + cond * 1.01 * tArgErr;
     } else {
       const m = 1 - -erf;
-      phi = 0.5 * m;
-      eps = (part.eps * -erf) / m + U;
-      cond = (-t * TWO_OVER_SQRT_PI * e) / m;
+      phiPart.v = 0.5 * m;
+      const cond = (-t * TWO_OVER_SQRT_PI * e) / m;
+      phiPart.eps = (part.eps * -erf) / m + U + cond * 1.01 * tArgErr;
     }
-    if (x === 0) return set(x * 0.5, 0);
-    const y = x * phi;
-    return set(y, (eps + cond * 1.01 * tArgErr + U) * MARGIN);
+    return;
   }
   const t2 = t * t;
   cfErfc(Math.abs(t));
@@ -130,14 +155,57 @@ export function refGelu(x: number): RefResult {
   const eErfc = part.eps;
   const cond = 2 * t2 + 1; // |t·d ln erfc(|t|)/dt| ≤ 2t² + 1 for |t| ≥ 2 (erfc(t) ≥ e^−t²/(√π(t + 1/t)))
   if (t < 0) {
-    const y = x * 0.5 * erfc;
-    return set(y, (eErfc + cond * 1.01 * tArgErr + 2 * U) * MARGIN);
+    phiPart.v = 0.5 * erfc;
+    phiPart.eps = eErfc + cond * 1.01 * tArgErr + U;
+    return;
   }
   const corr = 0.5 * erfc;
-  const phi = 1 - corr;
-  const y = x * phi;
-  // the correction's relative error (and its argument's) scaled by corr/phi, plus two roundings
-  return set(y, ((eErfc + cond * 1.01 * tArgErr) * (corr / phi) + 2 * U) * MARGIN);
+  phiPart.v = 1 - corr;
+  // the correction's relative error (and its argument's) scaled by corr/Φ, plus the subtraction
+  phiPart.eps = (eErfc + cond * 1.01 * tArgErr) * (corr / phiPart.v) + U;
+}
+
+/**
+ * gelu′(x) = Φ(x) + x·φ(x) at a float32 x (see Method: derivatives). Returns a shared object.
+ */
+export function refGeluGrad(x: number): RefResult {
+  if (x !== x) return set(NaN, 0);
+  if (x === Infinity) return set(1, 0);
+  if (x === -Infinity) return set(-0, 0);
+  if (x === 0) return set(0.5, 0);
+  const t = x * INV_SQRT2;
+  if (t < -26) return set(-0, 0);
+  if (t > 6.5) return set(1, 0);
+  refPhi(t);
+  const p = phiPart.v;
+  const q = x * INV_SQRT_2PI * Math.exp(-0.5 * (x * x));
+  const y = p + q;
+  const err = phiPart.eps * p + 5 * U * Math.abs(q) + U * Math.abs(y);
+  return set(y, (err / Math.abs(y)) * MARGIN);
+}
+
+/**
+ * gelu tanh′(x) = s + x·s·m·c at a float32 x, s = σ(z), m = 1 − s = σ(−z), c = dz/dx
+ * (see Method: derivatives). Returns a shared object.
+ */
+export function refGeluTanhGrad(x: number): RefResult {
+  if (x !== x) return set(NaN, 0);
+  if (x === 0) return set(0.5, 0);
+  const z = x * (A_TANH + B_TANH * (x * x));
+  if (z > 700) return set(1, 0); // also +∞
+  if (z < -200) return set(-0, 0); // also −∞
+  const az = Math.abs(z);
+  const e = Math.exp(-az);
+  const den = 1 + e;
+  const s = z >= 0 ? 1 / den : e / den;
+  const m = z >= 0 ? e / den : 1 / den;
+  const c = A_TANH + 3 * B_TANH * (x * x);
+  const q = x * s * m * c;
+  const y = s + q;
+  const eE = (6 * az + 2) * U;
+  const eSM = 2 * eE + 2 * U;
+  const err = eSM * s + (2 * eSM + 5 * U + 3 * U) * Math.abs(q) + U * Math.abs(y);
+  return set(y, (err / Math.abs(y)) * MARGIN);
 }
 
 /**

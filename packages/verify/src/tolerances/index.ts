@@ -22,8 +22,17 @@ export const TOLERANCE_BACKENDS: readonly ToleranceBackendId[] = [
   'gpu-headlessgl',
   ...BROWSER_TOLERANCE_BACKENDS,
 ];
-export type ToleranceFunction = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc' | 'geglu' | 'mlp';
-export const TOLERANCE_FUNCTIONS: readonly ToleranceFunction[] = ['gelu', 'gelu-tanh', 'erf', 'erfc', 'geglu', 'mlp'];
+export type ToleranceFunction = 'gelu' | 'gelu-tanh' | 'erf' | 'erfc' | 'geglu' | 'mlp' | 'gelu-grad' | 'gelu-tanh-grad';
+export const TOLERANCE_FUNCTIONS: readonly ToleranceFunction[] = [
+  'gelu',
+  'gelu-tanh',
+  'erf',
+  'erfc',
+  'geglu',
+  'mlp',
+  'gelu-grad',
+  'gelu-tanh-grad',
+];
 export type Region = 'tail' | 'subnormal' | 'normal';
 const PRECISIONS: readonly Precision[] = ['exact', 'f64', 'f32', 'bf16', 'f16'];
 /** Row order of the generated table: f32 first, as the table has always been read. */

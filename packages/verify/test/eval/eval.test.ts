@@ -104,7 +104,10 @@ describe('geglu eval (streaming, parsing, bad lines)', () => {
   it('rejects bad usage with one line and exit 2 (missing option, bad choice, conflicting options, unsupported pair)', async () => {
     const cases: [string[], RegExp][] = [
       [['eval', '--fn', 'gelu', '--dtype', 'f32'], /option --backend is required/],
-      [['eval', '--fn', 'relu', '--dtype', 'f32', '--backend', 'oracle'], /--fn must be one of gelu, gelu-tanh, erf, erfc; got "relu"/],
+      [
+        ['eval', '--fn', 'relu', '--dtype', 'f32', '--backend', 'oracle'],
+        /--fn must be one of gelu, gelu-tanh, erf, erfc, gelu-grad, gelu-tanh-grad; got "relu"/,
+      ],
       [
         ['eval', '--fn', 'gelu', '--dtype', 'f32', '--backend', 'kernel', '--gpu-backend', 'cpu'],
         /--gpu-backend only applies to --backend gpu/,

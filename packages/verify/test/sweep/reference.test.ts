@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decideF32, refErf, refErfc, refGelu, refGeluTanh } from '../../src/sweep/reference.js';
+import { decideF32, refErf, refErfc, refGelu, refGeluGrad, refGeluTanh, refGeluTanhGrad } from '../../src/sweep/reference.js';
 import { loadOracle } from '../../src/backends/modules.js';
 
 const oracleMod = await loadOracle();
@@ -44,6 +44,8 @@ describe.skipIf(!hasOracle)('sweep reference (f64 with a per-input error bound) 
     ['gelu-tanh', refGeluTanh, -40, 10],
     ['erf', refErf, -10, 10],
     ['erfc', refErfc, -10, 30],
+    ['gelu-grad', refGeluGrad, -40, 10],
+    ['gelu-tanh-grad', refGeluTanhGrad, -40, 10],
   ] as const) {
     it(`${fn}: |ref − exact| ≤ eps·|exact| at 4 points per f32 binade in [2^-149, 2^7), both signs, and decided roundings are correct`, () => {
       const extra = fc.sample(fc.integer({ min: 1, max: 0x7ffffe }), 16);
@@ -80,7 +82,7 @@ describe.skipIf(!hasOracle)('sweep reference (f64 with a per-input error bound) 
       );
     });
   }
-  it('special values: NaN → NaN, +∞ → +∞, −∞ → −0, ±0 → ±0, both variants', () => {
+  it('special values: NaN → NaN, +∞ → +∞, −∞ → −0, ±0 → ±0, both variants; derivatives +∞ → 1, −∞ → −0, ±0 → ½', () => {
     for (const ref of [refGelu, refGeluTanh]) {
       expect(ref(NaN).y).toBeNaN();
       expect(ref(Infinity).y).toBe(Infinity);
@@ -94,6 +96,27 @@ describe.skipIf(!hasOracle)('sweep reference (f64 with a per-input error bound) 
     expect(Object.is(refErfc(Infinity).y, 0)).toBe(true);
     expect(Object.is(refErf(-0).y, -0) && Object.is(refErf(0).y, 0)).toBe(true);
     expect([refErfc(-0).y, refErfc(0).y]).toEqual([1, 1]);
+    for (const ref of [refGeluGrad, refGeluTanhGrad]) {
+      expect(ref(NaN).y).toBeNaN();
+      expect([ref(Infinity).y, ref(0).y, ref(-0).y]).toEqual([1, 0.5, 0.5]);
+      expect(Object.is(ref(-Infinity).y, -0)).toBe(true);
+    }
+  });
+
+  it('derivatives near their roots: the bound holds on the 2^10 floats either side, and grows there rather than lie', () => {
+    for (const [fn, ref, root] of [
+      ['gelu-grad', refGeluGrad, -0.7517915246935645],
+      ['gelu-tanh-grad', refGeluTanhGrad, -0.7524614220710163],
+    ] as const) {
+      f32[0] = root;
+      const b0 = u32[0]!;
+      for (let i = -1024; i <= 1024; i += 7) {
+        const x = fromBits(b0 + i);
+        const { y, eps } = ref(x);
+        const exact = O.evaluate(fn, x, { digits: 40 }).value;
+        expect(exact.minus(O.exactDecimal(y)).abs().lte(exact.abs().times(eps)), `${fn}(${x})`).toBe(true);
+      }
+    }
   });
 });
 
@@ -161,6 +184,24 @@ describe.skipIf(!hasOracle)('sweep reference: the analytically decided regions, 
         [-10, -5],
       ],
       (r: typeof refGelu) => expect([r(40).y, r(-10).y]).toEqual([0, 2]),
+    ],
+    [
+      'gelu-grad',
+      refGeluGrad,
+      [
+        [40, 5],
+        [-40, -10],
+      ],
+      (r: typeof refGelu) => expect([r(40).y, Object.is(r(-40).y, -0)]).toEqual([1, true]),
+    ],
+    [
+      'gelu-tanh-grad',
+      refGeluTanhGrad,
+      [
+        [40, 5],
+        [-40, -10],
+      ],
+      (r: typeof refGelu) => expect([r(40).y, Object.is(r(-40).y, -0)]).toEqual([1, true]),
     ],
   ] as const) {
     it(`${fn}: the float32s on both sides of each cutoff (decided tails and tiny inputs) round as the oracle says`, () => {

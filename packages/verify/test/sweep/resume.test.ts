@@ -99,7 +99,10 @@ describe.skipIf(!existsSync(cli) || typeof kernel === 'string')('geglu sweep: ki
       [['--shard', '0/2'], /--shard must be i\/n/],
       [['--workers', '0'], /--workers must be between 1 and 256/],
       [['--backend', 'gpu-gl'], /--backend/],
-      [['--fn', 'erf', '--backend', 'kernel-f32'], /--backend kernel-f32 has no float32 erf \(it has gelu, gelu-tanh\)/],
+      [
+        ['--fn', 'erf', '--backend', 'kernel-f32'],
+        /--backend kernel-f32 has no float32 erf \(it has gelu, gelu-tanh, gelu-grad, gelu-tanh-grad\)/,
+      ],
     ] as [string[], RegExp][]) {
       const r = geglu(['sweep', '--dtype', 'f32', ...(args.includes('--fn') ? [] : ['--fn', 'gelu']), ...args]);
       expect(r.status, args.join(' ')).toBe(2);

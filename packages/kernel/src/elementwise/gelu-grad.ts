@@ -1,0 +1,120 @@
+/**
+ * The derivative of gelu, scalar and over Float32Array / Float64Array.
+ *
+ * gelu′(x) = Φ(x) + x·φ(x) (exact form); for the tanh form, with s = σ(2u),
+ * u = √(2/π)(x + 0.044715x³): s + x·s·(1 − s)·2√(2/π)(1 + 3·0.044715x²). Both cross zero once,
+ * near −0.7518 and −0.7525, where the two terms cancel.
+ *
+ * ## Method
+ *
+ * - float64 (scalar and arrays): the double-double cores of ./grad-cores.ts (relative error
+ *   < 2^-88 everywhere, the root included, by a Taylor expansion around a triple-double root),
+ *   rounded once: at most 1 step, 0 except for 2^-88-hard cases.
+ * - float32 arrays: a fast double evaluation and a rounding test, the cores as the fallback.
+ *   The fast evaluation takes F(x) = gelu(x)/x from the forward kernel's tables (./fast.ts:
+ *   Φ(x) for the exact form, s for the tanh form, measured relative error < 2^-44.9), and
+ *   - exact: y = F + x·φ(x), φ(x) = e^{−x²/2}/√(2π) by Math.exp (x² exact for a float32 x);
+ *   - tanh: y = s + x·s·m·c, m = 1 − s for x ≤ 0 and m = F(−x) (= σ(−2u), no cancellation)
+ *     for x > 0, c = C1 + C3·x².
+ *   The absolute error of y is below 2^-43.8·(|first term| + |second term|) (the table's
+ *   2^-44.9 once in the exact form's first term, twice in the tanh form's second, through s and
+ *   m, plus a few roundings), whatever the cancellation between them; the rounding test widens y
+ *   by FAST_BAND = 2^-41 times that sum (not times |y|), so near the roots, where the sum is ~2^7 times |y| and more, the test fails
+ *   and the cores decide. Beyond the tables: f′ is 1 in float32 from table.end up (f′ − 1 <
+ *   2^-50 there, positive), −0 from GRAD_F32_ZERO down (see there), and the cores in between.
+ *   The exhaustive sweeps (`geglu sweep --fn gelu-grad|gelu-tanh-grad`) check all 2^32 inputs.
+ *
+ * ## Special Cases
+ *
+ * f′(NaN) = NaN, f′(+∞) = 1, f′(−∞) = −0 (f′ < 0 below the root), f′(±0) = ½; negative results
+ * below half the smallest subnormal round to −0.
+ */
+import { type FloatArray, checkApproximate, checkOptions, describe, fail } from '../validation.js';
+import { type GeluArrayOptions, elementwiseArguments } from './array.js';
+import { GELU_TANH_A_HI, INV_SQRT_2PI_HI, SQRT_2_OVER_PI_HI } from './constants.js';
+import { EXACT_TABLE, FAST_BAND, type FastTable, TANH_TABLE, fastRatio } from './fast.js';
+import { geluGrad32, geluGrad64 } from './grad-cores.js';
+import type { GeluOptions } from './scalar.js';
+
+/**
+ * Every float32 x at or below this has f′(x) = −0 in float32: f′ < 0 there and
+ * |f′(x)| ≤ |x|·φ(x) ≤ 15·φ(15) < 2^-159 (exact form, x ≤ −15, since Φ(x) < φ(x)/|x|) resp.
+ * |f′(x)| ≤ e^{2u}(1 + 3|2u|) < 2^-174 (tanh form, x ≤ −11.5, 2u < −126.8, as |x|·c ≤ 3|2u|),
+ * both below 2^-150 and decreasing further out.
+ */
+export const GRAD_F32_ZERO_EXACT = -15;
+export const GRAD_F32_ZERO_TANH = -11.5;
+
+/** 2√(2/π) and 6·0.044715·√(2/π) (nearest doubles): c(x) = C1 + C3·x² for the fast tanh path. */
+const TANH_C1 = 2 * SQRT_2_OVER_PI_HI;
+const TANH_C3 = 6 * GELU_TANH_A_HI * SQRT_2_OVER_PI_HI;
+
+function checkNumber(fn: string, x: unknown): number {
+  if (typeof x !== 'number') fail(fn, `x is ${describe(x)}, expected a number`);
+  return x;
+}
+
+/**
+ * The derivative of {@link gelu} in float64: Φ(x) + x·φ(x) (`approximate: 'none'`, the
+ * default) or the tanh form's closed-form derivative (`approximate: 'tanh'`), at most 1 step
+ * from the correctly rounded result and 0 except for 2^-88-hard cases, the roots included.
+ * f′(+∞) = 1, f′(−∞) = −0, f′(±0) = ½, f′(NaN) = NaN.
+ */
+export function geluGrad(x: number, options?: GeluOptions): number {
+  const fn = 'geluGrad';
+  checkNumber(fn, x);
+  const o = checkOptions<GeluOptions>(fn, options);
+  return geluGrad64(x, checkApproximate(fn, o.approximate, 'none') === 'tanh');
+}
+
+/**
+ * out[i] = float32 f′(x[i]) for i in [start, end), correctly rounded (see the module notes).
+ */
+export function geluGradF32Range(x: Float32Array, out: Float32Array, table: FastTable, start: number, end: number): void {
+  const { tanh, x0, end: one } = table;
+  const zero = tanh ? GRAD_F32_ZERO_TANH : GRAD_F32_ZERO_EXACT;
+  for (let i = start; i < end; i++) {
+    const v = x[i]!;
+    if (v >= one) {
+      out[i] = 1;
+    } else if (v >= x0) {
+      const f = fastRatio(table, v);
+      let t: number;
+      if (tanh) {
+        const m = v > 0 ? fastRatio(table, -v) : 1 - f;
+        t = v * f * m * (TANH_C1 + TANH_C3 * (v * v));
+      } else {
+        t = v * INV_SQRT_2PI_HI * Math.exp(-0.5 * (v * v));
+      }
+      const y = f + t;
+      const w = f + Math.abs(t);
+      const r = Math.fround(y + w * FAST_BAND);
+      out[i] = r === Math.fround(y - w * FAST_BAND) ? r : geluGrad32(v, tanh);
+    } else if (v > zero) {
+      out[i] = geluGrad32(v, tanh);
+    } else if (v <= zero) {
+      out[i] = -0;
+    } else {
+      out[i] = v; // NaN
+    }
+  }
+}
+
+/**
+ * Elementwise derivative of GELU (see {@link geluGrad}) of a Float32Array or Float64Array into
+ * `options.out` (same type and length; in place allowed) or a new array of the same type.
+ * Float32: the correctly rounded float32 for every input. Float64: as {@link geluGrad}.
+ */
+export function geluGradArray<T extends FloatArray>(x: T, options?: GeluArrayOptions<T>): T {
+  const { tanh, out, unseen } = elementwiseArguments('geluGradArray', x, options);
+  if (unseen) {
+    out.set(geluGradArray(x, { approximate: tanh ? 'tanh' : 'none' }));
+    return out;
+  }
+  if (x instanceof Float32Array) {
+    geluGradF32Range(x, out as Float32Array, tanh ? TANH_TABLE : EXACT_TABLE, 0, x.length);
+  } else {
+    for (let i = 0; i < x.length; i++) out[i] = geluGrad64(x[i]!, tanh);
+  }
+  return out;
+}

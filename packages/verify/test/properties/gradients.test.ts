@@ -1,0 +1,3 @@
+import { registerSuite } from './harness.js';
+
+await registerSuite('gradients');

@@ -1,0 +1,2 @@
+export { gegluBackward } from './geglu.js';
+export type { GegluBackwardOptions, GegluGradients } from './geglu.js';

@@ -298,12 +298,15 @@ function geluGradAt(tanh: boolean, x: Decimal, w: number): Enclosure {
   }
   const K = constant(TWO_SQRT_2_OVER_PI);
   const y = new Big(x).plus(x2.times(x).times(CUBIC)).times(K);
-  // |ŷ − y| ≤ |ŷ|·(constRel + 3 roundings); σ′ ≤ ¼ carries it into s and t.
+  // |ŷ − y| ≤ |ŷ|·(constRel + 3 roundings) =: e_y. Since |d ln σ(y)/dy| = 1 − σ(y) ≤ 1,
+  // σ(ŷ)/σ(y) ∈ [e^{−e_y}, e^{e_y}]: a relative error ≤ 1.01·e_y for e_y ≤ 0.01, which
+  // keeps the tails (σ(−2257) ≈ 10^-980) relative.
   const ey = new Up(y).abs().times(constRel.plus(BIG_U.times(4)));
+  if (ey.gt(0.01)) throw new Error(`geluGradAt: argument error ${ey.toString()} at ${w} digits`);
   const s = evaluate('sigmoid', y, { digits });
   const t = evaluate('sigmoid', y.neg(), { digits });
-  const se = new Up(s.error).plus(ey.div(4));
-  const te = new Up(t.error).plus(ey.div(4));
+  const se = new Up(s.error).plus(new Up(s.value).abs().plus(s.error).times(ey).times(1.01));
+  const te = new Up(t.error).plus(new Up(t.value).abs().plus(t.error).times(ey).times(1.01));
   const k = K.times(new Big(1).plus(x2.times(CUBIC).times(3)));
   const term = new Big(x).times(s.value).times(t.value).times(k);
   const value = new Big(s.value).plus(term);

@@ -1,4 +1,4 @@
-import { accuracySample, accuracyUp, elementwiseInputs, mlpInputs, SAMPLE_COMPOSITION, TIMING_INPUTS } from './inputs.js';
+import { accuracySample, accuracyUp, elementwiseInputs, mlpInputs, SAMPLE_COMPOSITION, TIMING_INPUTS, withGradient } from './inputs.js';
 import { machineInfo, packageVersions } from './machine.js';
 import { loadOracle, measureAccuracy, MLP_ORACLE_MAX_WEIGHTS, References } from './oracle.js';
 import type { BenchOptions, BenchReport, Implementation, Prepared, RowResult, Workload, WorkloadInputs } from './types.js';
@@ -31,6 +31,8 @@ async function timeOnce(p: Prepared): Promise<number> {
 
 function inputsFor(w: Workload): WorkloadInputs {
   if (w.kind === 'mlp') return mlpInputs(w.mlp!);
+  if (w.kind === 'mlp-backward') return withGradient(mlpInputs(w.mlp!));
+  if (w.kind === 'geglu-backward') return withGradient(elementwiseInputs(w, true));
   return elementwiseInputs(w, w.kind === 'geglu');
 }
 

@@ -99,6 +99,12 @@ export function lazyInputs(x: Float32Array, up: Float32Array | undefined, out32:
   };
 }
 
+/** Adds the incoming gradient of a backward workload: uniform on [−1, 1], as long as the forward output. */
+export function withGradient(inputs: WorkloadInputs): WorkloadInputs {
+  inputs.dy = fillUniform(new Float32Array(inputs.out32.length), -1, 1, 15);
+  return inputs;
+}
+
 /**
  * Weights scaled like a trained layer (uniform with variance 1/fan_in, nn.Linear's
  * default init range) so activations stay O(1) and the gelu sees realistic inputs.

@@ -13,6 +13,7 @@ import {
   gemma2MlpBackward,
   roundDecimal,
 } from '../src/index.js';
+import { smallMlp } from './helpers.js';
 
 const D = Decimal.clone({ precision: 120 });
 const H = new D('1e-25');
@@ -88,16 +89,7 @@ describe('gemma2MlpBackward (small shapes)', () => {
   const hidden = 3;
   const intermediate = 4;
   const tokens = 2;
-  const rnd = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.fround(Math.sin(seed * 97 + i * 13.1) * 1.5));
-  const weights = {
-    gate: rnd(intermediate * hidden, 1),
-    up: rnd(intermediate * hidden, 2),
-    down: rnd(hidden * intermediate, 3),
-    hidden,
-    intermediate,
-  };
-  const x = rnd(tokens * hidden, 4);
-  const dy = rnd(tokens * hidden, 5);
+  const { weights, x, dy } = smallMlp(hidden, intermediate, tokens);
 
   /** ∂(Σ dy⊙y)/∂p by a central difference with step h·max(1, |p|) (float steps), to ~1e-10 relative. */
   function lossGradient(approximate: 'none' | 'tanh', change: (xs: number[], w: typeof weights, step: number) => void): number {

@@ -36,7 +36,7 @@
  * gemma2Mlp, that keeps its WebAssembly memory between calls of one shape; it runs on
  * the calling thread.
  */
-import { matmulTransposedF32, matmulTransposedF64 } from '../mlp/matmul.js';
+import { matmulTransposedFor } from '../mlp/matmul.js';
 import { checkMlpCall, type Gemma2MlpWeights } from '../mlp/call.js';
 import { gegluActivation } from '../mlp/activation.js';
 import { wasmApi } from '../wasm/api.js';
@@ -126,14 +126,7 @@ interface Heap<A extends Float32Array | Float64Array> {
 
 function jsHeap<A extends Float32Array | Float64Array>(lanes: MatmulLanes, elements: number, T: number): Heap<A> {
   const heap = (lanes.bytes === 4 ? new Float32Array(elements) : new Float64Array(elements)) as A;
-  const mm = (lanes.bytes === 4 ? matmulTransposedF32 : matmulTransposedF64) as (
-    x: A,
-    tokens: number,
-    k: number,
-    w: A,
-    outputs: number,
-    out: A,
-  ) => void;
+  const mm = matmulTransposedFor<A>(lanes.bytes);
   const view = (at: number, n: number) => heap.subarray(at, at + n) as A;
   return {
     heap,

@@ -7,7 +7,7 @@ import { gegluBackward, gemma2MlpBackward } from '@geglu/kernel';
 import { transpose } from '../onnx.js';
 import type { Implementation, Prepared, Workload, WorkloadInputs } from '../types.js';
 import { SkipRow } from '../types.js';
-import { gelu, loadTf, type Tf } from './tfjs.js';
+import { gelu, loadTf, type Tf, tensorKeeper } from './tfjs.js';
 
 const NO_ACCURACY = 'not measured: the accuracy sample and its oracle are for forward outputs';
 
@@ -105,14 +105,7 @@ export const tfjsGradRow: Implementation = {
     const registered = await registerTfGradients();
     if (registered !== true) throw new SkipRow(registered);
     const approximate = w.approximate;
-    const held: Tf[] = [];
-    const keep = (t: Tf) => {
-      held.push(t);
-      return t;
-    };
-    const dispose = () => {
-      for (const t of held) t.dispose();
-    };
+    const { keep, dispose } = tensorKeeper();
     const readAll = (grads: Tf[]) => {
       for (const g of grads) {
         g.dataSync();

@@ -31,6 +31,20 @@ export function loadTf(): Promise<Tf | string> {
  * the way a user porting a model would:
  * exact: 0.5·x·(1 + erf(x/√2)); tanh: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
  */
+/** Tensors a row uploads once in set-up (`keep`), released by its `dispose`. */
+export function tensorKeeper(): { keep: (t: Tf) => Tf; dispose: () => void } {
+  const held: Tf[] = [];
+  return {
+    keep: (t) => {
+      held.push(t);
+      return t;
+    },
+    dispose: () => {
+      for (const t of held) t.dispose();
+    },
+  };
+}
+
 export function gelu(tf: Tf, x: Tf, approximate: 'none' | 'tanh'): Tf {
   const inner =
     approximate === 'none'
@@ -58,14 +72,7 @@ export const tfjsWasmRow: Implementation = {
     const approximate = w.approximate;
     assertForward(w.kind);
     const notes = ['gelu composed from tfjs ops (no gelu op)'];
-    const held: Tf[] = [];
-    const keep = (t: Tf) => {
-      held.push(t);
-      return t;
-    };
-    const dispose = () => {
-      for (const t of held) t.dispose();
-    };
+    const { keep, dispose } = tensorKeeper();
     switch (w.kind) {
       case 'gelu-alloc':
         throw new SkipRow('no preallocated variant to contrast with');

@@ -16,4 +16,13 @@ export {
 export { exactDecimal, roundDecimal, ulpError, type FloatFormat } from './float.js';
 // Formats, steps and errors live in @geglu/float; re-exported for code that imported them from here.
 export { GegluError, isRepresentable, stepDistance } from '@geglu/float';
-export { geglu, gemma2Mlp, type GegluOptions, type Gemma2MlpWeights, type MlpOptions } from './mlp.js';
+export {
+  correctlyRoundedGegluBackward,
+  geglu,
+  gemma2Mlp,
+  gemma2MlpBackward,
+  type GegluOptions,
+  type Gemma2MlpWeights,
+  type MlpBackwardResult,
+  type MlpOptions,
+} from './mlp.js';

@@ -3,8 +3,10 @@
 import { Decimal } from 'decimal.js';
 import { context, MAX_WORKING_DIGITS } from './context.js';
 import { Wide, X } from './decimal.js';
-import { describe, GegluError } from '@geglu/float';
-import { evaluate, toExactDecimal, type OracleFunction } from './evaluate.js';
+import { describe, GegluError, roundToFormat } from '@geglu/float';
+import { INV_SQRT_2PI, TWO_SQRT_2_OVER_PI } from './constants.generated.js';
+import { correctlyRoundedGeglu, evaluate, toExactDecimal, type Enclosure, type OracleFunction } from './evaluate.js';
+import { exactInternal, formatInfo, roundDecimalWithInterval, type FloatFormat } from './float.js';
 
 export interface GegluOptions {
   /** gelu variant applied to the gate: 'none' (exact, default), 'tanh' (Gemma 2) or 'sigmoid'. */
@@ -135,27 +137,8 @@ export function geglu(gate: ArrayLike<number>, up: ArrayLike<number>, options: G
   return out;
 }
 
-/**
- * Gemma 2 MLP: y = (gelu(x·W_gateᵀ) ⊙ (x·W_upᵀ))·W_downᵀ for x: [tokens, hidden], weights in
- * nn.Linear layout, no biases; returns tokens × hidden Decimals, each with error ≤ one
- * unit in its `digits`-th significant digit.
- *
- * Method (error bound carried per element, all bound arithmetic rounded upwards):
- * 1. g = Σ_i x_i·Wg_ki and v = Σ_i x_i·Wu_ki at working precision P: |ĝ − g| ≤ γ_{n}·Σ|x_i·Wg_ki|
- *    (Higham eq. 3.5, n = hidden + 1 operations).
- * 2. h = gelu(ĝ) by evaluate at P digits (error e_h); |gelu(g) − gelu(ĝ)| ≤ L·|g − ĝ| with
- *    L = 1.2 ≥ max |gelu'| for all three variants (1.1289 at x = √2 for the exact gelu,
- *    ≈ 1.13 for tanh and ≈ 1.10 for sigmoid; checked numerically in the tests).
- * 3. a = ĥ·v̂ rounded: |a − hv| ≤ (L·e_g + e_h)(|v̂| + e_v) + |ĥ|·e_v + u|ĥv̂|.
- * 4. y_j = Σ_k a_k·Wd_jk at P: error Σ|Wd_jk|·e_ak + γ_{m}·Σ|â_k·Wd_jk| (m = intermediate + 1).
- * If any element's bound plus the rounding to `digits` exceeds one unit in its last digit,
- * P grows by half and everything is recomputed (so cancellation in the last sum is paid
- * for with digits, not hidden).
- */
-export function gemma2Mlp(x: ArrayLike<number>, weights: Gemma2MlpWeights, tokens: number, options: MlpOptions): Decimal[] {
-  const where = 'gemma2Mlp';
-  const digits = checkDigits(options, where);
-  const fn = fnOf(options.approximate ?? 'tanh', where);
+/** The checks and exact inputs shared by gemma2Mlp and gemma2MlpBackward. */
+function checkMlp(where: string, x: ArrayLike<number>, weights: Gemma2MlpWeights, tokens: number) {
   if (typeof weights !== 'object' || weights === null) {
     throw new GegluError(`${where}: weights is ${describe(weights)}, expected an object { gate, up, down, hidden, intermediate }`);
   }
@@ -182,10 +165,31 @@ export function gemma2Mlp(x: ArrayLike<number>, weights: Gemma2MlpWeights, token
   const wu = checkArray(weights.up, 'weights.up', where, intermediate * hidden);
   const wd = checkArray(weights.down, 'weights.down', where, hidden * intermediate);
   const exact = (a: NumArray) => Array.from(a, (v) => toExactDecimal(v, where));
-  const XS = exact(xs);
-  const G = exact(wg);
-  const U = exact(wu);
-  const W = exact(wd);
+  return { hidden, intermediate, XS: exact(xs), G: exact(wg), U: exact(wu), W: exact(wd) };
+}
+
+/**
+ * Gemma 2 MLP: y = (gelu(x·W_gateᵀ) ⊙ (x·W_upᵀ))·W_downᵀ for x: [tokens, hidden], weights in
+ * nn.Linear layout, no biases; returns tokens × hidden Decimals, each with error ≤ one
+ * unit in its `digits`-th significant digit.
+ *
+ * Method (error bound carried per element, all bound arithmetic rounded upwards):
+ * 1. g = Σ_i x_i·Wg_ki and v = Σ_i x_i·Wu_ki at working precision P: |ĝ − g| ≤ γ_{n}·Σ|x_i·Wg_ki|
+ *    (Higham eq. 3.5, n = hidden + 1 operations).
+ * 2. h = gelu(ĝ) by evaluate at P digits (error e_h); |gelu(g) − gelu(ĝ)| ≤ L·|g − ĝ| with
+ *    L = 1.2 ≥ max |gelu'| for all three variants (1.1289 at x = √2 for the exact gelu,
+ *    ≈ 1.13 for tanh and ≈ 1.10 for sigmoid; checked numerically in the tests).
+ * 3. a = ĥ·v̂ rounded: |a − hv| ≤ (L·e_g + e_h)(|v̂| + e_v) + |ĥ|·e_v + u|ĥv̂|.
+ * 4. y_j = Σ_k a_k·Wd_jk at P: error Σ|Wd_jk|·e_ak + γ_{m}·Σ|â_k·Wd_jk| (m = intermediate + 1).
+ * If any element's bound plus the rounding to `digits` exceeds one unit in its last digit,
+ * P grows by half and everything is recomputed (so cancellation in the last sum is paid
+ * for with digits, not hidden).
+ */
+export function gemma2Mlp(x: ArrayLike<number>, weights: Gemma2MlpWeights, tokens: number, options: MlpOptions): Decimal[] {
+  const where = 'gemma2Mlp';
+  const digits = checkDigits(options, where);
+  const fn = fnOf(options.approximate ?? 'tanh', where);
+  const { hidden, intermediate, XS, G, U, W } = checkMlp(where, x, weights, tokens);
   const L = new Up('1.2');
 
   let P = digits + 10;
@@ -254,5 +258,298 @@ export function gemma2Mlp(x: ArrayLike<number>, weights: Gemma2MlpWeights, token
       );
     }
     P = Math.min(MAX_WORKING_DIGITS, P + Math.max(10, Math.ceil(P / 2)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backward pass: gelu′, GeGLU's gradients and the Gemma 2 MLP's gradients.
+
+/** 0.044715, the exact cubic coefficient of gelu tanh. */
+const CUBIC = new X('0.044715');
+/** Products and sums of enclosure values and floats: rounding here is added to the bounds. */
+const Big = Decimal.clone({ defaults: true, precision: 4000, rounding: Decimal.ROUND_HALF_EVEN, minE: -9e15, maxE: 9e15 });
+/** Relative rounding of one Big operation: ½·10^(1−4000), taken as 10^-3998. */
+const BIG_U = new Up('1e-3998');
+
+/**
+ * gelu′(x) for an exact x, with the error of the working steps at w digits (not yet
+ * rounded to a digit count): exact form Φ(x) + x·φ(x), φ(x) = e^{−x²/2}/√(2π); tanh form
+ * s + x·s·t·2√(2/π)(1 + 3·0.044715x²), s = σ(y), t = 1 − s = σ(−y), y = 2√(2/π)(x + 0.044715x³)
+ * (1 − s is evaluated as σ(−y), never by subtraction). Near the root (x ≈ −0.752) the two
+ * terms cancel; the absolute bound stays right and the Ziv loop in geluGradEnclosure pays
+ * for the cancellation with digits.
+ */
+function geluGradAt(tanh: boolean, x: Decimal, w: number): Enclosure {
+  const digits = Math.min(w, 1000);
+  // Constants to w + 10 digits: relative error ≤ 10^-(w+9).
+  const constRel = new Up(10).pow(-(w + 9));
+  const constant = (s: string) => new Big(new X(s).toSignificantDigits(w + 10, Decimal.ROUND_HALF_EVEN));
+  const x2 = new Big(x).times(x); // exact: x has at most ~770 digits
+  if (!tanh) {
+    const phi = evaluate('phi', x, { digits });
+    const e = evaluate('exp', x2.div(-2), { digits });
+    const c = constant(INV_SQRT_2PI);
+    const xe = new Big(x).times(e.value).times(c);
+    const value = new Big(phi.value).plus(xe);
+    const error = new Up(phi.error)
+      .plus(new Up(x).abs().times(new Up(e.error).plus(new Up(e.value).abs().times(constRel)).times(new Up(c).abs())))
+      .plus(new Up(xe).abs().plus(new Up(value).abs()).times(BIG_U).times(4));
+    return { value, error };
+  }
+  const K = constant(TWO_SQRT_2_OVER_PI);
+  const y = new Big(x).plus(x2.times(x).times(CUBIC)).times(K);
+  // |ŷ − y| ≤ |ŷ|·(constRel + 3 roundings) =: e_y. Since |d ln σ(y)/dy| = 1 − σ(y) ≤ 1,
+  // σ(ŷ)/σ(y) ∈ [e^{−e_y}, e^{e_y}]: a relative error ≤ 1.01·e_y for e_y ≤ 0.01, which
+  // keeps the tails (σ(−2257) ≈ 10^-980) relative.
+  const ey = new Up(y).abs().times(constRel.plus(BIG_U.times(4)));
+  if (ey.gt(0.01)) throw new Error(`geluGradAt: argument error ${ey.toString()} at ${w} digits`);
+  const s = evaluate('sigmoid', y, { digits });
+  const t = evaluate('sigmoid', y.neg(), { digits });
+  const se = new Up(s.error).plus(new Up(s.value).abs().plus(s.error).times(ey).times(1.01));
+  const te = new Up(t.error).plus(new Up(t.value).abs().plus(t.error).times(ey).times(1.01));
+  const k = K.times(new Big(1).plus(x2.times(CUBIC).times(3)));
+  const term = new Big(x).times(s.value).times(t.value).times(k);
+  const value = new Big(s.value).plus(term);
+  // |ŝt̂ − st| ≤ e_s(|t̂| + e_t) + |ŝ|e_t (never a difference of rounded-up products: it would cancel).
+  const st = se.times(new Up(t.value).abs().plus(te)).plus(new Up(s.value).abs().times(te));
+  const error = se
+    .plus(new Up(x).abs().times(new Up(k).abs()).times(st))
+    .plus(new Up(term).abs().times(constRel.plus(BIG_U.times(8))))
+    .plus(new Up(value).abs().times(BIG_U));
+  return { value, error };
+}
+
+/**
+ * gelu′(x) for an exact x to `digits` significant digits, error ≤ one unit in the last
+ * digit (Ziv: the working digits double until the bound fits).
+ */
+function geluGradEnclosure(tanh: boolean, x: Decimal, digits: number, where: string): Enclosure {
+  let w = digits + 6;
+  for (;;) {
+    const a = geluGradAt(tanh, x, w);
+    const value = new X(a.value).toSignificantDigits(digits, Decimal.ROUND_HALF_EVEN);
+    const total = new Up(a.error).plus(new Up(new Big(a.value).minus(value)).abs());
+    const unit = new X(10).pow(value.e - digits + 1);
+    if (!value.isZero() && total.lte(unit)) return { value: new Wide(value), error: new Wide(total) };
+    if (w >= 1000) throw new Error(`${where}: gelu′(${x.toString()}) not decided to ${digits} digits at ${w} working digits`);
+    w = Math.min(1000, w * 2);
+  }
+}
+
+function tanhOf(approximate: unknown, where: string, name: string): boolean {
+  if (approximate === 'none') return false;
+  if (approximate === 'tanh') return true;
+  throw new GegluError(`${where}: ${name} is ${describe(approximate)}, expected 'none' or 'tanh'`);
+}
+
+/** Exact products of two doubles (at most 767 + 767 significant digits), and outward rounding of enclosure products. */
+const Product = Decimal.clone({ defaults: true, precision: 1800, rounding: Decimal.ROUND_HALF_EVEN, minE: -9e15, maxE: 9e15 });
+const ProductFloor = Decimal.clone({ defaults: true, precision: 1800, rounding: Decimal.ROUND_FLOOR, minE: -9e15, maxE: 9e15 });
+const ProductCeil = Decimal.clone({ defaults: true, precision: 1800, rounding: Decimal.ROUND_CEIL, minE: -9e15, maxE: 9e15 });
+
+/**
+ * One element of GeGLU's backward pass, correctly rounded to the format: for
+ * out = gelu(g)·u and the incoming gradient dy,
+ *   dgate = dy·u·gelu′(g),   dup = dy·gelu(g),
+ * g, u, dy being the exact values of doubles. dup is correctlyRoundedGeglu(fn, g, dy).
+ *
+ * dgate: Ziv's loop on the enclosure of gelu′(g) times the exact dy·u. gelu′(g) is
+ * irrational for every finite g (and never 0: its roots are irrational), so the product
+ * is never a rounding boundary and the loop ends.
+ *
+ * ## Special Cases
+ * IEEE product rules with gelu′(+∞) = 1, gelu′(−∞) = −0 and gelu′(g) ≠ 0 of the sign of
+ * g − root for finite g: NaN in → NaN, 0·∞ → NaN, other zeros and infinities signed by the
+ * product of the signs. A result that rounds to zero keeps the sign of the true value.
+ */
+export function correctlyRoundedGegluBackward(
+  approximate: 'none' | 'tanh',
+  g: number,
+  u: number,
+  dy: number,
+  format: FloatFormat,
+): { dgate: number; dup: number } {
+  const where = 'correctlyRoundedGegluBackward';
+  const tanh = tanhOf(approximate, where, 'approximate');
+  const info = formatInfo(format, where);
+  for (const [v, name] of [
+    [g, 'g'],
+    [u, 'u'],
+    [dy, 'dy'],
+  ] as const) {
+    if (typeof v !== 'number') throw new GegluError(`${where}: ${name} is ${describe(v)}, expected a number`);
+  }
+  const dup = correctlyRoundedGeglu(tanh ? 'gelu-tanh' : 'gelu', g, dy, format);
+  const signOf = (v: number) => (v < 0 || Object.is(v, -0) ? -1 : 1);
+  if (Number.isNaN(g) || Number.isNaN(u) || Number.isNaN(dy)) return { dgate: NaN, dup };
+  // gelu′(g): 1 at +∞, −0 at −∞, else (for the sign only) ±1.
+  const special = g === Infinity ? 1 : g === -Infinity ? -0 : undefined;
+  if (u === 0 || dy === 0 || !Number.isFinite(u) || !Number.isFinite(dy)) {
+    const gs = special ?? geluGradEnclosure(tanh, exactInternal(g), 20, where).value.s;
+    const unit = (v: number) => (v === 0 || !Number.isFinite(v) ? v : Math.sign(v));
+    return { dgate: roundToFormat(unit(dy) * unit(u) * gs, format), dup };
+  }
+  const p = new Product(exactInternal(dy)).times(exactInternal(u));
+  const sign = signOf(dy) * signOf(u);
+  if (special === 1) return { dgate: roundDecimalWithInterval(new X(p), info).result, dup };
+  if (special !== undefined) return { dgate: -sign * 0, dup };
+  let w = { f64: 28, f32: 18, bf16: 14, f16: 14 }[format];
+  for (;;) {
+    const e = geluGradEnclosure(tanh, exactInternal(g), w, where);
+    const spread = new ProductCeil(e.error).times(p.abs());
+    const lo = new ProductFloor(e.value).times(p).minus(spread);
+    const hi = new ProductCeil(e.value).times(p).plus(spread);
+    const rLo = roundDecimalWithInterval(new X(lo), info).result;
+    const rHi = roundDecimalWithInterval(new X(hi), info).result;
+    if (Object.is(rLo, rHi)) return { dgate: rLo, dup };
+    if (rLo === 0 && rHi === 0) return { dgate: sign * e.value.s * 0, dup };
+    if (w >= 1000) throw new Error(`${where}: dgate(${g}, ${u}, ${dy}) in ${format} was not decided at ${w} digits`);
+    w = Math.min(1000, w * 2);
+  }
+}
+
+export interface MlpBackwardResult {
+  /** [tokens, hidden]. */
+  dx: Decimal[];
+  /** [intermediate, hidden], like weights.gate. */
+  dGate: Decimal[];
+  /** [intermediate, hidden], like weights.up. */
+  dUp: Decimal[];
+  /** [hidden, intermediate], like weights.down. */
+  dDown: Decimal[];
+}
+
+/**
+ * Gradients of the Gemma 2 MLP y = (gelu(x·W_gateᵀ) ⊙ (x·W_upᵀ))·W_downᵀ for the incoming
+ * gradient dy [tokens, hidden] (layouts as gemma2Mlp): with G = x·W_gateᵀ, U = x·W_upᵀ,
+ * A = gelu(G)⊙U, dA = dy·W_down, dG = dA⊙U⊙gelu′(G), dU = dA⊙gelu(G):
+ *   dx = dG·W_gate + dU·W_up,  dW_gate = dGᵀ·x,  dW_up = dUᵀ·x,  dW_down = dyᵀ·A.
+ * Every element to `digits` significant digits with error ≤ one unit in the last digit.
+ *
+ * Method: G, U and dA are sums of products of floats, computed exactly. Only gelu(G) and
+ * gelu′(G) are inexact: enclosures (h ± e_h, h′ ± e_h′) at w digits. Everything after is
+ * exact products and sums of those values and the floats (4000 digits; the rounding of
+ * each operation is added to the bound), so each output's bound is the sum of
+ * |coefficient|·(enclosure error) over the terms it uses: e_A = |U|·e_h,
+ * e_dG = |dA·U|·e_h′, e_dU = |dA|·e_h, then e_dx = Σ_j e_dG|W_gate| + e_dU|W_up| and so on.
+ * If an output's bound plus its rounding to `digits` exceeds one unit in its last digit,
+ * w doubles (cancellation in a sum is paid for with digits). An output that is exactly
+ * zero with a nonzero bound cannot be decided: inputs for this oracle must avoid it.
+ */
+export function gemma2MlpBackward(
+  x: ArrayLike<number>,
+  dy: ArrayLike<number>,
+  weights: Gemma2MlpWeights,
+  tokens: number,
+  options: MlpOptions,
+): MlpBackwardResult {
+  const where = 'gemma2MlpBackward';
+  const digits = checkDigits(options, where);
+  const approximate = options.approximate ?? 'tanh';
+  const tanh = tanhOf(approximate, where, 'options.approximate');
+  const fn = tanh ? 'gelu-tanh' : 'gelu';
+  const { hidden: d, intermediate: f, XS, G: WG, U: WU, W: WD } = checkMlp(where, x, weights, tokens);
+  const DY = Array.from(checkArray(dy, 'dy', where, tokens * d), (v) => toExactDecimal(v, where));
+  const T = tokens;
+  // Exact G, U, dA (sums of exact float products, at most 4000 digits for these shapes).
+  const G: Decimal[] = [];
+  const U: Decimal[] = [];
+  const dA: Decimal[] = [];
+  for (let t = 0; t < T; t++) {
+    for (let j = 0; j < f; j++) {
+      let g = new Big(0);
+      let v = new Big(0);
+      let a = new Big(0);
+      for (let k = 0; k < d; k++) {
+        g = g.plus(new Big(XS[t * d + k]!).times(WG[j * d + k]!));
+        v = v.plus(new Big(XS[t * d + k]!).times(WU[j * d + k]!));
+        a = a.plus(new Big(DY[t * d + k]!).times(WD[k * f + j]!));
+      }
+      G.push(g);
+      U.push(v);
+      dA.push(a);
+    }
+  }
+  /** Σ of n terms at 4000 digits: the value and the rounding bound (n roundings of the partial sums). */
+  const rounding = (absSum: Decimal, n: number) => new Up(absSum).times(BIG_U).times(2 * n + 2);
+  let w = digits + 10;
+  for (;;) {
+    const A: Decimal[] = [];
+    const eA: Decimal[] = [];
+    const dG: Decimal[] = [];
+    const edG: Decimal[] = [];
+    const dU: Decimal[] = [];
+    const edU: Decimal[] = [];
+    for (let i = 0; i < T * f; i++) {
+      const h = evaluate(fn, G[i]!, { digits: Math.min(w, 1000) });
+      const hp = geluGradEnclosure(tanh, G[i]!, Math.min(w, 1000), where);
+      A.push(new Big(h.value).times(U[i]!));
+      eA.push(new Up(U[i]!).abs().times(h.error));
+      const au = new Big(dA[i]!).times(U[i]!);
+      dG.push(au.times(hp.value));
+      edG.push(new Up(au).abs().times(hp.error));
+      dU.push(new Big(dA[i]!).times(h.value));
+      edU.push(new Up(dA[i]!).abs().times(h.error));
+    }
+    let ok = true;
+    const finish = (value: Decimal, err: Decimal, absSum: Decimal, n: number): Decimal | undefined => {
+      const rounded = new X(value).toSignificantDigits(digits, Decimal.ROUND_HALF_EVEN);
+      const total = new Up(err).plus(rounding(absSum, n)).plus(new Up(new Big(value).minus(rounded)).abs());
+      const okHere = rounded.isZero() ? total.isZero() : total.lte(new X(10).pow(rounded.e - digits + 1));
+      if (!okHere) ok = false;
+      return okHere ? new Wide(rounded) : undefined;
+    };
+    const result: MlpBackwardResult = { dx: [], dGate: [], dUp: [], dDown: [] };
+    for (let t = 0; t < T && ok; t++) {
+      for (let k = 0; k < d && ok; k++) {
+        let v = new Big(0);
+        let e = new Up(0);
+        let abs = new Big(0);
+        for (let j = 0; j < f; j++) {
+          const pg = dG[t * f + j]!.times(WG[j * d + k]!);
+          const pu = dU[t * f + j]!.times(WU[j * d + k]!);
+          v = v.plus(pg).plus(pu);
+          abs = abs.plus(pg.abs()).plus(pu.abs());
+          e = e.plus(edG[t * f + j]!.times(WG[j * d + k]!.abs())).plus(edU[t * f + j]!.times(WU[j * d + k]!.abs()));
+        }
+        result.dx.push(finish(v, e, abs, 2 * f)!);
+      }
+    }
+    for (const [grad, errs, out] of [
+      [dG, edG, result.dGate],
+      [dU, edU, result.dUp],
+    ] as const) {
+      for (let j = 0; j < f && ok; j++) {
+        for (let k = 0; k < d && ok; k++) {
+          let v = new Big(0);
+          let e = new Up(0);
+          let abs = new Big(0);
+          for (let t = 0; t < T; t++) {
+            const p = grad[t * f + j]!.times(XS[t * d + k]!);
+            v = v.plus(p);
+            abs = abs.plus(p.abs());
+            e = e.plus(errs[t * f + j]!.times(XS[t * d + k]!.abs()));
+          }
+          out.push(finish(v, e, abs, T)!);
+        }
+      }
+    }
+    for (let i = 0; i < d && ok; i++) {
+      for (let j = 0; j < f && ok; j++) {
+        let v = new Big(0);
+        let e = new Up(0);
+        let abs = new Big(0);
+        for (let t = 0; t < T; t++) {
+          const p = A[t * f + j]!.times(DY[t * d + i]!);
+          v = v.plus(p);
+          abs = abs.plus(p.abs());
+          e = e.plus(eA[t * f + j]!.times(DY[t * d + i]!.abs()));
+        }
+        result.dDown.push(finish(v, e, abs, T)!);
+      }
+    }
+    if (ok) return result;
+    if (w >= 1000) throw new Error(`${where}: could not reach ${digits} digits at ${w} working digits (an output too close to 0?)`);
+    w = Math.min(1000, w * 2);
   }
 }

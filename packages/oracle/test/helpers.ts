@@ -47,3 +47,16 @@ export function nextDown(x: number, format: FloatFormat): number {
 export function nextUp(x: number, format: FloatFormat): number {
   return -nextDown(-x, format);
 }
+
+/** A small MLP of float32 values (sines: fixed, no generator) for the oracle's MLP tests, and x for it. */
+export function smallMlp(hidden: number, intermediate: number, tokens: number) {
+  const rnd = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.fround(Math.sin(seed * 97 + i * 13.1) * 1.5));
+  const weights = {
+    gate: rnd(intermediate * hidden, 1),
+    up: rnd(intermediate * hidden, 2),
+    down: rnd(hidden * intermediate, 3),
+    hidden,
+    intermediate,
+  };
+  return { weights, x: rnd(tokens * hidden, 4), dy: rnd(tokens * hidden, 5) };
+}

@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal, exactDecimal, geglu, gelu, gemma2Mlp } from '../src/index.js';
+import { smallMlp } from './helpers.js';
 
 const D = Decimal.clone({ precision: 200 });
 
@@ -50,15 +51,7 @@ describe('gemma2Mlp (small shapes)', () => {
   const hidden = 4;
   const intermediate = 6;
   const tokens = 2;
-  const rnd = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.fround(Math.sin(seed * 97 + i * 13.1) * 1.5));
-  const weights = {
-    gate: rnd(intermediate * hidden, 1),
-    up: rnd(intermediate * hidden, 2),
-    down: rnd(hidden * intermediate, 3),
-    hidden,
-    intermediate,
-  };
-  const x = rnd(tokens * hidden, 4);
+  const { weights, x } = smallMlp(hidden, intermediate, tokens);
 
   function reference(approximate: 'none' | 'tanh') {
     const out: Decimal[] = [];

@@ -99,16 +99,24 @@ export function lazyInputs(x: Float32Array, up: Float32Array | undefined, out32:
   };
 }
 
+/** Adds the incoming gradient of a backward workload: uniform on [−1, 1], as long as the forward output. */
+export function withGradient(inputs: WorkloadInputs): WorkloadInputs {
+  inputs.dy = fillUniform(new Float32Array(inputs.out32.length), -1, 1, 15);
+  return inputs;
+}
+
+/** The inputs of workload `w` (fixed seeds: every process that asks gets the same numbers). */
+export function inputsFor(w: Workload): WorkloadInputs {
+  if (w.kind === 'mlp') return mlpInputs(w.mlp!);
+  if (w.kind === 'mlp-backward') return withGradient(mlpInputs(w.mlp!));
+  if (w.kind === 'geglu-backward') return withGradient(elementwiseInputs(w, true));
+  return elementwiseInputs(w, w.kind === 'geglu');
+}
+
 /**
  * Weights scaled like a trained layer (uniform with variance 1/fan_in, nn.Linear's
  * default init range) so activations stay O(1) and the gelu sees realistic inputs.
  */
-/** The inputs of workload `w` (fixed seeds: every process that asks gets the same numbers). */
-export function inputsFor(w: Workload): WorkloadInputs {
-  if (w.kind === 'mlp') return mlpInputs(w.mlp!);
-  return elementwiseInputs(w, w.kind === 'geglu');
-}
-
 export function mlpInputs(shape: MlpShape): WorkloadInputs {
   const { tokens, hidden, intermediate } = shape;
   const bIn = 1 / Math.sqrt(hidden);

@@ -19,6 +19,8 @@ function pickColumns(report: BenchReport): Workload[] {
     largest((w) => w.kind === 'geglu' && w.inputs !== 'normal'),
     largest((w) => w.kind === 'geglu' && w.inputs === 'normal'),
     ...report.workloads.filter((w) => w.kind === 'mlp'),
+    largest((w) => w.kind === 'geglu-backward'),
+    ...report.workloads.filter((w) => w.kind === 'mlp-backward'),
   ]) {
     if (w !== undefined) pick.push(w);
   }

@@ -1,7 +1,19 @@
 export type Approximate = 'none' | 'tanh';
 export type FloatFormat = 'f32' | 'f64';
 
-export type WorkloadKind = 'gelu' | 'gelu-alloc' | 'geglu' | 'mlp';
+export type WorkloadKind = 'gelu' | 'gelu-alloc' | 'geglu' | 'mlp' | 'geglu-backward' | 'mlp-backward';
+
+export type BackwardKind = 'geglu-backward' | 'mlp-backward';
+
+/** Gradient workloads: only rows marked `backward` run them, and those rows run nothing else. */
+export function isBackward(kind: WorkloadKind): kind is BackwardKind {
+  return kind === 'geglu-backward' || kind === 'mlp-backward';
+}
+
+/** For a forward row's switch over kinds: runBench never gives it a gradient workload. */
+export function assertForward(kind: WorkloadKind): asserts kind is Exclude<WorkloadKind, BackwardKind> {
+  if (isBackward(kind)) throw new SkipRow(`${kind}: a forward row (gradient workloads have rows of their own)`);
+}
 
 export interface MlpShape {
   tokens: number;
@@ -24,7 +36,7 @@ export interface Workload {
    * real gate activations, where the far tail is rare.
    */
   inputs?: 'wide' | 'normal';
-  /** Throughput unit: elements for elementwise work, 2·T·d·f·3 flops for the MLP. */
+  /** Throughput unit: elements for elementwise work, 2·T·d·f·3 flops for the MLP (·6 for its backward). */
   unit: 'Melem/s' | 'GFLOP/s';
   /** Work per run in the unit's base (elements or flops). */
   work: number;
@@ -36,6 +48,8 @@ export interface WorkloadInputs {
   x: Float32Array;
   /** geglu only: the up half. */
   up?: Float32Array;
+  /** Backward workloads: the incoming gradient (same length as the forward output). */
+  dy?: Float32Array;
   /** Preallocated outputs shared by the rows that write into a caller's buffer. */
   out32: Float32Array;
   /** Lazily converted so f64 rows pay nothing inside the timed region. */
@@ -92,6 +106,8 @@ export interface Implementation {
   group: 'geglu' | 'peer' | 'floor' | 'oracle';
   /** How it is run and what was composed, for the table's footnotes. */
   description: string;
+  /** A row of the gradient workloads (isBackward); such rows run only those. */
+  backward?: boolean;
   /** Whether this row belongs in the workload at all (a Math.tanh loop has no exact gelu). */
   supports(w: Workload): boolean;
   prepare(w: Workload, inputs: WorkloadInputs): Promise<Prepared>;

@@ -10,6 +10,11 @@ export function mlpFlops(s: MlpShape): number {
   return 2 * s.tokens * s.hidden * s.intermediate * 3;
 }
 
+/** The backward pass's own products: dA = dy·W_down, dx (two), dW_gate, dW_up, dW_down; the recomputed forward is not counted. */
+export function mlpBackwardFlops(s: MlpShape): number {
+  return 2 * s.tokens * s.hidden * s.intermediate * 6;
+}
+
 export function workloads(o: BenchOptions): Workload[] {
   const list: Workload[] = [];
   for (const approximate of ['none', 'tanh'] as const) {
@@ -54,6 +59,27 @@ export function workloads(o: BenchOptions): Workload[] {
     unit: 'Melem/s',
     work: rows * features,
   });
+  list.push({
+    id: `geglu-backward-tanh-${rows}x${features}`,
+    title: `GeGLU tanh backward (dgate, dup), ${rows} × ${features} f32`,
+    kind: 'geglu-backward',
+    approximate: 'tanh',
+    elements: rows * features,
+    unit: 'Melem/s',
+    work: rows * features,
+  });
+  for (const { name, shape } of o.mlpShapes) {
+    list.push({
+      id: `mlp-backward-${name}`,
+      title: `Gemma 2 MLP backward ${name} (T ${shape.tokens}, d ${shape.hidden}, f ${shape.intermediate}): dx, dW_gate, dW_up, dW_down; GFLOP counts 2·T·d·f·6`,
+      kind: 'mlp-backward',
+      approximate: 'tanh',
+      elements: shape.tokens * shape.hidden,
+      mlp: shape,
+      unit: 'GFLOP/s',
+      work: mlpBackwardFlops(shape),
+    });
+  }
   for (const { name, shape } of o.mlpShapes) {
     list.push({
       id: `mlp-${name}`,

@@ -27,7 +27,7 @@ import { matmulSimd, matmulSimdModuleBytes, type MatmulLanes, type TileFn } from
 import { waitInSlices } from '../wait.js';
 import { MLP_CTRL, MLP_TASK, WORKER_STATE } from '../worker-protocol.js';
 import { gegluActivation } from './activation.js';
-import { matmulTransposedF32, matmulTransposedF64 } from './matmul.js';
+import { matmulTransposedFor } from './matmul.js';
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // wasm32: 4 GiB
@@ -107,14 +107,7 @@ function runChunks<A extends LaneArray>(
  */
 export function createJsEngine<A extends LaneArray>(lanes: MatmulLanes, d: number, f: number, chunk = CHUNK): MlpEngine<A> {
   const Lane = arrayOf(lanes);
-  const matmul = (lanes.bytes === 4 ? matmulTransposedF32 : matmulTransposedF64) as (
-    x: A,
-    tokens: number,
-    k: number,
-    w: A,
-    outputs: number,
-    out: A,
-  ) => void;
+  const matmul = matmulTransposedFor<A>(lanes.bytes);
   const g = new Lane(chunk * f) as A;
   const u = new Lane(chunk * f) as A;
   let W: { gate: A; up: A; down: A } | undefined;

@@ -131,3 +131,17 @@ export function matmulTransposedF64(x: Float64Array, tokens: number, k: number, 
     }
   }
 }
+
+/** The plain matmul for a lane width (4: float32, 8: float64), typed for the caller's array type. */
+export function matmulTransposedFor<A extends Float32Array | Float64Array>(
+  bytes: 4 | 8,
+): (x: A, tokens: number, k: number, w: A, outputs: number, out: A) => void {
+  return (bytes === 4 ? matmulTransposedF32 : matmulTransposedF64) as (
+    x: A,
+    tokens: number,
+    k: number,
+    w: A,
+    outputs: number,
+    out: A,
+  ) => void;
+}

@@ -1,6 +1,6 @@
 import { loadOracle, oracleFunction } from '../oracle.js';
 import type { Approximate, Implementation, MlpWeights32, Prepared, Workload, WorkloadInputs } from '../types.js';
-import { SkipRow } from '../types.js';
+import { assertForward, SkipRow } from '../types.js';
 
 type F = Float32Array | Float64Array;
 
@@ -118,6 +118,7 @@ export function kernelRow(precision: 'f32' | 'f64'): Implementation {
     async prepare(w: Workload, inputs: WorkloadInputs): Promise<Prepared> {
       const approximate = w.approximate;
       const as = (a: Float32Array): F => (precision === 'f32' ? a : Float64Array.from(a));
+      assertForward(w.kind);
       switch (w.kind) {
         case 'gelu':
         case 'gelu-alloc': {
@@ -310,6 +311,7 @@ export function gpuRow(backend: (typeof GPU_BACKEND_NAMES)[number]): Implementat
       const approximate = w.approximate;
       const notes = ['allocates its output'];
       const device = gpu.device;
+      assertForward(w.kind);
       switch (w.kind) {
         case 'gelu':
         case 'gelu-alloc':

@@ -1,6 +1,6 @@
 import { geluModel, gegluModel, gemma2MlpModel } from '../onnx.js';
 import type { Implementation, Prepared, Workload, WorkloadInputs } from '../types.js';
-import { SkipRow } from '../types.js';
+import { assertForward, SkipRow } from '../types.js';
 
 /**
  * The subset of onnxruntime-common's API both onnxruntime-node and
@@ -21,6 +21,7 @@ export interface OrtModule {
 }
 
 function modelFor(w: Workload, inputs: WorkloadInputs): { bytes: Uint8Array; input: string[] } {
+  assertForward(w.kind);
   switch (w.kind) {
     case 'gelu':
     case 'gelu-alloc':

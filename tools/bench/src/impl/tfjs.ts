@@ -1,13 +1,13 @@
 import { transpose } from '../onnx.js';
 import type { Implementation, Prepared } from '../types.js';
-import { SkipRow } from '../types.js';
+import { assertForward, SkipRow } from '../types.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-type Tf = any;
+export type Tf = any;
 
 let tfPromise: Promise<Tf | string> | undefined;
 
-function loadTf(): Promise<Tf | string> {
+export function loadTf(): Promise<Tf | string> {
   tfPromise ??= (async () => {
     try {
       const tf = await import('@tensorflow/tfjs-core');
@@ -31,7 +31,21 @@ function loadTf(): Promise<Tf | string> {
  * the way a user porting a model would:
  * exact: 0.5·x·(1 + erf(x/√2)); tanh: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
  */
-function gelu(tf: Tf, x: Tf, approximate: 'none' | 'tanh'): Tf {
+/** Tensors a row uploads once in set-up (`keep`), released by its `dispose`. */
+export function tensorKeeper(): { keep: (t: Tf) => Tf; dispose: () => void } {
+  const held: Tf[] = [];
+  return {
+    keep: (t) => {
+      held.push(t);
+      return t;
+    },
+    dispose: () => {
+      for (const t of held) t.dispose();
+    },
+  };
+}
+
+export function gelu(tf: Tf, x: Tf, approximate: 'none' | 'tanh'): Tf {
   const inner =
     approximate === 'none'
       ? tf.erf(tf.mul(x, Math.SQRT1_2))
@@ -56,15 +70,9 @@ export const tfjsWasmRow: Implementation = {
     const tf = await loadTf();
     if (typeof tf === 'string') throw new SkipRow(tf);
     const approximate = w.approximate;
+    assertForward(w.kind);
     const notes = ['gelu composed from tfjs ops (no gelu op)'];
-    const held: Tf[] = [];
-    const keep = (t: Tf) => {
-      held.push(t);
-      return t;
-    };
-    const dispose = () => {
-      for (const t of held) t.dispose();
-    };
+    const { keep, dispose } = tensorKeeper();
     switch (w.kind) {
       case 'gelu-alloc':
         throw new SkipRow('no preallocated variant to contrast with');

@@ -1,0 +1,200 @@
+/**
+ * gegluBackward against the oracle's correctly rounded dgate and dup.
+ *
+ * dup is geglu(gate, dy): bit-exact in float32. dgate's bound depends on the
+ * accuracy δ of geluGrad (../../src/elementwise/gelu-grad.ts), which the test
+ * measures per element against the oracle; the claim checked is the module's:
+ * the result is within (δ + 2^-53(1 + δ)) (float32, before the final rounding)
+ * or (δ + 2·2^-53 + 2^-104) (float64) of the true value, and float32 results are
+ * ≤ 1 step from the correctly rounded one wherever δ ≤ 2^-26.
+ */
+import { Decimal, correctlyRoundedGegluBackward, exactDecimal } from '@geglu/oracle';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { geglu, gegluBackward } from '../../src/index.js';
+import { geluGrad } from '../../src/elementwise/gelu-grad.js';
+import { f32In, stepsWithSign } from '../elementwise/helpers.js';
+
+const D = Decimal.clone({ precision: 80 });
+const ROOT = { none: -0.7517916243, tanh: -0.7524614 };
+const u53 = 2 ** -53;
+
+/** geluGrad's relative error at g, against the oracle's correctly rounded float64 gelu′ (+ that rounding). */
+function geluGradError(g: number, approximate: 'none' | 'tanh'): number {
+  const want = correctlyRoundedGegluBackward(approximate, g, 1, 1, 'f64').dgate;
+  const got = geluGrad(g, { approximate });
+  // an underflowed gelu′ must still carry its sign
+  if (!Number.isFinite(g) || want === 0) return Object.is(got, want) ? 0 : Number.POSITIVE_INFINITY;
+  return Math.abs(got - want) / Math.abs(want) + u53;
+}
+
+/** |computed − v| ≤ rel·|v| + abs, with v ≈ CR64(gelu′)·dy·up (relative 2^-53, added to rel). */
+function withinBound(computed: number, g: number, u: number, dy: number, approximate: 'none' | 'tanh', rel: number, abs: number) {
+  // the correctly rounded result (an overflow to ±∞ included) is within any bound
+  if (Object.is(computed, correctlyRoundedGegluBackward(approximate, g, u, dy, format(computed)).dgate)) return true;
+  if (!Number.isFinite(computed) || !Number.isFinite(rel)) return false;
+  const gp = correctlyRoundedGegluBackward(approximate, g, 1, 1, 'f64').dgate;
+  const v = new D(exactDecimal(gp)).times(exactDecimal(u)).times(exactDecimal(dy));
+  const err = new D(exactDecimal(computed)).minus(v).abs();
+  return err.lte(
+    v
+      .abs()
+      .times(rel + u53)
+      .plus(abs),
+  );
+}
+
+/** The narrowest format holding x exactly (float32 values are checked as float32 results). */
+const format = (x: number) => (Math.fround(x) === x ? 'f32' : 'f64');
+
+const region = (approximate: 'none' | 'tanh') =>
+  fc.oneof(f32In(-10, 10), f32In(ROOT[approximate] - 1e-3, ROOT[approximate] + 1e-3), f32In(-40, -10), f32In(-1e-30, 1e-30));
+
+describe('gegluBackward float32 against the oracle', () => {
+  for (const approximate of ['none', 'tanh'] as const) {
+    it(`dup is correctly rounded and dgate within its bound, ≤ 1 step where geluGrad is accurate (${approximate})`, () => {
+      let oneStep = 0;
+      let total = 0;
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(region(approximate), f32In(-1e3, 1e3), f32In(-1e3, 1e3)), { minLength: 1, maxLength: 16 }),
+          (rows) => {
+            const gate = Float32Array.from(rows, (r) => r[0]);
+            const up = Float32Array.from(rows, (r) => r[1]);
+            const dy = Float32Array.from(rows, (r) => r[2]);
+            const { dgate, dup } = gegluBackward(gate, up, dy, { approximate });
+            for (let i = 0; i < gate.length; i++) {
+              const want = correctlyRoundedGegluBackward(approximate, gate[i]!, up[i]!, dy[i]!, 'f32');
+              expect(Object.is(dup[i], want.dup) || (Number.isNaN(dup[i]) && Number.isNaN(want.dup))).toBe(true);
+              const delta = geluGradError(gate[i]!, approximate);
+              if (delta === Number.POSITIVE_INFINITY) {
+                // geluGrad's zero has the wrong sign: nothing to bound, but dgate is still its documented composition
+                expect(Object.is(dgate[i], Math.fround(dy[i]! * up[i]! * geluGrad(gate[i]!, { approximate })))).toBe(true);
+                continue;
+              }
+              const rel = delta + u53 * (1 + delta);
+              // before the float32 store: within rel; the store adds half a float32 step (≤ 2^-24 relative, 2^-150 absolute)
+              expect(withinBound(dgate[i]!, gate[i]!, up[i]!, dy[i]!, approximate, rel + 2 ** -24 * (1 + rel), 2 ** -150)).toBe(true);
+              if (delta <= 2 ** -26) {
+                const steps = stepsWithSign(dgate[i]!, want.dgate, 'f32');
+                expect(steps).toBeLessThanOrEqual(1);
+                total++;
+                if (steps === 1) oneStep++;
+              }
+            }
+          },
+        ),
+        { numRuns: 60 },
+      );
+      expect(total).toBeGreaterThan(300);
+      // Not a tolerance: a 1-step result needs v within 2^-50 of a float32 midpoint.
+      expect(oneStep).toBe(0);
+    });
+  }
+
+  it('special values follow the IEEE products (gelu′(±∞) = 1 / −0, gelu′(±0) = ½)', () => {
+    const gate = Float32Array.of(Infinity, -Infinity, 0, -0, NaN, 1, -Infinity, -3);
+    const up = Float32Array.of(2, 2, 2, 2, 2, NaN, Infinity, 0);
+    const dy = Float32Array.of(3, 3, 3, 3, 3, 1, 1, 1);
+    const { dgate, dup } = gegluBackward(gate, up, dy);
+    for (let i = 0; i < gate.length; i++) {
+      const want = correctlyRoundedGegluBackward('none', gate[i]!, up[i]!, dy[i]!, 'f32');
+      expect([dgate[i], dup[i]]).toEqual([want.dgate, want.dup]);
+      expect(Object.is(dgate[i], want.dgate) || Number.isNaN(want.dgate)).toBe(true);
+    }
+  });
+});
+
+describe('gegluBackward float64 against the oracle', () => {
+  for (const approximate of ['none', 'tanh'] as const) {
+    it(`dgate within (δ + 2·2^-53)·|v| and dup ≤ 1 step (${approximate})`, () => {
+      const f64 = fc.oneof(
+        fc.double({ min: -12, max: 12, noNaN: true }),
+        fc.double({ min: ROOT[approximate] - 1e-6, max: ROOT[approximate] + 1e-6, noNaN: true }),
+      );
+      const factor = fc.oneof(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.constantFrom(1e300, -1e-300, 3e-200));
+      fc.assert(
+        fc.property(fc.array(fc.tuple(f64, factor, factor), { minLength: 1, maxLength: 8 }), (rows) => {
+          const gate = Float64Array.from(rows, (r) => r[0]);
+          const up = Float64Array.from(rows, (r) => r[1]);
+          const dy = Float64Array.from(rows, (r) => r[2]);
+          const { dgate, dup } = gegluBackward(gate, up, dy, { approximate });
+          for (let i = 0; i < gate.length; i++) {
+            const want = correctlyRoundedGegluBackward(approximate, gate[i]!, up[i]!, dy[i]!, 'f64');
+            expect(stepsWithSign(dup[i]!, want.dup, 'f64')).toBeLessThanOrEqual(1);
+            const delta = geluGradError(gate[i]!, approximate);
+            const rel = delta + 2 * u53 + 2 ** -104;
+            // 2^-1074: the rounding of a result that underflows (dy·up below 2^-969 is scaled, not rounded twice)
+            expect(withinBound(dgate[i]!, gate[i]!, up[i]!, dy[i]!, approximate, rel * (1 + 2 ** -50), 2 ** -1073)).toBe(true);
+          }
+        }),
+        { numRuns: 40 },
+      );
+    });
+  }
+});
+
+describe('gegluBackward and the forward pass', () => {
+  it('dup is geglu(gate, dy) bit for bit, and dgate matches a central difference of geglu', () => {
+    const n = 257;
+    const gate = Float64Array.from({ length: n }, (_, i) => -6 + (12 * i) / n);
+    const up = Float64Array.from({ length: n }, (_, i) => Math.cos(i));
+    const dy = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.7));
+    for (const approximate of ['none', 'tanh'] as const) {
+      const { dgate, dup } = gegluBackward(gate, up, dy, { approximate });
+      expect(dup).toEqual(geglu(gate, dy, { approximate }));
+      const h = 2 ** -18;
+      const plus = geglu(
+        gate.map((g) => g + h),
+        up,
+        { approximate },
+      );
+      const minus = geglu(
+        gate.map((g) => g - h),
+        up,
+        { approximate },
+      );
+      for (let i = 0; i < n; i++) {
+        // truncation ≈ h²·|gelu‴|·|up|/6 < 1e-11, rounding ≈ 2^-52·|gelu|/h < 1e-10
+        expect(Math.abs(dgate[i]! - (dy[i]! * (plus[i]! - minus[i]!)) / (2 * h))).toBeLessThan(1e-9);
+      }
+    }
+  });
+});
+
+describe('gegluBackward arguments', () => {
+  const a = new Float32Array(4);
+  it('names the argument, expected against actual', () => {
+    expect(() => gegluBackward(a, new Float32Array(3), a)).toThrow(/^gegluBackward: up has length 3, expected gate.length = 4$/);
+    expect(() => gegluBackward(a, a, new Float32Array(5))).toThrow(/^gegluBackward: dy has length 5, expected gate.length = 4$/);
+    expect(() => gegluBackward(a, a, new Float64Array(4) as unknown as Float32Array)).toThrow(
+      /^gegluBackward: dy is a Float64Array of length 4, expected a Float32Array like gate$/,
+    );
+    expect(() => gegluBackward([1] as unknown as Float32Array, a, a)).toThrow(
+      /^gegluBackward: gate is .*expected a Float32Array or Float64Array$/,
+    );
+    expect(() => gegluBackward(a, a, a, { approximate: 'erf' as 'none' })).toThrow(
+      /options.approximate is "erf", expected 'none' or 'tanh'/,
+    );
+    expect(() => gegluBackward(a, a, a, { dgate: new Float32Array(3) })).toThrow(
+      /^gegluBackward: options.dgate has length 3, expected gate.length = 4$/,
+    );
+  });
+  it('refuses outputs that overlap an input or each other', () => {
+    const buf = new Float32Array(12);
+    const gate = buf.subarray(0, 4);
+    const up = buf.subarray(4, 8);
+    const dy = buf.subarray(8, 12);
+    expect(() => gegluBackward(gate, up, dy, { dgate: up })).toThrow(/^gegluBackward: options.dgate overlaps up/);
+    const out = new Float32Array(4);
+    expect(() => gegluBackward(gate, up, dy, { dgate: out, dup: out })).toThrow(/^gegluBackward: options.dgate overlaps options.dup/);
+  });
+  it('writes into the given outputs', () => {
+    const dgate = new Float32Array(4);
+    const dup = new Float32Array(4);
+    const r = gegluBackward(Float32Array.of(1, 2, 3, 4), Float32Array.of(1, 1, 1, 1), Float32Array.of(1, 1, 1, 1), { dgate, dup });
+    expect(r.dgate).toBe(dgate);
+    expect(r.dup).toBe(dup);
+    expect(dup[0]).toBe(Math.fround(0.8413447460685429));
+  });
+});

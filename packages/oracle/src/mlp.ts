@@ -4,7 +4,6 @@ import { Decimal } from 'decimal.js';
 import { context, MAX_WORKING_DIGITS } from './context.js';
 import { Wide, X } from './decimal.js';
 import { describe, GegluError, roundToFormat } from '@geglu/float';
-import { INV_SQRT_2PI, TWO_SQRT_2_OVER_PI } from './constants.generated.js';
 import { correctlyRoundedGeglu, evaluate, toExactDecimal, type Enclosure, type OracleFunction } from './evaluate.js';
 import { exactInternal, formatInfo, roundDecimalWithInterval, type FloatFormat } from './float.js';
 
@@ -264,76 +263,20 @@ export function gemma2Mlp(x: ArrayLike<number>, weights: Gemma2MlpWeights, token
 // ---------------------------------------------------------------------------------------------
 // Backward pass: gelu′, GeGLU's gradients and the Gemma 2 MLP's gradients.
 
-/** 0.044715, the exact cubic coefficient of gelu tanh. */
-const CUBIC = new X('0.044715');
 /** Products and sums of enclosure values and floats: rounding here is added to the bounds. */
 const Big = Decimal.clone({ defaults: true, precision: 4000, rounding: Decimal.ROUND_HALF_EVEN, minE: -9e15, maxE: 9e15 });
 /** Relative rounding of one Big operation: ½·10^(1−4000), taken as 10^-3998. */
 const BIG_U = new Up('1e-3998');
 
 /**
- * gelu′(x) for an exact x, with the error of the working steps at w digits (not yet
- * rounded to a digit count): exact form Φ(x) + x·φ(x), φ(x) = e^{−x²/2}/√(2π); tanh form
- * s + x·s·t·2√(2/π)(1 + 3·0.044715x²), s = σ(y), t = 1 − s = σ(−y), y = 2√(2/π)(x + 0.044715x³)
- * (1 − s is evaluated as σ(−y), never by subtraction). Near the root (x ≈ −0.752) the two
- * terms cancel; the absolute bound stays right and the Ziv loop in geluGradEnclosure pays
- * for the cancellation with digits.
- */
-function geluGradAt(tanh: boolean, x: Decimal, w: number): Enclosure {
-  const digits = Math.min(w, 1000);
-  // Constants to w + 10 digits: relative error ≤ 10^-(w+9).
-  const constRel = new Up(10).pow(-(w + 9));
-  const constant = (s: string) => new Big(new X(s).toSignificantDigits(w + 10, Decimal.ROUND_HALF_EVEN));
-  const x2 = new Big(x).times(x); // exact: x has at most ~770 digits
-  if (!tanh) {
-    const phi = evaluate('phi', x, { digits });
-    const e = evaluate('exp', x2.div(-2), { digits });
-    const c = constant(INV_SQRT_2PI);
-    const xe = new Big(x).times(e.value).times(c);
-    const value = new Big(phi.value).plus(xe);
-    const error = new Up(phi.error)
-      .plus(new Up(x).abs().times(new Up(e.error).plus(new Up(e.value).abs().times(constRel)).times(new Up(c).abs())))
-      .plus(new Up(xe).abs().plus(new Up(value).abs()).times(BIG_U).times(4));
-    return { value, error };
-  }
-  const K = constant(TWO_SQRT_2_OVER_PI);
-  const y = new Big(x).plus(x2.times(x).times(CUBIC)).times(K);
-  // |ŷ − y| ≤ |ŷ|·(constRel + 3 roundings) =: e_y. Since |d ln σ(y)/dy| = 1 − σ(y) ≤ 1,
-  // σ(ŷ)/σ(y) ∈ [e^{−e_y}, e^{e_y}]: a relative error ≤ 1.01·e_y for e_y ≤ 0.01, which
-  // keeps the tails (σ(−2257) ≈ 10^-980) relative.
-  const ey = new Up(y).abs().times(constRel.plus(BIG_U.times(4)));
-  if (ey.gt(0.01)) throw new Error(`geluGradAt: argument error ${ey.toString()} at ${w} digits`);
-  const s = evaluate('sigmoid', y, { digits });
-  const t = evaluate('sigmoid', y.neg(), { digits });
-  const se = new Up(s.error).plus(new Up(s.value).abs().plus(s.error).times(ey).times(1.01));
-  const te = new Up(t.error).plus(new Up(t.value).abs().plus(t.error).times(ey).times(1.01));
-  const k = K.times(new Big(1).plus(x2.times(CUBIC).times(3)));
-  const term = new Big(x).times(s.value).times(t.value).times(k);
-  const value = new Big(s.value).plus(term);
-  // |ŝt̂ − st| ≤ e_s(|t̂| + e_t) + |ŝ|e_t (never a difference of rounded-up products: it would cancel).
-  const st = se.times(new Up(t.value).abs().plus(te)).plus(new Up(s.value).abs().times(te));
-  const error = se
-    .plus(new Up(x).abs().times(new Up(k).abs()).times(st))
-    .plus(new Up(term).abs().times(constRel.plus(BIG_U.times(8))))
-    .plus(new Up(value).abs().times(BIG_U));
-  return { value, error };
-}
-
-/**
- * gelu′(x) for an exact x to `digits` significant digits, error ≤ one unit in the last
- * digit (Ziv: the working digits double until the bound fits).
+ * gelu′(x) for an exact x to `digits` significant digits, error ≤ one unit in the last digit:
+ * the oracle's own gelu-grad / gelu-tanh-grad (evaluate.ts; Ziv's loop there pays for the
+ * cancellation near the root x ≈ −0.752).
  */
 function geluGradEnclosure(tanh: boolean, x: Decimal, digits: number, where: string): Enclosure {
-  let w = digits + 6;
-  for (;;) {
-    const a = geluGradAt(tanh, x, w);
-    const value = new X(a.value).toSignificantDigits(digits, Decimal.ROUND_HALF_EVEN);
-    const total = new Up(a.error).plus(new Up(new Big(a.value).minus(value)).abs());
-    const unit = new X(10).pow(value.e - digits + 1);
-    if (!value.isZero() && total.lte(unit)) return { value: new Wide(value), error: new Wide(total) };
-    if (w >= 1000) throw new Error(`${where}: gelu′(${x.toString()}) not decided to ${digits} digits at ${w} working digits`);
-    w = Math.min(1000, w * 2);
-  }
+  const e = evaluate(tanh ? 'gelu-tanh-grad' : 'gelu-grad', x, { digits: Math.min(digits, MAX_WORKING_DIGITS) });
+  if (e.value.isZero() && !x.isZero()) throw new Error(`${where}: gelu′(${x.toString()}) is below the oracle's range`);
+  return { value: new Wide(e.value), error: new Wide(e.error) };
 }
 
 function tanhOf(approximate: unknown, where: string, name: string): boolean {

@@ -30,26 +30,24 @@
  * ## Why a function and not a method of createGemma2Mlp
  *
  * createGemma2Mlp's engine (../mlp/engine.ts) owns a memory laid out for forward passes
- * of 64-token chunks and a worker pool whose tasks are forward projections; the weight
- * gradients need every token at once (their dot products run over T) and transposed
- * weights the forward never stores. So the backward pass is its own function, like
- * gemma2Mlp, that keeps its WebAssembly memory between calls of one shape; it runs on
- * the calling thread.
+ * of 64-token chunks; the weight gradients need every token at once (their dot products
+ * run over T) and transposed weights the forward never stores. So the backward pass is its
+ * own function, like gemma2Mlp, that keeps its WebAssembly memory between calls of one
+ * shape, with the forward's worker pool (../mlp/engine.ts createTilePool) over it when
+ * `threads` > 1: each product's output rows are split over the threads in whole row
+ * blocks, every output still one kernel-order dot product, so the bits do not depend on
+ * the threads. The transposes, copies and the elementwise GeGLU backward stay on the
+ * calling thread.
  */
+import { createTilePool } from '../mlp/engine.js';
+import { MAX_THREADS } from '../mlp/create.js';
 import { matmulTransposedFor } from '../mlp/matmul.js';
 import { checkMlpCall, type Gemma2MlpWeights } from '../mlp/call.js';
 import { gegluActivation } from '../mlp/activation.js';
 import { wasmApi } from '../wasm/api.js';
 import { relaxedSimdActive } from '../wasm/features.js';
-import {
-  MATMUL_LANES,
-  matmulSimd,
-  matmulSimdAvailable,
-  matmulSimdModuleBytes,
-  type MatmulLanes,
-  type TileFn,
-} from '../wasm/matmul-simd.js';
-import { checkArrayType, checkLength, checkNoAlias, checkOptions, describe, fail, firstNonFinite } from '../validation.js';
+import { MATMUL_LANES, matmulSimdAvailable, matmulSimdModuleBytes, type MatmulLanes, type TileFn } from '../wasm/matmul-simd.js';
+import { checkArrayType, checkDimension, checkLength, checkNoAlias, checkOptions, describe, fail, firstNonFinite } from '../validation.js';
 import { gegluBackwardInto } from './geglu.js';
 
 export interface Gemma2MlpGradients<A extends Float32Array | Float64Array> {
@@ -68,6 +66,11 @@ export interface Gemma2MlpBackwardOptions<A extends Float32Array | Float64Array>
   readonly approximate?: 'none' | 'tanh';
   /** 'wasm' (default where WebAssembly SIMD validates and the memory fits) or 'js'; same results. */
   readonly engine?: 'wasm' | 'js';
+  /**
+   * Threads including the caller for the SIMD engine's products (default 1, at most 16, as
+   * createGemma2Mlp); the results do not depend on it. The workers are kept with the scratch.
+   */
+  readonly threads?: number;
   /** Outputs (same type as x, the lengths above); allocated when absent. */
   readonly dx?: A;
   readonly dGate?: A;
@@ -80,6 +83,8 @@ const WASM_THRESHOLD = 2 ** 22;
 /** Rows of a weight gradient computed per pass before they are copied out. */
 const GRAD_ROWS = 256;
 const PAGE = 65536;
+/** Longest a new heap waits for its workers to start (they compile the tiles and the activation). */
+const WORKER_START_MS = 5000;
 const MAX_PAGES = 65536;
 
 /** Element offsets of every array in one heap (16-byte aligned). */
@@ -123,6 +128,8 @@ interface Heap<A extends Float32Array | Float64Array> {
   readonly T: number;
   matmul(x: number, rows: number, k: number, w: number, outputs: number, out: number): void;
   readonly engine: 'wasm-simd' | 'js';
+  readonly threads: number;
+  dispose(): void;
 }
 
 function jsHeap<A extends Float32Array | Float64Array>(lanes: MatmulLanes, elements: number, T: number): Heap<A> {
@@ -133,23 +140,38 @@ function jsHeap<A extends Float32Array | Float64Array>(lanes: MatmulLanes, eleme
     heap,
     T,
     engine: 'js',
+    threads: 1,
+    dispose: () => {},
     matmul: (x, rows, k, w, outputs, out) => mm(view(x, rows * k), rows, k, view(w, outputs * k), outputs, view(out, rows * outputs)),
   };
 }
 
-function simdHeap<A extends Float32Array | Float64Array>(lanes: MatmulLanes, elements: number, T: number, relaxed: boolean): Heap<A> {
+function simdHeap<A extends Float32Array | Float64Array>(
+  lanes: MatmulLanes,
+  elements: number,
+  T: number,
+  relaxed: boolean,
+  threads: number,
+): Heap<A> {
   const api = wasmApi!;
   const pages = Math.ceil((elements * lanes.bytes) / PAGE);
-  const memory = new api.Memory({ initial: pages, maximum: pages });
-  const tiles = new api.Instance(new api.Module(matmulSimdModuleBytes(lanes, pages, false, relaxed)), { env: { memory } })
-    .exports as unknown as Record<string, TileFn>;
+  const shared = threads > 1;
+  const memory = new api.Memory({ initial: pages, maximum: pages, shared });
+  const module = new api.Module(matmulSimdModuleBytes(lanes, pages, shared, relaxed));
+  const tiles = new api.Instance(module, { env: { memory } }).exports as unknown as Record<string, TileFn>;
+  const pool = createTilePool('gemma2MlpBackward', lanes, module, memory, tiles, threads);
+  // Once per kept heap: a call takes far longer than a worker's start, and a call that ran
+  // before its workers were up would run on the caller alone.
+  pool.waitUntilUp(WORKER_START_MS);
   const heap = (lanes.bytes === 4 ? new Float32Array(memory.buffer as ArrayBuffer) : new Float64Array(memory.buffer as ArrayBuffer)) as A;
   const e = lanes.bytes;
   return {
     heap,
     T,
     engine: 'wasm-simd',
-    matmul: (x, rows, k, w, outputs, out) => matmulSimd(tiles, lanes, x * e, rows, k, w * e, 0, outputs, out * e, outputs),
+    threads,
+    matmul: (x, rows, k, w, outputs, out) => pool.project(x * e, rows, k, w * e, outputs, out * e),
+    dispose: pool.dispose,
   };
 }
 
@@ -163,8 +185,10 @@ const kept: Partial<Record<'f32' | 'f64', { d: number; f: number; relaxed: boole
 
 /** Frees the WebAssembly memory gemma2MlpBackward keeps between calls. */
 export function releaseGemma2MlpBackwardScratch(): void {
-  kept.f32 = undefined;
-  kept.f64 = undefined;
+  for (const type of ['f32', 'f64'] as const) {
+    kept[type]?.heap.dispose();
+    kept[type] = undefined;
+  }
 }
 
 /** Columns (and rows) per block of a transpose: 128 rows of 128 columns read stay in L1 while each column is written out contiguously. */
@@ -216,6 +240,8 @@ export function gemma2MlpBackward<A extends Float32Array | Float64Array>(
   if (opts.engine !== undefined && opts.engine !== 'wasm' && opts.engine !== 'js') {
     fail(fn, `options.engine is ${describe(opts.engine)}, expected 'wasm' or 'js'`);
   }
+  const threads = opts.threads === undefined ? 1 : checkDimension(fn, 'options.threads', opts.threads, 1);
+  if (threads > MAX_THREADS) fail(fn, `options.threads is ${threads}, expected at most ${MAX_THREADS}`);
   const inputs: Record<string, A> = { x: c.x, dy: dya, 'weights.gate': c.gate, 'weights.up': c.up, 'weights.down': c.down };
   for (const [name, a] of Object.entries(inputs)) checkFinite(fn, name, a);
   const outs: Record<'dx' | 'dGate' | 'dUp' | 'dDown', A> = {} as never;
@@ -254,10 +280,20 @@ export function gemma2MlpBackward<A extends Float32Array | Float64Array>(
     const k = kept[lanes.type];
     // the tiles use relaxed_madd where relaxed SIMD is active when they are built (wasm/features.ts)
     const relaxed = relaxedSimdActive();
-    if (k !== undefined && k.d === d && k.f === f && k.relaxed === relaxed && k.heap.T >= T && k.heap.T <= 2 * T) h = k.heap as Heap<A>;
-    else {
+    if (
+      k !== undefined &&
+      k.d === d &&
+      k.f === f &&
+      k.relaxed === relaxed &&
+      k.heap.threads === threads &&
+      k.heap.T >= T &&
+      k.heap.T <= 2 * T
+    ) {
+      h = k.heap as Heap<A>;
+    } else {
+      k?.heap.dispose();
       kept[lanes.type] = undefined;
-      h = simdHeap<A>(lanes, layout(d, f, T, lanes.bytes).elements, T, relaxed);
+      h = simdHeap<A>(lanes, layout(d, f, T, lanes.bytes).elements, T, relaxed, threads);
       kept[lanes.type] = { d, f, relaxed, heap: h };
     }
   } else {

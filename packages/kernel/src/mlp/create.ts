@@ -12,7 +12,7 @@ import { createJsEngine, createSimdEngine, simdEngineBytes, simdEngineFits, type
 
 const FN = 'createGemma2Mlp';
 /** Most threads a plan may have, the caller included. */
-const MAX_THREADS = 16;
+export const MAX_THREADS = 16;
 
 export interface CreateGemma2MlpOptions {
   /** Threads including the caller (default 1; at most 16). */

@@ -191,7 +191,7 @@ const matmulSimd = ${driver};
 })();
 `;
 
-interface WorkerSlot {
+export interface WorkerSlot {
   worker: Worker;
   ctl: Int32Array;
   seq: number;
@@ -208,28 +208,40 @@ function endWorkers(slots: readonly WorkerSlot[]): void {
 
 const workerReaper = new FinalizationRegistry<readonly WorkerSlot[]>(endWorkers);
 
-/**
- * The SIMD engine: (d, f) must fit (simdEngineFits) and WebAssembly SIMD validate
- * (../wasm/matmul-simd.ts matmulSimdAvailable). `threads` includes the caller. Its tiles use
- * relaxed_madd where relaxed SIMD is active now (../wasm/features.ts relaxedSimdActive).
- */
-export function createSimdEngine<A extends LaneArray>(lanes: MatmulLanes, d: number, f: number, threads: number): MlpEngine<A> {
-  const relaxed = relaxedSimdActive();
-  const at = simdLayout(lanes, d, f);
-  const shared = threads > 1;
-  const api = wasmApi!;
-  const memory: WasmMemory = new api.Memory({ initial: at.pages, maximum: at.pages, shared });
-  const module = new api.Module(matmulSimdModuleBytes(lanes, at.pages, shared, relaxed));
-  const tiles = new api.Instance(module, { env: { memory } }).exports as unknown as Record<string, TileFn>;
-  const Lane = arrayOf(lanes);
-  const e = lanes.bytes;
-  const heap = new Lane(memory.buffer as ArrayBuffer) as A;
-  const view = (byteAt: number, n: number) => heap.subarray(byteAt / e, byteAt / e + n) as A;
-  const xs = view(at.x, CHUNK * d);
-  const gs = view(at.g, CHUNK * f);
-  const us = view(at.u, CHUNK * f);
-  const ys = view(at.y, CHUNK * d);
+/** Worker threads sharing a memory with the caller, each running the tiles of one module. */
+export interface TilePool {
+  /** Threads including the caller. */
+  readonly threads: number;
+  /**
+   * Rows [0, o) of out = x·Wᵀ (byte addresses, ldo = o) split over the caller and the workers
+   * that are up (in their task loop): the caller never blocks on a worker that is still starting.
+   */
+  project(x: number, tokens: number, k: number, w: number, o: number, out: number): void;
+  /** The workers whose activation loaded. */
+  withActivation(): WorkerSlot[];
+  /** Posts a task to a worker (MLP_TASK, up to 8 argument words). */
+  post(s: WorkerSlot, task: number, args: number[]): void;
+  /** Waits until each worker has finished its last task; throws if one failed or timed out. */
+  join(busy: WorkerSlot[]): void;
+  /** Waits until no worker is still starting, at most `timeoutMs`; returns 1 + the workers up. */
+  waitUntilUp(timeoutMs: number): number;
+  /** Ends the workers (idempotent). */
+  dispose(): void;
+}
 
+/**
+ * `threads − 1` workers for `module` over the shared `memory` (any memory when threads is 1);
+ * `fn` names the caller in errors. Workers that are dropped undisposed are ended when the
+ * pool is collected (they block in Atomics.wait and hold the shared memory).
+ */
+export function createTilePool(
+  fn: string,
+  lanes: MatmulLanes,
+  module: object,
+  memory: WasmMemory,
+  tiles: Readonly<Record<string, TileFn>>,
+  threads: number,
+): TilePool {
   const slots: WorkerSlot[] = [];
   const driver = matmulSimd.toString();
   const activationUrl = new URL('./activation.js', import.meta.url).href;
@@ -263,43 +275,82 @@ export function createSimdEngine<A extends LaneArray>(lanes: MatmulLanes, d: num
       if (!waitInSlices(s.ctl, MLP_CTRL.DONE, (v) => v === s.seq, WORKER_TIMEOUT_MS)) {
         const c = s.ctl;
         const state = `task ${s.seq}, posted ${Atomics.load(c, MLP_CTRL.POSTED)}, taken ${Atomics.load(c, MLP_CTRL.TAKEN)}, done ${Atomics.load(c, MLP_CTRL.DONE)}, state ${Atomics.load(c, MLP_CTRL.STATE)}`;
-        throw new Error(`gemma2Mlp: worker thread did not finish within ${WORKER_TIMEOUT_MS} ms (${state})`);
+        throw new Error(`${fn}: worker thread did not finish within ${WORKER_TIMEOUT_MS} ms (${state})`);
       }
-      if (s.ctl[MLP_CTRL.FAILED] !== 0) throw new Error('gemma2Mlp: a worker thread failed');
+      if (s.ctl[MLP_CTRL.FAILED] !== 0) throw new Error(`${fn}: a worker thread failed`);
     }
   };
 
   const slotsIn = (...states: number[]) => slots.filter((s) => states.includes(Atomics.load(s.ctl, MLP_CTRL.STATE)));
 
-  /**
-   * Rows [0, O) of out = x·Wᵀ split over the caller and the workers that are up (in
-   * their task loop): the caller never blocks on a worker that is still starting.
-   */
-  const project = (x: number, tokens: number, k: number, wAt: number, o: number, out: number) => {
-    const up = slotsIn(WORKER_STATE.READY, WORKER_STATE.READY_WITHOUT_ACTIVATION);
-    const parts = up.length + 1;
-    // Split on multiples of the row block so every thread gets whole blocks.
-    const per = Math.ceil(o / parts / lanes.rowBlock) * lanes.rowBlock;
-    up.forEach((s, i) => post(s, MLP_TASK.MATMUL, [x, tokens, k, wAt, Math.min(o, per * (i + 1)), Math.min(o, per * (i + 2)), out, o]));
-    matmulSimd(tiles, lanes, x, tokens, k, wAt, 0, Math.min(o, per), out, o);
-    join(up);
+  const pool: TilePool = {
+    threads,
+    project(x, tokens, k, wAt, o, out) {
+      const up = slotsIn(WORKER_STATE.READY, WORKER_STATE.READY_WITHOUT_ACTIVATION);
+      const parts = up.length + 1;
+      // Split on multiples of the row block so every thread gets whole blocks.
+      const per = Math.ceil(o / parts / lanes.rowBlock) * lanes.rowBlock;
+      up.forEach((s, i) => post(s, MLP_TASK.MATMUL, [x, tokens, k, wAt, Math.min(o, per * (i + 1)), Math.min(o, per * (i + 2)), out, o]));
+      matmulSimd(tiles, lanes, x, tokens, k, wAt, 0, Math.min(o, per), out, o);
+      join(up);
+    },
+    withActivation: () => slotsIn(WORKER_STATE.READY),
+    waitUntilUp(timeoutMs) {
+      for (const s of slots) waitInSlices(s.ctl, MLP_CTRL.STATE, (v) => v !== WORKER_STATE.STARTING, timeoutMs);
+      return 1 + slotsIn(WORKER_STATE.READY, WORKER_STATE.READY_WITHOUT_ACTIVATION).length;
+    },
+    post,
+    join,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      if (slots.length > 0) workerReaper.unregister(pool);
+      endWorkers(slots);
+    },
   };
+  if (slots.length > 0) workerReaper.register(pool, slots, pool);
+  return pool;
+}
+
+/**
+ * The SIMD engine: (d, f) must fit (simdEngineFits) and WebAssembly SIMD validate
+ * (../wasm/matmul-simd.ts matmulSimdAvailable). `threads` includes the caller. Its tiles use
+ * relaxed_madd where relaxed SIMD is active now (../wasm/features.ts relaxedSimdActive).
+ */
+export function createSimdEngine<A extends LaneArray>(lanes: MatmulLanes, d: number, f: number, threads: number): MlpEngine<A> {
+  const relaxed = relaxedSimdActive();
+  const at = simdLayout(lanes, d, f);
+  const shared = threads > 1;
+  const api = wasmApi!;
+  const memory: WasmMemory = new api.Memory({ initial: at.pages, maximum: at.pages, shared });
+  const module = new api.Module(matmulSimdModuleBytes(lanes, at.pages, shared, relaxed));
+  const tiles = new api.Instance(module, { env: { memory } }).exports as unknown as Record<string, TileFn>;
+  const Lane = arrayOf(lanes);
+  const e = lanes.bytes;
+  const heap = new Lane(memory.buffer as ArrayBuffer) as A;
+  const view = (byteAt: number, n: number) => heap.subarray(byteAt / e, byteAt / e + n) as A;
+  const xs = view(at.x, CHUNK * d);
+  const gs = view(at.g, CHUNK * f);
+  const us = view(at.u, CHUNK * f);
+  const ys = view(at.y, CHUNK * d);
+  const pool = createTilePool('gemma2Mlp', lanes, module, memory, tiles, threads);
+  const project = pool.project;
 
   /** g ← fl(gelu(g)·u) over n elements, split over the caller and the workers whose activation loaded. */
   const activate = (n: number, approximate: 'none' | 'tanh') => {
-    const ready = slotsIn(WORKER_STATE.READY);
+    const ready = pool.withActivation();
     const per = Math.ceil(n / (ready.length + 1) / 4) * 4;
     ready.forEach((s, i) => {
       const a = Math.min(n, per * (i + 1));
       const b = Math.min(n, per * (i + 2));
-      post(s, MLP_TASK.ACTIVATION, [at.g + e * a, at.u + e * a, b - a, approximate === 'tanh' ? 1 : 0]);
+      pool.post(s, MLP_TASK.ACTIVATION, [at.g + e * a, at.u + e * a, b - a, approximate === 'tanh' ? 1 : 0]);
     });
     const m = Math.min(n, per);
     gegluActivation(gs.subarray(0, m), us.subarray(0, m), approximate, gs.subarray(0, m));
-    join(ready);
+    pool.join(ready);
   };
 
-  const engine: MlpEngine<A> = {
+  return {
     lanes,
     hidden: d,
     intermediate: f,
@@ -307,7 +358,7 @@ export function createSimdEngine<A extends LaneArray>(lanes: MatmulLanes, d: num
     relaxedSimd: relaxed,
     threads,
     get activationThreads() {
-      return 1 + slotsIn(WORKER_STATE.READY).length;
+      return 1 + pool.withActivation().length;
     },
     load(gate, up, down) {
       heap.set(gate, at.gate / e);
@@ -324,14 +375,6 @@ export function createSimdEngine<A extends LaneArray>(lanes: MatmulLanes, d: num
         yc.set(ys.subarray(0, n * d));
       });
     },
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      if (slots.length > 0) workerReaper.unregister(engine);
-      endWorkers(slots);
-    },
+    dispose: pool.dispose,
   };
-  // Workers block in Atomics.wait and hold the shared memory: end them if the engine is dropped undisposed.
-  if (slots.length > 0) workerReaper.register(engine, slots, engine);
-  return engine;
 }

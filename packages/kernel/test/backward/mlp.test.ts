@@ -53,9 +53,10 @@ function weightsOf(c: Case, type: Lanes) {
   return { hidden: c.d, intermediate: c.f, gate: new type(c.gate), up: new type(c.up), down: new type(c.down) };
 }
 
-function backward(c: Case, type: Lanes, approximate: 'none' | 'tanh', engine?: 'wasm' | 'js') {
+function backward(c: Case, type: Lanes, approximate: 'none' | 'tanh', engine?: 'wasm' | 'js', threads?: number) {
   return gemma2MlpBackward(new type(c.x) as Float32Array, new type(c.dy) as Float32Array, c.tokens, weightsOf(c, type) as never, {
     approximate,
+    threads,
     engine,
   });
 }
@@ -205,6 +206,31 @@ describe('gemma2MlpBackward engines', () => {
     releaseGemma2MlpBackwardScratch();
   });
 
+  it('1 and 2 threads give bit-identical gradients (f32 and f64, both forms), the worker taking whole row blocks', () => {
+    // d ≥ 33 and 2f ≥ 97 put the split (on multiples of the row block, 32 rows for f32 and 16
+    // for f64) inside dx's, [G | U]'s and the weight gradients' outputs: the worker computes some of each.
+    fc.assert(
+      fc.property(
+        mlpCase(6, 56, 80).filter((k) => k.d >= 33 && k.f >= 49),
+        fc.boolean(),
+        fc.constantFrom('none' as const, 'tanh' as const),
+        (c, f64, approximate) => {
+          const type = f64 ? Float64Array : Float32Array;
+          const one = backward(c, type, approximate, 'wasm', 1);
+          const two = backward(c, type, approximate, 'wasm', 2);
+          for (const name of NAMES) {
+            for (let i = 0; i < one[name].length; i++) {
+              if (!Object.is(one[name][i], two[name][i]))
+                throw new Error(`${name}[${i}]: ${two[name][i]} with 2 threads, ${one[name][i]} with 1`);
+            }
+          }
+        },
+      ),
+      { numRuns: 6 },
+    );
+    releaseGemma2MlpBackwardScratch();
+  });
+
   it('a kept heap sized for more tokens gives the same results as a fresh one', () => {
     const [big] = fc.sample(
       mlpCase(1, 16, 24).filter((k) => k.d === 16 && k.f === 24),
@@ -277,6 +303,18 @@ describe('gemma2MlpBackward arguments', () => {
       /options.approximate is "erf", expected 'none' or 'tanh'/,
     ],
   ];
+  cases.push(
+    [
+      'zero threads',
+      () => gemma2MlpBackward(x, dy, 2, w, { threads: 0 }),
+      /^gemma2MlpBackward: options.threads is 0, expected an integer ≥ 1$/,
+    ],
+    [
+      'more threads than the most',
+      () => gemma2MlpBackward(x, dy, 2, w, { threads: 17 }),
+      /^gemma2MlpBackward: options.threads is 17, expected at most 16$/,
+    ],
+  );
   for (const [name, call, message] of cases) it(`${name}: ${message.source}`, () => expect(call).toThrow(message));
 
   it('writes into the given outputs and returns them', () => {

@@ -77,6 +77,4 @@ export const MLP_TASK = {
   EXIT: 1,
   /** g ← fl(gelu(g)·u): g, u (byte addresses), elements, 1 for tanh. */
   ACTIVATION: 2,
-  /** The pool's own task: its module's `runTask(memory.buffer, lanes, the 8 argument words)`. */
-  CALL: 3,
 } as const;

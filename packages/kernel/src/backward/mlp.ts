@@ -42,7 +42,6 @@
 import { createTilePool } from '../mlp/engine.js';
 import { MAX_THREADS } from '../mlp/create.js';
 import { matmulTransposedFor } from '../mlp/matmul.js';
-import { MLP_TASK } from '../worker-protocol.js';
 import { checkMlpCall, type Gemma2MlpWeights } from '../mlp/call.js';
 import { gegluActivation } from '../mlp/activation.js';
 import { wasmApi } from '../wasm/api.js';
@@ -128,8 +127,6 @@ interface Heap<A extends Float32Array | Float64Array> {
   readonly heap: A;
   readonly T: number;
   matmul(x: number, rows: number, k: number, w: number, outputs: number, out: number): void;
-  /** gegluRows over tokens [0, T), split over the threads that can run it. */
-  gegluRows(L: Layout, T: number, f: number, approximate: 'none' | 'tanh'): void;
   readonly engine: 'wasm-simd' | 'js';
   readonly threads: number;
   dispose(): void;
@@ -144,7 +141,6 @@ function jsHeap<A extends Float32Array | Float64Array>(lanes: MatmulLanes, eleme
     T,
     engine: 'js',
     threads: 1,
-    gegluRows: (L, T, f, approximate) => gegluRows(heap, L.gu, L.dA, L.a, L.dgu, f, 0, T, approximate),
     dispose: () => {},
     matmul: (x, rows, k, w, outputs, out) => mm(view(x, rows * k), rows, k, view(w, outputs * k), outputs, view(out, rows * outputs)),
   };
@@ -163,7 +159,7 @@ function simdHeap<A extends Float32Array | Float64Array>(
   const memory = new api.Memory({ initial: pages, maximum: pages, shared });
   const module = new api.Module(matmulSimdModuleBytes(lanes, pages, shared, relaxed));
   const tiles = new api.Instance(module, { env: { memory } }).exports as unknown as Record<string, TileFn>;
-  const pool = createTilePool('gemma2MlpBackward', lanes, module, memory, tiles, threads, new URL('./mlp.js', import.meta.url).href);
+  const pool = createTilePool('gemma2MlpBackward', lanes, module, memory, tiles, threads);
   // Once per kept heap: a call takes far longer than a worker's start, and a call that ran
   // before its workers were up would run on the caller alone.
   pool.waitUntilUp(WORKER_START_MS);
@@ -175,17 +171,6 @@ function simdHeap<A extends Float32Array | Float64Array>(
     engine: 'wasm-simd',
     threads,
     matmul: (x, rows, k, w, outputs, out) => pool.project(x * e, rows, k, w * e, outputs, out * e),
-    gegluRows(L, T, f, approximate) {
-      const ready = pool.withActivation();
-      const per = Math.ceil(T / (ready.length + 1));
-      const tanh = approximate === 'tanh' ? 1 : 0;
-      ready.forEach((s, i) => {
-        const t0 = Math.min(T, per * (i + 1));
-        pool.post(s, MLP_TASK.CALL, [L.gu, L.dA, L.a, L.dgu, f, t0, Math.min(T, per * (i + 2)), tanh]);
-      });
-      gegluRows(heap, L.gu, L.dA, L.a, L.dgu, f, 0, Math.min(T, per), approximate);
-      pool.join(ready);
-    },
     dispose: pool.dispose,
   };
 }
@@ -320,36 +305,6 @@ export function gemma2MlpBackward<A extends Float32Array | Float64Array>(
   return outs;
 }
 
-/**
- * For tokens [t0, t1) of a heap (element offsets, rows as `layout` lays them out): A = gelu(G) ⊙ U
- * and [dG | dU] = gegluBackward(G, U, dA). Elementwise, so any split over threads gives the same bits.
- */
-function gegluRows<A extends Float32Array | Float64Array>(
-  m: A,
-  gu: number,
-  dA: number,
-  a: number,
-  dgu: number,
-  f: number,
-  t0: number,
-  t1: number,
-  approximate: 'none' | 'tanh',
-): void {
-  const view = (at: number, n: number) => m.subarray(at, at + n) as A;
-  for (let t = t0; t < t1; t++) {
-    const g = view(gu + t * 2 * f, f);
-    const u = view(gu + t * 2 * f + f, f);
-    gegluActivation(g, u, approximate, view(a + t * f, f));
-    gegluBackwardInto(g, u, view(dA + t * f, f), approximate, view(dgu + t * 2 * f, f), view(dgu + t * 2 * f + f, f), false);
-  }
-}
-
-/** MLP_TASK.CALL in the pool's workers (../mlp/engine.ts createTilePool): gegluRows over the shared heap. */
-export function runTask(buffer: ArrayBuffer, lanes: MatmulLanes, args: Int32Array): void {
-  const m = lanes.bytes === 4 ? new Float32Array(buffer) : new Float64Array(buffer);
-  gegluRows(m, args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7] === 1 ? 'tanh' : 'none');
-}
-
 function run<A extends Float32Array | Float64Array>(
   h: Heap<A>,
   L: Layout,
@@ -379,7 +334,12 @@ function run<A extends Float32Array | Float64Array>(
   // Forward recompute and dA.
   h.matmul(L.x, T, d, L.wgu, 2 * f, L.gu);
   h.matmul(L.dy, T, d, L.wdT, f, L.dA);
-  h.gegluRows(L, T, f, approximate);
+  for (let t = 0; t < T; t++) {
+    const g = view(L.gu + t * 2 * f, f);
+    const u = view(L.gu + t * 2 * f + f, f);
+    gegluActivation(g, u, approximate, view(L.a + t * f, f));
+    gegluBackwardInto(g, u, view(L.dA + t * f, f), approximate, view(L.dgu + t * 2 * f, f), view(L.dgu + t * 2 * f + f, f), false);
+  }
   h.matmul(L.dgu, T, 2 * f, L.wguT, d, L.dx);
   // Transposes over the tokens for the weight gradients (dot products of length T).
   transpose(m, L.x, T, d, L.xT);

@@ -149,7 +149,7 @@ export function createJsEngine<A extends LaneArray>(lanes: MatmulLanes, d: numbe
 const WORKER_SOURCE = (driver: string) => `
 'use strict';
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, activationUrl, taskUrl, lanes } = workerData;
+const { module, memory, control, activationUrl, lanes } = workerData;
 const tiles = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ctl = new Int32Array(control);
 const Lane = lanes.bytes === 4 ? Float32Array : Float64Array;
@@ -157,13 +157,8 @@ const A = ${MLP_CTRL.ARGS};
 const matmulSimd = ${driver};
 (async () => {
   let activation = null;
-  let runTask = null;
   try {
     activation = (await import(activationUrl)).gegluActivation;
-    if (taskUrl !== undefined) {
-      runTask = (await import(taskUrl)).runTask;
-      if (typeof runTask !== 'function') throw new Error('no runTask');
-    }
     // Compile the activation's WebAssembly now, before saying ready: no task waits on it.
     const a = new Lane(64);
     activation(a, a.slice(), 'tanh', a);
@@ -182,8 +177,6 @@ const matmulSimd = ${driver};
     try {
       if (task === ${MLP_TASK.MATMUL}) {
         matmulSimd(tiles, lanes, ctl[A], ctl[A + 1], ctl[A + 2], ctl[A + 3], ctl[A + 4], ctl[A + 5], ctl[A + 6], ctl[A + 7]);
-      } else if (task === ${MLP_TASK.CALL}) {
-        runTask(memory.buffer, lanes, ctl.slice(A, A + 8));
       } else {
         const n = ctl[A + 2];
         const g = new Lane(memory.buffer, ctl[A], n);
@@ -224,7 +217,7 @@ export interface TilePool {
    * that are up (in their task loop): the caller never blocks on a worker that is still starting.
    */
   project(x: number, tokens: number, k: number, w: number, o: number, out: number): void;
-  /** The workers whose activation (and the pool's task module, if any) loaded. */
+  /** The workers whose activation loaded. */
   withActivation(): WorkerSlot[];
   /** Posts a task to a worker (MLP_TASK, up to 8 argument words). */
   post(s: WorkerSlot, task: number, args: number[]): void;
@@ -238,9 +231,7 @@ export interface TilePool {
 
 /**
  * `threads − 1` workers for `module` over the shared `memory` (any memory when threads is 1);
- * `fn` names the caller in errors; `taskUrl`, a module whose `runTask` the workers run for
- * MLP_TASK.CALL (imported like the activation: where it cannot be, the worker takes only
- * matmul tasks). Workers that are dropped undisposed are ended when the
+ * `fn` names the caller in errors. Workers that are dropped undisposed are ended when the
  * pool is collected (they block in Atomics.wait and hold the shared memory).
  */
 export function createTilePool(
@@ -250,7 +241,6 @@ export function createTilePool(
   memory: WasmMemory,
   tiles: Readonly<Record<string, TileFn>>,
   threads: number,
-  taskUrl?: string,
 ): TilePool {
   const slots: WorkerSlot[] = [];
   const driver = matmulSimd.toString();
@@ -261,7 +251,7 @@ export function createTilePool(
     const worker = new Worker(WORKER_SOURCE(driver), {
       eval: true,
       execArgv,
-      workerData: { module, memory, control, activationUrl, taskUrl, lanes },
+      workerData: { module, memory, control, activationUrl, lanes },
     });
     worker.unref();
     const ctl = new Int32Array(control);

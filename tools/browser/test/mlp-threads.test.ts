@@ -1,0 +1,41 @@
+// createGemma2Mlp with 2 threads in headless Chromium: Web Workers from a Blob
+// URL in a crossOriginIsolated page (the page's main thread never blocks in
+// Atomics.wait), one thread in a plain page; the same bits as Node either way.
+// The speed of 2 threads against 1 is printed, not asserted.
+import * as kernel from '@geglu/kernel';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleForBrowser, chromiumMissing, launchChromium, mlpThreads, withPage, type MlpThreadsInput } from '../src/index.js';
+
+const missing = chromiumMissing();
+const here = new URL('.', import.meta.url).pathname;
+const INPUT: MlpThreadsInput = { hidden: 512, intermediate: 1536, tokens: 64, threads: 2, repeats: 5, startMs: 20_000 };
+
+describe.skipIf(missing !== null)(`createGemma2Mlp threads in headless Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let browser: Browser;
+  let script: string;
+  beforeAll(async () => {
+    script = await bundleForBrowser(`import * as kernel from '@geglu/kernel'; globalThis.geglu = { kernel };`, here);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it.each([true, false])(
+    'crossOriginIsolated %s: Web Workers when isolated, one thread otherwise, the same bits as Node',
+    async (isolated) => {
+      const node = await mlpThreads({ ...INPUT, repeats: 1 }, kernel);
+      expect(node.several).toEqual(node.one);
+      const page = await withPage(browser, script, { isolated }, (p) => p.evaluate(mlpThreads, INPUT));
+      expect(page.threads).toBe(isolated ? 2 : 1);
+      expect(page.readyThreads).toBe(page.threads);
+      expect(page.one).toEqual(node.one);
+      expect(page.several).toEqual(node.one);
+      console.log(
+        `Chromium, crossOriginIsolated ${isolated}: Gemma 2 MLP ${INPUT.tokens}×${INPUT.hidden}→${INPUT.intermediate}, best of ${INPUT.repeats}: ` +
+          `1 thread ${page.oneMs.toFixed(1)} ms, ${page.threads} thread${page.threads === 1 ? '' : 's'} ${page.severalMs.toFixed(1)} ms (${(page.oneMs / page.severalMs).toFixed(2)}×)`,
+      );
+    },
+  );
+});

@@ -6,20 +6,11 @@
 // (test/mlp-threads.test.ts checks the calls its workers take part in).
 import fc from 'fast-check';
 import * as kernel from '@geglu/kernel';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bundleForBrowser,
-  chromiumMissing,
-  firstDifference,
-  kernelCases,
-  launchChromium,
-  withPage,
-  type KernelCaseInput,
-} from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { chromiumMissing, firstDifference, kernelCases, withPage, type KernelCaseInput } from '../src/index.js';
+import { useKernelPage } from './page.js';
 
 const missing = chromiumMissing();
-const here = new URL('.', import.meta.url).pathname;
 
 // Bit patterns: the edges of every region, then seeded random patterns over all
 // 2^32 (NaN payloads, ±∞, subnormals included); over 2^17 of them, so that
@@ -34,20 +25,12 @@ function input(): KernelCaseInput {
 }
 
 describe.skipIf(missing !== null)(`@geglu/kernel in headless Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  let browser: Browser;
-  let script: string;
-  beforeAll(async () => {
-    script = await bundleForBrowser(`import * as kernel from '@geglu/kernel'; globalThis.geglu = { kernel };`, here);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useKernelPage();
 
   it.each([false, true])('crossOriginIsolated %s: every workload equals Node bit for bit', async (isolated) => {
     const data = input();
     const node = kernelCases(data, kernel);
-    const page = await withPage(browser, script, { isolated }, async (p) => ({
+    const page = await withPage(chromium.browser, chromium.script, { isolated }, async (p) => ({
       isolated: await p.evaluate(() => (globalThis as unknown as { crossOriginIsolated: boolean }).crossOriginIsolated),
       results: await p.evaluate(kernelCases, data),
       threads: await p.evaluate(() => (globalThis as unknown as { geglu: { kernel: typeof kernel } }).geglu.kernel.geluThreads()),
@@ -60,7 +43,7 @@ describe.skipIf(missing !== null)(`@geglu/kernel in headless Chromium${missing ?
   });
 
   it('reading a safetensors file by path says a browser has no file system', async () => {
-    const message = await withPage(browser, script, { isolated: false }, (p) =>
+    const message = await withPage(chromium.browser, chromium.script, { isolated: false }, (p) =>
       p.evaluate(() =>
         (globalThis as unknown as { geglu: { kernel: typeof kernel } }).geglu.kernel.readSafetensorsHeader('/model.safetensors').then(
           () => 'read',

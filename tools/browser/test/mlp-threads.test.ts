@@ -4,41 +4,23 @@
 // The same for the gelu pool (split workers: the page's caller finishes their blocks).
 // The speed of 2 threads against 1 is printed, not asserted.
 import * as kernel from '@geglu/kernel';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bundleForBrowser,
-  chromiumMissing,
-  geluThreads,
-  launchChromium,
-  mlpThreads,
-  withPage,
-  type GeluThreadsInput,
-  type MlpThreadsInput,
-} from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { chromiumMissing, geluThreads, mlpThreads, withPage, type GeluThreadsInput, type MlpThreadsInput } from '../src/index.js';
+import { useKernelPage } from './page.js';
 
 const missing = chromiumMissing();
-const here = new URL('.', import.meta.url).pathname;
 const GELU: GeluThreadsInput = { length: 2 ** 21, workers: 1, repeats: 5, startMs: 20_000 };
 const INPUT: MlpThreadsInput = { hidden: 512, intermediate: 1536, tokens: 64, threads: 2, repeats: 5, startMs: 20_000 };
 
 describe.skipIf(missing !== null)(`createGemma2Mlp threads in headless Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  let browser: Browser;
-  let script: string;
-  beforeAll(async () => {
-    script = await bundleForBrowser(`import * as kernel from '@geglu/kernel'; globalThis.geglu = { kernel };`, here);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useKernelPage();
 
   it.each([true, false])(
     'crossOriginIsolated %s: Web Workers when isolated, one thread otherwise, the same bits as Node',
     async (isolated) => {
       const node = await mlpThreads({ ...INPUT, repeats: 1 }, kernel);
       expect(node.several).toEqual(node.one);
-      const page = await withPage(browser, script, { isolated }, (p) => p.evaluate(mlpThreads, INPUT));
+      const page = await withPage(chromium.browser, chromium.script, { isolated }, (p) => p.evaluate(mlpThreads, INPUT));
       expect(page.threads).toBe(isolated ? 2 : 1);
       expect(page.readyThreads).toBe(page.threads);
       expect(page.one).toEqual(node.one);
@@ -56,7 +38,7 @@ describe.skipIf(missing !== null)(`createGemma2Mlp threads in headless Chromium$
       const node = await geluThreads({ ...GELU, repeats: 1 }, kernel);
       kernel.setGeluThreads(1);
       expect(node.several).toEqual(node.one);
-      const page = await withPage(browser, script, { isolated }, (p) => p.evaluate(geluThreads, GELU));
+      const page = await withPage(chromium.browser, chromium.script, { isolated }, (p) => p.evaluate(geluThreads, GELU));
       expect({ threads: page.threads, ready: page.ready }).toEqual(isolated ? { threads: 1, ready: 1 } : { threads: 0, ready: 0 });
       expect(page.one).toEqual(node.one);
       expect(page.several).toEqual(node.one);

@@ -4,25 +4,15 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { browserMissing } from '../../src/browser/chromium.js';
 import { verifyCommand } from '../../src/commands/verify.js';
 import type { VerifyReport } from '../../src/report/index.js';
-
-function io(env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  stdout.on('data', (d) => out.push(String(d)));
-  stderr.on('data', (d) => err.push(String(d)));
-  return { io: { stdin: new PassThrough(), stdout, stderr, env }, out: () => out.join(''), err: () => err.join('') };
-}
+import { fakeIO } from '../cli/fake-io.js';
 
 describe('geglu verify --browser: usage', () => {
   it('a browser backend without --browser is a UsageError pointing at --browser', async () => {
-    await expect(verifyCommand.run(['--backends', 'kernel-f32-browser'], io().io)).rejects.toThrow(
+    await expect(verifyCommand.run(['--backends', 'kernel-f32-browser'], fakeIO().io)).rejects.toThrow(
       /"kernel-f32-browser".*with --browser: also the browser backends/,
     );
   });
@@ -33,12 +23,12 @@ const missing = await browserMissing();
 describe.skipIf(missing !== null)(`geglu verify --browser in headless Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
   it('runs the kernel (gated on kernel-f32) and gpu.js webasm in Chromium, every property passing, each reported with what ran', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'geglu-verify-browser-'));
-    const s = io({ GEGLU_SEED: '2024' });
+    const s = fakeIO('', { GEGLU_SEED: '2024' });
     const code = await verifyCommand.run(
       ['--browser', '--backends', 'kernel-f32-browser,gpu-webasm-browser', '--runs', '2', '--report', dir],
       s.io,
     );
-    expect(s.err()).not.toContain('not available here');
+    expect(s.stderr).not.toContain('not available here');
     expect(code).toBe(0);
     const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as VerifyReport;
     const ran = Object.fromEntries(report.targets.map((t) => [t.backend, t.ran ?? '']));

@@ -94,7 +94,7 @@ export interface FastTable {
 }
 
 export const EXACT_TABLE: FastTable = {
-  coeffs: Float64Array.from(EXACT_COEFFS),
+  coeffs: EXACT_COEFFS,
   x0: EXACT_X0,
   identity: EXACT_IDENTITY_F32,
   zero: EXACT_ZERO_F32,
@@ -105,7 +105,7 @@ export const EXACT_TABLE: FastTable = {
   origin: EXACT_X0 - 1.5 / EXACT_PER_UNIT,
 };
 export const TANH_TABLE: FastTable = {
-  coeffs: Float64Array.from(TANH_COEFFS),
+  coeffs: TANH_COEFFS,
   x0: TANH_X0,
   identity: TANH_IDENTITY_F32,
   zero: TANH_ZERO_F32,

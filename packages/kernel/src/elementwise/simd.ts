@@ -287,7 +287,7 @@ function load(): SimdInstance | null {
  * step (the table kernel SIMD_GROUP, the tanh kernels SIGMOID_GROUP); the
  * caller does the rest in JavaScript.
  */
-function kernelPairs(table: FastTable, len: number): number {
+export function kernelPairs(table: FastTable, len: number): number {
   const group = table.tanh ? SIGMOID_GROUP : SIMD_GROUP;
   return Math.floor(len / (2 * group)) * group;
 }
@@ -309,6 +309,24 @@ export function geluBlockSimd(w: SimdInstance, table: FastTable, inAt: number, o
   const flagged = table.tanh
     ? w.tanhKernel(inAt, outAt, pairs, flagsAt)
     : w.kernel(inAt, 0, outAt, pairs, 0, flagsAt, table.origin, kernelSMax(table));
+  geluBlockFinish(w, table, inAt, outAt, len, flagsAt, flagged);
+}
+
+/**
+ * geluBlockSimd after its kernel call (which may have run on another thread,
+ * ./parallel.ts's split workers): the `flagged` pairs listed at `flagsAt`
+ * and the tail past the kernel's pairs, in JavaScript.
+ */
+export function geluBlockFinish(
+  w: SimdInstance,
+  table: FastTable,
+  inAt: number,
+  outAt: number,
+  len: number,
+  flagsAt: number,
+  flagged: number,
+): void {
+  const pairs = kernelPairs(table, len);
   const { f32, i32 } = freshViews(w);
   const i = inAt / 4;
   const shift = (outAt - inAt) / 4;
@@ -396,6 +414,21 @@ export function gegluBlockSimd(
   const flagged = table.tanh
     ? w.gegluTanhKernel(gateAt, upAt, outAt, pairs, flagsAt)
     : w.gegluKernel(gateAt, upAt, outAt, pairs, 0, flagsAt, table.origin, kernelSMax(table));
+  gegluBlockFinish(w, table, gateAt, upAt, outAt, len, flagsAt, flagged);
+}
+
+/** gegluBlockSimd after its kernel call, as geluBlockFinish is geluBlockSimd's. */
+export function gegluBlockFinish(
+  w: SimdInstance,
+  table: FastTable,
+  gateAt: number,
+  upAt: number,
+  outAt: number,
+  len: number,
+  flagsAt: number,
+  flagged: number,
+): void {
+  const pairs = kernelPairs(table, len);
   const { f32, i32 } = freshViews(w);
   const g = gateAt / 4;
   const u = upAt / 4;

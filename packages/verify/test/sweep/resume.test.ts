@@ -148,18 +148,18 @@ describe.skipIf(!existsSync(cli))('geglu sweep on a gpu.js backend (gpu-cpu: alw
     for (const k of ['intervals', 'checked', 'mismatches', 'histogram', 'worst', 'regions', 'backend', 'device'])
       expect(a[k], k).toEqual(b[k]);
   }, 120_000);
-  it('--table judges each region by the tolerance table: gelu just below -4 on gpu-webasm is not correctly rounded, but within the bound', () => {
-    // 256 inputs from x = -4 (0xc0800000), where gpu-webgpu's sweep found its gelu tail maximum
+  it('--table judges each region by the tolerance table: gelu-tanh around -4.2174 on gpu-webasm is not correctly rounded, but within the bound', () => {
+    // 256 inputs around x = -4.217402935028076 (0xc086f4f7), the tail maximum of gpu-webasm's gelu-tanh sweep
     const args = [
       'sweep',
       '--backend',
       'gpu-webasm',
       '--fn',
-      'gelu',
+      'gelu-tanh',
       '--dtype',
       'f32',
       '--range',
-      '0xc0800000:0xc0800100',
+      '0xc086f400:0xc086f500',
       '--workers',
       '1',
     ];
@@ -167,7 +167,7 @@ describe.skipIf(!existsSync(cli))('geglu sweep on a gpu.js backend (gpu-cpu: alw
     expect(plain.status, plain.stderr).toBe(1);
     expect(plain.stdout).toMatch(/FAIL: \d+ inputs not correctly rounded/);
     expect(plain.stdout).toContain(
-      'max 1 steps at x=-4.000029563903809 (0xc080003e): got -0.0001266700855921954, correctly rounded -0.00012667007104028016',
+      'max 3 steps at x=-4.217402935028076 (0xc086f4f7): got -0.000023859913198975846, correctly rounded -0.000023859907742007636',
     );
     const judged = geglu([...args, '--table']);
     expect(judged.status, judged.stdout).toBe(0);

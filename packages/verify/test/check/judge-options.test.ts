@@ -1,7 +1,7 @@
 // CheckJudge is public (@geglu/verify/check; the explorer page builds one from its form): options the
 // CLI would refuse are refused here too, by name, before any row is judged, never turned into a verdict.
 import { describe, expect, it } from 'vitest';
-import { CheckJudge, type CheckOptions } from '../../src/check/index.js';
+import { CheckInputError, CheckJudge, jsonlBatches, npyBatches, safetensorsBatches, type CheckOptions } from '../../src/check/index.js';
 import type { OracleModule } from '../../src/backends/modules.js';
 
 const good: CheckOptions = {
@@ -72,4 +72,33 @@ describe('CheckJudge options', () => {
   it('refuses options that are not an object', () => {
     expect(() => new CheckJudge(null as unknown as CheckOptions, oracle)).toThrow(/^CheckJudge: options is null, expected/);
   });
+});
+
+describe('the readers of @geglu/verify/check refuse an unknown dtype by name', () => {
+  const blob = new Blob([new Uint8Array(16)]);
+  async function* chunks() {
+    yield new TextEncoder().encode('{"x":1,"y":1}\n');
+  }
+  const readers: [string, () => Promise<unknown>][] = [
+    ['npyBatches', () => npyBatches([blob, blob], 'f8' as 'f32')],
+    ['safetensorsBatches', () => safetensorsBatches(blob, ['x', 'y'], 'f8' as 'f32', 'dump.safetensors')],
+    [
+      'jsonlBatches',
+      async () => {
+        for await (const _ of jsonlBatches(
+          chunks(),
+          ['x', 'y'],
+          'f8' as 'f32',
+          () => {},
+          () => {},
+        ));
+      },
+    ],
+  ];
+  for (const [fn, read] of readers) {
+    it(fn, async () => {
+      await expect(read()).rejects.toThrow(new RegExp(`^${fn}: dtype is "f8", expected one of f64, f32, bf16, f16$`));
+      await expect(read()).rejects.toBeInstanceOf(CheckInputError);
+    });
+  }
 });

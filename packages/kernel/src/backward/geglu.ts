@@ -23,7 +23,8 @@
  *   and g′ is normal; where g′ is subnormal (gate ≲ −37.5 exact form), its own
  *   absolute error ≤ 1.5·2^-1074 scales with |dy·up|.
  * - Special values: IEEE products with gelu′(+∞) = 1, gelu′(−∞) = −0,
- *   gelu′(±0) = ½, NaN → NaN.
+ *   gelu′(±0) = ½, NaN → NaN; a gelu′ that underflows to ±0 at a finite gate
+ *   is still nonzero, so ±∞ times it is ±∞ (not NaN), as the oracle's exact product.
  */
 import { geglu, gegluOneThread } from '../elementwise/array.js';
 import { geluGradArray } from '../elementwise/gelu-grad.js';
@@ -69,14 +70,37 @@ function sameType<T extends FloatArray>(fn: string, name: string, value: unknown
   return value as T;
 }
 
-/** fl(fl(dy·up)·g′), with dy·up scaled by 2^±600 when it overflows or falls below 2^-969 (finite, nonzero operands). */
-function product64(dy: number, up: number, g: number): number {
+/**
+ * dy·up·g′ where g′ = ±0: gelu′ of a finite gate is never 0, so there g′ is an underflow carrying
+ * the sign, and an infinite dy or up times it is ±∞ (the exact product), not NaN. A finite dy·up
+ * that overflowed times ±0 (an underflow, or gelu′(−∞) = −0) is the zero of the product's sign.
+ */
+function timesZeroGrad(dy: number, up: number, g: number, finiteGate: boolean): number {
+  const p = dy * up;
+  if (p !== Infinity && p !== -Infinity) return p * g;
+  if (Number.isFinite(dy) && Number.isFinite(up)) return Math.sign(dy) * Math.sign(up) * g;
+  return finiteGate ? (Object.is(g, -0) ? -p : p) : p * g;
+}
+
+/**
+ * fl(fl(dy·up)·g′), with dy·up scaled by a power of two when it overflows or falls below 2^-969
+ * (finite, nonzero operands).
+ */
+function product64(dy: number, up: number, g: number, gate: number): number {
+  if (g === 0) return timesZeroGrad(dy, up, g, Number.isFinite(gate));
   const p = dy * up;
   const a = Math.abs(p);
   if (a >= SCALE_LOW && a < Infinity) return p * g;
   // NaN, zeros and infinities among the operands: the IEEE product is the answer.
-  if (!Number.isFinite(dy) || !Number.isFinite(up) || dy === 0 || up === 0 || !Number.isFinite(g) || g === 0) return p * g;
-  return a === Infinity ? dy * 2 ** -600 * up * g * 2 ** 600 : dy * 2 ** 600 * up * g * 2 ** -600;
+  if (!Number.isFinite(dy) || !Number.isFinite(up) || dy === 0 || up === 0 || !Number.isFinite(g)) return p * g;
+  if (a < Infinity) return dy * 2 ** 600 * up * g * 2 ** -600;
+  // |dy·up| in [2^1024, 2^2048): both |dy|, |up| ≥ 1, so q = dy·up·2^-1200 is one rounding, in
+  // [2^-176, 2^848]. 2^600 alone (|dy·up| up to 2^1448) would overflow again from 2^1624.
+  const q = dy * 2 ** -600 * (up * 2 ** -600);
+  const t = q * g;
+  // t normal: one rounding, then exact scalings (or the overflow the true value has). Else g′ is
+  // small: g′·2^600 is exact, and q·g′·2^600 (normal, below 2^-422) scales back exactly.
+  return Math.abs(t) >= 2 ** -1022 ? t * 2 ** 600 * 2 ** 600 : q * (g * 2 ** 600) * 2 ** 600;
 }
 
 /**
@@ -132,10 +156,13 @@ export function gegluBackwardInto<T extends FloatArray>(
       for (let i = 0; i < m; i++) gp[i] = gate[b + i]!;
       geluGradArray(gp, { approximate, out: gp });
       // dy·up is exact in float64; one float64 rounding, then the float32 store rounds once more.
-      for (let i = 0; i < m; i++) dgate[b + i] = dy[b + i]! * up[b + i]! * gp[i]!;
+      for (let i = 0; i < m; i++) {
+        const g = gp[i]!;
+        dgate[b + i] = g === 0 ? timesZeroGrad(dy[b + i]!, up[b + i]!, g, Number.isFinite(gate[b + i]!)) : dy[b + i]! * up[b + i]! * g;
+      }
     } else {
       geluGradArray(gate.subarray(b, b + m) as Float64Array, { approximate, out: gp });
-      for (let i = 0; i < m; i++) dgate[b + i] = product64(dy[b + i]!, up[b + i]!, gp[i]!);
+      for (let i = 0; i < m; i++) dgate[b + i] = product64(dy[b + i]!, up[b + i]!, gp[i]!, gate[b + i]!);
     }
   }
 }

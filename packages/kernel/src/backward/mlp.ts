@@ -14,7 +14,8 @@
  *
  * Every product is the kernel's x·Wᵀ (rows of both operands contiguous, the kernel-order
  * dot product of ../mlp/matmul.ts) on the WebAssembly SIMD tiles of ../wasm/matmul-simd.ts
- * or in plain TypeScript, bit-identical. Operands that the layout does not give as rows
+ * or in plain TypeScript, bit-identical (except where relaxed SIMD's multiply-add fuses: within
+ * the same bound, as the forward's tiles). Operands that the layout does not give as rows
  * are transposed copies: W_down → [f, d] for dA; W_gate and W_up side by side → [d, 2f]
  * so that dx is ONE dot product of length 2f over [dG | dU]; x, dy, A and [dG | dU] → [·, T]
  * so that each weight gradient is a dot product over the T tokens, computed over all
@@ -66,7 +67,10 @@ export interface Gemma2MlpGradients<A extends Float32Array | Float64Array> {
 export interface Gemma2MlpBackwardOptions<A extends Float32Array | Float64Array> {
   /** 'tanh' (Gemma 2's, the default) or 'none'. */
   readonly approximate?: 'none' | 'tanh';
-  /** 'wasm' (default where WebAssembly SIMD validates and the memory fits) or 'js'; same results. */
+  /**
+   * 'wasm' (default where WebAssembly SIMD validates and the memory fits) or 'js'; same results, except
+   * where relaxed SIMD is active (setRelaxedSimd; Node 22's default) and its multiply-add fuses: within the same bound.
+   */
   readonly engine?: 'wasm' | 'js';
   /** Outputs (same type as x, the lengths above); allocated when absent. */
   readonly dx?: A;

@@ -105,6 +105,45 @@ describe('gegluBackward float32 against the oracle', () => {
   });
 });
 
+describe('gegluBackward where gelu′ underflows or dy·up overflows', () => {
+  // gelu′ of a finite gate is never 0: where it underflows to ±0, ∞·it is still ±∞ (the oracle's
+  // exact product), and an overflowed dy·up times gelu′(−∞) = −0 or an underflow is a zero, never NaN
+  for (const approximate of ['none', 'tanh'] as const) {
+    for (const [Type, format] of [
+      [Float32Array, 'f32'],
+      [Float64Array, 'f64'],
+    ] as const) {
+      it(`no NaN where the oracle has ±∞ or ±0 (${format}, ${approximate})`, () => {
+        const rows: [number, number, number][] = [];
+        for (const g of [-40, -100, -1e10, -3e38, Number.NEGATIVE_INFINITY]) {
+          for (const [u, dy] of [
+            [1, Number.POSITIVE_INFINITY],
+            [-1, Number.POSITIVE_INFINITY],
+            [Number.NEGATIVE_INFINITY, 2],
+            [3e38, 3e38],
+            [-3e38, 3e38],
+          ]) {
+            // float64: dy·up = ±1e600 overflows
+            if (format === 'f64' && Math.abs(u!) === 3e38) rows.push([g, Math.sign(u!) * 1e300, 1e300]);
+            rows.push([g, u!, dy!]);
+          }
+        }
+        const gate = Type.from(rows.map((r) => r[0]));
+        const { dgate } = gegluBackward(gate, Type.from(rows.map((r) => r[1])), Type.from(rows.map((r) => r[2])), { approximate });
+        const show = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+        const got = rows.map((_, i) => `${rows[i]!.map((v) => show(Type.of(v)[0]!)).join(' ')}: ${show(dgate[i]!)}`);
+        const want = rows.map((_, i) => {
+          const [g, u, dy] = [gate[i]!, Type.of(rows[i]![1])[0]!, Type.of(rows[i]![2])[0]!];
+          return `${[g, u, dy].map(show).join(' ')}: ${show(correctlyRoundedGegluBackward(approximate, g, u, dy, format).dgate)}`;
+        });
+        // the float64 kernel loses a gelu′ that underflows float64 (module comment): compare where the oracle's result is 0, ±∞ or NaN
+        const decided = want.map((w) => /: (-?0|-?Infinity|NaN)$/.test(w));
+        expect(got.filter((_, i) => decided[i])).toEqual(want.filter((_, i) => decided[i]));
+      });
+    }
+  }
+});
+
 describe('gegluBackward float64 against the oracle', () => {
   for (const approximate of ['none', 'tanh'] as const) {
     it(`dgate within (δ + 2·2^-53)·|v| and dup ≤ 1 step (${approximate})`, () => {
@@ -130,6 +169,34 @@ describe('gegluBackward float64 against the oracle', () => {
         }),
         { numRuns: 40 },
       );
+    });
+  }
+});
+
+describe('gegluBackward float64 with dy·up beyond 2^1624', () => {
+  // dy·up = ±1e600 is scaled, not overflowed: where gelu′(gate) is small enough (gate ≲ −36, exact
+  // form; ≲ −20.8 tanh) the true dgate is a finite double, held to the same bound as above
+  for (const approximate of ['none', 'tanh'] as const) {
+    it(`dgate within (δ + 2·2^-53)·|v| (${approximate})`, () => {
+      const gates = approximate === 'none' ? [-36, -37, -38, -38.4] : [-20.8, -21, -21.2];
+      for (const g of gates) {
+        for (const [u, dy] of [
+          [1e300, 1e300],
+          [-1e300, 1e300],
+          [1.7e308, 1.7e308],
+        ]) {
+          const { dgate } = gegluBackward(Float64Array.of(g), Float64Array.of(u!), Float64Array.of(dy!), { approximate });
+          const want = correctlyRoundedGegluBackward(approximate, g, u!, dy!, 'f64').dgate;
+          if (!Number.isFinite(want)) {
+            expect(dgate[0]).toBe(want);
+            continue;
+          }
+          // withinBound takes an infinite result for a float32 one (where ±∞ may be right): not here
+          expect(dgate[0]).not.toBe(Math.sign(want) * Number.POSITIVE_INFINITY);
+          const rel = geluGradError(g, approximate) + 2 * u53 + 2 ** -104;
+          expect(withinBound(dgate[0]!, g, u!, dy!, approximate, rel * (1 + 2 ** -50), 2 ** -1073)).toBe(true);
+        }
+      }
     });
   }
 });

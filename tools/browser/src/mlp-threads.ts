@@ -16,11 +16,18 @@ export interface MlpThreadsInput {
   repeats: number;
   /** Longest wait, in ms, for the threaded plan's workers to start. */
   startMs: number;
+  /**
+   * The multiply-add path (setRelaxedSimd): Chromium validates relaxed SIMD and Node 20 does
+   * not, so bits are compared with Node's on the plain path ('off'); 'auto' runs the page's own.
+   */
+  relaxedSimd: 'auto' | 'off';
 }
 
 export interface MlpThreadsOutput {
   /** `threads` and `readyThreads` of the threaded plan when it ran. */
   threads: number;
+  /** Whether the plans' tiles used relaxed_madd. */
+  relaxedSimd: boolean;
   readyThreads: number;
   /** Results (float32 bit patterns) of the one-thread plan and the threaded one. */
   one: number[];
@@ -38,6 +45,7 @@ export async function mlpThreads(input: MlpThreadsInput, kernel?: typeof Kernel)
     Float32Array.from({ length: n }, (_, i) => (Math.imul(i + seed * 7919, 2654435761) >>> 0) / 2 ** 32 - 0.5);
   const weights = { hidden: d, intermediate: f, gate: values(f * d, 1), up: values(f * d, 2), down: values(d * f, 3) };
   const x = values(tokens * d, 4);
+  k.setRelaxedSimd(input.relaxedSimd);
   const one = k.createGemma2Mlp(weights, { threads: 1 });
   const several = k.createGemma2Mlp(weights, { threads: input.threads });
   try {
@@ -60,6 +68,7 @@ export async function mlpThreads(input: MlpThreadsInput, kernel?: typeof Kernel)
     const bits = (y: Float32Array) => Array.from(new Uint32Array(y.buffer, y.byteOffset, y.length));
     return {
       threads: several.threads,
+      relaxedSimd: several.relaxedSimd,
       readyThreads: several.readyThreads,
       one: bits(a.y),
       several: bits(b.y),
@@ -69,6 +78,7 @@ export async function mlpThreads(input: MlpThreadsInput, kernel?: typeof Kernel)
   } finally {
     one.dispose();
     several.dispose();
+    k.setRelaxedSimd('auto');
   }
 }
 

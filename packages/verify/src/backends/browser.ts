@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { browserMissing, bundleForBrowser, launchChromium, openPage, type Browser, type OpenPage } from '../browser/chromium.js';
 import { loadGpu } from './modules.js';
-import { BackendUnavailable, EVAL_FUNCTIONS, type Backend, type BackendSession, type EvalFunction, type FloatFormat } from './types.js';
+import { BackendUnavailable, EVAL_FUNCTIONS, FORWARD_FUNCTIONS, type Backend, type BackendSession, type EvalFunction, type FloatFormat } from './types.js';
 
 /** The page's API (globalThis.geglu), called through page.evaluate. */
 const KERNEL_ENTRY = `
@@ -24,7 +24,11 @@ export const api = {
     const a = lanes(dtype, x);
     if (fn === 'erf') return words(Float64Array.from(a, (v) => kernel.erf(v)));
     if (fn === 'erfc') return words(Float64Array.from(a, (v) => kernel.erfc(v)));
-    const approximate = fn === 'gelu-tanh' ? 'tanh' : 'none';
+    const approximate = fn === 'gelu-tanh' || fn === 'gelu-tanh-grad' ? 'tanh' : 'none';
+    if (fn === 'gelu-grad' || fn === 'gelu-tanh-grad') {
+      if (dtype === 'f32') return words(kernel.geluGradArray(a, { approximate }));
+      return words(Float64Array.from(a, (v) => kernel.geluGrad(v, { approximate })));
+    }
     if (dtype === 'f32') return words(kernel.geluArray(a, { approximate }));
     return words(Float64Array.from(a, (v) => kernel.gelu(v, { approximate })));
   },
@@ -147,6 +151,9 @@ const weightWords = (
   down: toWords(dtype, w.down),
 });
 
+/** What the kernel computes over Float32Array (geluArray, geluGradArray); its f64 scalars also do erf and erfc. */
+const F32_KERNEL_FUNCTIONS: readonly EvalFunction[] = ['gelu', 'gelu-tanh', 'gelu-grad', 'gelu-tanh-grad'];
+
 function kernelBackend(dtype: 'f32' | 'f64'): Backend {
   const id = `kernel-${dtype}-browser` as const;
   return {
@@ -154,13 +161,13 @@ function kernelBackend(dtype: 'f32' | 'f64'): Backend {
     kind: 'kernel',
     precision: dtype,
     dtypes: [dtype],
-    functions: dtype === 'f32' ? ['gelu', 'gelu-tanh'] : EVAL_FUNCTIONS,
+    functions: dtype === 'f32' ? F32_KERNEL_FUNCTIONS : EVAL_FUNCTIONS,
     toleranceOf: `kernel-${dtype}`,
     description: `@geglu/kernel bundled for a browser, in headless Chromium (a crossOriginIsolated page), gated on kernel-${dtype}'s bounds`,
     async open(): Promise<BackendSession> {
       const s = await acquire(id);
       const check = (fn: EvalFunction, d: FloatFormat) => {
-        if (d !== dtype || (dtype === 'f32' && fn !== 'gelu' && fn !== 'gelu-tanh')) {
+        if (d !== dtype || (dtype === 'f32' && !F32_KERNEL_FUNCTIONS.includes(fn))) {
           throw new BackendUnavailable(id, `it does not evaluate ${fn} in ${d}`);
         }
       };
@@ -196,7 +203,7 @@ function gpuBackend({ mode, id, toleranceOf }: (typeof GPU_MODES)[number]): Back
     kind: 'gpu',
     precision: 'f32',
     dtypes: ['f32'],
-    functions: EVAL_FUNCTIONS,
+    functions: FORWARD_FUNCTIONS,
     toleranceOf,
     description: `@geglu/gpu on gpu.js's ${mode} mode in headless Chromium (SwiftShader here), float32${toleranceOf === id ? '' : `, gated on ${toleranceOf}'s bounds`}`,
     async open(): Promise<BackendSession> {

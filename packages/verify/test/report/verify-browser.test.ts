@@ -21,11 +21,11 @@ describe('geglu verify --browser: usage', () => {
 const missing = await browserMissing();
 
 describe.skipIf(missing !== null)(`geglu verify --browser in headless Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  it('runs the kernel (gated on kernel-f32) and gpu.js webasm in Chromium, every property passing, each reported with what ran', async () => {
+  it('runs the kernel (gated on kernel-f32 and kernel-f64, derivatives included) and gpu.js webasm in Chromium, every property passing, each reported with what ran', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'geglu-verify-browser-'));
     const s = fakeIO('', { GEGLU_SEED: '2024' });
     const code = await verifyCommand.run(
-      ['--browser', '--backends', 'kernel-f32-browser,gpu-webasm-browser', '--runs', '2', '--report', dir],
+      ['--browser', '--backends', 'kernel-f32-browser,kernel-f64-browser,gpu-webasm-browser', '--runs', '2', '--report', dir],
       s.io,
     );
     expect(s.stderr).not.toContain('not available here');
@@ -36,6 +36,11 @@ describe.skipIf(missing !== null)(`geglu verify --browser in headless Chromium${
     expect(ran['gpu-webasm-browser']).toMatch(/^gpu-webasm in Chromium \d+/);
     const results = report.results.filter((r) => r.backend === 'kernel-f32-browser');
     expect(results.filter((r) => r.status === 'pass').length).toBeGreaterThan(10);
+    // the page computes the derivatives too (suite 6 runs, and passes, on both kernel formats)
+    for (const backend of ['kernel-f32-browser', 'kernel-f64-browser']) {
+      const gradients = report.results.filter((r) => r.backend === backend && r.suite === 'gradients');
+      expect(gradients.some((r) => r.status === 'pass')).toBe(true);
+    }
     expect(report.summary.failed).toBe(0);
   });
 });

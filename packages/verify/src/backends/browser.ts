@@ -9,7 +9,15 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { browserMissing, bundleForBrowser, launchChromium, openPage, type Browser, type OpenPage } from '../browser/chromium.js';
 import { loadGpu } from './modules.js';
-import { BackendUnavailable, EVAL_FUNCTIONS, FORWARD_FUNCTIONS, type Backend, type BackendSession, type EvalFunction, type FloatFormat } from './types.js';
+import {
+  BackendUnavailable,
+  EVAL_FUNCTIONS,
+  FORWARD_FUNCTIONS,
+  type Backend,
+  type BackendSession,
+  type EvalFunction,
+  type FloatFormat,
+} from './types.js';
 
 /** The page's API (globalThis.geglu), called through page.evaluate. */
 const KERNEL_ENTRY = `

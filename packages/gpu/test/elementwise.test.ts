@@ -42,10 +42,10 @@ const MEASURED: Record<string, Record<Fn, Record<Region, number>>> = {
 };
 /**
  * WebGPU on an NVIDIA H100 (driver 580.159.04) flushes subnormal inputs and
- * results to zero, which WGSL permits. Measured by the same command there with
- * the plain float32 tails (commit 762fc79), which the float32-pair tails have
- * not been measured against yet: excluding subnormal inputs and subnormal
- * results, gelu 5, gelu-tanh 3, erf 2, erfc 4 steps. With such a device the
+ * results to zero, which WGSL permits. These bounds were measured by the same
+ * command there on the kernels before their tails became float32 pairs; the
+ * current kernels have not run on such a device: excluding subnormal inputs and
+ * subnormal results, gelu 5, gelu-tanh 3, erf 2, erfc 4 steps. With such a device the
  * suites skip those inputs and assert these bounds instead.
  */
 const FLUSHING_WEBGPU: Record<Fn, number> = { gelu: 5, 'gelu-tanh': 3, erf: 2, erfc: 4 };

@@ -9,7 +9,10 @@
  *
  * - dup is `geglu(gate, dy)` of ../elementwise: gelu(gate)·dy rounded once —
  *   correctly rounded in float32, ≤ 1 step in float64.
- * - dgate, float32: p = dy·up is exact in float64 (24 + 24 significant bits),
+ * - dgate, float32: p = dy·up is exact in float64 (24 + 24 significant bits).
+ *   A rounding test on p times the forward tables' gelu′ and its error band
+ *   (dgateF32 below) gives the correctly rounded float32 for all but about one
+ *   element in 2^16 (near float32 midpoints and near gelu′'s root). The rest:
  *   g′ = geluGrad(gate) in float64, q = fl64(p·g′), then one rounding to
  *   float32. With δ the relative error of g′, |q − v| ≤ (δ + 2^-53 + δ·2^-53)·|v|
  *   (g′ never underflows where a float32 product can be nonzero: |p| ≤ 2^256 and
@@ -27,7 +30,9 @@
  *   is still nonzero, so ±∞ times it is ±∞ (not NaN), as the oracle's exact product.
  */
 import { geglu, gegluOneThread } from '../elementwise/array.js';
-import { geluGradArray } from '../elementwise/gelu-grad.js';
+import { EXACT_TABLE, type FastTable, TANH_TABLE } from '../elementwise/fast.js';
+import { fastGeluGrad, fastGeluGradBand, geluGradArray } from '../elementwise/gelu-grad.js';
+import { geluGrad64 } from '../elementwise/grad-cores.js';
 import {
   type FloatArray,
   checkApproximate,
@@ -146,23 +151,67 @@ export function gegluBackwardInto<T extends FloatArray>(
 ): void {
   if (threads) geglu(gate, dy, { approximate, out: dup });
   else gegluOneThread(gate, dy, { approximate, out: dup });
+  if (gate instanceof Float32Array) {
+    dgateF32(gate, up as Float32Array, dy as Float32Array, approximate === 'tanh' ? TANH_TABLE : EXACT_TABLE, dgate as Float32Array);
+    return;
+  }
   const n = gate.length;
-  const g64 = new Float64Array(Math.min(BLOCK, n));
-  const f32 = gate instanceof Float32Array;
+  const gp = new Float64Array(Math.min(BLOCK, n));
   for (let b = 0; b < n; b += BLOCK) {
     const m = Math.min(BLOCK, n - b);
-    const gp = g64.subarray(0, m);
-    if (f32) {
-      for (let i = 0; i < m; i++) gp[i] = gate[b + i]!;
-      geluGradArray(gp, { approximate, out: gp });
-      // dy·up is exact in float64; one float64 rounding, then the float32 store rounds once more.
-      for (let i = 0; i < m; i++) {
-        const g = gp[i]!;
-        dgate[b + i] = g === 0 ? timesZeroGrad(dy[b + i]!, up[b + i]!, g, Number.isFinite(gate[b + i]!)) : dy[b + i]! * up[b + i]! * g;
+    const g = gp.subarray(0, m);
+    geluGradArray(gate.subarray(b, b + m) as Float64Array, { approximate, out: g });
+    for (let i = 0; i < m; i++) dgate[b + i] = product64(dy[b + i]!, up[b + i]!, g[i]!, gate[b + i]!);
+  }
+}
+
+/** 1 + 2^-49: above f′(x) for x ≥ table.end, where 1 < f′(x) < 1 + 2^-50. */
+const ABOVE_ONE = 1 + 2 ** -49;
+
+/**
+ * float32 dgate: p = dy·up (exact in float64) times gelu′(gate), correctly rounded where a
+ * rounding test decides it, ≤ 1 step otherwise (module comment).
+ *
+ * For table.x0 ≤ gate < table.end the tables give y and a band with gelu′ inside
+ * (y − band, y + band) and 0.85·band from either end, so fl(p·(y − band)) and fl(p·(y + band))
+ * bracket p·gelu′: each float64 rounding moves them by at most 2^-53 of |p|·(|y| + band) ≤
+ * |p|·band·2^-11.9 (|y| ≤ band·2^41) plus 2^-1075, and |p|·band ≥ 2^-298·2^-195 when p ≠ 0
+ * (band ≥ 2^-41·gelu′(x0)); p = ±0 gives exact zeros. Where both round to the same float32 —
+ * the same zero included —
+ * rounding being monotone makes it the correctly rounded result. For gate ≥ table.end,
+ * 1 < gelu′ < 1 + 2^-50 and the bracket is [p, p·(1 + 2^-49)]. Everything else (NaN and
+ * infinite operands, gates below the table, failed tests near a midpoint or the root) goes
+ * through the float64 derivative, as the float64 path does.
+ */
+function dgateF32(gate: Float32Array, up: Float32Array, dy: Float32Array, table: FastTable, dgate: Float32Array): void {
+  const { x0, end: one, tanh } = table;
+  const undecided = new Int32Array(Math.min(BLOCK, gate.length));
+  for (let b = 0; b < gate.length; b += BLOCK) {
+    const end = Math.min(b + BLOCK, gate.length);
+    let m = 0;
+    for (let i = b; i < end; i++) {
+      const v = gate[i]!;
+      const p = dy[i]! * up[i]!;
+      let lo = Number.NaN;
+      let hi = Number.NaN;
+      if (v >= x0 && v < one) {
+        const y = fastGeluGrad(table, v);
+        lo = Math.fround(p * (y - fastGeluGradBand));
+        hi = Math.fround(p * (y + fastGeluGradBand));
+      } else if (v >= one && v < Number.POSITIVE_INFINITY) {
+        lo = Math.fround(p);
+        hi = Math.fround(p * ABOVE_ONE);
       }
-    } else {
-      geluGradArray(gate.subarray(b, b + m) as Float64Array, { approximate, out: gp });
-      for (let i = 0; i < m; i++) dgate[b + i] = product64(dy[b + i]!, up[b + i]!, gp[i]!, gate[b + i]!);
+      // lo === hi also holds for +0 and −0: the reciprocals tell them apart.
+      if (lo === hi && (lo !== 0 || 1 / lo === 1 / hi)) dgate[i] = lo;
+      else undecided[m++] = i;
+    }
+    // A pass of its own: with the float64 derivative inlined, V8 ran the loop above 2× slower.
+    for (let k = 0; k < m; k++) {
+      const i = undecided[k]!;
+      const v = gate[i]!;
+      const g = geluGrad64(v, tanh);
+      dgate[i] = g === 0 ? timesZeroGrad(dy[i]!, up[i]!, g, Number.isFinite(v)) : dy[i]! * up[i]! * g;
     }
   }
 }

@@ -13,14 +13,19 @@
  * - float32 arrays: a fast double evaluation and a rounding test, the cores as the fallback.
  *   The fast evaluation takes F(x) = gelu(x)/x from the forward kernel's tables (./fast.ts:
  *   Φ(x) for the exact form, s for the tanh form, measured relative error < 2^-44.9), and
- *   - exact: y = F + x·φ(x), φ(x) = e^{−x²/2}/√(2π) by Math.exp (x² exact for a float32 x);
- *   - tanh: y = s + x·s·m·c, m = 1 − s for x ≤ 0 and m = F(−x) (= σ(−2u), no cancellation)
- *     for x > 0, c = C1 + C3·x².
- *   The absolute error of y is below 2^-43.8·(|first term| + |second term|) (the table's
- *   2^-44.9 once in the exact form's first term, twice in the tanh form's second, through s and
- *   m, plus a few roundings), whatever the cancellation between them; the rounding test widens y
- *   by FAST_BAND = 2^-41 times that sum (not times |y|), so near the roots, where the sum is ~2^7 times |y| and more, the test fails
- *   and the cores decide. Beyond the tables: f′ is 1 in float32 from table.end up (f′ − 1 <
+ *   - exact: y = F + x·φ(x), φ(x) = e^{−x²/2}/√(2π) by Math.exp (x² exact for a float32 x),
+ *     and w = F + |x·φ(x)|;
+ *   - tanh: y = s + x·s·c·(1 − s), c = C1 + C3·x², and w = s + |x|·s·c.
+ *   The absolute error of y is below 2^-43.8·w, whatever the cancellation between the two
+ *   terms. Exact form: the table's 2^-44.9 in the first term, a few roundings. Tanh form: s's
+ *   error Δs ≤ 2^-44.9·s enters the second term through s and through 1 − s (whose rounding is
+ *   2^-53 of itself), so that term's error is at most |x|·s·c·(Δs/s·(1 − s) + Δs) + 7·2^-53 of
+ *   the term ≤ 2^-44.9·|x|·s·c·(1 − s + s)·(1 + 2^-8): one table evaluation serves both
+ *   factors (1 − s loses relative accuracy as s → 1, but only against an absolute error the
+ *   band already covers). The rounding test widens y by FAST_BAND = 2^-41·w (not ·|y|), so
+ *   near the roots, where w is ~2^7 times |y| and more, the test fails and the cores decide;
+ *   for large x it fails about once in 2^8 in the tanh form (w up to ~2^8) and the cores decide
+ *   there too. Beyond the tables: f′ is 1 in float32 from table.end up (f′ − 1 <
  *   2^-50 there, positive), −0 from GRAD_F32_ZERO down (see there), and the cores in between.
  *   The exhaustive sweeps (`geglu sweep --fn gelu-grad|gelu-tanh-grad`) check all 2^32 inputs.
  *
@@ -68,6 +73,31 @@ export function geluGrad(x: number, options?: GeluOptions): number {
 }
 
 /**
+ * The half-width that goes with the last {@link fastGeluGrad} value: FAST_BAND times the sum of
+ * the two terms' magnitudes, over 2^2.8 times the value's absolute error (module notes). A
+ * module variable rather than a returned pair keeps the hot loops free of allocation.
+ */
+export let fastGeluGradBand = 0;
+
+/**
+ * f′(v) in float64 from the forward tables for table.x0 ≤ v < table.end, with its error's
+ * bound in {@link fastGeluGradBand}: the true f′(v) lies inside (y − band, y + band), at least
+ * 0.85·band from either end, so the float64 roundings of y ± band (relative 2^-53) keep it
+ * between them, and so do those of p·(y ± band) for a double p while p·band stays above 2^-1000.
+ */
+export function fastGeluGrad(table: FastTable, v: number): number {
+  const f = fastRatio(table, v);
+  if (table.tanh) {
+    const fc = f * (TANH_C1 + TANH_C3 * (v * v));
+    fastGeluGradBand = (f + Math.abs(v) * fc) * FAST_BAND;
+    return f + v * fc * (1 - f);
+  }
+  const t = v * INV_SQRT_2PI_HI * Math.exp(-0.5 * (v * v));
+  fastGeluGradBand = (f + Math.abs(t)) * FAST_BAND;
+  return f + t;
+}
+
+/**
  * out[i] = float32 f′(x[i]) for i in [start, end), correctly rounded (see the module notes).
  */
 export function geluGradF32Range(x: Float32Array, out: Float32Array, table: FastTable, start: number, end: number): void {
@@ -78,18 +108,9 @@ export function geluGradF32Range(x: Float32Array, out: Float32Array, table: Fast
     if (v >= one) {
       out[i] = 1;
     } else if (v >= x0) {
-      const f = fastRatio(table, v);
-      let t: number;
-      if (tanh) {
-        const m = v > 0 ? fastRatio(table, -v) : 1 - f;
-        t = v * f * m * (TANH_C1 + TANH_C3 * (v * v));
-      } else {
-        t = v * INV_SQRT_2PI_HI * Math.exp(-0.5 * (v * v));
-      }
-      const y = f + t;
-      const w = f + Math.abs(t);
-      const r = Math.fround(y + w * FAST_BAND);
-      out[i] = r === Math.fround(y - w * FAST_BAND) ? r : geluGrad32(v, tanh);
+      const y = fastGeluGrad(table, v);
+      const r = Math.fround(y + fastGeluGradBand);
+      out[i] = r === Math.fround(y - fastGeluGradBand) ? r : geluGrad32(v, tanh);
     } else if (v > zero) {
       out[i] = geluGrad32(v, tanh);
     } else if (v <= zero) {

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { geglu, gegluBackward } from '../../src/index.js';
 import { geluGrad } from '../../src/elementwise/gelu-grad.js';
-import { f32In, stepsWithSign } from '../elementwise/helpers.js';
+import { anyF32Bits, bitsOfF32, f32FromBits, f32In, stepsWithSign } from '../elementwise/helpers.js';
 
 const D = Decimal.clone({ precision: 80 });
 const ROOT = { none: -0.7517916243, tanh: -0.7524614 };
@@ -103,6 +103,69 @@ describe('gegluBackward float32 against the oracle', () => {
       expect(Object.is(dgate[i], want.dgate) || Number.isNaN(want.dgate)).toBe(true);
     }
   });
+});
+
+describe('gegluBackward float32: the rounding test on the tables against the float64 derivative', () => {
+  // dgate's fast path (the forward tables' gelu′ and a band) must never return a float32 that the
+  // float64-derivative composition fl32(fl64(dy·up·geluGrad(gate))) does not, unless the oracle
+  // sides with the fast path there (the composition is ≤ 1 step, the fast path exact).
+  const n = 2 ** 15;
+  const anyValue = fc.oneof({ weight: 4, arbitrary: f32In(-1e3, 1e3) }, { weight: 1, arbitrary: anyF32Bits });
+  for (const approximate of ['none', 'tanh'] as const) {
+    it(`agrees bit for bit or is the oracle's where not (${approximate})`, () => {
+      const gates = fc.oneof(
+        { weight: 3, arbitrary: f32In(-12, 12) },
+        { weight: 2, arbitrary: f32In(ROOT[approximate] - 1e-3, ROOT[approximate] + 1e-3) },
+        { weight: 1, arbitrary: f32In(-16, -8) },
+        { weight: 1, arbitrary: anyF32Bits },
+      );
+      const rows = fc.sample(fc.tuple(gates, anyValue, anyValue), { numRuns: n });
+      const gate = Float32Array.from(rows, (r) => r[0]);
+      const up = Float32Array.from(rows, (r) => r[1]);
+      const dy = Float32Array.from(rows, (r) => r[2]);
+      const { dgate } = gegluBackward(gate, up, dy, { approximate });
+      let differ = 0;
+      let compared = 0;
+      for (let i = 0; i < n; i++) {
+        const g = geluGrad(gate[i]!, { approximate });
+        const p = dy[i]! * up[i]!;
+        // zeros, NaN and overflowed products take the composition's special-value rules: judged elsewhere
+        if (g === 0 || !Number.isFinite(p) || Number.isNaN(g)) continue;
+        compared++;
+        const composed = Math.fround(p * g);
+        if (Object.is(dgate[i], composed)) continue;
+        differ++;
+        const want = correctlyRoundedGegluBackward(approximate, gate[i]!, up[i]!, dy[i]!, 'f32').dgate;
+        expect(`${gate[i]} ${up[i]} ${dy[i]}: ${dgate[i]}`).toBe(`${gate[i]} ${up[i]} ${dy[i]}: ${want}`);
+      }
+      expect(compared).toBeGreaterThan(n * 0.9);
+      // the composition is 1 step off only within 2^-50 of a midpoint: rare, not a tolerance
+      expect(differ).toBeLessThan(8);
+    });
+
+    it(`gives the oracle's zero sign and value at the float32s around the root (${approximate})`, () => {
+      // gelu′ changes sign between two of these; with |dy·up| = 2^-200 every dgate is a signed zero,
+      // and with |dy·up| ≈ 1 the band (2^-41 of terms that cancel to ~1e-8 here) is too wide for a
+      // float32 decision, so these go through the float64 derivative
+      const around = Array.from({ length: 64 }, (_, i) => f32FromBits(bitsOfF32(Math.fround(ROOT[approximate])) + i - 32));
+      const rows = around.flatMap((g) => [
+        [g, 2 ** -100, 2 ** -100],
+        [g, 2 ** -100, -(2 ** -100)],
+        [g, 1, 1],
+        [g, -3, 0.5],
+      ]);
+      const gate = Float32Array.from(rows, (r) => r[0]!);
+      const up = Float32Array.from(rows, (r) => r[1]!);
+      const dy = Float32Array.from(rows, (r) => r[2]!);
+      const { dgate } = gegluBackward(gate, up, dy, { approximate });
+      const show = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+      const got = rows.map((r, i) => `${r.join(' ')}: ${show(dgate[i]!)}`);
+      const want = rows.map((r) => `${r.join(' ')}: ${show(correctlyRoundedGegluBackward(approximate, r[0]!, r[1]!, r[2]!, 'f32').dgate)}`);
+      expect(got).toEqual(want);
+      const zeros = got.filter((_, i) => i % 4 === 0).map((s) => (s.endsWith(': -0') ? '-0' : s.endsWith(': 0') ? '+0' : s));
+      expect(new Set(zeros)).toEqual(new Set(['-0', '+0']));
+    });
+  }
 });
 
 describe('gegluBackward where gelu′ underflows or dy·up overflows', () => {

@@ -31,6 +31,7 @@
  */
 import { geglu, gegluOneThread } from '../elementwise/array.js';
 import { EXACT_TABLE, type FastTable, TANH_TABLE } from '../elementwise/fast.js';
+import { dgateTanhF32Simd } from '../elementwise/simd.js';
 import { fastGeluGrad, fastGeluGradBand, geluGradArray } from '../elementwise/gelu-grad.js';
 import { geluGrad64 } from '../elementwise/grad-cores.js';
 import {
@@ -181,37 +182,58 @@ const ABOVE_ONE = 1 + 2 ** -49;
  * rounding being monotone makes it the correctly rounded result. For gate ≥ table.end,
  * 1 < gelu′ < 1 + 2^-50 and the bracket is [p, p·(1 + 2^-49)]. Everything else (NaN and
  * infinite operands, gates below the table, failed tests near a midpoint or the root) goes
- * through the float64 derivative, as the float64 path does.
+ * through the float64 derivative, as the float64 path does. The tanh form first runs the
+ * WebAssembly kernel (../wasm/gelu-simd.ts dgateTanhSigmoidBody: the same kind of test on its
+ * own evaluation and band); the elements it leaves take the path above.
  */
 function dgateF32(gate: Float32Array, up: Float32Array, dy: Float32Array, table: FastTable, dgate: Float32Array): void {
-  const { x0, end: one, tanh } = table;
+  if (table.tanh && dgateTanhF32Simd(gate, up, dy, dgate, (i) => dgateElement32(gate, up, dy, table, dgate, i))) return;
+  dgateF32Js(gate, up, dy, table, dgate);
+}
+
+/** float32 dgate by the tables' rounding test, or NaN where it does not decide (a decided result is never NaN). */
+function dgateFast32(v: number, p: number, table: FastTable): number {
+  let lo = Number.NaN;
+  let hi = Number.NaN;
+  if (v >= table.x0 && v < table.end) {
+    const y = fastGeluGrad(table, v);
+    lo = Math.fround(p * (y - fastGeluGradBand));
+    hi = Math.fround(p * (y + fastGeluGradBand));
+  } else if (v >= table.end && v < Number.POSITIVE_INFINITY) {
+    lo = Math.fround(p);
+    hi = Math.fround(p * ABOVE_ONE);
+  }
+  // lo === hi also holds for +0 and −0: the reciprocals tell them apart.
+  return lo === hi && (lo !== 0 || 1 / lo === 1 / hi) ? lo : Number.NaN;
+}
+
+/** float32 dgate through the float64 derivative: ≤ 1 step (module comment). */
+function dgateSlow32(v: number, u: number, d: number, tanh: boolean): number {
+  const g = geluGrad64(v, tanh);
+  return g === 0 ? timesZeroGrad(d, u, g, Number.isFinite(v)) : d * u * g;
+}
+
+/** dgate[i] by the rounding test, else the float64 derivative. */
+function dgateElement32(gate: Float32Array, up: Float32Array, dy: Float32Array, table: FastTable, dgate: Float32Array, i: number): void {
+  const r = dgateFast32(gate[i]!, dy[i]! * up[i]!, table);
+  dgate[i] = r === r ? r : dgateSlow32(gate[i]!, up[i]!, dy[i]!, table.tanh);
+}
+
+/** dgateF32 in JavaScript (the exact form, or no WebAssembly SIMD); exported for the tests. */
+export function dgateF32Js(gate: Float32Array, up: Float32Array, dy: Float32Array, table: FastTable, dgate: Float32Array): void {
   const undecided = new Int32Array(Math.min(BLOCK, gate.length));
   for (let b = 0; b < gate.length; b += BLOCK) {
     const end = Math.min(b + BLOCK, gate.length);
     let m = 0;
     for (let i = b; i < end; i++) {
-      const v = gate[i]!;
-      const p = dy[i]! * up[i]!;
-      let lo = Number.NaN;
-      let hi = Number.NaN;
-      if (v >= x0 && v < one) {
-        const y = fastGeluGrad(table, v);
-        lo = Math.fround(p * (y - fastGeluGradBand));
-        hi = Math.fround(p * (y + fastGeluGradBand));
-      } else if (v >= one && v < Number.POSITIVE_INFINITY) {
-        lo = Math.fround(p);
-        hi = Math.fround(p * ABOVE_ONE);
-      }
-      // lo === hi also holds for +0 and −0: the reciprocals tell them apart.
-      if (lo === hi && (lo !== 0 || 1 / lo === 1 / hi)) dgate[i] = lo;
+      const r = dgateFast32(gate[i]!, dy[i]! * up[i]!, table);
+      if (r === r) dgate[i] = r;
       else undecided[m++] = i;
     }
     // A pass of its own: with the float64 derivative inlined, V8 ran the loop above 2× slower.
     for (let k = 0; k < m; k++) {
       const i = undecided[k]!;
-      const v = gate[i]!;
-      const g = geluGrad64(v, tanh);
-      dgate[i] = g === 0 ? timesZeroGrad(dy[i]!, up[i]!, g, Number.isFinite(v)) : dy[i]! * up[i]! * g;
+      dgate[i] = dgateSlow32(gate[i]!, up[i]!, dy[i]!, table.tanh);
     }
   }
 }

@@ -36,7 +36,7 @@
  */
 import { type FloatArray, checkApproximate, checkOptions, describe, fail } from '../validation.js';
 import { type GeluArrayOptions, elementwiseArguments } from './array.js';
-import { GELU_TANH_A_HI, INV_SQRT_2PI_HI, SQRT_2_OVER_PI_HI } from './constants.js';
+import { GRAD_TANH_C1, GRAD_TANH_C3, INV_SQRT_2PI_HI } from './constants.js';
 import { EXACT_TABLE, FAST_BAND, type FastTable, TANH_TABLE, fastRatio } from './fast.js';
 import { geluGrad32, geluGrad64 } from './grad-cores.js';
 import type { GeluOptions } from './scalar.js';
@@ -49,10 +49,6 @@ import type { GeluOptions } from './scalar.js';
  */
 export const GRAD_F32_ZERO_EXACT = -15;
 export const GRAD_F32_ZERO_TANH = -11.5;
-
-/** 2√(2/π) and 6·0.044715·√(2/π) (nearest doubles): c(x) = C1 + C3·x² for the fast tanh path. */
-const TANH_C1 = 2 * SQRT_2_OVER_PI_HI;
-const TANH_C3 = 6 * GELU_TANH_A_HI * SQRT_2_OVER_PI_HI;
 
 function checkNumber(fn: string, x: unknown): number {
   if (typeof x !== 'number') fail(fn, `x is ${describe(x)}, expected a number`);
@@ -88,7 +84,7 @@ export let fastGeluGradBand = 0;
 export function fastGeluGrad(table: FastTable, v: number): number {
   const f = fastRatio(table, v);
   if (table.tanh) {
-    const fc = f * (TANH_C1 + TANH_C3 * (v * v));
+    const fc = f * (GRAD_TANH_C1 + GRAD_TANH_C3 * (v * v));
     fastGeluGradBand = (f + Math.abs(v) * fc) * FAST_BAND;
     return f + v * fc * (1 - f);
   }

@@ -11,7 +11,7 @@
  * (./kernel-arrays.ts), whose elements the kernel reads and writes where
  * they are, with no copy.
  */
-import { geluSimdModuleBytes, MAX_PAGES, SIGMOID_GROUP, SIMD_GROUP, SIMD_PER_UNIT, SIMD_STRIDE } from '../wasm/gelu-simd.js';
+import { DGATE_GROUP, geluSimdModuleBytes, MAX_PAGES, SIGMOID_GROUP, SIMD_GROUP, SIMD_PER_UNIT, SIMD_STRIDE } from '../wasm/gelu-simd.js';
 import { fail, kernelBuffers } from '../validation.js';
 import { RangeAllocator } from './allocator.js';
 import { wasmApi } from '../wasm/api.js';
@@ -39,8 +39,10 @@ const IN_AT = TABLES_END;
 const UP_AT = IN_AT + CHUNK * 4;
 const OUT_AT = UP_AT + CHUNK * 4;
 const FLAGS_AT = OUT_AT + CHUNK * 4;
+/** The third input of the dgate kernel (dy). */
+const DY_AT = FLAGS_AT + CHUNK * 2;
 /** Bytes below which the allocator hands out nothing: tables, then one chunk's buffers and flags. */
-export const RESERVED_END = FLAGS_AT + CHUNK * 2;
+export const RESERVED_END = DY_AT + CHUNK * 4;
 const PAGE = 65536;
 
 type Kernel = (
@@ -59,6 +61,9 @@ type SigmoidKernel = (inPtr: number, outPtr: number, pairs: number, flags: numbe
 /** Its geglu form: (gate, up, out, pairs, flags) → flagged. */
 type SigmoidGegluKernel = (inPtr: number, upPtr: number, outPtr: number, pairs: number, flags: number) => number;
 
+/** GeGLU backward's tanh-form dgate kernel: (gate, up, dy, out, pairs, flags) → flagged. */
+type DgateKernel = (gateAt: number, upAt: number, dyAt: number, outPtr: number, pairs: number, flags: number) => number;
+
 /** A shared WebAssembly memory (the part of its API used here). */
 export interface SimdMemory {
   readonly buffer: SharedArrayBuffer;
@@ -75,6 +80,7 @@ export interface SimdInstance {
   tanhKernel: SigmoidKernel;
   gegluKernel: Kernel;
   gegluTanhKernel: SigmoidGegluKernel;
+  dgateTanhKernel: DgateKernel;
   memory: SimdMemory;
   f32: Float32Array;
   i32: Int32Array;
@@ -143,6 +149,7 @@ export function simdInstance(module: object, memory: SimdMemory, writeTables: bo
     tanhKernel: inst.exports.geluTanhSigmoid as SigmoidKernel,
     gegluKernel: inst.exports.geglu as Kernel,
     gegluTanhKernel: inst.exports.gegluTanhSigmoid as SigmoidGegluKernel,
+    dgateTanhKernel: inst.exports.dgateTanhSigmoid as DgateKernel,
     memory,
     f32: new Float32Array(memory.buffer),
     i32: new Int32Array(memory.buffer),
@@ -439,4 +446,44 @@ export function gegluBlockFinish(
     f32[o + k + 1] = gegluElement32(f32[g + k + 1]!, f32[u + k + 1]!, table);
   }
   for (let k = 2 * pairs; k < len; k++) f32[o + k] = gegluElement32(f32[g + k]!, f32[u + k]!, table);
+}
+
+/**
+ * GeGLU backward's float32 dgate for the tanh form: out[i] = float32 dy[i]·up[i]·gelu′(gate[i])
+ * for every element the SIMD kernel decides (../wasm/gelu-simd.ts dgateTanhSigmoidBody:
+ * correctly rounded), chunk by chunk; `rest(i)` must write out[i] for every other element
+ * (flagged pairs, the tail past the kernel's pairs), and is called once the chunk's results
+ * are in `out`. False, with nothing written, when WebAssembly SIMD is unavailable. `out`
+ * must not overlap the inputs.
+ */
+export function dgateTanhF32Simd(
+  gate: Float32Array,
+  up: Float32Array,
+  dy: Float32Array,
+  out: Float32Array,
+  rest: (i: number) => void,
+): boolean {
+  const w = load();
+  if (w === null) return false;
+  const f32 = freshViews(w).f32;
+  const [gateAt, upAt, dyAt, outAt] = [gate, up, dy, out].map(kernelOffset) as [number, number, number, number];
+  const n = gate.length;
+  for (let c = 0; c < n; c += CHUNK) {
+    const m = Math.min(CHUNK, n - c);
+    const g = chunkAt(f32, gate, gateAt, c, m, IN_AT);
+    const u = chunkAt(f32, up, upAt, c, m, UP_AT);
+    const d = chunkAt(f32, dy, dyAt, c, m, DY_AT);
+    const direct = outAt >= 0;
+    const pairs = Math.floor(m / (2 * DGATE_GROUP)) * DGATE_GROUP;
+    const flagged = w.dgateTanhKernel(g, u, d, direct ? outAt + 4 * c : OUT_AT, pairs, FLAGS_AT);
+    if (!direct) out.set(f32.subarray(OUT_AT / 4, OUT_AT / 4 + 2 * pairs), c);
+    const i32 = freshViews(w).i32;
+    for (let f = 0; f < flagged; f++) {
+      const k = c + 2 * i32[FLAGS_AT / 4 + f]!;
+      rest(k);
+      rest(k + 1);
+    }
+    for (let k = c + 2 * pairs; k < c + m; k++) rest(k);
+  }
+  return true;
 }

@@ -187,8 +187,14 @@ const ABOVE_ONE = 1 + 2 ** -49;
  * own evaluation and band); the elements it leaves take the path above.
  */
 function dgateF32(gate: Float32Array, up: Float32Array, dy: Float32Array, table: FastTable, dgate: Float32Array): void {
-  if (table.tanh && dgateTanhF32Simd(gate, up, dy, dgate, (i) => dgateElement32(gate, up, dy, table, dgate, i))) return;
+  if (table.tanh && dgateTanhF32Simd(gate, up, dy, dgate, dgateTanhElement32)) return;
   dgateF32Js(gate, up, dy, table, dgate);
+}
+
+/** One float32 dgate of the tanh form by the tables' rounding test, else the float64 derivative. */
+function dgateTanhElement32(g: number, u: number, d: number): number {
+  const r = dgateFast32(g, d * u, TANH_TABLE);
+  return r === r ? r : dgateSlow32(g, u, d, true);
 }
 
 /** float32 dgate by the tables' rounding test, or NaN where it does not decide (a decided result is never NaN). */
@@ -211,12 +217,6 @@ function dgateFast32(v: number, p: number, table: FastTable): number {
 function dgateSlow32(v: number, u: number, d: number, tanh: boolean): number {
   const g = geluGrad64(v, tanh);
   return g === 0 ? timesZeroGrad(d, u, g, Number.isFinite(v)) : d * u * g;
-}
-
-/** dgate[i] by the rounding test, else the float64 derivative. */
-function dgateElement32(gate: Float32Array, up: Float32Array, dy: Float32Array, table: FastTable, dgate: Float32Array, i: number): void {
-  const r = dgateFast32(gate[i]!, dy[i]! * up[i]!, table);
-  dgate[i] = r === r ? r : dgateSlow32(gate[i]!, up[i]!, dy[i]!, table.tanh);
 }
 
 /** dgateF32 in JavaScript (the exact form, or no WebAssembly SIMD); exported for the tests. */

@@ -10,6 +10,9 @@
  * - float64 (scalar and arrays): the double-double cores of ./grad-cores.ts (relative error
  *   < 2^-88 everywhere, the root included, by a Taylor expansion around a triple-double root),
  *   rounded once: at most 1 step, 0 except for 2^-88-hard cases.
+ * - float32 arrays, tanh form: the WebAssembly dgate kernel with dy·up = 1 (../wasm/gelu-simd.ts
+ *   dgateTanhSigmoidBody: its own evaluation, bound and rounding test), then the JavaScript
+ *   path below for the elements it leaves; without WebAssembly SIMD, the JavaScript path alone.
  * - float32 arrays: a fast double evaluation and a rounding test, the cores as the fallback.
  *   The fast evaluation takes F(x) = gelu(x)/x from the forward kernel's tables (./fast.ts:
  *   Φ(x) for the exact form, s for the tanh form, measured relative error < 2^-44.9), and
@@ -39,6 +42,7 @@ import { type GeluArrayOptions, elementwiseArguments } from './array.js';
 import { GRAD_TANH_C1, GRAD_TANH_C3, INV_SQRT_2PI_HI } from './constants.js';
 import { EXACT_TABLE, FAST_BAND, type FastTable, TANH_TABLE, fastRatio } from './fast.js';
 import { geluGrad32, geluGrad64 } from './grad-cores.js';
+import { dgateTanhF32Simd } from './simd.js';
 import type { GeluOptions } from './scalar.js';
 
 /**
@@ -93,28 +97,31 @@ export function fastGeluGrad(table: FastTable, v: number): number {
   return f + t;
 }
 
-/**
- * out[i] = float32 f′(x[i]) for i in [start, end), correctly rounded (see the module notes).
- */
-export function geluGradF32Range(x: Float32Array, out: Float32Array, table: FastTable, start: number, end: number): void {
-  const { tanh, x0, end: one } = table;
-  const zero = tanh ? GRAD_F32_ZERO_TANH : GRAD_F32_ZERO_EXACT;
-  for (let i = start; i < end; i++) {
-    const v = x[i]!;
-    if (v >= one) {
-      out[i] = 1;
-    } else if (v >= x0) {
-      const y = fastGeluGrad(table, v);
-      const r = Math.fround(y + fastGeluGradBand);
-      out[i] = r === Math.fround(y - fastGeluGradBand) ? r : geluGrad32(v, tanh);
-    } else if (v > zero) {
-      out[i] = geluGrad32(v, tanh);
-    } else if (v <= zero) {
-      out[i] = -0;
-    } else {
-      out[i] = v; // NaN
-    }
+/** float32 f′(v), correctly rounded (see the module notes). */
+export function geluGradElement32(table: FastTable, v: number): number {
+  if (v >= table.end) return 1;
+  if (v >= table.x0) {
+    const y = fastGeluGrad(table, v);
+    const r = Math.fround(y + fastGeluGradBand);
+    if (r === Math.fround(y - fastGeluGradBand)) return r;
+  } else if (v <= (table.tanh ? GRAD_F32_ZERO_TANH : GRAD_F32_ZERO_EXACT)) {
+    return -0;
+  } else if (v !== v) {
+    return v;
   }
+  return geluGrad32(v, table.tanh);
+}
+
+const geluGradTanhElement32 = (v: number) => geluGradElement32(TANH_TABLE, v);
+
+/**
+ * out[i] = float32 f′(x[i]) for all i, correctly rounded: for the tanh form the WebAssembly dgate
+ * kernel with dy·up = 1 (./simd.ts dgateTanhF32Simd), else (or without WebAssembly SIMD) in
+ * JavaScript. `out` may be `x`.
+ */
+function geluGradF32(x: Float32Array, out: Float32Array, table: FastTable): void {
+  if (table.tanh && dgateTanhF32Simd(x, null, null, out, geluGradTanhElement32)) return;
+  for (let i = 0; i < x.length; i++) out[i] = geluGradElement32(table, x[i]!);
 }
 
 /**
@@ -129,7 +136,7 @@ export function geluGradArray<T extends FloatArray>(x: T, options?: GeluArrayOpt
     return out;
   }
   if (x instanceof Float32Array) {
-    geluGradF32Range(x, out as Float32Array, tanh ? TANH_TABLE : EXACT_TABLE, 0, x.length);
+    geluGradF32(x, out as Float32Array, tanh ? TANH_TABLE : EXACT_TABLE);
   } else {
     for (let i = 0; i < x.length; i++) out[i] = geluGrad64(x[i]!, tanh);
   }

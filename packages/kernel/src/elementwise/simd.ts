@@ -449,41 +449,52 @@ export function gegluBlockFinish(
 }
 
 /**
- * GeGLU backward's float32 dgate for the tanh form: out[i] = float32 dy[i]·up[i]·gelu′(gate[i])
- * for every element the SIMD kernel decides (../wasm/gelu-simd.ts dgateTanhSigmoidBody:
- * correctly rounded), chunk by chunk; `rest(i)` must write out[i] for every other element
- * (flagged pairs, the tail past the kernel's pairs), and is called once the chunk's results
- * are in `out`. False, with nothing written, when WebAssembly SIMD is unavailable. `out`
- * must not overlap the inputs.
+ * GeGLU backward's float32 dgate for the tanh form: out[i] = float32 dy[i]·up[i]·gelu′(gate[i]),
+ * correctly rounded, chunk by chunk: the SIMD kernel (../wasm/gelu-simd.ts
+ * dgateTanhSigmoidBody) where its rounding test decides, `element(gate, up, dy)` (a correctly
+ * rounded float32 of the same) for every other element — flagged pairs and the tail past the
+ * kernel's pairs — before the chunk is written out, so `out` may be an input (in place).
+ * `up` and `dy` null stand for arrays of ones (then out = gelu′(gate)). False, with nothing
+ * written, when WebAssembly SIMD is unavailable.
  */
 export function dgateTanhF32Simd(
   gate: Float32Array,
-  up: Float32Array,
-  dy: Float32Array,
+  up: Float32Array | null,
+  dy: Float32Array | null,
   out: Float32Array,
-  rest: (i: number) => void,
+  element: (gate: number, up: number, dy: number) => number,
 ): boolean {
   const w = load();
   if (w === null) return false;
   const f32 = freshViews(w).f32;
-  const [gateAt, upAt, dyAt, outAt] = [gate, up, dy, out].map(kernelOffset) as [number, number, number, number];
+  const [gateAt, upAt, dyAt, outAt] = [gate, up, dy, out].map((a) => (a === null ? -1 : kernelOffset(a))) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (up === null) f32.fill(1, UP_AT / 4, UP_AT / 4 + CHUNK);
+  if (dy === null) f32.fill(1, DY_AT / 4, DY_AT / 4 + CHUNK);
   const n = gate.length;
   for (let c = 0; c < n; c += CHUNK) {
     const m = Math.min(CHUNK, n - c);
     const g = chunkAt(f32, gate, gateAt, c, m, IN_AT);
-    const u = chunkAt(f32, up, upAt, c, m, UP_AT);
-    const d = chunkAt(f32, dy, dyAt, c, m, DY_AT);
-    const direct = outAt >= 0;
+    const u = up === null ? UP_AT : chunkAt(f32, up, upAt, c, m, UP_AT);
+    const d = dy === null ? DY_AT : chunkAt(f32, dy, dyAt, c, m, DY_AT);
+    const o = outAt >= 0 && outAt + 4 * c !== g && outAt + 4 * c !== u && outAt + 4 * c !== d ? outAt + 4 * c : OUT_AT;
     const pairs = Math.floor(m / (2 * DGATE_GROUP)) * DGATE_GROUP;
-    const flagged = w.dgateTanhKernel(g, u, d, direct ? outAt + 4 * c : OUT_AT, pairs, FLAGS_AT);
-    if (!direct) out.set(f32.subarray(OUT_AT / 4, OUT_AT / 4 + 2 * pairs), c);
-    const i32 = freshViews(w).i32;
+    const flagged = w.dgateTanhKernel(g, u, d, o, pairs, FLAGS_AT);
+    const { f32: h, i32 } = freshViews(w);
+    const at = (k: number) => {
+      h[o / 4 + k] = element(h[g / 4 + k]!, h[u / 4 + k]!, h[d / 4 + k]!);
+    };
     for (let f = 0; f < flagged; f++) {
-      const k = c + 2 * i32[FLAGS_AT / 4 + f]!;
-      rest(k);
-      rest(k + 1);
+      const k = 2 * i32[FLAGS_AT / 4 + f]!;
+      at(k);
+      at(k + 1);
     }
-    for (let k = c + 2 * pairs; k < c + m; k++) rest(k);
+    for (let k = 2 * pairs; k < m; k++) at(k);
+    if (o === OUT_AT) out.set(h.subarray(OUT_AT / 4, OUT_AT / 4 + m), c);
   }
   return true;
 }

@@ -31,7 +31,7 @@
  */
 import { geglu, gegluOneThread } from '../elementwise/array.js';
 import { EXACT_TABLE, type FastTable, TANH_TABLE } from '../elementwise/fast.js';
-import { dgateTanhF32Simd } from '../elementwise/simd.js';
+import { dgateF32Simd } from '../elementwise/simd.js';
 import { fastGeluGrad, fastGeluGradBand, geluGradArray } from '../elementwise/gelu-grad.js';
 import { geluGrad64 } from '../elementwise/grad-cores.js';
 import {
@@ -182,20 +182,22 @@ const ABOVE_ONE = 1 + 2 ** -49;
  * rounding being monotone makes it the correctly rounded result. For gate ≥ table.end,
  * 1 < gelu′ < 1 + 2^-50 and the bracket is [p, p·(1 + 2^-49)]. Everything else (NaN and
  * infinite operands, gates below the table, failed tests near a midpoint or the root) goes
- * through the float64 derivative, as the float64 path does. The tanh form first runs the
- * WebAssembly kernel (../wasm/gelu-simd.ts dgateTanhSigmoidBody: the same kind of test on its
- * own evaluation and band); the elements it leaves take the path above.
+ * through the float64 derivative, as the float64 path does. Both forms first run a
+ * WebAssembly kernel (../wasm/gelu-simd.ts dgateTanhSigmoidBody, dgateExactTail: the same kind
+ * of test on their own evaluations and bands); the elements it leaves take the path above.
  */
 function dgateF32(gate: Float32Array, up: Float32Array, dy: Float32Array, table: FastTable, dgate: Float32Array): void {
-  if (table.tanh && dgateTanhF32Simd(gate, up, dy, dgate, dgateTanhElement32)) return;
+  if (dgateF32Simd(table, gate, up, dy, dgate, table.tanh ? dgateTanhElement32 : dgateExactElement32)) return;
   dgateF32Js(gate, up, dy, table, dgate);
 }
 
-/** One float32 dgate of the tanh form by the tables' rounding test, else the float64 derivative. */
-function dgateTanhElement32(g: number, u: number, d: number): number {
-  const r = dgateFast32(g, d * u, TANH_TABLE);
-  return r === r ? r : dgateSlow32(g, u, d, true);
+/** One float32 dgate by the tables' rounding test, else the float64 derivative. */
+function dgateElement32(table: FastTable, g: number, u: number, d: number): number {
+  const r = dgateFast32(g, d * u, table);
+  return r === r ? r : dgateSlow32(g, u, d, table.tanh);
 }
+const dgateTanhElement32 = (g: number, u: number, d: number) => dgateElement32(TANH_TABLE, g, u, d);
+const dgateExactElement32 = (g: number, u: number, d: number) => dgateElement32(EXACT_TABLE, g, u, d);
 
 /** float32 dgate by the tables' rounding test, or NaN where it does not decide (a decided result is never NaN). */
 function dgateFast32(v: number, p: number, table: FastTable): number {

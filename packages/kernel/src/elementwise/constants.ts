@@ -63,3 +63,6 @@ export const EXP2_RATIONAL_ERROR = 1.4472375555683185e-15;
  */
 export const GRAD_TANH_C1 = 2 * SQRT_2_OVER_PI_HI;
 export const GRAD_TANH_C3 = 6 * GELU_TANH_A_HI * SQRT_2_OVER_PI_HI;
+
+/** −log2(e)/2 rounded to nearest (−0x1.71547652b82fep-1): e^{−x²/2} = 2^{x²·NEG_HALF_LOG2E}. */
+export const NEG_HALF_LOG2E = -0.7213475204444817;

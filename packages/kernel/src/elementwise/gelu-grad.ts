@@ -10,9 +10,10 @@
  * - float64 (scalar and arrays): the double-double cores of ./grad-cores.ts (relative error
  *   < 2^-88 everywhere, the root included, by a Taylor expansion around a triple-double root),
  *   rounded once: at most 1 step, 0 except for 2^-88-hard cases.
- * - float32 arrays, tanh form: the WebAssembly dgate kernel with dy·up = 1 (../wasm/gelu-simd.ts
- *   dgateTanhSigmoidBody: its own evaluation, bound and rounding test), then the JavaScript
- *   path below for the elements it leaves; without WebAssembly SIMD, the JavaScript path alone.
+ * - float32 arrays: the WebAssembly dgate kernels with dy·up = 1 (../wasm/gelu-simd.ts
+ *   dgateTanhSigmoidBody, dgateExactTail: their own evaluations, bounds and rounding tests), then
+ *   the JavaScript path below for the elements they leave; without WebAssembly SIMD, the
+ *   JavaScript path alone.
  * - float32 arrays: a fast double evaluation and a rounding test, the cores as the fallback.
  *   The fast evaluation takes F(x) = gelu(x)/x from the forward kernel's tables (./fast.ts:
  *   Φ(x) for the exact form, s for the tanh form, measured relative error < 2^-44.9), and
@@ -42,7 +43,7 @@ import { type GeluArrayOptions, elementwiseArguments } from './array.js';
 import { GRAD_TANH_C1, GRAD_TANH_C3, INV_SQRT_2PI_HI } from './constants.js';
 import { EXACT_TABLE, FAST_BAND, type FastTable, TANH_TABLE, fastRatio } from './fast.js';
 import { geluGrad32, geluGrad64 } from './grad-cores.js';
-import { dgateTanhF32Simd } from './simd.js';
+import { dgateF32Simd } from './simd.js';
 import type { GeluOptions } from './scalar.js';
 
 /**
@@ -113,14 +114,14 @@ export function geluGradElement32(table: FastTable, v: number): number {
 }
 
 const geluGradTanhElement32 = (v: number) => geluGradElement32(TANH_TABLE, v);
+const geluGradExactElement32 = (v: number) => geluGradElement32(EXACT_TABLE, v);
 
 /**
- * out[i] = float32 f′(x[i]) for all i, correctly rounded: for the tanh form the WebAssembly dgate
- * kernel with dy·up = 1 (./simd.ts dgateTanhF32Simd), else (or without WebAssembly SIMD) in
- * JavaScript. `out` may be `x`.
+ * out[i] = float32 f′(x[i]) for all i, correctly rounded: the WebAssembly dgate kernels with
+ * dy·up = 1 (./simd.ts dgateF32Simd), or without WebAssembly SIMD in JavaScript. `out` may be `x`.
  */
 function geluGradF32(x: Float32Array, out: Float32Array, table: FastTable): void {
-  if (table.tanh && dgateTanhF32Simd(x, null, null, out, geluGradTanhElement32)) return;
+  if (dgateF32Simd(table, x, null, null, out, table.tanh ? geluGradTanhElement32 : geluGradExactElement32)) return;
   for (let i = 0; i < x.length; i++) out[i] = geluGradElement32(table, x[i]!);
 }
 

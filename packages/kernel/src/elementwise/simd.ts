@@ -63,6 +63,18 @@ type SigmoidGegluKernel = (inPtr: number, upPtr: number, outPtr: number, pairs: 
 
 /** GeGLU backward's tanh-form dgate kernel: (gate, up, dy, out, pairs, flags) → flagged. */
 type DgateKernel = (gateAt: number, upAt: number, dyAt: number, outPtr: number, pairs: number, flags: number) => number;
+/** The exact form's: (gate, up, dy, out, pairs, table, flags, x0, sMax) → flagged. */
+type DgateTableKernel = (
+  gateAt: number,
+  upAt: number,
+  dyAt: number,
+  outPtr: number,
+  pairs: number,
+  table: number,
+  flags: number,
+  x0: number,
+  sMax: number,
+) => number;
 
 /** A shared WebAssembly memory (the part of its API used here). */
 export interface SimdMemory {
@@ -81,6 +93,7 @@ export interface SimdInstance {
   gegluKernel: Kernel;
   gegluTanhKernel: SigmoidGegluKernel;
   dgateTanhKernel: DgateKernel;
+  dgateExactKernel: DgateTableKernel;
   memory: SimdMemory;
   f32: Float32Array;
   i32: Int32Array;
@@ -150,6 +163,7 @@ export function simdInstance(module: object, memory: SimdMemory, writeTables: bo
     gegluKernel: inst.exports.geglu as Kernel,
     gegluTanhKernel: inst.exports.gegluTanhSigmoid as SigmoidGegluKernel,
     dgateTanhKernel: inst.exports.dgateTanhSigmoid as DgateKernel,
+    dgateExactKernel: inst.exports.dgateExact as DgateTableKernel,
     memory,
     f32: new Float32Array(memory.buffer),
     i32: new Int32Array(memory.buffer),
@@ -449,15 +463,16 @@ export function gegluBlockFinish(
 }
 
 /**
- * GeGLU backward's float32 dgate for the tanh form: out[i] = float32 dy[i]·up[i]·gelu′(gate[i]),
- * correctly rounded, chunk by chunk: the SIMD kernel (../wasm/gelu-simd.ts
- * dgateTanhSigmoidBody) where its rounding test decides, `element(gate, up, dy)` (a correctly
- * rounded float32 of the same) for every other element — flagged pairs and the tail past the
- * kernel's pairs — before the chunk is written out, so `out` may be an input (in place).
- * `up` and `dy` null stand for arrays of ones (then out = gelu′(gate)). False, with nothing
- * written, when WebAssembly SIMD is unavailable.
+ * GeGLU backward's float32 dgate: out[i] = float32 dy[i]·up[i]·gelu′(gate[i]), correctly
+ * rounded, chunk by chunk: the SIMD kernel of the table's form (../wasm/gelu-simd.ts: the tanh
+ * form's dgateTanhSigmoidBody, the exact form's dgateExactTail) where its rounding test decides,
+ * `element(gate, up, dy)` (a correctly rounded float32 of the same) for every other element —
+ * flagged pairs and the tail past the kernel's pairs — before the chunk is written out, so `out`
+ * may be an input (in place). `up` and `dy` null stand for arrays of ones (then
+ * out = gelu′(gate)). False, with nothing written, when WebAssembly SIMD is unavailable.
  */
-export function dgateTanhF32Simd(
+export function dgateF32Simd(
+  table: FastTable,
   gate: Float32Array,
   up: Float32Array | null,
   dy: Float32Array | null,
@@ -482,8 +497,11 @@ export function dgateTanhF32Simd(
     const u = up === null ? UP_AT : chunkAt(f32, up, upAt, c, m, UP_AT);
     const d = dy === null ? DY_AT : chunkAt(f32, dy, dyAt, c, m, DY_AT);
     const o = outAt >= 0 && outAt + 4 * c !== g && outAt + 4 * c !== u && outAt + 4 * c !== d ? outAt + 4 * c : OUT_AT;
-    const pairs = Math.floor(m / (2 * DGATE_GROUP)) * DGATE_GROUP;
-    const flagged = w.dgateTanhKernel(g, u, d, o, pairs, FLAGS_AT);
+    const group = table.tanh ? DGATE_GROUP : SIMD_GROUP;
+    const pairs = Math.floor(m / (2 * group)) * group;
+    const flagged = table.tanh
+      ? w.dgateTanhKernel(g, u, d, o, pairs, FLAGS_AT)
+      : w.dgateExactKernel(g, u, d, o, pairs, 0, FLAGS_AT, table.origin, kernelSMax(table));
     const { f32: h, i32 } = freshViews(w);
     const at = (k: number) => {
       h[o / 4 + k] = element(h[g / 4 + k]!, h[u / 4 + k]!, h[d / 4 + k]!);

@@ -33,7 +33,9 @@
  *
  * `dgateTanhSigmoid(gate, up, dy, out, pairs, flags)` is GeGLU backward's float32
  * dgate = dy·up·gelu′(gate) for the tanh form on the same exponential, with its own
- * rounding test (dgateTanhSigmoidBody has the method and the bound).
+ * rounding test (dgateTanhSigmoidBody has the method and the bound), and
+ * `dgateExact(gate, up, dy, out, pairs, table, flags, x0, sMax)` the exact form's, Φ from
+ * the table kernel and φ from the same base-2 exponential (dgateExactTail).
  *
  * The module imports its memory (`env.memory`, shared, MIN_PAGES to
  * MAX_PAGES pages); ../elementwise/simd.ts lays out the table and buffers.
@@ -44,7 +46,16 @@
 
 import { F64, I32, V128, section, sleb, uleb } from './encoding.js';
 import { ROUND_MAGIC } from '../elementwise/fast.js';
-import { EXP2_RATIONAL_Q, EXP2_RATIONAL_W0, GRAD_TANH_C1, GRAD_TANH_C3, TANH_EXP2_B1, TANH_EXP2_B3 } from '../elementwise/constants.js';
+import {
+  EXP2_RATIONAL_Q,
+  EXP2_RATIONAL_W0,
+  GRAD_TANH_C1,
+  GRAD_TANH_C3,
+  INV_SQRT_2PI_HI,
+  NEG_HALF_LOG2E,
+  TANH_EXP2_B1,
+  TANH_EXP2_B3,
+} from '../elementwise/constants.js';
 import { TANH_X0 } from '../elementwise/tables.generated.js';
 import { SIGMOID_B_MIN, SIGMOID_X_MIN } from '../elementwise/sigmoid-tanh.js';
 import { RELAXED_OPCODE } from './features.js';
@@ -163,13 +174,14 @@ export function geluSimdModuleBytes(
 ): Uint8Array {
   const relaxed = options.relaxed === true;
   const doubles = options.sigmoidDoubles === true;
-  const gelu = functionBody(band, group, false, relaxed);
-  const geglu = functionBody(band, group, true, relaxed);
+  const gelu = functionBody(band, group, 'gelu', relaxed);
+  const geglu = functionBody(band, group, 'geglu', relaxed);
+  const dgateExact = functionBody(band, group, 'dgate', relaxed);
   const sigmoid = sigmoidTanhBody(band, sigmoidGroup, false, doubles, relaxed);
   const sigmoidGeglu = sigmoidTanhBody(band, sigmoidGroup, true, doubles, relaxed);
   const dgate = dgateTanhSigmoidBody(band, options.dgateGroup ?? DGATE_GROUP, relaxed);
   const typeSec = section(1, [
-    ...uleb(4),
+    ...uleb(5),
     0x60,
     ...vec([I32, I32, I32, I32, I32, I32, F64, F64]),
     ...vec([I32]),
@@ -182,8 +194,11 @@ export function geluSimdModuleBytes(
     0x60,
     ...vec([I32, I32, I32, I32, I32, I32]),
     ...vec([I32]),
+    0x60,
+    ...vec([I32, I32, I32, I32, I32, I32, I32, F64, F64]),
+    ...vec([I32]),
   ]);
-  const funcSec = section(3, [...uleb(5), ...uleb(0), ...uleb(0), ...uleb(1), ...uleb(2), ...uleb(3)]);
+  const funcSec = section(3, [...uleb(6), ...uleb(0), ...uleb(0), ...uleb(1), ...uleb(2), ...uleb(3), ...uleb(4)]);
   const name = (s: string) => vec([...new TextEncoder().encode(s)]);
   // The memory is imported, shared (limits flag 3: shared, with a maximum):
   // the parallel path's threads all run on one memory, and engines copy out of
@@ -192,7 +207,7 @@ export function geluSimdModuleBytes(
   // shared one (bench/wasm-copy.mjs), and every chunk's results are copied out.
   const importSec = section(2, [...uleb(1), ...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(MIN_PAGES), ...uleb(MAX_PAGES)]);
   const exportSec = section(7, [
-    ...uleb(5),
+    ...uleb(6),
     ...name('gelu'),
     0x00,
     ...uleb(0),
@@ -208,8 +223,19 @@ export function geluSimdModuleBytes(
     ...name('dgateTanhSigmoid'),
     0x00,
     ...uleb(4),
+    ...name('dgateExact'),
+    0x00,
+    ...uleb(5),
   ]);
-  const codeSec = section(10, [...uleb(5), ...vec(gelu), ...vec(geglu), ...vec(sigmoid), ...vec(sigmoidGeglu), ...vec(dgate)]);
+  const codeSec = section(10, [
+    ...uleb(6),
+    ...vec(gelu),
+    ...vec(geglu),
+    ...vec(sigmoid),
+    ...vec(sigmoidGeglu),
+    ...vec(dgate),
+    ...vec(dgateExact),
+  ]);
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...importSec, ...funcSec, ...exportSec, ...codeSec]);
 }
 
@@ -217,23 +243,33 @@ export function geluSimdModuleBytes(
  * One function's locals and code. Parameters: 0 in, 1 up, 2 out, 3 pairs,
  * 4 table, 5 flags (i32); 6 x0, 7 sMax (f64). `pairs` must be a multiple of
  * the group. gelu ignores `up`; geglu multiplies by it (y = (g·p)·u, the
- * same order as gegluElement32 in ../elementwise/fast.ts).
+ * same order as gegluElement32 in ../elementwise/fast.ts). `dgate`
+ * (dgateExact, see dgateExactTail) takes a third input, dy, after up, and
+ * the other parameters follow one place later.
  */
-function functionBody(band: number, group: number, withUp: boolean, relaxed: boolean): number[] {
+function functionBody(band: number, group: number, kind: 'gelu' | 'geglu' | 'dgate', relaxed: boolean): number[] {
   const SIMD_GROUP = group;
-  const [IN, UP, OUT, PAIRS, TABLE, FLAGS, X0, SMAX] = [0, 1, 2, 3, 4, 5, 6, 7];
-  // i32 locals: 8 k, 9 nflag, 10 kb = 8·k (the byte offset of pair k), then
+  const withUp = kind === 'geglu';
+  const d = kind === 'dgate' ? 1 : 0;
+  const [IN, UP, DY] = [0, 1, 2];
+  const [OUT, PAIRS, TABLE, FLAGS, X0, SMAX] = [2, 3, 4, 5, 6, 7].map((i) => i + d);
+  // i32 locals: k, nflag, kb = 8·k (the byte offset of pair k), then
   // a0, a1 per group; v128 locals after them.
-  const K = 8;
-  const NFLAG = 9;
-  const KB = 10;
-  const A0 = (g: number) => 11 + 2 * g;
-  const A1 = (g: number) => 12 + 2 * g;
+  const K = 8 + d;
+  const NFLAG = 9 + d;
+  const KB = 10 + d;
+  const A0 = (g: number) => 11 + d + 2 * g;
+  const A1 = (g: number) => 12 + d + 2 * g;
   const nI32 = 3 + 2 * SIMD_GROUP;
-  const vBase = 8 + nI32;
+  const vBase = 8 + d + nI32;
   // Loop constants in locals (V8 materializes a v128.const at every use).
   const [X0V, SMAXV, JMAXV, CPER, C0, CMAGIC, CHI, CLO] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => vBase + i);
-  const CONSTS = 8;
+  // dgate's own: −log2(e)/2, the clamp of b, W0, 1/√(2π), the band, bits(1.0), Q1..Q4.
+  const DGATE_CONSTS = [NEG_HALF_LOG2E, SIGMOID_B_MIN, EXP2_RATIONAL_W0, INV_SQRT_2PI_HI, band];
+  const dc = (i: number) => vBase + 8 + i;
+  const [CHALF_LOG2E, CBMIN, CW0, CINV, CBAND, CEXPONE] = [0, 1, 2, 3, 4, 5].map(dc);
+  const CQ = (m: number) => dc(6 + m);
+  const CONSTS = 8 + (d ? 10 : 0);
   // s, t, p, y, r1, j per group. x itself is not held in a local: it is
   // loaded and promoted again for y = x·p, since a v kept live through Horner
   // made V8 spill vectors to the stack (about 50 stack loads and stores per
@@ -294,6 +330,14 @@ function functionBody(band: number, group: number, withUp: boolean, relaxed: boo
     ...op.set(CHI),
     ...f64x2Const(1 - band),
     ...op.set(CLO),
+    ...(d
+      ? [
+          ...DGATE_CONSTS.flatMap((c, i) => [...f64x2Const(c), ...op.set(dc(i))]),
+          ...i64x2Const(0x3ff0000000000000n),
+          ...op.set(CEXPONE),
+          ...EXP2_RATIONAL_Q.flatMap((q, m) => [...f64x2Const(q), ...op.set(CQ(m))]),
+        ]
+      : []),
     ...op.block,
     ...op.loop,
     ...op.get(K),
@@ -365,7 +409,16 @@ function functionBody(band: number, group: number, withUp: boolean, relaxed: boo
     for (let g = 0; g < SIMD_GROUP; g++) body.push(...loadPair(g, m), ...hornerStep(g, upper(g)));
     for (let g = 0; g < SIMD_GROUP; g++) body.push(...hornerStep(g, lower(g)));
   }
-  for (let g = 0; g < SIMD_GROUP; g++) {
+  if (d) {
+    body.push(
+      ...dgateExactTail(
+        { IN, UP, DY, OUT, KB, group: SIMD_GROUP, relaxed },
+        { P, S, T, J, Y, R1 },
+        { CMAGIC, CHALF_LOG2E, CBMIN, CW0, CINV, CBAND, CEXPONE, CQ },
+      ),
+    );
+  }
+  for (let g = 0; g < SIMD_GROUP && !d; g++) {
     body.push(
       // y = v·p (·u), v loaded and promoted again. The table's first two intervals are the constant NaN and
       // its last the constant 1, so x at or above the table's end (+∞ included)
@@ -433,6 +486,144 @@ function functionBody(band: number, group: number, withUp: boolean, relaxed: boo
   );
   const locals = [...uleb(2), ...uleb(nI32), I32, ...uleb(nV128), V128];
   return [...locals, ...body];
+}
+
+/**
+ * The exact form's dgate after the table's Horner steps (functionBody with kind 'dgate',
+ * exported as `dgateExact(gate, up, dy, out, pairs, table, flags, x0, sMax)` → flagged):
+ * dy·up·gelu′(x) with gelu′(x) = Φ(x) + x·φ(x).
+ *
+ * ## Method
+ *
+ * - Φ(x): the table's p, as the forward kernel computes it (the framed table's NaN intervals
+ *   flag x below the table, −∞ and NaN; its constant-1 interval gives Φ = 1 from the table's
+ *   end up, where 1 − Φ < 2^-60).
+ * - x·φ(x) = x·e^{−x²/2}/√(2π) in base 2: b = max(x²·(−log2(e)/2), −1010) (x² exact: x is a
+ *   float32), then steps 3–5 of ../elementwise/sigmoid-tanh.ts: k, f = b − k, the rational
+ *   2^f = (w + f)/(w − f), so t = ((x·(1/√(2π)))·(N·2^k))/D, N·2^k exact.
+ * - y = p + t, w = p + |t|; the pair passes when float32(dy·up·(y ∓ 2^-41·w)) agree as bits
+ *   and as floats (dgateTanhSigmoidBody's test).
+ *
+ * ## Error bound (u = 2^-53), x in the table
+ *
+ * p: < 2^-45.05·p for any mixture of fused and unfused Horner steps (../elementwise/fast.ts).
+ * t: b is within 2u·|b| (the constant's rounding and the product's), so 2^b within
+ * ln 2·2u·|b| ≤ 206.2u relative (|b| ≤ 14.36²/(2 ln 2) = 148.8 at the table's start); 2^f
+ * within 2^-49.30 + 0.74u, N and D u each, the three products and the division 4u, and
+ * 1/√(2π) itself u: < 226u = 2^-45.18 in all. So |y − gelu′| ≤ 2^-45.05·p + 2^-45.18·|t| + u·w
+ * < 2^-44.9·w, 2^-3.9 of the band. Above the table's end Φ = 1 is within 2^-60 and t
+ * keeps its bound (b clamps from x ≈ 37.4, where x·φ(x) < 2^-1000 anyway); x = +∞ makes
+ * t = ∞, w = ∞ and y ± band NaN: flagged.
+ */
+function dgateExactTail(
+  a: { IN: number; UP: number; DY: number; OUT: number; KB: number; group: number; relaxed: boolean },
+  v: Record<'P' | 'S' | 'T' | 'J' | 'Y' | 'R1', (g: number) => number>,
+  c: Record<'CMAGIC' | 'CHALF_LOG2E' | 'CBMIN' | 'CW0' | 'CINV' | 'CBAND' | 'CEXPONE', number> & { CQ: (m: number) => number },
+): number[] {
+  const { IN, UP, DY, OUT, KB, group, relaxed } = a;
+  const { P, S, T, J, Y, R1 } = v;
+  const get = op.get;
+  const out: number[] = [];
+  const each = (f: (g: number) => number[]) => {
+    for (let g = 0; g < group; g++) out.push(...f(g));
+  };
+  const load = (ptr: number, g: number) => [...get(ptr), ...get(KB), ...op.i32Add, ...load64Zero(8 * g), ...f64x2PromoteLowF32x4];
+  // x into Y; b = max(x²·(−log2(e)/2), −1010), into S; t = b + 1.5·2^52; f = b − (t − 1.5·2^52), into S; z = f², into J
+  each((g) => [
+    ...load(IN, g),
+    ...op.tee(Y(g)),
+    ...get(Y(g)),
+    ...f64x2Mul,
+    ...get(c.CHALF_LOG2E),
+    ...f64x2Mul,
+    ...get(c.CBMIN),
+    ...f64x2Pmax,
+    ...op.tee(S(g)),
+    ...get(S(g)),
+    ...get(c.CMAGIC),
+    ...f64x2Add,
+    ...op.tee(T(g)),
+    ...get(c.CMAGIC),
+    ...f64x2Sub,
+    ...f64x2Sub,
+    ...op.tee(S(g)),
+    ...get(S(g)),
+    ...f64x2Mul,
+    ...op.set(J(g)),
+  ]);
+  // w = (((Q4·z + Q3)·z + Q2)·z + Q1)·z + W0, into R1
+  each((g) => [...madd(relaxed, get(J(g)), get(c.CQ(3)), get(c.CQ(2))), ...op.set(R1(g))]);
+  for (const m of [1, 0]) each((g) => [...madd(relaxed, get(R1(g)), get(J(g)), get(c.CQ(m))), ...op.set(R1(g))]);
+  each((g) => [...madd(relaxed, get(R1(g)), get(J(g)), get(c.CW0)), ...op.set(R1(g))]);
+  // t = ((x·(1/√(2π)))·((w + f)·2^k))/(w − f), into S
+  each((g) => [
+    ...get(Y(g)),
+    ...get(c.CINV),
+    ...f64x2Mul,
+    ...get(R1(g)),
+    ...get(S(g)),
+    ...f64x2Add,
+    ...get(T(g)),
+    ...op.i32Const(52),
+    ...i64x2Shl,
+    ...get(c.CEXPONE),
+    ...i64x2Add,
+    ...f64x2Mul,
+    ...f64x2Mul,
+    ...get(R1(g)),
+    ...get(S(g)),
+    ...f64x2Sub,
+    ...f64x2Div,
+    ...op.set(S(g)),
+  ]);
+  // y = Φ + t, into Y; band = (Φ + |t|)·2^-41, into R1
+  each((g) => [
+    ...get(P(g)),
+    ...get(S(g)),
+    ...f64x2Add,
+    ...op.set(Y(g)),
+    ...get(P(g)),
+    ...get(S(g)),
+    ...f64x2Abs,
+    ...f64x2Add,
+    ...get(c.CBAND),
+    ...f64x2Mul,
+    ...op.set(R1(g)),
+  ]);
+  // p = dy·up, into S; lo = float32(p·(y − band)) stored, into J; hi = float32(p·(y + band));
+  // the test (lo = hi as bits and as floats) into T
+  each((g) => [
+    ...load(DY, g),
+    ...load(UP, g),
+    ...f64x2Mul,
+    ...op.tee(S(g)),
+    ...get(Y(g)),
+    ...get(R1(g)),
+    ...f64x2Sub,
+    ...f64x2Mul,
+    ...f32x4DemoteF64x2Zero,
+    ...op.set(J(g)),
+    ...get(OUT),
+    ...get(KB),
+    ...op.i32Add,
+    ...get(J(g)),
+    ...store64Lane(8 * g, 0),
+    ...get(S(g)),
+    ...get(Y(g)),
+    ...get(R1(g)),
+    ...f64x2Add,
+    ...f64x2Mul,
+    ...f32x4DemoteF64x2Zero,
+    ...op.tee(T(g)),
+    ...get(J(g)),
+    ...i32x4Eq,
+    ...get(T(g)),
+    ...get(J(g)),
+    ...f32x4Eq,
+    ...v128And,
+    ...op.set(T(g)),
+  ]);
+  return out;
 }
 
 /**

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { geglu, gegluBackward } from '../../src/index.js';
 import { dgateF32Js } from '../../src/backward/geglu.js';
-import { TANH_TABLE } from '../../src/elementwise/fast.js';
+import { EXACT_TABLE, TANH_TABLE } from '../../src/elementwise/fast.js';
 import { simdAvailable } from '../../src/elementwise/simd.js';
 import { geluGrad } from '../../src/elementwise/gelu-grad.js';
 import { anyF32Bits, bitsOfF32, f32FromBits, f32In, stepsWithSign } from '../elementwise/helpers.js';
@@ -171,50 +171,56 @@ describe('gegluBackward float32: the rounding test on the tables against the flo
   }
 });
 
-describe('gegluBackward float32, tanh form: the WebAssembly kernel against the JavaScript test', () => {
-  it('gives the same float32 for every element, specials, chunk edges and tails included', () => {
-    expect(simdAvailable()).toBe(true);
-    const special = fc.constantFrom(
-      0,
-      -0,
-      Number.POSITIVE_INFINITY,
-      Number.NEGATIVE_INFINITY,
-      Number.NaN,
-      2 ** -149,
-      -(2 ** -149),
-      3e38,
-      -3e38,
-    );
-    const gates = fc.oneof(
-      { weight: 6, arbitrary: f32In(-12, 12) },
-      { weight: 2, arbitrary: f32In(ROOT.tanh - 1e-3, ROOT.tanh + 1e-3) },
-      { weight: 1, arbitrary: f32In(-10.79, -10.77) },
-      { weight: 1, arbitrary: anyF32Bits },
-      { weight: 1, arbitrary: special },
-    );
-    const values = fc.oneof(
-      { weight: 8, arbitrary: f32In(-1e3, 1e3) },
-      { weight: 1, arbitrary: anyF32Bits },
-      { weight: 1, arbitrary: special },
-    );
-    // three chunks of the kernel's 8192 elements and a tail that is not a whole group
-    const n = 3 * 8192 + 13;
-    const rows = fc.sample(fc.tuple(gates, values, values), { numRuns: n });
-    const gate = Float32Array.from(rows, (r) => r[0]);
-    const up = Float32Array.from(rows, (r) => r[1]);
-    const dy = Float32Array.from(rows, (r) => r[2]);
-    const { dgate } = gegluBackward(gate, up, dy, { approximate: 'tanh' });
-    const js = new Float32Array(n);
-    dgateF32Js(gate, up, dy, TANH_TABLE, js);
-    const show = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
-    const differ = [];
-    for (let i = 0; i < n; i++) {
-      if (!Object.is(dgate[i], js[i]) && !(Number.isNaN(dgate[i]) && Number.isNaN(js[i]))) {
-        differ.push(`${gate[i]} ${up[i]} ${dy[i]}: ${show(dgate[i]!)} vs ${show(js[i]!)}`);
+describe('gegluBackward float32: the WebAssembly kernels against the JavaScript test', () => {
+  it.each(['none', 'tanh'] as const)(
+    'give the same float32 for every element, specials, chunk edges and tails included (%s)',
+    (approximate) => {
+      expect(simdAvailable()).toBe(true);
+      const special = fc.constantFrom(
+        0,
+        -0,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        Number.NaN,
+        2 ** -149,
+        -(2 ** -149),
+        3e38,
+        -3e38,
+      );
+      const gates = fc.oneof(
+        { weight: 6, arbitrary: f32In(-12, 12) },
+        { weight: 2, arbitrary: f32In(ROOT[approximate] - 1e-3, ROOT[approximate] + 1e-3) },
+        // each kernel's lower end (the tanh clamp, the exact table's start) and upper table end
+        { weight: 1, arbitrary: f32In(-10.79, -10.77) },
+        { weight: 1, arbitrary: f32In(-14.37, -14.35) },
+        { weight: 1, arbitrary: f32In(7.4, 8.9) },
+        { weight: 1, arbitrary: anyF32Bits },
+        { weight: 1, arbitrary: special },
+      );
+      const values = fc.oneof(
+        { weight: 8, arbitrary: f32In(-1e3, 1e3) },
+        { weight: 1, arbitrary: anyF32Bits },
+        { weight: 1, arbitrary: special },
+      );
+      // three chunks of the kernel's 8192 elements and a tail that is not a whole group
+      const n = 3 * 8192 + 13;
+      const rows = fc.sample(fc.tuple(gates, values, values), { numRuns: n });
+      const gate = Float32Array.from(rows, (r) => r[0]);
+      const up = Float32Array.from(rows, (r) => r[1]);
+      const dy = Float32Array.from(rows, (r) => r[2]);
+      const { dgate } = gegluBackward(gate, up, dy, { approximate });
+      const js = new Float32Array(n);
+      dgateF32Js(gate, up, dy, approximate === 'tanh' ? TANH_TABLE : EXACT_TABLE, js);
+      const show = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+      const differ = [];
+      for (let i = 0; i < n; i++) {
+        if (!Object.is(dgate[i], js[i]) && !(Number.isNaN(dgate[i]) && Number.isNaN(js[i]))) {
+          differ.push(`${gate[i]} ${up[i]} ${dy[i]}: ${show(dgate[i]!)} vs ${show(js[i]!)}`);
+        }
       }
-    }
-    expect(differ).toEqual([]);
-  });
+      expect(differ).toEqual([]);
+    },
+  );
 });
 
 describe('gegluBackward where gelu′ underflows or dy·up overflows', () => {

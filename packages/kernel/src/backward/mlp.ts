@@ -51,6 +51,7 @@ import {
   type TileFn,
 } from '../wasm/matmul-simd.js';
 import { checkArrayType, checkLength, checkNoAlias, checkOptions, describe, fail, firstNonFinite } from '../validation.js';
+import { type TransposeFn, transposeSimdModuleBytes } from '../wasm/transpose-simd.js';
 import { gegluBackwardInto } from './geglu.js';
 
 export interface Gemma2MlpGradients<A extends Float32Array | Float64Array> {
@@ -121,11 +122,13 @@ function layout(d: number, f: number, T: number, bytes: number) {
 
 type Layout = ReturnType<typeof layout>;
 
-/** A heap holding every array, and x·Wᵀ over element offsets in it. */
+/** A heap holding every array, and x·Wᵀ and transposes over element offsets in it. */
 interface Heap<A extends Float32Array | Float64Array> {
   readonly heap: A;
   readonly T: number;
   matmul(x: number, rows: number, k: number, w: number, outputs: number, out: number): void;
+  /** A [rows, cols] block at src to [cols, rows] at dst. */
+  transpose(src: number, rows: number, cols: number, dst: number): void;
   readonly engine: 'wasm-simd' | 'js';
 }
 
@@ -138,6 +141,7 @@ function jsHeap<A extends Float32Array | Float64Array>(lanes: MatmulLanes, eleme
     T,
     engine: 'js',
     matmul: (x, rows, k, w, outputs, out) => mm(view(x, rows * k), rows, k, view(w, outputs * k), outputs, view(out, rows * outputs)),
+    transpose: (src, rows, cols, dst) => transpose(heap, src, rows, cols, dst, 0, 0),
   };
 }
 
@@ -147,13 +151,21 @@ function simdHeap<A extends Float32Array | Float64Array>(lanes: MatmulLanes, ele
   const memory = new api.Memory({ initial: pages, maximum: pages });
   const tiles = new api.Instance(new api.Module(matmulSimdModuleBytes(lanes, pages, false, relaxed)), { env: { memory } })
     .exports as unknown as Record<string, TileFn>;
+  const simdTranspose = new api.Instance(new api.Module(transposeSimdModuleBytes(lanes.bytes, pages, false)), { env: { memory } }).exports
+    .transpose as TransposeFn;
   const heap = (lanes.bytes === 4 ? new Float32Array(memory.buffer as ArrayBuffer) : new Float64Array(memory.buffer as ArrayBuffer)) as A;
   const e = lanes.bytes;
+  const block = 16 / e;
   return {
     heap,
     T,
     engine: 'wasm-simd',
     matmul: (x, rows, k, w, outputs, out) => matmulSimd(tiles, lanes, x * e, rows, k, w * e, 0, outputs, out * e, outputs),
+    transpose: (src, rows, cols, dst) => {
+      simdTranspose(src * e, rows, cols, dst * e);
+      // the edge rows and columns past whole blocks
+      transpose(heap, src, rows, cols, dst, rows - (rows % block), cols - (cols % block));
+    },
   };
 }
 
@@ -177,9 +189,19 @@ const TRANSPOSE_BLOCK = 128;
 /**
  * dst[c·rows + r] = src[r·cols + c]: a [rows, cols] block to [cols, rows], within one heap,
  * in blocks, writing each output row contiguously (a row-by-row transpose of the
- * 18432 × 2304 weights misses the cache on every write).
+ * 18432 × 2304 weights misses the cache on every write). With rowsDone, colsDone > 0, only the
+ * elements with r ≥ rowsDone or c ≥ colsDone (the edges a SIMD transpose of the
+ * [rowsDone, colsDone] corner leaves).
  */
-function transpose(h: Float32Array | Float64Array, src: number, rows: number, cols: number, dst: number): void {
+function transpose(
+  h: Float32Array | Float64Array,
+  src: number,
+  rows: number,
+  cols: number,
+  dst: number,
+  rowsDone: number,
+  colsDone: number,
+): void {
   const B = TRANSPOSE_BLOCK;
   for (let c0 = 0; c0 < cols; c0 += B) {
     const c1 = Math.min(c0 + B, cols);
@@ -187,7 +209,8 @@ function transpose(h: Float32Array | Float64Array, src: number, rows: number, co
       const r1 = Math.min(r0 + B, rows);
       for (let c = c0; c < c1; c++) {
         const d = dst + c * rows;
-        for (let r = r0; r < r1; r++) h[d + r] = h[src + r * cols + c]!;
+        // within the done corner, only the rows past it
+        for (let r = c < colsDone ? Math.max(r0, rowsDone) : r0; r < r1; r++) h[d + r] = h[src + r * cols + c]!;
       }
     }
   }
@@ -295,8 +318,8 @@ function run<A extends Float32Array | Float64Array>(
   m.set(up, L.wgu + f * d);
   // W_down [d, f] → [f, d], staged where [W_gateᵀ | W_upᵀ] goes next; then [W_gate; W_up] [2f, d] → [d, 2f].
   m.set(down, L.wguT);
-  transpose(m, L.wguT, d, f, L.wdT);
-  transpose(m, L.wgu, 2 * f, d, L.wguT);
+  h.transpose(L.wguT, d, f, L.wdT);
+  h.transpose(L.wgu, 2 * f, d, L.wguT);
   m.set(x, L.x);
   m.set(dy, L.dy);
   // Forward recompute and dA.
@@ -310,10 +333,10 @@ function run<A extends Float32Array | Float64Array>(
   }
   h.matmul(L.dgu, T, 2 * f, L.wguT, d, L.dx);
   // Transposes over the tokens for the weight gradients (dot products of length T).
-  transpose(m, L.x, T, d, L.xT);
-  transpose(m, L.dy, T, d, L.dyT);
-  transpose(m, L.a, T, f, L.aT);
-  transpose(m, L.dgu, T, 2 * f, L.dguT);
+  h.transpose(L.x, T, d, L.xT);
+  h.transpose(L.dy, T, d, L.dyT);
+  h.transpose(L.a, T, f, L.aT);
+  h.transpose(L.dgu, T, 2 * f, L.dguT);
   const copy = (dst: A, src: A) => dst.set(src);
   copy(outs.dx, view(L.dx, T * d));
   // dW_gate and dW_up: rows of [dGᵀ; dUᵀ] (2f rows) against xT (d rows), GRAD_ROWS at a time.

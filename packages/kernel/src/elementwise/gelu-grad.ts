@@ -23,8 +23,10 @@
  *   The absolute error of y is below 2^-43.8·w, whatever the cancellation between the two
  *   terms. Exact form: the table's 2^-44.9 in the first term, a few roundings. Tanh form: s's
  *   error Δs ≤ 2^-44.9·s enters the second term through s and through 1 − s (whose rounding is
- *   2^-53 of itself), so that term's error is at most |x|·s·c·(Δs/s·(1 − s) + Δs) + 7·2^-53 of
- *   the term ≤ 2^-44.9·|x|·s·c·(1 − s + s)·(1 + 2^-8): one table evaluation serves both
+ *   2^-53 of itself), so that term's error is at most |x|·s·c·(Δs/s·(1 − s) + Δs) + 10·2^-53 of
+ *   the term (c's 6: C1's rounding, C3's four, x²·C3 and the sum; then s·c, x·(s·c), the
+ *   product by 1 − s and 1 − s's rounding) ≤ 2^-44.9·|x|·s·c·(1 − s + s)·(1 + 2^-4.7): one
+ *   table evaluation serves both
  *   factors (1 − s loses relative accuracy as s → 1, but only against an absolute error the
  *   band already covers). The rounding test widens y by FAST_BAND = 2^-41·w (not ·|y|), so
  *   near the roots, where w is ~2^7 times |y| and more, the test fails and the cores decide;

@@ -509,7 +509,7 @@ function functionBody(band: number, group: number, kind: 'gelu' | 'geglu' | 'dga
  * p: < 2^-45.05·p for any mixture of fused and unfused Horner steps (../elementwise/fast.ts).
  * t: b is within 2u·|b| (the constant's rounding and the product's), so 2^b within
  * ln 2·2u·|b| ≤ 206.2u relative (|b| ≤ 14.36²/(2 ln 2) = 148.8 at the table's start); 2^f
- * within 2^-49.30 + 0.74u, N and D u each, the three products and the division 4u, and
+ * within 2^-49.30 + 0.74u, N and D u each, the two products and the division 3u, and
  * 1/√(2π) itself u: < 226u = 2^-45.18 in all. So |y − gelu′| ≤ 2^-45.05·p + 2^-45.18·|t| + u·w
  * < 2^-44.9·w, 2^-3.9 of the band. Above the table's end Φ = 1 is within 2^-60 and t
  * keeps its bound (b clamps from x ≈ 37.4, where x·φ(x) < 2^-1000 anyway); x = +∞ makes
@@ -878,15 +878,16 @@ export const DGATE_GROUP = 6;
  * q's relative error δ is sigmoidTanhBody's for e^a: ≤ 4.0001u·|a| + 2^-49.30 + 0.74u, plus u
  * for each of N and D. As functions of q, s and m move by δ·(1 − s) and δ·s relative
  * (d ln s/d ln q = −(1 − s), d ln m/d ln q = s); E, r, s, m add u each (3u on s and on m);
- * c is within 3u (C1 and C3 themselves, the product and the sum, fused or not); the three
- * products of the second term add 3u. So |y − gelu′| ≤ (δ(1 − s) + 3u)·s + (δ + 12u)·|t| + u·w
- * ≤ (δ + 13u)·w, t the second term.
- * - x ∈ [TANH_X0, 0]: |a| ≤ 106.6, δ + 13u ≤ 455.2u < 2^-44.16.
+ * c is within 6u (C1 = 2·√(2/π)'s one rounding; C3 = 6·0.044715·√(2/π)'s four, from the two
+ * constants and two products; then x²·C3 and the sum, fused or not); the three products of
+ * the second term add 3u. So |y − gelu′| ≤ (δ(1 − s) + 3u)·s + (δ + 15u)·|t| + u·w
+ * ≤ (δ + 16u)·w, t the second term.
+ * - x ∈ [TANH_X0, 0]: |a| ≤ 106.6, δ + 16u ≤ 458.3u < 2^-44.15.
  * - x > 0: 1 − s < e^{-|a|}, so δ(1 − s) ≤ 4.0001u·|a|e^{-|a|} + … < 1.5u + 2^-49.3, and
  *   δ·|t| = δ·s·|x|·c·m ≤ s·4.0001u·max(|a|·x·c·e^{-|a|}) + … < 2.5u·s + 2^-49.3·|t|
  *   (the maximum, ≈ 0.6, near x = 1.4); where b is clamped (x ≳ 13.6) m is off by
  *   < 2^-1009 absolute, times x·s·c < 2^386: negligible.
- * In all |y − gelu′| < 2^-44.16·w, 2^-3.16 of the band: margins as dgateF32's.
+ * In all |y − gelu′| < 2^-44.15·w, 2^-3.15 of the band: margins as dgateF32's.
  *
  * ## Special cases
  *

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { packageConfig } from '../../vitest.shared.ts';
 
 /**
- * The elementwise tests again, on the WebAssembly path with relaxed SIMD's multiply-add
+ * The elementwise tests and GeGLU's backward again, on the WebAssembly path with relaxed SIMD's multiply-add
  * (`pnpm test` runs both): test/relaxed-simd.setup.ts sets Node 20's flag in each test file's
  * process before the kernel compiles its modules, so both the sources and dist/ take that path.
  */
@@ -15,6 +15,7 @@ test.include = [
   'test/elementwise/kernel-arrays.test.ts',
   'test/elementwise/parallel.test.ts',
   'test/elementwise/parallel-failure.test.ts',
+  'test/backward/geglu.test.ts',
 ];
 test.setupFiles = [...(test.setupFiles as string[]), fileURLToPath(new URL('./test/relaxed-simd.setup.ts', import.meta.url))];
 export default config;

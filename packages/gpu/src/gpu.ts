@@ -59,13 +59,21 @@ const STATEMENTS: Record<Elementwise, (v: string, out: string) => string> = {
 };
 
 // Host values for non-finite inputs, which never reach a kernel (WGSL lets an
-// implementation assume there are none). Finite inputs are never computed here.
+// implementation assume there are none), and for the inputs below HOST_BELOW:
+// WGSL and GLSL ES let a device flush subnormal inputs and results to zero
+// (NVIDIA and SwiftShader do), which no kernel code can undo. erf(x) ≈ 2x/√π
+// of a subnormal x is normal for |x| > 0.89·2^-126, and gelu(x) ≈ x/2 is
+// subnormal for |x| < 2^-125. These functions round correctly to float32 there
+// (test/reference.test.ts). Other finite inputs are never computed here.
 const HOST: Record<Elementwise, (x: number) => number> = {
   gelu: geluF64,
   'gelu-tanh': geluTanhF64,
   erf: erfF64,
   erfc: erfcF64,
 };
+
+// erfc of a subnormal is 1, which a flushing device also gets right
+const HOST_BELOW: Record<Elementwise, number> = { gelu: 2 ** -125, 'gelu-tanh': 2 ** -125, erf: 2 ** -126, erfc: 0 };
 
 function elementwiseName(approximate: Approximate): Elementwise {
   return approximate === 'tanh' ? 'gelu-tanh' : 'gelu';
@@ -282,7 +290,15 @@ export class GegluGpu {
       return ownF32(r, n, fn);
     });
     if (which !== 'erfc') restoreZeroSigns(out, (i) => isNegative(x[i]!));
-    if (bad) for (const i of bad) out[i] = Math.fround(HOST[which](x[i]!));
+    const host = HOST[which];
+    const below = HOST_BELOW[which];
+    if (below > 0) {
+      for (let i = 0; i < n; i++) {
+        const v = x[i]!;
+        if (v !== 0 && Math.abs(v) < below) out[i] = Math.fround(host(v));
+      }
+    }
+    if (bad) for (const i of bad) out[i] = Math.fround(host(x[i]!));
     return out;
   }
 

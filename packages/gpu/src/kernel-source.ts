@@ -10,12 +10,13 @@
  * erf is called: WGSL allows exp an error of 3 + 2|x| ulp, GLSL leaves it to
  * the driver, and gpu.js's GL tanh overflows to NaN above about 10. Instead:
  *
- * - exp(-h) for h >= 0 (`expNeg`): Cody–Waite reduction h = k ln2 + r with
- *   ln2 split into LN2_HI (15 significant bits, so k·LN2_HI is exact for
- *   |k| <= 255) and LN2_LO, |r| <= ln2/2 + 2^-8; e^r by its degree-8 Taylor
- *   polynomial (truncation < 2^-30 relative on that interval); scaled by 2^k
- *   in two halves so neither factor overflows or flushes before the product.
- *   The argument is clamped to [0, 200] first, so it is always finite.
+ * - exp(-h) for h >= 0 (`expNeg`, `expNegPair`): Cody–Waite reduction
+ *   h = k ln2 + r with ln2 split into LN2_HI (15 significant bits, so
+ *   k·LN2_HI is exact for |k| <= 255) and LN2_LO, |r| <= ln2/2 + 2^-8; e^r by
+ *   its degree-8 Taylor polynomial (truncation < 2^-30 relative on that
+ *   interval); scaled by 2^k in two halves so neither factor overflows or
+ *   flushes before the product. The argument is clamped to [0, 200] first, so
+ *   it is always finite.
  * - gelu tanh: ½x(1 + tanh(u)) = x·sigmoid(2u), 2u = √(8/π)(x + 0.044715x³),
  *   evaluated as x/(1 + e) for x >= 0 and x·e/(1 + e) for x < 0 with
  *   e = exp(-|2u|) <= 1, so no intermediate overflows; |x| is clamped to 1e4
@@ -23,22 +24,34 @@
  *   and to -100 in the negative product (x·e·2^-k would overflow before the
  *   scale for x near -FLT_MAX; the result underflows to -0 from x ≈ -10.5).
  * - gelu exact: x·Phi(x). |x| <= 0.5: Phi = ½ + x·P(x²) (PHI_SMALL).
- *   |x| > 0.5: Phi(-a) = exp(-a²/2)·t·Q(t), t = 1/(1 + a/2) (Q_TAIL), with
- *   a²/2 split as ah²/2 + (a - ah)(a + ah)/2, ah = a rounded down to 1/128,
- *   so ah²/2 is exact in float32 and the rounding of a² never reaches the
- *   exponent (it would cost |x|² ulp in the tail). For x > 0, Phi = 1 - Phi(-x).
- *   a (and x in the product) is clamped to 15, beyond which Phi(-a)·a
- *   underflows float32 (the product is then -0, as it must be).
- * - erf/erfc: the same scheme in z, erf(z) = z·P(z²) (ERF_SMALL) for
- *   |z| <= 0.5 and erfc(z) = exp(-z²)·t·E(t) (E_TAIL) above.
+ *   |x| > 0.5: Phi(-a) = exp(-a²/2)·t·Q(t), t = 1/(1 + a/2) (Q_TAIL). In plain
+ *   float32 this form reaches 5-6 steps although the fit is within about one:
+ *   t is rounded twice (and GPU division may be 2.5 ulp), Q's coefficients
+ *   reach 1.2 and cancel, and the exp polynomial, the reduced argument and
+ *   three products each add a rounding. So everything up to the final
+ *   rounding is a float32 pair (double-float, Dekker products without fma,
+ *   TwoSums): a² exact, t by a Newton step on an exact residual
+ *   (`recipPair`), t·Q(t) and e^r by compensated Horner (`compHorner`), and
+ *   the products; the result is rounded once (`tailPair`). For x > 0,
+ *   Phi = 1 - Phi(-x), the subtraction through TwoSum. a (and x in the
+ *   product) is clamped to 15, beyond which Phi(-a)·a underflows float32 (the
+ *   product is then -0, as it must be).
+ * - erf/erfc: the same scheme in z, erfc(z) = exp(-z²)·t·E(t) (E_TAIL) above
+ *   |z| = 0.5, and erf(z) = z·P(z²) (ERF_SMALL) below, with its last steps
+ *   compensated too: erfc = 1 - erf cancels there.
+ * - gelu tanh stays plain float32 apart from 2u (above): its sigmoid form has
+ *   no cancelling polynomial and no reciprocal to carry.
  *
  * ## Special Cases
  *
  * Finite inputs always give finite outputs: the small-argument branch is
  * evaluated on the input clamped to [-0.5, 0.5], so x² never overflows even in
  * the branch a GPU evaluates and discards. NaN and ±∞ are not passed to the
- * kernels: the host handles them (see elementwise.ts), because GPU drivers may
- * assume no NaN/Inf in arithmetic (WGSL lets implementations do so).
+ * kernels: the host handles them (gpu.ts), because GPU drivers may assume no
+ * NaN/Inf in arithmetic (WGSL lets implementations do so). The host also
+ * computes the inputs a device may flush (subnormals, and gelu where x/2 is
+ * subnormal). The pairs' error terms are exact only while they stay normal:
+ * every pair here is formed before the 2^-k scaling, from values >= 2^-20.
  *
  * ## Notes
  *
@@ -129,16 +142,35 @@ function split(p: string, v: string): string {
 }
 
 /**
- * Dekker's TwoProduct without FMA: `${p}p` + `${p}e` = a·b exactly (float32,
- * a, b >= 0, no overflow). `${p}p` gets a fusion barrier too: contracted into a
- * later a + p, the exact product would be added once there and its rounding
- * error `${p}e` a second time (measured: 121 steps on llvmpipe).
+ * The error terms of a product a·b whose factors are already split
+ * (`${as}h` + `${as}l`, `${bs}h` + `${bs}l`; literals for a constant):
+ * `${p}p` + `${p}e` = a·b exactly (float32, no overflow). `${p}p` gets a
+ * fusion barrier: contracted into a later a + p, the exact product would be
+ * added once there and its rounding error `${p}e` a second time (measured:
+ * 121 steps on llvmpipe).
  */
-function twoProd(p: string, a: string, b: string): string {
-  return `${split(`${p}x`, a)}${split(`${p}y`, b)}
+function prodErr(p: string, a: string, ah: string, al: string, b: string, bh: string, bl: string): string {
+  return `
     const ${p}p = Math.min(${a} * ${b}, 3.0e38);
-    const ${p}e0 = Math.min(${p}xh * ${p}yh - ${p}p, 3.0e38);
-    const ${p}e = ((${p}e0 + ${p}xh * ${p}yl) + ${p}xl * ${p}yh) + ${p}xl * ${p}yl;`;
+    const ${p}e0 = Math.min(${ah} * ${bh} - ${p}p, 3.0e38);
+    const ${p}e = ((${p}e0 + ${ah} * ${bl}) + ${al} * ${bh}) + ${al} * ${bl};`;
+}
+
+/** Dekker's TwoProduct without FMA: `${p}p` + `${p}e` = a·b exactly (float32, no overflow). */
+function twoProd(p: string, a: string, b: string): string {
+  return `${split(`${p}x`, a)}${split(`${p}y`, b)}${prodErr(p, a, `${p}xh`, `${p}xl`, b, `${p}yh`, `${p}yl`)}`;
+}
+
+/**
+ * Knuth's TwoSum: `${p}s` + `${p}e` = a + b exactly. The min()s are barriers:
+ * Mesa otherwise simplifies (a + b) - a to b, which drops the rounding error
+ * TwoSum exists to capture.
+ */
+function twoSum(p: string, a: string, b: string): string {
+  return `
+    const ${p}s = Math.min(${a} + ${b}, 3.0e38);
+    const ${p}b = Math.min(${p}s - ${a}, 3.0e38);
+    const ${p}e = (${a} - (${p}s - ${p}b)) + (${b} - ${p}b);`;
 }
 
 /** Veltkamp split of a float32 constant, done here in emulated float32. */
@@ -157,12 +189,59 @@ function splitConst(v: number): [number, number] {
  */
 function twoProdConst(p: string, k: number, b: string): string {
   const [kh, kl] = splitConst(k);
-  return `${split(`${p}y`, b)}
-    const ${p}p = Math.min(${lit(k)} * ${b}, 3.0e38);
-    const ${p}e0 = Math.min(${lit(kh)} * ${p}yh - ${p}p, 3.0e38);
-    const ${p}e = ((${p}e0 + ${lit(kh)} * ${p}yl) + ${lit(kl)} * ${p}yh) + ${lit(kl)} * ${p}yl;`;
+  return `${split(`${p}y`, b)}${prodErr(p, lit(k), lit(kh), lit(kl), b, `${p}yh`, `${p}yl`)}`;
 }
 
+/**
+ * Compensated Horner (Graillat, Langlois and Louvet) of sum(coefs[i]·x^i)
+ * at x = xh + xl, a float32 pair: `${p}h` + `${p}l`. Each step's product and
+ * sum errors are carried exactly (TwoProduct, TwoSum) into a correction
+ * evaluated alongside, which also takes xl; the result is as if computed in
+ * about twice the precision. Plain float32 Horner of the tail polynomials
+ * costs up to ~1.5·2^-24 relative at t = 0.8: their coefficients reach 1.2
+ * and cancel. Steps at and above `from` (a power index, >= 1) are plain
+ * float32 Horner where the terms are too small for their rounding to matter.
+ * A zero coefficient (a factor x pulled into the polynomial) skips the sum.
+ */
+function compHorner(p: string, coefs: readonly number[], xh: string, xl: string, from = coefs.length - 1): string {
+  let code = split(`${p}x`, xh);
+  let s: string;
+  let c = '0.0';
+  let i = from - 1;
+  if (from === coefs.length - 1) {
+    // the first product has a literal factor: its split must be precomputed (see twoProdConst)
+    const k = coefs[from]!;
+    const [kh, kl] = splitConst(k);
+    code += prodErr(`${p}${i}`, lit(k), lit(kh), lit(kl), xh, `${p}xh`, `${p}xl`);
+    c = `${lit(k)} * ${xl}`;
+  } else {
+    code += `
+    const ${p}q = ${horner(coefs.slice(from), xh)};${split(`${p}q`, `${p}q`)}${prodErr(`${p}${i}`, `${p}q`, `${p}qh`, `${p}ql`, xh, `${p}xh`, `${p}xl`)}`;
+    c = `${p}q * ${xl}`;
+  }
+  for (;;) {
+    const q = `${p}${i}`;
+    if (coefs[i] === 0) {
+      code += `
+    const ${q}s = ${q}p;
+    const ${q}c = ${c} + ${q}e;`;
+    } else {
+      code += `${twoSum(`${q}a`, `${q}p`, lit(coefs[i]!))}
+    const ${q}s = ${q}as;
+    const ${q}c = ${c} + (${q}e + ${q}ae);`;
+    }
+    s = `${q}s`;
+    c = `${q}c`;
+    if (i === 0) break;
+    i--;
+    const n = `${p}${i}`;
+    code += `${split(`${n}s`, s)}${prodErr(n, s, `${n}sh`, `${n}sl`, xh, `${p}xh`, `${p}xl`)}`;
+    c = `(${c} * ${xh} + ${s} * ${xl})`;
+  }
+  return `${code}
+    const ${p}h = ${s};
+    const ${p}l = ${c};`;
+}
 // 0.044715 and √(8/π) as float32 head + tail, so the products carry ~44 bits
 const A_HI = Math.fround(0.044715);
 const A_LO = Math.fround(0.044715 - A_HI);
@@ -177,8 +256,6 @@ const C_LO = Math.fround(SQRT_8_OVER_PI - C_HI);
  * ≈ v·e^(-2u) with 2u up to ~104, so a plain float32 2u (relative error
  * ~3·2^-24) would cost 2u·3·2^-24 relative, about 175 steps near x = -9.5
  * (measured). The pair leaves only the exp and the final products.
- * TwoSum's s and s - a get min() barriers as well: Mesa otherwise simplifies
- * (a + q) - a to q, which drops the rounding error TwoSum exists to capture.
  */
 export function geluTanhStatements(v: string, out: string): string {
   const p = `${out}_`;
@@ -189,9 +266,9 @@ export function geluTanhStatements(v: string, out: string): string {
     const ${p}a3e = ${p}q3e + ${p}q2e * ${p}a;
     ${twoProdConst(`${p}qa`, A_HI, `${p}q3p`)}
     const ${p}qe = ${p}qae + (${lit(A_HI)} * ${p}a3e + ${lit(A_LO)} * ${p}q3p);
-    const ${p}s = Math.min(${p}a + ${p}qap, 3.0e38);
-    const ${p}sb = Math.min(${p}s - ${p}a, 3.0e38);
-    const ${p}se = ((${p}a - (${p}s - ${p}sb)) + (${p}qap - ${p}sb)) + ${p}qe;
+    ${twoSum(`${p}u`, `${p}a`, `${p}qap`)}
+    const ${p}s = ${p}us;
+    const ${p}se = ${p}ue + ${p}qe;
     ${twoProdConst(`${p}qt`, C_HI, `${p}s`)}
     const ${p}tl = ${p}qte + (${lit(C_HI)} * ${p}se + ${lit(C_LO)} * ${p}s);
     ${expNeg(`${out}_e`, `${p}qtp`, `${p}tl`)}
@@ -203,64 +280,138 @@ export function geluTanhStatements(v: string, out: string): string {
 }
 
 /**
- * Statements for Phi(-a) = `${p}f` · `${p}xs1` · `${p}xs2`, a = |v| > 0.5.
+ * Statements for exp(-(eh + el)) = (`${p}mh` + `${p}ml`) · `${p}s1` · `${p}s2`,
+ * eh >= 0, |el| <= ulp(eh): the mantissa as a float32 pair, for the erfc
+ * tails. The reduced argument y = eh + el - k·ln 2 is a pair too: eh - k·LN2_HI
+ * is exact (Sterbenz for k >= 1, and both are multiples of ulp(eh)), and the
+ * two TwoSums keep the roundings of the k·LN2_LO and el additions, each up
+ * to ulp(y)/2, which would cost 2^-25 relative in e^-y apiece.
  */
-function phiTail(a: string, p: string): string {
+function expNegPair(p: string, eh: string, el: string): string {
   return `
-    const ${p}ah = Math.floor(${a} * 128.0) * 0.0078125;
-    const ${p}t = 1.0 / (1.0 + ${a} * 0.5);
-    ${expNeg(`${p}x`, `${p}ah * ${p}ah * 0.5`, `(${a} - ${p}ah) * (${a} + ${p}ah) * 0.5`)}
-    const ${p}f = ${p}xm * (${p}t * ${horner(Q_TAIL, `${p}t`)});`;
+    const ${p}h = Math.min(${eh}, 200.0);
+    const ${p}k = Math.floor(${p}h * ${lit(LOG2E)} + 0.5);
+    const ${p}y0 = ${p}h - ${p}k * ${lit(LN2_HI)};
+    const ${p}kl = Math.min(${p}k * ${lit(LN2_LO)}, 3.0e38);
+    ${twoSum(`${p}a`, `${p}y0`, `(0.0 - ${p}kl)`)}
+    ${twoSum(`${p}b`, `${p}as`, el)}
+    const ${p}nh = 0.0 - ${p}bs;
+    const ${p}nl = 0.0 - (${p}ae + ${p}be);
+    ${compHorner(`${p}m`, INV_FACT, `${p}nh`, `${p}nl`, 3)}
+    const ${p}k1 = Math.floor(${p}k * 0.5);
+    const ${p}s1 = Math.pow(2.0, 0.0 - ${p}k1);
+    const ${p}s2 = Math.pow(2.0, ${p}k1 - ${p}k);`;
+}
+
+/**
+ * Statements for t = 1/(1 + a/2) as a float32 pair `${p}th` + `${p}tl`
+ * (a >= 0.5, so 1 + a/2 >= 1.25). The sum is kept exactly (TwoSum); the
+ * residual 1 - th·d is exact (TwoProduct, and 1 - p by Sterbenz), so one
+ * Newton step corrects th whatever the division's accuracy (WGSL and GLSL ES
+ * allow 2.5 ulp). Rounded plainly, t is off by up to 2^-24 relative twice,
+ * which t·Q(t) passes on and Q's slope amplifies.
+ */
+function recipPair(p: string, a: string): string {
+  return `${twoSum(`${p}d`, '1.0', `${a} * 0.5`)}
+    const ${p}th = 1.0 / ${p}ds;
+    ${twoProd(`${p}r`, `${p}th`, `${p}ds`)}
+    const ${p}rr = Math.min(1.0 - ${p}rp, 3.0e38) - ${p}re;
+    const ${p}tl = ${p}th * (${p}rr - ${p}th * ${p}de);`;
+}
+
+/**
+ * Statements for an erfc-type tail exp(-(sq · scale))·t·P(t), t = 1/(1 + a/2),
+ * a in (0.5, 15]: the unscaled value as a float32 pair `${p}gp` + `${p}gl`,
+ * to be multiplied by `${p}xs1` · `${p}xs2` (powers of two). a² is exact
+ * (TwoProduct) and halved exactly for Phi (scale 0.5). t, t·P(t) (compensated
+ * Horner with P's leading factor t as a zero coefficient), the exponential and
+ * their product are all float32 pairs, so the result is rounded once from an
+ * error of about the fit's (see coefficients.ts) instead of the ~5 steps of
+ * a plain float32 evaluation.
+ */
+function tailPair(p: string, a: string, coefs: readonly number[], scale: 1 | 0.5): string {
+  const sc = scale === 1 ? '' : ' * 0.5';
+  return `${twoProd(`${p}q`, a, a)}
+    ${expNegPair(`${p}x`, `${p}qp${sc}`, `${p}qe${sc}`)}
+    ${recipPair(`${p}t`, a)}
+    ${compHorner(`${p}f`, [0, ...coefs], `${p}tth`, `${p}ttl`)}
+    ${twoProd(`${p}g`, `${p}fh`, `${p}xmh`)}
+    const ${p}gl = ${p}ge + (${p}fh * ${p}xml + ${p}fl * ${p}xmh);`;
 }
 
 /** Statements computing `out = gelu(v)` (exact, erf form). */
 export function geluExactStatements(v: string, out: string): string {
+  const q = `${out}_q`;
   return `
     const ${out}_a = Math.min(Math.abs(${v}), 15.0);
     const ${out}_s = Math.min(Math.max(${v}, -0.5), 0.5);
     let ${out} = ${out}_s * (0.5 + ${out}_s * ${horner(PHI_SMALL, `(${out}_s * ${out}_s)`)});
     if (${out}_a > 0.5) {
-      ${phiTail(`${out}_a`, `${out}_q`)}
-      ${out} = ((Math.max(${v}, -15.0) * ${out}_qf) * ${out}_qxs1) * ${out}_qxs2;
+      ${tailPair(q, `${out}_a`, Q_TAIL, 0.5)}
+      ${twoProd(`${q}r`, `${out}_a`, `${q}gp`)}
+      const ${q}rl = ${q}re + ${out}_a * ${q}gl;
+      ${out} = (0.0 - ((${q}rp + ${q}rl) * ${q}xs1)) * ${q}xs2;
       if (${v} > 0.0) {
-        ${out} = ${v} - ${out};
+        ${twoSum(`${q}z`, v, `(0.0 - ((${q}rp * ${q}xs1) * ${q}xs2))`)}
+        ${out} = ${q}zs + (${q}ze - (${q}rl * ${q}xs1) * ${q}xs2);
       }
     }${subnormalGelu(v, out)}`;
 }
 
-/** Statements computing `out = erfc(|z|)` for |z| > 0.5. */
-function erfcTail(a: string, p: string, out: string): string {
-  return `
-    const ${p}ah = Math.floor(${a} * 256.0) * 0.00390625;
-    const ${p}t = 1.0 / (1.0 + ${a} * 0.5);
-    ${expNeg(`${p}x`, `${p}ah * ${p}ah`, `(${a} - ${p}ah) * (${a} + ${p}ah)`)}
-    const ${out} = ((${p}xm * (${p}t * ${horner(E_TAIL, `${p}t`)})) * ${p}xs1) * ${p}xs2;`;
+/**
+ * Statements for `${p}r` = c - erfc(a) (sign ±1) rounded once, for erf = 1 - erfc
+ * and erfc(-a) = 2 - erfc(a): TwoSum keeps c - erfc's head exact.
+ */
+function fromErfc(p: string, c: string): string {
+  return `${twoSum(`${p}w`, c, `(0.0 - ((${p}gp * ${p}xs1) * ${p}xs2))`)}
+      const ${p}r = ${p}ws + (${p}we - (${p}gl * ${p}xs1) * ${p}xs2);`;
+}
+
+/**
+ * Statements for z·P(z²) = erf(z), |z| <= 0.5, as a float32 pair `${p}p` +
+ * `${p}l`: z² exact, the last two Horner steps and the product by z
+ * compensated. erfc = 1 - erf here cancels (erfc(0.5) = 0.48 against z·P =
+ * 0.52), so a plain float32 z·P would cost erfc about 3 steps.
+ */
+function erfSmallPair(p: string, z: string): string {
+  return `${twoProd(`${p}w`, z, z)}
+    ${compHorner(`${p}P`, ERF_SMALL, `${p}wp`, `${p}we`, 2)}
+    ${twoProd(`${p}z`, z, `${p}Ph`)}
+    const ${p}p = ${p}zp;
+    const ${p}l = ${p}ze + ${z} * ${p}Pl;`;
 }
 
 export function erfStatements(v: string, out: string): string {
+  const q = `${out}_c`;
   return `
     const ${out}_a = Math.min(Math.abs(${v}), 10.5);
     const ${out}_s = Math.min(Math.max(${v}, -0.5), 0.5);
-    let ${out} = ${out}_s * ${horner(ERF_SMALL, `(${out}_s * ${out}_s)`)};
+    ${erfSmallPair(`${out}_e`, `${out}_s`)}
+    let ${out} = ${out}_ep + ${out}_el;
     if (${out}_a > 0.5) {
-      ${erfcTail(`${out}_a`, `${out}_c`, `${out}_ec`)}
-      ${out} = 1.0 - ${out}_ec;
+      ${tailPair(q, `${out}_a`, E_TAIL, 1)}
+      ${fromErfc(q, '1.0')}
+      ${out} = ${q}r;
       if (${v} < 0.0) {
-        ${out} = ${out}_ec - 1.0;
+        ${out} = 0.0 - ${q}r;
       }
     }`;
 }
 
 export function erfcStatements(v: string, out: string): string {
+  const q = `${out}_c`;
   return `
     const ${out}_a = Math.min(Math.abs(${v}), 10.5);
     const ${out}_s = Math.min(Math.max(${v}, -0.5), 0.5);
-    let ${out} = 1.0 - ${out}_s * ${horner(ERF_SMALL, `(${out}_s * ${out}_s)`)};
+    ${erfSmallPair(`${out}_e`, `${out}_s`)}
+    ${twoSum(`${out}_o`, '1.0', `(0.0 - ${out}_ep)`)}
+    let ${out} = ${out}_os + (${out}_oe - ${out}_el);
     if (${out}_a > 0.5) {
-      ${erfcTail(`${out}_a`, `${out}_c`, `${out}_ec`)}
-      ${out} = ${out}_ec;
+      ${tailPair(q, `${out}_a`, E_TAIL, 1)}
+      ${out} = ((${q}gp + ${q}gl) * ${q}xs1) * ${q}xs2;
       if (${v} < 0.0) {
-        ${out} = 2.0 - ${out}_ec;
+        ${fromErfc(q, '2.0')}
+        ${out} = ${q}r;
       }
     }`;
 }

@@ -22,6 +22,7 @@
 import { writeFileSync } from 'node:fs';
 import { gelu32, gelu64 } from '../dist/elementwise/cores.js';
 import { erfc } from '../dist/elementwise/scalar.js';
+import { encodeTable } from '../dist/elementwise/table-codec.js';
 
 const SHAPES = { exact: { DEGREE: 5, PER_UNIT: 256 }, tanh: { DEGREE: 8, PER_UNIT: 64 } };
 
@@ -126,7 +127,10 @@ const lines = [
   '// (after a build): Chebyshev interpolants of F(x) = gelu(x)/x on intervals of',
   '// width 1/PER_UNIT, degree DEGREE, monomial coefficients in t ∈ [−1, 1], lowest',
   '// first; interval i covers [X0 + i/PER_UNIT, X0 + (i+1)/PER_UNIT],',
-  '// t = 2·PER_UNIT·(x − X0 − i/PER_UNIT) − 1.',
+  '// t = 2·PER_UNIT·(x − X0 − i/PER_UNIT) − 1. The coefficients are stored in',
+  "// ./table-codec.ts's lossless text form (every float64 bit kept).",
+  '',
+  "import { decodeTable } from './table-codec.js';",
   '',
 ];
 for (const [name, tanh] of [
@@ -149,9 +153,9 @@ for (const [name, tanh] of [
   lines.push(`/** Number of intervals. */`);
   lines.push(`export const ${name}_COUNT = ${t.count};`);
   lines.push(`/** ${t.count} × ${t.DEGREE + 1} coefficients. */`);
-  lines.push(`export const ${name}_COEFFS: readonly number[] = [`);
-  for (let i = 0; i < t.count; i++) lines.push(`  ${t.coeffs.slice(i * (t.DEGREE + 1), (i + 1) * (t.DEGREE + 1)).join(', ')},`);
-  lines.push('];');
+  lines.push(
+    `export const ${name}_COEFFS: Float64Array = decodeTable('${encodeTable(t.coeffs, t.DEGREE + 1)}', ${t.count}, ${t.DEGREE + 1});`,
+  );
   console.error(name, 'identity ≥', t.xi, 'zero ≤', t.xz, 'end', t.end, 'intervals', t.count);
 }
 writeFileSync(new URL('../src/elementwise/tables.generated.ts', import.meta.url), `${lines.join('\n')}\n`);

@@ -19,6 +19,40 @@
 export const WAIT_SLICE_MS = 1;
 
 /**
+ * Whether this thread may block in Atomics.wait. A browser page's main
+ * thread may not (Atomics.wait throws a TypeError there, before it even
+ * compares the value, so a call that would not sleep tells); Node's threads
+ * and Web Workers may.
+ */
+let suspendable: boolean | undefined;
+export function canSuspend(): boolean {
+  if (suspendable === undefined) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+      suspendable = true;
+    } catch {
+      suspendable = false;
+    }
+  }
+  return suspendable;
+}
+
+/**
+ * Sleeps up to `ms` while cells[index] is `value`, as Atomics.wait does; on
+ * a thread that may not block (a page's main thread) it re-reads the cell
+ * for that long instead. Only the waiting costs more: a page that runs the
+ * kernel on its main thread is busy for the whole call either way.
+ */
+export function pause(cells: Int32Array, index: number, value: number, ms: number): void {
+  if (canSuspend()) {
+    Atomics.wait(cells, index, value, ms);
+    return;
+  }
+  const until = performance.now() + ms;
+  while (Atomics.load(cells, index) === value && performance.now() < until) {}
+}
+
+/**
  * Waits until `done(Atomics.load(cells, index))` or `timeoutMs` has passed;
  * true when done. The writer must Atomics.store the cell (and may notify).
  */
@@ -28,7 +62,7 @@ export function waitInSlices(cells: Int32Array, index: number, done: (value: num
     const v = Atomics.load(cells, index);
     if (done(v)) return true;
     if (Date.now() >= deadline) return false;
-    Atomics.wait(cells, index, v, WAIT_SLICE_MS);
+    pause(cells, index, v, WAIT_SLICE_MS);
   }
 }
 

@@ -275,7 +275,14 @@ const BIG_U = new Up('1e-3998');
  */
 function geluGradEnclosure(tanh: boolean, x: Decimal, digits: number, where: string): Enclosure {
   const e = evaluate(tanh ? 'gelu-tanh-grad' : 'gelu-grad', x, { digits: Math.min(digits, MAX_WORKING_DIGITS) });
-  if (e.value.isZero() && !x.isZero()) throw new Error(`${where}: gelu′(${x.toString()}) is below the oracle's range`);
+  // Below about x = −2·10^8 (exact form) and −6.7·10^5 (tanh form) gelu′(x) is under decimal.js's
+  // 10^-9e15: evaluate gives −0 with that as its error, a true enclosure of the negative value,
+  // from which every caller still reads the sign (no float product can lift it into range).
+  if (e.value.isZero() && !x.isZero() && !(x.isNeg() && e.value.isNeg())) {
+    throw new Error(
+      `${where}: gelu′ at ${x.toSignificantDigits(20).toString()} came back as ${e.value.s < 0 ? '−' : '+'}0, expected a value or −0 below the range`,
+    );
+  }
   return { value: new Wide(e.value), error: new Wide(e.error) };
 }
 
@@ -426,6 +433,12 @@ export function gemma2MlpBackward(
     for (let i = 0; i < T * f; i++) {
       const h = evaluate(fn, G[i]!, { digits: Math.min(w, 1000) });
       const hp = geluGradEnclosure(tanh, G[i]!, Math.min(w, 1000), where);
+      // significant digits of a gradient through a gelu′ below 10^-9e15 are out of reach: say so
+      if (hp.value.isZero()) {
+        throw new Error(
+          `${where}: gelu′(G[${Math.floor(i / f)}, ${i % f}]) at G ≈ ${G[i]!.toSignificantDigits(6).toString()} is below the oracle's range (10^-9e15)`,
+        );
+      }
       A.push(new Big(h.value).times(U[i]!));
       eA.push(new Up(U[i]!).abs().times(h.error));
       const au = new Big(dA[i]!).times(U[i]!);

@@ -85,6 +85,33 @@ describe('correctlyRoundedGegluBackward', () => {
   });
 });
 
+describe('correctlyRoundedGegluBackward far in the negative tail', () => {
+  // From about g = −2·10^8 (exact form) and −6.7·10^5 (tanh form) gelu′(g) is below decimal.js's range
+  // (10^-9e15), yet its sign is known (negative below the root) and |dy·up| < 2^2048 cannot
+  // lift it to a float: dgate is a zero of the sign of −dy·up, in every format.
+  const sign = (v: number) => (Object.is(v, -0) ? '-0' : Object.is(v, 0) ? '+0' : String(v));
+  for (const approximate of ['none', 'tanh'] as const) {
+    it(`dgate is −sign(dy·up)·0 for g = −1e10, −3e38, −1e300 (${approximate})`, () => {
+      const cases: [number, number, number, 'f64' | 'f32' | 'bf16' | 'f16', string][] = [
+        [-1e10, 1, 1, 'f64', '-0'],
+        [-1e10, 2, -3, 'f64', '+0'],
+        [-1e300, 1e300, 1e300, 'f64', '-0'],
+        [-1e300, -1e300, 1e300, 'f64', '+0'],
+        [-3e38, 2, 3, 'f32', '-0'],
+        [-3e38, 2, 3, 'bf16', '-0'],
+        [-1e10, 2, 3, 'f16', '-0'],
+        [-1e10, 0, 3, 'f64', '-0'],
+        [-1e10, -0, 3, 'f64', '+0'],
+      ];
+      for (const [g, u, dy, format, want] of cases) {
+        expect(`${g},${u},${dy},${format}: ${sign(correctlyRoundedGegluBackward(approximate, g, u, dy, format).dgate)}`).toBe(
+          `${g},${u},${dy},${format}: ${want}`,
+        );
+      }
+    });
+  }
+});
+
 describe('gemma2MlpBackward (small shapes)', () => {
   const hidden = 3;
   const intermediate = 4;

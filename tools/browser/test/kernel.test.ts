@@ -2,27 +2,19 @@
 // swaps its Node host module for the browser's; esbuild refuses a node: import
 // for a browser) runs in headless Chromium and
 // gives the same bits as in Node: on one thread in a plain page, and in a
-// crossOriginIsolated page (SharedArrayBuffer present).
+// crossOriginIsolated page (SharedArrayBuffer present), where the gelu pool starts
+// (test/mlp-threads.test.ts checks the calls its workers take part in).
 import fc from 'fast-check';
 import * as kernel from '@geglu/kernel';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bundleForBrowser,
-  chromiumMissing,
-  firstDifference,
-  kernelCases,
-  launchChromium,
-  withPage,
-  type KernelCaseInput,
-} from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { chromiumMissing, firstDifference, kernelCases, withPage, type KernelCaseInput } from '../src/index.js';
+import { useKernelPage } from './page.js';
 
 const missing = chromiumMissing();
-const here = new URL('.', import.meta.url).pathname;
 
 // Bit patterns: the edges of every region, then seeded random patterns over all
-// 2^32 (NaN payloads, ±∞, subnormals included); over 2^17 of them, so Node's
-// geluArray takes its threaded path while the page's stays on one thread.
+// 2^32 (NaN payloads, ±∞, subnormals included); over 2^17 of them, so that
+// geluArray takes its threaded path where there are threads.
 const EDGES = [
   0, 0x80000000, 1, 0x80000001, 0x007fffff, 0x807fffff, 0x00800000, 0x80800000, 0x7f7fffff, 0xff7fffff, 0x7f800000, 0xff800000, 0x7fc00000,
   0xffc00001, 0x3f800000, 0xbf800000, 0xc0800000, 0xc1500000,
@@ -33,32 +25,25 @@ function input(): KernelCaseInput {
 }
 
 describe.skipIf(missing !== null)(`@geglu/kernel in headless Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  let browser: Browser;
-  let script: string;
-  beforeAll(async () => {
-    script = await bundleForBrowser(`import * as kernel from '@geglu/kernel'; globalThis.geglu = { kernel };`, here);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useKernelPage();
 
-  it.each([false, true])('crossOriginIsolated %s: every workload equals Node bit for bit, on one thread', async (isolated) => {
+  it.each([false, true])('crossOriginIsolated %s: every workload equals Node bit for bit', async (isolated) => {
     const data = input();
     const node = kernelCases(data, kernel);
-    const page = await withPage(browser, script, { isolated }, async (p) => ({
+    const page = await withPage(chromium.browser, chromium.script, { isolated }, async (p) => ({
       isolated: await p.evaluate(() => (globalThis as unknown as { crossOriginIsolated: boolean }).crossOriginIsolated),
       results: await p.evaluate(kernelCases, data),
       threads: await p.evaluate(() => (globalThis as unknown as { geglu: { kernel: typeof kernel } }).geglu.kernel.geluThreads()),
     }));
     expect(page.isolated).toBe(isolated);
-    expect(page.threads).toBe(0);
+    // the default of one worker, started by the first large call where threads can exist
+    expect(page.threads).toBe(isolated ? 1 : 0);
     expect(Object.keys(page.results)).toEqual(Object.keys(node));
     expect(firstDifference(node, page.results)).toBeNull();
   });
 
   it('reading a safetensors file by path says a browser has no file system', async () => {
-    const message = await withPage(browser, script, { isolated: false }, (p) =>
+    const message = await withPage(chromium.browser, chromium.script, { isolated: false }, (p) =>
       p.evaluate(() =>
         (globalThis as unknown as { geglu: { kernel: typeof kernel } }).geglu.kernel.readSafetensorsHeader('/model.safetensors').then(
           () => 'read',

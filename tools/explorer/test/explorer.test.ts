@@ -206,6 +206,22 @@ describe.skipIf(missing !== null)(`the explorer page in headless Chromium${missi
     await page.locator('#judge').screenshot({ path: `${shots}judge.png` });
   });
 
+  it('refuses a max steps field that is not a whole number ≥ 0, naming what was typed, instead of judging', async () => {
+    // a number field with min="0" still hands the page "-1" or "2.5", and "" when cleared
+    for (const typed of ['-1', '2.5', '']) {
+      await page.fill('#judge-max-steps', typed);
+      await page.setInputFiles('#judge-file', []);
+      await page.setInputFiles('#judge-file', fixture);
+      await page.waitForSelector('#judge-verdict[data-passed]');
+      const got = await page.$eval('#judge-verdict', (e) => ({ text: e.textContent, ...(e as HTMLElement).dataset }));
+      expect(got).toEqual({
+        text: `Cannot judge: max steps allowed is ${JSON.stringify(typed)}, expected a whole number ≥ 0`,
+        passed: 'error',
+      });
+    }
+    await page.fill('#judge-max-steps', '0');
+  });
+
   it('is readable on a phone: nothing wider than the screen', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
     try {

@@ -1,6 +1,6 @@
 // Regenerates README.md's generated sections: Accuracy from the tolerance table
 // (`geglu tolerances --markdown`), Performance (here and in the kernel's README) from
-// tools/bench/results/latest.json.
+// tools/bench/results/latest.json, and the kernel README's bundle size (tools/browser).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -53,12 +53,18 @@ writeFileSync(
 );
 
 const kernelReadme = join(root, 'packages', 'kernel', 'README.md');
-writeFileSync(kernelReadme, spliceSection(readFileSync(kernelReadme, 'utf8'), 'performance', fromBench('kernel-section.js')));
+// what the package costs a page: tools/browser bundles it (the root `readme` script builds that tool too)
+const bundleSize = execFileSync(process.execPath, [join(root, 'tools', 'browser', 'dist', 'bundle-size.js'), '--markdown'], {
+  encoding: 'utf8',
+});
+let kernelText = spliceSection(readFileSync(kernelReadme, 'utf8'), 'performance', fromBench('kernel-section.js'));
+kernelText = spliceSection(kernelText, 'bundle-size', bundleSize);
+writeFileSync(kernelReadme, kernelText);
 
 // docs/gemma2.md's "What the verifier measured" and @geglu/verify's README show the same table.
 for (const path of [join(root, 'docs', 'gemma2.md'), join(root, 'packages', 'verify', 'README.md')]) {
   writeFileSync(path, spliceSection(readFileSync(path, 'utf8'), 'accuracy', accuracy));
 }
 process.stdout.write(
-  `README.md (accuracy, sweeps, performance), packages/kernel/README.md (performance), packages/gpu/README.md (sweeps), docs/gemma2.md and packages/verify/README.md (accuracy) regenerated\n`,
+  `README.md (accuracy, sweeps, performance), packages/kernel/README.md (performance, bundle size), packages/gpu/README.md (sweeps), docs/gemma2.md and packages/verify/README.md (accuracy) regenerated\n`,
 );

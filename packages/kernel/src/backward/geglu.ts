@@ -9,7 +9,10 @@
  *
  * - dup is `geglu(gate, dy)` of ../elementwise: gelu(gate)·dy rounded once —
  *   correctly rounded in float32, ≤ 1 step in float64.
- * - dgate, float32: p = dy·up is exact in float64 (24 + 24 significant bits),
+ * - dgate, float32: p = dy·up is exact in float64 (24 + 24 significant bits).
+ *   A rounding test on p times the forward tables' gelu′ and its error band
+ *   (dgateF32 below) gives the correctly rounded float32 for all but about one
+ *   element in 2^16 (near float32 midpoints and near gelu′'s root). The rest:
  *   g′ = geluGrad(gate) in float64, q = fl64(p·g′), then one rounding to
  *   float32. With δ the relative error of g′, |q − v| ≤ (δ + 2^-53 + δ·2^-53)·|v|
  *   (g′ never underflows where a float32 product can be nonzero: |p| ≤ 2^256 and
@@ -23,10 +26,14 @@
  *   and g′ is normal; where g′ is subnormal (gate ≲ −37.5 exact form), its own
  *   absolute error ≤ 1.5·2^-1074 scales with |dy·up|.
  * - Special values: IEEE products with gelu′(+∞) = 1, gelu′(−∞) = −0,
- *   gelu′(±0) = ½, NaN → NaN.
+ *   gelu′(±0) = ½, NaN → NaN; a gelu′ that underflows to ±0 at a finite gate
+ *   is still nonzero, so ±∞ times it is ±∞ (not NaN), as the oracle's exact product.
  */
 import { geglu, gegluOneThread } from '../elementwise/array.js';
-import { geluGradArray } from '../elementwise/gelu-grad.js';
+import { EXACT_TABLE, type FastTable, TANH_TABLE } from '../elementwise/fast.js';
+import { dgateF32Simd } from '../elementwise/simd.js';
+import { fastGeluGrad, fastGeluGradBand, geluGradArray } from '../elementwise/gelu-grad.js';
+import { geluGrad64 } from '../elementwise/grad-cores.js';
 import {
   type FloatArray,
   checkApproximate,
@@ -69,14 +76,37 @@ function sameType<T extends FloatArray>(fn: string, name: string, value: unknown
   return value as T;
 }
 
-/** fl(fl(dy·up)·g′), with dy·up scaled by 2^±600 when it overflows or falls below 2^-969 (finite, nonzero operands). */
-function product64(dy: number, up: number, g: number): number {
+/**
+ * dy·up·g′ where g′ = ±0: gelu′ of a finite gate is never 0, so there g′ is an underflow carrying
+ * the sign, and an infinite dy or up times it is ±∞ (the exact product), not NaN. A finite dy·up
+ * that overflowed times ±0 (an underflow, or gelu′(−∞) = −0) is the zero of the product's sign.
+ */
+function timesZeroGrad(dy: number, up: number, g: number, finiteGate: boolean): number {
+  const p = dy * up;
+  if (p !== Infinity && p !== -Infinity) return p * g;
+  if (Number.isFinite(dy) && Number.isFinite(up)) return Math.sign(dy) * Math.sign(up) * g;
+  return finiteGate ? (Object.is(g, -0) ? -p : p) : p * g;
+}
+
+/**
+ * fl(fl(dy·up)·g′), with dy·up scaled by a power of two when it overflows or falls below 2^-969
+ * (finite, nonzero operands).
+ */
+function product64(dy: number, up: number, g: number, gate: number): number {
+  if (g === 0) return timesZeroGrad(dy, up, g, Number.isFinite(gate));
   const p = dy * up;
   const a = Math.abs(p);
   if (a >= SCALE_LOW && a < Infinity) return p * g;
   // NaN, zeros and infinities among the operands: the IEEE product is the answer.
-  if (!Number.isFinite(dy) || !Number.isFinite(up) || dy === 0 || up === 0 || !Number.isFinite(g) || g === 0) return p * g;
-  return a === Infinity ? dy * 2 ** -600 * up * g * 2 ** 600 : dy * 2 ** 600 * up * g * 2 ** -600;
+  if (!Number.isFinite(dy) || !Number.isFinite(up) || dy === 0 || up === 0 || !Number.isFinite(g)) return p * g;
+  if (a < Infinity) return dy * 2 ** 600 * up * g * 2 ** -600;
+  // |dy·up| in [2^1024, 2^2048): both |dy|, |up| ≥ 1, so q = dy·up·2^-1200 is one rounding, in
+  // [2^-176, 2^848]. 2^600 alone (|dy·up| up to 2^1448) would overflow again from 2^1624.
+  const q = dy * 2 ** -600 * (up * 2 ** -600);
+  const t = q * g;
+  // t normal: one rounding, then exact scalings (or the overflow the true value has). Else g′ is
+  // small: g′·2^600 is exact, and q·g′·2^600 (normal, below 2^-422) scales back exactly.
+  return Math.abs(t) >= 2 ** -1022 ? t * 2 ** 600 * 2 ** 600 : q * (g * 2 ** 600) * 2 ** 600;
 }
 
 /**
@@ -122,20 +152,90 @@ export function gegluBackwardInto<T extends FloatArray>(
 ): void {
   if (threads) geglu(gate, dy, { approximate, out: dup });
   else gegluOneThread(gate, dy, { approximate, out: dup });
+  if (gate instanceof Float32Array) {
+    dgateF32(gate, up as Float32Array, dy as Float32Array, approximate === 'tanh' ? TANH_TABLE : EXACT_TABLE, dgate as Float32Array);
+    return;
+  }
   const n = gate.length;
-  const g64 = new Float64Array(Math.min(BLOCK, n));
-  const f32 = gate instanceof Float32Array;
+  const gp = new Float64Array(Math.min(BLOCK, n));
   for (let b = 0; b < n; b += BLOCK) {
     const m = Math.min(BLOCK, n - b);
-    const gp = g64.subarray(0, m);
-    if (f32) {
-      for (let i = 0; i < m; i++) gp[i] = gate[b + i]!;
-      geluGradArray(gp, { approximate, out: gp });
-      // dy·up is exact in float64; one float64 rounding, then the float32 store rounds once more.
-      for (let i = 0; i < m; i++) dgate[b + i] = dy[b + i]! * up[b + i]! * gp[i]!;
-    } else {
-      geluGradArray(gate.subarray(b, b + m) as Float64Array, { approximate, out: gp });
-      for (let i = 0; i < m; i++) dgate[b + i] = product64(dy[b + i]!, up[b + i]!, gp[i]!);
+    const g = gp.subarray(0, m);
+    geluGradArray(gate.subarray(b, b + m) as Float64Array, { approximate, out: g });
+    for (let i = 0; i < m; i++) dgate[b + i] = product64(dy[b + i]!, up[b + i]!, g[i]!, gate[b + i]!);
+  }
+}
+
+/** 1 + 2^-49: above f′(x) for x ≥ table.end, where 1 < f′(x) < 1 + 2^-50. */
+const ABOVE_ONE = 1 + 2 ** -49;
+
+/**
+ * float32 dgate: p = dy·up (exact in float64) times gelu′(gate), correctly rounded where a
+ * rounding test decides it, ≤ 1 step otherwise (module comment).
+ *
+ * For table.x0 ≤ gate < table.end the tables give y and a band with gelu′ inside
+ * (y − band, y + band) and 0.85·band from either end, so fl(p·(y − band)) and fl(p·(y + band))
+ * bracket p·gelu′: each float64 rounding moves them by at most 2^-53 of |p|·(|y| + band) ≤
+ * |p|·band·2^-11.9 (|y| ≤ band·2^41) plus 2^-1075, and |p|·band ≥ 2^-298·2^-195 when p ≠ 0
+ * (band ≥ 2^-41·gelu′(x0)); p = ±0 gives exact zeros. Where both round to the same float32 —
+ * the same zero included —
+ * rounding being monotone makes it the correctly rounded result. For gate ≥ table.end,
+ * 1 < gelu′ < 1 + 2^-50 and the bracket is [p, p·(1 + 2^-49)]. Everything else (NaN and
+ * infinite operands, gates below the table, failed tests near a midpoint or the root) goes
+ * through the float64 derivative, as the float64 path does. Both forms first run a
+ * WebAssembly kernel (../wasm/gelu-simd.ts dgateTanhSigmoidBody, dgateExactTail: the same kind
+ * of test on their own evaluations and bands); the elements it leaves take the path above.
+ */
+function dgateF32(gate: Float32Array, up: Float32Array, dy: Float32Array, table: FastTable, dgate: Float32Array): void {
+  if (dgateF32Simd(table, gate, up, dy, dgate, table.tanh ? dgateTanhElement32 : dgateExactElement32)) return;
+  dgateF32Js(gate, up, dy, table, dgate);
+}
+
+/** One float32 dgate by the tables' rounding test, else the float64 derivative. */
+function dgateElement32(table: FastTable, g: number, u: number, d: number): number {
+  const r = dgateFast32(g, d * u, table);
+  return r === r ? r : dgateSlow32(g, u, d, table.tanh);
+}
+const dgateTanhElement32 = (g: number, u: number, d: number) => dgateElement32(TANH_TABLE, g, u, d);
+const dgateExactElement32 = (g: number, u: number, d: number) => dgateElement32(EXACT_TABLE, g, u, d);
+
+/** float32 dgate by the tables' rounding test, or NaN where it does not decide (a decided result is never NaN). */
+function dgateFast32(v: number, p: number, table: FastTable): number {
+  let lo = Number.NaN;
+  let hi = Number.NaN;
+  if (v >= table.x0 && v < table.end) {
+    const y = fastGeluGrad(table, v);
+    lo = Math.fround(p * (y - fastGeluGradBand));
+    hi = Math.fround(p * (y + fastGeluGradBand));
+  } else if (v >= table.end && v < Number.POSITIVE_INFINITY) {
+    lo = Math.fround(p);
+    hi = Math.fround(p * ABOVE_ONE);
+  }
+  // lo === hi also holds for +0 and −0: the reciprocals tell them apart.
+  return lo === hi && (lo !== 0 || 1 / lo === 1 / hi) ? lo : Number.NaN;
+}
+
+/** float32 dgate through the float64 derivative: ≤ 1 step (module comment). */
+function dgateSlow32(v: number, u: number, d: number, tanh: boolean): number {
+  const g = geluGrad64(v, tanh);
+  return g === 0 ? timesZeroGrad(d, u, g, Number.isFinite(v)) : d * u * g;
+}
+
+/** dgateF32 in JavaScript (the exact form, or no WebAssembly SIMD); exported for the tests. */
+export function dgateF32Js(gate: Float32Array, up: Float32Array, dy: Float32Array, table: FastTable, dgate: Float32Array): void {
+  const undecided = new Int32Array(Math.min(BLOCK, gate.length));
+  for (let b = 0; b < gate.length; b += BLOCK) {
+    const end = Math.min(b + BLOCK, gate.length);
+    let m = 0;
+    for (let i = b; i < end; i++) {
+      const r = dgateFast32(gate[i]!, dy[i]! * up[i]!, table);
+      if (r === r) dgate[i] = r;
+      else undecided[m++] = i;
+    }
+    // A pass of its own: with the float64 derivative inlined, V8 ran the loop above 2× slower.
+    for (let k = 0; k < m; k++) {
+      const i = undecided[k]!;
+      dgate[i] = dgateSlow32(gate[i]!, up[i]!, dy[i]!, table.tanh);
     }
   }
 }

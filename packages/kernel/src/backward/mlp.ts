@@ -14,7 +14,8 @@
  *
  * Every product is the kernel's x·Wᵀ (rows of both operands contiguous, the kernel-order
  * dot product of ../mlp/matmul.ts) on the WebAssembly SIMD tiles of ../wasm/matmul-simd.ts
- * or in plain TypeScript, bit-identical. Operands that the layout does not give as rows
+ * or in plain TypeScript, bit-identical (except where relaxed SIMD's multiply-add fuses: within
+ * the same bound, as the forward's tiles). Operands that the layout does not give as rows
  * are transposed copies: W_down → [f, d] for dA; W_gate and W_up side by side → [d, 2f]
  * so that dx is ONE dot product of length 2f over [dG | dU]; x, dy, A and [dG | dU] → [·, T]
  * so that each weight gradient is a dot product over the T tokens, computed over all
@@ -48,6 +49,7 @@ import { wasmApi } from '../wasm/api.js';
 import { relaxedSimdActive } from '../wasm/features.js';
 import { MATMUL_LANES, matmulSimdAvailable, matmulSimdModuleBytes, type MatmulLanes, type TileFn } from '../wasm/matmul-simd.js';
 import { checkArrayType, checkDimension, checkLength, checkNoAlias, checkOptions, describe, fail, firstNonFinite } from '../validation.js';
+import { type TransposeFn, transposeSimdModuleBytes } from '../wasm/transpose-simd.js';
 import { gegluBackwardInto } from './geglu.js';
 
 export interface Gemma2MlpGradients<A extends Float32Array | Float64Array> {
@@ -64,7 +66,10 @@ export interface Gemma2MlpGradients<A extends Float32Array | Float64Array> {
 export interface Gemma2MlpBackwardOptions<A extends Float32Array | Float64Array> {
   /** 'tanh' (Gemma 2's, the default) or 'none'. */
   readonly approximate?: 'none' | 'tanh';
-  /** 'wasm' (default where WebAssembly SIMD validates and the memory fits) or 'js'; same results. */
+  /**
+   * 'wasm' (default where WebAssembly SIMD validates and the memory fits) or 'js'; same results, except
+   * where relaxed SIMD is active (setRelaxedSimd; Node 22's default) and its multiply-add fuses: within the same bound.
+   */
   readonly engine?: 'wasm' | 'js';
   /**
    * Threads including the caller for the SIMD engine's products (default 1, at most 16, as
@@ -122,11 +127,13 @@ function layout(d: number, f: number, T: number, bytes: number) {
 
 type Layout = ReturnType<typeof layout>;
 
-/** A heap holding every array, and x·Wᵀ over element offsets in it. */
+/** A heap holding every array, and x·Wᵀ and transposes over element offsets in it. */
 interface Heap<A extends Float32Array | Float64Array> {
   readonly heap: A;
   readonly T: number;
   matmul(x: number, rows: number, k: number, w: number, outputs: number, out: number): void;
+  /** A [rows, cols] block at src to [cols, rows] at dst. */
+  transpose(src: number, rows: number, cols: number, dst: number): void;
   readonly engine: 'wasm-simd' | 'js';
   readonly threads: number;
   dispose(): void;
@@ -143,6 +150,7 @@ function jsHeap<A extends Float32Array | Float64Array>(lanes: MatmulLanes, eleme
     threads: 1,
     dispose: () => {},
     matmul: (x, rows, k, w, outputs, out) => mm(view(x, rows * k), rows, k, view(w, outputs * k), outputs, view(out, rows * outputs)),
+    transpose: (src, rows, cols, dst) => transpose(heap, src, rows, cols, dst, 0, 0),
   };
 }
 
@@ -159,18 +167,26 @@ function simdHeap<A extends Float32Array | Float64Array>(
   const memory = new api.Memory({ initial: pages, maximum: pages, shared });
   const module = new api.Module(matmulSimdModuleBytes(lanes, pages, shared, relaxed));
   const tiles = new api.Instance(module, { env: { memory } }).exports as unknown as Record<string, TileFn>;
+  const simdTranspose = new api.Instance(new api.Module(transposeSimdModuleBytes(lanes.bytes, pages, shared)), { env: { memory } }).exports
+    .transpose as TransposeFn;
   const pool = createTilePool('gemma2MlpBackward', lanes, module, memory, tiles, threads);
   // Once per kept heap: a call takes far longer than a worker's start, and a call that ran
   // before its workers were up would run on the caller alone.
   pool.waitUntilUp(WORKER_START_MS);
   const heap = (lanes.bytes === 4 ? new Float32Array(memory.buffer as ArrayBuffer) : new Float64Array(memory.buffer as ArrayBuffer)) as A;
   const e = lanes.bytes;
+  const block = 16 / e;
   return {
     heap,
     T,
     engine: 'wasm-simd',
     threads,
     matmul: (x, rows, k, w, outputs, out) => pool.project(x * e, rows, k, w * e, outputs, out * e),
+    transpose: (src, rows, cols, dst) => {
+      simdTranspose(src * e, rows, cols, dst * e);
+      // the edge rows and columns past whole blocks
+      transpose(heap, src, rows, cols, dst, rows - (rows % block), cols - (cols % block));
+    },
     dispose: pool.dispose,
   };
 }
@@ -197,9 +213,19 @@ const TRANSPOSE_BLOCK = 128;
 /**
  * dst[c·rows + r] = src[r·cols + c]: a [rows, cols] block to [cols, rows], within one heap,
  * in blocks, writing each output row contiguously (a row-by-row transpose of the
- * 18432 × 2304 weights misses the cache on every write).
+ * 18432 × 2304 weights misses the cache on every write). With rowsDone, colsDone > 0, only the
+ * elements with r ≥ rowsDone or c ≥ colsDone (the edges a SIMD transpose of the
+ * [rowsDone, colsDone] corner leaves).
  */
-function transpose(h: Float32Array | Float64Array, src: number, rows: number, cols: number, dst: number): void {
+function transpose(
+  h: Float32Array | Float64Array,
+  src: number,
+  rows: number,
+  cols: number,
+  dst: number,
+  rowsDone: number,
+  colsDone: number,
+): void {
   const B = TRANSPOSE_BLOCK;
   for (let c0 = 0; c0 < cols; c0 += B) {
     const c1 = Math.min(c0 + B, cols);
@@ -207,7 +233,8 @@ function transpose(h: Float32Array | Float64Array, src: number, rows: number, co
       const r1 = Math.min(r0 + B, rows);
       for (let c = c0; c < c1; c++) {
         const d = dst + c * rows;
-        for (let r = r0; r < r1; r++) h[d + r] = h[src + r * cols + c]!;
+        // within the done corner, only the rows past it
+        for (let r = c < colsDone ? Math.max(r0, rowsDone) : r0; r < r1; r++) h[d + r] = h[src + r * cols + c]!;
       }
     }
   }
@@ -285,7 +312,7 @@ export function gemma2MlpBackward<A extends Float32Array | Float64Array>(
       k.d === d &&
       k.f === f &&
       k.relaxed === relaxed &&
-      k.heap.threads === threads &&
+      (k.heap.threads === threads || typeof SharedArrayBuffer !== 'function') &&
       k.heap.T >= T &&
       k.heap.T <= 2 * T
     ) {
@@ -293,7 +320,9 @@ export function gemma2MlpBackward<A extends Float32Array | Float64Array>(
     } else {
       k?.heap.dispose();
       kept[lanes.type] = undefined;
-      h = simdHeap<A>(lanes, layout(d, f, T, lanes.bytes).elements, T, relaxed, threads);
+      // Without SharedArrayBuffer (a page that is not cross-origin isolated) the workers cannot share the heap.
+      const usable = typeof SharedArrayBuffer === 'function' ? threads : 1;
+      h = simdHeap<A>(lanes, layout(d, f, T, lanes.bytes).elements, T, relaxed, usable);
       kept[lanes.type] = { d, f, relaxed, heap: h };
     }
   } else {
@@ -327,8 +356,8 @@ function run<A extends Float32Array | Float64Array>(
   m.set(up, L.wgu + f * d);
   // W_down [d, f] → [f, d], staged where [W_gateᵀ | W_upᵀ] goes next; then [W_gate; W_up] [2f, d] → [d, 2f].
   m.set(down, L.wguT);
-  transpose(m, L.wguT, d, f, L.wdT);
-  transpose(m, L.wgu, 2 * f, d, L.wguT);
+  h.transpose(L.wguT, d, f, L.wdT);
+  h.transpose(L.wgu, 2 * f, d, L.wguT);
   m.set(x, L.x);
   m.set(dy, L.dy);
   // Forward recompute and dA.
@@ -342,10 +371,10 @@ function run<A extends Float32Array | Float64Array>(
   }
   h.matmul(L.dgu, T, 2 * f, L.wguT, d, L.dx);
   // Transposes over the tokens for the weight gradients (dot products of length T).
-  transpose(m, L.x, T, d, L.xT);
-  transpose(m, L.dy, T, d, L.dyT);
-  transpose(m, L.a, T, f, L.aT);
-  transpose(m, L.dgu, T, 2 * f, L.dguT);
+  h.transpose(L.x, T, d, L.xT);
+  h.transpose(L.dy, T, d, L.dyT);
+  h.transpose(L.a, T, f, L.aT);
+  h.transpose(L.dgu, T, 2 * f, L.dguT);
   const copy = (dst: A, src: A) => dst.set(src);
   copy(outs.dx, view(L.dx, T * d));
   // dW_gate and dW_up: rows of [dGᵀ; dUᵀ] (2f rows) against xT (d rows), GRAD_ROWS at a time.

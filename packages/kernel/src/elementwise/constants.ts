@@ -55,3 +55,14 @@ export const EXP2_RATIONAL_W0 = 2.8853900817779268; // 0x40071547, 0x652B82FE
 export const EXP2_RATIONAL_Q = [0.11552453009327748, -0.0009250684717615243, 0.000010582069209785558, -1.2633833225832696e-7] as const; // 0x3FBD9303, 0xFEA2EAC2; 0xBF4E5009, 0x6A986B29; 0x3EE63134, 0x848BFF82; 0xBE80F4F3, 0xB90A6521
 /** The bound above on the relative error of (w + f)/(w − f) against 2^f (exact w arithmetic). */
 export const EXP2_RATIONAL_ERROR = 1.4472375555683185e-15;
+
+/**
+ * 2√(2/π) and 6·0.044715·√(2/π) as doubles (products of the nearest doubles above, each one
+ * rounding): the tanh form's gelu′ = s + x·s·(1 − s)·c with c = GRAD_TANH_C1 + GRAD_TANH_C3·x²
+ * (s = σ(2u)), in gelu-grad.ts and the WebAssembly dgate kernel.
+ */
+export const GRAD_TANH_C1 = 2 * SQRT_2_OVER_PI_HI;
+export const GRAD_TANH_C3 = 6 * GELU_TANH_A_HI * SQRT_2_OVER_PI_HI;
+
+/** −log2(e)/2 rounded to nearest (−0x1.71547652b82fep-1): e^{−x²/2} = 2^{x²·NEG_HALF_LOG2E}. */
+export const NEG_HALF_LOG2E = -0.7213475204444817;

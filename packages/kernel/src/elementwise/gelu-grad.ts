@@ -10,17 +10,28 @@
  * - float64 (scalar and arrays): the double-double cores of ./grad-cores.ts (relative error
  *   < 2^-88 everywhere, the root included, by a Taylor expansion around a triple-double root),
  *   rounded once: at most 1 step, 0 except for 2^-88-hard cases.
+ * - float32 arrays: the WebAssembly dgate kernels with dy·up = 1 (../wasm/gelu-simd.ts
+ *   dgateTanhSigmoidBody, dgateExactTail: their own evaluations, bounds and rounding tests), then
+ *   the JavaScript path below for the elements they leave; without WebAssembly SIMD, the
+ *   JavaScript path alone.
  * - float32 arrays: a fast double evaluation and a rounding test, the cores as the fallback.
  *   The fast evaluation takes F(x) = gelu(x)/x from the forward kernel's tables (./fast.ts:
  *   Φ(x) for the exact form, s for the tanh form, measured relative error < 2^-44.9), and
- *   - exact: y = F + x·φ(x), φ(x) = e^{−x²/2}/√(2π) by Math.exp (x² exact for a float32 x);
- *   - tanh: y = s + x·s·m·c, m = 1 − s for x ≤ 0 and m = F(−x) (= σ(−2u), no cancellation)
- *     for x > 0, c = C1 + C3·x².
- *   The absolute error of y is below 2^-43.8·(|first term| + |second term|) (the table's
- *   2^-44.9 once in the exact form's first term, twice in the tanh form's second, through s and
- *   m, plus a few roundings), whatever the cancellation between them; the rounding test widens y
- *   by FAST_BAND = 2^-41 times that sum (not times |y|), so near the roots, where the sum is ~2^7 times |y| and more, the test fails
- *   and the cores decide. Beyond the tables: f′ is 1 in float32 from table.end up (f′ − 1 <
+ *   - exact: y = F + x·φ(x), φ(x) = e^{−x²/2}/√(2π) by Math.exp (x² exact for a float32 x),
+ *     and w = F + |x·φ(x)|;
+ *   - tanh: y = s + x·s·c·(1 − s), c = C1 + C3·x², and w = s + |x|·s·c.
+ *   The absolute error of y is below 2^-43.8·w, whatever the cancellation between the two
+ *   terms. Exact form: the table's 2^-44.9 in the first term, a few roundings. Tanh form: s's
+ *   error Δs ≤ 2^-44.9·s enters the second term through s and through 1 − s (whose rounding is
+ *   2^-53 of itself), so that term's error is at most |x|·s·c·(Δs/s·(1 − s) + Δs) + 10·2^-53 of
+ *   the term (c's 6: C1's rounding, C3's four, x²·C3 and the sum; then s·c, x·(s·c), the
+ *   product by 1 − s and 1 − s's rounding) ≤ 2^-44.9·|x|·s·c·(1 − s + s)·(1 + 2^-4.7): one
+ *   table evaluation serves both
+ *   factors (1 − s loses relative accuracy as s → 1, but only against an absolute error the
+ *   band already covers). The rounding test widens y by FAST_BAND = 2^-41·w (not ·|y|), so
+ *   near the roots, where w is ~2^7 times |y| and more, the test fails and the cores decide;
+ *   for large x it fails about once in 2^8 in the tanh form (w up to ~2^8) and the cores decide
+ *   there too. Beyond the tables: f′ is 1 in float32 from table.end up (f′ − 1 <
  *   2^-50 there, positive), −0 from GRAD_F32_ZERO down (see there), and the cores in between.
  *   The exhaustive sweeps (`geglu sweep --fn gelu-grad|gelu-tanh-grad`) check all 2^32 inputs.
  *
@@ -31,9 +42,10 @@
  */
 import { type FloatArray, checkApproximate, checkOptions, describe, fail } from '../validation.js';
 import { type GeluArrayOptions, elementwiseArguments } from './array.js';
-import { GELU_TANH_A_HI, INV_SQRT_2PI_HI, SQRT_2_OVER_PI_HI } from './constants.js';
+import { GRAD_TANH_C1, GRAD_TANH_C3, INV_SQRT_2PI_HI } from './constants.js';
 import { EXACT_TABLE, FAST_BAND, type FastTable, TANH_TABLE, fastRatio } from './fast.js';
 import { geluGrad32, geluGrad64 } from './grad-cores.js';
+import { dgateF32Simd } from './simd.js';
 import type { GeluOptions } from './scalar.js';
 
 /**
@@ -44,10 +56,6 @@ import type { GeluOptions } from './scalar.js';
  */
 export const GRAD_F32_ZERO_EXACT = -15;
 export const GRAD_F32_ZERO_TANH = -11.5;
-
-/** 2√(2/π) and 6·0.044715·√(2/π) (nearest doubles): c(x) = C1 + C3·x² for the fast tanh path. */
-const TANH_C1 = 2 * SQRT_2_OVER_PI_HI;
-const TANH_C3 = 6 * GELU_TANH_A_HI * SQRT_2_OVER_PI_HI;
 
 function checkNumber(fn: string, x: unknown): number {
   if (typeof x !== 'number') fail(fn, `x is ${describe(x)}, expected a number`);
@@ -68,36 +76,55 @@ export function geluGrad(x: number, options?: GeluOptions): number {
 }
 
 /**
- * out[i] = float32 f′(x[i]) for i in [start, end), correctly rounded (see the module notes).
+ * The half-width that goes with the last {@link fastGeluGrad} value: FAST_BAND times the sum of
+ * the two terms' magnitudes, over 2^2.8 times the value's absolute error (module notes). A
+ * module variable rather than a returned pair keeps the hot loops free of allocation.
  */
-export function geluGradF32Range(x: Float32Array, out: Float32Array, table: FastTable, start: number, end: number): void {
-  const { tanh, x0, end: one } = table;
-  const zero = tanh ? GRAD_F32_ZERO_TANH : GRAD_F32_ZERO_EXACT;
-  for (let i = start; i < end; i++) {
-    const v = x[i]!;
-    if (v >= one) {
-      out[i] = 1;
-    } else if (v >= x0) {
-      const f = fastRatio(table, v);
-      let t: number;
-      if (tanh) {
-        const m = v > 0 ? fastRatio(table, -v) : 1 - f;
-        t = v * f * m * (TANH_C1 + TANH_C3 * (v * v));
-      } else {
-        t = v * INV_SQRT_2PI_HI * Math.exp(-0.5 * (v * v));
-      }
-      const y = f + t;
-      const w = f + Math.abs(t);
-      const r = Math.fround(y + w * FAST_BAND);
-      out[i] = r === Math.fround(y - w * FAST_BAND) ? r : geluGrad32(v, tanh);
-    } else if (v > zero) {
-      out[i] = geluGrad32(v, tanh);
-    } else if (v <= zero) {
-      out[i] = -0;
-    } else {
-      out[i] = v; // NaN
-    }
+export let fastGeluGradBand = 0;
+
+/**
+ * f′(v) in float64 from the forward tables for table.x0 ≤ v < table.end, with its error's
+ * bound in {@link fastGeluGradBand}: the true f′(v) lies inside (y − band, y + band), at least
+ * 0.85·band from either end, so the float64 roundings of y ± band (relative 2^-53) keep it
+ * between them, and so do those of p·(y ± band) for a double p while p·band stays above 2^-1000.
+ */
+export function fastGeluGrad(table: FastTable, v: number): number {
+  const f = fastRatio(table, v);
+  if (table.tanh) {
+    const fc = f * (GRAD_TANH_C1 + GRAD_TANH_C3 * (v * v));
+    fastGeluGradBand = (f + Math.abs(v) * fc) * FAST_BAND;
+    return f + v * fc * (1 - f);
   }
+  const t = v * INV_SQRT_2PI_HI * Math.exp(-0.5 * (v * v));
+  fastGeluGradBand = (f + Math.abs(t)) * FAST_BAND;
+  return f + t;
+}
+
+/** float32 f′(v), correctly rounded (see the module notes). */
+export function geluGradElement32(table: FastTable, v: number): number {
+  if (v >= table.end) return 1;
+  if (v >= table.x0) {
+    const y = fastGeluGrad(table, v);
+    const r = Math.fround(y + fastGeluGradBand);
+    if (r === Math.fround(y - fastGeluGradBand)) return r;
+  } else if (v <= (table.tanh ? GRAD_F32_ZERO_TANH : GRAD_F32_ZERO_EXACT)) {
+    return -0;
+  } else if (v !== v) {
+    return v;
+  }
+  return geluGrad32(v, table.tanh);
+}
+
+const geluGradTanhElement32 = (v: number) => geluGradElement32(TANH_TABLE, v);
+const geluGradExactElement32 = (v: number) => geluGradElement32(EXACT_TABLE, v);
+
+/**
+ * out[i] = float32 f′(x[i]) for all i, correctly rounded: the WebAssembly dgate kernels with
+ * dy·up = 1 (./simd.ts dgateF32Simd), or without WebAssembly SIMD in JavaScript. `out` may be `x`.
+ */
+function geluGradF32(x: Float32Array, out: Float32Array, table: FastTable): void {
+  if (dgateF32Simd(table, x, null, null, out, table.tanh ? geluGradTanhElement32 : geluGradExactElement32)) return;
+  for (let i = 0; i < x.length; i++) out[i] = geluGradElement32(table, x[i]!);
 }
 
 /**
@@ -112,7 +139,7 @@ export function geluGradArray<T extends FloatArray>(x: T, options?: GeluArrayOpt
     return out;
   }
   if (x instanceof Float32Array) {
-    geluGradF32Range(x, out as Float32Array, tanh ? TANH_TABLE : EXACT_TABLE, 0, x.length);
+    geluGradF32(x, out as Float32Array, tanh ? TANH_TABLE : EXACT_TABLE);
   } else {
     for (let i = 0; i < x.length; i++) out[i] = geluGrad64(x[i]!, tanh);
   }

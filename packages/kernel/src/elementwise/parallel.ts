@@ -32,12 +32,23 @@
  * copied out on its own (from its arrays, leaving the ring to any worker
  * still writing there), and threads are turned off until setGeluThreads is
  * called again.
+ *
+ * Split workers, where the package's worker module cannot be loaded (a
+ * browser bundle has no file beside it; ../host's workersImportModules): the
+ * workers start from source text (./split-worker.ts) and run only the
+ * WebAssembly kernel on their blocks, leaving in the slot the list of pairs it
+ * flagged; the caller finishes those blocks (flagged pairs and the tail, in
+ * JavaScript, as geluBlockSimd would) when it copies them out. Such pools take
+ * the ring for kernel arrays too. A page's main thread cannot block in
+ * Atomics.wait: there the caller's waits re-read the cells (../wait.ts pause).
  */
-import { Worker, availableParallelism, existsSync, fileURLToPath } from '../host/node.js';
+import { Worker, availableParallelism, existsSync, fileURLToPath, startSourceWorker, workersImportModules } from '../host/node.js';
 import type { FastTable } from './fast.js';
 import {
   freshViews,
+  gegluBlockFinish,
   gegluBlockSimd,
+  geluBlockFinish,
   gegluF32Simd,
   geluBlockSimd,
   geluF32RangeSimd,
@@ -49,7 +60,8 @@ import {
   type KernelMemory,
   type SimdInstance,
 } from './simd.js';
-import { spinFor, waitInSlices } from '../wait.js';
+import { pause, spinFor, waitInSlices } from '../wait.js';
+import { splitWorkerSource, type SplitWorkerData } from './split-worker.js';
 import { GELU_CTRL, WORKER_STATE } from '../worker-protocol.js';
 import { fail } from '../validation.js';
 import { relaxedSimdActive } from '../wasm/features.js';
@@ -77,6 +89,11 @@ export const MAX_WORKERS = 64;
 
 /** Bytes of one thread's flag list: an int32 per pair of a block. */
 const FLAGS_BYTES = (BLOCK / 2) * 4;
+/**
+ * Bytes a slot of a split pool adds after its input, up and output blocks: the
+ * number of pairs its kernel flagged (an int32, padded to 16 bytes), then their list.
+ */
+export const SPLIT_SLOT_FLAGS_BYTES = 16 + FLAGS_BYTES;
 
 /** The pool's region of the kernel memory, which every thread uses, from the worker count and where it starts. */
 export interface RingLayout {
@@ -84,7 +101,7 @@ export interface RingLayout {
   ring: number;
   /** Byte offset of slot 0's input; slot s's input at slotAt + s·slotBytes. */
   slotAt: number;
-  /** Bytes per slot: BLOCK float32 inputs (gates), BLOCK ups, BLOCK outputs. */
+  /** Bytes per slot: BLOCK float32 inputs (gates), BLOCK ups, BLOCK outputs (a split pool: then SPLIT_SLOT_FLAGS_BYTES). */
   slotBytes: number;
   /** Byte offset of thread t's flag list (t = 0 the caller, 1 + w worker w). */
   flagsAt: number;
@@ -101,12 +118,12 @@ export interface RingLayout {
  * idle gaps are where too few slots show; `node bench/idle-gaps.mjs` times
  * them.
  */
-export function ringLayout(workers: number, base: number): RingLayout {
+export function ringLayout(workers: number, base: number, split = false): RingLayout {
   const ring = 8 * (workers + 1) + 16;
   const threads = workers + 1;
   const scratchAt = base + threads * FLAGS_BYTES;
   const slotAt = scratchAt + threads * BLOCK * 4;
-  const slotBytes = BLOCK * 12;
+  const slotBytes = BLOCK * 12 + (split ? SPLIT_SLOT_FLAGS_BYTES : 0);
   return { ring, slotAt, slotBytes, flagsAt: base, scratchAt, bytes: slotAt + ring * slotBytes - base };
 }
 
@@ -170,8 +187,15 @@ export function runBlock(
   Atomics.notify(ctrl, GELU_CTRL.DONE + slot);
 }
 
+/** A started worker, of either kind. */
+interface PoolWorker {
+  terminate(): void;
+}
+
 interface Pool {
-  workers: Worker[];
+  workers: PoolWorker[];
+  /** Split workers: the caller finishes their blocks (see the module notes). */
+  split: boolean;
   ctrl: Int32Array;
   layout: RingLayout;
   kernel: KernelMemory;
@@ -195,7 +219,7 @@ let broken = false;
  */
 function endPool(release: boolean): void {
   if (pool === null) return;
-  for (const w of pool.workers) void w.terminate();
+  for (const w of pool.workers) w.terminate();
   if (release) {
     pool.kernel.allocator.release(pool.layout.flagsAt);
     if (pool.mapAt >= 0) pool.kernel.allocator.release(pool.mapAt);
@@ -235,10 +259,10 @@ function workersToStart(): number {
  * starts every worker asked for, so that pools of several workers are tested
  * on machines with few cores.
  */
-export function setPoolForTests(settings: { failAtBlock?: number; pastCores?: boolean }): void {
-  forTests = { failAtBlock: settings.failAtBlock ?? Infinity, pastCores: settings.pastCores ?? false };
+export function setPoolForTests(settings: { failAtBlock?: number; pastCores?: boolean; split?: boolean }): void {
+  forTests = { failAtBlock: settings.failAtBlock ?? Infinity, pastCores: settings.pastCores ?? false, split: settings.split ?? false };
 }
-let forTests = { failAtBlock: Infinity, pastCores: false };
+let forTests = { failAtBlock: Infinity, pastCores: false, split: false };
 
 /** Worker threads currently in use for large arrays (0 before first use or when off). */
 export function geluThreads(): number {
@@ -267,33 +291,42 @@ function start(): Pool | null {
   }
   const workers = workersToStart();
   if (workers === 0) return null;
+  const split = !workersImportModules || forTests.split;
   // Run from TypeScript sources (e.g. under vitest) there is no .js worker
   // file next to this module: stay single-threaded rather than wait for it.
   const url = new URL('./gelu-worker.js', import.meta.url);
   const module = simdModule(relaxed);
   const kernel = kernelMemory();
   const own = kernel === null ? null : kernelInstance(kernel);
-  if (module === null || kernel === null || own === null || url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) {
+  if (module === null || kernel === null || own === null || (!split && (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))))) {
     broken = true;
     return null;
   }
-  const started: Worker[] = [];
+  const started: PoolWorker[] = [];
   let base = -1;
   try {
-    base = reserveKernelBytes(kernel, ringLayout(workers, 0).bytes, 'geluArray');
-    const layout = ringLayout(workers, base);
+    base = reserveKernelBytes(kernel, ringLayout(workers, 0, split).bytes, 'geluArray');
+    const layout = ringLayout(workers, base, split);
     const memory = kernel.instance.memory;
     const ctrl = new Int32Array(new SharedArrayBuffer((GELU_CTRL.DONE + layout.ring) * 4));
     for (let i = 0; i < workers; i++) {
-      const w = new Worker(url, {
-        workerData: { module, memory, control: ctrl.buffer, index: i, workers, base, failAtBlock: forTests.failAtBlock },
-      });
-      w.unref();
       // A worker that dies is seen at the next wait on it.
-      w.on('error', () => Atomics.store(ctrl, GELU_CTRL.STATE + i, WORKER_STATE.FAILED));
-      started.push(w);
+      const failed = () => Atomics.store(ctrl, GELU_CTRL.STATE + i, WORKER_STATE.FAILED);
+      if (split) {
+        const data: SplitWorkerData = { module, memory, control: ctrl.buffer as SharedArrayBuffer, index: i, layout };
+        const w = startSourceWorker(splitWorkerSource(), data);
+        w.onError(failed);
+        started.push(w);
+      } else {
+        const w = new Worker(url, {
+          workerData: { module, memory, control: ctrl.buffer, index: i, workers, base, failAtBlock: forTests.failAtBlock },
+        });
+        w.unref();
+        w.on('error', failed);
+        started.push({ terminate: () => void w.terminate() });
+      }
     }
-    pool = { workers: started, ctrl, layout, kernel, own, relaxed, job: 0, mapAt: -1, mapBlocks: 0 };
+    pool = { workers: started, split, ctrl, layout, kernel, own, relaxed, job: 0, mapAt: -1, mapBlocks: 0 };
     return pool;
   } catch {
     for (const w of started) void w.terminate();
@@ -355,11 +388,14 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   const upAt = up === null ? 0 : kernelOffset(up);
   const outAt = kernelOffset(out);
   // Kernel arrays: a direct job, if its per-block map fits (else the ring, which always works).
-  if (xAt >= 0 && upAt >= 0 && outAt >= 0 && directMap(p, blocksOf(n))) return runDirect(p, x, up, out, table, xAt, upAt, outAt);
+  if (!p.split && xAt >= 0 && upAt >= 0 && outAt >= 0 && directMap(p, blocksOf(n)))
+    return runDirect(p, x, up, out, table, xAt, upAt, outAt);
   for (let s = 0; s < ring; s++) Atomics.store(ctrl, GELU_CTRL.DONE + s, 0);
   startJob(p, n, table, up !== null, false);
 
   const slotIn = (b: number) => (slotAt + (b % ring) * slotBytes) / 4;
+  // A split pool's slots whose block the caller computed itself (whole); the workers' it finishes.
+  const mine = p.split ? new Uint8Array(ring) : null;
   let copiedIn = 0;
   let copiedOut = 0;
   let waitedSince = 0;
@@ -369,7 +405,9 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     while (copiedOut < copiedIn && Atomics.load(ctrl, GELU_CTRL.DONE + (copiedOut % ring)) === copiedOut + 1) {
       const at = copiedOut * BLOCK;
       const o = slotIn(copiedOut) + 2 * BLOCK;
-      out.set(f32.subarray(o, o + Math.min(BLOCK, n - at)), at);
+      if (mine !== null && mine[copiedOut % ring] === 0)
+        finishSplitBlock(own, table, up !== null, 4 * slotIn(copiedOut), Math.min(BLOCK, n - at));
+      out.set(freshViews(own).f32.subarray(o, o + Math.min(BLOCK, n - at)), at);
       copiedOut++;
       moved = true;
     }
@@ -379,6 +417,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
       const end = Math.min(n, at + BLOCK);
       f32.set(x.subarray(at, end), slotIn(copiedIn));
       if (up !== null) f32.set(up.subarray(at, end), slotIn(copiedIn) + BLOCK);
+      if (mine !== null) mine[copiedIn % ring] = 0;
       copiedIn++;
       Atomics.store(ctrl, GELU_CTRL.READY, copiedIn);
       Atomics.notify(ctrl, GELU_CTRL.READY);
@@ -387,6 +426,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     // Compute the next block if it is in.
     const b = Atomics.load(ctrl, GELU_CTRL.NEXT);
     if (b < copiedIn && Atomics.compareExchange(ctrl, GELU_CTRL.NEXT, b, b + 1) === b) {
+      if (mine !== null) mine[b % ring] = 1;
       runBlock(own, ctrl, layout, table, up !== null, b, 0, p.job);
       waitedSince = 0;
       continue;
@@ -412,10 +452,24 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
       computeHere(x, up, out, table, copiedOut * BLOCK, n);
       break;
     }
-    Atomics.wait(ctrl, slot, v, 1);
+    pause(ctrl, slot, v, 1);
   }
   if (broken) endPool(false);
   return true;
+}
+
+/**
+ * Finishes a block a split worker computed in the slot at byte `inAt`: the
+ * pairs its kernel flagged (the count and list after the slot's output) and
+ * the tail, as geluBlockSimd and gegluBlockSimd do after their kernel call.
+ */
+function finishSplitBlock(own: SimdInstance, table: FastTable, geglu: boolean, inAt: number, len: number): void {
+  splitBlockCount++;
+  const countAt = inAt + BLOCK * 12;
+  const flagged = Atomics.load(freshViews(own).i32, countAt / 4);
+  const flagsAt = countAt + 16;
+  if (geglu) gegluBlockFinish(own, table, inAt, inAt + BLOCK * 4, inAt + BLOCK * 8, len, flagsAt, flagged);
+  else geluBlockFinish(own, table, inAt, inAt + BLOCK * 8, len, flagsAt, flagged);
 }
 
 /**
@@ -447,6 +501,12 @@ function anyFailed(p: Pool): boolean {
 function computeHere(x: Float32Array, up: Float32Array | null, out: Float32Array, table: FastTable, from: number, to: number): void {
   if (up === null) geluF32RangeSimd(x, out, table, from, to);
   else gegluF32Simd(x.subarray(from, to), up.subarray(from, to), out.subarray(from, to), table);
+}
+
+/** Blocks of split workers finished by a caller so far (the tests check that split workers took blocks). */
+let splitBlockCount = 0;
+export function splitBlocks(): number {
+  return splitBlockCount;
 }
 
 /** Direct jobs run so far (the tests check that kernel arrays take that path). */
@@ -522,7 +582,7 @@ function runDirect(
     const v = Atomics.load(ctrl, GELU_CTRL.FINISHED);
     if (finished(v)) return true;
     if (anyFailed(p) || Date.now() - since > BLOCK_TIMEOUT_MS) break;
-    Atomics.wait(ctrl, GELU_CTRL.FINISHED, v, 1);
+    pause(ctrl, GELU_CTRL.FINISHED, v, 1);
   }
   broken = true;
   let stalled = false;

@@ -11,7 +11,7 @@
  * (./kernel-arrays.ts), whose elements the kernel reads and writes where
  * they are, with no copy.
  */
-import { geluSimdModuleBytes, MAX_PAGES, SIGMOID_GROUP, SIMD_GROUP, SIMD_PER_UNIT, SIMD_STRIDE } from '../wasm/gelu-simd.js';
+import { DGATE_GROUP, geluSimdModuleBytes, MAX_PAGES, SIGMOID_GROUP, SIMD_GROUP, SIMD_PER_UNIT, SIMD_STRIDE } from '../wasm/gelu-simd.js';
 import { fail, kernelBuffers } from '../validation.js';
 import { RangeAllocator } from './allocator.js';
 import { wasmApi } from '../wasm/api.js';
@@ -39,8 +39,10 @@ const IN_AT = TABLES_END;
 const UP_AT = IN_AT + CHUNK * 4;
 const OUT_AT = UP_AT + CHUNK * 4;
 const FLAGS_AT = OUT_AT + CHUNK * 4;
+/** The third input of the dgate kernel (dy). */
+const DY_AT = FLAGS_AT + CHUNK * 2;
 /** Bytes below which the allocator hands out nothing: tables, then one chunk's buffers and flags. */
-export const RESERVED_END = FLAGS_AT + CHUNK * 2;
+export const RESERVED_END = DY_AT + CHUNK * 4;
 const PAGE = 65536;
 
 type Kernel = (
@@ -59,6 +61,21 @@ type SigmoidKernel = (inPtr: number, outPtr: number, pairs: number, flags: numbe
 /** Its geglu form: (gate, up, out, pairs, flags) → flagged. */
 type SigmoidGegluKernel = (inPtr: number, upPtr: number, outPtr: number, pairs: number, flags: number) => number;
 
+/** GeGLU backward's tanh-form dgate kernel: (gate, up, dy, out, pairs, flags) → flagged. */
+type DgateKernel = (gateAt: number, upAt: number, dyAt: number, outPtr: number, pairs: number, flags: number) => number;
+/** The exact form's: (gate, up, dy, out, pairs, table, flags, x0, sMax) → flagged. */
+type DgateTableKernel = (
+  gateAt: number,
+  upAt: number,
+  dyAt: number,
+  outPtr: number,
+  pairs: number,
+  table: number,
+  flags: number,
+  x0: number,
+  sMax: number,
+) => number;
+
 /** A shared WebAssembly memory (the part of its API used here). */
 export interface SimdMemory {
   readonly buffer: SharedArrayBuffer;
@@ -75,6 +92,8 @@ export interface SimdInstance {
   tanhKernel: SigmoidKernel;
   gegluKernel: Kernel;
   gegluTanhKernel: SigmoidGegluKernel;
+  dgateTanhKernel: DgateKernel;
+  dgateExactKernel: DgateTableKernel;
   memory: SimdMemory;
   f32: Float32Array;
   i32: Int32Array;
@@ -143,6 +162,8 @@ export function simdInstance(module: object, memory: SimdMemory, writeTables: bo
     tanhKernel: inst.exports.geluTanhSigmoid as SigmoidKernel,
     gegluKernel: inst.exports.geglu as Kernel,
     gegluTanhKernel: inst.exports.gegluTanhSigmoid as SigmoidGegluKernel,
+    dgateTanhKernel: inst.exports.dgateTanhSigmoid as DgateKernel,
+    dgateExactKernel: inst.exports.dgateExact as DgateTableKernel,
     memory,
     f32: new Float32Array(memory.buffer),
     i32: new Int32Array(memory.buffer),
@@ -287,7 +308,7 @@ function load(): SimdInstance | null {
  * step (the table kernel SIMD_GROUP, the tanh kernels SIGMOID_GROUP); the
  * caller does the rest in JavaScript.
  */
-function kernelPairs(table: FastTable, len: number): number {
+export function kernelPairs(table: FastTable, len: number): number {
   const group = table.tanh ? SIGMOID_GROUP : SIMD_GROUP;
   return Math.floor(len / (2 * group)) * group;
 }
@@ -309,6 +330,24 @@ export function geluBlockSimd(w: SimdInstance, table: FastTable, inAt: number, o
   const flagged = table.tanh
     ? w.tanhKernel(inAt, outAt, pairs, flagsAt)
     : w.kernel(inAt, 0, outAt, pairs, 0, flagsAt, table.origin, kernelSMax(table));
+  geluBlockFinish(w, table, inAt, outAt, len, flagsAt, flagged);
+}
+
+/**
+ * geluBlockSimd after its kernel call (which may have run on another thread,
+ * ./parallel.ts's split workers): the `flagged` pairs listed at `flagsAt`
+ * and the tail past the kernel's pairs, in JavaScript.
+ */
+export function geluBlockFinish(
+  w: SimdInstance,
+  table: FastTable,
+  inAt: number,
+  outAt: number,
+  len: number,
+  flagsAt: number,
+  flagged: number,
+): void {
+  const pairs = kernelPairs(table, len);
   const { f32, i32 } = freshViews(w);
   const i = inAt / 4;
   const shift = (outAt - inAt) / 4;
@@ -396,6 +435,21 @@ export function gegluBlockSimd(
   const flagged = table.tanh
     ? w.gegluTanhKernel(gateAt, upAt, outAt, pairs, flagsAt)
     : w.gegluKernel(gateAt, upAt, outAt, pairs, 0, flagsAt, table.origin, kernelSMax(table));
+  gegluBlockFinish(w, table, gateAt, upAt, outAt, len, flagsAt, flagged);
+}
+
+/** gegluBlockSimd after its kernel call, as geluBlockFinish is geluBlockSimd's. */
+export function gegluBlockFinish(
+  w: SimdInstance,
+  table: FastTable,
+  gateAt: number,
+  upAt: number,
+  outAt: number,
+  len: number,
+  flagsAt: number,
+  flagged: number,
+): void {
+  const pairs = kernelPairs(table, len);
   const { f32, i32 } = freshViews(w);
   const g = gateAt / 4;
   const u = upAt / 4;
@@ -406,4 +460,59 @@ export function gegluBlockSimd(
     f32[o + k + 1] = gegluElement32(f32[g + k + 1]!, f32[u + k + 1]!, table);
   }
   for (let k = 2 * pairs; k < len; k++) f32[o + k] = gegluElement32(f32[g + k]!, f32[u + k]!, table);
+}
+
+/**
+ * GeGLU backward's float32 dgate: out[i] = float32 dy[i]·up[i]·gelu′(gate[i]), correctly
+ * rounded, chunk by chunk: the SIMD kernel of the table's form (../wasm/gelu-simd.ts: the tanh
+ * form's dgateTanhSigmoidBody, the exact form's dgateExactTail) where its rounding test decides,
+ * `element(gate, up, dy)` (a correctly rounded float32 of the same) for every other element —
+ * flagged pairs and the tail past the kernel's pairs — before the chunk is written out, so `out`
+ * may be an input (in place). `up` and `dy` null stand for arrays of ones (then
+ * out = gelu′(gate)). False, with nothing written, when WebAssembly SIMD is unavailable.
+ */
+export function dgateF32Simd(
+  table: FastTable,
+  gate: Float32Array,
+  up: Float32Array | null,
+  dy: Float32Array | null,
+  out: Float32Array,
+  element: (gate: number, up: number, dy: number) => number,
+): boolean {
+  const w = load();
+  if (w === null) return false;
+  const f32 = freshViews(w).f32;
+  const [gateAt, upAt, dyAt, outAt] = [gate, up, dy, out].map((a) => (a === null ? -1 : kernelOffset(a))) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (up === null) f32.fill(1, UP_AT / 4, UP_AT / 4 + CHUNK);
+  if (dy === null) f32.fill(1, DY_AT / 4, DY_AT / 4 + CHUNK);
+  const n = gate.length;
+  for (let c = 0; c < n; c += CHUNK) {
+    const m = Math.min(CHUNK, n - c);
+    const g = chunkAt(f32, gate, gateAt, c, m, IN_AT);
+    const u = up === null ? UP_AT : chunkAt(f32, up, upAt, c, m, UP_AT);
+    const d = dy === null ? DY_AT : chunkAt(f32, dy, dyAt, c, m, DY_AT);
+    const o = outAt >= 0 && outAt + 4 * c !== g && outAt + 4 * c !== u && outAt + 4 * c !== d ? outAt + 4 * c : OUT_AT;
+    const group = table.tanh ? DGATE_GROUP : SIMD_GROUP;
+    const pairs = Math.floor(m / (2 * group)) * group;
+    const flagged = table.tanh
+      ? w.dgateTanhKernel(g, u, d, o, pairs, FLAGS_AT)
+      : w.dgateExactKernel(g, u, d, o, pairs, 0, FLAGS_AT, table.origin, kernelSMax(table));
+    const { f32: h, i32 } = freshViews(w);
+    const at = (k: number) => {
+      h[o / 4 + k] = element(h[g / 4 + k]!, h[u / 4 + k]!, h[d / 4 + k]!);
+    };
+    for (let f = 0; f < flagged; f++) {
+      const k = 2 * i32[FLAGS_AT / 4 + f]!;
+      at(k);
+      at(k + 1);
+    }
+    for (let k = 2 * pairs; k < m; k++) at(k);
+    if (o === OUT_AT) out.set(h.subarray(OUT_AT / 4, OUT_AT / 4 + m), c);
+  }
+  return true;
 }

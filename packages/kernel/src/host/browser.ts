@@ -1,10 +1,12 @@
 /**
  * The browser's stand-in for ./node.ts (the "browser" field of package.json
- * maps one to the other). The kernel runs on one thread here: its threads
- * wait for workers with Atomics.wait, which a page's main thread may not call,
- * so workers are never started (the pool and the MLP engine see no workers
- * and compute on the calling thread, with the same results). Files are not
- * reachable by path: the functions that need them throw an Error saying so.
+ * maps one to the other). Workers started from source text
+ * (startSourceWorker: the MLP engine's) are Web Workers from a Blob URL, so a
+ * bundle needs no worker file beside it; they exist only where
+ * SharedArrayBuffer does (a crossOriginIsolated page, or a worker of one).
+ * Workers that load a module file (the gelu pool's, ./node.ts Worker) do not
+ * start here. Files are not reachable by path: the functions that need them
+ * throw an Error saying so.
  */
 import type * as NodeHost from './node.js';
 
@@ -92,6 +94,45 @@ export function workerExecArgv(): string[] | undefined {
   return [];
 }
 
+interface WebWorker {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'error', listener: () => void): void;
+  terminate(): void;
+}
+interface WebGlobals {
+  Worker?: new (url: string) => WebWorker;
+  Blob: new (parts: string[], options: { type: string }) => object;
+  URL: { createObjectURL(blob: object): string; revokeObjectURL(url: string): void };
+}
+
+/**
+ * A Web Worker running `body` (see ./node.ts startSourceWorker): a Blob URL
+ * holds the script, which takes `workerData` from its first message. Throws
+ * where there are no Web Workers or no SharedArrayBuffer (a page that is not
+ * crossOriginIsolated): the callers then stay on one thread.
+ */
+export function startSourceWorker(body: string, workerData: object): NodeHost.SourceWorker {
+  const web = globalThis as unknown as WebGlobals;
+  if (typeof web.Worker !== 'function') throw new Error('@geglu/kernel in a browser: this context has no Web Workers');
+  if (typeof SharedArrayBuffer !== 'function') {
+    throw new Error('@geglu/kernel in a browser: threads need SharedArrayBuffer (a crossOriginIsolated page)');
+  }
+  const text = `'use strict';\nself.onmessage = (event) => {\nself.onmessage = null;\nconst workerData = event.data;\n${body}\n};\n`;
+  const url = web.URL.createObjectURL(new web.Blob([text], { type: 'text/javascript' }));
+  const worker = new web.Worker(url);
+  worker.postMessage(workerData);
+  return {
+    onError: (listener) => worker.addEventListener('error', listener),
+    terminate: () => {
+      worker.terminate();
+      web.URL.revokeObjectURL(url);
+    },
+  };
+}
+
+/** A bundle has no module files beside it for a worker to import. */
+export const workersImportModules = false;
+
 // Fails to compile when this module's exports and Node's differ in name.
 const _sameNames: Record<keyof typeof NodeHost, unknown> = {
   closeSync,
@@ -108,5 +149,7 @@ const _sameNames: Record<keyof typeof NodeHost, unknown> = {
   Worker,
   workerExecArgv,
   setV8Flag,
+  startSourceWorker,
+  workersImportModules,
 };
 void _sameNames;

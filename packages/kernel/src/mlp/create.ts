@@ -15,7 +15,10 @@ const FN = 'createGemma2Mlp';
 export const MAX_THREADS = 16;
 
 export interface CreateGemma2MlpOptions {
-  /** Threads including the caller (default 1; at most 16). */
+  /**
+   * Threads including the caller (default 1; at most 16). Where there is no SharedArrayBuffer
+   * (a browser page that is not crossOriginIsolated) the plan runs on one thread: `threads` says 1.
+   */
   readonly threads?: number;
   /** 'wasm' (default when WebAssembly SIMD validates) or 'js' (the plain path; same results). */
   readonly engine?: 'wasm' | 'js';
@@ -37,6 +40,11 @@ export interface Gemma2Mlp {
    * asynchronously, so right after creation this may still be 1; the results never depend on it).
    */
   readonly activationThreads: number;
+  /**
+   * Threads that take part in a forward pass now: 1 + the workers that have started (they start
+   * asynchronously: in a browser only once the page's main thread has returned to its event loop).
+   */
+  readonly readyThreads: number;
   /** y = (gelu(x·W_gateᵀ) ⊙ (x·W_upᵀ))·W_downᵀ for x [tokens, hidden] (float32). */
   forward(x: Float32Array, tokens: number, options?: Gemma2MlpForwardOptions): Float32Array;
   /** Ends the workers and releases the weights' copy. */
@@ -83,6 +91,9 @@ export function createGemma2Mlp(weights: Gemma2MlpWeights<Float32Array>, options
     threads: engine.threads,
     get activationThreads() {
       return engine.activationThreads;
+    },
+    get readyThreads() {
+      return engine.readyThreads;
     },
     forward(x, tokens, options) {
       if (disposed) fail('Gemma2Mlp.forward', 'this Gemma2Mlp was disposed, expected a live one');

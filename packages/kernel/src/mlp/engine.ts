@@ -15,12 +15,17 @@
  * Threads: each projection's output rows [0, O) are split into contiguous
  * ranges, one per thread; the calling thread computes the first range and
  * waits (../wait.ts) for the workers, so `forward` stays synchronous. Workers
- * are created with `eval` from source held in this module (no file to
- * resolve, so it works from src, from dist and when installed alone), receive
- * the compiled module and the shared memory, and are unref'd: they never keep
- * a process alive. Their control words are ../worker-protocol.ts MLP_CTRL.
+ * are started from source held in this module (../host's startSourceWorker:
+ * no file to resolve, so it works from src, from dist, when installed alone
+ * and from a browser bundle, as Web Workers from a Blob URL), receive the
+ * compiled module and the shared memory, and never keep a process alive.
+ * Their control words are ../worker-protocol.ts MLP_CTRL. On a page's main
+ * thread, which may not block in Atomics.wait, the caller re-reads the
+ * control words while it waits (../wait.ts pause). Where there is no
+ * SharedArrayBuffer (a page that is not crossOriginIsolated) the engine runs
+ * on the calling thread alone: `threads` says 1.
  */
-import { Worker, workerExecArgv } from '../host/node.js';
+import { startSourceWorker, workersImportModules, type SourceWorker } from '../host/node.js';
 import { wasmApi, type WasmMemory } from '../wasm/api.js';
 import { relaxedSimdActive } from '../wasm/features.js';
 import { matmulSimd, matmulSimdModuleBytes, type MatmulLanes, type TileFn } from '../wasm/matmul-simd.js';
@@ -49,6 +54,8 @@ export interface MlpEngine<A extends LaneArray = LaneArray> {
   readonly threads: number;
   /** 1 + the workers that run the activation now (workers import it asynchronously). */
   readonly activationThreads: number;
+  /** 1 + the workers that have started and take matmul tasks now. */
+  readonly readyThreads: number;
   /** Makes these the weights: the SIMD engine copies them; the plain one keeps the arrays given. */
   load(gate: A, up: A, down: A): void;
   /** y = MLP(x) for x [tokens, hidden] into out [tokens, hidden]. */
@@ -119,6 +126,7 @@ export function createJsEngine<A extends LaneArray>(lanes: MatmulLanes, d: numbe
     relaxedSimd: false,
     threads: 1,
     activationThreads: 1,
+    readyThreads: 1,
     load(gate, up, down) {
       W = { gate, up, down };
     },
@@ -140,15 +148,14 @@ export function createJsEngine<A extends LaneArray>(lanes: MatmulLanes, d: numbe
 }
 
 /**
- * Worker source. Its task loop follows ../worker-protocol.ts (the cells are
+ * Worker source (a classic script; ../host's startSourceWorker supplies
+ * `workerData`). Its task loop follows ../worker-protocol.ts (the cells are
  * spliced in as numbers). The activation is the same module the caller uses,
- * imported by URL; where it cannot be imported (e.g. tests running the
- * TypeScript sources), the worker says so and the caller computes the whole
- * activation itself, with the same results.
+ * imported by URL; where it cannot be imported (tests running the TypeScript
+ * sources; a browser bundle, activationUrl null), the worker says so and the
+ * caller computes the whole activation itself, with the same results.
  */
 const WORKER_SOURCE = (driver: string) => `
-'use strict';
-const { workerData } = require('node:worker_threads');
 const { module, memory, control, activationUrl, lanes } = workerData;
 const tiles = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ctl = new Int32Array(control);
@@ -158,6 +165,7 @@ const matmulSimd = ${driver};
 (async () => {
   let activation = null;
   try {
+    if (activationUrl === null) throw new Error('no activation module to import');
     activation = (await import(activationUrl)).gegluActivation;
     // Compile the activation's WebAssembly now, before saying ready: no task waits on it.
     const a = new Lane(64);
@@ -192,7 +200,7 @@ const matmulSimd = ${driver};
 `;
 
 export interface WorkerSlot {
-  worker: Worker;
+  worker: SourceWorker;
   ctl: Int32Array;
   seq: number;
 }
@@ -202,7 +210,7 @@ function endWorkers(slots: readonly WorkerSlot[]): void {
     s.ctl[MLP_CTRL.TASK] = MLP_TASK.EXIT;
     Atomics.add(s.ctl, MLP_CTRL.POSTED, 1);
     Atomics.notify(s.ctl, MLP_CTRL.POSTED);
-    void s.worker.terminate();
+    s.worker.terminate();
   }
 }
 
@@ -219,6 +227,8 @@ export interface TilePool {
   project(x: number, tokens: number, k: number, w: number, o: number, out: number): void;
   /** The workers whose activation loaded. */
   withActivation(): WorkerSlot[];
+  /** The workers that are up, with or without their activation. */
+  up(): WorkerSlot[];
   /** Posts a task to a worker (MLP_TASK, up to 8 argument words). */
   post(s: WorkerSlot, task: number, args: number[]): void;
   /** Waits until each worker has finished its last task; throws if one failed or timed out. */
@@ -244,20 +254,14 @@ export function createTilePool(
 ): TilePool {
   const slots: WorkerSlot[] = [];
   const driver = matmulSimd.toString();
-  const activationUrl = new URL('./activation.js', import.meta.url).href;
+  const activationUrl = workersImportModules ? new URL('./activation.js', import.meta.url).href : null;
   for (let i = 1; i < threads; i++) {
     const control = new SharedArrayBuffer(MLP_CTRL.LENGTH * 4);
-    const execArgv = workerExecArgv();
-    const worker = new Worker(WORKER_SOURCE(driver), {
-      eval: true,
-      execArgv,
-      workerData: { module, memory, control, activationUrl, lanes },
-    });
-    worker.unref();
+    const worker = startSourceWorker(WORKER_SOURCE(driver), { module, memory, control, activationUrl, lanes });
     const ctl = new Int32Array(control);
     // A dead worker gets no more tasks; if it died inside one, that task's wait
     // times out. Either way no 'error' event goes unhandled.
-    worker.on('error', () => Atomics.store(ctl, MLP_CTRL.STATE, WORKER_STATE.FAILED));
+    worker.onError(() => Atomics.store(ctl, MLP_CTRL.STATE, WORKER_STATE.FAILED));
     slots.push({ worker, ctl, seq: 0 });
   }
   let disposed = false;
@@ -282,22 +286,24 @@ export function createTilePool(
   };
 
   const slotsIn = (...states: number[]) => slots.filter((s) => states.includes(Atomics.load(s.ctl, MLP_CTRL.STATE)));
+  const up = () => slotsIn(WORKER_STATE.READY, WORKER_STATE.READY_WITHOUT_ACTIVATION);
 
   const pool: TilePool = {
     threads,
     project(x, tokens, k, wAt, o, out) {
-      const up = slotsIn(WORKER_STATE.READY, WORKER_STATE.READY_WITHOUT_ACTIVATION);
-      const parts = up.length + 1;
+      const busy = up();
+      const parts = busy.length + 1;
       // Split on multiples of the row block so every thread gets whole blocks.
       const per = Math.ceil(o / parts / lanes.rowBlock) * lanes.rowBlock;
-      up.forEach((s, i) => post(s, MLP_TASK.MATMUL, [x, tokens, k, wAt, Math.min(o, per * (i + 1)), Math.min(o, per * (i + 2)), out, o]));
+      busy.forEach((s, i) => post(s, MLP_TASK.MATMUL, [x, tokens, k, wAt, Math.min(o, per * (i + 1)), Math.min(o, per * (i + 2)), out, o]));
       matmulSimd(tiles, lanes, x, tokens, k, wAt, 0, Math.min(o, per), out, o);
-      join(up);
+      join(busy);
     },
     withActivation: () => slotsIn(WORKER_STATE.READY),
+    up,
     waitUntilUp(timeoutMs) {
       for (const s of slots) waitInSlices(s.ctl, MLP_CTRL.STATE, (v) => v !== WORKER_STATE.STARTING, timeoutMs);
-      return 1 + slotsIn(WORKER_STATE.READY, WORKER_STATE.READY_WITHOUT_ACTIVATION).length;
+      return 1 + up().length;
     },
     post,
     join,
@@ -308,6 +314,7 @@ export function createTilePool(
       endWorkers(slots);
     },
   };
+  // Workers block in Atomics.wait and hold the shared memory: end them if the pool is dropped undisposed.
   if (slots.length > 0) workerReaper.register(pool, slots, pool);
   return pool;
 }
@@ -317,9 +324,10 @@ export function createTilePool(
  * (../wasm/matmul-simd.ts matmulSimdAvailable). `threads` includes the caller. Its tiles use
  * relaxed_madd where relaxed SIMD is active now (../wasm/features.ts relaxedSimdActive).
  */
-export function createSimdEngine<A extends LaneArray>(lanes: MatmulLanes, d: number, f: number, threads: number): MlpEngine<A> {
+export function createSimdEngine<A extends LaneArray>(lanes: MatmulLanes, d: number, f: number, threadsAsked: number): MlpEngine<A> {
   const relaxed = relaxedSimdActive();
   const at = simdLayout(lanes, d, f);
+  const threads = typeof SharedArrayBuffer === 'function' ? threadsAsked : 1;
   const shared = threads > 1;
   const api = wasmApi!;
   const memory: WasmMemory = new api.Memory({ initial: at.pages, maximum: at.pages, shared });
@@ -359,6 +367,9 @@ export function createSimdEngine<A extends LaneArray>(lanes: MatmulLanes, d: num
     threads,
     get activationThreads() {
       return 1 + pool.withActivation().length;
+    },
+    get readyThreads() {
+      return 1 + pool.up().length;
     },
     load(gate, up, down) {
       heap.set(gate, at.gate / e);

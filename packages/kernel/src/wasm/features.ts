@@ -14,7 +14,7 @@
  * or set by `enableRelaxedSimdFlag()` (./host) before the first module that
  * uses it is compiled. The kernel never sets a V8 flag on its own.
  */
-import { GegluError } from '@geglu/float';
+import { GegluError, describe } from '@geglu/float';
 import { wasmApi } from './api.js';
 import { setV8Flag } from '../host/node.js';
 import { section, uleb } from './encoding.js';
@@ -116,7 +116,7 @@ let request: RelaxedSimdRequest = 'auto';
  */
 export function setRelaxedSimd(mode: RelaxedSimdRequest): void {
   if (mode !== 'auto' && mode !== 'on' && mode !== 'off') {
-    throw new GegluError(`setRelaxedSimd: mode is ${JSON.stringify(mode)}, expected 'auto', 'on' or 'off'`);
+    throw new GegluError(`setRelaxedSimd: mode is ${describe(mode)}, expected 'auto', 'on' or 'off'`);
   }
   if (mode === 'on' && !relaxedSimdValidates()) {
     throw new GegluError(

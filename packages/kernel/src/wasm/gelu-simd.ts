@@ -31,6 +31,12 @@
  * `gegluTanhSigmoid(in, up, out, pairs, flags)` is the same for geglu's tanh
  * form: y·u, one more rounding (u = 2^-53) inside the same test.
  *
+ * `dgateTanhSigmoid(gate, up, dy, out, pairs, flags)` is GeGLU backward's float32
+ * dgate = dy·up·gelu′(gate) for the tanh form on the same exponential, with its own
+ * rounding test (dgateTanhSigmoidBody has the method and the bound), and
+ * `dgateExact(gate, up, dy, out, pairs, table, flags, x0, sMax)` the exact form's, Φ from
+ * the table kernel and φ from the same base-2 exponential (dgateExactTail).
+ *
  * The module imports its memory (`env.memory`, shared, MIN_PAGES to
  * MAX_PAGES pages); ../elementwise/simd.ts lays out the table and buffers.
  *
@@ -40,7 +46,17 @@
 
 import { F64, I32, V128, section, sleb, uleb } from './encoding.js';
 import { ROUND_MAGIC } from '../elementwise/fast.js';
-import { EXP2_RATIONAL_Q, EXP2_RATIONAL_W0, TANH_EXP2_B1, TANH_EXP2_B3 } from '../elementwise/constants.js';
+import {
+  EXP2_RATIONAL_Q,
+  EXP2_RATIONAL_W0,
+  GRAD_TANH_C1,
+  GRAD_TANH_C3,
+  INV_SQRT_2PI_HI,
+  NEG_HALF_LOG2E,
+  TANH_EXP2_B1,
+  TANH_EXP2_B3,
+} from '../elementwise/constants.js';
+import { TANH_X0 } from '../elementwise/tables.generated.js';
 import { SIGMOID_B_MIN, SIGMOID_X_MIN } from '../elementwise/sigmoid-tanh.js';
 import { RELAXED_OPCODE } from './features.js';
 
@@ -106,6 +122,10 @@ const i32x4MinU = op.simd(183);
 const i32x4Splat = op.simd(17);
 const i32TruncF64S = [0xaa];
 const f64x2RelaxedMadd = op.simd(RELAXED_OPCODE.f64x2Madd);
+const i32x4Eq = op.simd(55);
+const f64x2Eq = op.simd(71);
+const v128Bitselect = op.simd(82);
+const f64x2Abs = op.simd(236);
 
 /**
  * a·b + c on f64x2 operands (each an instruction sequence pushing one
@@ -143,22 +163,25 @@ export const SIMD_GROUP = 6;
  * `sigmoidDoubles` (tests only) makes the sigmoid kernels store their float64
  * y, 16 bytes per pair, instead of rounding and testing it; `relaxed` makes
  * the polynomial and rational evaluations use `f64x2.relaxed_madd` (relaxed
- * SIMD: the caller checks that the engine validates it, ./features.ts).
+ * SIMD: the caller checks that the engine validates it, ./features.ts);
+ * `dgateGroup` the vectors per loop iteration of the dgate kernel.
  */
 export function geluSimdModuleBytes(
   band: number,
   group = SIMD_GROUP,
   sigmoidGroup = SIGMOID_GROUP,
-  options: { sigmoidDoubles?: boolean; relaxed?: boolean } = {},
+  options: { sigmoidDoubles?: boolean; relaxed?: boolean; dgateGroup?: number } = {},
 ): Uint8Array {
   const relaxed = options.relaxed === true;
   const doubles = options.sigmoidDoubles === true;
-  const gelu = functionBody(band, group, false, relaxed);
-  const geglu = functionBody(band, group, true, relaxed);
+  const gelu = functionBody(band, group, 'gelu', relaxed);
+  const geglu = functionBody(band, group, 'geglu', relaxed);
+  const dgateExact = functionBody(band, group, 'dgate', relaxed);
   const sigmoid = sigmoidTanhBody(band, sigmoidGroup, false, doubles, relaxed);
   const sigmoidGeglu = sigmoidTanhBody(band, sigmoidGroup, true, doubles, relaxed);
+  const dgate = dgateTanhSigmoidBody(band, options.dgateGroup ?? DGATE_GROUP, relaxed);
   const typeSec = section(1, [
-    ...uleb(3),
+    ...uleb(5),
     0x60,
     ...vec([I32, I32, I32, I32, I32, I32, F64, F64]),
     ...vec([I32]),
@@ -168,8 +191,14 @@ export function geluSimdModuleBytes(
     0x60,
     ...vec([I32, I32, I32, I32, I32]),
     ...vec([I32]),
+    0x60,
+    ...vec([I32, I32, I32, I32, I32, I32]),
+    ...vec([I32]),
+    0x60,
+    ...vec([I32, I32, I32, I32, I32, I32, I32, F64, F64]),
+    ...vec([I32]),
   ]);
-  const funcSec = section(3, [...uleb(4), ...uleb(0), ...uleb(0), ...uleb(1), ...uleb(2)]);
+  const funcSec = section(3, [...uleb(6), ...uleb(0), ...uleb(0), ...uleb(1), ...uleb(2), ...uleb(3), ...uleb(4)]);
   const name = (s: string) => vec([...new TextEncoder().encode(s)]);
   // The memory is imported, shared (limits flag 3: shared, with a maximum):
   // the parallel path's threads all run on one memory, and engines copy out of
@@ -178,7 +207,7 @@ export function geluSimdModuleBytes(
   // shared one (bench/wasm-copy.mjs), and every chunk's results are copied out.
   const importSec = section(2, [...uleb(1), ...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(MIN_PAGES), ...uleb(MAX_PAGES)]);
   const exportSec = section(7, [
-    ...uleb(4),
+    ...uleb(6),
     ...name('gelu'),
     0x00,
     ...uleb(0),
@@ -191,8 +220,22 @@ export function geluSimdModuleBytes(
     ...name('gegluTanhSigmoid'),
     0x00,
     ...uleb(3),
+    ...name('dgateTanhSigmoid'),
+    0x00,
+    ...uleb(4),
+    ...name('dgateExact'),
+    0x00,
+    ...uleb(5),
   ]);
-  const codeSec = section(10, [...uleb(4), ...vec(gelu), ...vec(geglu), ...vec(sigmoid), ...vec(sigmoidGeglu)]);
+  const codeSec = section(10, [
+    ...uleb(6),
+    ...vec(gelu),
+    ...vec(geglu),
+    ...vec(sigmoid),
+    ...vec(sigmoidGeglu),
+    ...vec(dgate),
+    ...vec(dgateExact),
+  ]);
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...importSec, ...funcSec, ...exportSec, ...codeSec]);
 }
 
@@ -200,23 +243,33 @@ export function geluSimdModuleBytes(
  * One function's locals and code. Parameters: 0 in, 1 up, 2 out, 3 pairs,
  * 4 table, 5 flags (i32); 6 x0, 7 sMax (f64). `pairs` must be a multiple of
  * the group. gelu ignores `up`; geglu multiplies by it (y = (g·p)·u, the
- * same order as gegluElement32 in ../elementwise/fast.ts).
+ * same order as gegluElement32 in ../elementwise/fast.ts). `dgate`
+ * (dgateExact, see dgateExactTail) takes a third input, dy, after up, and
+ * the other parameters follow one place later.
  */
-function functionBody(band: number, group: number, withUp: boolean, relaxed: boolean): number[] {
+function functionBody(band: number, group: number, kind: 'gelu' | 'geglu' | 'dgate', relaxed: boolean): number[] {
   const SIMD_GROUP = group;
-  const [IN, UP, OUT, PAIRS, TABLE, FLAGS, X0, SMAX] = [0, 1, 2, 3, 4, 5, 6, 7];
-  // i32 locals: 8 k, 9 nflag, 10 kb = 8·k (the byte offset of pair k), then
+  const withUp = kind === 'geglu';
+  const d = kind === 'dgate' ? 1 : 0;
+  const [IN, UP, DY] = [0, 1, 2];
+  const [OUT, PAIRS, TABLE, FLAGS, X0, SMAX] = [2, 3, 4, 5, 6, 7].map((i) => i + d);
+  // i32 locals: k, nflag, kb = 8·k (the byte offset of pair k), then
   // a0, a1 per group; v128 locals after them.
-  const K = 8;
-  const NFLAG = 9;
-  const KB = 10;
-  const A0 = (g: number) => 11 + 2 * g;
-  const A1 = (g: number) => 12 + 2 * g;
+  const K = 8 + d;
+  const NFLAG = 9 + d;
+  const KB = 10 + d;
+  const A0 = (g: number) => 11 + d + 2 * g;
+  const A1 = (g: number) => 12 + d + 2 * g;
   const nI32 = 3 + 2 * SIMD_GROUP;
-  const vBase = 8 + nI32;
+  const vBase = 8 + d + nI32;
   // Loop constants in locals (V8 materializes a v128.const at every use).
   const [X0V, SMAXV, JMAXV, CPER, C0, CMAGIC, CHI, CLO] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => vBase + i);
-  const CONSTS = 8;
+  // dgate's own: −log2(e)/2, the clamp of b, W0, 1/√(2π), the band, bits(1.0), Q1..Q4.
+  const DGATE_CONSTS = [NEG_HALF_LOG2E, SIGMOID_B_MIN, EXP2_RATIONAL_W0, INV_SQRT_2PI_HI, band];
+  const dc = (i: number) => vBase + 8 + i;
+  const [CHALF_LOG2E, CBMIN, CW0, CINV, CBAND, CEXPONE] = [0, 1, 2, 3, 4, 5].map(dc);
+  const CQ = (m: number) => dc(6 + m);
+  const CONSTS = 8 + (d ? 10 : 0);
   // s, t, p, y, r1, j per group. x itself is not held in a local: it is
   // loaded and promoted again for y = x·p, since a v kept live through Horner
   // made V8 spill vectors to the stack (about 50 stack loads and stores per
@@ -277,6 +330,14 @@ function functionBody(band: number, group: number, withUp: boolean, relaxed: boo
     ...op.set(CHI),
     ...f64x2Const(1 - band),
     ...op.set(CLO),
+    ...(d
+      ? [
+          ...DGATE_CONSTS.flatMap((c, i) => [...f64x2Const(c), ...op.set(dc(i))]),
+          ...i64x2Const(0x3ff0000000000000n),
+          ...op.set(CEXPONE),
+          ...EXP2_RATIONAL_Q.flatMap((q, m) => [...f64x2Const(q), ...op.set(CQ(m))]),
+        ]
+      : []),
     ...op.block,
     ...op.loop,
     ...op.get(K),
@@ -348,7 +409,16 @@ function functionBody(band: number, group: number, withUp: boolean, relaxed: boo
     for (let g = 0; g < SIMD_GROUP; g++) body.push(...loadPair(g, m), ...hornerStep(g, upper(g)));
     for (let g = 0; g < SIMD_GROUP; g++) body.push(...hornerStep(g, lower(g)));
   }
-  for (let g = 0; g < SIMD_GROUP; g++) {
+  if (d) {
+    body.push(
+      ...dgateExactTail(
+        { IN, UP, DY, OUT, KB, group: SIMD_GROUP, relaxed },
+        { P, S, T, J, Y, R1 },
+        { CMAGIC, CHALF_LOG2E, CBMIN, CW0, CINV, CBAND, CEXPONE, CQ },
+      ),
+    );
+  }
+  for (let g = 0; g < SIMD_GROUP && !d; g++) {
     body.push(
       // y = v·p (·u), v loaded and promoted again. The table's first two intervals are the constant NaN and
       // its last the constant 1, so x at or above the table's end (+∞ included)
@@ -416,6 +486,144 @@ function functionBody(band: number, group: number, withUp: boolean, relaxed: boo
   );
   const locals = [...uleb(2), ...uleb(nI32), I32, ...uleb(nV128), V128];
   return [...locals, ...body];
+}
+
+/**
+ * The exact form's dgate after the table's Horner steps (functionBody with kind 'dgate',
+ * exported as `dgateExact(gate, up, dy, out, pairs, table, flags, x0, sMax)` → flagged):
+ * dy·up·gelu′(x) with gelu′(x) = Φ(x) + x·φ(x).
+ *
+ * ## Method
+ *
+ * - Φ(x): the table's p, as the forward kernel computes it (the framed table's NaN intervals
+ *   flag x below the table, −∞ and NaN; its constant-1 interval gives Φ = 1 from the table's
+ *   end up, where 1 − Φ < 2^-60).
+ * - x·φ(x) = x·e^{−x²/2}/√(2π) in base 2: b = max(x²·(−log2(e)/2), −1010) (x² exact: x is a
+ *   float32), then steps 3–5 of ../elementwise/sigmoid-tanh.ts: k, f = b − k, the rational
+ *   2^f = (w + f)/(w − f), so t = ((x·(1/√(2π)))·(N·2^k))/D, N·2^k exact.
+ * - y = p + t, w = p + |t|; the pair passes when float32(dy·up·(y ∓ 2^-41·w)) agree as bits
+ *   and as floats (dgateTanhSigmoidBody's test).
+ *
+ * ## Error bound (u = 2^-53), x in the table
+ *
+ * p: < 2^-45.05·p for any mixture of fused and unfused Horner steps (../elementwise/fast.ts).
+ * t: b is within 2u·|b| (the constant's rounding and the product's), so 2^b within
+ * ln 2·2u·|b| ≤ 206.2u relative (|b| ≤ 14.36²/(2 ln 2) = 148.8 at the table's start); 2^f
+ * within 2^-49.30 + 0.74u, N and D u each, the two products and the division 3u, and
+ * 1/√(2π) itself u: < 226u = 2^-45.18 in all. So |y − gelu′| ≤ 2^-45.05·p + 2^-45.18·|t| + u·w
+ * < 2^-44.9·w, 2^-3.9 of the band. Above the table's end Φ = 1 is within 2^-60 and t
+ * keeps its bound (b clamps from x ≈ 37.4, where x·φ(x) < 2^-1000 anyway); x = +∞ makes
+ * t = ∞, w = ∞ and y ± band NaN: flagged.
+ */
+function dgateExactTail(
+  a: { IN: number; UP: number; DY: number; OUT: number; KB: number; group: number; relaxed: boolean },
+  v: Record<'P' | 'S' | 'T' | 'J' | 'Y' | 'R1', (g: number) => number>,
+  c: Record<'CMAGIC' | 'CHALF_LOG2E' | 'CBMIN' | 'CW0' | 'CINV' | 'CBAND' | 'CEXPONE', number> & { CQ: (m: number) => number },
+): number[] {
+  const { IN, UP, DY, OUT, KB, group, relaxed } = a;
+  const { P, S, T, J, Y, R1 } = v;
+  const get = op.get;
+  const out: number[] = [];
+  const each = (f: (g: number) => number[]) => {
+    for (let g = 0; g < group; g++) out.push(...f(g));
+  };
+  const load = (ptr: number, g: number) => [...get(ptr), ...get(KB), ...op.i32Add, ...load64Zero(8 * g), ...f64x2PromoteLowF32x4];
+  // x into Y; b = max(x²·(−log2(e)/2), −1010), into S; t = b + 1.5·2^52; f = b − (t − 1.5·2^52), into S; z = f², into J
+  each((g) => [
+    ...load(IN, g),
+    ...op.tee(Y(g)),
+    ...get(Y(g)),
+    ...f64x2Mul,
+    ...get(c.CHALF_LOG2E),
+    ...f64x2Mul,
+    ...get(c.CBMIN),
+    ...f64x2Pmax,
+    ...op.tee(S(g)),
+    ...get(S(g)),
+    ...get(c.CMAGIC),
+    ...f64x2Add,
+    ...op.tee(T(g)),
+    ...get(c.CMAGIC),
+    ...f64x2Sub,
+    ...f64x2Sub,
+    ...op.tee(S(g)),
+    ...get(S(g)),
+    ...f64x2Mul,
+    ...op.set(J(g)),
+  ]);
+  // w = (((Q4·z + Q3)·z + Q2)·z + Q1)·z + W0, into R1
+  each((g) => [...madd(relaxed, get(J(g)), get(c.CQ(3)), get(c.CQ(2))), ...op.set(R1(g))]);
+  for (const m of [1, 0]) each((g) => [...madd(relaxed, get(R1(g)), get(J(g)), get(c.CQ(m))), ...op.set(R1(g))]);
+  each((g) => [...madd(relaxed, get(R1(g)), get(J(g)), get(c.CW0)), ...op.set(R1(g))]);
+  // t = ((x·(1/√(2π)))·((w + f)·2^k))/(w − f), into S
+  each((g) => [
+    ...get(Y(g)),
+    ...get(c.CINV),
+    ...f64x2Mul,
+    ...get(R1(g)),
+    ...get(S(g)),
+    ...f64x2Add,
+    ...get(T(g)),
+    ...op.i32Const(52),
+    ...i64x2Shl,
+    ...get(c.CEXPONE),
+    ...i64x2Add,
+    ...f64x2Mul,
+    ...f64x2Mul,
+    ...get(R1(g)),
+    ...get(S(g)),
+    ...f64x2Sub,
+    ...f64x2Div,
+    ...op.set(S(g)),
+  ]);
+  // y = Φ + t, into Y; band = (Φ + |t|)·2^-41, into R1
+  each((g) => [
+    ...get(P(g)),
+    ...get(S(g)),
+    ...f64x2Add,
+    ...op.set(Y(g)),
+    ...get(P(g)),
+    ...get(S(g)),
+    ...f64x2Abs,
+    ...f64x2Add,
+    ...get(c.CBAND),
+    ...f64x2Mul,
+    ...op.set(R1(g)),
+  ]);
+  // p = dy·up, into S; lo = float32(p·(y − band)) stored, into J; hi = float32(p·(y + band));
+  // the test (lo = hi as bits and as floats) into T
+  each((g) => [
+    ...load(DY, g),
+    ...load(UP, g),
+    ...f64x2Mul,
+    ...op.tee(S(g)),
+    ...get(Y(g)),
+    ...get(R1(g)),
+    ...f64x2Sub,
+    ...f64x2Mul,
+    ...f32x4DemoteF64x2Zero,
+    ...op.set(J(g)),
+    ...get(OUT),
+    ...get(KB),
+    ...op.i32Add,
+    ...get(J(g)),
+    ...store64Lane(8 * g, 0),
+    ...get(S(g)),
+    ...get(Y(g)),
+    ...get(R1(g)),
+    ...f64x2Add,
+    ...f64x2Mul,
+    ...f32x4DemoteF64x2Zero,
+    ...op.tee(T(g)),
+    ...get(J(g)),
+    ...i32x4Eq,
+    ...get(T(g)),
+    ...get(J(g)),
+    ...f32x4Eq,
+    ...v128And,
+    ...op.set(T(g)),
+  ]);
+  return out;
 }
 
 /**
@@ -638,6 +846,264 @@ function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: 
     }
     body.push(...op.end);
   }
+  body.push(...get(K), ...op.i32Const(group), ...op.i32Add, ...op.set(K), ...op.br(0), ...op.end, ...op.end, ...get(NFLAG), ...op.end);
+  return [...uleb(2), ...uleb(3), I32, ...uleb(nV128), V128, ...body];
+}
+
+/**
+ * Vectors per loop iteration of the dgate kernel: in `node bench/simd-groups.mjs --uniform` on the
+ * development VM 6 and 8 were level and ahead of 4 by ~15%.
+ */
+export const DGATE_GROUP = 6;
+
+/**
+ * GeGLU backward's float32 dgate for the tanh form, dy·up·gelu′(gate), without tables:
+ * exported as `dgateTanhSigmoid(gate, up, dy, out, pairs, flags)` → flagged, the contract of
+ * `gegluTanhSigmoid` with a third input.
+ *
+ * ## Method
+ *
+ * gelu′(x) = s + x·s·m·c with s = σ(2u) = 1/(1 + e^a), m = 1 − s = e^a/(1 + e^a),
+ * c = C1 + C3·x² (../elementwise/constants.ts GRAD_TANH_C1, GRAD_TANH_C3). Steps 1–4 of
+ * sigmoidTanhBody give N, D and 2^k with e^a ≈ q = N·2^k/D, clamping x at TANH_X0 (not −16);
+ * then E = N·2^k + D, r = 1/E, s = D·r and m = N·2^k·r (no cancellation in 1 − s),
+ * y = s + ((v·s)·m)·c, and w = s + |((v·s)·m)·c|. With p = dy·up (exact: two float32s), the
+ * pair passes when float32(p·(y − 2^-41·w)) and float32(p·(y + 2^-41·w)) are equal — as bits,
+ * so that a +0 and a −0 do not pass, and as floats, so that NaNs do not — and the first is
+ * stored: rounding is monotone, so it is the correctly rounded p·gelu′ when the band holds it
+ * (as ../backward/geglu.ts dgateF32 argues for its own band).
+ *
+ * ## Error bound (u = 2^-53), x ≥ TANH_X0
+ *
+ * q's relative error δ is sigmoidTanhBody's for e^a: ≤ 4.0001u·|a| + 2^-49.30 + 0.74u, plus u
+ * for each of N and D. As functions of q, s and m move by δ·(1 − s) and δ·s relative
+ * (d ln s/d ln q = −(1 − s), d ln m/d ln q = s); E, r, s, m add u each (3u on s and on m);
+ * c is within 6u (C1 = 2·√(2/π)'s one rounding; C3 = 6·0.044715·√(2/π)'s four, from the two
+ * constants and two products; then x²·C3 and the sum, fused or not); the three products of
+ * the second term add 3u. So |y − gelu′| ≤ (δ(1 − s) + 3u)·s + (δ + 15u)·|t| + u·w
+ * ≤ (δ + 16u)·w, t the second term.
+ * - x ∈ [TANH_X0, 0]: |a| ≤ 106.6, δ + 16u ≤ 458.3u < 2^-44.15.
+ * - x > 0: 1 − s < e^{-|a|}, so δ(1 − s) ≤ 4.0001u·|a|e^{-|a|} + … < 1.5u + 2^-49.3, and
+ *   δ·|t| = δ·s·|x|·c·m ≤ s·4.0001u·max(|a|·x·c·e^{-|a|}) + … < 2.5u·s + 2^-49.3·|t|
+ *   (the maximum, ≈ 0.6, near x = 1.4); where b is clamped (x ≳ 13.6) m is off by
+ *   < 2^-1009 absolute, times x·s·c < 2^386: negligible.
+ * In all |y − gelu′| < 2^-44.15·w, 2^-3.15 of the band: margins as dgateF32's.
+ *
+ * ## Special cases
+ *
+ * x below TANH_X0, −∞ and NaN: y is replaced by NaN (the bitselect on x = max(x, TANH_X0)),
+ * so the pair is flagged. +∞: c = ∞ and w = ∞, y ± band is NaN: flagged. dy·up = ±∞: p·(y ± band)
+ * = ±∞ with the sign of gelu′ (y ± band do not straddle 0 when they round to one float32) —
+ * the exact result. dy·up = ±0: a zero of the exact product's sign.
+ */
+function dgateTanhSigmoidBody(band: number, group: number, relaxed: boolean): number[] {
+  const [GATE, UP, DY, OUT, PAIRS, FLAGS] = [0, 1, 2, 3, 4, 5];
+  const K = 6;
+  const NFLAG = 7;
+  const KB = 8;
+  const vBase = 9;
+  const consts: number[][] = [];
+  const pre: number[] = [];
+  const constLocal = (bytes: number[]) => {
+    const i = vBase + consts.length;
+    consts.push(bytes);
+    pre.push(...bytes, ...op.set(i));
+    return i;
+  };
+  const cf = (x: number) => constLocal(f64x2Const(x));
+  const [cXlow, cB3, cB1, cBmin, cMagic, cW0, cOne, cC1, cC3, cBand, cNaN] = [
+    TANH_X0,
+    TANH_EXP2_B3,
+    TANH_EXP2_B1,
+    SIGMOID_B_MIN,
+    ROUND_MAGIC,
+    EXP2_RATIONAL_W0,
+    1,
+    GRAD_TANH_C1,
+    GRAD_TANH_C3,
+    band,
+    Number.NaN,
+  ].map(cf);
+  const cQ = EXP2_RATIONAL_Q.map(cf);
+  const cExpOne = constLocal(i64x2Const(0x3ff0000000000000n));
+  // Per vector: v (then y), x² (then c), b (then f, then t), t (then the mask), p (w, D, s),
+  // z (N, then N·2^k), r, then m.
+  const PER = 8;
+  const gBase = vBase + consts.length;
+  const gv = (g: number, i: number) => gBase + PER * g + i;
+  const [V, X2, A, T, P, Z, R, MASK] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => (g: number) => gv(g, i));
+  const nV128 = consts.length + PER * group;
+  const get = op.get;
+  const load = (ptr: number, g: number) => [...get(ptr), ...get(KB), ...op.i32Add, ...load64Zero(8 * g), ...f64x2PromoteLowF32x4];
+  const body: number[] = [
+    ...pre,
+    ...op.block,
+    ...op.loop,
+    ...get(K),
+    ...get(PAIRS),
+    ...op.i32GeU,
+    ...op.brIf(1),
+    ...get(K),
+    ...op.i32Const(3),
+    ...op.i32Shl,
+    ...op.set(KB),
+  ];
+  const each = (f: (g: number) => number[]) => {
+    for (let g = 0; g < group; g++) body.push(...f(g));
+  };
+  // x = promote(gate pair); v = max(x, TANH_X0); mask = (v = x), false below TANH_X0 and for NaN;
+  // x² into X2; b = max(v·(x²·B3 + B1), −1010)
+  each((g) => [
+    ...load(GATE, g),
+    ...op.tee(A(g)),
+    ...get(cXlow),
+    ...f64x2Pmax,
+    ...op.tee(V(g)),
+    ...get(A(g)),
+    ...f64x2Eq,
+    ...op.set(MASK(g)),
+    ...get(V(g)),
+    ...get(V(g)),
+    ...f64x2Mul,
+    ...op.set(X2(g)),
+    ...get(V(g)),
+    ...madd(relaxed, get(X2(g)), get(cB3), get(cB1)),
+    ...f64x2Mul,
+    ...get(cBmin),
+    ...f64x2Pmax,
+    ...op.set(A(g)),
+  ]);
+  // t = b + 1.5·2^52 (k in its low bits); f = b − (t − 1.5·2^52), into A; z = f²
+  each((g) => [
+    ...get(A(g)),
+    ...get(A(g)),
+    ...get(cMagic),
+    ...f64x2Add,
+    ...op.tee(T(g)),
+    ...get(cMagic),
+    ...f64x2Sub,
+    ...f64x2Sub,
+    ...op.tee(A(g)),
+    ...get(A(g)),
+    ...f64x2Mul,
+    ...op.set(Z(g)),
+  ]);
+  // w = (((Q4·z + Q3)·z + Q2)·z + Q1)·z + W0, into P
+  each((g) => [...madd(relaxed, get(Z(g)), get(cQ[3]!), get(cQ[2]!)), ...op.set(P(g))]);
+  for (const m of [1, 0]) {
+    each((g) => [...madd(relaxed, get(P(g)), get(Z(g)), get(cQ[m]!)), ...op.set(P(g))]);
+  }
+  each((g) => [...madd(relaxed, get(P(g)), get(Z(g)), get(cW0)), ...op.set(P(g))]);
+  // N·2^k = (w + f)·bits((t << 52) + bits(1.0)), exact, into Z; D = w − f, into P;
+  // r = 1/(N·2^k + D)
+  each((g) => [
+    ...get(P(g)),
+    ...get(A(g)),
+    ...f64x2Add,
+    ...get(T(g)),
+    ...op.i32Const(52),
+    ...i64x2Shl,
+    ...get(cExpOne),
+    ...i64x2Add,
+    ...f64x2Mul,
+    ...op.set(Z(g)),
+    ...get(P(g)),
+    ...get(A(g)),
+    ...f64x2Sub,
+    ...op.set(P(g)),
+    ...get(cOne),
+    ...get(Z(g)),
+    ...get(P(g)),
+    ...f64x2Add,
+    ...f64x2Div,
+    ...op.set(R(g)),
+  ]);
+  // s = D·r, into P; t = ((v·s)·(N·2^k·r))·(x²·C3 + C1), into A
+  each((g) => [
+    ...get(P(g)),
+    ...get(R(g)),
+    ...f64x2Mul,
+    ...op.tee(P(g)),
+    ...get(V(g)),
+    ...f64x2Mul,
+    ...get(Z(g)),
+    ...get(R(g)),
+    ...f64x2Mul,
+    ...f64x2Mul,
+    ...madd(relaxed, get(X2(g)), get(cC3), get(cC1)),
+    ...f64x2Mul,
+    ...op.set(A(g)),
+  ]);
+  // y = s + t (NaN where the mask is off), into V; band = (s + |t|)·2^-41, into X2
+  each((g) => [
+    ...get(P(g)),
+    ...get(A(g)),
+    ...f64x2Add,
+    ...get(cNaN),
+    ...get(MASK(g)),
+    ...v128Bitselect,
+    ...op.set(V(g)),
+    ...get(P(g)),
+    ...get(A(g)),
+    ...f64x2Abs,
+    ...f64x2Add,
+    ...get(cBand),
+    ...f64x2Mul,
+    ...op.set(X2(g)),
+  ]);
+  // p = dy·up, into P; lo = float32(p·(y − band)) stored, hi = float32(p·(y + band));
+  // the test mask (lo = hi as bits and as floats) into T
+  each((g) => [
+    ...load(DY, g),
+    ...load(UP, g),
+    ...f64x2Mul,
+    ...op.tee(P(g)),
+    ...get(V(g)),
+    ...get(X2(g)),
+    ...f64x2Sub,
+    ...f64x2Mul,
+    ...f32x4DemoteF64x2Zero,
+    ...op.set(A(g)),
+    ...get(OUT),
+    ...get(KB),
+    ...op.i32Add,
+    ...get(A(g)),
+    ...store64Lane(8 * g, 0),
+    ...get(P(g)),
+    ...get(V(g)),
+    ...get(X2(g)),
+    ...f64x2Add,
+    ...f64x2Mul,
+    ...f32x4DemoteF64x2Zero,
+    ...op.tee(Z(g)),
+    ...get(A(g)),
+    ...i32x4Eq,
+    ...get(Z(g)),
+    ...get(A(g)),
+    ...f32x4Eq,
+    ...v128And,
+    ...op.set(T(g)),
+  ]);
+  for (let g = 0; g < group; g++) body.push(...get(T(g)), ...(g > 0 ? v128And : []));
+  body.push(...i32x4AllTrue, ...op.i32Eqz, ...op.if);
+  for (let g = 0; g < group; g++) {
+    body.push(
+      ...get(FLAGS),
+      ...get(NFLAG),
+      ...op.i32Const(2),
+      ...op.i32Shl,
+      ...op.i32Add,
+      ...get(K),
+      ...op.i32Const(g),
+      ...op.i32Add,
+      ...op.i32Store(0),
+      ...get(NFLAG),
+      ...op.i32Const(1),
+      ...op.i32Add,
+      ...op.set(NFLAG),
+    );
+  }
+  body.push(...op.end);
   body.push(...get(K), ...op.i32Const(group), ...op.i32Add, ...op.set(K), ...op.br(0), ...op.end, ...op.end, ...get(NFLAG), ...op.end);
   return [...uleb(2), ...uleb(3), I32, ...uleb(nV128), V128, ...body];
 }

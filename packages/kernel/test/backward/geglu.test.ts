@@ -12,8 +12,11 @@ import { Decimal, correctlyRoundedGegluBackward, exactDecimal } from '@geglu/ora
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { geglu, gegluBackward } from '../../src/index.js';
+import { dgateF32Js } from '../../src/backward/geglu.js';
+import { EXACT_TABLE, TANH_TABLE } from '../../src/elementwise/fast.js';
+import { simdAvailable } from '../../src/elementwise/simd.js';
 import { geluGrad } from '../../src/elementwise/gelu-grad.js';
-import { f32In, stepsWithSign } from '../elementwise/helpers.js';
+import { anyF32Bits, bitsOfF32, f32FromBits, f32In, stepsWithSign } from '../elementwise/helpers.js';
 
 const D = Decimal.clone({ precision: 80 });
 const ROOT = { none: -0.7517916243, tanh: -0.7524614 };
@@ -105,6 +108,160 @@ describe('gegluBackward float32 against the oracle', () => {
   });
 });
 
+describe('gegluBackward float32: the rounding test on the tables against the float64 derivative', () => {
+  // dgate's fast path (the forward tables' gelu′ and a band) must never return a float32 that the
+  // float64-derivative composition fl32(fl64(dy·up·geluGrad(gate))) does not, unless the oracle
+  // sides with the fast path there (the composition is ≤ 1 step, the fast path exact).
+  const n = 2 ** 15;
+  const anyValue = fc.oneof({ weight: 4, arbitrary: f32In(-1e3, 1e3) }, { weight: 1, arbitrary: anyF32Bits });
+  for (const approximate of ['none', 'tanh'] as const) {
+    it(`agrees bit for bit or is the oracle's where not (${approximate})`, () => {
+      const gates = fc.oneof(
+        { weight: 3, arbitrary: f32In(-12, 12) },
+        { weight: 2, arbitrary: f32In(ROOT[approximate] - 1e-3, ROOT[approximate] + 1e-3) },
+        { weight: 1, arbitrary: f32In(-16, -8) },
+        { weight: 1, arbitrary: anyF32Bits },
+      );
+      const rows = fc.sample(fc.tuple(gates, anyValue, anyValue), { numRuns: n });
+      const gate = Float32Array.from(rows, (r) => r[0]);
+      const up = Float32Array.from(rows, (r) => r[1]);
+      const dy = Float32Array.from(rows, (r) => r[2]);
+      const { dgate } = gegluBackward(gate, up, dy, { approximate });
+      let differ = 0;
+      let compared = 0;
+      for (let i = 0; i < n; i++) {
+        const g = geluGrad(gate[i]!, { approximate });
+        const p = dy[i]! * up[i]!;
+        // zeros, NaN and overflowed products take the composition's special-value rules: judged elsewhere
+        if (g === 0 || !Number.isFinite(p) || Number.isNaN(g)) continue;
+        compared++;
+        const composed = Math.fround(p * g);
+        if (Object.is(dgate[i], composed)) continue;
+        differ++;
+        const want = correctlyRoundedGegluBackward(approximate, gate[i]!, up[i]!, dy[i]!, 'f32').dgate;
+        expect(`${gate[i]} ${up[i]} ${dy[i]}: ${dgate[i]}`).toBe(`${gate[i]} ${up[i]} ${dy[i]}: ${want}`);
+      }
+      expect(compared).toBeGreaterThan(n * 0.9);
+      // the composition is 1 step off only within 2^-50 of a midpoint: rare, not a tolerance
+      expect(differ).toBeLessThan(8);
+    });
+
+    it(`gives the oracle's zero sign and value at the float32s around the root (${approximate})`, () => {
+      // gelu′ changes sign between two of these; with |dy·up| = 2^-200 every dgate is a signed zero,
+      // and with |dy·up| ≈ 1 the band (2^-41 of terms that cancel to ~1e-8 here) is too wide for a
+      // float32 decision, so these go through the float64 derivative
+      const around = Array.from({ length: 64 }, (_, i) => f32FromBits(bitsOfF32(Math.fround(ROOT[approximate])) + i - 32));
+      const rows = around.flatMap((g) => [
+        [g, 2 ** -100, 2 ** -100],
+        [g, 2 ** -100, -(2 ** -100)],
+        [g, 1, 1],
+        [g, -3, 0.5],
+      ]);
+      const gate = Float32Array.from(rows, (r) => r[0]!);
+      const up = Float32Array.from(rows, (r) => r[1]!);
+      const dy = Float32Array.from(rows, (r) => r[2]!);
+      const { dgate } = gegluBackward(gate, up, dy, { approximate });
+      const show = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+      const got = rows.map((r, i) => `${r.join(' ')}: ${show(dgate[i]!)}`);
+      const want = rows.map((r) => `${r.join(' ')}: ${show(correctlyRoundedGegluBackward(approximate, r[0]!, r[1]!, r[2]!, 'f32').dgate)}`);
+      expect(got).toEqual(want);
+      const zeros = got.filter((_, i) => i % 4 === 0).map((s) => (s.endsWith(': -0') ? '-0' : s.endsWith(': 0') ? '+0' : s));
+      expect(new Set(zeros)).toEqual(new Set(['-0', '+0']));
+    });
+  }
+});
+
+describe('gegluBackward float32: the WebAssembly kernels against the JavaScript test', () => {
+  it.each(['none', 'tanh'] as const)(
+    'give the same float32 for every element, specials, chunk edges and tails included (%s)',
+    (approximate) => {
+      expect(simdAvailable()).toBe(true);
+      const special = fc.constantFrom(
+        0,
+        -0,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        Number.NaN,
+        2 ** -149,
+        -(2 ** -149),
+        3e38,
+        -3e38,
+      );
+      const gates = fc.oneof(
+        { weight: 6, arbitrary: f32In(-12, 12) },
+        { weight: 2, arbitrary: f32In(ROOT[approximate] - 1e-3, ROOT[approximate] + 1e-3) },
+        // each kernel's lower end (the tanh clamp, the exact table's start) and upper table end
+        { weight: 1, arbitrary: f32In(-10.79, -10.77) },
+        { weight: 1, arbitrary: f32In(-14.37, -14.35) },
+        { weight: 1, arbitrary: f32In(7.4, 8.9) },
+        { weight: 1, arbitrary: anyF32Bits },
+        { weight: 1, arbitrary: special },
+      );
+      const values = fc.oneof(
+        { weight: 8, arbitrary: f32In(-1e3, 1e3) },
+        { weight: 1, arbitrary: anyF32Bits },
+        { weight: 1, arbitrary: special },
+      );
+      // three chunks of the kernel's 8192 elements and a tail that is not a whole group
+      const n = 3 * 8192 + 13;
+      const rows = fc.sample(fc.tuple(gates, values, values), { numRuns: n });
+      const gate = Float32Array.from(rows, (r) => r[0]);
+      const up = Float32Array.from(rows, (r) => r[1]);
+      const dy = Float32Array.from(rows, (r) => r[2]);
+      const { dgate } = gegluBackward(gate, up, dy, { approximate });
+      const js = new Float32Array(n);
+      dgateF32Js(gate, up, dy, approximate === 'tanh' ? TANH_TABLE : EXACT_TABLE, js);
+      const show = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+      const differ = [];
+      for (let i = 0; i < n; i++) {
+        if (!Object.is(dgate[i], js[i]) && !(Number.isNaN(dgate[i]) && Number.isNaN(js[i]))) {
+          differ.push(`${gate[i]} ${up[i]} ${dy[i]}: ${show(dgate[i]!)} vs ${show(js[i]!)}`);
+        }
+      }
+      expect(differ).toEqual([]);
+    },
+  );
+});
+
+describe('gegluBackward where gelu′ underflows or dy·up overflows', () => {
+  // gelu′ of a finite gate is never 0: where it underflows to ±0, ∞·it is still ±∞ (the oracle's
+  // exact product), and an overflowed dy·up times gelu′(−∞) = −0 or an underflow is a zero, never NaN
+  for (const approximate of ['none', 'tanh'] as const) {
+    for (const [Type, format] of [
+      [Float32Array, 'f32'],
+      [Float64Array, 'f64'],
+    ] as const) {
+      it(`no NaN where the oracle has ±∞ or ±0 (${format}, ${approximate})`, () => {
+        const rows: [number, number, number][] = [];
+        for (const g of [-40, -100, -1e10, -3e38, Number.NEGATIVE_INFINITY]) {
+          for (const [u, dy] of [
+            [1, Number.POSITIVE_INFINITY],
+            [-1, Number.POSITIVE_INFINITY],
+            [Number.NEGATIVE_INFINITY, 2],
+            [3e38, 3e38],
+            [-3e38, 3e38],
+          ]) {
+            // float64: dy·up = ±1e600 overflows
+            if (format === 'f64' && Math.abs(u!) === 3e38) rows.push([g, Math.sign(u!) * 1e300, 1e300]);
+            rows.push([g, u!, dy!]);
+          }
+        }
+        const gate = Type.from(rows.map((r) => r[0]));
+        const { dgate } = gegluBackward(gate, Type.from(rows.map((r) => r[1])), Type.from(rows.map((r) => r[2])), { approximate });
+        const show = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+        const got = rows.map((_, i) => `${rows[i]!.map((v) => show(Type.of(v)[0]!)).join(' ')}: ${show(dgate[i]!)}`);
+        const want = rows.map((_, i) => {
+          const [g, u, dy] = [gate[i]!, Type.of(rows[i]![1])[0]!, Type.of(rows[i]![2])[0]!];
+          return `${[g, u, dy].map(show).join(' ')}: ${show(correctlyRoundedGegluBackward(approximate, g, u, dy, format).dgate)}`;
+        });
+        // the float64 kernel loses a gelu′ that underflows float64 (module comment): compare where the oracle's result is 0, ±∞ or NaN
+        const decided = want.map((w) => /: (-?0|-?Infinity|NaN)$/.test(w));
+        expect(got.filter((_, i) => decided[i])).toEqual(want.filter((_, i) => decided[i]));
+      });
+    }
+  }
+});
+
 describe('gegluBackward float64 against the oracle', () => {
   for (const approximate of ['none', 'tanh'] as const) {
     it(`dgate within (δ + 2·2^-53)·|v| and dup ≤ 1 step (${approximate})`, () => {
@@ -130,6 +287,34 @@ describe('gegluBackward float64 against the oracle', () => {
         }),
         { numRuns: 40 },
       );
+    });
+  }
+});
+
+describe('gegluBackward float64 with dy·up beyond 2^1624', () => {
+  // dy·up = ±1e600 is scaled, not overflowed: where gelu′(gate) is small enough (gate ≲ −36, exact
+  // form; ≲ −20.8 tanh) the true dgate is a finite double, held to the same bound as above
+  for (const approximate of ['none', 'tanh'] as const) {
+    it(`dgate within (δ + 2·2^-53)·|v| (${approximate})`, () => {
+      const gates = approximate === 'none' ? [-36, -37, -38, -38.4] : [-20.8, -21, -21.2];
+      for (const g of gates) {
+        for (const [u, dy] of [
+          [1e300, 1e300],
+          [-1e300, 1e300],
+          [1.7e308, 1.7e308],
+        ]) {
+          const { dgate } = gegluBackward(Float64Array.of(g), Float64Array.of(u!), Float64Array.of(dy!), { approximate });
+          const want = correctlyRoundedGegluBackward(approximate, g, u!, dy!, 'f64').dgate;
+          if (!Number.isFinite(want)) {
+            expect(dgate[0]).toBe(want);
+            continue;
+          }
+          // withinBound takes an infinite result for a float32 one (where ±∞ may be right): not here
+          expect(dgate[0]).not.toBe(Math.sign(want) * Number.POSITIVE_INFINITY);
+          const rel = geluGradError(g, approximate) + 2 * u53 + 2 ** -104;
+          expect(withinBound(dgate[0]!, g, u!, dy!, approximate, rel * (1 + 2 ** -50), 2 ** -1073)).toBe(true);
+        }
+      }
     });
   }
 });

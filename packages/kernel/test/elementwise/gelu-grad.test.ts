@@ -1,9 +1,9 @@
 import { correctlyRounded } from '@geglu/oracle';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { geluGrad, geluGradArray } from '../../src/index.js';
+import { geluGrad, geluGradArray, kernelFloat32Array, releaseKernelFloat32Array } from '../../src/index.js';
 import { EXACT_GRAD_ROOT_0, TANH_GRAD_ROOT_0 } from '../../src/elementwise/grad-roots.generated.js';
-import { anyF32Bits, bitsOfF32, f32FromBits, f64In, stepsWithSign } from './helpers.js';
+import { anyF32Bits, bitsOfF32, f32FromBits, f32In, f64In, stepsWithSign } from './helpers.js';
 
 type GradFn = 'gelu-grad' | 'gelu-tanh-grad';
 const FORMS: ReadonlyArray<[GradFn, 'none' | 'tanh', number]> = [
@@ -115,6 +115,28 @@ describe.each(FORMS)('%s', (fn, approximate, root) => {
     expect(Array.from(geluGradArray(xs, options))).toEqual(want);
     geluGradArray(xs, { ...options, out: xs });
     expect(Array.from(xs)).toEqual(want);
+  });
+
+  it('float32 array: in place and on kernel arrays, the same bits as into a new array (chunk edges, tails)', () => {
+    const n = 3 * 8192 + 5;
+    const xs = Float32Array.from(fc.sample(fc.oneof(f32In(-12, 12), anyF32Bits), { numRuns: n }));
+    const want = geluGradArray(xs, { approximate });
+    const same = (got: Float32Array) => want.every((w, i) => Object.is(w, got[i]) || (w !== w && got[i] !== got[i]));
+    const inPlace = xs.slice();
+    geluGradArray(inPlace, { approximate, out: inPlace });
+    expect(same(inPlace)).toBe(true);
+    const k = kernelFloat32Array(n);
+    const kOut = kernelFloat32Array(n);
+    try {
+      k.set(xs);
+      geluGradArray(k, { approximate, out: kOut });
+      expect(same(kOut)).toBe(true);
+      geluGradArray(k, { approximate, out: k });
+      expect(same(k)).toBe(true);
+    } finally {
+      releaseKernelFloat32Array(k);
+      releaseKernelFloat32Array(kOut);
+    }
   });
 
   it('special values: NaN → NaN, +∞ → 1, −∞ → −0, ±0 → ½ (scalar and both arrays)', () => {

@@ -62,8 +62,8 @@ function runRelaxed(f32: Case[], f64: Case[]) {
       out.f32.push(r);
     }
     for (const c of f64) out.f64.push([...k.gemma2Mlp(Float64Array.from(c.x), c.t, w(c, Float64Array), { approximate: 'tanh' })]);
-    console.log(JSON.stringify(out));
-    process.exit(0);`;
+    // exit only once the whole result is written: stdout to a pipe may still be flushing
+    process.stdout.write(JSON.stringify(out), () => process.exit(0));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', source], {
     cwd: root,
     input: JSON.stringify({ f32, f64 }),

@@ -67,5 +67,13 @@ suite('validation helpers (shared by the whole kernel)', () => {
     expect(firstNonFinite([0, -0, 5e-324, 1])).toBe(-1);
     expect(firstNonFinite([1, 2, -Infinity, NaN])).toBe(2);
     expect(firstNonFinite(new Float32Array([NaN]))).toBe(0);
+    // the first one across the 2048-element blocks it sums, and at a block's edges
+    for (const at of [2047, 2048, 4095, 6000]) {
+      const a = new Float32Array(6001).fill(-0);
+      a[at] = Infinity;
+      if (at < 6000) a[6000] = NaN;
+      expect(firstNonFinite(a)).toBe(at);
+    }
+    expect(firstNonFinite(new Float64Array(5000).fill(1.7e308))).toBe(-1);
   });
 });

@@ -24,6 +24,19 @@ describe('relaxed SIMD detection', () => {
 
   it("refuses an unknown mode and 'on' where relaxed SIMD does not validate, naming the way to enable it", () => {
     expect(() => setRelaxedSimd('yes' as never)).toThrow(/mode is "yes", expected 'auto', 'on' or 'off'/);
+    // values JSON.stringify cannot write: the refusal must still be the GegluError naming them
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    for (const [mode, shown] of [
+      [1n, '1n'],
+      [circular, 'an object'],
+      [Symbol('on'), 'a symbol'],
+    ] as const) {
+      expect(() => setRelaxedSimd(mode as never)).toThrow(
+        new RegExp(`^setRelaxedSimd: mode is ${shown}.*, expected 'auto', 'on' or 'off'$`),
+      );
+    }
+    expect(relaxedSimdPath().request).toBe('auto');
     if (!relaxedSimdPath().available) {
       expect(() => setRelaxedSimd('on')).toThrow(/--experimental-wasm-relaxed-simd/);
     }

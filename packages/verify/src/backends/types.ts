@@ -25,6 +25,15 @@ export type BackendId =
   | 'gpu-cpu'
   | 'gpu-headlessgl';
 
+/** Backends in headless Chromium (`geglu verify --browser`, ./browser.ts); not in the default registry. */
+export type BrowserBackendId =
+  | 'kernel-f32-browser'
+  | 'kernel-f64-browser'
+  | 'gpu-webgl2'
+  | 'gpu-webgl'
+  | 'gpu-webgpu-browser'
+  | 'gpu-webasm-browser';
+
 /**
  * The arithmetic a backend promises: `exact` = correctly rounded into the requested dtype
  * (the oracle); `f64` / `f32` / `bf16` / `f16` = results in that format, with a measured error in
@@ -33,13 +42,15 @@ export type BackendId =
 export type Precision = 'exact' | 'f64' | 'f32' | 'bf16' | 'f16';
 
 export interface BackendInfo {
-  id: BackendId;
+  id: BackendId | BrowserBackendId;
   kind: 'oracle' | 'kernel' | 'gpu';
   precision: Precision;
   /** dtypes it evaluates in. */
   dtypes: readonly FloatFormat[];
   functions: readonly EvalFunction[];
   description: string;
+  /** The tolerance table's row its results are gated on, when not its own id (the kernel in a browser: kernel-f32's). */
+  toleranceOf?: string;
 }
 
 /** An opened backend. Values travel in a Float64Array; for dtype f32 they are exact f32 values. */
@@ -49,6 +60,15 @@ export interface BackendSession {
   /** Backends tried first and not available, with why, in one line (gpu.js `auto`); absent when none. */
   passedOver?: string;
   evaluate(fn: EvalFunction, dtype: FloatFormat, xs: Float64Array): Promise<Float64Array>;
+  /** GeGLU and the Gemma 2 MLP where the session runs them itself (a browser page); absent: the suites use the package in Node. */
+  geglu?(fn: 'gelu' | 'gelu-tanh', dtype: FloatFormat, gate: Float64Array, up: Float64Array): Promise<Float64Array>;
+  gemma2Mlp?(
+    x: Float64Array,
+    tokens: number,
+    weights: { hidden: number; intermediate: number; gate: Float64Array; up: Float64Array; down: Float64Array },
+    fn: 'gelu' | 'gelu-tanh',
+    dtype: FloatFormat,
+  ): Promise<Float64Array>;
   close(): Promise<void>;
 }
 

@@ -4,7 +4,7 @@
  * judges a dropped file with this same code; the CLI (src/commands/check.ts) reads the arguments
  * and files and prints.
  */
-import { compareResult } from '@geglu/float';
+import { compareResult, describe, FLOAT_FORMATS, GegluError } from '@geglu/float';
 import type { OracleModule } from '../backends/modules.js';
 import { EVAL_FUNCTIONS, type EvalFunction, type FloatFormat } from '../backends/types.js';
 import type { CheckBatch } from '../io/check-inputs.js';
@@ -85,6 +85,40 @@ export interface CheckOptions {
   backend: string | null;
 }
 
+const INPUTS: readonly CheckSummary['input'][] = ['jsonl', 'safetensors', 'npy'];
+
+/**
+ * Refuses what `geglu check` refuses at its command line: CheckJudge is also built from other
+ * hosts' forms (the explorer page), where a negative, fractional or NaN limit would otherwise turn
+ * into a verdict ("allowed -1") instead of an error naming it.
+ */
+function checkJudgeOptions(options: unknown): CheckOptions {
+  const bad = (field: string, value: unknown, expected: string): never => {
+    throw new GegluError(`CheckJudge: options${field} is ${describe(value)}, expected ${expected}`);
+  };
+  if (options === null || typeof options !== 'object') bad('', options, '{ fn, dtype, input, limits, maxStepsAllowed, backend }');
+  const o = options as Partial<CheckOptions>;
+  const oneOf = (field: 'fn' | 'dtype' | 'input', allowed: readonly string[]) => {
+    if (!allowed.includes(o[field] as string)) bad(`.${field}`, o[field], `one of ${allowed.join(', ')}`);
+  };
+  oneOf('fn', CHECK_FUNCTIONS);
+  oneOf('dtype', FLOAT_FORMATS);
+  oneOf('input', INPUTS);
+  if (o.fn === 'geglu') {
+    if (o.approximate !== 'none' && o.approximate !== 'tanh') bad('.approximate', o.approximate, "'none' or 'tanh' with fn geglu");
+  } else if (o.approximate !== undefined) {
+    bad('.approximate', o.approximate, `undefined with fn ${o.fn} (it names its form)`);
+  }
+  const steps = (field: string, value: unknown) => {
+    if (value !== null && !(Number.isSafeInteger(value) && (value as number) >= 0)) bad(field, value, 'an integer ≥ 0 or null');
+  };
+  if (o.limits === null || typeof o.limits !== 'object') bad('.limits', o.limits, '{ tail, subnormal, normal, special }');
+  for (const r of [...REGIONS, 'special'] as const) steps(`.limits.${r}`, o.limits![r]);
+  steps('.maxStepsAllowed', o.maxStepsAllowed);
+  if (o.backend !== null && typeof o.backend !== 'string') bad('.backend', o.backend, 'a backend id or null');
+  return o as CheckOptions;
+}
+
 /** The correctly rounded 16-bit fn(x), looked up in the sweep's reference table of all 65,536 inputs. */
 function halfReference(fn: EvalFunction, dtype: HalfFormat, oracle: OracleModule): (x: number) => number {
   const { toBits, fromBits } = halfCodec(dtype);
@@ -136,7 +170,7 @@ export class CheckJudge {
   private readonly histogram = new Map<number, number>();
 
   constructor(options: CheckOptions, oracle: OracleModule) {
-    const { fn, dtype, limits } = options;
+    const { fn, dtype, limits } = checkJudgeOptions(options);
     this.oracle = oracle;
     this.canUlp = fn !== 'geglu' && typeof oracle.evaluate === 'function' && typeof oracle.ulpError === 'function';
     this.reference = referenceOf(fn, options.approximate, dtype, oracle);

@@ -9,6 +9,8 @@ import { formatOptions, parseOrHelp, quote, type ArgSpec } from '../cli/args.js'
 import { EXIT_CHECK_FAILED, EXIT_OK, UsageError, type Command, type CommandIO } from '../cli/command.js';
 import { prepareOutputFolder } from '../cli/paths.js';
 import { listBackends } from '../backends/index.js';
+import { browserBackends } from '../backends/browser.js';
+import { browserMissing } from '../browser/chromium.js';
 import { exceededBounds, formatTable, summarize, writeReport, type GapPoint, type VerifyReport } from '../report/index.js';
 import { openSession, runSuites, type FullContext, type PropertyResult } from '../suites/index.js';
 import { ToleranceError } from '../tolerances/index.js';
@@ -28,6 +30,11 @@ const spec: ArgSpec = {
       description: `fast-check runs per property (default ${DEFAULT_RUNS}; each run is a batch of up to 16 inputs)`,
     },
     seed: { type: 'string', valueName: 'S', description: 'fast-check seed, a 32-bit integer (default: GEGLU_SEED, else random)' },
+    browser: {
+      type: 'boolean',
+      description:
+        'add the backends that run in headless Chromium: the kernel (f32, f64) and gpu.js webgl2, webgl, webgpu, webasm (needs /usr/bin/chromium and the optional peers playwright-core and esbuild)',
+    },
     report: {
       type: 'string',
       valueName: 'DIR',
@@ -36,14 +43,17 @@ const spec: ArgSpec = {
   },
 };
 
-const usage = `Usage: geglu verify [--backends a,b] [--tolerances FILE] [--runs N] [--seed S] [--report DIR]
+const usage = `Usage: geglu verify [--backends a,b] [--browser] [--tolerances FILE] [--runs N] [--seed S] [--report DIR]
 
 Runs the six property suites (1 tanh-vs-erf bound, 2 GELU identities, 3 gating,
 4 MLP shapes, 5 agreement with the oracle and between backends, 6 the gelu derivatives) against every
 registered backend, prints a suite × backend table, names every exceeded bound
 and writes report.md, report.json and SVG plots to the report directory.
 Backends that cannot run here, and bounds the tolerance table does not hold yet,
-are reported as skipped with the reason, never as passed.
+are reported as skipped with the reason, never as passed. With --browser the
+kernel and gpu.js's browser modes run in headless Chromium too (one
+crossOriginIsolated page), reported like the others; the kernel there is gated
+on kernel-f32's and kernel-f64's bounds, gpu.js webasm on gpu-webasm's.
 
 Every run prints its seed; GEGLU_SEED=S (or --seed S) replays it.
 
@@ -81,7 +91,9 @@ export const verifyCommand: Command = {
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
     const args = parseOrHelp(argv, spec, usage, io);
     if (!args) return EXIT_OK;
-    const known: string[] = listBackends().map((b) => b.id);
+    const browser = args.values.browser === true;
+    const registry = browser ? [...listBackends(), ...browserBackends()] : listBackends();
+    const known: string[] = registry.map((b) => b.id);
     let backends: string[] | undefined;
     if (args.values.backends !== undefined) {
       backends = String(args.values.backends)
@@ -90,7 +102,8 @@ export const verifyCommand: Command = {
         .filter(Boolean);
       const unknown = backends.filter((b) => !known.includes(b));
       if (unknown.length > 0 || backends.length === 0) {
-        throw new UsageError(`geglu verify: unknown backend ${quote(unknown[0] ?? '')}; expected some of ${known.join(', ')}`);
+        const hint = browser ? '' : ' (with --browser: also the browser backends)';
+        throw new UsageError(`geglu verify: unknown backend ${quote(unknown[0] ?? '')}; expected some of ${known.join(', ')}${hint}`);
       }
     }
     const runs = (args.values.runs as number | undefined) ?? DEFAULT_RUNS;
@@ -105,10 +118,16 @@ export const verifyCommand: Command = {
     const tolerances = args.values.tolerances as string | undefined;
 
     io.stdout.write(`geglu verify: seed ${seed} (replay with GEGLU_SEED=${seed}), ${runs} runs per property\n`);
+    const noBrowser = browser ? await browserMissing() : null;
+    if (noBrowser !== null) io.stderr.write(`geglu verify: --browser: the browser backends are skipped: ${noBrowser}\n`);
     const started = Date.now();
     let session;
     try {
-      session = await openSession({ ...(backends ? { backends } : {}), ...(tolerances !== undefined ? { tolerances } : {}) });
+      session = await openSession({
+        ...(backends ? { backends } : {}),
+        ...(tolerances !== undefined ? { tolerances } : {}),
+        ...(browser ? { registry } : {}),
+      });
     } catch (err) {
       if (err instanceof ToleranceError) throw new UsageError(`geglu verify: ${err.message}`);
       throw err;
@@ -117,11 +136,14 @@ export const verifyCommand: Command = {
       io.stderr.write(`geglu verify: cannot verify anything: ${session.reason}\n`);
       return EXIT_CHECK_FAILED;
     }
-    const unavailable = new Map<string, string>();
-    for (const t of session.targets) if (t.unavailable !== undefined) unavailable.set(t.backend, t.unavailable);
+    // backends grouped by reason: the browser's share one when Chromium cannot start
+    const unavailable = new Map<string, Set<string>>();
+    for (const t of session.targets) {
+      if (t.unavailable !== undefined) unavailable.set(t.unavailable, (unavailable.get(t.unavailable) ?? new Set()).add(t.backend));
+    }
     if (unavailable.size > 0) {
       io.stderr.write(
-        `geglu verify: not available here, reported as skipped: ${[...unavailable].map(([b, why]) => `${b}: ${why}`).join(' | ')}\n`,
+        `geglu verify: not available here, reported as skipped: ${[...unavailable].map(([why, b]) => `${[...b].join(', ')}: ${why}`).join(' | ')}\n`,
       );
     }
     const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY);

@@ -6,7 +6,7 @@
  * come as paths in Node and as Blobs (a dropped File) in the explorer page.
  */
 import { JsonError, openSafetensors, parseJsonStrict, type SafetensorsReader } from '@geglu/kernel/io';
-import type { FloatFormat } from '@geglu/float';
+import { describe, FLOAT_FORMATS, type FloatFormat } from '@geglu/float';
 import type { FloatFormat as TextFormat } from '../backends/types.js';
 import { MAX_LINE_BYTES, readLineBatches } from './lines.js';
 import { NpyError, openNpy, type NpyBlob, type NpyReader } from './npy.js';
@@ -72,6 +72,7 @@ export async function* jsonlBatches(
   bad: (line: number, why: string) => void,
   onLine: (line: number) => void,
 ): AsyncGenerator<CheckBatch> {
+  checkDtype('jsonlBatches', dtype);
   const shape = `{${fields.map((f) => `"${f}": …`).join(', ')}}`;
   for await (const lines of readLineBatches(input, { batchSize: BATCH })) {
     const columns = fields.map(() => new Float64Array(lines.length));
@@ -173,12 +174,20 @@ async function* zipColumns(columns: readonly Column[], prefix: string): AsyncGen
 }
 
 /** The named tensors of a safetensors file (a path, or its bytes as a Blob; `label` names them), in the order given (inputs, then y). */
+/** The readers are public (the explorer page calls them): a dtype outside the formats is named, not read as undefined. */
+function checkDtype(fn: string, dtype: unknown): void {
+  if (!FLOAT_FORMATS.includes(dtype as FloatFormat)) {
+    throw new CheckInputError(`${fn}: dtype is ${describe(dtype)}, expected one of ${FLOAT_FORMATS.join(', ')}`);
+  }
+}
+
 export async function safetensorsBatches(
   source: SafetensorsSource,
   names: readonly string[],
   dtype: FloatFormat,
   label?: string,
 ): Promise<{ batches: AsyncGenerator<CheckBatch>; close: () => Promise<void> }> {
+  checkDtype('safetensorsBatches', dtype);
   const path = typeof source === 'string' ? source : (label ?? '(safetensors bytes)');
   let reader: SafetensorsReader;
   try {
@@ -209,6 +218,7 @@ export async function npyBatches(
   paths: readonly (string | NpyBlob)[],
   dtype: FloatFormat,
 ): Promise<{ batches: AsyncGenerator<CheckBatch>; close: () => Promise<void> }> {
+  checkDtype('npyBatches', dtype);
   const readers: NpyReader[] = [];
   const close = async () => {
     for (const r of readers) await r.close();

@@ -88,14 +88,15 @@ export function createContext(options: ContextOptions): FullContext {
   const regionOf = (fn: GeluFunction, dtype: FloatFormat, x: number) => classifyInput(x, landmarks.thresholds(fn, dtype));
   const entry = (target: SuiteTarget, fn: ToleranceFunction, region: 'tail' | 'subnormal' | 'normal'): Tolerance => {
     if (!options.table) return { missing: `no tolerance table loaded (${options.toleranceSource})` };
-    const e = toleranceFor(options.table, target.backend, fn, target.dtype, region);
-    if (!e) return { missing: `the tolerance table has no entry for ${target.backend} ${fn} ${target.dtype} ${region}` };
+    const row = target.toleranceOf ?? target.backend;
+    const e = toleranceFor(options.table, row, fn, target.dtype, region);
+    if (!e) return { missing: `the tolerance table has no entry for ${row} ${fn} ${target.dtype} ${region}` };
     if (e.maxSteps === null)
-      return { missing: `${target.backend} ${fn} ${target.dtype} ${region} is not measured in the tolerance table`, reportOnly: true };
+      return { missing: `${row} ${fn} ${target.dtype} ${region} is not measured in the tolerance table`, reportOnly: true };
     const steps = gatedSteps(e);
     if (steps === null) {
       return {
-        missing: `${target.backend} ${fn} ${target.dtype} ${region}: the table's ${e.maxSteps} steps are ${e.basis}, not a bound over all inputs`,
+        missing: `${row} ${fn} ${target.dtype} ${region}: the table's ${e.maxSteps} steps are ${e.basis}, not a bound over all inputs`,
         reportOnly: true,
       };
     }

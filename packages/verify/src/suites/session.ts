@@ -8,6 +8,7 @@ import { createContext, type FullContext } from './context.js';
 import { tanhVsErfGapsFromConstants } from './constants-bridge.js';
 import { loadOracle } from './oracle.js';
 import { openTargets } from './targets.js';
+import type { Backend } from '../backends/index.js';
 import type { SuiteTarget } from './types.js';
 
 export interface SessionOptions {
@@ -15,6 +16,8 @@ export interface SessionOptions {
   backends?: readonly string[];
   /** Tolerance file; absent: the shipped tolerances.json. */
   tolerances?: string;
+  /** Backends to choose from instead of the registry's (`geglu verify --browser` adds the browser's). */
+  registry?: readonly Backend[];
 }
 
 export type Session =
@@ -26,7 +29,11 @@ export async function openSession(options: SessionOptions = {}): Promise<Session
   const table = loadTolerances(options.tolerances);
   const loaded = await loadOracle();
   if (!loaded.ok) return { ok: false, reason: loaded.reason };
-  const opened = await openTargets({ ...(options.backends ? { backends: options.backends } : {}), oracle: loaded.oracle });
+  const opened = await openTargets({
+    ...(options.backends ? { backends: options.backends } : {}),
+    ...(options.registry ? { registry: options.registry } : {}),
+    oracle: loaded.oracle,
+  });
   const ctx = createContext({
     oracle: loaded.oracle,
     table,

@@ -79,11 +79,16 @@ export async function openTargets(options: OpenTargetOptions = {}): Promise<Open
     } catch (err) {
       unavailable = err instanceof BackendUnavailable ? err.reason : `failed to open: ${(err as Error).message.split('\n')[0]}`;
     }
-    const extra = session ? await tensorApi(backend, options.oracle, closers) : {};
+    const extra = session ? (sessionTensors(session) ?? (await tensorApi(backend, options.oracle, closers))) : {};
     // the property suites' arbitraries and landmarks are f32 and f64; bf16 and f16 have only 65,536
     // inputs each, which `geglu sweep --dtype bf16|f16` checks exhaustively instead
     for (const dtype of backend.dtypes.filter((d): d is 'f32' | 'f64' => d === 'f32' || d === 'f64')) {
-      const t: SuiteTarget = { backend: backend.id, dtype, precision: backend.precision };
+      const t: SuiteTarget = {
+        backend: backend.id,
+        dtype,
+        precision: backend.precision,
+        ...(backend.toleranceOf ? { toleranceOf: backend.toleranceOf } : {}),
+      };
       if (unavailable !== undefined || !session) {
         t.unavailable = unavailable ?? 'not opened';
         targets.push(t);
@@ -118,6 +123,15 @@ interface TensorFns {
   geglu?(fn: GeluFunction, dtype: FloatFormat, gate: Float64Array, up: Float64Array): Promise<Float64Array>;
   gemma2Mlp?(x: Float64Array, tokens: number, w: MlpWeightsF, fn: GeluFunction, dtype: FloatFormat): Promise<Float64Array>;
   reason?: string;
+}
+
+/** GeGLU and the MLP of a session that runs them itself (a browser page), or undefined. */
+function sessionTensors(s: BackendSession): TensorFns | undefined {
+  if (!s.geglu && !s.gemma2Mlp) return undefined;
+  const fns: TensorFns = {};
+  if (s.geglu) fns.geglu = (fn, dtype, gate, up) => s.geglu!(fn, dtype, gate, up);
+  if (s.gemma2Mlp) fns.gemma2Mlp = (x, tokens, w, fn, dtype) => s.gemma2Mlp!(x, tokens, w, fn, dtype);
+  return fns;
 }
 
 async function tensorApi(backend: Backend, oracle: OracleApi | undefined, closers: (() => Promise<void>)[]): Promise<TensorFns> {

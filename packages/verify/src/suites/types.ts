@@ -40,6 +40,8 @@ export interface SuiteTarget {
   dtype: FloatFormat;
   /** `exact` = correctly rounded by construction (the oracle). */
   precision: Precision;
+  /** The tolerance table's row it is gated on, when not `backend`. */
+  toleranceOf?: string;
   /** Why it cannot run here; undefined when it can. */
   unavailable?: string;
   /** What actually ran (gpu.js may pick another backend than asked). */

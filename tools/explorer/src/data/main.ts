@@ -13,7 +13,7 @@ import { compareResult, f32ToBits } from '@geglu/float';
 import * as oracle from '@geglu/oracle';
 import { accuracySample, lazyInputs, SAMPLE_COMPOSITION } from '@geglu/tool-bench/dist/inputs.js';
 import { References } from '@geglu/tool-bench/dist/oracle.js';
-import { allImplementations } from '@geglu/tool-bench/dist/registry.js';
+import { baseImplementations } from '@geglu/tool-bench/dist/registry.js';
 import type { Implementation, Workload } from '@geglu/tool-bench/dist/types.js';
 import type { ExplorerData, ScoredBackend, ScoredRun, SweepSummary } from './format.js';
 
@@ -198,7 +198,7 @@ async function main(): Promise<void> {
   const refs = new References(oracle, x, new Float32Array(x.length));
   const bits = (a: ArrayLike<number>) => Array.from(a, (v) => f32ToBits(v));
   const backends: ScoredBackend[] = [];
-  const impls = allImplementations({ oracleElements: 0 }).filter((i) => !LEFT_OUT.has(i.id));
+  const impls = baseImplementations({ oracleElements: 0 }).filter((i) => !LEFT_OUT.has(i.id) && i.backward !== true);
   for (const impl of impls) {
     backends.push(await scoreBackend(impl, x, refs));
     const runs = Object.entries(backends.at(-1)!.runs).map(

@@ -124,14 +124,18 @@ export function judgeSection(root: HTMLElement): void {
     const data = new FormData(form);
     const fn = data.get('fn') as CheckFunction;
     verdict.textContent = `Judging ${files.map((f) => f.name).join(', ')}…`;
-    delete verdict.dataset.passed;
+    for (const k of Object.keys(verdict.dataset)) delete verdict.dataset[k];
     output.textContent = '';
     try {
+      // min="0" step="1" do not stop a typed -1 or 2.5 reaching here, and Number('') is 0: as
+      // geglu check's --max-steps, anything but digits is refused, never judged against
+      const typed = String(data.get('maxSteps') ?? '');
+      if (!/^\d+$/.test(typed)) throw new CheckInputError(`max steps allowed is ${JSON.stringify(typed)}, expected a whole number ≥ 0`);
       const { summary, text, badLines } = await judgeFiles(files, {
         fn,
         approximate: fn === 'geglu' ? (data.get('approximate') as 'none' | 'tanh') : undefined,
         dtype: data.get('dtype') as FloatFormat,
-        maxSteps: Number(data.get('maxSteps')),
+        maxSteps: Number(typed),
       });
       output.textContent = [...badLines, text].join('\n');
       verdict.textContent = `${summary.passed ? 'PASS' : 'FAIL'}: ${summary.checked} checked, ${summary.mismatches} mismatches (${summary.zeroSign} zero sign), max ${summary.maxSteps} steps, ${summary.badLines} bad lines.`;

@@ -1,4 +1,4 @@
-import { jsLoopGradRow, kernelBackwardRow, tfjsGradRow } from './impl/backward.js';
+import { jsLoopGradRow, kernelBackwardRow, kernelBackwardTwoThreadsRow, tfjsGradRow } from './impl/backward.js';
 import { GPU_BACKEND_NAMES, gpuRow, kernelArraysRow, kernelMlpThreadsRow, kernelRow, oracleRow } from './impl/geglu.js';
 import { ortWebThreadsRow } from './impl/ort-web-threads.js';
 import { ortNodeRow, ortWebRow } from './impl/ort.js';
@@ -39,6 +39,7 @@ function rows(options: Pick<BenchOptions, 'oracleElements'>): Implementation[] {
     copyFloor,
     // gradient workloads only (Implementation.backward)
     kernelBackwardRow,
+    kernelBackwardTwoThreadsRow,
     tfjsGradRow,
     jsLoopGradRow,
   ];

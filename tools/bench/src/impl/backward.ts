@@ -16,41 +16,49 @@ function need<T>(value: T | undefined, what: string): T {
   return value;
 }
 
-export const kernelBackwardRow: Implementation = {
-  id: 'kernel-f32-grad',
-  label: 'geglu kernel f32 gradients',
-  group: 'geglu',
-  backward: true,
-  description:
-    '@geglu/kernel `gegluBackward(gate, up, dy, { approximate, dgate, dup })` and `gemma2MlpBackward(x, dy, tokens, weights, { approximate, dx, dGate, dUp, dDown })` into preallocated outputs, one thread (the MLP recomputes G and U, copies and transposes the weights into WebAssembly memory every call, and runs all products on the SIMD tiles).',
-  supports: () => true,
-  async prepare(w: Workload, inputs: WorkloadInputs): Promise<Prepared> {
-    const dy = need(inputs.dy, 'dy');
-    const approximate = w.approximate;
-    if (w.kind === 'geglu-backward') {
-      const up = need(inputs.up, 'up');
-      const dup = new Float32Array(inputs.x.length);
+/** The kernel's gradient rows: one thread (every backward workload) or several (the MLP's products). */
+function kernelBackward(threads: number): Implementation {
+  return {
+    id: threads === 1 ? 'kernel-f32-grad' : `kernel-f32-grad-${threads}t`,
+    label: threads === 1 ? 'geglu kernel f32 gradients' : `geglu kernel f32 gradients, ${threads} threads`,
+    group: 'geglu',
+    backward: true,
+    description:
+      threads === 1
+        ? '@geglu/kernel `gegluBackward(gate, up, dy, { approximate, dgate, dup })` and `gemma2MlpBackward(x, dy, tokens, weights, { approximate, dx, dGate, dUp, dDown })` into preallocated outputs, one thread (the MLP recomputes G and U, copies and transposes the weights into WebAssembly memory every call, and runs all products on the SIMD tiles).'
+        : `@geglu/kernel \`gemma2MlpBackward(..., { threads: ${threads} })\`: the same call with its products split over ${threads} threads (the caller and worker threads sharing its WebAssembly memory; the workers start with the first call and are kept between calls); the same bits as one thread.`,
+    supports: (w) => threads === 1 || w.kind === 'mlp-backward',
+    async prepare(w: Workload, inputs: WorkloadInputs): Promise<Prepared> {
+      const dy = need(inputs.dy, 'dy');
+      const approximate = w.approximate;
+      if (w.kind === 'geglu-backward') {
+        const up = need(inputs.up, 'up');
+        const dup = new Float32Array(inputs.x.length);
+        return {
+          precision: 'f32',
+          run: () => void gegluBackward(inputs.x, up, dy, { approximate, dgate: inputs.out32, dup }),
+          accuracyNote: NO_ACCURACY,
+        };
+      }
+      const { tokens, hidden: d, intermediate: f } = w.mlp!;
+      const out = {
+        dx: new Float32Array(tokens * d),
+        dGate: new Float32Array(f * d),
+        dUp: new Float32Array(f * d),
+        dDown: new Float32Array(d * f),
+      };
+      const weights = need(inputs.mlpWeights, 'weights');
       return {
         precision: 'f32',
-        run: () => void gegluBackward(inputs.x, up, dy, { approximate, dgate: inputs.out32, dup }),
+        run: () => void gemma2MlpBackward(inputs.x, dy, tokens, weights, { approximate, threads, ...out }),
         accuracyNote: NO_ACCURACY,
       };
-    }
-    const { tokens, hidden: d, intermediate: f } = w.mlp!;
-    const out = {
-      dx: new Float32Array(tokens * d),
-      dGate: new Float32Array(f * d),
-      dUp: new Float32Array(f * d),
-      dDown: new Float32Array(d * f),
-    };
-    const weights = need(inputs.mlpWeights, 'weights');
-    return {
-      precision: 'f32',
-      run: () => void gemma2MlpBackward(inputs.x, dy, tokens, weights, { approximate, ...out }),
-      accuracyNote: NO_ACCURACY,
-    };
-  },
-};
+    },
+  };
+}
+
+export const kernelBackwardRow = kernelBackward(1);
+export const kernelBackwardTwoThreadsRow = kernelBackward(2);
 
 /**
  * tfjs-core's main (CommonJS) bundle registers no gradient functions; the `@tensorflow/tfjs`

@@ -74,17 +74,8 @@ async function kernelImpl(fn: SweepFunction, mode: RelaxedSimdMode): Promise<Loa
   const path = applyRelaxedSimd(k, mode);
   if (typeof path === 'string') return path;
   const approximate = fn === 'gelu-tanh' || fn === 'gelu-tanh-grad' ? 'tanh' : 'none';
-  if (fn === 'gelu-grad' || fn === 'gelu-tanh-grad') {
-    // geluGradArray is plain JavaScript: the relaxed SIMD path does not reach it
-    return {
-      device: 'CPU (JavaScript, this process)',
-      relaxedSimd: false,
-      block: 1 << 16,
-      close: async () => undefined,
-      impl: (xs, out) => void k.geluGradArray(xs, { approximate, out }),
-      name: '@geglu/kernel geluGradArray (Float32Array)',
-    };
-  }
+  // geluArray and geluGradArray both run WebAssembly SIMD kernels, on the path applied above
+  const grad = fn === 'gelu-grad' || fn === 'gelu-tanh-grad';
   return {
     device: path.active
       ? `CPU (WebAssembly SIMD with relaxed SIMD's f64x2.relaxed_madd, ${path.fuses ? 'fused' : 'not fused'} on Node ${process.versions.node}, this process)`
@@ -92,8 +83,8 @@ async function kernelImpl(fn: SweepFunction, mode: RelaxedSimdMode): Promise<Loa
     relaxedSimd: path.active,
     block: 1 << 16,
     close: async () => undefined,
-    impl: (xs, out) => void k.geluArray(xs, { approximate, out }),
-    name: '@geglu/kernel geluArray (Float32Array)',
+    impl: grad ? (xs, out) => void k.geluGradArray(xs, { approximate, out }) : (xs, out) => void k.geluArray(xs, { approximate, out }),
+    name: grad ? '@geglu/kernel geluGradArray (Float32Array)' : '@geglu/kernel geluArray (Float32Array)',
   };
 }
 

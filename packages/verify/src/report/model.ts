@@ -1,4 +1,4 @@
-import type { PropertyResult, SuiteId } from '../suites/types.js';
+import { type PropertyResult, SUITE_TITLES, type SuiteId } from '../suites/types.js';
 
 /** A point of the tanh-vs-erf curve: x and gelu_tanh(x) − gelu(x) (signed). */
 export interface GapPoint {
@@ -30,7 +30,8 @@ export interface VerifyReport {
   exceeded: string[];
 }
 
-export const SUITE_IDS: readonly SuiteId[] = ['tanh-vs-erf', 'identities', 'gating', 'shapes', 'agreement'];
+/** Every suite, in the order of their titles (a suite left out here was missing from the tables). */
+export const SUITE_IDS = Object.keys(SUITE_TITLES) as readonly SuiteId[];
 
 export function summarize(results: readonly PropertyResult[]): VerifyReport['summary'] {
   return {

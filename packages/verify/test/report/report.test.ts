@@ -107,6 +107,13 @@ describe('report', () => {
     expect(t[3]).toMatch(/^gpu-webgpu f32\s+skipped\s+–$/);
   });
 
+  it('every suite has its column, the gradients (6) included', () => {
+    const r = report();
+    const withGradients = { ...r, results: [...r.results, result({ suite: 'gradients', id: 'gradients/gelu-grad/sum' })] };
+    expect(formatTable(withGradients).split('\n')[0]).toMatch(/^suite\s+4\. Shapes\s+5\. Agreement\s+6\. Gradients$/);
+    expect(formatMarkdown(withGradients)).toMatch(/\| 6\. Gradients \|/);
+  });
+
   it('report.md lists the exceeded bound, the seed replay line and "not gated" for measure-only rows', () => {
     const md = formatMarkdown(report());
     expect(md).toContain('GEGLU_SEED=42');

@@ -76,7 +76,7 @@ export function renderKernelSection(report: BenchReport): string {
           '',
         ]
       : []),
-    ...(rounds !== undefined ? [`The rounds: ${roundsMethod(report)}.`, ''] : []),
+    ...(rounds !== undefined ? [`${roundsMethod(report)}.`, ''] : []),
   ].join('\n');
 }
 

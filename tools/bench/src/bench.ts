@@ -1,50 +1,17 @@
 import { accuracySample, accuracyUp, inputsFor, SAMPLE_COMPOSITION, TIMING_INPUTS } from './inputs.js';
 import { machineInfo, packageVersions } from './machine.js';
 import { loadOracle, measureAccuracy, MLP_ORACLE_MAX_WEIGHTS, References } from './oracle.js';
+import { COPY_REFERENCE, measureWorkload, ORT_REFERENCE } from './measure.js';
+import { runRounds } from './rounds.js';
 import type { BenchOptions, BenchReport, Implementation, Prepared, RowResult, Workload, WorkloadInputs } from './types.js';
-import { SkipRow } from './types.js';
 import { workloads as listWorkloads } from './workloads.js';
 
-/** The rows every ratio column divides by; they run whenever their workload runs. */
-export const ORT_REFERENCE = 'ort-node-1t';
-export const COPY_REFERENCE = 'copy';
-
-interface LiveRow {
-  impl: Implementation;
-  result: RowResult;
-  prepared?: Prepared;
-  target: number;
-  times: number[];
-}
-
-function median(sorted: readonly number[]): number {
-  const n = sorted.length;
-  const mid = Math.floor(n / 2);
-  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-async function timeOnce(p: Prepared): Promise<number> {
-  if (p.timedRun !== undefined) return p.timedRun();
-  const t0 = performance.now();
-  await p.run();
-  return performance.now() - t0;
-}
-
-function skipped(impl: Implementation, w: Workload, reason: string): RowResult {
-  return {
-    workload: w.id,
-    implementation: impl.id,
-    label: impl.label,
-    group: impl.group,
-    status: 'skipped',
-    reason,
-  };
-}
+export { COPY_REFERENCE, ORT_REFERENCE } from './measure.js';
 
 /**
- * Runs every selected (workload, implementation) pair in this one process.
- * Within a workload the rows are interleaved run by run, so a noisy neighbour
- * slows every row of a repetition alike instead of whichever row was unlucky.
+ * Runs every selected (workload, implementation) pair in this one process, rows
+ * interleaved run by run within each workload (./measure.ts), then the rounds of
+ * the goal ratios' rows (./rounds.ts) when options.rounds > 0.
  */
 export async function runBench(options: BenchOptions, implementations: readonly Implementation[], command: string): Promise<BenchReport> {
   const log = options.log ?? (() => {});
@@ -68,89 +35,12 @@ export async function runBench(options: BenchOptions, implementations: readonly 
     const impls = implementations.filter((i) => i.supports(w) && (selected(w, i) || i.id === ORT_REFERENCE || i.id === COPY_REFERENCE));
     log(`\n${w.title}: ${impls.map((i) => i.id).join(', ')}`);
     const inputs = inputsFor(w);
-    const live: LiveRow[] = [];
-    for (const impl of impls) {
-      let prepared: Prepared;
-      try {
-        prepared = await impl.prepare(w, inputs);
-      } catch (e) {
-        const reason = e instanceof SkipRow ? e.message : `failed to prepare: ${(e as Error).message.split('\n')[0]}`;
-        log(`  ${impl.id}: skipped (${reason})`);
-        rows.push(skipped(impl, w, reason));
-        continue;
-      }
-      // After prepare, because a row may do less work per run than the workload (the oracle).
-      const predicted = predictSeconds(w, prepared.work ?? w.work, impl, rows, all);
-      if (predicted !== undefined && predicted.seconds > options.maxRunSeconds) {
-        const reason = `one run would take about ${predicted.seconds < 100 ? predicted.seconds.toFixed(1) : predicted.seconds.toFixed(0)} s (extrapolated from ${predicted.from.id}), over the ${options.maxRunSeconds} s limit`;
-        log(`  ${impl.id}: skipped (${reason})`);
-        await prepared.dispose?.();
-        rows.push(skipped(impl, w, reason));
-        continue;
-      }
-      const result: RowResult = {
-        workload: w.id,
-        implementation: impl.id,
-        label: impl.label,
-        group: impl.group,
-        status: 'ok',
-        precision: prepared.precision,
-        notes: [...(prepared.notes ?? [])],
-        ...(prepared.device !== undefined ? { device: prepared.device } : {}),
-      };
-      const row: LiveRow = { impl, result, prepared, target: options.repeats, times: [] };
-      try {
-        let last = 0;
-        for (let k = 0; k < options.warmup; k++) {
-          last = (await timeOnce(prepared)) / 1000;
-          if (last > options.maxRunSeconds) {
-            // Too slow to repeat: its one (cold) run is all it gets, and the row says so.
-            row.times.push(last * 1000);
-            row.target = 1;
-            result.notes!.push(`1 cold run only: over the ${options.maxRunSeconds} s per-run limit`);
-            break;
-          }
-        }
-        if (row.target > 1 && last * options.repeats > options.rowBudgetSeconds) {
-          row.target = Math.max(1, Math.floor(options.rowBudgetSeconds / Math.max(last, 1e-9)));
-          result.notes!.push(`${row.target} runs (${options.rowBudgetSeconds} s row budget)`);
-        }
-      } catch (e) {
-        log(`  ${impl.id}: failed in warm-up (${(e as Error).message})`);
-        await prepared.dispose?.();
-        rows.push(skipped(impl, w, `failed in warm-up: ${(e as Error).message.split('\n')[0]}`));
-        continue;
-      }
-      live.push(row);
-    }
-
-    for (let r = 0; r < options.repeats; r++) {
-      for (const row of live) {
-        if (row.times.length >= row.target || row.prepared === undefined || row.result.status !== 'ok') continue;
-        try {
-          row.times.push(await timeOnce(row.prepared));
-        } catch (e) {
-          row.result.status = 'skipped';
-          row.result.reason = `failed while timed: ${(e as Error).message.split('\n')[0]}`;
-        }
-      }
-    }
-
-    for (const row of live) {
-      const { result, prepared } = row;
-      if (prepared !== undefined && result.status === 'ok') {
-        const sorted = [...row.times].sort((a, b) => a - b);
-        result.runs = sorted.length;
-        result.timesMs = row.times;
-        result.medianMs = median(sorted);
-        result.minMs = sorted[0];
-        result.maxMs = sorted[sorted.length - 1];
-        result.work = prepared.work ?? w.work;
-        const scale = w.unit === 'GFLOP/s' ? 1e9 : 1e6;
-        result.throughput = result.work / (result.medianMs! / 1000) / scale;
+    const measured = await measureWorkload(w, impls, inputs, options, log, {
+      predict: (impl, work) => predictSeconds(w, work, impl, rows, all),
+      afterTiming: async (result, prepared) => {
         await addAccuracy(result, w, inputs, prepared, refs, oracle, sampleX, sampleUp);
         log(
-          `  ${row.impl.id}: median ${result.medianMs!.toFixed(3)} ms, ${result.throughput.toPrecision(4)} ${w.unit}` +
+          `  ${result.implementation}: median ${result.medianMs!.toFixed(3)} ms, ${result.throughput!.toPrecision(4)} ${w.unit}` +
             (result.accuracy
               ? `, max ${result.accuracy.maxStepsBody ?? 'NaN'} steps` +
                 (result.accuracy.tailNonzero > 0
@@ -158,19 +48,12 @@ export async function runBench(options: BenchOptions, implementations: readonly 
                   : '')
               : ''),
         );
-      }
-      try {
-        await prepared?.dispose?.();
-      } catch {
-        // A failed release must not lose the numbers already measured.
-      }
-      if (result.status === 'skipped') {
-        delete result.precision;
-        delete result.notes;
-      }
-      rows.push(result);
-    }
+      },
+    });
+    rows.push(...measured);
   }
+
+  const rounds = options.rounds > 0 ? await runRounds(options, implementations, all, log) : undefined;
 
   for (const impl of implementations) {
     try {
@@ -201,6 +84,7 @@ export async function runBench(options: BenchOptions, implementations: readonly 
       repeats: options.repeats,
       warmup: options.warmup,
       sampleSize: options.sampleSize,
+      rounds: rounds === undefined ? 0 : options.rounds,
     },
     accuracySample: {
       size: options.sampleSize,
@@ -223,6 +107,7 @@ export async function runBench(options: BenchOptions, implementations: readonly 
           description: device === undefined ? i.description : `${i.description} Ran on: ${device}.`,
         };
       }),
+    ...(rounds !== undefined ? { rounds } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { markdownTable } from './render.js';
+import { markdownTable, ratioName, ratioSpread, roundsMethod } from './render.js';
 import { readReport } from './results.js';
 import type { BenchReport } from './types.js';
 
@@ -40,6 +40,20 @@ export function renderKernelSection(report: BenchReport): string {
       }),
     ]);
   }
+  const rounds = report.rounds;
+  const spreadOf = (workload: string, id: string, reference: string) =>
+    rounds?.ratios.find((r) => r.workload === workload && r.row === id && r.reference === reference);
+  for (const id of ['kernel-f32', 'kernel-f32-arrays']) {
+    if (rounds === undefined || !columns.some((w) => spreadOf(w, id, BASELINE))) continue;
+    gelu.push([
+      `${label(id)} ÷ ${label(BASELINE)}, min / median / max of ${rounds.count} rounds`,
+      ...columns.map((w) => {
+        const r = spreadOf(w, id, BASELINE);
+        return r === undefined ? '' : ratioSpread(r);
+      }),
+    ]);
+  }
+  const mlpRounds = rounds?.ratios.filter((r) => r.workload === MLP_WORKLOAD) ?? [];
   const mlp = MLP_ROWS.filter((id) => row(MLP_WORKLOAD, id)).map((id) => [label(id), fmt(row(MLP_WORKLOAD, id)!.throughput!)]);
   const commit = report.versions['geglu commit'] ?? 'unknown commit';
   return [
@@ -52,6 +66,17 @@ export function renderKernelSection(report: BenchReport): string {
     '',
     markdownTable([`${title(MLP_WORKLOAD)}`, 'GFLOP/s'], mlp, ['left', 'right']),
     '',
+    ...(rounds !== undefined && mlpRounds.length > 0
+      ? [
+          markdownTable(
+            [`${title(MLP_WORKLOAD)}: ratio`, `Min / median / max of ${rounds.count} rounds`],
+            mlpRounds.map((r) => [ratioName(report, r), ratioSpread(r)]),
+            ['left', 'right'],
+          ),
+          '',
+        ]
+      : []),
+    ...(rounds !== undefined ? [`${roundsMethod(report)}.`, ''] : []),
   ].join('\n');
 }
 

@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { formatSteps, machineLine, markdownTable } from './render.js';
+import { formatSteps, machineLine, markdownTable, ratio, ratioName, ratioSpread, roundsAtGoal, roundsMethod } from './render.js';
 import { readReport } from './results.js';
 import type { BenchReport, RowResult, Workload } from './types.js';
 
@@ -87,6 +87,8 @@ export function renderReadmeSection(report: BenchReport, options: { resultsPath?
       ];
     })
     .filter((cells) => cells.slice(1).some((c) => c !== '' && c !== 'skipped'));
+  const titles = new Map(report.workloads.map((w) => [w.id, w.title]));
+  const goals = report.rounds?.ratios.filter((r) => r.goal !== undefined) ?? [];
   const skipped = ids.filter((id) => report.rows.filter((r) => r.implementation === id).every((r) => r.status === 'skipped'));
   const lines = [
     '## Performance',
@@ -105,6 +107,24 @@ export function renderReadmeSection(report: BenchReport, options: { resultsPath?
       header.map((_, i) => (i === 0 ? 'left' : 'right')),
     ),
     '',
+    ...(goals.length > 0
+      ? [
+          `Issue 19’s goal ratios. ${roundsMethod(report)}; “at goal”: the rounds whose ratio reached the goal.`,
+          '',
+          markdownTable(
+            ['Workload', 'Ratio', 'Goal', 'Min / median / max', 'At goal'],
+            goals.map((r) => [
+              titles.get(r.workload) ?? r.workload,
+              ratioName(report, r),
+              `≥ ${ratio(r.goal)}`,
+              ratioSpread(r),
+              roundsAtGoal(r),
+            ]),
+            ['left', 'left', 'right', 'right', 'right'],
+          ),
+          '',
+        ]
+      : []),
     ...(skipped.length > 0
       ? [
           `Not run on that machine: ${skipped

@@ -1,4 +1,5 @@
-import type { BenchReport, RowResult } from './types.js';
+import { median } from './measure.js';
+import type { BenchReport, RoundRatio, RowResult } from './types.js';
 
 function sig(v: number, digits: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -8,7 +9,7 @@ function sig(v: number, digits: number): string {
   return v.toFixed(Math.min(decimals, 6));
 }
 
-function ratio(v: number | null | undefined): string {
+export function ratio(v: number | null | undefined): string {
   if (v === null || v === undefined) return '—';
   return `${sig(v, 3)}×`;
 }
@@ -110,7 +111,101 @@ export function versionsLine(report: BenchReport): string {
     .join(', ');
 }
 
-/** The full results file: provenance, the one table, and what each row means. */
+/** "row ÷ reference", in labels. */
+export function ratioName(report: BenchReport, r: RoundRatio): string {
+  const label = (id: string) => report.rounds?.labels[id] ?? id;
+  return `${label(r.row)} ÷ ${label(r.reference)}`;
+}
+
+/** A ratio's min, median and max over the rounds: "0.45× / 0.80× / 1.25×", or "—" when no round measured it. */
+export function ratioSpread(r: RoundRatio): string {
+  return r.median === undefined ? '—' : `${ratio(r.min)} / ${ratio(r.median)} / ${ratio(r.max)}`;
+}
+
+/** "3 / 5": in how many of the rounds that measured it the ratio reached its goal. */
+export function roundsAtGoal(r: RoundRatio): string {
+  if (r.goal === undefined) return '—';
+  const measured = r.perRound.filter((v): v is number => v !== null);
+  return `${measured.filter((v) => v >= r.goal!).length} / ${measured.length}`;
+}
+
+/** How the rounds ran, in one sentence (latest.md and the READMEs say the same). */
+export function roundsMethod(report: BenchReport): string {
+  const n = report.rounds!.count;
+  return (
+    `After the table, only the rows of issue 19’s goal ratios ran ${n} more round${n === 1 ? '' : 's'}: in each round each of their workloads was prepared afresh ` +
+    `and its rows timed interleaved run by run (median of up to ${report.options.repeats} runs each), the rows’ order rotated from round to round, ` +
+    'so each ratio is taken side by side within one round; min / median / max over the rounds'
+  );
+}
+
+function roundsSection(report: BenchReport): string[] {
+  const rounds = report.rounds;
+  if (rounds === undefined) return [];
+  const titles = new Map(report.workloads.map((w) => [w.id, w]));
+  // A row that skipped in every round (a Node 22 variant without GEGLU_NODE22) is only listed with its reason.
+  const ranOnce = (workload: string, id: string) => rounds.runs.some((r) => r.workload === workload && r.throughput[id] != null);
+  const ratios = rounds.ratios
+    .filter((r) => ranOnce(r.workload, r.row) && ranOnce(r.workload, r.reference))
+    .map((r) => [
+      titles.get(r.workload)?.title ?? r.workload,
+      ratioName(report, r),
+      r.goal === undefined ? '—' : `≥ ${ratio(r.goal)}`,
+      ratio(r.min),
+      ratio(r.median),
+      ratio(r.max),
+      roundsAtGoal(r),
+      r.perRound.map((v) => (v === null ? 'skipped' : ratio(v))).join(', '),
+    ]);
+  const throughputs: string[][] = [];
+  for (const w of report.workloads) {
+    const runs = rounds.runs.filter((r) => r.workload === w.id);
+    const ids = [...new Set(runs.flatMap((r) => r.order))].filter((id) => ranOnce(w.id, id));
+    for (const id of ids) {
+      const per = runs.map((r) => r.throughput[id] ?? null);
+      const got = per.filter((v): v is number => v !== null).sort((a, b) => a - b);
+      throughputs.push([
+        w.title,
+        rounds.labels[id] ?? id,
+        `${sig(got[0]!, 3)} / ${sig(median(got), 3)} / ${sig(got[got.length - 1]!, 3)} ${w.unit}`,
+        per.map((v) => (v === null ? 'skipped' : sig(v, 3))).join(', '),
+      ]);
+    }
+  }
+  // Each (workload, row, reason) once, with the rounds it held in.
+  const skips = new Map<string, number[]>();
+  for (const r of rounds.runs) {
+    for (const [id, why] of Object.entries(r.skipped ?? {})) {
+      const key = `${r.workload}, ${rounds.labels[id] ?? id}: ${why}`;
+      skips.set(key, [...(skips.get(key) ?? []), r.round]);
+    }
+  }
+  const skipLines = [...skips].map(([key, at]) => `${key} (${at.length === rounds.count ? 'every round' : `round ${at.join(', ')}`})`);
+  return [
+    `## Ratios over ${rounds.count} rounds`,
+    '',
+    `${roundsMethod(report)}. “At goal”: the rounds whose ratio reached the goal.`,
+    '',
+    markdownTable(['Workload', 'Ratio', 'Goal', 'Min', 'Median', 'Max', 'At goal', 'Per round'], ratios, [
+      'left',
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'left',
+    ]),
+    '',
+    'The rows’ own throughput in those rounds (min / median / max, then per round):',
+    '',
+    markdownTable(['Workload', 'Implementation', 'Min / median / max', 'Per round'], throughputs, ['left', 'left', 'right', 'left']),
+    '',
+    ...(skipLines.length > 0 ? [`Skipped in the rounds: ${skipLines.join('; ')}.`, ''] : []),
+  ];
+}
+
+/** The full results file: provenance, the one table, the rounds' ratios, and what each row means. */
 export function renderMarkdown(report: BenchReport): string {
   const lines = [
     '# geglu benchmark',
@@ -123,6 +218,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     markdownTable(TABLE_HEADER, tableRows(report)),
     '',
+    ...roundsSection(report),
     '## Columns',
     '',
     '- Median and min–max wall time per run; throughput from the median (elements per second, or for the MLP 2·T·d·f·3 flops per second).',

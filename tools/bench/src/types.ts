@@ -195,6 +195,8 @@ export interface BenchOptions {
   rowBudgetSeconds: number;
   /** Elements the oracle row evaluates per run (it is slow by design). */
   oracleElements: number;
+  /** Further rounds of the goal ratios' rows after the table (./rounds.ts); 0 for none. */
+  rounds: number;
   log?: (line: string) => void;
 }
 
@@ -222,6 +224,8 @@ export interface BenchReport {
     repeats: number;
     warmup: number;
     sampleSize: number;
+    /** Absent in a report from before rounds existed (none ran). */
+    rounds?: number;
   };
   accuracySample: { size: number; composition: string; reference: string };
   /** How the timed inputs are drawn (speed of branchy code depends on it). */
@@ -230,4 +234,42 @@ export interface BenchReport {
   rows: RowResult[];
   /** One line per implementation: how it was run and what was composed. */
   implementations: { id: string; label: string; description: string }[];
+  /** The ratios measured side by side in each of several rounds; absent when no round ran. */
+  rounds?: RoundsReport;
+}
+
+/** One ratio the rounds take: row ÷ reference on one workload, both timed in the same round. */
+export interface RoundRatioSpec {
+  workload: string;
+  row: string;
+  reference: string;
+  /** The ratio issue 19 asks for at least, where it names one. */
+  goal?: number;
+}
+
+/** One workload in one round: the rows in the order they ran, each one's throughput (null: skipped). */
+export interface RoundRun {
+  round: number;
+  workload: string;
+  order: string[];
+  throughput: Record<string, number | null>;
+  /** Why a row gave no throughput in this round. */
+  skipped?: Record<string, string>;
+}
+
+export interface RoundRatio extends RoundRatioSpec {
+  /** The ratio in each round (null where either row was skipped in it). */
+  perRound: (number | null)[];
+  /** Over the rounds where both ran; absent when none did. */
+  min?: number;
+  median?: number;
+  max?: number;
+}
+
+export interface RoundsReport {
+  count: number;
+  ratios: RoundRatio[];
+  runs: RoundRun[];
+  /** Each row's label, by id (a reference may have no row in the table). */
+  labels: Record<string, string>;
 }

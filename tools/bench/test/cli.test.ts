@@ -19,6 +19,13 @@ describe('bench command line', () => {
     expect(o.bench.only!.test('mlp-small/ort-web')).toBe(false);
   });
 
+  it('--rounds sets the rounds of the goal ratios’ rows (default 5, quick 2, 0 for none)', () => {
+    expect(parseArgs([]).bench.rounds).toBe(5);
+    expect(parseArgs(['--quick']).bench.rounds).toBe(2);
+    expect(parseArgs(['--rounds', '0']).bench.rounds).toBe(0);
+    expect(parseArgs(['--rounds', '7', '--quick']).bench.rounds).toBe(7);
+  });
+
   it('--render takes the JSON to re-render from', () => {
     expect(parseArgs(['--render', 'results/latest.json']).renderFrom).toBe('results/latest.json');
     expect(() => parseArgs(['--render'])).toThrow('--render: expected a value after it, got nothing');
@@ -28,6 +35,9 @@ describe('bench command line', () => {
     expect(() => parseArgs(['--repeats', '0'])).toThrow('--repeats: expected a positive integer, got "0"');
     expect(() => parseArgs(['--repeats'])).toThrow('--repeats: expected a value after it, got nothing');
     expect(() => parseArgs(['--only', '('])).toThrow(/--only: expected a regular expression, got "\("/);
+    for (const bad of ['-1', '1.5', 'five', '', '1e3']) {
+      expect(() => parseArgs(['--rounds', bad])).toThrow(`--rounds: expected a non-negative integer, got ${JSON.stringify(bad)}`);
+    }
     expect(() => parseArgs(['--fast'])).toThrow(/unknown argument "--fast"/);
   });
 });

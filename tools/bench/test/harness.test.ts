@@ -142,18 +142,54 @@ describe('bench harness in quick mode on tiny sizes', () => {
   });
 
   it('the larger MLP row is skipped up front when the smaller one predicts a run over the limit', async () => {
-    const options = { ...tinyOptions(), maxRunSeconds: 1e-9, only: /^mlp-/ };
+    const options = { ...tinyOptions(), maxRunSeconds: 1e-9, only: /^mlp-/, rounds: 0 };
     const r = await runBench(options, allImplementations(options), 'vitest');
     const big = r.rows.find((x) => x.workload === 'mlp-tiny-2x' && x.implementation === ORT_REFERENCE)!;
     expect(big.status).toBe('skipped');
     expect(big.reason).toMatch(/extrapolated from mlp-tiny\b/);
   }, 60_000);
 
+  it('the rounds re-ran only the ratios’ rows, every round, rotating their order, each ratio divided within its round', () => {
+    const rounds = report.rounds!;
+    expect(report.options.rounds).toBe(2);
+    expect(rounds.count).toBe(2);
+    const gelu = report.workloads.filter((w) => w.kind === 'gelu').map((w) => w.id);
+    // the larger tiny MLP only
+    expect([...new Set(rounds.runs.map((r) => r.workload))].sort()).toEqual([...gelu, 'mlp-tiny-2x'].sort());
+    for (const spec of rounds.ratios) {
+      expect(spec.perRound).toHaveLength(2);
+      for (let i = 0; i < 2; i++) {
+        const run = rounds.runs.find((r) => r.round === i + 1 && r.workload === spec.workload)!;
+        expect(run.order).toContain(spec.row);
+        expect(run.order).toContain(spec.reference);
+        const a = run.throughput[spec.row];
+        const b = run.throughput[spec.reference];
+        expect(spec.perRound[i]).toBe(a != null && b != null ? a / b : null);
+      }
+      if (spec.row.includes('@node22')) continue; // skipped without GEGLU_NODE22
+      expect(
+        spec.perRound.every((v) => v !== null && v > 0),
+        `${spec.workload}/${spec.row}`,
+      ).toBe(true);
+      expect(spec.min!).toBeLessThanOrEqual(spec.median!);
+      expect(spec.median!).toBeLessThanOrEqual(spec.max!);
+    }
+    for (const w of gelu) {
+      const [one, two] = [1, 2].map((round) => rounds.runs.find((r) => r.round === round && r.workload === w)!.order);
+      expect(two).toEqual([...one!.slice(1), one![0]]);
+      expect(one).toContain('kernel-f32');
+      expect(one).not.toContain('copy');
+    }
+  });
+
   it('writes latest.md with one table row per result and latest.json that round-trips', async () => {
     const written = await writeResults(report, dir);
     const md = await readFile(written.markdown, 'utf8');
     expect(md).toContain(`| ${TABLE_HEADER.join(' | ')} |`);
-    const tableLines = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Workload'));
+    const tableLines = md
+      .slice(0, md.indexOf('## Ratios over'))
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| Workload'));
     expect(tableLines).toHaveLength(report.rows.length);
     for (const line of tableLines) expect(line.split(' | ')).toHaveLength(TABLE_HEADER.length);
     expect(md).toBe(`${renderMarkdown(report)}\n`);
@@ -170,7 +206,11 @@ describe('bench harness in quick mode on tiny sizes', () => {
     expect(section).toContain(`${report.date.slice(0, 10)} at ${report.date.slice(11, 16)} UTC`);
     expect(section).toContain('Quick mode');
     const ran = new Set(report.rows.filter((r) => r.status === 'ok').map((r) => r.label));
-    const lines = section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Implementation'));
+    const table = section.slice(section.indexOf('| Implementation'));
+    const lines = table
+      .slice(0, table.indexOf('\n\n'))
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| Implementation'));
     expect(new Set(lines.map((l) => l.split(' | ')[0]!.slice(2)))).toEqual(ran);
   });
 });

@@ -16,7 +16,7 @@ import { spinFor, waitInSlices } from '../wait.js';
 import { GELU_CTRL, WORKER_STATE } from '../worker-protocol.js';
 import { simdInstance, type SimdMemory } from './simd.js';
 
-const { module, memory, control, index, workers, base, failAtBlock } = workerData as {
+const { module, memory, control, index, workers, base, failAtBlock, pauseAtBlock, pauseMs } = workerData as {
   module: object;
   memory: SimdMemory;
   control: SharedArrayBuffer;
@@ -26,6 +26,9 @@ const { module, memory, control, index, workers, base, failAtBlock } = workerDat
   base: number;
   /** Infinity, except in the tests of the callers' recovery (./parallel.ts setPoolForTests). */
   failAtBlock: number;
+  /** Infinity, except in the tests of the caller's take-over: a worker that claims this block or a later one sleeps pauseMs first. */
+  pauseAtBlock: number;
+  pauseMs: number;
 };
 const ctrl = new Int32Array(control);
 const layout = ringLayout(workers, base);
@@ -78,6 +81,7 @@ try {
       // (a sleeping worker costs the caller a wake per block, ../wait.ts
       // spinFor), then wait in slices (waitInSlices says why not one long wait).
       if (!spinFor(ctrl, GELU_CTRL.READY, (r) => r > b, SPIN_MS)) waitInSlices(ctrl, GELU_CTRL.READY, (r) => r > b, Infinity);
+      if (b >= pauseAtBlock) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
       runBlock(w, ctrl, layout, table, geglu, b, 1 + index, job);
     }
     Atomics.store(ctrl, GELU_CTRL.IDLE + index, job);

@@ -27,11 +27,15 @@
  * on first use without waiting for them: a worker takes blocks once it has
  * started and warmed up (tens of milliseconds; until then the calling thread
  * computes everything). They are unref()'d so they never keep a process
- * alive, and wait for jobs in Atomics.wait. If one reports a failure or does
- * not finish a block within a minute, the caller computes everything not yet
- * copied out on its own (from its arrays, leaving the ring to any worker
- * still writing there), and threads are turned off until setGeluThreads is
- * called again.
+ * alive, and wait for jobs in Atomics.wait. If one reports a failure, the
+ * caller computes everything not yet copied out on its own (from its arrays,
+ * leaving the ring to any worker still writing there), and threads are turned
+ * off until setGeluThreads is called again. A worker that holds a block the
+ * caller waits for, for SPIN_MS, is off its core: the caller finishes the
+ * ring job alone (takeOver); a call that finds a worker still inside the job
+ * before runs on the calling thread, and one that still finds it there a
+ * minute later turns threads off (a direct job waits for its blocks, see
+ * runDirect).
  *
  * Split workers, where the package's worker module cannot be loaded (a
  * browser bundle has no file beside it; ../host's workersImportModules): the
@@ -206,6 +210,11 @@ interface Pool {
   /** The per-block map of direct jobs (byte offset, or −1 before the first) and its length in blocks. */
   mapAt: number;
   mapBlocks: number;
+  /** When a call first found a worker still inside the job before (Date.now()), 0 when none was. */
+  lateSince: number;
+  /** Calls left to run on the calling thread, and how many the last take-over set (MAX_BACKOFF). */
+  skip: number;
+  backoff: number;
 }
 
 let wanted = 1;
@@ -255,14 +264,28 @@ function workersToStart(): number {
  * Settings only tests make, never read from the environment, for pools
  * started after the call (not exported from the package): `failAtBlock` b
  * makes workers throw when they claim block b or a later one, as a crashing
- * worker would (test/elementwise/parallel-failure.test.ts); `pastCores`
+ * worker would (test/elementwise/parallel-failure.test.ts); `pauseAtBlock` b
+ * makes them sleep `pauseMs` there first, as a worker off its core would
+ * (test/elementwise/parallel-takeover.test.ts); `pastCores`
  * starts every worker asked for, so that pools of several workers are tested
  * on machines with few cores.
  */
-export function setPoolForTests(settings: { failAtBlock?: number; pastCores?: boolean; split?: boolean }): void {
-  forTests = { failAtBlock: settings.failAtBlock ?? Infinity, pastCores: settings.pastCores ?? false, split: settings.split ?? false };
+export function setPoolForTests(settings: {
+  failAtBlock?: number;
+  pauseAtBlock?: number;
+  pauseMs?: number;
+  pastCores?: boolean;
+  split?: boolean;
+}): void {
+  forTests = {
+    failAtBlock: settings.failAtBlock ?? Infinity,
+    pauseAtBlock: settings.pauseAtBlock ?? Infinity,
+    pauseMs: settings.pauseMs ?? 0,
+    pastCores: settings.pastCores ?? false,
+    split: settings.split ?? false,
+  };
 }
-let forTests = { failAtBlock: Infinity, pastCores: false, split: false };
+let forTests = { failAtBlock: Infinity, pauseAtBlock: Infinity, pauseMs: 0, pastCores: false, split: false };
 
 /** Worker threads currently in use for large arrays (0 before first use or when off). */
 export function geluThreads(): number {
@@ -319,14 +342,38 @@ function start(): Pool | null {
         started.push(w);
       } else {
         const w = new Worker(url, {
-          workerData: { module, memory, control: ctrl.buffer, index: i, workers, base, failAtBlock: forTests.failAtBlock },
+          workerData: {
+            module,
+            memory,
+            control: ctrl.buffer,
+            index: i,
+            workers,
+            base,
+            failAtBlock: forTests.failAtBlock,
+            pauseAtBlock: forTests.pauseAtBlock,
+            pauseMs: forTests.pauseMs,
+          },
         });
         w.unref();
         w.on('error', failed);
         started.push({ terminate: () => void w.terminate() });
       }
     }
-    pool = { workers: started, split, ctrl, layout, kernel, own, relaxed, job: 0, mapAt: -1, mapBlocks: 0 };
+    pool = {
+      workers: started,
+      split,
+      ctrl,
+      layout,
+      kernel,
+      own,
+      relaxed,
+      job: 0,
+      mapAt: -1,
+      mapBlocks: 0,
+      lateSince: 0,
+      skip: 0,
+      backoff: 0,
+    };
     return pool;
   } catch {
     for (const w of started) void w.terminate();
@@ -366,48 +413,59 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   const workers = p.workers.length;
   const f32 = freshViews(own).f32;
   const blocks = blocksOf(n);
-  // Workers leave a job right after their last block: wait for that before
-  // the counters are reset (a late claim must not land in the new job).
+  const xAt = kernelOffset(x);
+  const upAt = up === null ? 0 : kernelOffset(up);
+  const outAt = kernelOffset(out);
+  // Kernel arrays go to a direct job (if its per-block map fits, else the ring, which always works).
+  const direct = !p.split && xAt >= 0 && upAt >= 0 && outAt >= 0;
+  // Backing off after take-overs, which only ring jobs make (MAX_BACKOFF).
+  if (!direct && p.skip > 0) {
+    p.skip--;
+    return false;
+  }
+  // Workers leave a job right after their last block: the counters are reset
+  // only once they have (a late claim must not land in the new job).
   for (let i = 0; i < workers; i++) {
-    if (
-      !waitInSlices(
-        ctrl,
-        GELU_CTRL.IDLE + i,
-        (v) => v === p.job || Atomics.load(ctrl, GELU_CTRL.STATE + i) !== WORKER_STATE.READY,
-        BLOCK_TIMEOUT_MS,
-      )
-    ) {
-      // A worker stuck inside the last job could still claim a block of a new
-      // one: no new job, this call on the calling thread, threads off.
+    const left = (v: number) => v === p.job || Atomics.load(ctrl, GELU_CTRL.STATE + i) !== WORKER_STATE.READY;
+    if (spinFor(ctrl, GELU_CTRL.IDLE + i, left, SPIN_MS)) continue;
+    // Still inside the last job: off its core, with a block of a ring job the
+    // caller took over (see takeOver). A ring job runs on the calling thread
+    // rather than wait for it; a direct job waits. A worker still there after
+    // BLOCK_TIMEOUT_MS is stuck and could claim a block of a new job at any
+    // time: threads off.
+    p.lateSince ||= Date.now();
+    const stuck = direct
+      ? !waitInSlices(ctrl, GELU_CTRL.IDLE + i, left, Math.max(0, BLOCK_TIMEOUT_MS - (Date.now() - p.lateSince)))
+      : Date.now() - p.lateSince > BLOCK_TIMEOUT_MS;
+    if (stuck) {
       broken = true;
       endPool(false);
       return false;
     }
+    if (!direct) return false;
   }
-  const xAt = kernelOffset(x);
-  const upAt = up === null ? 0 : kernelOffset(up);
-  const outAt = kernelOffset(out);
-  // Kernel arrays: a direct job, if its per-block map fits (else the ring, which always works).
-  if (!p.split && xAt >= 0 && upAt >= 0 && outAt >= 0 && directMap(p, blocksOf(n)))
-    return runDirect(p, x, up, out, table, xAt, upAt, outAt);
+  p.lateSince = 0;
+  if (direct && directMap(p, blocks)) return runDirect(p, x, up, out, table, xAt, upAt, outAt);
   for (let s = 0; s < ring; s++) Atomics.store(ctrl, GELU_CTRL.DONE + s, 0);
   startJob(p, n, table, up !== null, false);
 
   const slotIn = (b: number) => (slotAt + (b % ring) * slotBytes) / 4;
   // A split pool's slots whose block the caller computed itself (whole); the workers' it finishes.
   const mine = p.split ? new Uint8Array(ring) : null;
+  const isDone = (b: number) => Atomics.load(ctrl, GELU_CTRL.DONE + (b % ring)) === b + 1;
+  const copyOut = (b: number) => {
+    const at = b * BLOCK;
+    const o = slotIn(b) + 2 * BLOCK;
+    if (mine !== null && mine[b % ring] === 0) finishSplitBlock(own, table, up !== null, 4 * slotIn(b), Math.min(BLOCK, n - at));
+    out.set(freshViews(own).f32.subarray(o, o + Math.min(BLOCK, n - at)), at);
+  };
   let copiedIn = 0;
   let copiedOut = 0;
-  let waitedSince = 0;
   while (copiedOut < blocks) {
     let moved = false;
     // Finished blocks out, in order (frees their slots).
-    while (copiedOut < copiedIn && Atomics.load(ctrl, GELU_CTRL.DONE + (copiedOut % ring)) === copiedOut + 1) {
-      const at = copiedOut * BLOCK;
-      const o = slotIn(copiedOut) + 2 * BLOCK;
-      if (mine !== null && mine[copiedOut % ring] === 0)
-        finishSplitBlock(own, table, up !== null, 4 * slotIn(copiedOut), Math.min(BLOCK, n - at));
-      out.set(freshViews(own).f32.subarray(o, o + Math.min(BLOCK, n - at)), at);
+    while (copiedOut < copiedIn && isDone(copiedOut)) {
+      copyOut(copiedOut);
       copiedOut++;
       moved = true;
     }
@@ -428,34 +486,102 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     if (b < copiedIn && Atomics.compareExchange(ctrl, GELU_CTRL.NEXT, b, b + 1) === b) {
       if (mine !== null) mine[b % ring] = 1;
       runBlock(own, ctrl, layout, table, up !== null, b, 0, p.job);
-      waitedSince = 0;
       continue;
     }
-    if (moved || copiedOut === blocks) {
-      waitedSince = 0;
-      continue;
-    }
+    if (moved || copiedOut === blocks) continue;
     // Nothing to do but wait for the oldest block a worker holds.
-    const slot = GELU_CTRL.DONE + (copiedOut % ring);
-    const v = Atomics.load(ctrl, slot);
-    if (v === copiedOut + 1) continue;
-    if (waitedSince === 0) {
-      waitedSince = Date.now();
-      if (spinFor(ctrl, slot, (d) => d === copiedOut + 1, SPIN_MS)) continue;
-    }
-    if (anyFailed(p) || Date.now() - waitedSince > BLOCK_TIMEOUT_MS) {
-      // A worker failed or stalls. Another one may still be inside a block,
-      // writing its slot, so the ring is left alone: everything not yet
-      // copied out is computed here from the caller's arrays (not yet
-      // overwritten there, even in place), and threads are turned off.
+    if (spinFor(ctrl, GELU_CTRL.DONE + (copiedOut % ring), () => isDone(copiedOut), SPIN_MS)) continue;
+    if (anyFailed(p)) {
+      // Another worker may still be inside a block, writing its slot, so the
+      // ring is left alone: everything not yet copied out is computed here
+      // from the caller's arrays (not yet overwritten there, even in place),
+      // and threads are turned off.
       broken = true;
       computeHere(x, up, out, table, copiedOut * BLOCK, n);
       break;
     }
-    pause(ctrl, slot, v, 1);
+    finishAlone(p, x, up, out, table, takeOver(p, x, up, out, table, copiedIn, copiedOut, isDone, copyOut));
+    return true;
   }
+  if (!broken) p.backoff = 0;
   if (broken) endPool(false);
   return true;
+}
+
+/**
+ * Ends a ring job early once a worker has held a block for SPIN_MS (a block
+ * takes ~40 µs) while the caller had nothing else to do: that worker is off
+ * its core, most likely because another process has it. Waiting for it made
+ * 2^20-element calls at nice 10 beside one busy process on 2 cores take a
+ * median 10.5 ms against 3.9 ms on one thread (60 calls each). The caller
+ * claims every block no thread has (a worker that asks later gets none),
+ * copies out the claimed blocks that are done and computes the others from
+ * its own arrays (intact there even in place: blocks go out in order), then
+ * publishes every block as copied in, so that a worker waiting for its block
+ * to come in computes whatever its slot holds instead of waiting for ever:
+ * nothing reads that slot in this job, and the next job starts once the
+ * worker has left this one. Returns the first element no thread has claimed
+ * (finishAlone computes the rest). Threads stay on.
+ */
+function takeOver(
+  p: Pool,
+  x: Float32Array,
+  up: Float32Array | null,
+  out: Float32Array,
+  table: FastTable,
+  copiedIn: number,
+  copiedOut: number,
+  isDone: (b: number) => boolean,
+  copyOut: (b: number) => void,
+): number {
+  const { ctrl } = p;
+  const n = x.length;
+  const blocks = blocksOf(n);
+  takeOverCount++;
+  const unclaimed = Math.min(blocks, Atomics.exchange(ctrl, GELU_CTRL.NEXT, blocks));
+  for (let b = copiedOut; b < unclaimed; b++) {
+    if (b < copiedIn && isDone(b)) copyOut(b);
+    else computeHere(x, up, out, table, b * BLOCK, Math.min(n, (b + 1) * BLOCK));
+  }
+  Atomics.store(ctrl, GELU_CTRL.READY, blocks);
+  Atomics.notify(ctrl, GELU_CTRL.READY);
+  return Math.min(n, unclaimed * BLOCK);
+}
+
+/**
+ * Elements [from, n) after a take-over, on the calling thread, and the next
+ * calls back off (MAX_BACKOFF). Handing the rest back to the workers once
+ * they had left the job, in new jobs, was slower: at nice 10 beside one busy
+ * process on 2 cores, 2^24-element calls took a median 63–69 ms (upper
+ * quartile ~150 ms) against 63 ms on one thread, 12 calls each, as the
+ * threads handed blocks to and fro on one core.
+ */
+function finishAlone(p: Pool, x: Float32Array, up: Float32Array | null, out: Float32Array, table: FastTable, from: number): void {
+  computeHere(x, up, out, table, from, x.length);
+  p.backoff = Math.min(MAX_BACKOFF, 2 * p.backoff || 1);
+  p.skip = p.backoff;
+}
+
+/**
+ * Calls at most that run on the calling thread after a take-over. A worker
+ * that is off its core in one call mostly still is in the next (another
+ * process has the core), and the threads then share one core: each waits for
+ * the other, spinning, and a take-over comes only after SPIN_MS. At nice 10
+ * beside one busy process on 2 cores, 2^20-element calls that took over
+ * every time took a median 8.6 ms against 4.0 ms on one thread (60 calls
+ * each). So after a take-over the next call runs on the calling thread,
+ * after another the next 2, then 4, up to MAX_BACKOFF, until a call finishes
+ * with its workers again: the same calls
+ * then took a median 3.8 ms, and 2.0 ms with no busy process (where 1 of 60
+ * took over). A larger cap costs more calls on one thread once the other
+ * process is gone.
+ */
+export const MAX_BACKOFF = 8;
+
+/** Ring jobs the calling thread finished alone (takeOver) so far. */
+let takeOverCount = 0;
+export function takeOvers(): number {
+  return takeOverCount;
 }
 
 /**

@@ -42,3 +42,30 @@ export function sleb(n: number): number[] {
 export function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
+
+/**
+ * Instructions (§5.4; the SIMD proposal's 0xFD-prefixed opcodes), each as the bytes it encodes
+ * to: control, locals, i32 arithmetic, and `simd(code, …immediates)` for any vector opcode.
+ */
+export const op = {
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  if: [0x04, 0x40],
+  end: [0x0b],
+  br: (d: number) => [0x0c, ...uleb(d)],
+  brIf: (d: number) => [0x0d, ...uleb(d)],
+  get: (i: number) => [0x20, ...uleb(i)],
+  set: (i: number) => [0x21, ...uleb(i)],
+  tee: (i: number) => [0x22, ...uleb(i)],
+  i32Store: (offset: number) => [0x36, 2, ...uleb(offset)],
+  i32Const: (n: number) => [0x41, ...sleb(n)],
+  i32Eqz: [0x45],
+  i32LtU: [0x49],
+  i32GtU: [0x4b],
+  i32GeU: [0x4f],
+  i32Add: [0x6a],
+  i32Mul: [0x6c],
+  i32And: [0x71],
+  i32Shl: [0x74],
+  simd: (code: number, ...imm: number[]) => [0xfd, ...uleb(code), ...imm],
+};

@@ -44,7 +44,7 @@
  * §5) and the fixed-width SIMD proposal's opcode table.
  */
 
-import { F64, I32, V128, section, sleb, uleb } from './encoding.js';
+import { F64, I32, V128, op, section, uleb } from './encoding.js';
 import { ROUND_MAGIC } from '../elementwise/fast.js';
 import {
   EXP2_RATIONAL_Q,
@@ -60,8 +60,6 @@ import { TANH_X0 } from '../elementwise/tables.generated.js';
 import { SIGMOID_B_MIN, SIGMOID_X_MIN } from '../elementwise/sigmoid-tanh.js';
 import { RELAXED_OPCODE } from './features.js';
 
-const SIMD = 0xfd;
-
 function f64Bytes(x: number): number[] {
   return Array.from(new Uint8Array(new Float64Array([x]).buffer));
 }
@@ -70,28 +68,6 @@ function vec(bytes: number[]): number[] {
   return [...uleb(bytes.length), ...bytes];
 }
 
-// Value types.
-
-// Instruction helpers (opcode numbers from the spec's tables).
-const op = {
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  if: [0x04, 0x40],
-  end: [0x0b],
-  br: (d: number) => [0x0c, ...uleb(d)],
-  brIf: (d: number) => [0x0d, ...uleb(d)],
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  tee: (i: number) => [0x22, ...uleb(i)],
-  i32Store: (offset: number) => [0x36, 2, ...uleb(offset)],
-  i32Const: (n: number) => [0x41, ...sleb(n)],
-  i32Eqz: [0x45],
-  i32GeU: [0x4f],
-  i32Add: [0x6a],
-  i32Mul: [0x6c],
-  i32Shl: [0x74],
-  simd: (code: number, ...imm: number[]) => [SIMD, ...uleb(code), ...imm],
-};
 const v128Const = (bytes: number[]) => op.simd(12, ...bytes);
 const f64x2Const = (a: number) => v128Const([...f64Bytes(a), ...f64Bytes(a)]);
 const load64Zero = (offset: number) => op.simd(93, 3, ...uleb(offset));
@@ -135,6 +111,150 @@ const f64x2Abs = op.simd(236);
  */
 function madd(relaxed: boolean, a: number[], b: number[], c: number[]): number[] {
   return relaxed ? [...a, ...b, ...c, ...f64x2RelaxedMadd] : [...a, ...b, ...f64x2Mul, ...c, ...f64x2Add];
+}
+
+/** Pair g of a step (8 bytes at ptr + kb + 8·g) as an f64x2: two float32s loaded and promoted. */
+function loadPairF64(ptr: number, kb: number, g: number): number[] {
+  return [...op.get(ptr), ...op.get(kb), ...op.i32Add, ...load64Zero(8 * g), ...f64x2PromoteLowF32x4];
+}
+
+/** A kernel loop's head: leave the loop when k ≥ pairs, else kb = 8·k. */
+function loopHead(K: number, PAIRS: number, KB: number): number[] {
+  return [
+    ...op.block,
+    ...op.loop,
+    ...op.get(K),
+    ...op.get(PAIRS),
+    ...op.i32GeU,
+    ...op.brIf(1),
+    ...op.get(K),
+    ...op.i32Const(3),
+    ...op.i32Shl,
+    ...op.set(KB),
+  ];
+}
+
+/**
+ * One branch for the group: when any of its test masks (the v128 locals mask(g)) is not all
+ * ones, every pair of the group is appended to the i32 list at `FLAGS` (the fallback retests
+ * each element).
+ */
+function flagGroup(group: number, mask: (g: number) => number, L: { FLAGS: number; NFLAG: number; K: number }): number[] {
+  const { FLAGS, NFLAG, K } = L;
+  const out: number[] = [];
+  for (let g = 0; g < group; g++) out.push(...op.get(mask(g)), ...(g > 0 ? v128And : []));
+  out.push(...i32x4AllTrue, ...op.i32Eqz, ...op.if);
+  for (let g = 0; g < group; g++) {
+    out.push(
+      ...op.get(FLAGS),
+      ...op.get(NFLAG),
+      ...op.i32Const(2),
+      ...op.i32Shl,
+      ...op.i32Add,
+      ...op.get(K),
+      ...op.i32Const(g),
+      ...op.i32Add,
+      ...op.i32Store(0),
+      ...op.get(NFLAG),
+      ...op.i32Const(1),
+      ...op.i32Add,
+      ...op.set(NFLAG),
+    );
+  }
+  out.push(...op.end);
+  return out;
+}
+
+/** A kernel loop's end: k += group, the back edge, and the function's end returning the flag count. */
+function loopEnd(K: number, group: number, NFLAG: number): number[] {
+  return [...op.get(K), ...op.i32Const(group), ...op.i32Add, ...op.set(K), ...op.br(0), ...op.end, ...op.end, ...op.get(NFLAG), ...op.end];
+}
+
+/** 2^k from t = b + 1.5·2^52 (k in its low bits): bits((t << 52) + bits(1.0)); the shift leaves k's two's complement in the exponent field (the 2^51 of t shifts out). */
+function twoToK(t: number, expOne: number): number[] {
+  return [...op.get(t), ...op.i32Const(52), ...i64x2Shl, ...op.get(expOne), ...i64x2Add];
+}
+
+/** The dgate kernels' band: (|first| + |second|)·2^-41 for a nonnegative first term (cBand holds 2^-41). */
+function bandOf(first: number, second: number, cBand: number): number[] {
+  return [...op.get(first), ...op.get(second), ...f64x2Abs, ...f64x2Add, ...op.get(cBand), ...f64x2Mul];
+}
+
+/**
+ * Steps 3 and 4 of ../elementwise/sigmoid-tanh.ts on the exponent b (in local `b`, and once
+ * more on the stack): t = b + 1.5·2^52 (k in its low bits), b ← f = b − (t − 1.5·2^52), z = f².
+ */
+function reduceExponent(b: number, magic: number, t: number, z: number): number[] {
+  return [
+    ...op.get(b),
+    ...op.get(magic),
+    ...f64x2Add,
+    ...op.tee(t),
+    ...op.get(magic),
+    ...f64x2Sub,
+    ...f64x2Sub,
+    ...op.tee(b),
+    ...op.get(b),
+    ...f64x2Mul,
+    ...op.set(z),
+  ];
+}
+
+/** w ← ((Q4·z + Q3)·z + Q2)·z + Q1 for every vector of the group, step by step (the rational's polynomial before its ·z + W0). */
+function rationalSteps(
+  each: (f: (g: number) => number[]) => void,
+  relaxed: boolean,
+  z: (g: number) => number,
+  w: (g: number) => number,
+  cQ: (m: number) => number,
+): void {
+  each((g) => [...madd(relaxed, op.get(z(g)), op.get(cQ(3)), op.get(cQ(2))), ...op.set(w(g))]);
+  for (const m of [1, 0]) each((g) => [...madd(relaxed, op.get(w(g)), op.get(z(g)), op.get(cQ(m))), ...op.set(w(g))]);
+}
+
+/**
+ * The dgate kernels' test for vector g, y and band in locals: p = dy·up (exact) into `p`;
+ * lo = float32(p·(y − band)) stored at out + kb + 8·g and kept in `lo`; hi = float32(p·(y + band))
+ * into `hi`; the mask (lo = hi as bits, so +0 and −0 differ, and as floats, so NaN fails)
+ * into `mask`. Lanes 2 and 3 of the demoted vectors are 0 in both.
+ */
+function dgateTest(
+  g: number,
+  L: { UP: number; DY: number; OUT: number; KB: number },
+  v: { p: number; y: number; band: number; lo: number; hi: number; mask: number },
+): number[] {
+  const get = op.get;
+  return [
+    ...loadPairF64(L.DY, L.KB, g),
+    ...loadPairF64(L.UP, L.KB, g),
+    ...f64x2Mul,
+    ...op.tee(v.p),
+    ...get(v.y),
+    ...get(v.band),
+    ...f64x2Sub,
+    ...f64x2Mul,
+    ...f32x4DemoteF64x2Zero,
+    ...op.set(v.lo),
+    ...get(L.OUT),
+    ...get(L.KB),
+    ...op.i32Add,
+    ...get(v.lo),
+    ...store64Lane(8 * g, 0),
+    ...get(v.p),
+    ...get(v.y),
+    ...get(v.band),
+    ...f64x2Add,
+    ...f64x2Mul,
+    ...f32x4DemoteF64x2Zero,
+    ...op.tee(v.hi),
+    ...get(v.lo),
+    ...i32x4Eq,
+    ...get(v.hi),
+    ...get(v.lo),
+    ...f32x4Eq,
+    ...v128And,
+    ...op.set(v.mask),
+  ];
 }
 
 /** Page limits (64 KiB pages) of the imported `env.memory` the module accepts. */
@@ -300,14 +420,6 @@ function functionBody(band: number, group: number, kind: 'gelu' | 'geglu' | 'dga
   const upper = (g: number) => [...op.get(R1(g)), ...op.get(Y(g)), ...i8x16Shuffle(HIGH_HALVES)];
   const lower = (g: number) => [...op.get(R1(g)), ...op.get(Y(g)), ...i8x16Shuffle(LOW_HALVES)];
   const hornerStep = (g: number, c: number[]) => [...madd(relaxed, op.get(P(g)), op.get(T(g)), c), ...op.set(P(g))];
-  // Group g's pair of `base` (in or up) as an f64x2: the float32s at base + 8·(k + g), promoted.
-  const loadPairF64 = (base: number, g: number) => [
-    ...op.get(base),
-    ...op.get(KB),
-    ...op.i32Add,
-    ...load64Zero(8 * g),
-    ...f64x2PromoteLowF32x4,
-  ];
 
   const body: number[] = [
     ...op.get(X0),
@@ -338,21 +450,12 @@ function functionBody(band: number, group: number, kind: 'gelu' | 'geglu' | 'dga
           ...EXP2_RATIONAL_Q.flatMap((q, m) => [...f64x2Const(q), ...op.set(CQ(m))]),
         ]
       : []),
-    ...op.block,
-    ...op.loop,
-    ...op.get(K),
-    ...op.get(PAIRS),
-    ...op.i32GeU,
-    ...op.brIf(1),
-    ...op.get(K),
-    ...op.i32Const(3),
-    ...op.i32Shl,
-    ...op.set(KB),
+    ...loopHead(K, PAIRS, KB),
   ];
   for (let g = 0; g < SIMD_GROUP; g++) {
     body.push(
       // v = promote(in[2(k+g)], in[2(k+g)+1])
-      ...loadPairF64(IN, g),
+      ...loadPairF64(IN, KB, g),
       // s = min(max((v − x0)·256, 0), sMax); the nearest integer j to s is the
       // interval of the framed table (x0 and sMax: ../elementwise/simd.ts)
       ...op.get(X0V),
@@ -424,10 +527,10 @@ function functionBody(band: number, group: number, kind: 'gelu' | 'geglu' | 'dga
       // its last the constant 1, so x at or above the table's end (+∞ included)
       // gives x with no selects, and x below the table, NaN and −∞ give NaN,
       // which the flag test below sends to the fallback.
-      ...loadPairF64(IN, g),
+      ...loadPairF64(IN, KB, g),
       ...op.get(P(g)),
       ...f64x2Mul,
-      ...(withUp ? [...loadPairF64(UP, g), ...f64x2Mul] : []),
+      ...(withUp ? [...loadPairF64(UP, KB, g), ...f64x2Mul] : []),
       ...op.set(Y(g)),
       // r1 = float32(y·(1 + band)) is stored; the pair passes if
       // r2 = float32(y·(1 − band)) equals it as float32s (f32x4.eq: false for
@@ -451,39 +554,7 @@ function functionBody(band: number, group: number, kind: 'gelu' | 'geglu' | 'dga
       ...op.set(T(g)),
     );
   }
-  // One branch for the group, as in sigmoidTanhBody: when any pair fails,
-  // all the group's pairs are flagged (the fallback retests each element).
-  for (let g = 0; g < SIMD_GROUP; g++) body.push(...op.get(T(g)), ...(g > 0 ? v128And : []));
-  body.push(...i32x4AllTrue, ...op.i32Eqz, ...op.if);
-  for (let g = 0; g < SIMD_GROUP; g++) {
-    body.push(
-      ...op.get(FLAGS),
-      ...op.get(NFLAG),
-      ...op.i32Const(2),
-      ...op.i32Shl,
-      ...op.i32Add,
-      ...op.get(K),
-      ...op.i32Const(g),
-      ...op.i32Add,
-      ...op.i32Store(0),
-      ...op.get(NFLAG),
-      ...op.i32Const(1),
-      ...op.i32Add,
-      ...op.set(NFLAG),
-    );
-  }
-  body.push(
-    ...op.end,
-    ...op.get(K),
-    ...op.i32Const(SIMD_GROUP),
-    ...op.i32Add,
-    ...op.set(K),
-    ...op.br(0),
-    ...op.end,
-    ...op.end,
-    ...op.get(NFLAG),
-    ...op.end,
-  );
+  body.push(...flagGroup(SIMD_GROUP, T, { FLAGS, NFLAG, K }), ...loopEnd(K, SIMD_GROUP, NFLAG));
   const locals = [...uleb(2), ...uleb(nI32), I32, ...uleb(nV128), V128];
   return [...locals, ...body];
 }
@@ -527,10 +598,9 @@ function dgateExactTail(
   const each = (f: (g: number) => number[]) => {
     for (let g = 0; g < group; g++) out.push(...f(g));
   };
-  const load = (ptr: number, g: number) => [...get(ptr), ...get(KB), ...op.i32Add, ...load64Zero(8 * g), ...f64x2PromoteLowF32x4];
   // x into Y; b = max(x²·(−log2(e)/2), −1010), into S; t = b + 1.5·2^52; f = b − (t − 1.5·2^52), into S; z = f², into J
   each((g) => [
-    ...load(IN, g),
+    ...loadPairF64(IN, KB, g),
     ...op.tee(Y(g)),
     ...get(Y(g)),
     ...f64x2Mul,
@@ -539,21 +609,10 @@ function dgateExactTail(
     ...get(c.CBMIN),
     ...f64x2Pmax,
     ...op.tee(S(g)),
-    ...get(S(g)),
-    ...get(c.CMAGIC),
-    ...f64x2Add,
-    ...op.tee(T(g)),
-    ...get(c.CMAGIC),
-    ...f64x2Sub,
-    ...f64x2Sub,
-    ...op.tee(S(g)),
-    ...get(S(g)),
-    ...f64x2Mul,
-    ...op.set(J(g)),
+    ...reduceExponent(S(g), c.CMAGIC, T(g), J(g)),
   ]);
   // w = (((Q4·z + Q3)·z + Q2)·z + Q1)·z + W0, into R1
-  each((g) => [...madd(relaxed, get(J(g)), get(c.CQ(3)), get(c.CQ(2))), ...op.set(R1(g))]);
-  for (const m of [1, 0]) each((g) => [...madd(relaxed, get(R1(g)), get(J(g)), get(c.CQ(m))), ...op.set(R1(g))]);
+  rationalSteps(each, relaxed, J, R1, c.CQ);
   each((g) => [...madd(relaxed, get(R1(g)), get(J(g)), get(c.CW0)), ...op.set(R1(g))]);
   // t = ((x·(1/√(2π)))·((w + f)·2^k))/(w − f), into S
   each((g) => [
@@ -563,11 +622,7 @@ function dgateExactTail(
     ...get(R1(g)),
     ...get(S(g)),
     ...f64x2Add,
-    ...get(T(g)),
-    ...op.i32Const(52),
-    ...i64x2Shl,
-    ...get(c.CEXPONE),
-    ...i64x2Add,
+    ...twoToK(T(g), c.CEXPONE),
     ...f64x2Mul,
     ...f64x2Mul,
     ...get(R1(g)),
@@ -577,52 +632,9 @@ function dgateExactTail(
     ...op.set(S(g)),
   ]);
   // y = Φ + t, into Y; band = (Φ + |t|)·2^-41, into R1
-  each((g) => [
-    ...get(P(g)),
-    ...get(S(g)),
-    ...f64x2Add,
-    ...op.set(Y(g)),
-    ...get(P(g)),
-    ...get(S(g)),
-    ...f64x2Abs,
-    ...f64x2Add,
-    ...get(c.CBAND),
-    ...f64x2Mul,
-    ...op.set(R1(g)),
-  ]);
-  // p = dy·up, into S; lo = float32(p·(y − band)) stored, into J; hi = float32(p·(y + band));
-  // the test (lo = hi as bits and as floats) into T
-  each((g) => [
-    ...load(DY, g),
-    ...load(UP, g),
-    ...f64x2Mul,
-    ...op.tee(S(g)),
-    ...get(Y(g)),
-    ...get(R1(g)),
-    ...f64x2Sub,
-    ...f64x2Mul,
-    ...f32x4DemoteF64x2Zero,
-    ...op.set(J(g)),
-    ...get(OUT),
-    ...get(KB),
-    ...op.i32Add,
-    ...get(J(g)),
-    ...store64Lane(8 * g, 0),
-    ...get(S(g)),
-    ...get(Y(g)),
-    ...get(R1(g)),
-    ...f64x2Add,
-    ...f64x2Mul,
-    ...f32x4DemoteF64x2Zero,
-    ...op.tee(T(g)),
-    ...get(J(g)),
-    ...i32x4Eq,
-    ...get(T(g)),
-    ...get(J(g)),
-    ...f32x4Eq,
-    ...v128And,
-    ...op.set(T(g)),
-  ]);
+  each((g) => [...get(P(g)), ...get(S(g)), ...f64x2Add, ...op.set(Y(g)), ...bandOf(P(g), S(g), c.CBAND), ...op.set(R1(g))]);
+  // p = dy·up, into S; lo into J; hi and then the test's mask into T
+  each((g) => dgateTest(g, { UP, DY, OUT, KB }, { p: S(g), y: Y(g), band: R1(g), lo: J(g), hi: T(g), mask: T(g) }));
   return out;
 }
 
@@ -698,30 +710,14 @@ function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: 
   const Y = (g: number) => gv(g, 4);
   const nV128 = consts.length + PER * group;
   const get = op.get;
-  const body: number[] = [
-    ...pre,
-    ...op.block,
-    ...op.loop,
-    ...get(K),
-    ...get(PAIRS),
-    ...op.i32GeU,
-    ...op.brIf(1),
-    ...get(K),
-    ...op.i32Const(3),
-    ...op.i32Shl,
-    ...op.set(KB),
-  ];
+  const body: number[] = [...pre, ...loopHead(K, PAIRS, KB)];
   // Each step for all the group's vectors before the next (independent chains).
   const each = (f: (g: number) => number[]) => {
     for (let g = 0; g < group; g++) body.push(...f(g));
   };
   // v = max(promote(in pair), −16); b = max(v·(v·v·B3 + B1), −1010)
   each((g) => [
-    ...get(IN),
-    ...get(KB),
-    ...op.i32Add,
-    ...load64Zero(8 * g),
-    ...f64x2PromoteLowF32x4,
+    ...loadPairF64(IN, KB, g),
     ...get(cVmin),
     ...f64x2Pmax,
     ...op.tee(V(g)),
@@ -732,25 +728,9 @@ function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: 
     ...op.set(A(g)),
   ]);
   // t = b + 1.5·2^52 (k in its low bits); f = b − (t − 1.5·2^52), into b; z = f², into y
-  each((g) => [
-    ...get(A(g)),
-    ...get(A(g)),
-    ...get(cMagic),
-    ...f64x2Add,
-    ...op.tee(T(g)),
-    ...get(cMagic),
-    ...f64x2Sub,
-    ...f64x2Sub,
-    ...op.tee(A(g)),
-    ...get(A(g)),
-    ...f64x2Mul,
-    ...op.set(Y(g)),
-  ]);
+  each((g) => [...get(A(g)), ...reduceExponent(A(g), cMagic, T(g), Y(g))]);
   // p = ((Q4·z + Q3)·z + Q2)·z + Q1
-  each((g) => [...madd(relaxed, get(Y(g)), get(cQ[3]!), get(cQ[2]!)), ...op.set(P(g))]);
-  for (const m of [1, 0]) {
-    each((g) => [...madd(relaxed, get(P(g)), get(Y(g)), get(cQ[m]!)), ...op.set(P(g))]);
-  }
+  rationalSteps(each, relaxed, Y, P, (m) => cQ[m]!);
   // w = p·z + W0; N = w + f, into y; D = w − f, into p
   each((g) => [
     ...madd(relaxed, get(P(g)), get(Y(g)), get(cW0)),
@@ -769,7 +749,7 @@ function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: 
     ...get(V(g)),
     ...get(P(g)),
     ...f64x2Mul,
-    ...madd(relaxed, get(Y(g)), [...get(T(g)), ...op.i32Const(52), ...i64x2Shl, ...get(cExpOne), ...i64x2Add], get(P(g))),
+    ...madd(relaxed, get(Y(g)), twoToK(T(g), cExpOne), get(P(g))),
     ...f64x2Div,
     ...op.set(Y(g)),
   ]);
@@ -825,28 +805,9 @@ function sigmoidTanhBody(band: number, group: number, withUp: boolean, doubles: 
       ...f32x4Eq,
       ...op.set(T(g)),
     ]);
-    for (let g = 0; g < group; g++) body.push(...get(T(g)), ...(g > 0 ? v128And : []));
-    body.push(...i32x4AllTrue, ...op.i32Eqz, ...op.if);
-    for (let g = 0; g < group; g++) {
-      body.push(
-        ...get(FLAGS),
-        ...get(NFLAG),
-        ...op.i32Const(2),
-        ...op.i32Shl,
-        ...op.i32Add,
-        ...get(K),
-        ...op.i32Const(g),
-        ...op.i32Add,
-        ...op.i32Store(0),
-        ...get(NFLAG),
-        ...op.i32Const(1),
-        ...op.i32Add,
-        ...op.set(NFLAG),
-      );
-    }
-    body.push(...op.end);
+    body.push(...flagGroup(group, T, { FLAGS, NFLAG, K }));
   }
-  body.push(...get(K), ...op.i32Const(group), ...op.i32Add, ...op.set(K), ...op.br(0), ...op.end, ...op.end, ...get(NFLAG), ...op.end);
+  body.push(...loopEnd(K, group, NFLAG));
   return [...uleb(2), ...uleb(3), I32, ...uleb(nV128), V128, ...body];
 }
 
@@ -934,27 +895,14 @@ function dgateTanhSigmoidBody(band: number, group: number, relaxed: boolean): nu
   const [V, X2, A, T, P, Z, R, MASK] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => (g: number) => gv(g, i));
   const nV128 = consts.length + PER * group;
   const get = op.get;
-  const load = (ptr: number, g: number) => [...get(ptr), ...get(KB), ...op.i32Add, ...load64Zero(8 * g), ...f64x2PromoteLowF32x4];
-  const body: number[] = [
-    ...pre,
-    ...op.block,
-    ...op.loop,
-    ...get(K),
-    ...get(PAIRS),
-    ...op.i32GeU,
-    ...op.brIf(1),
-    ...get(K),
-    ...op.i32Const(3),
-    ...op.i32Shl,
-    ...op.set(KB),
-  ];
+  const body: number[] = [...pre, ...loopHead(K, PAIRS, KB)];
   const each = (f: (g: number) => number[]) => {
     for (let g = 0; g < group; g++) body.push(...f(g));
   };
   // x = promote(gate pair); v = max(x, TANH_X0); mask = (v = x), false below TANH_X0 and for NaN;
   // x² into X2; b = max(v·(x²·B3 + B1), −1010)
   each((g) => [
-    ...load(GATE, g),
+    ...loadPairF64(GATE, KB, g),
     ...op.tee(A(g)),
     ...get(cXlow),
     ...f64x2Pmax,
@@ -974,25 +922,9 @@ function dgateTanhSigmoidBody(band: number, group: number, relaxed: boolean): nu
     ...op.set(A(g)),
   ]);
   // t = b + 1.5·2^52 (k in its low bits); f = b − (t − 1.5·2^52), into A; z = f²
-  each((g) => [
-    ...get(A(g)),
-    ...get(A(g)),
-    ...get(cMagic),
-    ...f64x2Add,
-    ...op.tee(T(g)),
-    ...get(cMagic),
-    ...f64x2Sub,
-    ...f64x2Sub,
-    ...op.tee(A(g)),
-    ...get(A(g)),
-    ...f64x2Mul,
-    ...op.set(Z(g)),
-  ]);
+  each((g) => [...get(A(g)), ...reduceExponent(A(g), cMagic, T(g), Z(g))]);
   // w = (((Q4·z + Q3)·z + Q2)·z + Q1)·z + W0, into P
-  each((g) => [...madd(relaxed, get(Z(g)), get(cQ[3]!), get(cQ[2]!)), ...op.set(P(g))]);
-  for (const m of [1, 0]) {
-    each((g) => [...madd(relaxed, get(P(g)), get(Z(g)), get(cQ[m]!)), ...op.set(P(g))]);
-  }
+  rationalSteps(each, relaxed, Z, P, (m) => cQ[m]!);
   each((g) => [...madd(relaxed, get(P(g)), get(Z(g)), get(cW0)), ...op.set(P(g))]);
   // N·2^k = (w + f)·bits((t << 52) + bits(1.0)), exact, into Z; D = w − f, into P;
   // r = 1/(N·2^k + D)
@@ -1000,11 +932,7 @@ function dgateTanhSigmoidBody(band: number, group: number, relaxed: boolean): nu
     ...get(P(g)),
     ...get(A(g)),
     ...f64x2Add,
-    ...get(T(g)),
-    ...op.i32Const(52),
-    ...i64x2Shl,
-    ...get(cExpOne),
-    ...i64x2Add,
+    ...twoToK(T(g), cExpOne),
     ...f64x2Mul,
     ...op.set(Z(g)),
     ...get(P(g)),
@@ -1043,67 +971,11 @@ function dgateTanhSigmoidBody(band: number, group: number, relaxed: boolean): nu
     ...get(MASK(g)),
     ...v128Bitselect,
     ...op.set(V(g)),
-    ...get(P(g)),
-    ...get(A(g)),
-    ...f64x2Abs,
-    ...f64x2Add,
-    ...get(cBand),
-    ...f64x2Mul,
+    ...bandOf(P(g), A(g), cBand),
     ...op.set(X2(g)),
   ]);
-  // p = dy·up, into P; lo = float32(p·(y − band)) stored, hi = float32(p·(y + band));
-  // the test mask (lo = hi as bits and as floats) into T
-  each((g) => [
-    ...load(DY, g),
-    ...load(UP, g),
-    ...f64x2Mul,
-    ...op.tee(P(g)),
-    ...get(V(g)),
-    ...get(X2(g)),
-    ...f64x2Sub,
-    ...f64x2Mul,
-    ...f32x4DemoteF64x2Zero,
-    ...op.set(A(g)),
-    ...get(OUT),
-    ...get(KB),
-    ...op.i32Add,
-    ...get(A(g)),
-    ...store64Lane(8 * g, 0),
-    ...get(P(g)),
-    ...get(V(g)),
-    ...get(X2(g)),
-    ...f64x2Add,
-    ...f64x2Mul,
-    ...f32x4DemoteF64x2Zero,
-    ...op.tee(Z(g)),
-    ...get(A(g)),
-    ...i32x4Eq,
-    ...get(Z(g)),
-    ...get(A(g)),
-    ...f32x4Eq,
-    ...v128And,
-    ...op.set(T(g)),
-  ]);
-  for (let g = 0; g < group; g++) body.push(...get(T(g)), ...(g > 0 ? v128And : []));
-  body.push(...i32x4AllTrue, ...op.i32Eqz, ...op.if);
-  for (let g = 0; g < group; g++) {
-    body.push(
-      ...get(FLAGS),
-      ...get(NFLAG),
-      ...op.i32Const(2),
-      ...op.i32Shl,
-      ...op.i32Add,
-      ...get(K),
-      ...op.i32Const(g),
-      ...op.i32Add,
-      ...op.i32Store(0),
-      ...get(NFLAG),
-      ...op.i32Const(1),
-      ...op.i32Add,
-      ...op.set(NFLAG),
-    );
-  }
-  body.push(...op.end);
-  body.push(...get(K), ...op.i32Const(group), ...op.i32Add, ...op.set(K), ...op.br(0), ...op.end, ...op.end, ...get(NFLAG), ...op.end);
+  // p = dy·up, into P; lo into A; hi into Z; the test's mask into T
+  each((g) => dgateTest(g, { UP, DY, OUT, KB }, { p: P(g), y: V(g), band: X2(g), lo: A(g), hi: Z(g), mask: T(g) }));
+  body.push(...flagGroup(group, T, { FLAGS, NFLAG, K }), ...loopEnd(K, group, NFLAG));
   return [...uleb(2), ...uleb(3), I32, ...uleb(nV128), V128, ...body];
 }

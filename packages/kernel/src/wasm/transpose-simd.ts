@@ -14,32 +14,14 @@
  *
  * Reference: WebAssembly Core Specification 2.0 §5 and the fixed-width SIMD proposal's opcodes.
  */
-import { I32, V128, section, sleb, uleb } from './encoding.js';
+import { I32, V128, op, section, uleb } from './encoding.js';
 
 /** Source rows per band (BAND · 64-byte lines of the source stay in L1 across a band). */
 const BAND = 64;
 
-const op = {
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  if: [0x04, 0x40],
-  end: [0x0b],
-  br: (d: number) => [0x0c, ...uleb(d)],
-  brIf: (d: number) => [0x0d, ...uleb(d)],
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  tee: (i: number) => [0x22, ...uleb(i)],
-  i32Const: (n: number) => [0x41, ...sleb(n)],
-  i32GeU: [0x4f],
-  i32LtU: [0x49],
-  i32GtU: [0x4b],
-  i32Add: [0x6a],
-  i32Mul: [0x6c],
-  i32And: [0x71],
-  load: (offset: number) => [0xfd, ...uleb(0), 4, ...uleb(offset)],
-  store: (offset: number) => [0xfd, ...uleb(11), 4, ...uleb(offset)],
-  shuffle: (lanes: number[]) => [0xfd, ...uleb(13), ...lanes],
-};
+const v128Load = (offset: number) => op.simd(0, 4, ...uleb(offset));
+const v128Store = (offset: number) => op.simd(11, 4, ...uleb(offset));
+const i8x16Shuffle = (lanes: number[]) => op.simd(13, ...lanes);
 
 /** i8x16.shuffle lanes picking element i of the 32-byte concatenation of two vectors, for elements of `size` bytes. */
 function pick(size: number, elements: number[]): number[] {
@@ -71,7 +53,7 @@ function transposeBody(bytes: 4 | 8): number[] {
     block.push(
       ...get(P),
       ...(i > 0 ? [...get(ROWBYTES), ...op.i32Const(i), ...op.i32Mul, ...op.i32Add] : []),
-      ...op.load(0),
+      ...v128Load(0),
       ...op.set(v[i]!),
     );
   }
@@ -79,20 +61,20 @@ function transposeBody(bytes: 4 | 8): number[] {
   if (B === 4) {
     // t0 = a0 b0 a1 b1, t1 = a2 b2 a3 b3 (rows 0, 1), t2, t3 likewise (rows 2, 3); then
     // column j = the j-th pair of t0/t2 or t1/t3.
-    block.push(...get(v[0]!), ...get(v[1]!), ...op.shuffle(pick(4, [0, 4, 1, 5])), ...op.set(t[0]!));
-    block.push(...get(v[0]!), ...get(v[1]!), ...op.shuffle(pick(4, [2, 6, 3, 7])), ...op.set(t[1]!));
-    block.push(...get(v[2]!), ...get(v[3]!), ...op.shuffle(pick(4, [0, 4, 1, 5])), ...op.set(t[2]!));
-    block.push(...get(v[2]!), ...get(v[3]!), ...op.shuffle(pick(4, [2, 6, 3, 7])), ...op.set(t[3]!));
+    block.push(...get(v[0]!), ...get(v[1]!), ...i8x16Shuffle(pick(4, [0, 4, 1, 5])), ...op.set(t[0]!));
+    block.push(...get(v[0]!), ...get(v[1]!), ...i8x16Shuffle(pick(4, [2, 6, 3, 7])), ...op.set(t[1]!));
+    block.push(...get(v[2]!), ...get(v[3]!), ...i8x16Shuffle(pick(4, [0, 4, 1, 5])), ...op.set(t[2]!));
+    block.push(...get(v[2]!), ...get(v[3]!), ...i8x16Shuffle(pick(4, [2, 6, 3, 7])), ...op.set(t[3]!));
     stores.push(
-      [...get(t[0]!), ...get(t[2]!), ...op.shuffle(pick(4, [0, 1, 4, 5]))],
-      [...get(t[0]!), ...get(t[2]!), ...op.shuffle(pick(4, [2, 3, 6, 7]))],
-      [...get(t[1]!), ...get(t[3]!), ...op.shuffle(pick(4, [0, 1, 4, 5]))],
-      [...get(t[1]!), ...get(t[3]!), ...op.shuffle(pick(4, [2, 3, 6, 7]))],
+      [...get(t[0]!), ...get(t[2]!), ...i8x16Shuffle(pick(4, [0, 1, 4, 5]))],
+      [...get(t[0]!), ...get(t[2]!), ...i8x16Shuffle(pick(4, [2, 3, 6, 7]))],
+      [...get(t[1]!), ...get(t[3]!), ...i8x16Shuffle(pick(4, [0, 1, 4, 5]))],
+      [...get(t[1]!), ...get(t[3]!), ...i8x16Shuffle(pick(4, [2, 3, 6, 7]))],
     );
   } else {
     stores.push(
-      [...get(v[0]!), ...get(v[1]!), ...op.shuffle(pick(8, [0, 2]))],
-      [...get(v[0]!), ...get(v[1]!), ...op.shuffle(pick(8, [1, 3]))],
+      [...get(v[0]!), ...get(v[1]!), ...i8x16Shuffle(pick(8, [0, 2]))],
+      [...get(v[0]!), ...get(v[1]!), ...i8x16Shuffle(pick(8, [1, 3]))],
     );
   }
   for (let j = 0; j < B; j++) {
@@ -100,7 +82,7 @@ function transposeBody(bytes: 4 | 8): number[] {
       ...get(Q),
       ...(j > 0 ? [...get(COLBYTES), ...op.i32Const(j), ...op.i32Mul, ...op.i32Add] : []),
       ...stores[j]!,
-      ...op.store(0),
+      ...v128Store(0),
     );
   }
   const c: number[] = [

@@ -16,6 +16,17 @@ function need<T>(value: T | undefined, what: string): T {
   return value;
 }
 
+/** Preallocated gradients of an MLP backward workload, in the checkpoint layout. */
+function gradientOutputs(w: Workload) {
+  const { tokens, hidden: d, intermediate: f } = w.mlp!;
+  return {
+    dx: new Float32Array(tokens * d),
+    dGate: new Float32Array(f * d),
+    dUp: new Float32Array(f * d),
+    dDown: new Float32Array(d * f),
+  };
+}
+
 /** The kernel's gradient rows: one thread (every backward workload) or several (the MLP's products). */
 function kernelBackward(threads: number): Implementation {
   return {
@@ -40,13 +51,8 @@ function kernelBackward(threads: number): Implementation {
           accuracyNote: NO_ACCURACY,
         };
       }
-      const { tokens, hidden: d, intermediate: f } = w.mlp!;
-      const out = {
-        dx: new Float32Array(tokens * d),
-        dGate: new Float32Array(f * d),
-        dUp: new Float32Array(f * d),
-        dDown: new Float32Array(d * f),
-      };
+      const { tokens } = w.mlp!;
+      const out = gradientOutputs(w);
       const weights = need(inputs.mlpWeights, 'weights');
       return {
         precision: 'f32',
@@ -235,13 +241,8 @@ export const jsLoopGradRow: Implementation = {
         accuracyNote: NO_ACCURACY,
       };
     }
-    const { tokens, hidden: d, intermediate: f } = w.mlp!;
-    const out = {
-      dx: new Float32Array(tokens * d),
-      dGate: new Float32Array(f * d),
-      dUp: new Float32Array(f * d),
-      dDown: new Float32Array(d * f),
-    };
+    const { tokens } = w.mlp!;
+    const out = gradientOutputs(w);
     const weights = need(inputs.mlpWeights, 'weights');
     return { precision: 'f32', run: () => mlpBackwardLoop(inputs.x, dy, tokens, weights, out), accuracyNote: NO_ACCURACY };
   },

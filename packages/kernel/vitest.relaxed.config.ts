@@ -16,6 +16,7 @@ test.include = [
   'test/elementwise/parallel.test.ts',
   'test/elementwise/parallel-failure.test.ts',
   'test/backward/geglu.test.ts',
+  'test/wasm/dgate-band.test.ts',
 ];
 test.setupFiles = [...(test.setupFiles as string[]), fileURLToPath(new URL('./test/relaxed-simd.setup.ts', import.meta.url))];
 export default config;

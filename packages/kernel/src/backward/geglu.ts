@@ -177,12 +177,13 @@ const ABOVE_ONE = 1 + 2 ** -49;
  * (y − band, y + band) and 0.85·band from either end, so fl(p·(y − band)) and fl(p·(y + band))
  * bracket p·gelu′: each float64 rounding moves them by at most 2^-53 of |p|·(|y| + band) ≤
  * |p|·band·2^-11.9 (|y| ≤ band·2^41) plus 2^-1075, and |p|·band ≥ 2^-298·2^-195 when p ≠ 0
- * (band ≥ 2^-41·gelu′(x0)); p = ±0 gives exact zeros. Where both round to the same float32 —
- * the same zero included —
- * rounding being monotone makes it the correctly rounded result. For gate ≥ table.end,
- * 1 < gelu′ < 1 + 2^-50 and the bracket is [p, p·(1 + 2^-49)]. Everything else (NaN and
- * infinite operands, gates below the table, failed tests near a midpoint or the root) goes
- * through the float64 derivative, as the float64 path does. Both forms first run a
+ * (band ≥ 2^-41 times the terms' sum at x0, about 2^-187); p = ±0 gives exact zeros, and
+ * p = ±∞ gives ±∞ of gelu′'s sign when both ends share it. Where both round to the same
+ * float32 — the same zero included — rounding being monotone makes it the correctly rounded
+ * result. For gate ≥ table.end, 1 < gelu′ < 1 + 2^-50 and the bracket is [p, p·(1 + 2^-49)].
+ * Everything else (NaN operands, ∞·0, gates below the table or infinite, ends that straddle 0
+ * or round apart near a midpoint or the root) goes through the float64 derivative, as the
+ * float64 path does. Both forms first run a
  * WebAssembly kernel (../wasm/gelu-simd.ts dgateTanhSigmoidBody, dgateExactTail: the same kind
  * of test on their own evaluations and bands); the elements it leaves take the path above.
  */

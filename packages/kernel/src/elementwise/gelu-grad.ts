@@ -10,11 +10,12 @@
  * - float64 (scalar and arrays): the double-double cores of ./grad-cores.ts (relative error
  *   < 2^-88 everywhere, the root included, by a Taylor expansion around a triple-double root),
  *   rounded once: at most 1 step, 0 except for 2^-88-hard cases.
- * - float32 arrays: the WebAssembly dgate kernels with dy·up = 1 (../wasm/gelu-simd.ts
+ * - float32 arrays, WebAssembly: the dgate kernels with dy·up = 1 (../wasm/gelu-simd.ts
  *   dgateTanhSigmoidBody, dgateExactTail: their own evaluations, bounds and rounding tests), then
  *   the JavaScript path below for the elements they leave; without WebAssembly SIMD, the
  *   JavaScript path alone.
- * - float32 arrays: a fast double evaluation and a rounding test, the cores as the fallback.
+ * - float32 arrays, JavaScript: a fast double evaluation and a rounding test, the cores as the
+ *   fallback.
  *   The fast evaluation takes F(x) = gelu(x)/x from the forward kernel's tables (./fast.ts:
  *   Φ(x) for the exact form, s for the tanh form, measured relative error < 2^-44.9), and
  *   - exact: y = F + x·φ(x), φ(x) = e^{−x²/2}/√(2π) by Math.exp (x² exact for a float32 x),
@@ -29,7 +30,7 @@
  *   table evaluation serves both
  *   factors (1 − s loses relative accuracy as s → 1, but only against an absolute error the
  *   band already covers). The rounding test widens y by FAST_BAND = 2^-41·w (not ·|y|), so
- *   near the roots, where w is ~2^7 times |y| and more, the test fails and the cores decide;
+ *   near the roots, where w is many times |y|, the test fails more often and the cores decide;
  *   for large x it fails about once in 2^8 in the tanh form (w up to ~2^8) and the cores decide
  *   there too. Beyond the tables: f′ is 1 in float32 from table.end up (f′ − 1 <
  *   2^-50 there, positive), −0 from GRAD_F32_ZERO down (see there), and the cores in between.

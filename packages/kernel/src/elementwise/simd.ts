@@ -463,10 +463,11 @@ export function gegluBlockFinish(
 }
 
 /**
- * GeGLU backward's float32 dgate: out[i] = float32 dy[i]·up[i]·gelu′(gate[i]), correctly
- * rounded, chunk by chunk: the SIMD kernel of the table's form (../wasm/gelu-simd.ts: the tanh
- * form's dgateTanhSigmoidBody, the exact form's dgateExactTail) where its rounding test decides,
- * `element(gate, up, dy)` (a correctly rounded float32 of the same) for every other element —
+ * GeGLU backward's float32 dgate: out[i] = float32 dy[i]·up[i]·gelu′(gate[i]), chunk by chunk:
+ * the SIMD kernel of the table's form (../wasm/gelu-simd.ts: the tanh form's
+ * dgateTanhSigmoidBody, the exact form's dgateExactTail), correctly rounded where its rounding
+ * test decides, and `element(gate, up, dy)` (the caller's float32 of the same, with the
+ * caller's accuracy: ≤ 1 step for dgate, correctly rounded for gelu′) for every other element —
  * flagged pairs and the tail past the kernel's pairs — before the chunk is written out, so `out`
  * may be an input (in place). `up` and `dy` null stand for arrays of ones (then
  * out = gelu′(gate)). False, with nothing written, when WebAssembly SIMD is unavailable.

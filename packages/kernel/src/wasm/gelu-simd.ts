@@ -216,14 +216,21 @@ function rationalSteps(
  * The dgate kernels' test for vector g, y and band in locals: p = dy·up (exact) into `p`;
  * lo = float32(p·(y − band)) stored at out + kb + 8·g and kept in `lo`; hi = float32(p·(y + band))
  * into `hi`; the mask (lo = hi as bits, so +0 and −0 differ, and as floats, so NaN fails)
- * into `mask`. Lanes 2 and 3 of the demoted vectors are 0 in both.
+ * into `mask`. Lanes 2 and 3 of the demoted vectors are 0 in both. With `doubles`, y and the
+ * band are stored instead (tests).
  */
 function dgateTest(
   g: number,
   L: { UP: number; DY: number; OUT: number; KB: number },
   v: { p: number; y: number; band: number; lo: number; hi: number; mask: number },
+  doubles: boolean,
 ): number[] {
   const get = op.get;
+  if (doubles) {
+    // For the tests only (`dgateDoubles`): y and the band themselves, 32 bytes per pair at out + 32k, no test.
+    const at = [...get(L.OUT), ...get(L.KB), ...op.i32Const(2), ...op.i32Shl, ...op.i32Add];
+    return [...at, ...get(v.y), ...v128Store(32 * g), ...at, ...get(v.band), ...v128Store(32 * g + 16)];
+  }
   return [
     ...loadPairF64(L.DY, L.KB, g),
     ...loadPairF64(L.UP, L.KB, g),
@@ -281,7 +288,8 @@ export const SIMD_GROUP = 6;
  * `group` the vectors per loop iteration of the table kernel and
  * `sigmoidGroup` of the tanh sigmoid kernel (bench/simd-groups.mjs compares them);
  * `sigmoidDoubles` (tests only) makes the sigmoid kernels store their float64
- * y, 16 bytes per pair, instead of rounding and testing it; `relaxed` makes
+ * y, 16 bytes per pair, instead of rounding and testing it, and `dgateDoubles`
+ * the dgate kernels their y and band, 32 bytes per pair; `relaxed` makes
  * the polynomial and rational evaluations use `f64x2.relaxed_madd` (relaxed
  * SIMD: the caller checks that the engine validates it, ./features.ts);
  * `dgateGroup` the vectors per loop iteration of the dgate kernel.
@@ -290,16 +298,17 @@ export function geluSimdModuleBytes(
   band: number,
   group = SIMD_GROUP,
   sigmoidGroup = SIGMOID_GROUP,
-  options: { sigmoidDoubles?: boolean; relaxed?: boolean; dgateGroup?: number } = {},
+  options: { sigmoidDoubles?: boolean; dgateDoubles?: boolean; relaxed?: boolean; dgateGroup?: number } = {},
 ): Uint8Array {
   const relaxed = options.relaxed === true;
   const doubles = options.sigmoidDoubles === true;
   const gelu = functionBody(band, group, 'gelu', relaxed);
   const geglu = functionBody(band, group, 'geglu', relaxed);
-  const dgateExact = functionBody(band, group, 'dgate', relaxed);
+  const dgateDoubles = options.dgateDoubles === true;
+  const dgateExact = functionBody(band, group, 'dgate', relaxed, dgateDoubles);
   const sigmoid = sigmoidTanhBody(band, sigmoidGroup, false, doubles, relaxed);
   const sigmoidGeglu = sigmoidTanhBody(band, sigmoidGroup, true, doubles, relaxed);
-  const dgate = dgateTanhSigmoidBody(band, options.dgateGroup ?? DGATE_GROUP, relaxed);
+  const dgate = dgateTanhSigmoidBody(band, options.dgateGroup ?? DGATE_GROUP, relaxed, dgateDoubles);
   const typeSec = section(1, [
     ...uleb(5),
     0x60,
@@ -367,7 +376,7 @@ export function geluSimdModuleBytes(
  * (dgateExact, see dgateExactTail) takes a third input, dy, after up, and
  * the other parameters follow one place later.
  */
-function functionBody(band: number, group: number, kind: 'gelu' | 'geglu' | 'dgate', relaxed: boolean): number[] {
+function functionBody(band: number, group: number, kind: 'gelu' | 'geglu' | 'dgate', relaxed: boolean, doubles = false): number[] {
   const SIMD_GROUP = group;
   const withUp = kind === 'geglu';
   const d = kind === 'dgate' ? 1 : 0;
@@ -515,7 +524,7 @@ function functionBody(band: number, group: number, kind: 'gelu' | 'geglu' | 'dga
   if (d) {
     body.push(
       ...dgateExactTail(
-        { IN, UP, DY, OUT, KB, group: SIMD_GROUP, relaxed },
+        { IN, UP, DY, OUT, KB, group: SIMD_GROUP, relaxed, doubles },
         { P, S, T, J, Y, R1 },
         { CMAGIC, CHALF_LOG2E, CBMIN, CW0, CINV, CBAND, CEXPONE, CQ },
       ),
@@ -554,7 +563,8 @@ function functionBody(band: number, group: number, kind: 'gelu' | 'geglu' | 'dga
       ...op.set(T(g)),
     );
   }
-  body.push(...flagGroup(SIMD_GROUP, T, { FLAGS, NFLAG, K }), ...loopEnd(K, SIMD_GROUP, NFLAG));
+  if (!(d && doubles)) body.push(...flagGroup(SIMD_GROUP, T, { FLAGS, NFLAG, K }));
+  body.push(...loopEnd(K, SIMD_GROUP, NFLAG));
   const locals = [...uleb(2), ...uleb(nI32), I32, ...uleb(nV128), V128];
   return [...locals, ...body];
 }
@@ -582,16 +592,17 @@ function functionBody(band: number, group: number, kind: 'gelu' | 'geglu' | 'dga
  * ln 2·2u·|b| ≤ 206.2u relative (|b| ≤ 14.36²/(2 ln 2) = 148.8 at the table's start); 2^f
  * within 2^-49.30 + 0.74u, N and D u each, the two products and the division 3u, and
  * 1/√(2π) itself u: < 226u = 2^-45.18 in all. So |y − gelu′| ≤ 2^-45.05·p + 2^-45.18·|t| + u·w
- * < 2^-44.9·w, 2^-3.9 of the band. Above the table's end Φ = 1 is within 2^-60 and t
- * keeps its bound (b clamps from x ≈ 37.4, where x·φ(x) < 2^-1000 anyway); x = +∞ makes
- * t = ∞, w = ∞ and y ± band NaN: flagged.
+ * < 2^-44.9·w, 2^-3.9 of the band. Above the table's end Φ = 1 is within 2^-60, and t's
+ * error, no longer within 226u relative as |b| grows past 148.8, is below 2^-140 of the
+ * band absolutely (|t| < 2^-146 there; b clamps from x ≈ 37.4); x = +∞ makes t = ∞, w = ∞
+ * and y ± band NaN: flagged.
  */
 function dgateExactTail(
-  a: { IN: number; UP: number; DY: number; OUT: number; KB: number; group: number; relaxed: boolean },
+  a: { IN: number; UP: number; DY: number; OUT: number; KB: number; group: number; relaxed: boolean; doubles: boolean },
   v: Record<'P' | 'S' | 'T' | 'J' | 'Y' | 'R1', (g: number) => number>,
   c: Record<'CMAGIC' | 'CHALF_LOG2E' | 'CBMIN' | 'CW0' | 'CINV' | 'CBAND' | 'CEXPONE', number> & { CQ: (m: number) => number },
 ): number[] {
-  const { IN, UP, DY, OUT, KB, group, relaxed } = a;
+  const { IN, UP, DY, OUT, KB, group, relaxed, doubles } = a;
   const { P, S, T, J, Y, R1 } = v;
   const get = op.get;
   const out: number[] = [];
@@ -634,7 +645,7 @@ function dgateExactTail(
   // y = Φ + t, into Y; band = (Φ + |t|)·2^-41, into R1
   each((g) => [...get(P(g)), ...get(S(g)), ...f64x2Add, ...op.set(Y(g)), ...bandOf(P(g), S(g), c.CBAND), ...op.set(R1(g))]);
   // p = dy·up, into S; lo into J; hi and then the test's mask into T
-  each((g) => dgateTest(g, { UP, DY, OUT, KB }, { p: S(g), y: Y(g), band: R1(g), lo: J(g), hi: T(g), mask: T(g) }));
+  each((g) => dgateTest(g, { UP, DY, OUT, KB }, { p: S(g), y: Y(g), band: R1(g), lo: J(g), hi: T(g), mask: T(g) }, doubles));
   return out;
 }
 
@@ -846,7 +857,7 @@ export const DGATE_GROUP = 6;
  * - x ∈ [TANH_X0, 0]: |a| ≤ 106.6, δ + 16u ≤ 458.3u < 2^-44.15.
  * - x > 0: 1 − s < e^{-|a|}, so δ(1 − s) ≤ 4.0001u·|a|e^{-|a|} + … < 1.5u + 2^-49.3, and
  *   δ·|t| = δ·s·|x|·c·m ≤ s·4.0001u·max(|a|·x·c·e^{-|a|}) + … < 2.5u·s + 2^-49.3·|t|
- *   (the maximum, ≈ 0.6, near x = 1.4); where b is clamped (x ≳ 13.6) m is off by
+ *   (the maximum, ≈ 0.6, near x = 1.4); where b is clamped (x ≳ 21.06) m is off by
  *   < 2^-1009 absolute, times x·s·c < 2^386: negligible.
  * In all |y − gelu′| < 2^-44.15·w, 2^-3.15 of the band: margins as dgateF32's.
  *
@@ -857,7 +868,7 @@ export const DGATE_GROUP = 6;
  * = ±∞ with the sign of gelu′ (y ± band do not straddle 0 when they round to one float32) —
  * the exact result. dy·up = ±0: a zero of the exact product's sign.
  */
-function dgateTanhSigmoidBody(band: number, group: number, relaxed: boolean): number[] {
+function dgateTanhSigmoidBody(band: number, group: number, relaxed: boolean, doubles: boolean): number[] {
   const [GATE, UP, DY, OUT, PAIRS, FLAGS] = [0, 1, 2, 3, 4, 5];
   const K = 6;
   const NFLAG = 7;
@@ -975,7 +986,8 @@ function dgateTanhSigmoidBody(band: number, group: number, relaxed: boolean): nu
     ...op.set(X2(g)),
   ]);
   // p = dy·up, into P; lo into A; hi into Z; the test's mask into T
-  each((g) => dgateTest(g, { UP, DY, OUT, KB }, { p: P(g), y: V(g), band: X2(g), lo: A(g), hi: Z(g), mask: T(g) }));
-  body.push(...flagGroup(group, T, { FLAGS, NFLAG, K }), ...loopEnd(K, group, NFLAG));
+  each((g) => dgateTest(g, { UP, DY, OUT, KB }, { p: P(g), y: V(g), band: X2(g), lo: A(g), hi: Z(g), mask: T(g) }, doubles));
+  if (!doubles) body.push(...flagGroup(group, T, { FLAGS, NFLAG, K }));
+  body.push(...loopEnd(K, group, NFLAG));
   return [...uleb(2), ...uleb(3), I32, ...uleb(nV128), V128, ...body];
 }

@@ -15,6 +15,7 @@ test.include = [
   'test/elementwise/kernel-arrays.test.ts',
   'test/elementwise/parallel.test.ts',
   'test/elementwise/parallel-failure.test.ts',
+  'test/wasm/matmul-tiles.test.ts',
 ];
 test.setupFiles = [...(test.setupFiles as string[]), fileURLToPath(new URL('./test/relaxed-simd.setup.ts', import.meta.url))];
 export default config;

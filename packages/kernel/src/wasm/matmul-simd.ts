@@ -486,8 +486,8 @@ export function matmulSimd(
     for (let c = 0; c <= C; c++) byShape[r]!.push(fixed ? tiles[`tile_${r}_${c}_k${k}`] : tiles[`tile_${r}_${c}`]);
   }
   const bytes = lanes.bytes;
-  const rowBlock = lanes.rowBlock;
   const rowBytes = bytes * k;
+  const rowBlock = lanes.rowBlock;
   // A fixed-K tile touches one 64-byte line per block of k-steps at its 4th argument: the calls
   // of one row block walk the next row block, so its first pass does not wait on main memory.
   // Where the next block is done (or there is none) a call touches its own first W row.

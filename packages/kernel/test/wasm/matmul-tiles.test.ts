@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LANE_BLOCK, matmulTransposedFor } from '../../src/mlp/matmul.js';
+import { wasmApi } from '../../src/wasm/api.js';
 import { relaxedSimdActive } from '../../src/wasm/features.js';
 import { MATMUL_LANES, matmulSimd, matmulSimdModuleBytes, type MatmulLaneType, type TileFn } from '../../src/wasm/matmul-simd.js';
 
@@ -39,11 +40,12 @@ function run(
   const e = lanes.bytes;
   const bytes = e * (T * K + O * K + T * O);
   const pages = Math.ceil(bytes / PAGE);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-  const module = new WebAssembly.Module(matmulSimdModuleBytes(lanes, pages, false, relaxed, fixedK ? [K] : []));
-  const tiles = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Record<string, TileFn>;
+  const api = wasmApi!;
+  const memory = new api.Memory({ initial: pages, maximum: pages });
+  const module = new api.Module(matmulSimdModuleBytes(lanes, pages, false, relaxed, fixedK ? [K] : []));
+  const tiles = new api.Instance(module, { env: { memory } }).exports as unknown as Record<string, TileFn>;
   expect(tiles[`tile_1_1_k${K}`] !== undefined).toBe(fixedK);
-  const heap = type === 'f32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
+  const heap = type === 'f32' ? new Float32Array(memory.buffer as ArrayBuffer) : new Float64Array(memory.buffer as ArrayBuffer);
   heap.set(x, 0);
   heap.set(w, T * K);
   const out = T * K + O * K;
@@ -74,7 +76,7 @@ describe(`matmul tiles for a fixed K equal the general tiles bit for bit (${rela
             }
             if (!relaxed) {
               const reference = type === 'f32' ? new Float32Array(T * O) : new Float64Array(T * O);
-              matmulTransposedFor<typeof reference>(lanes.bytes)(x, T, K, w, O, reference);
+              matmulTransposedFor<Float32Array | Float64Array>(lanes.bytes)(x, T, K, w, O, reference);
               for (let i = 0; i < reference.length; i++) {
                 if (!Object.is(fixed[i], reference[i]))
                   throw new Error(`${type} T ${T} K ${K} O ${O}: output ${i} is ${fixed[i]}, plain loop ${reference[i]}`);

@@ -206,6 +206,20 @@ function tileBody(lanes: MatmulLanes, R: number, C: number, relaxed: boolean, fi
       }
     }
   };
+  /** k-steps until pointers[0] reaches blockEnd, each advancing every pointer by one step. */
+  const stepLoop = (load: Parameters<typeof step>[0], pointers: number[]) => {
+    c.push(op.loop, op.void);
+    step(load);
+    for (const ptr of pointers) {
+      get(ptr);
+      i32(stepBytes);
+      c.push(op.i32add);
+      set(ptr);
+    }
+    get(pointers[0]!);
+    get(blockEnd);
+    c.push(op.i32ltu, op.br_if, 0, op.end);
+  };
   for (const a of tot.flat()) {
     zero();
     set(a);
@@ -265,15 +279,7 @@ function tileBody(lanes: MatmulLanes, R: number, C: number, relaxed: boolean, fi
     set(blockEnd);
     c.push(op.end);
     zeroAcc();
-    c.push(op.loop, op.void);
-    step(load);
-    get(p);
-    i32(stepBytes);
-    c.push(op.i32add);
-    set(p);
-    get(p);
-    get(blockEnd);
-    c.push(op.i32ltu, op.br_if, 0, op.end);
+    stepLoop(load, [p]);
     joinBlock();
     c.push(op.br, 0, op.end, op.end);
     tailAddress = (isW, row, l) => {
@@ -304,20 +310,13 @@ function tileBody(lanes: MatmulLanes, R: number, C: number, relaxed: boolean, fi
       i32(stepBytes * n);
       c.push(op.i32add);
       set(blockEnd);
-      c.push(op.loop, op.void);
-      step((isW, row, h) => {
-        get(isW ? pw : px);
-        vload(bytes * K * row + 16 * h);
-      });
-      for (const ptr of [px, pw]) {
-        get(ptr);
-        i32(stepBytes);
-        c.push(op.i32add);
-        set(ptr);
-      }
-      get(px);
-      get(blockEnd);
-      c.push(op.i32ltu, op.br_if, 0, op.end);
+      stepLoop(
+        (isW, row, h) => {
+          get(isW ? pw : px);
+          vload(bytes * K * row + 16 * h);
+        },
+        [px, pw],
+      );
       joinBlock();
     };
     if (blocks > 0) {

@@ -12,7 +12,15 @@
  * arithmetic is IEEE round-to-nearest with subnormals (no flush-to-zero), so
  * results equal the JavaScript loops bit for bit. Tiles are 4 × 2 (float32:
  * 8 accumulators + 2 weight vectors + 1 x vector) and 2 × 2 (float64: 8 + 4
- * + 1), within the 16 XMM registers V8 allocates on x64.
+ * + 1), within the 15 XMM registers V8 allocates on x64 (xmm15 is its scratch).
+ *
+ * A module may also carry tiles generated for one K, `tile_R_C_kK(x, w, out,
+ * touch, ldo)`: every row and k-step is a constant offset (memarg immediate)
+ * from one x and one w pointer, which leaves registers for a 3 × 3 float32
+ * tile on the relaxed path (9 accumulators + 6 loaded vectors; V8 loads all
+ * of a step's vectors before its multiply-adds). `touch` is an address whose
+ * next 64-byte lines the tile reads, one per block of k-steps, and ignores.
+ * The results are the general tiles' bits.
  *
  * Binary format: WebAssembly Core Specification 2.0, §5 (binary encoding)
  * and the fixed-width SIMD proposal's opcode table (0xFD prefix, LEB128
@@ -41,7 +49,10 @@ export interface MatmulLanes {
   readonly fixedKTile: { readonly plain: readonly [number, number]; readonly relaxed: readonly [number, number] };
   /** k-steps per block sum (../mlp/matmul.ts LANE_BLOCK), for the driver, which runs from its source text. */
   readonly laneBlock: number;
-  /** W rows visited per block, so the block stays in L2 while all token tiles pass over it (never changes a result). */
+  /**
+   * W rows visited per block, so the block stays in L2 while all token tiles pass over it (never
+   * changes a result); a multiple of the fixed-K tiles' widths that splits gemma-2's rows evenly.
+   */
   readonly rowBlock: number;
 }
 

@@ -2,8 +2,9 @@
 // relaxed-SIMD and the plain SIMD path, next to onnxruntime-node with 2 threads, in one process:
 // the rows run in turn, round by round (the order rotates every round), so a busy machine slows
 // them alike. Prints per row the median GFLOP/s with its spread, and per kernel row the median of
-// its per-round ratio to onnxruntime-node (same round) with that ratio's spread. Outputs of the
-// rows of one path are checked bit-identical first (1 and 2 threads, and the base build's).
+// its per-round ratio to onnxruntime-node (same round) with that ratio's spread; then GFLOP per
+// CPU-second (all threads) and its ratio to onnxruntime-node's. Outputs of the rows of one path
+// are checked bit-identical first (1 and 2 threads, and the base build's).
 //
 // Usage (from packages/kernel, after pnpm build at the repository root):
 //   nice -n 10 node bench/mlp-vs-ort.mjs [rounds=9] [base build's dist/index.js, timed beside]
@@ -162,12 +163,16 @@ for (const path of ['relaxed', 'plain']) {
   }
 }
 const gflops = rows.map(() => []);
+const perCpu = rows.map(() => []);
 for (let round = 0; round < rounds; round++) {
   for (let j = 0; j < rows.length; j++) {
     const i = (j + round) % rows.length;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await rows[i].run();
     gflops[i].push(flop / (performance.now() - t0) / 1e6);
+    const c = process.cpuUsage(c0);
+    perCpu[i].push(flop / (c.user + c.system) / 1e3);
   }
 }
 const median = (a) => {
@@ -184,8 +189,13 @@ console.log(
 console.log(
   `relaxed_madd bound: ${Math.max(...peaks).toFixed(1)} GFLOP per CPU-second per thread (best of ${peaks.map((p) => p.toFixed(1)).join(', ')}: 12 independent f32x4.relaxed_madd a loop, no loads)`,
 );
-console.log('| row | GFLOP/s median | min–max | ÷ onnxruntime-node 2t, same round: median | min–max |');
-console.log('|---|---:|---:|---:|---:|');
+// Per CPU-second (process user + system time, all threads): what a row does with the CPU time it
+// got, less disturbed than wall time where other processes share the cores.
+console.log(
+  '| row | GFLOP/s median | min–max | ÷ onnxruntime-node 2t, same round: median | min–max | GFLOP per CPU-s median | ÷ onnxruntime-node 2t |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+const ortPerCpu = median(perCpu[rows.length - 1]);
 rows.forEach((r, i) => {
   const g = gflops[i];
   const ratios = g.map((v, k) => v / ortRuns[k]);
@@ -193,8 +203,10 @@ rows.forEach((r, i) => {
     r.path === undefined
       ? ['', '']
       : [`${median(ratios).toFixed(3)}×`, `${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}`];
+  const cpu = median(perCpu[i]);
+  const cpuRatio = r.path === undefined ? '' : `${(cpu / ortPerCpu).toFixed(3)}×`;
   console.log(
-    `| ${r.name} | ${median(g).toFixed(1)} | ${Math.min(...g).toFixed(1)}–${Math.max(...g).toFixed(1)} | ${ratio[0]} | ${ratio[1]} |`,
+    `| ${r.name} | ${median(g).toFixed(1)} | ${Math.min(...g).toFixed(1)}–${Math.max(...g).toFixed(1)} | ${ratio[0]} | ${ratio[1]} | ${cpu.toFixed(1)} | ${cpuRatio} |`,
   );
 });
 for (const p of plans) p.mlp.dispose();

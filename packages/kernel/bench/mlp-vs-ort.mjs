@@ -8,6 +8,8 @@
 //
 // Usage (from packages/kernel, after pnpm build at the repository root):
 //   nice -n 10 node bench/mlp-vs-ort.mjs [rounds=9] [base build's dist/index.js, timed beside]
+// A base build of another commit, inside this package so that its imports resolve, e.g.:
+//   git stash && npx tsc -p tsconfig.build.json --outDir bench/dist/base && git stash pop
 // On Node 20 the relaxed rows need V8's flag, which enableRelaxedSimdFlag() sets here.
 // FLOPs counted: 3 projections × 2·T·d·f; the activation is not counted.
 // Also prints the bound the tiles work under: one thread running only independent

@@ -17,6 +17,7 @@ test.include = [
   'test/elementwise/parallel-failure.test.ts',
   'test/backward/geglu.test.ts',
   'test/wasm/dgate-band.test.ts',
+  'test/wasm/matmul-tiles.test.ts',
 ];
 test.setupFiles = [...(test.setupFiles as string[]), fileURLToPath(new URL('./test/relaxed-simd.setup.ts', import.meta.url))];
 export default config;

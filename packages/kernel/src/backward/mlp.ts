@@ -156,6 +156,8 @@ function jsHeap<A extends Float32Array | Float64Array>(lanes: MatmulLanes, eleme
 
 function simdHeap<A extends Float32Array | Float64Array>(
   lanes: MatmulLanes,
+  d: number,
+  f: number,
   elements: number,
   T: number,
   relaxed: boolean,
@@ -165,7 +167,8 @@ function simdHeap<A extends Float32Array | Float64Array>(
   const pages = Math.ceil((elements * lanes.bytes) / PAGE);
   const shared = threads > 1;
   const memory = new api.Memory({ initial: pages, maximum: pages, shared });
-  const module = new api.Module(matmulSimdModuleBytes(lanes, pages, shared, relaxed));
+  // Tiles generated for the products' lengths: d (G, U, dA), 2f (dx), T (the weight gradients).
+  const module = new api.Module(matmulSimdModuleBytes(lanes, pages, shared, relaxed, [d, 2 * f, T]));
   const tiles = new api.Instance(module, { env: { memory } }).exports as unknown as Record<string, TileFn>;
   const simdTranspose = new api.Instance(new api.Module(transposeSimdModuleBytes(lanes.bytes, pages, shared)), { env: { memory } }).exports
     .transpose as TransposeFn;
@@ -322,7 +325,7 @@ export function gemma2MlpBackward<A extends Float32Array | Float64Array>(
       kept[lanes.type] = undefined;
       // Without SharedArrayBuffer (a page that is not cross-origin isolated) the workers cannot share the heap.
       const usable = typeof SharedArrayBuffer === 'function' ? threads : 1;
-      h = simdHeap<A>(lanes, layout(d, f, T, lanes.bytes).elements, T, relaxed, usable);
+      h = simdHeap<A>(lanes, d, f, layout(d, f, T, lanes.bytes).elements, T, relaxed, usable);
       kept[lanes.type] = { d, f, relaxed, heap: h };
     }
   } else {

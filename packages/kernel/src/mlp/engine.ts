@@ -331,7 +331,7 @@ export function createSimdEngine<A extends LaneArray>(lanes: MatmulLanes, d: num
   const shared = threads > 1;
   const api = wasmApi!;
   const memory: WasmMemory = new api.Memory({ initial: at.pages, maximum: at.pages, shared });
-  const module = new api.Module(matmulSimdModuleBytes(lanes, at.pages, shared, relaxed));
+  const module = new api.Module(matmulSimdModuleBytes(lanes, at.pages, shared, relaxed, [d, f]));
   const tiles = new api.Instance(module, { env: { memory } }).exports as unknown as Record<string, TileFn>;
   const Lane = arrayOf(lanes);
   const e = lanes.bytes;

@@ -199,15 +199,17 @@ function fits(lanes: MatmulLanes, d: number, f: number, T: number): boolean {
   return Math.ceil((layout(d, f, T, lanes.bytes).elements * lanes.bytes) / PAGE) <= MAX_PAGES;
 }
 
-/** The last SIMD heap per lane type, kept while (d, f) stay and T fits (pages already committed). */
-const kept: Partial<Record<'f32' | 'f64', { d: number; f: number; relaxed: boolean; heap: Heap<Float32Array | Float64Array> }>> = {};
+/**
+ * The last SIMD heap per lane type and thread count, kept while (d, f) stay and T fits (pages
+ * already committed, workers started): calls that alternate one and two threads (a benchmark
+ * timing both side by side) would otherwise rebuild a heap and its workers on every call.
+ */
+const kept = new Map<string, { d: number; f: number; relaxed: boolean; heap: Heap<Float32Array | Float64Array> }>();
 
-/** Frees the WebAssembly memory gemma2MlpBackward keeps between calls. */
+/** Frees the WebAssembly memory (and ends the workers) gemma2MlpBackward keeps between calls. */
 export function releaseGemma2MlpBackwardScratch(): void {
-  for (const type of ['f32', 'f64'] as const) {
-    kept[type]?.heap.dispose();
-    kept[type] = undefined;
-  }
+  for (const k of kept.values()) k.heap.dispose();
+  kept.clear();
 }
 
 /** Columns (and rows) per block of a transpose: 128 rows of 128 columns read stay in L1 while each column is written out contiguously. */
@@ -307,26 +309,19 @@ export function gemma2MlpBackward<A extends Float32Array | Float64Array>(
   const L = layout(d, f, T, lanes.bytes);
   let h: Heap<A>;
   if (simd) {
-    const k = kept[lanes.type];
+    // Without SharedArrayBuffer (a page that is not cross-origin isolated) the workers cannot share the heap.
+    const usable = typeof SharedArrayBuffer === 'function' ? threads : 1;
+    const key = `${lanes.type}/${usable}`;
+    const k = kept.get(key);
     // the tiles use relaxed_madd where relaxed SIMD is active when they are built (wasm/features.ts)
     const relaxed = relaxedSimdActive();
-    if (
-      k !== undefined &&
-      k.d === d &&
-      k.f === f &&
-      k.relaxed === relaxed &&
-      (k.heap.threads === threads || typeof SharedArrayBuffer !== 'function') &&
-      k.heap.T >= T &&
-      k.heap.T <= 2 * T
-    ) {
+    if (k !== undefined && k.d === d && k.f === f && k.relaxed === relaxed && k.heap.T >= T && k.heap.T <= 2 * T) {
       h = k.heap as Heap<A>;
     } else {
       k?.heap.dispose();
-      kept[lanes.type] = undefined;
-      // Without SharedArrayBuffer (a page that is not cross-origin isolated) the workers cannot share the heap.
-      const usable = typeof SharedArrayBuffer === 'function' ? threads : 1;
+      kept.delete(key);
       h = simdHeap<A>(lanes, d, f, layout(d, f, T, lanes.bytes).elements, T, relaxed, usable);
-      kept[lanes.type] = { d, f, relaxed, heap: h };
+      kept.set(key, { d, f, relaxed, heap: h });
     }
   } else {
     h = jsHeap<A>(lanes, L.elements, T);

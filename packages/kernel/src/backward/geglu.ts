@@ -188,7 +188,7 @@ const ABOVE_ONE = 1 + 2 ** -49;
  * of test on their own evaluations and bands); the elements it leaves take the path above.
  */
 function dgateF32(gate: Float32Array, up: Float32Array, dy: Float32Array, table: FastTable, dgate: Float32Array): void {
-  if (dgateF32Simd(table, gate, up, dy, dgate, table.tanh ? dgateTanhElement32 : dgateExactElement32)) return;
+  if (dgateF32Simd(table, gate, up, dy, dgate, dgateElement32)) return;
   dgateF32Js(gate, up, dy, table, dgate);
 }
 
@@ -197,8 +197,6 @@ function dgateElement32(table: FastTable, g: number, u: number, d: number): numb
   const r = dgateFast32(g, d * u, table);
   return r === r ? r : dgateSlow32(g, u, d, table.tanh);
 }
-const dgateTanhElement32 = (g: number, u: number, d: number) => dgateElement32(TANH_TABLE, g, u, d);
-const dgateExactElement32 = (g: number, u: number, d: number) => dgateElement32(EXACT_TABLE, g, u, d);
 
 /** float32 dgate by the tables' rounding test, or NaN where it does not decide (a decided result is never NaN). */
 function dgateFast32(v: number, p: number, table: FastTable): number {

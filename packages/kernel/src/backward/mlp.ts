@@ -40,7 +40,7 @@
  * the threads. The transposes, copies and the elementwise GeGLU backward stay on the
  * calling thread.
  */
-import { createTilePool } from '../mlp/engine.js';
+import { createTilePool, shareableThreads } from '../mlp/engine.js';
 import { MAX_THREADS } from '../mlp/create.js';
 import { matmulTransposedFor } from '../mlp/matmul.js';
 import { checkMlpCall, type Gemma2MlpWeights } from '../mlp/call.js';
@@ -150,7 +150,7 @@ function jsHeap<A extends Float32Array | Float64Array>(lanes: MatmulLanes, eleme
     threads: 1,
     dispose: () => {},
     matmul: (x, rows, k, w, outputs, out) => mm(view(x, rows * k), rows, k, view(w, outputs * k), outputs, view(out, rows * outputs)),
-    transpose: (src, rows, cols, dst) => transpose(heap, src, rows, cols, dst, 0, 0),
+    transpose: (src, rows, cols, dst) => transpose(heap, src, rows, cols, dst),
   };
 }
 
@@ -188,7 +188,7 @@ function simdHeap<A extends Float32Array | Float64Array>(
     transpose: (src, rows, cols, dst) => {
       simdTranspose(src * e, rows, cols, dst * e);
       // the edge rows and columns past whole blocks
-      transpose(heap, src, rows, cols, dst, rows - (rows % block), cols - (cols % block));
+      transposeEdges(heap, src, rows, cols, dst, rows - (rows % block), cols - (cols % block));
     },
     dispose: pool.dispose,
   };
@@ -218,11 +218,24 @@ const TRANSPOSE_BLOCK = 128;
 /**
  * dst[c·rows + r] = src[r·cols + c]: a [rows, cols] block to [cols, rows], within one heap,
  * in blocks, writing each output row contiguously (a row-by-row transpose of the
- * 18432 × 2304 weights misses the cache on every write). With rowsDone, colsDone > 0, only the
- * elements with r ≥ rowsDone or c ≥ colsDone (the edges a SIMD transpose of the
- * [rowsDone, colsDone] corner leaves).
+ * 18432 × 2304 weights misses the cache on every write).
  */
-function transpose(
+function transpose(h: Float32Array | Float64Array, src: number, rows: number, cols: number, dst: number): void {
+  const B = TRANSPOSE_BLOCK;
+  for (let c0 = 0; c0 < cols; c0 += B) {
+    const c1 = Math.min(c0 + B, cols);
+    for (let r0 = 0; r0 < rows; r0 += B) {
+      const r1 = Math.min(r0 + B, rows);
+      for (let c = c0; c < c1; c++) {
+        const d = dst + c * rows;
+        for (let r = r0; r < r1; r++) h[d + r] = h[src + r * cols + c]!;
+      }
+    }
+  }
+}
+
+/** What a SIMD transpose of the [rowsDone, colsDone] corner leaves of {@link transpose}: the rows and the columns past it. */
+function transposeEdges(
   h: Float32Array | Float64Array,
   src: number,
   rows: number,
@@ -231,17 +244,9 @@ function transpose(
   rowsDone: number,
   colsDone: number,
 ): void {
-  const B = TRANSPOSE_BLOCK;
-  for (let c0 = 0; c0 < cols; c0 += B) {
-    const c1 = Math.min(c0 + B, cols);
-    for (let r0 = 0; r0 < rows; r0 += B) {
-      const r1 = Math.min(r0 + B, rows);
-      for (let c = c0; c < c1; c++) {
-        const d = dst + c * rows;
-        // within the done corner, only the rows past it
-        for (let r = c < colsDone ? Math.max(r0, rowsDone) : r0; r < r1; r++) h[d + r] = h[src + r * cols + c]!;
-      }
-    }
+  for (let c = 0; c < cols; c++) {
+    const d = dst + c * rows;
+    for (let r = c < colsDone ? rowsDone : 0; r < rows; r++) h[d + r] = h[src + r * cols + c]!;
   }
 }
 
@@ -309,8 +314,7 @@ export function gemma2MlpBackward<A extends Float32Array | Float64Array>(
   const L = layout(d, f, T, lanes.bytes);
   let h: Heap<A>;
   if (simd) {
-    // Without SharedArrayBuffer (a page that is not cross-origin isolated) the workers cannot share the heap.
-    const usable = typeof SharedArrayBuffer === 'function' ? threads : 1;
+    const usable = shareableThreads(threads);
     const key = `${lanes.type}/${usable}`;
     const k = kept.get(key);
     // the tiles use relaxed_madd where relaxed SIMD is active when they are built (wasm/features.ts)

@@ -116,15 +116,12 @@ export function geluGradElement32(table: FastTable, v: number): number {
   return geluGrad32(v, table.tanh);
 }
 
-const geluGradTanhElement32 = (v: number) => geluGradElement32(TANH_TABLE, v);
-const geluGradExactElement32 = (v: number) => geluGradElement32(EXACT_TABLE, v);
-
 /**
  * out[i] = float32 f′(x[i]) for all i, correctly rounded: the WebAssembly dgate kernels with
  * dy·up = 1 (./simd.ts dgateF32Simd), or without WebAssembly SIMD in JavaScript. `out` may be `x`.
  */
 function geluGradF32(x: Float32Array, out: Float32Array, table: FastTable): void {
-  if (dgateF32Simd(table, x, null, null, out, table.tanh ? geluGradTanhElement32 : geluGradExactElement32)) return;
+  if (dgateF32Simd(table, x, null, null, out, geluGradElement32)) return;
   for (let i = 0; i < x.length; i++) out[i] = geluGradElement32(table, x[i]!);
 }
 

@@ -466,7 +466,7 @@ export function gegluBlockFinish(
  * GeGLU backward's float32 dgate: out[i] = float32 dy[i]·up[i]·gelu′(gate[i]), chunk by chunk:
  * the SIMD kernel of the table's form (../wasm/gelu-simd.ts: the tanh form's
  * dgateTanhSigmoidBody, the exact form's dgateExactTail), correctly rounded where its rounding
- * test decides, and `element(gate, up, dy)` (the caller's float32 of the same, with the
+ * test decides, and `element(table, gate, up, dy)` (the caller's float32 of the same, with the
  * caller's accuracy: ≤ 1 step for dgate, correctly rounded for gelu′) for every other element —
  * flagged pairs and the tail past the kernel's pairs — before the chunk is written out, so `out`
  * may be an input (in place). `up` and `dy` null stand for arrays of ones (then
@@ -478,7 +478,7 @@ export function dgateF32Simd(
   up: Float32Array | null,
   dy: Float32Array | null,
   out: Float32Array,
-  element: (gate: number, up: number, dy: number) => number,
+  element: (table: FastTable, gate: number, up: number, dy: number) => number,
 ): boolean {
   const w = load();
   if (w === null) return false;
@@ -505,7 +505,7 @@ export function dgateF32Simd(
       : w.dgateExactKernel(g, u, d, o, pairs, 0, FLAGS_AT, table.origin, kernelSMax(table));
     const { f32: h, i32 } = freshViews(w);
     const at = (k: number) => {
-      h[o / 4 + k] = element(h[g / 4 + k]!, h[u / 4 + k]!, h[d / 4 + k]!);
+      h[o / 4 + k] = element(table, h[g / 4 + k]!, h[u / 4 + k]!, h[d / 4 + k]!);
     };
     for (let f = 0; f < flagged; f++) {
       const k = 2 * i32[FLAGS_AT / 4 + f]!;

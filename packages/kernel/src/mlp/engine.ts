@@ -216,6 +216,14 @@ function endWorkers(slots: readonly WorkerSlot[]): void {
 
 const workerReaper = new FinalizationRegistry<readonly WorkerSlot[]>(endWorkers);
 
+/**
+ * The threads (the caller included) that can share a WebAssembly memory here: `asked`, or 1
+ * where there is no SharedArrayBuffer (a page that is not cross-origin isolated).
+ */
+export function shareableThreads(asked: number): number {
+  return typeof SharedArrayBuffer === 'function' ? asked : 1;
+}
+
 /** Worker threads sharing a memory with the caller, each running the tiles of one module. */
 export interface TilePool {
   /** Threads including the caller. */
@@ -327,7 +335,7 @@ export function createTilePool(
 export function createSimdEngine<A extends LaneArray>(lanes: MatmulLanes, d: number, f: number, threadsAsked: number): MlpEngine<A> {
   const relaxed = relaxedSimdActive();
   const at = simdLayout(lanes, d, f);
-  const threads = typeof SharedArrayBuffer === 'function' ? threadsAsked : 1;
+  const threads = shareableThreads(threadsAsked);
   const shared = threads > 1;
   const api = wasmApi!;
   const memory: WasmMemory = new api.Memory({ initial: at.pages, maximum: at.pages, shared });

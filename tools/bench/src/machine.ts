@@ -48,12 +48,21 @@ export const VERSIONED_PACKAGES = [
 /**
  * The workspace packages are all 0.1.0 while they change hourly, so the
  * commit (and whether the tree had uncommitted edits) is what identifies them.
+ * The bench's own results (tools/bench/results) are not code: a previous
+ * run's uncommitted output does not make the measured tree differ from HEAD.
  */
 function repositoryRevision(): string | undefined {
   try {
     const cwd = new URL('.', import.meta.url).pathname;
     const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8' }).trim();
+    const dirty = execFileSync(
+      'git',
+      ['status', '--porcelain', '--untracked-files=no', '--', ':(top)', ':(top,exclude)tools/bench/results'],
+      {
+        cwd,
+        encoding: 'utf8',
+      },
+    ).trim();
     return dirty === '' ? head : `${head} (with uncommitted changes)`;
   } catch {
     return undefined;

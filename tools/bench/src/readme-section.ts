@@ -93,7 +93,7 @@ export function renderReadmeSection(report: BenchReport, options: { resultsPath?
   const lines = [
     '## Performance',
     '',
-    `Measured by \`${report.command}\` on ${report.date.slice(0, 10)} at ${report.date.slice(11, 16)} UTC — ${machineLine(report)}.` +
+    `Measured by \`${report.command}\` — ${machineLine(report)}.` +
       (report.options.quick ? ' **Quick mode: tiny sizes, not for comparison.**' : ''),
     `Throughput is from the median of up to ${report.options.repeats} runs after warm-up, all rows in one process; ` +
       `max steps is the largest distance to the correctly rounded result (0 = correctly rounded) over the ${report.accuracySample.size}-input sample for x > −3, ` +

@@ -2,8 +2,8 @@
  * Worker thread of the parallel float32 gelu and geglu (./parallel.ts): instantiates
  * the SIMD module on the shared memory, warms up the JavaScript fallback,
  * says ready, then for each job takes blocks from the shared counter and
- * computes them (./parallel.ts runBlock): in a ring job it waits until the
- * calling thread has copied a block in, computes it in its ring slot and
+ * computes them (./parallel.ts runBlock): in a ring job it takes only blocks
+ * the calling thread has copied in (claimReadyBlock), computes each in its ring slot and
  * marks the slot done; in a direct job (kernel arrays) it computes the block
  * where the arrays are and marks it in the per-block map. Loaded by ./parallel.ts as a sibling file
  * (dist/elementwise/gelu-worker.js).
@@ -11,8 +11,8 @@
 import { workerData } from 'node:worker_threads';
 import { gelu32 } from './cores.js';
 import { EXACT_TABLE, TANH_TABLE, gegluElement32, gegluExact, geluF32Range } from './fast.js';
-import { IDLE_SPIN_MS, SPIN_MS, blocksOf, ringLayout, runBlock } from './parallel.js';
-import { spinFor, waitInSlices } from '../wait.js';
+import { IDLE_SPIN_MS, blocksOf, claimReadyBlock, ringLayout, runBlock } from './parallel.js';
+import { spinFor } from '../wait.js';
 import { GELU_CTRL, WORKER_STATE } from '../worker-protocol.js';
 import { simdInstance, type SimdMemory } from './simd.js';
 
@@ -74,13 +74,9 @@ try {
     const table = Atomics.load(ctrl, GELU_CTRL.TANH) === 1 ? TANH_TABLE : EXACT_TABLE;
     const geglu = Atomics.load(ctrl, GELU_CTRL.GEGLU) === 1;
     for (;;) {
-      const b = Atomics.add(ctrl, GELU_CTRL.NEXT, 1);
-      if (b >= blocks) break;
+      const b = claimReadyBlock(ctrl, blocks);
+      if (b < 0) break;
       if (b >= failAtBlock) throw new Error(`setPoolForTests: failing at block ${b}`);
-      // The caller copies blocks in far faster than they are computed: spin
-      // (a sleeping worker costs the caller a wake per block, ../wait.ts
-      // spinFor), then wait in slices (waitInSlices says why not one long wait).
-      if (!spinFor(ctrl, GELU_CTRL.READY, (r) => r > b, SPIN_MS)) waitInSlices(ctrl, GELU_CTRL.READY, (r) => r > b, Infinity);
       if (b >= pauseAtBlock) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
       runBlock(w, ctrl, layout, table, geglu, b, 1 + index, job);
     }

@@ -30,12 +30,13 @@
  * alive, and wait for jobs in Atomics.wait. If one reports a failure, the
  * caller computes everything not yet copied out on its own (from its arrays,
  * leaving the ring to any worker still writing there), and threads are turned
- * off until setGeluThreads is called again. A worker that holds a block the
- * caller waits for, for SPIN_MS, is off its core: the caller finishes the
- * ring job alone (takeOver); a call that finds a worker still inside the job
- * before runs on the calling thread, and one that still finds it there a
- * minute later turns threads off (a direct job waits for its blocks, see
- * runDirect).
+ * off until setGeluThreads is called again. A worker that holds the block the
+ * caller waits for, for SPIN_MS, is off its core: the caller computes that
+ * block itself and goes on (steal); after a ring job whose threads did not
+ * help, the next calls run on the calling thread (backOff). A call that finds
+ * a worker still inside the job before runs on the calling thread, and one
+ * that still finds it there a minute later turns threads off (a direct job
+ * waits for its blocks, see runDirect).
  *
  * Split workers, where the package's worker module cannot be loaded (a
  * browser bundle has no file beside it; ../host's workersImportModules): the
@@ -191,6 +192,30 @@ export function runBlock(
   Atomics.notify(ctrl, GELU_CTRL.DONE + slot);
 }
 
+/**
+ * A worker's next block of the current job: it waits until the caller has
+ * copied a block in that no thread has taken yet, takes it (the `next`
+ * counter, compare-and-swap) and returns its number; -1 when the job has no
+ * blocks left. A worker never holds a block that is not in yet, so the caller
+ * only ever waits for blocks a worker is computing (and steals them after
+ * SPIN_MS): a worker that took a block ahead of the copies could be asleep
+ * (its wait for the copy outlasted SPIN_MS) or off its core when the block
+ * came in, holding up the ring for as long. The split worker (./split-worker.ts) runs the same loop in its source text.
+ */
+export function claimReadyBlock(ctrl: Int32Array, blocks: number): number {
+  for (;;) {
+    const b = Atomics.load(ctrl, GELU_CTRL.NEXT);
+    if (b >= blocks) return -1;
+    if (Atomics.load(ctrl, GELU_CTRL.READY) > b) {
+      if (Atomics.compareExchange(ctrl, GELU_CTRL.NEXT, b, b + 1) === b) return b;
+      continue;
+    }
+    // Until block b is in, or another thread took it (the caller's take-over takes every block).
+    const moved = (ready: number) => ready > b || Atomics.load(ctrl, GELU_CTRL.NEXT) !== b;
+    if (!spinFor(ctrl, GELU_CTRL.READY, moved, SPIN_MS)) waitInSlices(ctrl, GELU_CTRL.READY, moved, Infinity);
+  }
+}
+
 /** A started worker, of either kind. */
 interface PoolWorker {
   terminate(): void;
@@ -212,9 +237,11 @@ interface Pool {
   mapBlocks: number;
   /** When a call first found a worker still inside the job before (Date.now()), 0 when none was. */
   lateSince: number;
-  /** Calls left to run on the calling thread, and how many the last take-over set (MAX_BACKOFF). */
+  /** Calls left to run on the calling thread, and how many the last back-off set (backOff, MAX_BACKOFF). */
   skip: number;
   backoff: number;
+  /** Milliseconds per element of the calls that backing off ran on the calling thread (a moving average; 0 before the first). */
+  aloneMsPerElement: number;
 }
 
 let wanted = 1;
@@ -373,6 +400,7 @@ function start(): Pool | null {
       lateSince: 0,
       skip: 0,
       backoff: 0,
+      aloneMsPerElement: 0,
     };
     return pool;
   } catch {
@@ -418,10 +446,14 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   const outAt = kernelOffset(out);
   // Kernel arrays go to a direct job (if its per-block map fits, else the ring, which always works).
   const direct = !p.split && xAt >= 0 && upAt >= 0 && outAt >= 0;
-  // Backing off after take-overs, which only ring jobs make (MAX_BACKOFF).
+  // Backing off after ring jobs whose threads did not help (backOff).
   if (!direct && p.skip > 0) {
     p.skip--;
-    return false;
+    const t0 = performance.now();
+    computeHere(x, up, out, table, 0, n);
+    const alone = (performance.now() - t0) / n;
+    p.aloneMsPerElement = p.aloneMsPerElement === 0 ? alone : 0.75 * p.aloneMsPerElement + 0.25 * alone;
+    return true;
   }
   // Workers leave a job right after their last block: the counters are reset
   // only once they have (a late claim must not land in the new job).
@@ -429,7 +461,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     const left = (v: number) => v === p.job || Atomics.load(ctrl, GELU_CTRL.STATE + i) !== WORKER_STATE.READY;
     if (spinFor(ctrl, GELU_CTRL.IDLE + i, left, SPIN_MS)) continue;
     // Still inside the last job: off its core, with a block of a ring job the
-    // caller took over (see takeOver). A ring job runs on the calling thread
+    // caller stole (see steal). A ring job runs on the calling thread
     // rather than wait for it; a direct job waits. A worker still there after
     // BLOCK_TIMEOUT_MS is stuck and could claim a block of a new job at any
     // time: threads off.
@@ -459,6 +491,22 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     if (mine !== null && mine[b % ring] === 0) finishSplitBlock(own, table, up !== null, 4 * slotIn(b), Math.min(BLOCK, n - at));
     out.set(freshViews(own).f32.subarray(o, o + Math.min(BLOCK, n - at)), at);
   };
+  // Slots whose block the caller stole from a worker off its core (the block's number, −1 for
+  // none): the worker still writes there when it is back, so the slot takes no new block until
+  // the block is marked done.
+  let stolen: Int32Array | null = null;
+  const slotFree = (b: number) => {
+    const s = b % ring;
+    if (stolen === null || stolen[s]! < 0) return true;
+    if (Atomics.load(ctrl, GELU_CTRL.DONE + s) !== stolen[s]! + 1) return false;
+    stolen[s] = -1;
+    return true;
+  };
+  // Whether every worker had warmed up when the job started: only then do the blocks the caller
+  // computed tell whether threads helped (backOff).
+  const judged = geluThreadsReady() === workers;
+  const t0 = performance.now();
+  let byCaller = 0;
   let copiedIn = 0;
   let copiedOut = 0;
   while (copiedOut < blocks) {
@@ -470,7 +518,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
       moved = true;
     }
     // New blocks into free slots.
-    while (copiedIn < blocks && copiedIn - copiedOut < ring) {
+    while (copiedIn < blocks && copiedIn - copiedOut < ring && slotFree(copiedIn)) {
       const at = copiedIn * BLOCK;
       const end = Math.min(n, at + BLOCK);
       f32.set(x.subarray(at, end), slotIn(copiedIn));
@@ -486,11 +534,14 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     if (b < copiedIn && Atomics.compareExchange(ctrl, GELU_CTRL.NEXT, b, b + 1) === b) {
       if (mine !== null) mine[b % ring] = 1;
       runBlock(own, ctrl, layout, table, up !== null, b, 0, p.job);
+      byCaller++;
       continue;
     }
     if (moved || copiedOut === blocks) continue;
-    // Nothing to do but wait for the oldest block a worker holds.
-    if (spinFor(ctrl, GELU_CTRL.DONE + (copiedOut % ring), () => isDone(copiedOut), SPIN_MS)) continue;
+    // Nothing to do but wait: for the oldest block, which a worker holds, or else for the
+    // worker that holds a stolen block in the next slot to fill.
+    const waitingFor = copiedOut < copiedIn ? copiedOut : stolen![copiedIn % ring]!;
+    if (spinFor(ctrl, GELU_CTRL.DONE + (waitingFor % ring), (v) => v === waitingFor + 1, SPIN_MS)) continue;
     if (anyFailed(p)) {
       // Another worker may still be inside a block, writing its slot, so the
       // ring is left alone: everything not yet copied out is computed here
@@ -500,89 +551,94 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
       computeHere(x, up, out, table, copiedOut * BLOCK, n);
       break;
     }
-    finishAlone(p, x, up, out, table, takeOver(p, x, up, out, table, copiedIn, copiedOut, isDone, copyOut));
-    return true;
+    byCaller++;
+    if (copiedOut < copiedIn) {
+      // The worker is off its core (see steal).
+      stolen ??= new Int32Array(ring).fill(-1);
+      steal(x, up, out, table, copiedOut, stolen);
+      copiedOut++;
+      continue;
+    }
+    // Every block copied in is out, and the next one no thread has (workers take only blocks
+    // that are in, and all of those are out): the caller takes it and computes it from its own
+    // arrays, past the ring, until the worker is back and the slot is free.
+    Atomics.store(ctrl, GELU_CTRL.NEXT, copiedIn + 1);
+    pastRingCount++;
+    computeHere(x, up, out, table, copiedIn * BLOCK, Math.min(n, (copiedIn + 1) * BLOCK));
+    copiedIn++;
+    copiedOut++;
   }
-  if (!broken) p.backoff = 0;
   if (broken) endPool(false);
+  else if (judged) backOff(p, byCaller, blocks, (performance.now() - t0) / n);
   return true;
 }
 
 /**
- * Ends a ring job early once a worker has held a block for SPIN_MS (a block
- * takes ~40 µs) while the caller had nothing else to do: that worker is off
- * its core, most likely because another process has it. Waiting for it made
- * 2^20-element calls at nice 10 beside one busy process on 2 cores take a
- * median 10.5 ms against 3.9 ms on one thread (60 calls each). The caller
- * claims every block no thread has (a worker that asks later gets none),
- * copies out the claimed blocks that are done and computes the others from
- * its own arrays (intact there even in place: blocks go out in order), then
- * publishes every block as copied in, so that a worker waiting for its block
- * to come in computes whatever its slot holds instead of waiting for ever:
- * nothing reads that slot in this job, and the next job starts once the
- * worker has left this one. Returns the first element no thread has claimed
- * (finishAlone computes the rest). Threads stay on.
+ * The caller's answer to a worker that has held the oldest block of a ring
+ * job for SPIN_MS (a block takes ~40 µs): the caller computes that block from
+ * its own arrays into `out`, as if copied out, and goes on with the job; the
+ * block's slot takes no new block until the worker is back and has finished
+ * it, and if the ring comes round to that slot first, the caller computes the
+ * next blocks past the ring meanwhile. No thread waits for another for longer
+ * than SPIN_MS at a time. On the development VM (2 vCPUs, nothing else
+ * running) threads stall for 1–6 ms at random, a few times a second, and a
+ * job that ended at a stall, its rest computed on the calling thread, ran at
+ * one thread's speed: `node bench/stalls.mjs` reads a median 19.3 ms for
+ * 2^24-element tanh calls with one worker (a handful of blocks stolen in 60
+ * calls) against 40.2 ms on one thread.
  */
-function takeOver(
-  p: Pool,
-  x: Float32Array,
-  up: Float32Array | null,
-  out: Float32Array,
-  table: FastTable,
-  copiedIn: number,
-  copiedOut: number,
-  isDone: (b: number) => boolean,
-  copyOut: (b: number) => void,
-): number {
-  const { ctrl } = p;
-  const n = x.length;
-  const blocks = blocksOf(n);
-  takeOverCount++;
-  const unclaimed = Math.min(blocks, Atomics.exchange(ctrl, GELU_CTRL.NEXT, blocks));
-  for (let b = copiedOut; b < unclaimed; b++) {
-    if (b < copiedIn && isDone(b)) copyOut(b);
-    else computeHere(x, up, out, table, b * BLOCK, Math.min(n, (b + 1) * BLOCK));
+function steal(x: Float32Array, up: Float32Array | null, out: Float32Array, table: FastTable, b: number, stolen: Int32Array): void {
+  stealCount++;
+  computeHere(x, up, out, table, b * BLOCK, Math.min(x.length, (b + 1) * BLOCK));
+  stolen[b % stolen.length] = b;
+}
+
+/** Ring blocks the calling thread computed in place of a worker off its core (steal) so far. */
+let stealCount = 0;
+export function stolenBlocks(): number {
+  return stealCount;
+}
+
+/** Blocks the calling thread computed past the ring, while a stolen block held the next slot, so far. */
+let pastRingCount = 0;
+export function pastRingBlocks(): number {
+  return pastRingCount;
+}
+
+/**
+ * After a ring job whose workers had all warmed up: threads did not help
+ * when the calling thread computed more than halfway between its fair share
+ * of the blocks and all of them (more than 3/4 with one worker), or when the
+ * job took more than 0.9 of the time per element that the calls run on the
+ * calling thread took lately. Then the next calls run on the calling thread:
+ * the next one, after another such job the next 2, then 4, up to MAX_BACKOFF;
+ * a job whose threads helped halves the count. Beside a busy process of the
+ * same priority on 2 cores the threads share the core that is left, often
+ * each computing its share but both slowly: `node bench/stalls.mjs --busy`
+ * reads a median 2.7 ms for 2^20-element calls with one worker against 2.6 ms
+ * on one thread (40 against 40 ms at 2^24), where the quiet machine reads 1.3
+ * against 2.6 (19 against 40).
+ */
+function backOff(p: Pool, byCaller: number, blocks: number, msPerElement: number): void {
+  const threads = p.workers.length + 1;
+  const alone = p.aloneMsPerElement;
+  if (byCaller * 2 * threads > blocks * (threads + 1) || (alone > 0 && msPerElement > 0.9 * alone)) {
+    backOffCount++;
+    p.backoff = Math.min(MAX_BACKOFF, 2 * p.backoff || 1);
+    p.skip = p.backoff;
+  } else {
+    p.backoff >>= 1;
   }
-  Atomics.store(ctrl, GELU_CTRL.READY, blocks);
-  Atomics.notify(ctrl, GELU_CTRL.READY);
-  return Math.min(n, unclaimed * BLOCK);
 }
 
-/**
- * Elements [from, n) after a take-over, on the calling thread, and the next
- * calls back off (MAX_BACKOFF). Handing the rest back to the workers once
- * they had left the job, in new jobs, was slower: at nice 10 beside one busy
- * process on 2 cores, 2^24-element calls took a median 63–69 ms (upper
- * quartile ~150 ms) against 63 ms on one thread, 12 calls each, as the
- * threads handed blocks to and fro on one core.
- */
-function finishAlone(p: Pool, x: Float32Array, up: Float32Array | null, out: Float32Array, table: FastTable, from: number): void {
-  computeHere(x, up, out, table, from, x.length);
-  p.backoff = Math.min(MAX_BACKOFF, 2 * p.backoff || 1);
-  p.skip = p.backoff;
-}
-
-/**
- * Calls at most that run on the calling thread after a take-over. A worker
- * that is off its core in one call mostly still is in the next (another
- * process has the core), and the threads then share one core: each waits for
- * the other, spinning, and a take-over comes only after SPIN_MS. At nice 10
- * beside one busy process on 2 cores, 2^20-element calls that took over
- * every time took a median 8.6 ms against 4.0 ms on one thread (60 calls
- * each). So after a take-over the next call runs on the calling thread,
- * after another the next 2, then 4, up to MAX_BACKOFF, until a call finishes
- * with its workers again: the same calls
- * then took a median 3.8 ms, and 2.0 ms with no busy process (where 1 of 60
- * took over). A larger cap costs more calls on one thread once the other
- * process is gone.
- */
+/** Calls at most that run on the calling thread after ring jobs whose threads did not help (backOff). */
 export const MAX_BACKOFF = 8;
 
-/** Ring jobs the calling thread finished alone (takeOver) so far. */
-let takeOverCount = 0;
-export function takeOvers(): number {
-  return takeOverCount;
+/** Ring jobs whose threads did not help (backOff) so far. */
+export function backOffs(): number {
+  return backOffCount;
 }
+let backOffCount = 0;
 
 /**
  * Finishes a block a split worker computed in the slot at byte `inAt`: the

@@ -55,13 +55,17 @@ try {
     const geglu = Atomics.load(ctrl, C.GEGLU) === 1;
     const group = tanh ? ${SIGMOID_GROUP} : ${SIMD_GROUP};
     for (;;) {
-      const b = Atomics.add(ctrl, C.NEXT, 1);
+      // ./parallel.ts claimReadyBlock: only a block that is in, waiting in slices of 1 ms
+      // (../wait.ts waitInSlices says why not one long wait)
+      const b = Atomics.load(ctrl, C.NEXT);
       if (b >= blocks) break;
-      // in slices of 1 ms: ../wait.ts waitInSlices says why not one long wait
-      while (!spinFor(C.READY, (r) => r > b, ${SPIN_MS})) {
-        const r = Atomics.load(ctrl, C.READY);
-        if (r <= b) Atomics.wait(ctrl, C.READY, r, 1);
+      const r = Atomics.load(ctrl, C.READY);
+      if (r <= b) {
+        const moved = (ready) => ready > b || Atomics.load(ctrl, C.NEXT) !== b;
+        if (!spinFor(C.READY, moved, ${SPIN_MS}) && !moved(Atomics.load(ctrl, C.READY))) Atomics.wait(ctrl, C.READY, r, 1);
+        continue;
       }
+      if (Atomics.compareExchange(ctrl, C.NEXT, b, b + 1) !== b) continue;
       const inAt = layout.slotAt + (b % layout.ring) * layout.slotBytes;
       const len = Math.min(BLOCK, n - b * BLOCK);
       const pairs = Math.floor(len / (2 * group)) * group;

@@ -15,6 +15,7 @@ import { fastGeluGrad, fastGeluGradBand } from '../../src/elementwise/gelu-grad.
 import { geluGrad64 } from '../../src/elementwise/grad-cores.js';
 import { framedTable, kernelSMax, TABLES_END } from '../../src/elementwise/simd.js';
 import { relaxedSimdActive } from '../../src/wasm/features.js';
+import { wasmApi } from '../../src/wasm/api.js';
 import { DGATE_GROUP, geluSimdModuleBytes, SIMD_GROUP } from '../../src/wasm/gelu-simd.js';
 import { EXACT_GRAD_ROOT_0, TANH_GRAD_ROOT_0 } from '../../src/elementwise/grad-roots.generated.js';
 import { f32In } from '../elementwise/helpers.js';
@@ -54,13 +55,10 @@ describe.each([
 
   it(`WebAssembly kernel (relaxed SIMD ${relaxedSimdActive() ? 'on' : 'off'}): |y − gelu′| within its bound of the band`, () => {
     const relaxed = relaxedSimdActive();
-    const memory = new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true });
+    const memory = new wasmApi!.Memory({ initial: 64, maximum: 64, shared: true });
     new Float64Array(memory.buffer).set(framedTable(EXACT_TABLE));
     const bytes = geluSimdModuleBytes(FAST_BAND, SIMD_GROUP, undefined, { relaxed, dgateDoubles: true });
-    const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<
-      string,
-      (...a: number[]) => number
-    >;
+    const e = new wasmApi!.Instance(new wasmApi!.Module(bytes), { env: { memory } }).exports as Record<string, (...a: number[]) => number>;
     const [gateAt, onesAt, outAt, flagsAt] = [TABLES_END, TABLES_END + 4 * N, TABLES_END + 8 * N, TABLES_END + 24 * N];
     new Float32Array(memory.buffer, gateAt, N).set(x);
     new Float32Array(memory.buffer, onesAt, N).fill(1);

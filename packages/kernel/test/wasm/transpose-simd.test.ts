@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type TransposeFn, transposeSimdModuleBytes } from '../../src/wasm/transpose-simd.js';
+import { wasmApi } from '../../src/wasm/api.js';
 
 const SHAPES: ReadonlyArray<[number, number]> = [
   [1, 1],
@@ -19,8 +20,8 @@ const SHAPES: ReadonlyArray<[number, number]> = [
 
 describe.each([4, 8] as const)('transpose of %i-byte elements', (bytes) => {
   it.each(SHAPES)('%i × %i: the whole-block corner, and nothing else', (rows, cols) => {
-    const memory = new WebAssembly.Memory({ initial: 4, maximum: 4 });
-    const fn = new WebAssembly.Instance(new WebAssembly.Module(transposeSimdModuleBytes(bytes, 4, false)), { env: { memory } }).exports
+    const memory = new wasmApi!.Memory({ initial: 4, maximum: 4 });
+    const fn = new wasmApi!.Instance(new wasmApi!.Module(transposeSimdModuleBytes(bytes, 4, false)), { env: { memory } }).exports
       .transpose as TransposeFn;
     const heap = bytes === 4 ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
     const n = rows * cols;

@@ -1,11 +1,13 @@
-// The caller's take-over of a ring job (ordinary arrays) from a worker that is off its core,
-// against the built package (the worker is dist/elementwise/gelu-worker.js). Workers started by
-// this file sleep 30 ms when they claim block 20 of a job or a later one (setPoolForTests), as a
-// worker whose core another process has: the caller must finish the job itself without waiting
-// for it, with the same float32s as one thread, keep threads on, and run the calls that follow
-// while the worker still sleeps on its own thread. Whether a worker claims such a block depends
-// on when it wakes, so each case calls until a take-over happened, at most 30 times, checking every
-// call's results. Vitest runs each test file in its own process, so the setting stays in this file.
+// A worker off its core mid-job on ordinary arrays (a ring job), against the built package (the
+// worker is dist/elementwise/gelu-worker.js). Workers started by this file sleep 60 ms when they
+// claim block 20 of a job or a later one (setPoolForTests), as a worker whose core another process
+// has: the caller must not wait for it but compute that block itself (steal), go on with the job
+// (past the ring once it comes round to the stolen block's slot), give the same float32s as one
+// thread, keep threads on, back off for the next calls (it computed nearly every block), and run
+// the calls that follow while the worker still sleeps on its own thread. Which block a worker
+// claims first depends on when it wakes, so each case calls until a block early enough for the
+// ring to come round was stolen, at most 30 times, checking every call's results. Vitest runs each test file in its own process, so the
+// setting stays in this file.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
@@ -14,7 +16,7 @@ type Kernel = typeof import('../../src/index.js');
 const parallel = (await import(new URL('../../dist/elementwise/parallel.js', import.meta.url).href).catch(() => null)) as
   | typeof import('../../src/elementwise/parallel.js')
   | null;
-parallel?.setPoolForTests({ pauseAtBlock: 20, pauseMs: 30, pastCores: true });
+parallel?.setPoolForTests({ pauseAtBlock: 20, pauseMs: 60, pastCores: true });
 
 function firstDifference(a: Float32Array, b: Float32Array): number {
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
@@ -28,19 +30,30 @@ describe.runIf(existsSync(dist) && parallel !== null)('a worker off its core mid
   const up = new Float32Array(n);
   for (let i = 0; i < n; i++) up[i] = Math.cos(i * 0.3) * 2 ** ((i % 41) - 20);
 
-  /** Calls until takeOvers() has grown, at most 30 times, checking each result; returns the calls made (31: none took over). */
-  function untilATakeOver(call: () => Float32Array, want: Float32Array): number {
-    const before = parallel!.takeOvers();
+  /**
+   * Calls until a block was stolen early enough in the job for the ring to come round to its slot
+   * (past-ring blocks), at most 30 times, checking each result; returns the calls made (31: none
+   * was). A worker that woke late may first claim a block near the end: then it sleeps on, and
+   * the next try waits for it to be back.
+   */
+  async function untilAStall(call: () => Float32Array, want: Float32Array): Promise<number> {
     for (let attempt = 1; attempt <= 30; attempt++) {
+      const stolen = parallel!.stolenBlocks();
+      const pastRing = parallel!.pastRingBlocks();
+      const backOffs = parallel!.backOffs();
       const got = call();
       expect({ attempt, firstDifference: firstDifference(got, want) }).toEqual({ attempt, firstDifference: -1 });
-      if (parallel!.takeOvers() > before) return attempt;
+      if (parallel!.stolenBlocks() === stolen) continue;
+      // The worker computed at most blocks 0–19, the caller the other 66 or more of 86: a back-off.
+      expect(parallel!.backOffs()).toBe(backOffs + 1);
+      if (parallel!.pastRingBlocks() > pastRing) return attempt;
+      await new Promise((r) => setTimeout(r, 70));
     }
     return 31;
   }
 
   for (const approximate of ['none', 'tanh'] as const) {
-    it(`gelu and geglu on ordinary arrays, in place and not, ${approximate}: the caller finishes alone, same results, threads stay on and take blocks again`, async () => {
+    it(`gelu and geglu on ordinary arrays, in place and not, ${approximate}: the caller steals the block and goes on, same results, threads stay on and take blocks again`, async () => {
       const k = (await import(dist.href)) as Kernel;
       k.setGeluThreads(0);
       const want = k.geluArray(x, { approximate });
@@ -68,13 +81,13 @@ describe.runIf(existsSync(dist) && parallel !== null)('a worker off its core mid
         },
       ];
       for (const [call, expected] of [...calls.map((c) => [c, want] as const), ...gegluCalls.map((c) => [c, wantGeglu] as const)]) {
-        expect(untilATakeOver(call, expected)).toBeLessThanOrEqual(30);
+        expect(await untilAStall(call, expected)).toBeLessThanOrEqual(30);
         expect(k.geluThreads()).toBe(1);
         // The worker sleeps on: the calls right after run on the calling thread (backing off, then
         // not waiting for a worker still inside the last job), with the same results.
         for (let i = 0; i < 3; i++) expect(firstDifference(call(), expected)).toBe(-1);
-        // Once it is back, it takes blocks again: only a worker holding a block brings a take-over.
-        await new Promise((r) => setTimeout(r, 40));
+        // Once it is back, it takes blocks again.
+        await new Promise((r) => setTimeout(r, 70));
       }
     });
   }

@@ -6,7 +6,17 @@ import type { BenchReport } from './types.js';
 const GELU_COLUMNS = ['gelu-none-2^20', 'gelu-none-2^24', 'gelu-tanh-2^20', 'gelu-tanh-2^24'];
 const GELU_ROWS = ['kernel-f32', 'kernel-f32-arrays', 'ort-node-1t', 'math-tanh'];
 const MLP_WORKLOAD = 'mlp-gemma-2-2b';
-const MLP_ROWS = ['kernel-f32', 'kernel-f32-2t', 'ort-web', 'ort-web-2t', 'ort-node-1t', 'ort-node-2t'];
+const MLP_ROWS = [
+  'kernel-f32',
+  'kernel-f32-2t',
+  'kernel-f32-2t@relaxed',
+  'ort-web',
+  'ort-web-2t',
+  'ort-node-1t',
+  'ort-node-2t',
+  'wasm-ceiling',
+  'wasm-ceiling@relaxed',
+];
 const BASELINE = 'ort-node-1t';
 
 function fmt(v: number): string {
@@ -16,7 +26,7 @@ function fmt(v: number): string {
 /**
  * The kernel README's speed section from a benchmark report: geluArray on ordinary and on kernel
  * arrays beside onnxruntime-node and a Math.tanh loop, and the gemma-2-2b MLP beside the ONNX
- * Runtimes, all from one run of the harness (rows interleaved), stamped once with its command,
+ * Runtimes and the WebAssembly ceiling (./impl/ceiling.ts), all from one run of the harness (rows interleaved), stamped once with its command,
  * date and commit.
  */
 export function renderKernelSection(report: BenchReport): string {

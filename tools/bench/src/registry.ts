@@ -2,6 +2,7 @@ import { jsLoopGradRow, kernelBackwardRow, kernelBackwardTwoThreadsRow, tfjsGrad
 import { GPU_BACKEND_NAMES, gpuRow, kernelArraysRow, kernelMlpThreadsRow, kernelRow, oracleRow } from './impl/geglu.js';
 import { ortWebThreadsRow } from './impl/ort-web-threads.js';
 import { ortNodeRow, ortWebRow } from './impl/ort.js';
+import { wasmCeilingRow } from './impl/ceiling.js';
 import { copyFloor, mathTanhLoop, stdlibErfLoop } from './impl/simple.js';
 import { withKernelRuntimes } from './impl/kernel-runtimes.js';
 import { tfjsWasmRow } from './impl/tfjs.js';
@@ -37,6 +38,7 @@ function rows(options: Pick<BenchOptions, 'oracleElements'>): Implementation[] {
     mathTanhLoop,
     stdlibErfLoop,
     copyFloor,
+    wasmCeilingRow,
     // gradient workloads only (Implementation.backward)
     kernelBackwardRow,
     kernelBackwardTwoThreadsRow,

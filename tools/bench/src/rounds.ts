@@ -16,6 +16,7 @@ export const KERNEL_F32 = 'kernel-f32';
 export const KERNEL_ARRAYS = 'kernel-f32-arrays';
 export const KERNEL_MLP_2T = 'kernel-f32-2t';
 export const ORT_2T = 'ort-node-2t';
+export const WASM_CEILING = 'wasm-ceiling';
 
 /**
  * Issue 19's goals (ordinary Float32Arrays, preallocated output, this 2-core machine): the
@@ -35,7 +36,9 @@ export const GOALS: readonly Required<RoundRatioSpec>[] = [
  * The ratios the rounds take: on every gelu workload (into a preallocated output), the kernel on
  * ordinary arrays and on kernel arrays ÷ onnxruntime-node with 1 thread, and for the tanh form the
  * kernel ÷ the Math.tanh loop; on the MLP workload with the most work, the kernel's 2-thread
- * engine and its relaxed-SIMD variants (`kernel-f32-2t@…`) ÷ onnxruntime-node with 2 threads.
+ * engine and its relaxed-SIMD variants (`kernel-f32-2t@…`) ÷ onnxruntime-node with 2 threads,
+ * and one thread's WebAssembly ceiling (`wasm-ceiling` and its variants, ./impl/ceiling.ts) ÷
+ * onnxruntime-node with 1 thread: what 128-bit vectors leave at most, per thread.
  * A pair is kept when both rows exist and support the workload and `only` (if given) matches
  * "<workload>/<row>"; GOALS supplies the goal where it names the pair.
  */
@@ -57,6 +60,9 @@ export function roundRatios(workloads: readonly Workload[], implementations: rea
   if (mlp !== undefined) {
     for (const i of implementations.filter((x) => x.id === KERNEL_MLP_2T || x.id.startsWith(`${KERNEL_MLP_2T}@`))) {
       add(mlp, i.id, ORT_2T);
+    }
+    for (const i of implementations.filter((x) => x.id === WASM_CEILING || x.id.startsWith(`${WASM_CEILING}@`))) {
+      add(mlp, i.id, ORT_REFERENCE);
     }
   }
   return pairs;

@@ -9,6 +9,7 @@
  */
 import type { Implementation, Prepared, Workload, WorkloadInputs } from '../types.js';
 import { SkipRow } from '../types.js';
+import { varint } from '../onnx.js';
 
 /** Independent chains: enough to cover the multiply-add latency on every vector pipe. */
 export const CEILING_CHAINS = 12;
@@ -21,16 +22,8 @@ const F32X4_ADD = 0xe4;
 const F32X4_MUL = 0xe6;
 const F32X4_RELAXED_MADD = 0x105;
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
+/** Unsigned LEB128 (WebAssembly §5.2.2) is protobuf's varint. */
+const uleb = (n: number): number[] => [...varint(n)];
 const simd = (code: number, ...imm: number[]) => [0xfd, ...uleb(code), ...imm];
 const local = (opcode: number, i: number) => [opcode, ...uleb(i)];
 const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];

@@ -242,6 +242,9 @@ interface Pool {
   backoff: number;
   /** Milliseconds per element of the calls that backing off ran on the calling thread (a moving average; 0 before the first). */
   aloneMsPerElement: number;
+  /** Moving averages over the judged ring jobs (backOff): milliseconds per element, and the caller's share of the blocks; −1 before the first. */
+  threadedMsPerElement: number;
+  callerShare: number;
 }
 
 let wanted = 1;
@@ -401,6 +404,8 @@ function start(): Pool | null {
       skip: 0,
       backoff: 0,
       aloneMsPerElement: 0,
+      threadedMsPerElement: -1,
+      callerShare: -1,
     };
     return pool;
   } catch {
@@ -538,10 +543,11 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
       continue;
     }
     if (moved || copiedOut === blocks) continue;
-    // Nothing to do but wait: for the oldest block, which a worker holds, or else for the
-    // worker that holds a stolen block in the next slot to fill.
-    const waitingFor = copiedOut < copiedIn ? copiedOut : stolen![copiedIn % ring]!;
-    if (spinFor(ctrl, GELU_CTRL.DONE + (waitingFor % ring), (v) => v === waitingFor + 1, SPIN_MS)) continue;
+    // Nothing to do but wait for the oldest block, which a worker holds; or, when every block
+    // copied in is out, the next slot to fill holds a block stolen from a worker that has not
+    // finished it yet (no wait: computing the next block past the ring is work, not waste).
+    const held = copiedOut < copiedIn;
+    if (held && spinFor(ctrl, GELU_CTRL.DONE + (copiedOut % ring), () => isDone(copiedOut), SPIN_MS)) continue;
     if (anyFailed(p)) {
       // Another worker may still be inside a block, writing its slot, so the
       // ring is left alone: everything not yet copied out is computed here
@@ -552,16 +558,15 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
       break;
     }
     byCaller++;
-    if (copiedOut < copiedIn) {
+    if (held) {
       // The worker is off its core (see steal).
       stolen ??= new Int32Array(ring).fill(-1);
       steal(x, up, out, table, copiedOut, stolen);
       copiedOut++;
       continue;
     }
-    // Every block copied in is out, and the next one no thread has (workers take only blocks
-    // that are in, and all of those are out): the caller takes it and computes it from its own
-    // arrays, past the ring, until the worker is back and the slot is free.
+    // The next block no thread has (workers take only blocks that are in, and all of those are
+    // out): the caller takes it and computes it from its own arrays, past the ring.
     Atomics.store(ctrl, GELU_CTRL.NEXT, copiedIn + 1);
     pastRingCount++;
     computeHere(x, up, out, table, copiedIn * BLOCK, Math.min(n, (copiedIn + 1) * BLOCK));
@@ -579,13 +584,14 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
  * its own arrays into `out`, as if copied out, and goes on with the job; the
  * block's slot takes no new block until the worker is back and has finished
  * it, and if the ring comes round to that slot first, the caller computes the
- * next blocks past the ring meanwhile. No thread waits for another for longer
- * than SPIN_MS at a time. On the development VM (2 vCPUs, nothing else
+ * next block past the ring meanwhile (at once: that worker has already been
+ * off its core for SPIN_MS). No thread waits for another for longer than
+ * SPIN_MS at a time. On the development VM (2 vCPUs, nothing else
  * running) threads stall for 1–6 ms at random, a few times a second, and a
  * job that ended at a stall, its rest computed on the calling thread, ran at
- * one thread's speed: `node bench/stalls.mjs` reads a median 19.3 ms for
- * 2^24-element tanh calls with one worker (a handful of blocks stolen in 60
- * calls) against 40.2 ms on one thread.
+ * one thread's speed: `node bench/stalls.mjs` reads a median 19.1 ms for
+ * 2^24-element tanh calls with one worker (a handful of blocks stolen in 40
+ * calls) against 38.8 ms on one thread.
  */
 function steal(x: Float32Array, up: Float32Array | null, out: Float32Array, table: FastTable, b: number, stolen: Int32Array): void {
   stealCount++;
@@ -606,23 +612,28 @@ export function pastRingBlocks(): number {
 }
 
 /**
- * After a ring job whose workers had all warmed up: threads did not help
- * when the calling thread computed more than halfway between its fair share
- * of the blocks and all of them (more than 3/4 with one worker), or when the
- * job took more than 0.9 of the time per element that the calls run on the
- * calling thread took lately. Then the next calls run on the calling thread:
- * the next one, after another such job the next 2, then 4, up to MAX_BACKOFF;
- * a job whose threads helped halves the count. Beside a busy process of the
- * same priority on 2 cores the threads share the core that is left, often
- * each computing its share but both slowly: `node bench/stalls.mjs --busy`
- * reads a median 2.7 ms for 2^20-element calls with one worker against 2.6 ms
- * on one thread (40 against 40 ms at 2^24), where the quiet machine reads 1.3
- * against 2.6 (19 against 40).
+ * After a ring job whose workers had all warmed up: threads do not help when,
+ * in moving averages over the recent ring jobs (weight 1/4 to the newest),
+ * the calling thread computed more than halfway between its fair share of
+ * the blocks and all of them (more than 3/4 with one worker), or a job took
+ * more than 0.9 of the time per element of the calls that backing off ran on
+ * the calling thread. Then the next calls run on the calling thread: the next
+ * one, after another such job the next 2, then 4, up to MAX_BACKOFF; a job
+ * after which threads help halves the count. Averages, because single jobs
+ * mislead on this VM: 2^20-element calls with one worker mostly take half a
+ * one-thread call, but now and then longer than one, when a thread stalls or
+ * a sleeping worker wakes late, and backing off at each of those cost more
+ * than it saved. Beside a busy process of the same priority on 2 cores the
+ * workers are late or share the core that is left; `node bench/stalls.mjs
+ * [--busy]` times both cases.
  */
 function backOff(p: Pool, byCaller: number, blocks: number, msPerElement: number): void {
   const threads = p.workers.length + 1;
+  const average = (old: number, now: number) => (old < 0 ? now : 0.75 * old + 0.25 * now);
+  p.callerShare = average(p.callerShare, byCaller / blocks);
+  p.threadedMsPerElement = average(p.threadedMsPerElement, msPerElement);
   const alone = p.aloneMsPerElement;
-  if (byCaller * 2 * threads > blocks * (threads + 1) || (alone > 0 && msPerElement > 0.9 * alone)) {
+  if (p.callerShare * 2 * threads > threads + 1 || (alone > 0 && p.threadedMsPerElement > 0.9 * alone)) {
     backOffCount++;
     p.backoff = Math.min(MAX_BACKOFF, 2 * p.backoff || 1);
     p.skip = p.backoff;

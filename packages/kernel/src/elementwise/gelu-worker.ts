@@ -26,7 +26,7 @@ const { module, memory, control, index, workers, base, failAtBlock, pauseAtBlock
   base: number;
   /** Infinity, except in the tests of the callers' recovery (./parallel.ts setPoolForTests). */
   failAtBlock: number;
-  /** Infinity, except in the tests of the caller's take-over: a worker that claims this block or a later one sleeps pauseMs first. */
+  /** Infinity, except in the tests of stalled workers (steal, back-off): a worker that claims this block or a later one sleeps pauseMs first. */
   pauseAtBlock: number;
   pauseMs: number;
 };

@@ -14,8 +14,9 @@
  *
  * Each element is copied once in and once out (memcpy speed, ~20× faster
  * than the kernel), and taking blocks from a counter balances the threads
- * whatever else the machine runs. The caller blocks until all blocks are out,
- * waiting in short Atomics.wait slices (../wait.ts).
+ * whatever else the machine runs. The caller stays in the call until all
+ * blocks are out, but never waits for a worker longer than SPIN_MS at a time
+ * (steal).
  *
  * When x and out (or gate, up and out) are all kernel arrays (./kernel-arrays.ts),
  * views of that shared memory, nothing is copied: the threads take blocks
@@ -210,7 +211,7 @@ export function claimReadyBlock(ctrl: Int32Array, blocks: number): number {
       if (Atomics.compareExchange(ctrl, GELU_CTRL.NEXT, b, b + 1) === b) return b;
       continue;
     }
-    // Until block b is in, or another thread took it (the caller's take-over takes every block).
+    // Until block b is in, or another thread took it.
     const moved = (ready: number) => ready > b || Atomics.load(ctrl, GELU_CTRL.NEXT) !== b;
     if (!spinFor(ctrl, GELU_CTRL.READY, moved, SPIN_MS)) waitInSlices(ctrl, GELU_CTRL.READY, moved, Infinity);
   }
@@ -252,14 +253,21 @@ let pool: Pool | null = null;
 let broken = false;
 
 /**
- * Terminates the workers. With `release` (the workers are idle: between
- * calls) the pool's ranges of the kernel memory are freed; after a failure
- * they are not, as a stalled worker may still write there.
+ * Terminates the workers. With `release` (between calls) the pool's ranges of
+ * the kernel memory are freed if every worker has left the last job; a worker
+ * still inside it holds a block the caller stole (steal), and may yet write
+ * that block's slot before its termination takes effect, so then, as after a
+ * failure, the ranges stay reserved.
  */
 function endPool(release: boolean): void {
   if (pool === null) return;
-  for (const w of pool.workers) w.terminate();
-  if (release) {
+  const p = pool;
+  for (const w of p.workers) w.terminate();
+  // A worker not ready (starting, or failed) is in no job.
+  const left = p.workers.every(
+    (_, i) => Atomics.load(p.ctrl, GELU_CTRL.IDLE + i) === p.job || Atomics.load(p.ctrl, GELU_CTRL.STATE + i) !== WORKER_STATE.READY,
+  );
+  if (release && left) {
     pool.kernel.allocator.release(pool.layout.flagsAt);
     if (pool.mapAt >= 0) pool.kernel.allocator.release(pool.mapAt);
   }
@@ -296,7 +304,7 @@ function workersToStart(): number {
  * makes workers throw when they claim block b or a later one, as a crashing
  * worker would (test/elementwise/parallel-failure.test.ts); `pauseAtBlock` b
  * makes them sleep `pauseMs` there first, as a worker off its core would
- * (test/elementwise/parallel-takeover.test.ts); `pastCores`
+ * (test/elementwise/parallel-stall.test.ts, parallel-backoff.test.ts); `pastCores`
  * starts every worker asked for, so that pools of several workers are tested
  * on machines with few cores.
  */
@@ -339,7 +347,7 @@ function start(): Pool | null {
   if (pool !== null) {
     if (pool.relaxed === relaxed) return pool;
     // setRelaxedSimd changed the path since the pool started: its workers
-    // run the other module. They are idle between calls; start anew.
+    // run the other module. Start anew.
     endPool(true);
   }
   const workers = workersToStart();
@@ -451,6 +459,13 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   const outAt = kernelOffset(out);
   // Kernel arrays go to a direct job (if its per-block map fits, else the ring, which always works).
   const direct = !p.split && xAt >= 0 && upAt >= 0 && outAt >= 0;
+  // A worker that failed where the caller did not wait for it (inside a block the caller stole,
+  // say): threads off, as after a failure seen in a job.
+  if (anyFailed(p)) {
+    broken = true;
+    endPool(false);
+    return false;
+  }
   // Backing off after ring jobs whose threads did not help (backOff).
   if (!direct && p.skip > 0) {
     p.skip--;
@@ -585,8 +600,8 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
  * block's slot takes no new block until the worker is back and has finished
  * it, and if the ring comes round to that slot first, the caller computes the
  * next block past the ring meanwhile (at once: that worker has already been
- * off its core for SPIN_MS). No thread waits for another for longer than
- * SPIN_MS at a time. On the development VM (2 vCPUs, nothing else
+ * off its core for SPIN_MS). The caller of a ring job never waits for a
+ * worker longer than SPIN_MS at a time. On the development VM (2 vCPUs, nothing else
  * running) threads stall for 1–6 ms at random, a few times a second, and a
  * job that ended at a stall, its rest computed on the calling thread, ran at
  * one thread's speed: `node bench/stalls.mjs` reads a median 19.1 ms for

@@ -16,7 +16,7 @@
  * than the kernel), and taking blocks from a counter balances the threads
  * whatever else the machine runs. The caller stays in the call until all
  * blocks are out, but never waits for a worker longer than SPIN_MS at a time
- * (steal).
+ * (stolenBlocks).
  *
  * When x and out (or gate, up and out) are all kernel arrays (./kernel-arrays.ts),
  * views of that shared memory, nothing is copied: the threads take blocks
@@ -33,7 +33,7 @@
  * leaving the ring to any worker still writing there), and threads are turned
  * off until setGeluThreads is called again. A worker that holds the block the
  * caller waits for, for SPIN_MS, is off its core: the caller computes that
- * block itself and goes on (steal); after a ring job whose threads did not
+ * block itself and goes on (stolenBlocks); after a ring job whose threads did not
  * help, the next calls run on the calling thread (backOff). A call that finds
  * a worker still inside the job before runs on the calling thread, and one
  * that still finds it there a minute later turns threads off (a direct job
@@ -241,9 +241,12 @@ interface Pool {
   /** Calls left to run on the calling thread, and how many the last back-off set (backOff, MAX_BACKOFF). */
   skip: number;
   backoff: number;
-  /** Milliseconds per element of the calls that backing off ran on the calling thread (a moving average; 0 before the first). */
+  /**
+   * Moving averages (movingAverage; −1 before the first): milliseconds per element of the calls
+   * that backing off ran on the calling thread, and over the judged ring jobs (backOff)
+   * milliseconds per element and the caller's share of the blocks.
+   */
   aloneMsPerElement: number;
-  /** Moving averages over the judged ring jobs (backOff): milliseconds per element, and the caller's share of the blocks; −1 before the first. */
   threadedMsPerElement: number;
   callerShare: number;
 }
@@ -255,7 +258,7 @@ let broken = false;
 /**
  * Terminates the workers. With `release` (between calls) the pool's ranges of
  * the kernel memory are freed if every worker has left the last job; a worker
- * still inside it holds a block the caller stole (steal), and may yet write
+ * still inside it holds a block the caller stole (stolenBlocks), and may yet write
  * that block's slot before its termination takes effect, so then, as after a
  * failure, the ranges stay reserved.
  */
@@ -411,7 +414,7 @@ function start(): Pool | null {
       lateSince: 0,
       skip: 0,
       backoff: 0,
-      aloneMsPerElement: 0,
+      aloneMsPerElement: -1,
       threadedMsPerElement: -1,
       callerShare: -1,
     };
@@ -471,8 +474,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     p.skip--;
     const t0 = performance.now();
     computeHere(x, up, out, table, 0, n);
-    const alone = (performance.now() - t0) / n;
-    p.aloneMsPerElement = p.aloneMsPerElement === 0 ? alone : 0.75 * p.aloneMsPerElement + 0.25 * alone;
+    p.aloneMsPerElement = movingAverage(p.aloneMsPerElement, (performance.now() - t0) / n);
     return true;
   }
   // Workers leave a job right after their last block: the counters are reset
@@ -481,7 +483,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     const left = (v: number) => v === p.job || Atomics.load(ctrl, GELU_CTRL.STATE + i) !== WORKER_STATE.READY;
     if (spinFor(ctrl, GELU_CTRL.IDLE + i, left, SPIN_MS)) continue;
     // Still inside the last job: off its core, with a block of a ring job the
-    // caller stole (see steal). A ring job runs on the calling thread
+    // caller stole (see stolenBlocks). A ring job runs on the calling thread
     // rather than wait for it; a direct job waits. A worker still there after
     // BLOCK_TIMEOUT_MS is stuck and could claim a block of a new job at any
     // time: threads off.
@@ -515,6 +517,8 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   // none): the worker still writes there when it is back, so the slot takes no new block until
   // the block is marked done.
   let stolen: Int32Array | null = null;
+  // Block b computed by the caller from its own arrays straight into `out` (a stolen or past-ring block).
+  const computeBlockHere = (b: number) => computeHere(x, up, out, table, b * BLOCK, Math.min(n, (b + 1) * BLOCK));
   const slotFree = (b: number) => {
     const s = b % ring;
     if (stolen === null || stolen[s]! < 0) return true;
@@ -574,9 +578,11 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     }
     byCaller++;
     if (held) {
-      // The worker is off its core (see steal).
+      // The worker is off its core: the caller steals its block (stolenBlocks).
+      stealCount++;
+      computeBlockHere(copiedOut);
       stolen ??= new Int32Array(ring).fill(-1);
-      steal(x, up, out, table, copiedOut, stolen);
+      stolen[copiedOut % ring] = copiedOut;
       copiedOut++;
       continue;
     }
@@ -584,7 +590,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     // out): the caller takes it and computes it from its own arrays, past the ring.
     Atomics.store(ctrl, GELU_CTRL.NEXT, copiedIn + 1);
     pastRingCount++;
-    computeHere(x, up, out, table, copiedIn * BLOCK, Math.min(n, (copiedIn + 1) * BLOCK));
+    computeBlockHere(copiedIn);
     copiedIn++;
     copiedOut++;
   }
@@ -593,6 +599,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
   return true;
 }
 
+let stealCount = 0;
 /**
  * The caller's answer to a worker that has held the oldest block of a ring
  * job for SPIN_MS (a block takes ~40 µs): the caller computes that block from
@@ -606,16 +613,9 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
  * job that ended at a stall, its rest computed on the calling thread, ran at
  * one thread's speed: `node bench/stalls.mjs` reads a median 19.1 ms for
  * 2^24-element tanh calls with one worker (a handful of blocks stolen in 40
- * calls) against 38.8 ms on one thread.
+ * calls) against 38.8 ms on one thread. Returns the ring blocks the calling
+ * thread stole from a worker off its core so far.
  */
-function steal(x: Float32Array, up: Float32Array | null, out: Float32Array, table: FastTable, b: number, stolen: Int32Array): void {
-  stealCount++;
-  computeHere(x, up, out, table, b * BLOCK, Math.min(x.length, (b + 1) * BLOCK));
-  stolen[b % stolen.length] = b;
-}
-
-/** Ring blocks the calling thread computed in place of a worker off its core (steal) so far. */
-let stealCount = 0;
 export function stolenBlocks(): number {
   return stealCount;
 }
@@ -624,6 +624,11 @@ export function stolenBlocks(): number {
 let pastRingCount = 0;
 export function pastRingBlocks(): number {
   return pastRingCount;
+}
+
+/** A moving average with weight 1/4 to the newest value; `old` −1 means none yet. */
+function movingAverage(old: number, now: number): number {
+  return old < 0 ? now : 0.75 * old + 0.25 * now;
 }
 
 /**
@@ -644,9 +649,8 @@ export function pastRingBlocks(): number {
  */
 function backOff(p: Pool, byCaller: number, blocks: number, msPerElement: number): void {
   const threads = p.workers.length + 1;
-  const average = (old: number, now: number) => (old < 0 ? now : 0.75 * old + 0.25 * now);
-  p.callerShare = average(p.callerShare, byCaller / blocks);
-  p.threadedMsPerElement = average(p.threadedMsPerElement, msPerElement);
+  p.callerShare = movingAverage(p.callerShare, byCaller / blocks);
+  p.threadedMsPerElement = movingAverage(p.threadedMsPerElement, msPerElement);
   const alone = p.aloneMsPerElement;
   if (p.callerShare * 2 * threads > threads + 1 || (alone > 0 && p.threadedMsPerElement > 0.9 * alone)) {
     backOffCount++;

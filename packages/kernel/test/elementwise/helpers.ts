@@ -108,3 +108,9 @@ export function isExactTie(g: number, u: number, format: 'f32' | 'f64'): boolean
   const q = Math.max(e + bitLength(m) - p, etiny);
   return e === q - 1;
 }
+
+/** The first index where a and b differ as results (±0 distinct, any NaN equal to any NaN), or the shorter length when one is a prefix of the other; −1 when equal. */
+export function firstDifference(a: Float32Array, b: Float32Array): number {
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return a.length === b.length ? -1 : a.length;
+}

@@ -7,16 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { geglu, gegluPacked, geluArray, isKernelFloat32Array, kernelFloat32Array, releaseKernelFloat32Array } from '../../src/index.js';
 import { ALIGN, RangeAllocator } from '../../src/elementwise/allocator.js';
 import { kernelMemory, simdAvailable } from '../../src/elementwise/simd.js';
-import { f32FromBits } from './helpers.js';
+import { f32FromBits, firstDifference } from './helpers.js';
 
 const FORMS = ['none', 'tanh'] as const;
 
 /** Index of the first element where a and b differ (Object.is), or -1. */
-function firstDifference(a: Float32Array, b: Float32Array): number {
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
-  return a.length === b.length ? -1 : a.length;
-}
-
 /** Every 4099th bit pattern (all binades, NaNs, subnormals) interleaved with [-17, 7], and ±0, ±∞ at the front. */
 function inputs(n: number, phase: number): Float32Array {
   const x = new Float32Array(n);

@@ -6,6 +6,7 @@
 // throughout. Vitest runs each test file in its own process, so the setting stays in this file.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { firstDifference } from './helpers.js';
 
 const dist = new URL('../../dist/index.js', import.meta.url);
 type Kernel = typeof import('../../src/index.js');
@@ -13,11 +14,6 @@ const parallel = (await import(new URL('../../dist/elementwise/parallel.js', imp
   | typeof import('../../src/elementwise/parallel.js')
   | null;
 parallel?.setPoolForTests({ pauseAtBlock: 0, pauseMs: 2, pastCores: true });
-
-function firstDifference(a: Float32Array, b: Float32Array): number {
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
-  return -1;
-}
 
 describe.runIf(existsSync(dist) && parallel !== null)('workers that barely help (dist build)', () => {
   it('ring jobs whose caller computes nearly every block back off, with the same results', async () => {

@@ -10,6 +10,7 @@
 // setting stays in this file.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { firstDifference } from './helpers.js';
 
 const dist = new URL('../../dist/index.js', import.meta.url);
 type Kernel = typeof import('../../src/index.js');
@@ -24,11 +25,6 @@ async function threadsReady(k: Kernel, count: number): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (k.geluThreadsReady() < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   expect(k.geluThreadsReady()).toBe(count);
-}
-
-function firstDifference(a: Float32Array, b: Float32Array): number {
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
-  return -1;
 }
 
 describe.runIf(existsSync(dist))('a worker that fails mid-job (dist build)', () => {

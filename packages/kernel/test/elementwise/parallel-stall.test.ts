@@ -10,6 +10,7 @@
 // setting stays in this file.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { firstDifference } from './helpers.js';
 
 const dist = new URL('../../dist/index.js', import.meta.url);
 type Kernel = typeof import('../../src/index.js');
@@ -17,11 +18,6 @@ const parallel = (await import(new URL('../../dist/elementwise/parallel.js', imp
   | typeof import('../../src/elementwise/parallel.js')
   | null;
 parallel?.setPoolForTests({ pauseAtBlock: 20, pauseMs: 60, pastCores: true });
-
-function firstDifference(a: Float32Array, b: Float32Array): number {
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
-  return -1;
-}
 
 describe.runIf(existsSync(dist) && parallel !== null)('a worker off its core mid-job (dist build)', () => {
   // 342 blocks of 12288: the ring (32 slots) comes round to a stolen block's slot unless the

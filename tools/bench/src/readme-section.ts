@@ -1,5 +1,15 @@
 import { pathToFileURL } from 'node:url';
-import { formatSteps, machineLine, markdownTable, ratio, ratioName, ratioSpread, roundsAtGoal, roundsMethod } from './render.js';
+import {
+  formatSteps,
+  machineLine,
+  markdownTable,
+  ratio,
+  ratioName,
+  ratioSpread,
+  roundsAtGoal,
+  roundsMethod,
+  versionsLine,
+} from './render.js';
 import { readReport } from './results.js';
 import type { BenchReport, RowResult, Workload } from './types.js';
 
@@ -136,11 +146,7 @@ export function renderReadmeSection(report: BenchReport, options: { resultsPath?
           '',
         ]
       : []),
-    `Versions: ${Object.entries(report.versions)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(
-        ', ',
-      )}. Every row, the min–max spread, the ratios to onnxruntime-node and to a plain copy, and how each peer was run: [${resultsPath}](${resultsPath}).`,
+    `Versions: ${versionsLine(report)}. Every row, the min–max spread, the ratios to onnxruntime-node and to a plain copy, and how each peer was run: [${resultsPath}](${resultsPath}).`,
     '',
   ];
   return lines.join('\n');

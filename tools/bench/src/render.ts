@@ -105,8 +105,14 @@ export function machineLine(report: BenchReport): string {
   return `${m.cpu}${simd}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform} (${m.arch}), Node ${m.node}`;
 }
 
+/**
+ * The versions of everything measured, for the markdown: the geglu commit stays in latest.json
+ * only (a results file's own commit in git says when it was measured; the prose states the
+ * current fact once).
+ */
 export function versionsLine(report: BenchReport): string {
   return Object.entries(report.versions)
+    .filter(([k]) => k !== 'geglu commit')
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
 }

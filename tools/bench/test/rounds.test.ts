@@ -196,6 +196,12 @@ describe('the rounds in latest.md and the README sections', () => {
     expect(section).toContain('| geglu kernel f32, 2 threads ÷ onnxruntime-node, 2 threads | 0.300× / 0.300× / 0.400× |');
   });
 
+  it('the markdown names the versions measured but not the geglu commit (latest.json keeps it; git dates it)', () => {
+    expect(renderReadmeSection(report)).not.toContain('abc123');
+    expect(renderKernelSection(report)).not.toContain('abc123');
+    expect(report.versions['geglu commit']).toBe('abc123');
+  });
+
   it('a report without rounds (from before them, or --rounds 0) renders no rounds section', () => {
     const none = reportWith(undefined);
     expect(renderMarkdown(none)).not.toContain('rounds');

@@ -608,10 +608,11 @@ let stealCount = 0;
  * it, and if the ring comes round to that slot first, the caller computes the
  * next block past the ring meanwhile (at once: that worker has already been
  * off its core for SPIN_MS). The caller of a ring job never waits for a
- * worker longer than SPIN_MS at a time. On the development VM (2 vCPUs, nothing else
- * running) threads stall for 1–6 ms at random, a few times a second, and a
- * job that ended at a stall, its rest computed on the calling thread, ran at
- * one thread's speed: `node bench/stalls.mjs` reads a median 19.1 ms for
+ * worker longer than SPIN_MS at a time. On the development VM (2 vCPUs, nothing
+ * else running) a spinning thread is off its core for over 0.3 ms some 12–20
+ * times in 5 s, for up to 3–7 ms (`node bench/vm-stalls.mjs`), and a job that
+ * ended at a stall, its rest computed on the calling thread, ran at one
+ * thread's speed: `node bench/stalls.mjs` reads a median 19.1 ms for
  * 2^24-element tanh calls with one worker (a handful of blocks stolen in 40
  * calls) against 38.8 ms on one thread. Returns the ring blocks the calling
  * thread stole from a worker off its core so far.

@@ -2,7 +2,7 @@
 // (../src/wasm/gelu-simd.ts), per pair of elements, built without and with relaxed SIMD's madd:
 // vector (SIMD-prefixed) operations and scalar ones (local.get/set/tee not counted; the rarely
 // taken flag branch included); then those of one k-step of the MLP's float32 tiles. Usage (from packages/kernel, after a build): node bench/simd-op-count.mjs
-import { geluSimdModuleBytes, SIMD_GROUP, SIGMOID_GROUP } from '../dist/wasm/gelu-simd.js';
+import { DGATE_GROUP, geluSimdModuleBytes, SIMD_GROUP, SIGMOID_GROUP } from '../dist/wasm/gelu-simd.js';
 import { FAST_BAND } from '../dist/elementwise/fast.js';
 import { MATMUL_LANES, matmulSimdModuleBytes } from '../dist/wasm/matmul-simd.js';
 function uleb(b, i) {
@@ -117,12 +117,20 @@ function bodies(b) {
 }
 for (const relaxed of [false, true]) {
   const b = geluSimdModuleBytes(FAST_BAND, SIMD_GROUP, SIGMOID_GROUP, { relaxed });
-  const names = ['gelu (table)', 'geglu (table)', 'geluTanhSigmoid', 'gegluTanhSigmoid'];
+  // The module's functions in order, with the pairs each loop step takes.
+  const functions = [
+    ['gelu (table)', SIMD_GROUP],
+    ['geglu (table)', SIMD_GROUP],
+    ['geluTanhSigmoid', SIGMOID_GROUP],
+    ['gegluTanhSigmoid', SIGMOID_GROUP],
+    ['dgateTanhSigmoid', DGATE_GROUP],
+    ['dgateExact (table)', SIMD_GROUP],
+  ];
   bodies(b).forEach(([start, end], f) => {
     const c = countFn(b, start, end);
-    const g = f < 2 ? SIMD_GROUP : SIGMOID_GROUP;
+    const [name, g] = functions[f];
     console.log(
-      `relaxed ${relaxed} ${names[f]}: ${(c.simd / g).toFixed(2)} vector ops per pair, ${(c.scalar / g).toFixed(2)} scalar (excl. local get/set; flag branch body included)`,
+      `relaxed ${relaxed} ${name}: ${(c.simd / g).toFixed(2)} vector ops per pair, ${(c.scalar / g).toFixed(2)} scalar (excl. local get/set; flag branch body included)`,
     );
   });
 }

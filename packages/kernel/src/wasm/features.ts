@@ -32,7 +32,7 @@ export const RELAXED_OPCODE = {
 } as const;
 
 /** One module exporting `madd(a, b, c) = f64x2.relaxed_madd(a, b, c)` on lane-splatted doubles. */
-function probeModuleBytes(): Uint8Array {
+export function probeModuleBytes(): Uint8Array {
   // (func (param f64 f64 f64) (result f64)
   //   (f64x2.extract_lane 0 (f64x2.relaxed_madd (splat a) (splat b) (splat c))))
   const F64 = 0x7c;
@@ -63,19 +63,24 @@ function probeModuleBytes(): Uint8Array {
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...funcs, ...exports, ...code]);
 }
 
-let validated = false;
+let validates: boolean | undefined;
 /**
- * Whether this engine validates relaxed SIMD now. A `false` is not cached:
- * on Node 20 the flag may be set later, before the next module is compiled.
+ * Whether this engine validates relaxed SIMD. Probed once: every call of the
+ * kernel asks (which path its modules take), and a probe, building and
+ * validating the module above, costs several times a short call's work
+ * (`node bench/call-overhead.mjs` times both). The two ways to turn the flag
+ * on in a running process probe again: enableRelaxedSimdFlag(), and
+ * setRelaxedSimd() for a flag set by other means (node:v8's setFlagsFromString).
  */
 export function relaxedSimdValidates(): boolean {
-  if (validated) return true;
-  try {
-    validated = wasmApi?.validate(probeModuleBytes()) ?? false;
-  } catch {
-    validated = false;
+  if (validates === undefined) {
+    try {
+      validates = wasmApi?.validate(probeModuleBytes()) ?? false;
+    } catch {
+      validates = false;
+    }
   }
-  return validated;
+  return validates;
 }
 
 let fuses: boolean | undefined;
@@ -101,7 +106,10 @@ export function relaxedSimdFuses(): boolean | undefined {
  * earlier keep their path. Elsewhere (Node 22, browsers) it sets nothing.
  */
 export function enableRelaxedSimdFlag(): boolean {
-  if (!relaxedSimdValidates()) setV8Flag('--experimental-wasm-relaxed-simd');
+  if (!relaxedSimdValidates()) {
+    setV8Flag('--experimental-wasm-relaxed-simd');
+    validates = undefined;
+  }
   return relaxedSimdValidates();
 }
 
@@ -112,12 +120,15 @@ let request: RelaxedSimdRequest = 'auto';
  * multiply-add. Results are the same either way (correctly rounded where the
  * kernel promises it; within the same bounds elsewhere); only speed differs.
  * 'on' on an engine without relaxed SIMD is an error naming the way to enable
- * it. Takes effect for modules built after the call.
+ * it. Takes effect for modules built after the call. Probes the engine again
+ * if it had no relaxed SIMD, so a V8 flag set since then counts.
  */
 export function setRelaxedSimd(mode: RelaxedSimdRequest): void {
   if (mode !== 'auto' && mode !== 'on' && mode !== 'off') {
     throw new GegluError(`setRelaxedSimd: mode is ${describe(mode)}, expected 'auto', 'on' or 'off'`);
   }
+  // A flag set since the last probe (relaxedSimdValidates) counts from here on.
+  if (validates === false) validates = undefined;
   if (mode === 'on' && !relaxedSimdValidates()) {
     throw new GegluError(
       "setRelaxedSimd: mode is 'on', expected an engine with WebAssembly relaxed SIMD " +

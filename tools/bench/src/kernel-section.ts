@@ -4,7 +4,9 @@ import { readReport } from './results.js';
 import type { BenchReport } from './types.js';
 
 const GELU_COLUMNS = ['gelu-none-2^20', 'gelu-none-2^24', 'gelu-tanh-2^20', 'gelu-tanh-2^24'];
-const GELU_ROWS = ['kernel-f32', 'kernel-f32-arrays', 'ort-node-1t', 'math-tanh'];
+/** The kernel's gelu rows: on ordinary arrays (plain, relaxed SIMD on Node 20, Node 22's default), on kernel arrays. */
+const KERNEL_GELU_ROWS = ['kernel-f32', 'kernel-f32@relaxed', 'kernel-f32@node22', 'kernel-f32-arrays'];
+const GELU_ROWS = [...KERNEL_GELU_ROWS, 'ort-node-1t', 'math-tanh'];
 const MLP_WORKLOAD = 'mlp-gemma-2-2b';
 const MLP_ROWS = [
   'kernel-f32',
@@ -39,7 +41,7 @@ export function renderKernelSection(report: BenchReport): string {
     label(id),
     ...columns.map((w) => (row(w, id) ? fmt(row(w, id)!.throughput!) : '')),
   ]);
-  for (const id of ['kernel-f32', 'kernel-f32-arrays']) {
+  for (const id of KERNEL_GELU_ROWS) {
     if (!columns.some((w) => row(w, id) && row(w, BASELINE))) continue;
     gelu.push([
       `${label(id)} ÷ ${label(BASELINE)}`,
@@ -53,7 +55,7 @@ export function renderKernelSection(report: BenchReport): string {
   const rounds = report.rounds;
   const spreadOf = (workload: string, id: string, reference: string) =>
     rounds?.ratios.find((r) => r.workload === workload && r.row === id && r.reference === reference);
-  for (const id of ['kernel-f32', 'kernel-f32-arrays']) {
+  for (const id of KERNEL_GELU_ROWS) {
     if (rounds === undefined || !columns.some((w) => spreadOf(w, id, BASELINE))) continue;
     gelu.push([
       `${label(id)} ÷ ${label(BASELINE)}, min / median / max of ${rounds.count} rounds`,

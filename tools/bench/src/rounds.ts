@@ -34,8 +34,9 @@ export const GOALS: readonly Required<RoundRatioSpec>[] = [
 
 /**
  * The ratios the rounds take: on every gelu workload (into a preallocated output), the kernel on
- * ordinary arrays and on kernel arrays ÷ onnxruntime-node with 1 thread, and for the tanh form the
- * kernel ÷ the Math.tanh loop; on the MLP workload with the most work, the kernel's 2-thread
+ * ordinary arrays (and its relaxed-SIMD variants, `kernel-f32@…`) and on kernel arrays ÷
+ * onnxruntime-node with 1 thread, and for the tanh form the kernel on ordinary arrays (and its
+ * variants) ÷ the Math.tanh loop; on the MLP workload with the most work, the kernel's 2-thread
  * engine and its relaxed-SIMD variants (`kernel-f32-2t@…`) ÷ onnxruntime-node with 2 threads,
  * and one thread's WebAssembly ceiling (`wasm-ceiling` and its variants, ./impl/ceiling.ts) ÷
  * onnxruntime-node with 1 thread: what 128-bit vectors leave at most, per thread.
@@ -48,22 +49,22 @@ export function roundRatios(workloads: readonly Workload[], implementations: rea
   const add = (w: Workload, row: string, reference: string) => {
     if (!runs(row, w) || !runs(reference, w)) return;
     if (only !== undefined && !only.test(`${w.id}/${row}`)) return;
-    const goal = GOALS.find((g) => g.workload === w.id && g.row === row && g.reference === reference)?.goal;
+    // A row's variants on the other multiply-add paths (`<row>@…`) are held to the row's goal.
+    const goal = GOALS.find(
+      (g) => g.workload === w.id && (g.row === row || row.startsWith(`${g.row}@`)) && g.reference === reference,
+    )?.goal;
     pairs.push({ workload: w.id, row, reference, ...(goal !== undefined ? { goal } : {}) });
   };
+  const variants = (id: string) => implementations.filter((x) => x.id === id || x.id.startsWith(`${id}@`)).map((x) => x.id);
   for (const w of workloads.filter((x) => x.kind === 'gelu')) {
-    add(w, KERNEL_F32, ORT_REFERENCE);
+    for (const row of variants(KERNEL_F32)) add(w, row, ORT_REFERENCE);
     add(w, KERNEL_ARRAYS, ORT_REFERENCE);
-    if (w.approximate === 'tanh') add(w, KERNEL_F32, MATH_TANH);
+    if (w.approximate === 'tanh') for (const row of variants(KERNEL_F32)) add(w, row, MATH_TANH);
   }
   const mlp = workloads.filter((x) => x.kind === 'mlp').sort((a, b) => b.work - a.work)[0];
   if (mlp !== undefined) {
-    for (const i of implementations.filter((x) => x.id === KERNEL_MLP_2T || x.id.startsWith(`${KERNEL_MLP_2T}@`))) {
-      add(mlp, i.id, ORT_2T);
-    }
-    for (const i of implementations.filter((x) => x.id === WASM_CEILING || x.id.startsWith(`${WASM_CEILING}@`))) {
-      add(mlp, i.id, ORT_REFERENCE);
-    }
+    for (const row of variants(KERNEL_MLP_2T)) add(mlp, row, ORT_2T);
+    for (const row of variants(WASM_CEILING)) add(mlp, row, ORT_REFERENCE);
   }
   return pairs;
 }

@@ -21,6 +21,7 @@ const report = {
     row('gelu-none-2^20', 'kernel-f32', 'geglu kernel f32', 300),
     row('gelu-none-2^20', 'ort-node-1t', 'onnxruntime-node, 1 thread', 600),
     row('gelu-tanh-2^20', 'kernel-f32', 'geglu kernel f32', 500),
+    row('gelu-tanh-2^20', 'kernel-f32@relaxed', 'geglu kernel f32, relaxed SIMD on', 600),
     row('gelu-tanh-2^20', 'ort-node-1t', 'onnxruntime-node, 1 thread', 400),
     row('gelu-tanh-2^20', 'math-tanh', 'Math.tanh loop', 40),
     row('mlp-gemma-2-2b', 'kernel-f32-2t', 'geglu kernel f32, 2 threads', 40),
@@ -38,6 +39,8 @@ describe('the kernel README speed section', () => {
   it('shows the ratio to onnxruntime-node from the same run', () => {
     expect(section).toContain('| geglu kernel f32 ÷ onnxruntime-node, 1 thread | 0.50× | 1.25× |');
     expect(section).toContain('| Math.tanh loop |  | 40.0 |');
+    expect(section).toContain('| geglu kernel f32, relaxed SIMD on |  | 600 |');
+    expect(section).toContain('| geglu kernel f32, relaxed SIMD on ÷ onnxruntime-node, 1 thread |  | 1.50× |');
   });
   it('leaves out rows that did not run', () => {
     expect(section).toContain('| geglu kernel f32, 2 threads | 40.0 |');

@@ -115,6 +115,8 @@ export function kernelRow(precision: 'f32' | 'f64'): Implementation {
         ? '@geglu/kernel on Float32Array: `geluArray(x, { approximate, out })`, `geglu(gate, up, { approximate, out })`, `gemma2Mlp(x, tokens, weights, { out })`. geluArray and geglu use their default worker (two threads in all) from 2^17 elements up, started and warmed up before timing; gemma2Mlp runs on one thread.'
         : '@geglu/kernel on Float64Array (inputs converted once, outside the timing); accuracy counted in f64 steps against the f64 correctly rounded result.',
     supports: (w) => precision === 'f32' || w.kind !== 'gelu-alloc',
+    // geluArray on the other multiply-add paths too (issue 19's elementwise goals), into a preallocated output.
+    ...(precision === 'f32' ? { relaxedSimdVariants: (w: Workload) => w.kind === 'gelu' } : {}),
     async prepare(w: Workload, inputs: WorkloadInputs): Promise<Prepared> {
       const approximate = w.approximate;
       const as = (a: Float32Array): F => (precision === 'f32' ? a : Float64Array.from(a));

@@ -18,6 +18,8 @@ const MLP_ROWS = [
   'ort-node-2t',
   'wasm-ceiling',
   'wasm-ceiling@relaxed',
+  'wasm-ceiling-2t',
+  'wasm-ceiling-2t@relaxed',
 ];
 const BASELINE = 'ort-node-1t';
 

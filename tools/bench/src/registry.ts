@@ -38,7 +38,8 @@ function rows(options: Pick<BenchOptions, 'oracleElements'>): Implementation[] {
     mathTanhLoop,
     stdlibErfLoop,
     copyFloor,
-    wasmCeilingRow,
+    wasmCeilingRow(1),
+    wasmCeilingRow(2),
     // gradient workloads only (Implementation.backward)
     kernelBackwardRow,
     kernelBackwardTwoThreadsRow,

@@ -17,6 +17,7 @@ export const KERNEL_ARRAYS = 'kernel-f32-arrays';
 export const KERNEL_MLP_2T = 'kernel-f32-2t';
 export const ORT_2T = 'ort-node-2t';
 export const WASM_CEILING = 'wasm-ceiling';
+export const WASM_CEILING_2T = 'wasm-ceiling-2t';
 
 /**
  * Issue 19's goals (ordinary Float32Arrays, preallocated output, this 2-core machine): the
@@ -39,7 +40,8 @@ export const GOALS: readonly Required<RoundRatioSpec>[] = [
  * variants) ÷ the Math.tanh loop; on the MLP workload with the most work, the kernel's 2-thread
  * engine and its relaxed-SIMD variants (`kernel-f32-2t@…`) ÷ onnxruntime-node with 2 threads,
  * and one thread's WebAssembly ceiling (`wasm-ceiling` and its variants, ./impl/ceiling.ts) ÷
- * onnxruntime-node with 1 thread: what 128-bit vectors leave at most, per thread.
+ * onnxruntime-node with 1 thread, two threads' (`wasm-ceiling-2t`, and variants) ÷ with 2 threads:
+ * what 128-bit vectors leave at most.
  * A pair is kept when both rows exist and support the workload and `only` (if given) matches
  * "<workload>/<row>"; GOALS supplies the goal where it names the pair.
  */
@@ -65,6 +67,7 @@ export function roundRatios(workloads: readonly Workload[], implementations: rea
   if (mlp !== undefined) {
     for (const row of variants(KERNEL_MLP_2T)) add(mlp, row, ORT_2T);
     for (const row of variants(WASM_CEILING)) add(mlp, row, ORT_REFERENCE);
+    for (const row of variants(WASM_CEILING_2T)) add(mlp, row, ORT_2T);
   }
   return pairs;
 }

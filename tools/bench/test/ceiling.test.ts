@@ -1,9 +1,11 @@
 // The MLP's ceiling row (src/impl/ceiling.ts): its module computes what it says, acc = acc·b + c
 // in 12 chains of f32x4, on both multiply-add forms, checked against the same recurrence in
 // float32 arithmetic (a fused madd may round once instead of twice: within a few ulps after
-// 1000 steps of a contraction toward 1).
+// 1000 steps of a contraction toward 1). The rows run it on one thread and on two at once.
 import { describe, expect, it } from 'vitest';
-import { CEILING_CHAINS, ceilingModuleBytes } from '../src/impl/ceiling.js';
+import { CEILING_CHAINS, ceilingModuleBytes, wasmCeilingRow } from '../src/impl/ceiling.js';
+import { inputsFor } from '../src/inputs.js';
+import { defaultOptions, workloads } from '../src/workloads.js';
 
 type Wasm = {
   validate(b: Uint8Array): boolean;
@@ -35,5 +37,24 @@ describe('the WebAssembly f32x4 ceiling module', () => {
   it.runIf(wasm.validate(ceilingModuleBytes(true)))('relaxed_madd (where it validates): the recurrence within 2^-18', () => {
     const run = new wasm.Instance(new wasm.Module(ceilingModuleBytes(true))).exports.run;
     expect(Math.abs(run(1000) / expected(1000) - 1)).toBeLessThan(2 ** -18);
+  });
+});
+
+describe('the ceiling rows', () => {
+  const mlp = workloads(defaultOptions(true)).find((w) => w.kind === 'mlp')!;
+  it('count the flops they run, on one thread and on two (a worker thread beside the caller, ended by dispose)', async () => {
+    for (const threads of [1, 2] as const) {
+      const row = wasmCeilingRow(threads);
+      expect(row.id).toBe(threads === 1 ? 'wasm-ceiling' : 'wasm-ceiling-2t');
+      expect(row.supports(mlp)).toBe(true);
+      const prepared = await row.prepare(mlp, inputsFor(mlp));
+      // whole steps of 12 chains × 8 flops per thread, within one step per thread of the workload's flops
+      const stepFlops = CEILING_CHAINS * 8;
+      expect(prepared.work! % (stepFlops * threads)).toBe(0);
+      expect(Math.abs(prepared.work! - mlp.work)).toBeLessThanOrEqual(stepFlops * threads);
+      await prepared.run();
+      await prepared.run();
+      await prepared.dispose?.();
+    }
   });
 });

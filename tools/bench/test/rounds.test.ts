@@ -22,7 +22,7 @@ describe('the ratios the rounds take', () => {
     expect(withGoal.sort()).toEqual(expected.sort());
   });
 
-  it('are the gelu workloads’ kernel rows (on ordinary arrays with their variants, on kernel arrays) ÷ onnxruntime-node 1 thread (and ÷ the Math.tanh loop for tanh), and the largest MLP’s 2-thread kernel rows ÷ onnxruntime-node 2 threads, its WebAssembly ceilings ÷ 1 thread', () => {
+  it('are the gelu workloads’ kernel rows (on ordinary arrays with their variants, on kernel arrays) ÷ onnxruntime-node 1 thread (and ÷ the Math.tanh loop for tanh), and the largest MLP’s 2-thread kernel rows ÷ onnxruntime-node 2 threads, its WebAssembly ceilings ÷ as many threads', () => {
     const keys = specs.map((s) => `${s.workload}/${s.row}÷${s.reference}`);
     expect(keys).toEqual([
       'gelu-none-2^20/kernel-f32÷ort-node-1t',
@@ -61,6 +61,10 @@ describe('the ratios the rounds take', () => {
       'mlp-gemma-2-2b/wasm-ceiling@relaxed÷ort-node-1t',
       'mlp-gemma-2-2b/wasm-ceiling@node22÷ort-node-1t',
       'mlp-gemma-2-2b/wasm-ceiling@node22-off÷ort-node-1t',
+      'mlp-gemma-2-2b/wasm-ceiling-2t÷ort-node-2t',
+      'mlp-gemma-2-2b/wasm-ceiling-2t@relaxed÷ort-node-2t',
+      'mlp-gemma-2-2b/wasm-ceiling-2t@node22÷ort-node-2t',
+      'mlp-gemma-2-2b/wasm-ceiling-2t@node22-off÷ort-node-2t',
     ]);
   });
 

@@ -1,8 +1,8 @@
 /**
  * The ceiling of the MLP workloads: the most float32 arithmetic one thread's WebAssembly SIMD
  * does on this machine, doing the workload's flop count as 12 independent chains
- * acc = acc·b + c on f32x4 vectors with nothing loaded or stored. No matrix product in
- * WebAssembly can beat it on one thread, nor twice it on two: beside onnxruntime-node's rows
+ * acc = acc·b + c on f32x4 vectors with nothing loaded or stored, on one thread and on two at
+ * once. No matrix product in WebAssembly can beat it on as many threads: beside onnxruntime-node's rows
  * (AVX-512 where the CPU has it) it says how much of a gap 128-bit vectors leave. The kernel
  * runs it the way its tiles multiply and add (relaxed_madd where the kernel's path is relaxed
  * SIMD, else f32x4.mul then f32x4.add), so the row has the kernel rows' relaxed-SIMD variants.
@@ -69,34 +69,73 @@ interface WasmLike {
   Instance: new (module: object, imports?: object) => { exports: Record<string, unknown> };
 }
 
-export const wasmCeilingRow: Implementation = {
-  id: 'wasm-ceiling',
-  label: 'WebAssembly f32x4 ceiling, 1 thread',
-  group: 'floor',
-  description:
-    `Not an MLP: the workload's flop count as ${CEILING_CHAINS} independent chains acc = acc·b + c on f32x4 vectors, nothing loaded or stored, one thread; ` +
-    'f32x4.relaxed_madd where @geglu/kernel runs relaxed SIMD (its `relaxedSimdPath()`), else f32x4.mul then f32x4.add. The most one thread of WebAssembly SIMD computes here; two threads at most twice it.',
-  supports: (w) => w.kind === 'mlp',
-  relaxedSimdVariants: () => true,
-  async prepare(w: Workload, _inputs: WorkloadInputs): Promise<Prepared> {
-    const wasm = (globalThis as unknown as { WebAssembly?: WasmLike }).WebAssembly;
-    if (wasm === undefined) throw new SkipRow('no WebAssembly here');
-    const kernel = (await import('@geglu/kernel')) as { relaxedSimdPath(): { active: boolean } };
-    const fused = kernel.relaxedSimdPath().active;
-    const bytes = ceilingModuleBytes(fused);
-    if (!wasm.validate(bytes)) throw new SkipRow(`this engine does not validate the ${fused ? 'relaxed_madd' : 'f32x4'} loop`);
-    const run = new wasm.Instance(new wasm.Module(bytes)).exports.run as (steps: number) => number;
-    const steps = Math.max(1, Math.round(w.work / (CEILING_CHAINS * FLOPS_PER_STEP)));
-    let sink = 0;
-    return {
-      precision: 'f32',
-      work: steps * CEILING_CHAINS * FLOPS_PER_STEP,
-      notes: [`not an MLP: the ceiling, ${fused ? 'f32x4.relaxed_madd' : 'f32x4.mul + f32x4.add'}`],
-      accuracyNote: 'not an MLP',
-      run: () => {
-        sink += run(steps);
-      },
-      dispose: () => void sink,
-    };
-  },
-};
+/** Runs the ceiling loop on a worker thread: `steps` in, milliseconds out. */
+const CEILING_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const run = new WebAssembly.Instance(workerData.module).exports.run;
+parentPort.on('message', (steps) => parentPort.postMessage(run(steps)));
+`;
+
+/**
+ * The ceiling on `threads` threads at once: the calling thread and threads − 1 worker threads each
+ * run their share of the chains' steps; a run ends when the last has finished. Two threads reach
+ * twice one thread's ceiling only where the two cores do not share their vector pipes.
+ */
+export function wasmCeilingRow(threads: 1 | 2): Implementation {
+  const many = threads > 1;
+  return {
+    id: many ? `wasm-ceiling-${threads}t` : 'wasm-ceiling',
+    label: `WebAssembly f32x4 ceiling, ${threads} thread${many ? 's' : ''}`,
+    group: 'floor',
+    description:
+      `Not an MLP: the workload's flop count as ${CEILING_CHAINS} independent chains acc = acc·b + c on f32x4 vectors per thread, nothing loaded or stored, ` +
+      (many
+        ? `on ${threads} threads at once (the calling thread and ${threads - 1} worker thread${threads > 2 ? 's' : ''}, equal shares); `
+        : 'one thread; ') +
+      'f32x4.relaxed_madd where @geglu/kernel runs relaxed SIMD (its `relaxedSimdPath()`), else f32x4.mul then f32x4.add. ' +
+      `The most ${many ? `${threads} threads` : 'one thread'} of WebAssembly SIMD compute${many ? '' : 's'} here.`,
+    supports: (w) => w.kind === 'mlp',
+    relaxedSimdVariants: () => true,
+    async prepare(w: Workload, _inputs: WorkloadInputs): Promise<Prepared> {
+      const wasm = (globalThis as unknown as { WebAssembly?: WasmLike }).WebAssembly;
+      if (wasm === undefined) throw new SkipRow('no WebAssembly here');
+      const kernel = (await import('@geglu/kernel')) as { relaxedSimdPath(): { active: boolean } };
+      const fused = kernel.relaxedSimdPath().active;
+      const bytes = ceilingModuleBytes(fused);
+      if (!wasm.validate(bytes)) throw new SkipRow(`this engine does not validate the ${fused ? 'relaxed_madd' : 'f32x4'} loop`);
+      const module = new wasm.Module(bytes);
+      const run = new wasm.Instance(module).exports.run as (steps: number) => number;
+      const share = Math.max(1, Math.round(w.work / (CEILING_CHAINS * FLOPS_PER_STEP * threads)));
+      const { Worker } = await import('node:worker_threads');
+      const workers = Array.from({ length: threads - 1 }, () => new Worker(CEILING_WORKER, { eval: true, workerData: { module } }));
+      const onWorker = (worker: InstanceType<typeof Worker>, steps: number) =>
+        new Promise<number>((resolve, reject) => {
+          worker.once('message', resolve);
+          worker.once('error', reject);
+          worker.postMessage(steps);
+        });
+      let sink = 0;
+      // Each worker compiles and warms its loop before the first timed run.
+      await Promise.all(workers.map((worker) => onWorker(worker, 1000)));
+      return {
+        precision: 'f32',
+        work: share * threads * CEILING_CHAINS * FLOPS_PER_STEP,
+        notes: [`not an MLP: the ceiling, ${fused ? 'f32x4.relaxed_madd' : 'f32x4.mul + f32x4.add'}`],
+        accuracyNote: 'not an MLP',
+        run: many
+          ? async () => {
+              const others = workers.map((worker) => onWorker(worker, share));
+              sink += run(share);
+              for (const v of await Promise.all(others)) sink += v;
+            }
+          : () => {
+              sink += run(share);
+            },
+        dispose: async () => {
+          void sink;
+          await Promise.all(workers.map((worker) => worker.terminate()));
+        },
+      };
+    },
+  };
+}

@@ -110,8 +110,16 @@ export function wasmCeilingRow(threads: 1 | 2): Implementation {
       const workers = Array.from({ length: threads - 1 }, () => new Worker(CEILING_WORKER, { eval: true, workerData: { module } }));
       const onWorker = (worker: InstanceType<typeof Worker>, steps: number) =>
         new Promise<number>((resolve, reject) => {
-          worker.once('message', resolve);
-          worker.once('error', reject);
+          const onError = (e: Error) => {
+            worker.off('message', onMessage);
+            reject(e);
+          };
+          const onMessage = (v: number) => {
+            worker.off('error', onError);
+            resolve(v);
+          };
+          worker.once('message', onMessage);
+          worker.once('error', onError);
           worker.postMessage(steps);
         });
       let sink = 0;

@@ -34,7 +34,7 @@
  * off until setGeluThreads is called again. A worker that holds the block the
  * caller waits for, for SPIN_MS, is off its core: the caller computes that
  * block itself and goes on (stolenBlocks); after a ring job whose threads did not
- * help, the next calls run on the calling thread (backOff). A call that finds
+ * help, the next calls run on the calling thread (./back-off.ts). A call that finds
  * a worker still inside the job before runs on the calling thread, and one
  * that still finds it there a minute later turns threads off (a direct job
  * waits for its blocks, see runDirect).
@@ -71,6 +71,9 @@ import { splitWorkerSource, type SplitWorkerData } from './split-worker.js';
 import { GELU_CTRL, WORKER_STATE } from '../worker-protocol.js';
 import { fail } from '../validation.js';
 import { relaxedSimdActive } from '../wasm/features.js';
+import { type BackOffState, JOB_KINDS, judgeRingJob, kindOf, newBackOffState, recordAlone } from './back-off.js';
+
+export { MAX_BACKOFF, backOffs } from './back-off.js';
 
 /** Arrays shorter than this stay on the calling thread (thread hand-off costs ~0.1 ms). */
 export const PARALLEL_MIN = 2 ** 17;
@@ -238,17 +241,8 @@ interface Pool {
   mapBlocks: number;
   /** When a call first found a worker still inside the job before (Date.now()), 0 when none was. */
   lateSince: number;
-  /** Calls left to run on the calling thread, and how many the last back-off set (backOff, MAX_BACKOFF). */
-  skip: number;
-  backoff: number;
-  /**
-   * Moving averages (movingAverage; −1 before the first): milliseconds per element of the calls
-   * that backing off ran on the calling thread, and over the judged ring jobs (backOff)
-   * milliseconds per element and the caller's share of the blocks.
-   */
-  aloneMsPerElement: number;
-  threadedMsPerElement: number;
-  callerShare: number;
+  /** Backing off after ring jobs whose threads did not help, per kind of job (./back-off.ts kindOf). */
+  backOff: BackOffState[];
 }
 
 let wanted = 1;
@@ -412,11 +406,7 @@ function start(): Pool | null {
       mapAt: -1,
       mapBlocks: 0,
       lateSince: 0,
-      skip: 0,
-      backoff: 0,
-      aloneMsPerElement: -1,
-      threadedMsPerElement: -1,
-      callerShare: -1,
+      backOff: Array.from({ length: JOB_KINDS }, newBackOffState),
     };
     return pool;
   } catch {
@@ -469,12 +459,12 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     endPool(false);
     return false;
   }
-  // Backing off after ring jobs whose threads did not help (backOff).
-  if (!direct && p.skip > 0) {
-    p.skip--;
+  // Backing off after ring jobs of this kind whose threads did not help (./back-off.ts).
+  const backOff = p.backOff[kindOf(table.tanh, up !== null)]!;
+  if (!direct && backOff.skip > 0) {
     const t0 = performance.now();
     computeHere(x, up, out, table, 0, n);
-    p.aloneMsPerElement = movingAverage(p.aloneMsPerElement, (performance.now() - t0) / n);
+    recordAlone(backOff, (performance.now() - t0) / n);
     return true;
   }
   // Workers leave a job right after their last block: the counters are reset
@@ -527,7 +517,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     return true;
   };
   // Whether every worker had warmed up when the job started: only then do the blocks the caller
-  // computed tell whether threads helped (backOff).
+  // computed tell whether threads helped (./back-off.ts).
   const judged = geluThreadsReady() === workers;
   const t0 = performance.now();
   let byCaller = 0;
@@ -595,7 +585,7 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     copiedOut++;
   }
   if (broken) endPool(false);
-  else if (judged) backOff(p, byCaller, blocks, (performance.now() - t0) / n);
+  else if (judged) judgeRingJob(backOff, workers + 1, byCaller / blocks, (performance.now() - t0) / n);
   return true;
 }
 
@@ -626,50 +616,6 @@ let pastRingCount = 0;
 export function pastRingBlocks(): number {
   return pastRingCount;
 }
-
-/** A moving average with weight 1/4 to the newest value; `old` −1 means none yet. */
-function movingAverage(old: number, now: number): number {
-  return old < 0 ? now : 0.75 * old + 0.25 * now;
-}
-
-/**
- * After a ring job whose workers had all warmed up: threads do not help when,
- * in moving averages over the recent ring jobs (weight 1/4 to the newest),
- * the calling thread computed more than halfway between its fair share of
- * the blocks and all of them (more than 3/4 with one worker), or a job took
- * more than 0.9 of the time per element of the calls that backing off ran on
- * the calling thread. Then the next calls run on the calling thread: the next
- * one, after another such job the next 2, then 4, up to MAX_BACKOFF; a job
- * after which threads help halves the count. Averages, because single jobs
- * mislead on this VM: 2^20-element calls with one worker mostly take half a
- * one-thread call, but now and then longer than one, when a thread stalls or
- * a sleeping worker wakes late, and backing off at each of those cost more
- * than it saved. Beside a busy process of the same priority on 2 cores the
- * workers are late or share the core that is left; `node bench/stalls.mjs
- * [--busy]` times both cases.
- */
-function backOff(p: Pool, byCaller: number, blocks: number, msPerElement: number): void {
-  const threads = p.workers.length + 1;
-  p.callerShare = movingAverage(p.callerShare, byCaller / blocks);
-  p.threadedMsPerElement = movingAverage(p.threadedMsPerElement, msPerElement);
-  const alone = p.aloneMsPerElement;
-  if (p.callerShare * 2 * threads > threads + 1 || (alone > 0 && p.threadedMsPerElement > 0.9 * alone)) {
-    backOffCount++;
-    p.backoff = Math.min(MAX_BACKOFF, 2 * p.backoff || 1);
-    p.skip = p.backoff;
-  } else {
-    p.backoff >>= 1;
-  }
-}
-
-/** Calls at most that run on the calling thread after ring jobs whose threads did not help (backOff). */
-export const MAX_BACKOFF = 8;
-
-/** Ring jobs whose threads did not help (backOff) so far. */
-export function backOffs(): number {
-  return backOffCount;
-}
-let backOffCount = 0;
 
 /**
  * Finishes a block a split worker computed in the slot at byte `inAt`: the

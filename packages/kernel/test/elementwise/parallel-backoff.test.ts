@@ -1,5 +1,5 @@
-// Backing off to the calling thread when threads do not help (src/elementwise/parallel.ts
-// backOff), against the built package. Workers started by this file sleep 2 ms before every block
+// Backing off to the calling thread when threads do not help (src/elementwise/back-off.ts, as
+// src/elementwise/parallel.ts applies it), against the built package. Workers started by this file sleep 2 ms before every block
 // they claim (setPoolForTests), as workers on a core that a busy process mostly has: in a ring job
 // of 86 blocks the calling thread computes nearly all of them itself (a block takes ~40 µs), so
 // the jobs must be judged unhelpful and the calls back off, with the same float32s as one thread

@@ -140,7 +140,7 @@ export function roundsMethod(report: BenchReport): string {
   const n = report.rounds!.count;
   return (
     `After the table, only the rows of issue 19’s goal ratios ran ${n} more round${n === 1 ? '' : 's'}: in each round each of their workloads was prepared afresh ` +
-    `and its rows timed interleaved run by run (median of up to ${report.options.repeats} runs each), the rows’ order rotated from round to round, ` +
+    `and its rows timed interleaved run by run (median of up to ${report.options.repeats} runs each), the rows’ order rotated from round to round and reversed every other round, ` +
     'so each ratio is taken side by side within one round; min / median / max over the rounds'
   );
 }

@@ -4,7 +4,8 @@
  * rounds re-run only the rows those ratios divide, several times after the table: in each round,
  * each such workload is prepared afresh and its rows timed interleaved run by run (as in the
  * table), so every ratio is taken side by side within one round; the rows' order rotates from
- * round to round, so no row is always first. Each ratio is then reported as min / median / max
+ * round to round, and every other round it is reversed, so that no row is always first nor always
+ * runs right after the same row (roundOrder). Each ratio is then reported as min / median / max
  * over the rounds.
  */
 import { inputsFor } from './inputs.js';
@@ -72,6 +73,19 @@ export function roundRatios(workloads: readonly Workload[], implementations: rea
   return pairs;
 }
 
+/**
+ * The order of a workload's rows in round `round` (from 1): odd rounds take the rows in order,
+ * even rounds reversed, each rotated by ⌊(round − 1)/2⌋ places. Rotation alone would keep each
+ * row right after the same row in the cycle of runs (the row timed after one that leaves the
+ * kernel's worker threads asleep would always have to wake them); reversed, each row has the
+ * other neighbour.
+ */
+export function roundOrder<T>(ids: readonly T[], round: number): T[] {
+  const base = round % 2 === 0 ? [...ids].reverse() : [...ids];
+  const shift = Math.floor((round - 1) / 2);
+  return base.map((_, i) => base[(i + shift) % base.length]!);
+}
+
 /** Min, median and max of the rounds where the ratio was measured. */
 export function summarize(spec: RoundRatioSpec, perRound: (number | null)[]): RoundRatio {
   const measured = perRound.filter((v): v is number => v !== null).sort((a, b) => a - b);
@@ -113,7 +127,7 @@ export async function runRounds(
     for (const w of chosen) {
       const ids = [...new Set(specs.filter((s) => s.workload === w.id).flatMap((s) => [s.row, s.reference]))];
       ids.sort((a, b) => order.get(a)! - order.get(b)!);
-      const rotated = ids.map((_, i) => ids[(i + round - 1) % ids.length]!);
+      const rotated = roundOrder(ids, round);
       const impls = rotated.map((id) => implementations.find((i) => i.id === id)!);
       const results = await measureWorkload(w, impls, inputsFor(w), options, log);
       const run: RoundRun = { round, workload: w.id, order: rotated, throughput: {} };

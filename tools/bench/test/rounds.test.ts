@@ -3,7 +3,7 @@ import { renderKernelSection } from '../src/kernel-section.js';
 import { renderReadmeSection } from '../src/readme-section.js';
 import { allImplementations } from '../src/registry.js';
 import { renderMarkdown } from '../src/render.js';
-import { GOALS, ratiosFromRuns, roundRatios } from '../src/rounds.js';
+import { GOALS, ratiosFromRuns, roundOrder, roundRatios } from '../src/rounds.js';
 import type { BenchReport, RoundRun, RoundsReport } from '../src/types.js';
 import { defaultOptions, workloads } from '../src/workloads.js';
 
@@ -66,6 +66,25 @@ describe('the ratios the rounds take', () => {
     const some = roundRatios(workloads(full), implementations, /^gelu-none-2\^20\/kernel-f32$/);
     expect(some.map((s) => `${s.workload}/${s.row}÷${s.reference}`)).toEqual(['gelu-none-2^20/kernel-f32÷ort-node-1t']);
     expect(roundRatios(workloads(full), implementations, /^geglu/)).toEqual([]);
+  });
+});
+
+describe('the rows’ order in each round', () => {
+  it('changes which row is first and which row each row runs after', () => {
+    for (const ids of [
+      ['kernel-f32', 'kernel-f32-arrays', 'ort-node-1t'],
+      ['kernel-f32', 'kernel-f32-arrays', 'ort-node-1t', 'math-tanh'],
+    ]) {
+      const orders = [1, 2, 3, 4, 5].map((round) => roundOrder(ids, round));
+      expect(orders[0]).toEqual(ids);
+      for (const o of orders) expect([...o].sort()).toEqual([...ids].sort());
+      // 5 rounds: every one of up to 5 rows is first in one of them
+      expect(new Set(orders.map((o) => o[0]))).toEqual(new Set(ids));
+      // the runs of a round go round its order again and again: each row's predecessors in that cycle
+      const after = new Map(ids.map((id) => [id, new Set<string>()]));
+      for (const o of orders) o.forEach((id, i) => after.get(id)!.add(o[(i + o.length - 1) % o.length]!));
+      for (const id of ids) expect(after.get(id)!.size, id).toBe(2);
+    }
   });
 });
 

@@ -2,7 +2,7 @@
 // worker and with one, at 2^20 and 2^24 elements: prints the median and quartiles of each set of
 // calls, and for the threaded ones how many blocks the calling thread stole from a worker off its
 // core, computed past the ring meanwhile, and how many jobs backed off to one thread
-// (src/elementwise/parallel.ts steal, backOff). With --busy a busy-looping process of the same
+// (src/elementwise/parallel.ts stolenBlocks, src/elementwise/back-off.ts). With --busy a busy-looping process of the same
 // priority runs beside it for the whole script, as on a machine that something else loads.
 // Usage (from packages/kernel, after a build): node bench/stalls.mjs [--busy] [calls, default 60]
 import { spawn } from 'node:child_process';

@@ -11,41 +11,48 @@
  *
  * ## Rule
  *
- * After a ring job whose workers had all warmed up, in moving averages over
- * the kind's ring jobs since its last back-off (weight 1/4 to the newest):
- * threads do not help when the calling thread computed more than halfway
- * between its fair share of the blocks and all of them (more than 3/4 with
- * one worker), or the jobs took more than 0.9 of the time per element of the
- * kind's calls alone. Then the kind's next calls run on the calling thread:
- * the next one, after another such job the next 2, then 4, up to
- * MAX_BACKOFF; a job after which threads help halves the count.
+ * After a ring job whose workers had all warmed up, taking the medians of the
+ * kind's last RECENT judged ring jobs since its last back-off, once there are
+ * MIN_JOBS_JUDGED of them: threads do not help when the calling thread
+ * computed more than halfway between its fair share of the blocks and all of
+ * them (more than 3/4 with one worker), or the jobs took more than 0.9 of the
+ * time per element of the kind's recent calls alone (their median). Then the
+ * kind's next calls run on the calling thread: the next one, after another
+ * such judgement the next 2, then 4, up to MAX_BACKOFF; a judgement that
+ * threads help halves the count.
  *
- * Averages, because single jobs mislead on a VM: 2^20-element calls with one
- * worker mostly take half a one-thread call, but now and then longer than
- * one, when a thread stalls or a sleeping worker wakes late. Since the last
- * back-off only, because the jobs before it are the ones that were judged
- * unhelpful: kept, a slow first job (the pool's first after start-up, its
- * caches cold) outweighed the helpful jobs after it for several back-offs, as
- * fewer and fewer threaded jobs came between the calls alone. Beside a busy
- * process of the same priority on 2 cores the workers are late or share the
- * core that is left; `node bench/stalls.mjs [--busy]` times both cases.
+ * Medians of several jobs, because single jobs mislead on a VM: 2^20-element
+ * calls with one worker mostly take half a one-thread call, but now and then
+ * longer than one, when a thread stalls or a sleeping worker wakes late; a
+ * median of three is not moved by one such job, where a moving average
+ * carried it into the next several judgements. Since the last back-off only,
+ * because the jobs before it are the ones that were judged unhelpful: kept,
+ * a slow first job (the pool's first after start-up, its caches cold)
+ * outweighed the helpful jobs after it for several back-offs, as fewer and
+ * fewer threaded jobs came between the calls alone. Beside a busy process of
+ * the same priority on 2 cores the workers are late or share the core that is
+ * left; `node bench/stalls.mjs [--busy]` times both cases.
  */
 
 /** What backing off knows of one kind of ring job. */
 export interface BackOffState {
   /** Calls left to run on the calling thread. */
   skip: number;
-  /** How many the last back-off set (doubled by the next, halved by a helpful job). */
+  /** How many the last back-off set (doubled by the next, halved by a judgement that threads help). */
   backoff: number;
-  /** Moving average of the milliseconds per element of the calls alone (−1 before the first). */
-  aloneMsPerElement: number;
-  /** Moving averages over the judged ring jobs since the last back-off (−1: none yet). */
-  threadedMsPerElement: number;
-  callerShare: number;
+  /** Milliseconds per element of the last RECENT calls alone, oldest first. */
+  alone: number[];
+  /** Of the last RECENT judged ring jobs since the last back-off, oldest first: the caller's share of the blocks, and milliseconds per element. */
+  shares: number[];
+  threaded: number[];
 }
 
 /** Calls at most that run on the calling thread after ring jobs whose threads did not help. */
 export const MAX_BACKOFF = 8;
+/** Jobs (and calls alone) the medians are taken over, at most. */
+export const RECENT = 4;
+/** Judged ring jobs since the last back-off before the medians decide. */
+export const MIN_JOBS_JUDGED = 3;
 
 /** Kinds of ring job: index kindOf(tanh, geglu). */
 export const JOB_KINDS = 4;
@@ -55,12 +62,20 @@ export function kindOf(tanh: boolean, geglu: boolean): number {
 }
 
 export function newBackOffState(): BackOffState {
-  return { skip: 0, backoff: 0, aloneMsPerElement: -1, threadedMsPerElement: -1, callerShare: -1 };
+  return { skip: 0, backoff: 0, alone: [], shares: [], threaded: [] };
 }
 
-/** A moving average with weight 1/4 to the newest value; `old` −1 means none yet. */
-function movingAverage(old: number, now: number): number {
-  return old < 0 ? now : 0.75 * old + 0.25 * now;
+/** Appends `v`, keeping the last RECENT values. */
+function remember(list: number[], v: number): void {
+  list.push(v);
+  if (list.length > RECENT) list.shift();
+}
+
+/** The median of a non-empty list (the mean of the middle two for an even count). */
+export function median(list: readonly number[]): number {
+  const sorted = [...list].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 let backOffCount = 0;
@@ -77,15 +92,16 @@ export function backOffs(): number {
  * (s.skip of them).
  */
 export function judgeRingJob(s: BackOffState, threads: number, callerShare: number, msPerElement: number): boolean {
-  s.callerShare = movingAverage(s.callerShare, callerShare);
-  s.threadedMsPerElement = movingAverage(s.threadedMsPerElement, msPerElement);
-  const alone = s.aloneMsPerElement;
-  if (s.callerShare * 2 * threads > threads + 1 || (alone > 0 && s.threadedMsPerElement > 0.9 * alone)) {
+  remember(s.shares, callerShare);
+  remember(s.threaded, msPerElement);
+  if (s.shares.length < MIN_JOBS_JUDGED) return false;
+  const alone = s.alone.length > 0 ? median(s.alone) : -1;
+  if (median(s.shares) * 2 * threads > threads + 1 || (alone > 0 && median(s.threaded) > 0.9 * alone)) {
     backOffCount++;
     s.backoff = Math.min(MAX_BACKOFF, 2 * s.backoff || 1);
     s.skip = s.backoff;
-    s.callerShare = -1;
-    s.threadedMsPerElement = -1;
+    s.shares = [];
+    s.threaded = [];
     return true;
   }
   s.backoff >>= 1;
@@ -95,5 +111,5 @@ export function judgeRingJob(s: BackOffState, threads: number, callerShare: numb
 /** Records a call that backing off ran on the calling thread. */
 export function recordAlone(s: BackOffState, msPerElement: number): void {
   s.skip--;
-  s.aloneMsPerElement = movingAverage(s.aloneMsPerElement, msPerElement);
+  remember(s.alone, msPerElement);
 }

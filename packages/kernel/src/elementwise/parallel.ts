@@ -585,7 +585,9 @@ function runParallel(x: Float32Array, up: Float32Array | null, out: Float32Array
     copiedOut++;
   }
   if (broken) endPool(false);
-  else if (judged) judgeRingJob(backOff, workers + 1, byCaller / blocks, (performance.now() - t0) / n);
+  // Kernel arrays whose per-block map did not fit come through the ring too, but never back off
+  // (direct): their jobs must not decide for the ordinary arrays' calls.
+  else if (judged && !direct) judgeRingJob(backOff, workers + 1, byCaller / blocks, (performance.now() - t0) / n);
   return true;
 }
 

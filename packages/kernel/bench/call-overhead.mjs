@@ -1,7 +1,8 @@
 // The fixed cost of a kernel call: geluArray on short float32 arrays (exact and tanh forms,
 // preallocated output), in microseconds per call, beside what one probe of the engine for relaxed
-// SIMD costs (building the probe module and WebAssembly.validate, as src/wasm/features.ts does once
-// per process). Prints the median of 7 batches of each.
+// SIMD costs (building the probe module and WebAssembly.validate, which src/wasm/features.ts does
+// once where the answer is yes, at most once per REPROBE_MS where it is no). Prints the median of 7
+// batches of each.
 // Usage (from packages/kernel, after a build): node bench/call-overhead.mjs
 import { geluArray, relaxedSimdPath } from '../dist/index.js';
 import { probeModuleBytes } from '../dist/wasm/features.js';

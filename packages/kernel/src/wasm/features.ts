@@ -64,16 +64,24 @@ export function probeModuleBytes(): Uint8Array {
 }
 
 let validates: boolean | undefined;
+let probedAt = 0;
+/** Milliseconds a `false` answer stands before the next question probes again. */
+export const REPROBE_MS = 1000;
 /**
- * Whether this engine validates relaxed SIMD. Probed once: every call of the
- * kernel asks (which path its modules take), and a probe, building and
- * validating the module above, costs several times a short call's work
- * (`node bench/call-overhead.mjs` times both). The two ways to turn the flag
- * on in a running process probe again: enableRelaxedSimdFlag(), and
- * setRelaxedSimd() for a flag set by other means (node:v8's setFlagsFromString).
+ * Whether this engine validates relaxed SIMD. Every call of the kernel asks
+ * (which path its modules take), and a probe, building and validating the
+ * module above, costs several times a short call's work
+ * (`node bench/call-overhead.mjs` times both): a `true` is kept for good, a
+ * `false` for REPROBE_MS, since on Node 20 the flag may be turned on in a
+ * running process, by this copy of the kernel (enableRelaxedSimdFlag and
+ * setRelaxedSimd probe again at once) or by other code (another copy of the
+ * kernel, node:v8's setFlagsFromString).
  */
 export function relaxedSimdValidates(): boolean {
-  if (validates === undefined) {
+  if (validates === true) return true;
+  const now = Date.now();
+  if (validates === undefined || now - probedAt >= REPROBE_MS) {
+    probedAt = now;
     try {
       validates = wasmApi?.validate(probeModuleBytes()) ?? false;
     } catch {

@@ -48,19 +48,22 @@ describe('the ceiling rows', () => {
       expect(row.id).toBe(threads === 1 ? 'wasm-ceiling' : 'wasm-ceiling-2t');
       expect(row.supports(mlp)).toBe(true);
       const prepared = await row.prepare(mlp, inputsFor(mlp));
-      // whole steps of 12 chains × 8 flops per thread, within one step per thread of the workload's flops
-      const stepFlops = CEILING_CHAINS * 8;
-      expect(prepared.work! % (stepFlops * threads)).toBe(0);
-      expect(Math.abs(prepared.work! - mlp.work)).toBeLessThanOrEqual(stepFlops * threads);
-      // more runs than an emitter's listener limit (10): each run's listeners are removed after it
       const warnings: Error[] = [];
       const onWarning = (w: Error) => warnings.push(w);
-      process.on('warning', onWarning);
-      for (let i = 0; i < 12; i++) await prepared.run();
-      await new Promise((resolve) => setImmediate(resolve));
-      process.off('warning', onWarning);
-      expect(warnings.map((w) => w.message)).toEqual([]);
-      await prepared.dispose?.();
+      try {
+        // whole steps of 12 chains × 8 flops per thread, within one step per thread of the workload's flops
+        const stepFlops = CEILING_CHAINS * 8;
+        expect(prepared.work! % (stepFlops * threads)).toBe(0);
+        expect(Math.abs(prepared.work! - mlp.work)).toBeLessThanOrEqual(stepFlops * threads);
+        // more runs than an emitter's listener limit (10): each run's listeners are removed after it
+        process.on('warning', onWarning);
+        for (let i = 0; i < 12; i++) await prepared.run();
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(warnings.map((w) => w.message)).toEqual([]);
+      } finally {
+        process.off('warning', onWarning);
+        await prepared.dispose?.();
+      }
     }
   });
 });

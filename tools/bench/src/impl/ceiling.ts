@@ -69,7 +69,7 @@ interface WasmLike {
   Instance: new (module: object, imports?: object) => { exports: Record<string, unknown> };
 }
 
-/** Runs the ceiling loop on a worker thread: `steps` in, milliseconds out. */
+/** Runs the ceiling loop on a worker thread: `steps` in, the loop's result (a lane of the chains' sum) out. */
 const CEILING_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const run = new WebAssembly.Instance(workerData.module).exports.run;
@@ -106,25 +106,45 @@ export function wasmCeilingRow(threads: 1 | 2): Implementation {
       const module = new wasm.Module(bytes);
       const run = new wasm.Instance(module).exports.run as (steps: number) => number;
       const share = Math.max(1, Math.round(w.work / (CEILING_CHAINS * FLOPS_PER_STEP * threads)));
-      const { Worker } = await import('node:worker_threads');
-      const workers = Array.from({ length: threads - 1 }, () => new Worker(CEILING_WORKER, { eval: true, workerData: { module } }));
-      const onWorker = (worker: InstanceType<typeof Worker>, steps: number) =>
+      type Worker = import('node:worker_threads').Worker;
+      const workers: Worker[] = [];
+      if (many) {
+        const { Worker } = await import('node:worker_threads');
+        for (let i = 1; i < threads; i++) workers.push(new Worker(CEILING_WORKER, { eval: true, workerData: { module } }));
+      }
+      // One run of `steps` on a worker; a worker that fails or exits fails the run (never a hang).
+      const onWorker = (worker: Worker, steps: number) =>
         new Promise<number>((resolve, reject) => {
-          const onError = (e: Error) => {
+          const done = () => {
             worker.off('message', onMessage);
-            reject(e);
+            worker.off('error', onError);
+            worker.off('exit', onExit);
           };
           const onMessage = (v: number) => {
-            worker.off('error', onError);
+            done();
             resolve(v);
           };
-          worker.once('message', onMessage);
-          worker.once('error', onError);
+          const onError = (e: Error) => {
+            done();
+            reject(e);
+          };
+          const onExit = (code: number) => {
+            done();
+            reject(new Error(`the ceiling's worker thread exited (code ${code})`));
+          };
+          worker.on('message', onMessage);
+          worker.on('error', onError);
+          worker.on('exit', onExit);
           worker.postMessage(steps);
         });
       let sink = 0;
-      // Each worker compiles and warms its loop before the first timed run.
-      await Promise.all(workers.map((worker) => onWorker(worker, 1000)));
+      try {
+        // Each worker compiles and warms its loop before the first timed run.
+        await Promise.all(workers.map((worker) => onWorker(worker, 1000)));
+      } catch (e) {
+        await Promise.all(workers.map((worker) => worker.terminate()));
+        throw e;
+      }
       return {
         precision: 'f32',
         work: share * threads * CEILING_CHAINS * FLOPS_PER_STEP,

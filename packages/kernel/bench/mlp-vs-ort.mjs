@@ -13,15 +13,14 @@
 // On Node 20 the relaxed rows need V8's flag, which enableRelaxedSimdFlag() sets here.
 // FLOPs counted: 3 projections × 2·T·d·f; the activation is not counted.
 // Also prints the bound the tiles work under: one thread running only independent
-// f32x4.relaxed_madd (12 accumulators, no loads), in GFLOP per CPU-second.
+// f32x4.relaxed_madd (tools/bench's ceiling module: 12 chains, no loads), in GFLOP per CPU-second.
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as kernel from '../dist/index.js';
-import { I32, V128, section, sleb, uleb } from '../dist/wasm/encoding.js';
-import { RELAXED_OPCODE } from '../dist/wasm/features.js';
 import { gemma2MlpModel } from '../../../tools/bench/dist/onnx.js';
+import { CEILING_CHAINS, ceilingModuleBytes } from '../../../tools/bench/dist/impl/ceiling.js';
 
 const [roundsArg = '9', basePath] = process.argv.slice(2);
 const rounds = Number(roundsArg);
@@ -86,62 +85,18 @@ const ortOut = new Float32Array(T * d);
 const feeds = { x: new ort.Tensor('float32', x, [T, d]) };
 const fetches = { y: new ort.Tensor('float32', ortOut, [T, d]) };
 
-/** GFLOP per CPU-second of a loop of 12 independent f32x4.relaxed_madd per iteration (no loads). */
+/**
+ * GFLOP per CPU-second of the bench's WebAssembly ceiling on the relaxed path (tools/bench
+ * src/impl/ceiling.ts: CEILING_CHAINS independent f32x4.relaxed_madd chains, no loads).
+ */
 function maddPeak() {
-  const accs = 12;
-  const simd = (op) => [0xfd, ...uleb(op)];
-  const body = [
-    ...uleb(2),
-    1,
-    I32,
-    ...uleb(accs + 1),
-    V128,
-    // local 1: counter; 2..13 accumulators; 14: the multiplicand (all start at 0)
-    0x03,
-    0x40,
-    ...Array.from({ length: accs }, (_, a) => [0x20, 14, 0x20, 14, 0x20, 2 + a, ...simd(RELAXED_OPCODE.f32x4Madd), 0x21, 2 + a]).flat(),
-    0x20,
-    1,
-    0x41,
-    ...sleb(1),
-    0x6a,
-    0x22,
-    1,
-    0x20,
-    0,
-    0x49,
-    0x0d,
-    0,
-    0x0b,
-    // returns lane 0 of the accumulators' sum, so none of them is dead code
-    0x20,
-    2,
-    ...Array.from({ length: accs - 1 }, (_, a) => [0x20, 3 + a, ...simd(0xe4)]).flat(),
-    ...simd(0x1f),
-    0,
-    0x0b,
-  ];
-  const bytes = new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, [1, 0x60, 1, I32, 1, 0x7d]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, 4, ...new TextEncoder().encode('loop'), 0x00, 0]),
-    ...section(10, [1, ...uleb(body.length), ...body]),
-  ]);
-  const loop = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.loop;
-  const n = 1e8;
-  loop(n / 10);
+  const run = new WebAssembly.Instance(new WebAssembly.Module(ceilingModuleBytes(true))).exports.run;
+  const steps = 1e8;
+  run(steps / 10);
   const c0 = process.cpuUsage();
-  loop(n);
+  run(steps);
   const c = process.cpuUsage(c0);
-  return (n * accs * 8) / ((c.user + c.system) / 1e6) / 1e9;
+  return (steps * CEILING_CHAINS * 8) / ((c.user + c.system) / 1e6) / 1e9;
 }
 const peaks = [maddPeak(), maddPeak(), maddPeak()];
 
@@ -189,7 +144,7 @@ console.log(
     .join(' ')}; node ${process.version}; relaxed_madd fuses: ${path.fuses}; ${rounds} rounds`,
 );
 console.log(
-  `relaxed_madd bound: ${Math.max(...peaks).toFixed(1)} GFLOP per CPU-second per thread (best of ${peaks.map((p) => p.toFixed(1)).join(', ')}: 12 independent f32x4.relaxed_madd a loop, no loads)`,
+  `relaxed_madd bound: ${Math.max(...peaks).toFixed(1)} GFLOP per CPU-second per thread (best of ${peaks.map((p) => p.toFixed(1)).join(', ')}: ${CEILING_CHAINS} independent f32x4.relaxed_madd chains, no loads)`,
 );
 // Per CPU-second (process user + system time, all threads): what a row does with the CPU time it
 // got, less disturbed than wall time where other processes share the cores.

@@ -44,7 +44,7 @@ describe('backing off to the calling thread', () => {
   it('one stalled job in four among helpful ones never backs off', () => {
     const s = newBackOffState();
     s.alone.push(4e-6);
-    const jobs = Array.from({ length: 16 }, (_, i) => (i % 4 === 1 ? STALLED : HELPFUL));
+    const jobs: (readonly [number, number])[] = Array.from({ length: 16 }, (_, i) => (i % 4 === 1 ? STALLED : HELPFUL));
     jobs.forEach((job, i) => expect({ i, backedOff: judgeRingJob(s, THREADS, ...job) }).toEqual({ i, backedOff: false }));
   });
 

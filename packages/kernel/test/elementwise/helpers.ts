@@ -114,3 +114,19 @@ export function firstDifference(a: Float32Array, b: Float32Array): number {
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
   return a.length === b.length ? -1 : a.length;
 }
+
+type Parallel = typeof import('../../src/elementwise/parallel.js');
+
+/** The built package: the tests of worker threads run against it (the workers load its dist/ files). */
+export const distIndex = new URL('../../dist/index.js', import.meta.url);
+
+/**
+ * The built package's parallel module with `settings` for the pools it starts from now on
+ * (setPoolForTests; vitest runs each test file in its own process, so they stay in that file), or
+ * null before a build.
+ */
+export async function distParallel(settings: Parameters<Parallel['setPoolForTests']>[0]): Promise<Parallel | null> {
+  const parallel = (await import(new URL('../../dist/elementwise/parallel.js', import.meta.url).href).catch(() => null)) as Parallel | null;
+  parallel?.setPoolForTests(settings);
+  return parallel;
+}

@@ -1,19 +1,16 @@
 // Backing off to the calling thread when threads do not help (src/elementwise/back-off.ts, as
-// src/elementwise/parallel.ts applies it), against the built package. Workers started by this file sleep 2 ms before every block
-// they claim (setPoolForTests), as workers on a core that a busy process mostly has: in a ring job
+// src/elementwise/parallel.ts applies it), against the built package. Workers started by this file
+// sleep 2 ms before every block they claim (setPoolForTests), as workers on a core that a busy process mostly has: in a ring job
 // of 86 blocks the calling thread computes nearly all of them itself (a block takes ~40 µs), so
 // the jobs must be judged unhelpful and the calls back off, with the same float32s as one thread
 // throughout. Vitest runs each test file in its own process, so the setting stays in this file.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { firstDifference } from './helpers.js';
+import { distIndex, distParallel, firstDifference } from './helpers.js';
 
-const dist = new URL('../../dist/index.js', import.meta.url);
+const dist = distIndex;
 type Kernel = typeof import('../../src/index.js');
-const parallel = (await import(new URL('../../dist/elementwise/parallel.js', import.meta.url).href).catch(() => null)) as
-  | typeof import('../../src/elementwise/parallel.js')
-  | null;
-parallel?.setPoolForTests({ pauseAtBlock: 0, pauseMs: 2, pastCores: true });
+const parallel = await distParallel({ pauseAtBlock: 0, pauseMs: 2, pastCores: true });
 
 describe.runIf(existsSync(dist) && parallel !== null)('workers that barely help (dist build)', () => {
   it('ring jobs whose caller computes nearly every block back off, with the same results', async () => {

@@ -10,14 +10,11 @@
 // setting stays in this file.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { firstDifference } from './helpers.js';
+import { distIndex, distParallel, firstDifference } from './helpers.js';
 
-const dist = new URL('../../dist/index.js', import.meta.url);
+const dist = distIndex;
 type Kernel = typeof import('../../src/index.js');
-const parallel = (await import(new URL('../../dist/elementwise/parallel.js', import.meta.url).href).catch(() => null)) as
-  | typeof import('../../src/elementwise/parallel.js')
-  | null;
-parallel?.setPoolForTests({ failAtBlock: 12, pastCores: true });
+await distParallel({ failAtBlock: 12, pastCores: true });
 
 async function threadsReady(k: Kernel, count: number): Promise<void> {
   k.setGeluThreads(count);

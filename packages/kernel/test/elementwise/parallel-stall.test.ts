@@ -4,20 +4,16 @@
 // has: the caller must not wait for it but compute that block itself (steal), go on with the job
 // (past the ring once it comes round to the stolen block's slot), give the same float32s as one
 // thread, keep threads on, and run the calls that follow while the worker still sleeps on its own
-// thread. Which block a worker
-// claims first depends on when it wakes, so each case calls until a block early enough for the
-// ring to come round was stolen, at most 30 times, checking every call's results. Vitest runs each test file in its own process, so the
-// setting stays in this file.
+// thread. Which block a worker claims first depends on when it wakes, so each case calls until a
+// block early enough for the ring to come round was stolen, at most 30 times, checking every
+// call's results. Vitest runs each test file in its own process, so the setting stays in this file.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { firstDifference } from './helpers.js';
+import { distIndex, distParallel, firstDifference } from './helpers.js';
 
-const dist = new URL('../../dist/index.js', import.meta.url);
+const dist = distIndex;
 type Kernel = typeof import('../../src/index.js');
-const parallel = (await import(new URL('../../dist/elementwise/parallel.js', import.meta.url).href).catch(() => null)) as
-  | typeof import('../../src/elementwise/parallel.js')
-  | null;
-parallel?.setPoolForTests({ pauseAtBlock: 20, pauseMs: 60, pastCores: true });
+const parallel = await distParallel({ pauseAtBlock: 20, pauseMs: 60, pastCores: true });
 
 describe.runIf(existsSync(dist) && parallel !== null)('a worker off its core mid-job (dist build)', () => {
   // 342 blocks of 12288: the ring (32 slots) comes round to a stolen block's slot unless the
